@@ -1,0 +1,79 @@
+"""Shared fixtures: the ../shared material, the golden vectors, and the CLI as a user runs it."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _shared_dir() -> Path:
+    return Path(os.environ.get("VERILOGEVAL_SHARED", REPO.parent / "shared")).resolve()
+
+
+def _require_shared() -> bool:
+    return os.environ.get("VERILOGEVAL_REQUIRE_SHARED") == "1"
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """../shared (or $VERILOGEVAL_SHARED); skipped when absent unless CI requires it."""
+    path = _shared_dir()
+    if not (path / "verilog-eval-v2").is_dir():
+        message = f"shared material not found at {path} (set VERILOGEVAL_SHARED)"
+        if _require_shared():
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="session")
+def official_root(shared_dir: Path) -> Path:
+    """Root of the official VerilogEval v2 clone."""
+    return shared_dir / "verilog-eval-v2"
+
+
+@pytest.fixture(scope="session")
+def golden(shared_dir: Path):
+    """golden(name) -> list of rows of ../shared/golden/<name>.jsonl.gz."""
+
+    def load(name: str) -> list[dict]:
+        with gzip.open(shared_dir / "golden" / f"{name}.jsonl.gz", "rt", encoding="utf-8") as f:
+            return [json.loads(line) for line in f]
+
+    return load
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `icarus` are skipped where Icarus Verilog is not installed."""
+    if shutil.which("iverilog") and shutil.which("vvp"):
+        return
+    skip = pytest.mark.skip(reason="Icarus Verilog (iverilog, vvp) not installed")
+    for item in items:
+        if "icarus" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def cli():
+    """cli(*args, input=None, cwd=None) runs `python -m verilogeval` as a user would."""
+
+    def run(*args: str, input: str | None = None, cwd: Path | None = None, timeout: float = 600):
+        return subprocess.run(
+            [sys.executable, "-m", "verilogeval", *map(str, args)],
+            input=input,
+            capture_output=True,
+            text=True,
+            cwd=cwd,
+            timeout=timeout,
+        )
+
+    return run

@@ -1,0 +1,5 @@
+import sys
+
+from verilogeval.cli import main
+
+sys.exit(main())

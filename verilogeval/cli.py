@@ -1,0 +1,62 @@
+"""Command-line entry point: an explicit registry of sub-commands.
+
+Each command is a module with `add_arguments(parser)` and `run(args) -> int`. Only the
+chosen command's module is imported, so `verilogeval --help` stays instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from verilogeval import __version__
+from verilogeval.errors import UserError
+
+# name -> (module, one-line help). Keep in the order a user meets them.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "problems": ("verilogeval.commands.problems", "list the problems of a dataset"),
+}
+
+
+def _top_level_help() -> str:
+    width = max(len(name) for name in COMMANDS)
+    lines = [
+        f"usage: verilogeval [--version] COMMAND [ARGS]   (verilogeval {__version__})",
+        "",
+        "Benchmark LLMs on RTL generation: prompt -> model -> extraction -> simulation",
+        "-> classification -> metrics -> reports.",
+        "",
+        "commands:",
+    ]
+    lines += [f"  {name:<{width}}  {help_}" for name, (_, help_) in COMMANDS.items()]
+    lines += ["", "Run 'verilogeval COMMAND --help' for a command's options."]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] in ("-h", "--help"):
+        print(_top_level_help())
+        return 0 if argv else 2
+    if argv[0] == "--version":
+        print(f"verilogeval {__version__}")
+        return 0
+    name, rest = argv[0], argv[1:]
+    if name not in COMMANDS:
+        print(f"verilogeval: error: unknown command {name!r}", file=sys.stderr)
+        print(_top_level_help(), file=sys.stderr)
+        return 2
+    module_name, help_ = COMMANDS[name]
+    command = importlib.import_module(module_name)
+    parser = argparse.ArgumentParser(prog=f"verilogeval {name}", description=help_)
+    command.add_arguments(parser)
+    args = parser.parse_args(rest)
+    try:
+        return command.run(args)
+    except UserError as error:
+        print(f"verilogeval {name}: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"verilogeval {name}: interrupted", file=sys.stderr)
+        return 130
