@@ -1,0 +1,15 @@
+
+module RefModule (
+  input [3:0] a,
+  input [3:0] b,
+  input cin,
+  output [3:0] sum,
+  output cout
+);
+
+  wire [4:0] total = a + b + cin;
+  wire [4:0] adjusted = total + 5'd6;
+
+  assign {cout, sum} = (total > 5'd9) ? adjusted : total;
+
+endmodule
