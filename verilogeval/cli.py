@@ -16,6 +16,7 @@ from verilogeval.errors import UserError
 # name -> (module, one-line help). Keep in the order a user meets them.
 COMMANDS: dict[str, tuple[str, str]] = {
     "problems": ("verilogeval.commands.problems", "list the problems of a dataset"),
+    "extract": ("verilogeval.commands.extract", "extract sample code from saved responses"),
 }
 
 

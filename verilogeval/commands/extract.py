@@ -1,0 +1,150 @@
+"""`verilogeval extract`: re-run extraction on saved responses, without any model call.
+
+Two inputs: `--jsonl FILE` (lines `{"problem", "response", ...}`, written back with
+`"extracted"` added) or `--problem P` (one response on stdin, the sample on stdout).
+A bad line is reported on stderr with its number and problem; the other lines are
+still extracted, and the exit code is 2 at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from verilogeval.commands.options import add_dataset_options
+from verilogeval.dataset import Dataset, load_dataset
+from verilogeval.errors import UserError
+from verilogeval.extract import ExtractMode, default_mode, extract
+from verilogeval.records import Problem
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_dataset_options(parser, problems=False)
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument(
+        "--jsonl",
+        type=Path,
+        help='JSON Lines of {"problem", "response", ...}; each is written back with "extracted"',
+    )
+    source.add_argument("--problem", help="extract the response read from stdin for this problem")
+    parser.add_argument(
+        "--mode",
+        type=ExtractMode,
+        choices=list(ExtractMode),
+        default=None,
+        help="official or robust (default: official for an official clone, else robust)",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=None, help="write the JSON Lines here (default: stdout)"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    dataset = load_dataset(args.dataset, args.task)
+    mode = args.mode or dataset_default_mode(dataset)
+    if args.problem is not None:
+        if args.out is not None:
+            raise UserError("--out goes with --jsonl; with --problem the sample goes to stdout")
+        problem = dataset.problem(args.problem)
+        sys.stdout.write(extract(_read_stdin(), problem, mode))
+        return 0
+    return _extract_jsonl(dataset, mode, args.jsonl, args.out)
+
+
+def _read_stdin() -> str:
+    """The response exactly as sent: text-mode stdin would rewrite its line endings."""
+    try:
+        return sys.stdin.buffer.read().decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise UserError(f"stdin: not UTF-8 text ({error.reason})") from None
+
+
+def dataset_default_mode(dataset: Dataset) -> ExtractMode:
+    """The mode that goes with the dataset's default prompt style."""
+    return default_mode("official-v2" if dataset.is_official else "native")
+
+
+@dataclass(frozen=True)
+class _BadLine:
+    number: int
+    problem: str | None
+    reason: str
+
+
+def _extract_jsonl(dataset: Dataset, mode: ExtractMode, source: Path, out: Path | None) -> int:
+    try:
+        text = source.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise UserError(f"{source}: cannot read ({error})") from None
+    problems = {problem.name: problem for problem in dataset.problems}
+    written: list[str] = []
+    failed = 0
+    # Split at newlines only: a JSON string may hold U+2028, which splitlines() breaks at.
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        row = _extract_row(line, number, problems, mode)
+        if isinstance(row, _BadLine):
+            failed += 1
+            print(_describe(source, row), file=sys.stderr)
+            continue
+        written.append(json.dumps(row, ensure_ascii=False) + "\n")
+    _write(out, "".join(written))
+    if failed:
+        total = failed + len(written)
+        print(f"verilogeval extract: {failed} of {total} lines failed", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _extract_row(
+    line: str, number: int, problems: dict[str, Problem], mode: ExtractMode
+) -> dict | _BadLine:
+    """The line's object with "extracted" added, or why it cannot be extracted."""
+    try:
+        row = json.loads(line)
+    except json.JSONDecodeError as error:
+        return _BadLine(number, None, f"not JSON ({error.msg})")
+    if not isinstance(row, dict):
+        return _BadLine(number, None, "not a JSON object")
+    name = row.get("problem")
+    if not isinstance(name, str):
+        return _BadLine(number, None, 'missing "problem" field')
+    if name not in problems:
+        return _BadLine(number, name, "unknown problem")
+    if "response" not in row:
+        return _BadLine(number, name, 'missing "response" field')
+    response = row["response"]
+    if not isinstance(response, str):
+        return _BadLine(number, name, f'"response" is {json.dumps(response)}, not text')
+    return {**row, "extracted": extract(response, problems[name], mode)}
+
+
+def _describe(source: Path, bad: _BadLine) -> str:
+    where = f"{source}:{bad.number}"
+    if bad.problem is not None:
+        where += f": problem {bad.problem}"
+    return f"verilogeval extract: error: {where}: {bad.reason}"
+
+
+def _write(out: Path | None, text: str) -> None:
+    """stdout, or the file replaced in one step so --out may name the input itself."""
+    if out is None:
+        sys.stdout.write(text)
+        return
+    try:
+        handle, temporary = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.")
+    except OSError as error:
+        raise UserError(f"{out}: cannot write ({error})") from None
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.replace(temporary, out)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise UserError(f"{out}: cannot write ({error})") from None
