@@ -4,7 +4,7 @@ module RefModule (
   output maj
 );
 
-  wire [2:0] ones = v[0] + v[1] + v[2] + v[3] + v[4];
+  wire [2:0] ones = {2'b00, v[0]} + {2'b00, v[1]} + {2'b00, v[2]} + {2'b00, v[3]} + {2'b00, v[4]};
   assign maj = (ones >= 3'd3);
 
 endmodule

@@ -6,10 +6,10 @@ module RefModule (
   output [15:0] out
 );
 
+  // In two copies of data side by side, every rotation is a 16-bit window.
   wire [31:0] doubled = {data, data};
-  wire [31:0] to_left = doubled << amt;
-  wire [31:0] to_right = doubled >> amt;
+  wire [4:0] shift = {1'b0, amt};
 
-  assign out = left ? to_left[31:16] : to_right[15:0];
+  assign out = left ? doubled[5'd31 - shift -: 16] : doubled[shift +: 16];
 
 endmodule

@@ -7,7 +7,7 @@ module RefModule (
   output cout
 );
 
-  wire [4:0] total = a + b + cin;
+  wire [4:0] total = {1'b0, a} + {1'b0, b} + {4'b0000, cin};
   wire [4:0] adjusted = total + 5'd6;
 
   assign {cout, sum} = (total > 5'd9) ? adjusted : total;

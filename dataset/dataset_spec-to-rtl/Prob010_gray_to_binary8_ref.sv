@@ -4,12 +4,12 @@ module RefModule (
   output [7:0] bin
 );
 
+  // Unrolling the cascade, bin[i] is the parity of gray[7:i].
   genvar i;
 
-  assign bin[7] = gray[7];
   generate
-    for (i = 6; i >= 0; i = i - 1) begin : cascade
-      assign bin[i] = bin[i + 1] ^ gray[i];
+    for (i = 0; i < 8; i = i + 1) begin : parity
+      assign bin[i] = ^gray[7:i];
     end
   endgenerate
 
