@@ -1,0 +1,145 @@
+"""Run the differential test of one sample: pair interfaces, write the wrapper, run cocotb.
+
+`diff_test` is a plain top-level function (picklable) so a process pool can run it; each
+call works in its own directory and runs cocotb in a child process with a time limit.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from verilogeval.interface import read_interfaces
+from verilogeval.records import ExecResult, Problem, Sample
+from verilogeval.resources import resource_dir
+from verilogeval.strict.cocotb_child import EXIT_BUILD_FAILED, EXIT_OK
+from verilogeval.strict.pairing import diff_ports, interface_issues
+from verilogeval.strict.result import (
+    FirstMismatch,
+    StrictResult,
+    StrictStatus,
+    read_results_xml,
+)
+from verilogeval.strict.sandbox import run_child
+from verilogeval.strict.wrapper import WRAPPER_TOP, diff_wrapper
+
+DIFF_TEST_MODULE = "diff_test"  # sims/diff_test.py
+SPEC_ENV = "VERILOGEVAL_DIFF_SPEC"  # read by sims/diff_test.py
+_MESSAGE_TAIL = 2000
+
+
+@dataclass(frozen=True)
+class StrictConfig:
+    cycles: int = 500  # clock cycles (sequential) or input vectors (combinational)
+    seed: int = 1
+    x_strict: bool = False  # a reference X/Z bit matches only the same X/Z
+    timeout_s: float = 60.0
+
+
+def diff_test(
+    problem: Problem, sample: Sample, config: StrictConfig, *, workdir: Path | None = None
+) -> StrictResult:
+    """Differential test of `sample` against `problem`'s RefModule."""
+    ref_source = problem.ref_path.read_text(encoding="utf-8")
+    ref = read_interfaces(ref_source, str(problem.ref_path))["RefModule"]
+    dut = read_interfaces(sample.code, "sample.sv").get("TopModule")
+    issues = interface_issues(ref, dut)
+    if issues:
+        return StrictResult(
+            problem.name, sample.sample, StrictStatus.INTERFACE, interface_issues=issues
+        )
+    ports = diff_ports(ref)
+    owned = workdir is None
+    folder = Path(tempfile.mkdtemp(prefix="verilogeval-strict-")) if owned else workdir
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "wrapper.sv").write_text(diff_wrapper(ports), encoding="utf-8")
+        (folder / "sample.sv").write_text(sample.code, encoding="utf-8")
+        (folder / "ref.sv").write_text(ref_source, encoding="utf-8")
+        report_path = folder / "report.json"
+        spec = {
+            "ports": [p.to_json() for p in ports],
+            "seed": config.seed,
+            "cycles": config.cycles,
+            "x_strict": config.x_strict,
+            "report": str(report_path),
+        }
+        (folder / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
+        job = {
+            "sources": [str(folder / name) for name in ("wrapper.sv", "sample.sv", "ref.sv")],
+            "toplevel": WRAPPER_TOP,
+            "test_module": DIFF_TEST_MODULE,
+            "python_path": [str(resource_dir("sims"))],
+            "build_dir": str(folder / "build"),
+            "results_xml": str(folder / "results.xml"),
+            "seed": config.seed,
+            "env": {SPEC_ENV: str(folder / "spec.json"), **QUIET_COCOTB_ENV},
+            "steps": ["build", "test"],
+        }
+        execution = run_cocotb_job(job, folder, config.timeout_s)
+        return _result(problem.name, sample.sample, config, execution, folder)
+    finally:
+        if owned:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+# cocotb's own INFO lines cost time and bury the lines that matter.
+QUIET_COCOTB_ENV = {
+    "COCOTB_LOG_LEVEL": "WARNING",
+    "COCOTB_ANSI_OUTPUT": "0",
+    "GPI_LOG_LEVEL": "WARNING",
+}
+
+
+def run_cocotb_job(job: dict, folder: Path, timeout_s: float) -> ExecResult:
+    """Run one cocotb_child job in a fresh process under the time limit."""
+    job_path = folder / f"job-{'-'.join(job['steps'])}.json"
+    job_path.write_text(json.dumps(job), encoding="utf-8")
+    argv = (sys.executable, "-m", "verilogeval.strict.cocotb_child", str(job_path))
+    return run_child(argv, cwd=folder, timeout_s=timeout_s)
+
+
+def reference_as_sample(problem: Problem) -> Sample:
+    """The reference renamed to TopModule: what `check --strict` tests against itself."""
+    source = problem.ref_path.read_text(encoding="utf-8")
+    return Sample(problem.name, 0, re.sub(r"\bRefModule\b", "TopModule", source))
+
+
+def _result(
+    problem: str, sample: int, config: StrictConfig, execution: ExecResult, folder: Path
+) -> StrictResult:
+    base = {"problem": problem, "sample": sample, "x_strict": config.x_strict}
+    base["duration_s"] = round(execution.duration_s, 3)
+    tail = execution.output[-_MESSAGE_TAIL:]
+    if execution.timed_out:
+        return StrictResult(status=StrictStatus.TIMEOUT, message=tail, **base)
+    if execution.returncode == EXIT_BUILD_FAILED:
+        return StrictResult(status=StrictStatus.COMPILE, message=tail, **base)
+    report_path = folder / "report.json"
+    results_xml = folder / "results.xml"
+    if execution.returncode != EXIT_OK or not report_path.is_file() or not results_xml.is_file():
+        return StrictResult(status=StrictStatus.ERROR, message=tail, **base)
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    _, failures = read_results_xml(results_xml)
+    first = report["first_mismatch"]
+    status = StrictStatus.PASS
+    if first is not None:
+        status = StrictStatus.MISMATCH
+    elif failures:
+        status = StrictStatus.ERROR
+    return StrictResult(
+        status=status,
+        kind=report["kind"],
+        compares=report["compares"],
+        mismatch_compares=report["mismatch_compares"],
+        x_compares=report["x_compares"],
+        x_bits=report["x_bits"],
+        first_mismatch=None if first is None else FirstMismatch(**first),
+        message="\n".join(failures) if status is StrictStatus.ERROR else None,
+        **base,
+    )

@@ -1,0 +1,71 @@
+"""Child-process entry: build and/or run one cocotb test with cocotb's Python runner.
+
+`python -m verilogeval.strict.cocotb_child JOB.json`. The parent writes the job, runs this
+in a fresh process (its own process group, its own time limit) and reads the exit code,
+the captured output and the results.xml cocotb writes. A fresh process per sample keeps
+cocotb's runner state and any `sys.exit` from the runner away from the parent.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+# Exit codes the parent interprets; anything else is a crash of this process.
+EXIT_OK = 0
+EXIT_BUILD_FAILED = 3
+EXIT_SIMULATOR_FAILED = 4
+
+TIMESCALE = ("1ns", "1ps")
+# The official flow's warning flags, so the compile log reads like the official one.
+BUILD_ARGS = ("-Wall", "-Winfloop", "-Wno-timescale")
+
+
+def run_job(job: dict) -> int:
+    from cocotb_tools.runner import get_runner
+
+    # Under pytest the runner changes where results.xml goes and exits on failures.
+    os.environ.pop("PYTEST_CURRENT_TEST", None)
+    sys.path[:0] = job["python_path"]  # the runner hands sys.path to the simulator's Python
+    runner = get_runner("icarus")
+    build_dir = Path(job["build_dir"])
+    if "build" in job["steps"]:
+        try:
+            runner.build(
+                sources=job["sources"],
+                hdl_toplevel=job["toplevel"],
+                build_args=list(BUILD_ARGS),
+                always=True,
+                build_dir=build_dir,
+                timescale=TIMESCALE,
+            )
+        except (RuntimeError, SystemExit) as error:
+            print(f"verilogeval: build failed: {error}", flush=True)
+            return EXIT_BUILD_FAILED
+    if "test" in job["steps"]:
+        try:
+            runner.test(
+                test_module=job["test_module"],
+                hdl_toplevel=job["toplevel"],
+                hdl_toplevel_lang="verilog",
+                build_dir=build_dir,
+                test_dir=build_dir,
+                results_xml=job["results_xml"],
+                seed=job["seed"],
+                extra_env=job["env"],
+            )
+        except SystemExit as error:
+            print(f"verilogeval: simulator exited with {error.code}", flush=True)
+            return EXIT_SIMULATOR_FAILED
+    return EXIT_OK
+
+
+def main(argv: list[str]) -> int:
+    job = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
+    return run_job(job)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,89 @@
+"""The differential test's verdict for one sample, and how cocotb's results.xml reads."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ElementTree
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+
+class StrictStatus(StrEnum):
+    PASS = "pass"
+    MISMATCH = "mismatch"  # an output differs from the reference's at some compare point
+    INTERFACE = "interface mismatch"  # TopModule's ports differ from RefModule's
+    COMPILE = "compile error"
+    TIMEOUT = "timeout"
+    ERROR = "error"  # the test itself could not run to its end (crash, missing report)
+
+
+@dataclass(frozen=True)
+class FirstMismatch:
+    cycle: int  # -1 is the compare right after the initial reset
+    phase: str  # "after rising edge" or "after input change"
+    time_ns: float
+    signal: str
+    ref: str  # bits, MSB first, 4-state
+    dut: str
+    inputs: dict[str, str]  # every input's bits at that moment
+
+    def describe(self) -> str:
+        return (
+            f"cycle {self.cycle} ({self.phase}, {self.time_ns:g} ns): "
+            f"{self.signal} ref={self.ref} dut={self.dut}"
+        )
+
+
+@dataclass(frozen=True)
+class StrictResult:
+    """What the differential test found; `x_bits` counts the reference's X/Z output bits."""
+
+    problem: str
+    sample: int
+    status: StrictStatus
+    kind: str | None = None  # "sequential" or "combinational"
+    compares: int = 0
+    mismatch_compares: int = 0
+    x_compares: int = 0  # compare points where the reference drove some X or Z
+    x_bits: int = 0
+    x_strict: bool = False
+    first_mismatch: FirstMismatch | None = None
+    interface_issues: tuple[str, ...] = ()
+    message: str | None = None  # compile or crash output (tail), when there is no report
+    duration_s: float = 0.0
+
+    @property
+    def passed(self) -> bool:
+        return self.status is StrictStatus.PASS
+
+    def describe(self) -> str:
+        """One line: the status and what a person needs to see first."""
+        if self.first_mismatch is not None:
+            return f"{self.status}: {self.first_mismatch.describe()}"
+        if self.interface_issues:
+            return f"{self.status}: {'; '.join(self.interface_issues)}"
+        if self.message:
+            return f"{self.status}: {self.message.strip().splitlines()[-1]}"
+        return str(self.status)
+
+    def to_json(self) -> dict[str, Any]:
+        """The `strict` detail of a results.jsonl line."""
+        fields = asdict(self)
+        del fields["problem"], fields["sample"]
+        fields["status"] = str(self.status)
+        fields["interface_issues"] = list(self.interface_issues)
+        return fields
+
+
+def read_results_xml(path: Path) -> tuple[int, list[str]]:
+    """(number of tests, failure messages) of a cocotb results.xml."""
+    root = ElementTree.parse(path).getroot()
+    testcases = list(root.iter("testcase"))
+    failures = [
+        element.get("message") or element.text or element.tag
+        for case in testcases
+        for element in case
+        if element.tag in ("failure", "error")
+    ]
+    return len(testcases), failures
