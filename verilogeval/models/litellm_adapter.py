@@ -1,0 +1,68 @@
+"""Any provider litellm knows: `openai/gpt-4o`, `anthropic/...`, `ollama/...`, `hosted_vllm/...`."""
+
+from __future__ import annotations
+
+from verilogeval.errors import UserError
+from verilogeval.models.base import AdapterSettings, Completion, ModelAdapter, Request
+from verilogeval.models.openai_errors import first_choice, translate_error
+from verilogeval.models.pricing import cost_usd, load_litellm
+
+# Providers that only exist at an address the user runs: they need --api-base.
+_SELF_HOSTED = {"hosted_vllm", "vllm", "openai_like", "llamafile", "lm_studio"}
+# OpenAI-compatible servers accept any key, but the client insists on one.
+PLACEHOLDER_KEY = "EMPTY"
+
+
+class LiteLLMAdapter(ModelAdapter):
+    def __init__(self, model: str, settings: AdapterSettings) -> None:
+        litellm = load_litellm()
+        try:
+            _, provider, _, _ = litellm.get_llm_provider(model, api_base=settings.api_base)
+        except Exception:
+            raise UserError(
+                f"unknown model {model!r}: litellm needs provider/model (e.g. openai/gpt-4o, "
+                "hosted_vllm/NAME); see 'verilogeval models' for aliases"
+            ) from None
+        if provider in _SELF_HOSTED and settings.api_base is None:
+            raise UserError(f"model {model} is self-hosted: give its server with --api-base URL")
+        self._api_key: str | None = None
+        missing = litellm.validate_environment(model)["missing_keys"]
+        if missing and settings.api_base is None:
+            raise UserError(f"model {model} needs {', '.join(missing)} in the environment")
+        if missing:
+            self._api_key = PLACEHOLDER_KEY
+        self.model = model
+        self.identity = f"litellm:{model}"
+        self.api_base = settings.api_base
+        self._timeout_s = settings.timeout_s
+        self._litellm = litellm
+
+    async def complete(self, request: Request) -> Completion:
+        sampling = request.sampling
+        try:
+            response = await self._litellm.acompletion(
+                model=self.model,
+                messages=request.prompt.messages(),
+                temperature=sampling.temperature,
+                top_p=sampling.top_p,
+                max_tokens=sampling.max_tokens,
+                seed=sampling.seed,
+                api_base=self.api_base,
+                api_key=self._api_key,
+                timeout=self._timeout_s,
+                num_retries=0,  # the engine's retries are the only ones
+                max_retries=0,
+            )
+        except Exception as error:
+            raise translate_error(error) from error
+        text, finish_reason, usage = first_choice(response)
+        return Completion(
+            text=text,
+            usage=usage,
+            finish_reason=finish_reason,
+            model=response.model or self.model,
+            cost=cost_usd(self.model, usage),
+        )
+
+    async def aclose(self) -> None:
+        await self._litellm.close_litellm_async_clients()

@@ -1,0 +1,84 @@
+"""Sort the errors of the openai SDK (and of litellm, whose errors subclass them).
+
+Both HTTP adapters raise these; one translation keeps their retry behaviour identical.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import time
+from typing import Any
+
+from verilogeval.models.base import PermanentError, TransientError
+from verilogeval.records import Usage
+
+# Statuses worth another attempt besides 5xx: request timeout, conflict, too early, rate limit.
+_RETRY_STATUSES = {408, 409, 425, 429}
+
+
+def translate_error(error: Exception) -> Exception:
+    """The TransientError or PermanentError that `error` (from a client library) means."""
+    import openai
+
+    if isinstance(error, openai.APIConnectionError):  # includes timeouts
+        return TransientError(f"{type(error).__name__}: {_first_line(error)}")
+    if isinstance(error, openai.APIStatusError):
+        status = error.status_code
+        message = f"HTTP {status}: {_first_line(error)}"
+        if status in _RETRY_STATUSES or status >= 500:
+            return TransientError(message, retry_after=_retry_after(error))
+        return PermanentError(message)
+    if isinstance(error, json.JSONDecodeError):
+        return TransientError(f"malformed JSON in the response: {error}")
+    if isinstance(error, openai.APIError):  # a response the SDK could not understand
+        return TransientError(f"{type(error).__name__}: {_first_line(error)}")
+    return error
+
+
+def _first_line(error: Exception) -> str:
+    return (str(error).strip().splitlines() or [""])[0][:300]
+
+
+def _retry_after(error: Any) -> float | None:
+    """Seconds the server asked us to wait (Retry-After: seconds or an HTTP date)."""
+    for headers in (
+        getattr(error, "litellm_response_headers", None),
+        getattr(getattr(error, "response", None), "headers", None),
+    ):
+        if headers is not None and headers.get("retry-after"):
+            return parse_retry_after(headers["retry-after"])
+    return None
+
+
+def parse_retry_after(value: str) -> float | None:
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def first_choice(response: Any) -> tuple[str, str | None, Usage]:
+    """(text, finish reason, usage) of an OpenAI-shaped response.
+
+    No choice at all is a server glitch (transient); a choice without text is the model's
+    answer (an empty one) and is kept with its finish reason.
+    """
+    if not response.choices:
+        raise TransientError("the response has no choices")
+    choice = response.choices[0]
+    text = choice.message.content or ""  # a model may answer nothing: a failed sample, kept
+    usage = response.usage
+    return (
+        text,
+        choice.finish_reason,
+        Usage(
+            prompt_tokens=getattr(usage, "prompt_tokens", None),
+            completion_tokens=getattr(usage, "completion_tokens", None),
+        ),
+    )

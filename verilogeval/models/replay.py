@@ -1,0 +1,94 @@
+"""Replay: answers produced elsewhere, read from a JSONL file or an official hand-off folder.
+
+A JSONL file holds {"problem", "sample", "response"} lines (so a run's own
+generations.jsonl replays too; the last line for a sample wins, as in a journal). A folder
+holds the official layout `ProbNNN_name/ProbNNN_name_sampleNN_response.txt`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from verilogeval.errors import UserError
+from verilogeval.models.base import Completion, ModelAdapter, PermanentError, Request
+from verilogeval.records import Usage
+
+_RESPONSE_FILE = re.compile(r"^(Prob\d+_\w+?)_sample(\d+)_response\.txt$")
+
+
+class ReplayAdapter(ModelAdapter):
+    cacheable = False
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.identity = f"replay:{path}"
+        self._responses = load_responses(path)
+
+    async def complete(self, request: Request) -> Completion:
+        key = (request.problem.name, request.sample)
+        if key not in self._responses:
+            raise PermanentError(
+                f"replay: {self.path} has no response for {key[0]} sample {key[1]}"
+            )
+        response, error = self._responses[key]
+        if response is None:
+            raise PermanentError(f"replay: {self.path} recorded an error: {error}")
+        return Completion(
+            text=response, usage=Usage(), finish_reason=None, model="replay", cost=None
+        )
+
+
+def load_responses(path: Path) -> dict[tuple[str, int], tuple[str | None, str | None]]:
+    """(problem, sample) -> (response, error) from a JSONL file or a hand-off folder."""
+    if path.is_dir():
+        responses = _from_folder(path)
+    elif path.is_file():
+        responses = _from_jsonl(path)
+    else:
+        raise UserError(f"replay: {path} does not exist")
+    if not responses:
+        raise UserError(f"replay: {path} holds no responses")
+    return responses
+
+
+def _from_jsonl(path: Path) -> dict[tuple[str, int], tuple[str | None, str | None]]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise UserError(f"replay: {path}: not UTF-8 text") from None
+    responses: dict[tuple[str, int], tuple[str | None, str | None]] = {}
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        where = f"replay: {path} line {number}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise UserError(f"{where}: not JSON ({error.msg})") from None
+        if not isinstance(record, dict):
+            raise UserError(f"{where}: not a JSON object")
+        problem, sample, response = (record.get(k) for k in ("problem", "sample", "response"))
+        if not isinstance(problem, str) or not isinstance(sample, int):
+            raise UserError(f"{where}: needs 'problem' (string) and 'sample' (integer)")
+        if response is None and not record.get("error"):
+            raise UserError(f"{where}: no 'response'")
+        if response is not None and not isinstance(response, str):
+            raise UserError(f"{where}: 'response' is not a string")
+        responses[(problem, sample)] = (response, record.get("error"))
+    return responses
+
+
+def _from_folder(path: Path) -> dict[tuple[str, int], tuple[str | None, str | None]]:
+    responses: dict[tuple[str, int], tuple[str | None, str | None]] = {}
+    for file in sorted(path.rglob("*_response.txt")):
+        match = _RESPONSE_FILE.match(file.name)
+        if match is None:
+            continue
+        try:
+            text = file.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise UserError(f"replay: {file}: not UTF-8 text") from None
+        responses[(match.group(1), int(match.group(2)))] = (text, None)
+    return responses
