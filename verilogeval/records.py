@@ -139,6 +139,7 @@ class SimResult:
     run: ExecResult | None  # None when compilation failed
     simulator: str  # e.g. "Icarus Verilog version 11.0 (stable)"
     timeout_s: float
+    code: str = ""  # the simulated sample: the official 'r' (async reset) check reads it
 
 
 @dataclass(frozen=True)
