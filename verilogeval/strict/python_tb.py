@@ -62,6 +62,7 @@ def simulate_python_testbench(
             run=ran,
             simulator=_simulator_version(),
             timeout_s=timeout_s,
+            code=sample.code,
         )
     finally:
         if owned:
