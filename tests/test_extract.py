@@ -54,9 +54,9 @@ SPEC = _problem(Task.SPEC_TO_RTL)
 COMPLETE = _problem(Task.CODE_COMPLETE)
 
 
-def _spec_file(code: str, *, tags_used: bool) -> str:
+def _spec_file(code: str, *, begin_found: bool) -> str:
     """What a spec-to-rtl sample file holds around `code`."""
-    marker = "" if tags_used else f"\n{NO_CODE_TAGS}\n"
+    marker = "" if begin_found else f"\n{NO_CODE_TAGS}\n"
     return f"\n{code}\n{marker}\n"
 
 
@@ -153,9 +153,9 @@ def _passes(code: str, problem: Problem, workdir: Path) -> bool:
 def test_helper_module_first_keeps_topmodule_and_helper():
     response = f"Here you go:\n{HELPER}\n\nAnd the top:\n{TOP}\nDone.\n"
     assert extract(response, SPEC, OFFICIAL) == _spec_file(
-        f"Here you go:\n{HELPER}", tags_used=False
+        f"Here you go:\n{HELPER}", begin_found=False
     )
-    assert extract(response, SPEC, ROBUST) == _spec_file(f"{HELPER}\n\n{TOP}", tags_used=False)
+    assert extract(response, SPEC, ROBUST) == _spec_file(f"{HELPER}\n\n{TOP}", begin_found=False)
     assert extract(response, COMPLETE, ROBUST) == _complete_file(
         f"{HELPER}\n\n{TOP}", with_ifc=False, markers=(ERRANT_MODULE,)
     )
@@ -165,22 +165,22 @@ def test_helper_module_after_topmodule_is_kept_but_not_a_second_top_or_a_testben
     second_top = TOP.replace("~a", "a")
     testbench = "module tb;\n  initial $finish;\nendmodule"
     response = f"{TOP}\n\n{HELPER}\n\n{second_top}\n\n{testbench}\n"
-    assert extract(response, SPEC, OFFICIAL) == _spec_file(TOP, tags_used=False)
-    assert extract(response, SPEC, ROBUST) == _spec_file(f"{TOP}\n\n{HELPER}", tags_used=False)
+    assert extract(response, SPEC, OFFICIAL) == _spec_file(TOP, begin_found=False)
+    assert extract(response, SPEC, ROBUST) == _spec_file(f"{TOP}\n\n{HELPER}", begin_found=False)
 
 
 def test_begin_without_done_keeps_the_code():
     response = f"[BEGIN]\n{TOP}\n"
     assert extract(response, SPEC, OFFICIAL) == "\n\n"
-    assert extract(response, SPEC, ROBUST) == _spec_file(TOP, tags_used=False)
+    assert extract(response, SPEC, ROBUST) == _spec_file(TOP, begin_found=True)
     trailing_prose = f"[BEGIN]\n{TOP}\nThis inverts a.\n"
-    assert extract(trailing_prose, SPEC, ROBUST) == _spec_file(TOP, tags_used=False)
+    assert extract(trailing_prose, SPEC, ROBUST) == _spec_file(TOP, begin_found=True)
 
 
 def test_fences_inside_begin_done_are_removed():
     response = f"[BEGIN]\n```verilog\n{TOP}\n```\n[DONE]\n"
     assert "```" in extract(response, SPEC, OFFICIAL)
-    assert extract(response, SPEC, ROBUST) == _spec_file(TOP, tags_used=True)
+    assert extract(response, SPEC, ROBUST) == _spec_file(TOP, begin_found=True)
 
 
 def test_indented_fences_are_fences():
@@ -188,9 +188,19 @@ def test_indented_fences_are_fences():
     assert "  ```verilog" in extract(body, COMPLETE, OFFICIAL)
     assert extract(body, COMPLETE, ROBUST) == _complete_file(BODY, with_ifc=True)
     helper_first = f"    ```verilog\n{HELPER}\n\n{TOP}\n    ```\n"
-    official = _spec_file(f"    ```verilog\n{HELPER}", tags_used=False)  # fence kept, top lost
+    official = _spec_file(f"    ```verilog\n{HELPER}", begin_found=False)  # fence kept, top lost
     assert extract(helper_first, SPEC, OFFICIAL) == official
-    assert extract(helper_first, SPEC, ROBUST) == _spec_file(f"{HELPER}\n\n{TOP}", tags_used=False)
+    assert extract(helper_first, SPEC, ROBUST) == _spec_file(
+        f"{HELPER}\n\n{TOP}", begin_found=False
+    )
+
+
+def test_a_leading_fenced_block_without_code_is_skipped():
+    response = f"Truth table:\n```\na | y\n0 | 1\n```\n```verilog\n{TOP}\n```\n"
+    assert extract(response, SPEC, OFFICIAL) == _spec_file("a | y\n0 | 1", begin_found=False)
+    assert extract(response, SPEC, ROBUST) == _spec_file(TOP, begin_found=False)
+    two_bodies = f"```verilog\n{BODY}\n```\nor:\n```verilog\n{TOP}\n```\n"
+    assert extract(two_bodies, COMPLETE, ROBUST) == extract(two_bodies, COMPLETE, OFFICIAL)
 
 
 @pytest.mark.parametrize(
@@ -215,9 +225,8 @@ def test_crlf_and_cr_responses_extract_like_lf(response):
 def test_code_completion_understands_begin_done():
     inline = f"[BEGIN]{TOP}[DONE]"
     assert "[BEGIN]module TopModule" in extract(inline, COMPLETE, OFFICIAL)
-    assert extract(inline, COMPLETE, ROBUST) == _complete_file(
-        TOP, with_ifc=False, markers=(ERRANT_MODULE,)
-    )
+    # the official markers for this response: it has no line starting "module TopModule"
+    assert extract(inline, COMPLETE, ROBUST) == _complete_file(TOP, with_ifc=False)
     body = f"[BEGIN]\n{BODY}\n[DONE]\n"
     assert "[BEGIN]" in extract(body, COMPLETE, OFFICIAL)
     assert extract(body, COMPLETE, ROBUST) == _complete_file(BODY, with_ifc=True)
@@ -226,7 +235,7 @@ def test_code_completion_understands_begin_done():
 def test_robust_splits_lines_only_at_line_breaks():
     """str.splitlines() would cut this comment at U+2028 and leave code that cannot parse."""
     code = TOP.replace("assign", "// a\u2028b\n  assign")
-    assert extract(f"[BEGIN]\n{code}\n[DONE]\n", SPEC, ROBUST) == _spec_file(code, tags_used=True)
+    assert extract(f"[BEGIN]\n{code}\n[DONE]\n", SPEC, ROBUST) == _spec_file(code, begin_found=True)
     assert "\nb\n" in extract(f"[BEGIN]\n{code}\n[DONE]\n", SPEC, OFFICIAL)
 
 
@@ -265,13 +274,14 @@ def test_cli_jsonl_adds_extracted_and_keeps_other_fields(cli, official_root, tmp
         assert row["extracted"] == extract(
             row["response"], dataset.problem(row["problem"]), OFFICIAL
         )
+    zero = dataset.problem("Prob001_zero")
     out = tmp_path / "extracted.jsonl"
     robust = cli(
         "extract", "--dataset", official_root, "--jsonl", source, "--mode", "robust", "--out", out
     )
     assert robust.returncode == 0 and robust.stdout == ""
     extracted = [json.loads(line)["extracted"] for line in out.read_text().splitlines()]
-    assert extracted[0] == "\nmodule TopModule();\n\n" + NO_CODE_TAGS + "\n\n"
+    assert extracted == ["\nmodule TopModule();\n\n", extract(rows[1]["response"], zero, ROBUST)]
 
 
 def test_cli_stdin_prints_the_sample_byte_for_byte(cli, official_root):

@@ -3,9 +3,10 @@
 Two modes. `official` reproduces NVlabs/verilog-eval `scripts/sv-generate` byte for
 byte, quirks and marker comments included, so pass rates compare with the paper.
 `robust` repairs the quirks that fail correct answers (see the README's Extraction
-section) and otherwise writes exactly what `official` writes, marker comments too: they
-are comments, they do not change a grade, and keeping them means both modes agree on
-every response the official script already handles correctly.
+section): it changes which code lands in the file, never the frame around it. The marker
+comments are those the official script attaches to the same response: they do not change
+a grade, and keeping them means both modes write the same file wherever the official
+script already extracts the right code.
 """
 
 from __future__ import annotations
@@ -65,6 +66,11 @@ def _file(lines: list[str]) -> str:
 
 def _is_top_header(line: str) -> bool:
     return line.strip().startswith(_TOP_HEADER)
+
+
+def _opens_code(line: str) -> bool:
+    """Where the official script looks for [BEGIN]: at the start of a line."""
+    return line.lstrip().startswith(_BEGIN)
 
 
 def _is_endmodule(line: str) -> bool:
@@ -127,7 +133,7 @@ def _official_spec_to_rtl(response: str, problem: Problem) -> str:
         if not started:
             if line.strip() == _BEGIN:
                 started = True
-            elif line.lstrip().startswith(_BEGIN):
+            elif _opens_code(line):
                 delimited.append(line.lstrip().replace(_BEGIN, ""))
                 started = True
         elif not done:
@@ -177,24 +183,27 @@ _MODULE_HEADER = re.compile(r"^\s*(?:macro)?module\s+(\w+)")
 _HARNESS_MODULES = frozenset({"tb", "RefModule"})
 
 
-@dataclass(frozen=True)
-class _RobustCode:
-    lines: list[str]
-    delimited: bool  # the response enclosed its code in [BEGIN] ... [DONE]
-    fences: int  # fence lines (indented or not) inside the region the code came from
-
-
-def _robust_code(response: str) -> _RobustCode:
-    """The code lines of a response: delimited region, then first fenced block, then modules."""
+def _robust_code(response: str) -> list[str]:
+    """The code lines of a response: delimited region, then fenced block, then modules."""
     region, delimited = _delimited_region(_split_lines(response))
     fence_rows = [i for i, line in enumerate(region) if line.strip().startswith(_FENCE)]
     if len(fence_rows) >= 2:
-        lines = region[fence_rows[0] + 1 : fence_rows[1]]
+        lines = _code_block(region, fence_rows)
     else:
         lines = [line for line in region if not line.strip().startswith(_FENCE)]
         if not delimited:
             lines = _module_lines(lines)
-    return _RobustCode(lines, delimited, len(fence_rows))
+    return lines
+
+
+def _code_block(region: list[str], fence_rows: list[int]) -> list[str]:
+    """The first fenced block holding an endmodule (a module or a completion body), else the
+    first block: a leading block of prose or a truth table is not the answer."""
+    blocks = [
+        region[open_row + 1 : close_row]
+        for open_row, close_row in zip(fence_rows[::2], fence_rows[1::2], strict=False)
+    ]
+    return next((b for b in blocks if any(map(_is_endmodule, b))), blocks[0])
 
 
 def _split_lines(text: str) -> list[str]:
@@ -213,7 +222,7 @@ def _delimited_region(lines: list[str]) -> tuple[list[str], bool]:
     a line, [DONE] closing one); code sharing a line with a marker is kept. Without
     [BEGIN] the whole response is the region.
     """
-    start = next((i for i, line in enumerate(lines) if line.lstrip().startswith(_BEGIN)), None)
+    start = next((i for i, line in enumerate(lines) if _opens_code(line)), None)
     if start is None:
         return lines, False
     after_begin = lines[start].lstrip().removeprefix(_BEGIN)
@@ -279,22 +288,20 @@ def _module_spans(lines: list[str]) -> list[tuple[str, int, int]]:
 
 
 def _robust_spec_to_rtl(response: str, problem: Problem) -> str:
-    code = _robust_code(response)
-    out = ["", *code.lines]
-    if not code.delimited:
+    out = ["", *_robust_code(response)]
+    if not any(_opens_code(line) for line in response.splitlines()):
         out += ["", NO_CODE_TAGS]
     return _file([*out, ""])
 
 
 def _robust_code_complete(response: str, problem: Problem) -> str:
-    code = _robust_code(response)
-    found_top = any(_module_name(line) == "TopModule" for line in code.lines)
-    found_endmodule = any(_is_endmodule(line) for line in code.lines)
+    lines = _robust_code(response)
     out = [""]
-    if not found_top:
+    if not any(_module_name(line) == "TopModule" for line in lines):
         out.append(f"{problem.ifc}\n")
-    out += [*code.lines, ""]
-    out += _code_complete_markers(code.fences, found_top, found_endmodule)
+    out += [*lines, ""]
+    scan = _official_scan(response.splitlines())
+    out += _code_complete_markers(scan.backticks, scan.found_top, scan.found_endmodule)
     return _file([*out, ""])
 
 
