@@ -17,6 +17,7 @@ from verilogeval.errors import UserError
 COMMANDS: dict[str, tuple[str, str]] = {
     "problems": ("verilogeval.commands.problems", "list the problems of a dataset"),
     "extract": ("verilogeval.commands.extract", "extract sample code from saved responses"),
+    "strict": ("verilogeval.commands.strict", "differential test of samples vs their references"),
 }
 
 
