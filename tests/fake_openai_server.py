@@ -59,7 +59,7 @@ class FakeOpenAIServer:
         self.hang_s = hang_s
         self.requests: list[dict[str, Any]] = []  # every request body received, in order
         self.paths: list[str] = []
-        self.max_in_flight = 0  # most requests ever being answered at once
+        self.max_in_flight = 0  # most requests ever being answered at once (hangs excepted)
         self._in_flight = 0
         self._faults: list[Fault] = list(faults)
         self._lock = threading.Lock()
@@ -111,9 +111,11 @@ class FakeOpenAIServer:
         with self._lock:
             self.requests.append(body)
             self.paths.append(path)
-            self._in_flight += 1
-            self.max_in_flight = max(self.max_in_flight, self._in_flight)
-            return self._faults.pop(0) if self._faults else None
+            fault = self._faults.pop(0) if self._faults else None
+            if fault is None or fault.kind is not FaultKind.HANG:
+                self._in_flight += 1
+                self.max_in_flight = max(self.max_in_flight, self._in_flight)
+            return fault
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         server = self
@@ -136,8 +138,9 @@ class FakeOpenAIServer:
                 except (BrokenPipeError, ConnectionResetError):
                     self.close_connection = True  # the client gave up first; that is its right
                 finally:
-                    with server._lock:
-                        server._in_flight -= 1
+                    if fault is None or fault.kind is not FaultKind.HANG:
+                        with server._lock:
+                            server._in_flight -= 1
 
             def _answer(self, body: dict[str, Any], fault: Fault | None) -> None:
                 if server.latency_s:
