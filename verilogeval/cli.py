@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from verilogeval import __version__
@@ -16,8 +17,12 @@ from verilogeval.errors import UserError
 # name -> (module, one-line help). Keep in the order a user meets them.
 COMMANDS: dict[str, tuple[str, str]] = {
     "problems": ("verilogeval.commands.problems", "list the problems of a dataset"),
+    "models": ("verilogeval.commands.models", "list model adapters and the paper's model aliases"),
     "extract": ("verilogeval.commands.extract", "extract sample code from saved responses"),
     "strict": ("verilogeval.commands.strict", "differential test of samples vs their references"),
+    "report": ("verilogeval.commands.report", "summary of one run: outcomes, pass@k, cost"),
+    "leaderboard": ("verilogeval.commands.leaderboard", "compare runs: pass@k with CI, cost"),
+    "failures": ("verilogeval.commands.failures", "failure categories across runs, charts"),
 }
 
 
@@ -62,3 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"verilogeval {name}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader left early (`| head`): not our error. Point stdout at /dev/null so
+        # the interpreter's final flush does not raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
