@@ -1,0 +1,278 @@
+"""Grade samples in parallel: a process pool, one simulation per distinct sample, a cache.
+
+Samples can be fed one at a time while others are still grading (`Grader.submit`), so a
+run can grade while it generates. Two samples with the same code for the same testbench
+and reference are simulated once; with a cache folder, a sample graded before under the
+same simulator, flags and limits costs a file read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+from verilogeval import simulate as sim
+from verilogeval.classify import classify
+from verilogeval.layout import wave_path
+from verilogeval.records import ExecResult, Problem, Sample, SimResult, Verdict
+
+CACHE_FORMAT = 1  # bump when a cached SimResult would no longer be what simulate returns
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0))
+
+
+def default_cache_dir() -> Path:
+    return Path.home() / ".cache" / "verilogeval" / "grade"
+
+
+@dataclass(frozen=True)
+class GradeConfig:
+    jobs: int
+    timeout_s: float = sim.DEFAULT_TIMEOUT_S
+    cache_dir: Path | None = None  # None: no result cache
+    workdir: Path | None = None  # parent of the per-sample temporary folders
+    wave_dir: Path | None = None  # keep each sample's wave.vcd there (simulates every sample)
+
+
+@dataclass(frozen=True)
+class Graded:
+    sample: Sample
+    result: SimResult
+    verdict: Verdict
+    simulated: bool  # False when the cache or an identical sample supplied the result
+
+
+OnGraded = Callable[[Graded], None]
+
+
+class Grader:
+    """A pool of simulators. `on_graded` is called once per sample, one call at a time.
+
+    Calls come from the pool's result thread, or from the submitting thread when the
+    result was known already; use the returned futures to await single samples.
+    """
+
+    def __init__(
+        self, problems: Mapping[str, Problem], config: GradeConfig, on_graded: OnGraded
+    ) -> None:
+        self._problems = problems
+        self._config = config
+        self._on_graded = on_graded
+        self._simulator = sim.simulator_version()
+        self._pool = ProcessPoolExecutor(
+            max_workers=config.jobs, mp_context=multiprocessing.get_context("forkserver")
+        )
+        self._lock = threading.RLock()
+        self._running: dict[str, Future[tuple[SimResult, Verdict]]] = {}
+        self._known: dict[str, tuple[SimResult, Verdict]] = {}
+        self._file_digests: dict[str, bytes] = {}
+        self._futures: list[Future[Graded]] = []
+
+    @property
+    def simulator(self) -> str:
+        return self._simulator
+
+    def submit(self, sample: Sample) -> Future[Graded]:
+        """Start grading `sample`; KeyError when its problem is not one of `problems`."""
+        problem = self._problems[sample.problem]
+        graded: Future[Graded] = Future()
+        self._futures.append(graded)
+        if self._config.wave_dir is not None:
+            waves = wave_path(self._config.wave_dir, sample.problem, sample.sample)
+            job = self._pool.submit(_simulate_and_classify, problem, sample, self._config, waves)
+            job.add_done_callback(lambda done: self._finish(graded, sample, done, True))
+            return graded
+        key = self._cache_key(problem, sample.code)
+        with self._lock:
+            known = self._known.get(key) or self._read_cache(key, sample)
+            if known is not None:
+                self._known[key] = known
+                self._deliver(graded, sample, known, simulated=False)
+                return graded
+            running = self._running.get(key)
+            first = running is None
+            if first:
+                running = self._pool.submit(
+                    _simulate_and_classify, problem, sample, self._config, None
+                )
+                self._running[key] = running
+        running.add_done_callback(lambda done: self._settle(key, graded, sample, done, first))
+        return graded
+
+    def wait(self) -> list[BaseException]:
+        """Block until every submitted sample is graded; the errors of those that could not."""
+        errors = []
+        for future in list(self._futures):
+            error = future.exception()
+            if error is not None:
+                errors.append(error)
+        return errors
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> Grader:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _settle(
+        self,
+        key: str,
+        graded: Future[Graded],
+        sample: Sample,
+        done: Future[tuple[SimResult, Verdict]],
+        first: bool,
+    ) -> None:
+        with self._lock:
+            self._running.pop(key, None)
+            if first and done.exception() is None:
+                self._known[key] = done.result()
+                self._write_cache(key, done.result()[0])
+        self._finish(graded, sample, done, first)
+
+    def _finish(
+        self,
+        graded: Future[Graded],
+        sample: Sample,
+        done: Future[tuple[SimResult, Verdict]],
+        simulated: bool,
+    ) -> None:
+        error = done.exception()
+        if error is not None:
+            graded.set_exception(error)
+            return
+        with self._lock:
+            self._deliver(graded, sample, done.result(), simulated=simulated)
+
+    def _deliver(
+        self,
+        graded: Future[Graded],
+        sample: Sample,
+        known: tuple[SimResult, Verdict],
+        *,
+        simulated: bool,
+    ) -> None:
+        result, verdict = known
+        if (result.sample, result.problem) != (sample.sample, sample.problem):
+            result = replace(result, problem=sample.problem, sample=sample.sample)
+            verdict = replace(verdict, problem=sample.problem, sample=sample.sample)
+        outcome = Graded(sample=sample, result=result, verdict=verdict, simulated=simulated)
+        try:
+            self._on_graded(outcome)
+        except BaseException as error:
+            graded.set_exception(error)
+            return
+        graded.set_result(outcome)
+
+    def _cache_key(self, problem: Problem, code: str) -> str:
+        """Everything a verdict depends on: code, testbench, reference, simulator, limits."""
+        files = self._file_digests.get(problem.name)
+        if files is None:
+            if problem.test_path is None:
+                raise ValueError(f"{problem.name}: no Verilog testbench (_test.sv) to simulate")
+            digest = hashlib.sha256(problem.test_path.read_bytes())
+            digest.update(b"\0" + problem.ref_path.read_bytes())
+            files = self._file_digests[problem.name] = digest.digest()
+        settings = json.dumps(
+            [
+                CACHE_FORMAT,
+                self._simulator,
+                sim.COMPILE_FLAGS,
+                self._config.timeout_s,
+                sim.MEMORY_LIMIT_BYTES,
+                sim.FILE_LIMIT_BYTES,
+                sim.OUTPUT_CAP_BYTES,
+            ]
+        )
+        digest = hashlib.sha256(settings.encode() + b"\0" + files + b"\0")
+        digest.update(code.encode("utf-8", errors="surrogatepass"))
+        return digest.hexdigest()
+
+    def _cache_path(self, key: str) -> Path | None:
+        if self._config.cache_dir is None:
+            return None
+        return self._config.cache_dir / key[:2] / f"{key}.json"
+
+    def _read_cache(self, key: str, sample: Sample) -> tuple[SimResult, Verdict] | None:
+        path = self._cache_path(key)
+        if path is None:
+            return None
+        try:
+            result = _result_from_json(json.loads(path.read_text(encoding="utf-8")), sample)
+        except (OSError, ValueError, KeyError, TypeError):
+            return None  # absent or damaged: simulate again
+        return result, classify(result)
+
+    def _write_cache(self, key: str, result: SimResult) -> None:
+        path = self._cache_path(key)
+        if path is None:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+            partial.write_text(json.dumps(_result_to_json(result)), encoding="utf-8")
+            os.replace(partial, path)
+        except OSError:
+            pass  # a cache that cannot be written costs speed, never a result
+
+
+def grade(
+    problems_by_name: Mapping[str, Problem],
+    samples: Iterable[Sample],
+    config: GradeConfig,
+    on_graded: OnGraded,
+) -> list[BaseException]:
+    """Grade `samples` with a fresh pool; the errors of samples that could not be graded."""
+    with Grader(problems_by_name, config, on_graded) as grader:
+        for sample in samples:
+            grader.submit(sample)
+        return grader.wait()
+
+
+def _simulate_and_classify(
+    problem: Problem, sample: Sample, config: GradeConfig, waves: Path | None
+) -> tuple[SimResult, Verdict]:
+    """The pool's job: simulate and classify in the worker, so the parent stays light."""
+    result = sim.simulate(
+        problem, sample, timeout_s=config.timeout_s, workdir=config.workdir, wave_path=waves
+    )
+    return result, classify(result)
+
+
+def _result_to_json(result: SimResult) -> dict:
+    """A SimResult without what the key already fixes (problem, sample, code)."""
+    data = asdict(result)
+    for name in ("problem", "sample", "code"):
+        del data[name]
+    return data
+
+
+def _result_from_json(data: dict, sample: Sample) -> SimResult:
+    def exec_result(fields: dict | None) -> ExecResult | None:
+        if fields is None:
+            return None
+        return ExecResult(**(fields | {"argv": tuple(fields["argv"])}))
+
+    compiled = exec_result(data["compile"])
+    if compiled is None:
+        raise ValueError("cache entry without compile result")
+    return SimResult(
+        problem=sample.problem,
+        sample=sample.sample,
+        compile=compiled,
+        run=exec_result(data["run"]),
+        simulator=data["simulator"],
+        timeout_s=data["timeout_s"],
+        code=sample.code,
+    )
