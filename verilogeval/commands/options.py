@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from verilogeval.dataset import Dataset, load_dataset, select_problems
+from verilogeval.prompt import MAX_SHOTS, PromptConfig, PromptStyle, default_style
 from verilogeval.records import Problem, Task
 
 
@@ -35,3 +36,42 @@ def dataset_from_args(args: argparse.Namespace) -> tuple[Dataset, tuple[Problem,
     """The dataset named by --dataset/--task and the problems --problems selects."""
     dataset = load_dataset(args.dataset, args.task)
     return dataset, select_problems(dataset.problems, getattr(args, "problems", None))
+
+
+def add_prompt_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("prompt")
+    group.add_argument(
+        "--shots",
+        type=int,
+        choices=range(MAX_SHOTS + 1),
+        default=0,
+        metavar="N",
+        help=f"in-context examples before the question, 0-{MAX_SHOTS} (default: 0)",
+    )
+    group.add_argument(
+        "--rules",
+        action="store_true",
+        help="append the official coding rules (spec-to-rtl only, as in the official harness)",
+    )
+    group.add_argument(
+        "--explain",
+        action="store_true",
+        help="leave out the [BEGIN]/[DONE] instruction so the model may explain (spec-to-rtl only)",
+    )
+    group.add_argument(
+        "--prompt-style",
+        type=PromptStyle,
+        choices=list(PromptStyle),
+        default=None,
+        help="official-v2 (the official harness, shots from the clone) or native (our shots); "
+        "default: official-v2 for an official clone, else native",
+    )
+
+
+def prompt_config_from_args(args: argparse.Namespace, dataset: Dataset) -> PromptConfig:
+    return PromptConfig(
+        style=args.prompt_style or default_style(dataset),
+        shots=args.shots,
+        rules=args.rules,
+        explain=args.explain,
+    )
