@@ -190,6 +190,7 @@ def _environment() -> jinja2.Environment:
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(resource_dir("prompts")),
         autoescape=False,
+        auto_reload=False,  # templates are read once per process
         keep_trailing_newline=True,
         trim_blocks=True,
         undefined=jinja2.StrictUndefined,
