@@ -1,0 +1,40 @@
+"""`verilogeval failures RUNDIR...`: samples per failure category, runs side by side."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+_PLOT_SUFFIXES = (".png", ".svg")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("runs", nargs="+", metavar="RUNDIR", help="run folders")
+    parser.add_argument(
+        "--plot",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="write charts: PATH.png/.svg (categories per run, stacked) and "
+        "PATH-heatmap.png/.svg (pass rate per problem and run)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from verilogeval.reports.failures import category_table, pass_rates, render_table
+    from verilogeval.reports.runs import load_run
+
+    runs = [load_run(folder) for folder in args.runs]
+    table = category_table(runs)
+    print(render_table(table))
+    if args.plot is not None:
+        from verilogeval.reports import plots
+
+        stem = args.plot.with_suffix("") if args.plot.suffix in _PLOT_SUFFIXES else args.plot
+        written = plots.save(plots.category_chart(table), stem)
+        written += plots.save(
+            plots.heatmap(pass_rates(runs)), stem.with_name(stem.name + "-heatmap")
+        )
+        for path in written:
+            print(f"wrote {path}")
+    return 0

@@ -1,0 +1,35 @@
+"""`verilogeval report RUNDIR`: the official summary view of one run, categories and cost."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from verilogeval.commands.leaderboard import add_k_option, write_output
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("run", metavar="RUNDIR", help="a run folder")
+    add_k_option(parser)
+    parser.add_argument(
+        "--html",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="also write a self-contained HTML report with per-problem drill-down",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from verilogeval.reports.leaderboard import leaderboard
+    from verilogeval.reports.run_report import render_run_report
+    from verilogeval.reports.runs import load_run
+
+    loaded = load_run(args.run)
+    entries = leaderboard([loaded], args.k)
+    print(render_run_report(loaded, entries[0].metrics, args.k))
+    if args.html is not None:
+        from verilogeval.reports.html import render_html
+
+        write_output(render_html([loaded], entries, args.k), args.html)
+    return 0

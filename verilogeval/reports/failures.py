@@ -1,0 +1,49 @@
+"""How runs fail: samples per official category, and each problem's pass rate, across runs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from verilogeval.metrics import MISSING_NAME, category_counts
+from verilogeval.records import CATEGORY_NAMES, Category
+from verilogeval.reports.runs import Run
+from verilogeval.summary import MISSING
+
+
+def category_name(code: str) -> str:
+    return MISSING_NAME if code == MISSING else CATEGORY_NAMES[Category(code)]
+
+
+def category_table(runs: Sequence[Run]) -> pd.DataFrame:
+    """Rows: categories some run has (official order); columns: `name`, then one per run."""
+    counts = pd.DataFrame({run.folder: category_counts(run.grid) for run in runs}).fillna(0)
+    counts = counts.astype(int)
+    counts = counts.loc[counts.sum(axis=1) > 0]
+    counts.insert(0, "name", [category_name(code) for code in counts.index])
+    counts.index.name = "code"
+    return counts
+
+
+def pass_rates(runs: Sequence[Run]) -> pd.DataFrame:
+    """Fraction of passing samples, problems x runs (NaN where a run did not ask for it)."""
+    columns = {run.folder: run.grid.groupby("problem", sort=False)["passed"].mean() for run in runs}
+    problems = list(dict.fromkeys(problem for run in runs for problem in run.problems))
+    return pd.DataFrame(columns).reindex(problems)
+
+
+def render_table(table: pd.DataFrame) -> str:
+    """The category table as aligned text, with a total row."""
+    totals = table.drop(columns="name").sum()
+    header = ["code", "category", *table.columns[1:]]
+    rows = [[code, row["name"], *map(str, row.iloc[1:])] for code, row in table.iterrows()]
+    rows.append(["", "total", *map(str, totals)])
+    widths = [max(len(str(cells[i])) for cells in [header, *rows]) for i in range(len(header))]
+    return "\n".join(
+        "  ".join(
+            str(cell).ljust(width) if i < 2 else str(cell).rjust(width)
+            for i, (cell, width) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
+        for cells in [header, *rows]
+    )

@@ -1,0 +1,173 @@
+"""A self-contained HTML report of one run or a set of runs (jinja2, plots embedded as PNG).
+
+The page holds the leaderboard, the failure categories with their chart, the pass-rate
+heatmap (for several runs), and per run a sortable problem table whose rows open a
+drill-down: the prompt, and for each sample the response, the extracted sample, the
+simulator log and the verdict. Long texts are cut so a page of 156 x 20 samples stays usable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from verilogeval import __version__
+from verilogeval.manifest import now_iso
+from verilogeval.metrics import outcome_strings
+from verilogeval.reports import plots
+from verilogeval.reports.failures import category_name, category_table, pass_rates
+from verilogeval.reports.leaderboard import Entry, display_table
+from verilogeval.reports.runs import Run
+from verilogeval.summary import MISSING
+
+TEXT_LIMIT = 20_000  # characters shown of one response, sample or log
+
+
+@dataclass(frozen=True)
+class SampleView:
+    number: int
+    code: str  # category code, or MISSING
+    verdict: str  # one line for the summary
+    details: tuple[tuple[str, str], ...]  # (label, value) lines of the verdict
+    response: str | None
+    sample: str | None
+    log: str | None
+
+
+@dataclass(frozen=True)
+class ProblemView:
+    name: str
+    anchor: str
+    outcome: str  # e.g. '..S.R'
+    passed: int
+    samples: int
+    first_failure: str
+    system: str | None
+    user: str | None
+    sample_views: tuple[SampleView, ...]
+
+
+@dataclass(frozen=True)
+class RunView:
+    folder: str
+    model: str
+    task: str
+    settings: str
+    problems: tuple[ProblemView, ...]
+
+
+def render_html(runs: Sequence[Run], entries: Sequence[Entry], ks: Sequence[int]) -> str:
+    """The whole page as one string; it loads nothing from elsewhere."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    environment = Environment(
+        loader=FileSystemLoader(Path(__file__).parent / "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    table = category_table(runs)
+    header, rows = display_table(entries, ks)
+    title = f"verilogeval report: {runs[0].folder}" if len(runs) == 1 else "verilogeval leaderboard"
+    return environment.get_template("report.html.j2").render(
+        title=title,
+        generated_at=now_iso(),
+        version=__version__,
+        leaderboard_header=header,
+        leaderboard_rows=rows,
+        category_header=["code", "category", *table.columns[1:]],
+        category_rows=[[code, *row.tolist()] for code, row in table.iterrows()],
+        category_chart=plots.png_data_uri(plots.category_chart(table)),
+        heatmap=plots.png_data_uri(plots.heatmap(pass_rates(runs))) if len(runs) > 1 else None,
+        runs=[_run_view(index, run) for index, run in enumerate(runs, start=1)],
+    )
+
+
+def _run_view(index: int, run: Run) -> RunView:
+    responses = _responses(run)
+    problems = []
+    for problem, outcome in outcome_strings(run.grid).items():
+        samples = tuple(
+            _sample_view(run, problem, number, code, responses.get((problem, number)))
+            for number, code in enumerate(outcome, start=1)
+        )
+        first_failure = next((view.verdict for view in samples if view.code != "."), "")
+        prompt = run.prompts.get(problem, {})
+        problems.append(
+            ProblemView(
+                name=problem,
+                anchor=f"r{index}-{problem}",
+                outcome=outcome,
+                passed=outcome.count("."),
+                samples=len(outcome),
+                first_failure=first_failure,
+                system=prompt.get("system"),
+                user=prompt.get("user"),
+                sample_views=samples,
+            )
+        )
+    settings = ", ".join(
+        f"{key} {value}"
+        for key, value in [*run.prompt_settings.items(), *run.sampling.items()]
+        if value is not None
+    )
+    return RunView(run.folder, run.model, run.task, settings, tuple(problems))
+
+
+def _sample_view(
+    run: Run, problem: str, number: int, code: str, generation: Mapping[str, Any] | None
+) -> SampleView:
+    result = run.results.get((problem, number), {})
+    verdict = f"{code} {category_name(code)}"
+    if result.get("mismatches") and result.get("total") is not None:
+        verdict += f" ({result['mismatches']} of {result['total']} samples mismatch)"
+    details = [("category", f"{code} {category_name(code)}")]
+    if result.get("first_error"):
+        details.append(("first error", str(result["first_error"])))
+    details += [
+        (f"output {output.get('output')}", _output_text(output))
+        for output in result.get("outputs") or []
+    ]
+    if result.get("strict_passed") is not None:
+        details.append(("strict check", "passed" if result["strict_passed"] else "failed"))
+    if generation and generation.get("error"):
+        details.append(("generation error", str(generation["error"])))
+    has_files = code != MISSING
+    return SampleView(
+        number=number,
+        code=code,
+        verdict=verdict,
+        details=tuple(details),
+        response=_cut(generation.get("response")) if generation else None,
+        sample=_read(run.sample_file(problem, number)) if has_files else None,
+        log=_read(run.log_file(problem, number)) if has_files else None,
+    )
+
+
+def _responses(run: Run) -> dict[tuple[str, int], dict[str, Any]]:
+    if run.generations is None:
+        return {}
+    return {
+        (row["problem"], int(row["sample"])): row
+        for row in run.generations[["problem", "sample", "response", "error"]].to_dict("records")
+    }
+
+
+def _output_text(output: Mapping[str, Any]) -> str:
+    first = output.get("first_time")
+    return f"{output.get('mismatches')} mismatches" + (f", first at {first}" if first else "")
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return _cut(path.read_text(encoding="utf-8", errors="replace"))
+    except OSError:
+        return None
+
+
+def _cut(text: str | None) -> str | None:
+    if text is None or len(text) <= TEXT_LIMIT:
+        return text
+    return text[:TEXT_LIMIT] + f"\n... ({len(text) - TEXT_LIMIT} more characters)"

@@ -1,0 +1,214 @@
+"""One row per run, best first, with runs that differ only in their seed kept together.
+
+`records()` is the JSON contract of `verilogeval leaderboard --format json`: a list of
+objects with `run` (the folder as given), `model`, `task`, `n`, one `pass@K` per requested
+k as a fraction 0-1 (null when n < k), and `official_pass_rate` in percent as sv-iv-analyze
+prints it (two decimals).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from verilogeval.metrics import Estimate, RunMetrics, run_metrics
+from verilogeval.reports.runs import Run
+
+
+@dataclass(frozen=True, eq=False)
+class Entry:
+    run: Run
+    metrics: RunMetrics
+    group: int  # runs with equal settings except the seed share a group number, from 1
+
+
+def leaderboard(runs: Sequence[Run], ks: Sequence[int]) -> list[Entry]:
+    """Entries sorted by pass@1, groups of seeds together and ranked by their best run."""
+    scored = [(run, run_metrics(run.grid, run.generations, ks), _pass_at_1(run)) for run in runs]
+    groups: dict[object, list[tuple[Run, RunMetrics, float]]] = {}
+    for item in scored:
+        groups.setdefault(_seedless_identity(item[0]), []).append(item)
+    ranked = sorted(groups.values(), key=lambda members: -max(m[2] for m in members))
+    return [
+        Entry(run, metrics, number)
+        for number, members in enumerate(ranked, start=1)
+        for run, metrics, _ in sorted(members, key=lambda m: -m[2])
+    ]
+
+
+def records(entries: Sequence[Entry], ks: Sequence[int]) -> list[dict[str, Any]]:
+    """The JSON-ready row of each entry (see module docstring)."""
+    rows = []
+    for entry in entries:
+        run, metrics = entry.run, entry.metrics
+        row: dict[str, Any] = {
+            "run": run.folder,
+            "model": run.model,
+            "task": run.task,
+            "group": entry.group,
+            "style": run.prompt_settings.get("style"),
+            "shots": run.prompt_settings.get("shots"),
+            "rules": run.prompt_settings.get("rules"),
+            "explain": run.prompt_settings.get("explain"),
+            "n": metrics.n,
+            "temperature": run.sampling.get("temperature"),
+            "top_p": run.sampling.get("top_p"),
+            "seed": run.sampling.get("seed"),
+        }
+        row |= _estimates("pass", metrics.pass_at, ks)
+        if metrics.strict_pass_at is not None:
+            row |= _estimates("strict_pass", metrics.strict_pass_at, ks)
+        row |= {
+            "official_pass_rate": official_percent(metrics.official_pass_rate),
+            "gini_simpson": round(metrics.gini_simpson, 4),
+            "problems": metrics.problems,
+            "missing_problems": list(metrics.missing_problems),
+            "prompt_tokens": metrics.usage.prompt_tokens if metrics.usage else None,
+            "completion_tokens": metrics.usage.completion_tokens if metrics.usage else None,
+            "cost": metrics.usage.cost if metrics.usage else None,
+            "unpriced": metrics.usage.unpriced if metrics.usage else None,
+        }
+        rows.append(row)
+    return rows
+
+
+def official_percent(rate: float) -> float:
+    """The rate as sv-iv-analyze prints it (`{:10.2f}`), as a number."""
+    return float(f"{rate:.2f}")
+
+
+def format_estimate(estimate: Estimate | None) -> str:
+    """'45.3 [40.1, 50.6]' in percent; '-' when undefined (n < k)."""
+    if estimate is None:
+        return "-"
+    return f"{100 * estimate.value:.1f} [{100 * estimate.low:.1f}, {100 * estimate.high:.1f}]"
+
+
+def render(entries: Sequence[Entry], ks: Sequence[int], output_format: str) -> str:
+    """The leaderboard as text in one of the formats table, md, csv or json."""
+    if output_format == "json":
+        return json.dumps(records(entries, ks), indent=2)
+    if output_format == "csv":
+        return _csv(records(entries, ks))
+    header, rows = display_table(entries, ks)
+    if output_format == "md":
+        lines = [header, ["---"] * len(header), *rows]
+        return "\n".join("| " + " | ".join(cells) + " |" for cells in lines)
+    widths = [max(len(cells[i]) for cells in [header, *rows]) for i in range(len(header))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)).rstrip()
+        for cells in [header, *rows]
+    )
+
+
+def display_table(entries: Sequence[Entry], ks: Sequence[int]) -> tuple[list[str], list[list[str]]]:
+    """Header and text cells for a person (table, markdown and HTML)."""
+    strict = any(entry.metrics.strict_pass_at is not None for entry in entries)
+    header = ["#", "group", "run", "model", "task", "shots", "rules", "n", "temp"]
+    header += [f"pass@{k} % [95% CI]" for k in ks]
+    header += [f"strict pass@{k} %" for k in ks] if strict else []
+    header += ["official %", "problems", "tokens", "cost $"]
+    rows = []
+    for rank, entry in enumerate(entries, start=1):
+        run, metrics = entry.run, entry.metrics
+        cells = [
+            str(rank),
+            str(entry.group),
+            run.folder,
+            run.model,
+            run.task,
+            _text(run.prompt_settings.get("shots")),
+            _text(run.prompt_settings.get("rules")),
+            str(metrics.n),
+            _text(run.sampling.get("temperature")),
+        ]
+        cells += [format_estimate(metrics.pass_at[k]) for k in ks]
+        if strict:
+            strict_at = metrics.strict_pass_at or {}
+            cells += [format_estimate(strict_at.get(k)) for k in ks]
+        cells += [
+            f"{official_percent(metrics.official_pass_rate):.2f}",
+            _problems_text(metrics),
+            _tokens_text(metrics),
+            _cost_text(metrics),
+        ]
+        rows.append(cells)
+    return header, rows
+
+
+def _estimates(prefix: str, estimates: dict[int, Estimate | None], ks: Sequence[int]) -> dict:
+    row: dict[str, Any] = {}
+    for k in ks:
+        estimate = estimates[k]
+        row[f"{prefix}@{k}"] = None if estimate is None else estimate.value
+        row[f"{prefix}@{k}_ci"] = None if estimate is None else [estimate.low, estimate.high]
+    return row
+
+
+def _csv(rows: list[dict[str, Any]]) -> str:
+    import pandas as pd
+
+    flat = []
+    for row in rows:
+        out = {}
+        for key, value in row.items():
+            if key.endswith("_ci"):
+                low, high = value if value else (None, None)
+                out[key.removesuffix("_ci") + "_low"] = low
+                out[key.removesuffix("_ci") + "_high"] = high
+            elif isinstance(value, list):
+                out[key] = " ".join(value)
+            else:
+                out[key] = value
+        flat.append(out)
+    return pd.DataFrame(flat).to_csv(index=False).rstrip("\n")
+
+
+def _pass_at_1(run: Run) -> float:
+    """pass@1 (the mean pass rate over every sample asked for), the sort key."""
+    return float(run.grid["passed"].mean())
+
+
+def _seedless_identity(run: Run) -> object:
+    """What must be equal for runs to form one group; a folder without run.json stands alone."""
+    if run.manifest is None:
+        return ("folder", str(run.path.resolve()))
+    manifest = dict(run.manifest)
+    sampling = {k: v for k, v in (manifest.get("sampling") or {}).items() if k != "seed"}
+    return json.dumps(
+        [
+            manifest.get("model"),
+            manifest.get("task"),
+            (manifest.get("dataset") or {}).get("hash"),
+            manifest.get("problems"),
+            manifest.get("prompt"),
+            sampling,
+            manifest.get("extract_mode"),
+            (manifest.get("simulator") or {}).get("timeout_s"),
+        ],
+        sort_keys=True,
+    )
+
+
+def _text(value: object) -> str:
+    return "-" if value is None else str(value)
+
+
+def _problems_text(metrics: RunMetrics) -> str:
+    missing = len(metrics.missing_problems)
+    return f"{metrics.problems} ({missing} without result)" if missing else str(metrics.problems)
+
+
+def _tokens_text(metrics: RunMetrics) -> str:
+    if metrics.usage is None:
+        return "-"
+    return str(metrics.usage.prompt_tokens + metrics.usage.completion_tokens)
+
+
+def _cost_text(metrics: RunMetrics) -> str:
+    usage = metrics.usage
+    if usage is None or usage.cost is None:
+        return "-"
+    return f"{usage.cost:.2f}" + (f" (+{usage.unpriced} unpriced)" if usage.unpriced else "")

@@ -1,0 +1,75 @@
+"""The text report of one run: the official summary.txt view, then what it leaves out.
+
+The official view is summary.summary_text over every sample the run asked for, so a
+problem without any result shows as `?????` and counts as failed instead of being dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from verilogeval.metrics import RunMetrics
+from verilogeval.reports.failures import category_name
+from verilogeval.reports.leaderboard import format_estimate
+from verilogeval.reports.runs import Run
+from verilogeval.summary import SampleOutcome, summary_text
+
+
+def render_run_report(run: Run, metrics: RunMetrics, ks: Sequence[int]) -> str:
+    lines = [
+        f"# {run.folder}: model {run.model}, task {run.task}, "
+        f"{metrics.problems} problems x {metrics.n} samples",
+        summary_text(official_table(run)).rstrip("\n"),
+        "(pass_rate: official, the mean over problems of each truncated pass percentage)",
+        "",
+        "pass@k (unbiased estimator, 95% bootstrap CI over problems):",
+    ]
+    lines += [f"  {f'pass@{k}':<16} = {format_estimate(metrics.pass_at[k])}" for k in ks]
+    if metrics.strict_pass_at is not None:
+        lines += [
+            f"  {f'strict pass@{k}':<16} = {format_estimate(metrics.strict_pass_at[k])}" for k in ks
+        ]
+    lines += ["", "categories (samples):"]
+    lines += [
+        f"  {code}  {category_name(code):<30} {count:>6}"
+        for code, count in metrics.categories.items()
+        if count
+    ]
+    if metrics.missing_problems:
+        lines += [
+            "",
+            f"problems without any result, counted as failed ({len(metrics.missing_problems)}):",
+            *(f"  {problem}" for problem in metrics.missing_problems),
+        ]
+    usage = metrics.usage
+    if usage is not None and usage.unpriced:
+        lines += ["", f"cost unknown for {usage.unpriced} generations (not counted as free)"]
+    return "\n".join(lines)
+
+
+def official_table(run: Run) -> dict[str, list[SampleOutcome]]:
+    """summary.OutcomeTable of every (problem, sample) asked for, with tokens and cost."""
+    usage = {}
+    if run.generations is not None:
+        frame = run.generations[["problem", "sample", "prompt_tokens", "completion_tokens", "cost"]]
+        usage = {(row[0], row[1]): row[2:] for row in frame.itertuples(index=False)}
+    table: dict[str, list[SampleOutcome]] = {problem: [] for problem in run.problems}
+    for row in run.grid.itertuples(index=False):
+        prompt_tokens, resp_tokens, cost = usage.get((row.problem, row.sample), (None,) * 3)
+        table[row.problem].append(
+            SampleOutcome(
+                code=row.category,
+                mismatches=_number(row.mismatches, int),
+                prompt_tokens=_number(prompt_tokens, int),
+                resp_tokens=_number(resp_tokens, int),
+                cost=_number(cost, float),
+            )
+        )
+    return table
+
+
+def _number(value: object, kind: type[int] | type[float]) -> int | float:
+    """sv-iv-analyze counts an unknown number as 0."""
+    return kind(0) if pd.isna(value) else kind(value)
