@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from verilogeval import __version__
+from verilogeval.layout import sample_path, test_log_path
 from verilogeval.manifest import now_iso
 from verilogeval.metrics import outcome_strings
 from verilogeval.reports import plots
@@ -141,8 +142,8 @@ def _sample_view(
         verdict=verdict,
         details=tuple(details),
         response=_cut(generation.get("response")) if generation else None,
-        sample=_read(run.sample_file(problem, number)) if has_files else None,
-        log=_read(run.log_file(problem, number)) if has_files else None,
+        sample=_read(sample_path(run.path, problem, number)) if has_files else None,
+        log=_read(test_log_path(run.path, problem, number)) if has_files else None,
     )
 
 

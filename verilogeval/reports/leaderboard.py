@@ -172,8 +172,9 @@ def _pass_at_1(run: Run) -> float:
 
 
 def _seedless_identity(run: Run) -> object:
-    """What must be equal for runs to form one group; a folder without run.json stands alone."""
-    if run.manifest is None:
+    """What must be equal for runs to form one group; a run of unknown model (no run.json,
+    or graded by `evaluate`) stands alone."""
+    if run.manifest is None or run.manifest.get("model") is None:
         return ("folder", str(run.path.resolve()))
     manifest = dict(run.manifest)
     sampling = {k: v for k, v in (manifest.get("sampling") or {}).items() if k != "seed"}

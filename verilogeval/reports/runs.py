@@ -59,14 +59,6 @@ class Run:
     def _get(self, key: str) -> Any:
         return self.manifest.get(key) if self.manifest else None
 
-    def sample_file(self, problem: str, sample: int) -> Path:
-        """The extracted sample in the official layout."""
-        return self.path / problem / f"{problem}_sample{sample:02}.sv"
-
-    def log_file(self, problem: str, sample: int) -> Path:
-        """The Icarus log of the sample in the official layout."""
-        return self.path / problem / f"{problem}_sample{sample:02}-sv-iv-test.log"
-
 
 def load_run(folder: str) -> Run:
     """Read `folder`; UserError naming it when it is not a run folder or a file is damaged."""
