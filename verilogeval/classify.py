@@ -27,6 +27,7 @@ _DECISIVE: tuple[tuple[str, Category], ...] = (
     ("TIMEOUT", Category.TIMEOUT),
 )
 _UNBOUND = "Unable to bind wire/reg"
+_DIAGNOSTIC = re.compile(r": (?:error|sorry): ")  # a compiler message naming a source line
 _ASYNC_RESET_MARKS = ("posedge reset", "negedge reset", "posedge r)")
 _MISMATCHES = re.compile(r"Mismatches: (\d+) in (\d+) samples")
 _OUTPUT_HINT = re.compile(
@@ -63,6 +64,7 @@ def log_lines(text: str) -> list[str]:
 def _official_code(lines: list[str], code: str) -> tuple[Category, str | None]:
     """sv-iv-analyze's decision and the line it rests on (None for pass and runtime)."""
     first_error: str | None = None
+    first_diagnostic: str | None = None
     first_unbound: str | None = None
     passed = False
     for line in lines:
@@ -71,6 +73,8 @@ def _official_code(lines: list[str], code: str) -> tuple[Category, str | None]:
                 return category, line.strip()
         if first_error is None and "error" in line:
             first_error = line.strip()
+        if first_diagnostic is None and _DIAGNOSTIC.search(line):
+            first_diagnostic = line.strip()
         if first_unbound is None and _UNBOUND in line:
             first_unbound = line.strip()
         match = _MISMATCHES.fullmatch(line)
@@ -78,8 +82,8 @@ def _official_code(lines: list[str], code: str) -> tuple[Category, str | None]:
             passed = True
     if first_unbound is not None:
         return Category.UNABLE_TO_BIND, first_unbound
-    if first_error is not None:
-        return Category.COMPILE_OTHER, first_error
+    if first_error is not None:  # shown: the first message naming a line, when there is one
+        return Category.COMPILE_OTHER, first_diagnostic or first_error
     if passed:
         return Category.PASS, None
     if any(mark in code for mark in _ASYNC_RESET_MARKS):

@@ -20,6 +20,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "prompt": ("verilogeval.commands.prompt", "show the exact messages sent to a model"),
     "models": ("verilogeval.commands.models", "list model adapters and the paper's model aliases"),
     "extract": ("verilogeval.commands.extract", "extract sample code from saved responses"),
+    "evaluate": ("verilogeval.commands.evaluate", "grade samples with Icarus into a run folder"),
+    "check": ("verilogeval.commands.check", "dataset health: run every reference as the sample"),
     "strict": ("verilogeval.commands.strict", "differential test of samples vs their references"),
     "report": ("verilogeval.commands.report", "summary of one run: outcomes, pass@k, cost"),
     "leaderboard": ("verilogeval.commands.leaderboard", "compare runs: pass@k with CI, cost"),

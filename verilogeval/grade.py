@@ -17,11 +17,12 @@ from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from verilogeval import simulate as sim
 from verilogeval.classify import classify
 from verilogeval.layout import wave_path
-from verilogeval.records import ExecResult, Problem, Sample, SimResult, Verdict
+from verilogeval.records import CATEGORY_NAMES, ExecResult, Problem, Sample, SimResult, Verdict
 
 CACHE_FORMAT = 1  # bump when a cached SimResult would no longer be what simulate returns
 
@@ -52,6 +53,28 @@ class Graded:
 
 
 OnGraded = Callable[[Graded], None]
+
+
+def result_line(graded: Graded) -> dict[str, Any]:
+    """The results.jsonl line of a graded sample."""
+    verdict = graded.verdict
+    return {
+        "problem": verdict.problem,
+        "sample": verdict.sample,
+        "category": str(verdict.category),
+        "category_name": CATEGORY_NAMES[verdict.category],
+        "passed": verdict.passed,
+        "mismatches": verdict.mismatches,
+        "total": verdict.total,
+        "first_error": verdict.first_error,
+        "outputs": [asdict(output) for output in verdict.outputs],
+        "code_sha256": code_sha256(graded.sample.code),
+        "simulated": graded.simulated,
+    }
+
+
+def code_sha256(code: str) -> str:
+    return hashlib.sha256(code.encode("utf-8", errors="surrogatepass")).hexdigest()
 
 
 class Grader:
