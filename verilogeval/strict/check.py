@@ -17,6 +17,7 @@ from pathlib import Path
 from verilogeval.interface import read_interfaces
 from verilogeval.records import ExecResult, Problem, Sample
 from verilogeval.resources import resource_dir
+from verilogeval.simulate import run_limited
 from verilogeval.strict.cocotb_child import EXIT_BUILD_FAILED, EXIT_OK
 from verilogeval.strict.pairing import diff_ports, interface_issues
 from verilogeval.strict.result import (
@@ -25,7 +26,6 @@ from verilogeval.strict.result import (
     StrictStatus,
     read_results_xml,
 )
-from verilogeval.strict.sandbox import run_child
 from verilogeval.strict.wrapper import WRAPPER_TOP, diff_wrapper
 
 DIFF_TEST_MODULE = "diff_test"  # sims/diff_test.py
@@ -97,11 +97,11 @@ QUIET_COCOTB_ENV = {
 
 
 def run_cocotb_job(job: dict, folder: Path, timeout_s: float) -> ExecResult:
-    """Run one cocotb_child job in a fresh process under the time limit."""
+    """Run one cocotb_child job in a fresh, limited process group (the official sandbox)."""
     job_path = folder / f"job-{'-'.join(job['steps'])}.json"
     job_path.write_text(json.dumps(job), encoding="utf-8")
     argv = (sys.executable, "-m", "verilogeval.strict.cocotb_child", str(job_path))
-    return run_child(argv, cwd=folder, timeout_s=timeout_s)
+    return run_limited(argv, cwd=folder, timeout_s=timeout_s)
 
 
 def reference_as_sample(problem: Problem) -> Sample:

@@ -10,13 +10,13 @@ classifier grades it like any other.
 from __future__ import annotations
 
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
 from verilogeval.interface import read_interfaces
 from verilogeval.records import Problem, Sample, SimResult
 from verilogeval.resources import resource_dir
+from verilogeval.simulate import simulator_version
 from verilogeval.strict.check import QUIET_COCOTB_ENV, run_cocotb_job
 from verilogeval.strict.cocotb_child import EXIT_OK
 from verilogeval.strict.pairing import diff_ports
@@ -60,15 +60,10 @@ def simulate_python_testbench(
             sample=sample.sample,
             compile=compiled,
             run=ran,
-            simulator=_simulator_version(),
+            simulator=simulator_version(),
             timeout_s=timeout_s,
             code=sample.code,
         )
     finally:
         if owned:
             shutil.rmtree(folder, ignore_errors=True)
-
-
-def _simulator_version() -> str:
-    first = subprocess.run(["iverilog", "-V"], capture_output=True, text=True, check=False)
-    return first.stdout.splitlines()[0] if first.stdout else "iverilog (unknown version)"
