@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "html":
         from verilogeval.reports.html import render_html
 
-        text = render_html(runs, entries, args.k)
+        text = render_html(entries, args.k)
     else:
         text = render(entries, args.k, args.format)
     write_output(text, args.output)

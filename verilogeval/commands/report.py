@@ -31,5 +31,5 @@ def run(args: argparse.Namespace) -> int:
     if args.html is not None:
         from verilogeval.reports.html import render_html
 
-        write_output(render_html([loaded], entries, args.k), args.html)
+        write_output(render_html(entries, args.k), args.html)
     return 0

@@ -59,8 +59,8 @@ class RunView:
     problems: tuple[ProblemView, ...]
 
 
-def render_html(runs: Sequence[Run], entries: Sequence[Entry], ks: Sequence[int]) -> str:
-    """The whole page as one string; it loads nothing from elsewhere."""
+def render_html(entries: Sequence[Entry], ks: Sequence[int]) -> str:
+    """The whole page for the leaderboard's runs, in its order; it loads nothing from elsewhere."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
     environment = Environment(
@@ -69,6 +69,7 @@ def render_html(runs: Sequence[Run], entries: Sequence[Entry], ks: Sequence[int]
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    runs = [entry.run for entry in entries]
     table = category_table(runs)
     header, rows = display_table(entries, ks)
     title = f"verilogeval report: {runs[0].folder}" if len(runs) == 1 else "verilogeval leaderboard"
