@@ -1,0 +1,172 @@
+"""The classifier: sv-iv-analyze's codes and precedence, on logs and on the golden samples."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from verilogeval.classify import classify
+from verilogeval.dataset import load_dataset
+from verilogeval.grade import GradeConfig, Grader, default_jobs
+from verilogeval.records import Category, ExecResult, OutputMismatch, Sample, SimResult, Task
+
+PASS_LOG = "Hint: Output 'q' has no mismatches.\nMismatches: 0 in 20 samples\n"
+FAIL_LOG = (
+    "Hint: Output 'q' has 3 mismatches. First mismatch occurred at time 40.\n"
+    "Hint: Output 'r' has no mismatches.\n"
+    "Hint: Total mismatched samples is 3 out of 20 samples\n\n"
+    "Simulation finished at 200 ps\n"
+    "Mismatches: 3 in 20 samples\n"
+)
+
+
+def sim_result(
+    compile_output: str = "",
+    run_output: str | None = "",
+    *,
+    code: str = "module TopModule; endmodule\n",
+    timed_out: bool = False,
+) -> SimResult:
+    compiled = ExecResult(argv=("iverilog",), returncode=0, output=compile_output, duration_s=0.1)
+    ran = None
+    if run_output is not None:
+        ran = ExecResult(
+            argv=("vvp",),
+            returncode=None if timed_out else 0,
+            output=run_output,
+            duration_s=0.1,
+            timed_out=timed_out,
+        )
+    return SimResult(
+        problem="Prob001_x",
+        sample=1,
+        compile=compiled,
+        run=ran,
+        simulator="Icarus Verilog version 11.0 (stable)",
+        timeout_s=30.0,
+        code=code,
+    )
+
+
+def test_pass_needs_a_zero_mismatch_line():
+    verdict = classify(sim_result(run_output=PASS_LOG))
+    assert verdict.category is Category.PASS
+    assert (verdict.mismatches, verdict.total, verdict.first_error) == (0, 20, None)
+    assert classify(sim_result(run_output="Simulation finished\n")).category is Category.RUNTIME
+
+
+def test_runtime_failure_keeps_counts_and_per_output_details():
+    verdict = classify(sim_result(run_output=FAIL_LOG))
+    assert verdict.category is Category.RUNTIME
+    assert (verdict.mismatches, verdict.total) == (3, 20)
+    assert verdict.outputs == (OutputMismatch("q", 3, 40),)
+
+
+@pytest.mark.parametrize(
+    ("line", "code"),
+    [
+        ("sample.sv:3: syntax error", "S"),
+        ("sample.sv:9: error: This assignment requires an explicit cast.", "e"),
+        ("sample.sv:9: error: Sized numeric constant must have a size greater than zero.", "0"),
+        ("sample.sv:9: warning: always_comb process has no sensitivities.", "n"),
+        ("sample.sv:9: warning: @* found no sensitivities so it will never trigger.", "n"),
+        ("sample.sv:4:      : out is declared here as wire.", "w"),
+        ("sample.sv:9: error: Unknown module type: foo", "m"),
+        ("sample.sv:9: error: Unable to bind wire/reg/memory `clk' in `tb.top'", "c"),
+        ("sample.sv:9: error: Unable to bind wire/reg/memory `x' in `tb.top'", "p"),
+        ("sample.sv:9: error: Unknown function zz", "C"),
+    ],
+)
+def test_each_compile_code(line, code):
+    verdict = classify(sim_result(compile_output=f"{line}\n1 error(s)\n", run_output=None))
+    assert verdict.category == code
+    assert verdict.first_error == line
+
+
+def test_first_decisive_line_wins_not_the_strongest_code():
+    # sv-iv-analyze stops at the first line with a decisive pattern: an early
+    # no-sensitivity warning beats a later syntax error.
+    log = "a.sv:1: warning: always_comb process has no sensitivities.\na.sv:2: syntax error\n"
+    assert classify(sim_result(compile_output=log, run_output=None)).category == "n"
+    log = "a.sv:2: syntax error\na.sv:1: warning: always_comb process has no sensitivities.\n"
+    assert classify(sim_result(compile_output=log, run_output=None)).category == "S"
+
+
+def test_error_words_outrank_a_zero_mismatch_line_and_bind_outranks_other_errors():
+    assert classify(sim_result("x.sv: error: oops\n", PASS_LOG)).category is Category.COMPILE_OTHER
+    log = "x.sv:1: error: other\nx.sv:2: error: Unable to bind wire/reg/memory `y'\n"
+    verdict = classify(sim_result(log, None))
+    assert verdict.category is Category.UNABLE_TO_BIND
+    assert verdict.first_error == "x.sv:2: error: Unable to bind wire/reg/memory `y'"
+
+
+def test_timeout_from_testbench_or_wall_clock():
+    testbench = classify(sim_result(run_output="TIMEOUT\n" + FAIL_LOG))
+    assert testbench.category is Category.TIMEOUT
+    assert (testbench.mismatches, testbench.total) == (3, 20)
+    # vvp runs the final blocks on SIGTERM, so a killed run prints "Mismatches: 0 in 0":
+    # the official Makefile's appended TIMEOUT line must still win.
+    killed = "Mismatches: 0 in 0 samples\n"
+    assert classify(sim_result(run_output=killed, timed_out=True)).category is Category.TIMEOUT
+    assert classify(sim_result(run_output=killed)).category is Category.PASS
+
+
+def test_async_reset_is_read_from_the_sample_code():
+    code = "always @(posedge clk, posedge reset)\n"
+    assert classify(sim_result(run_output=FAIL_LOG, code=code)).category is Category.ASYNC_RESET
+    code = "always @(posedge clk or posedge r)\n"
+    assert classify(sim_result(run_output=FAIL_LOG, code=code)).category is Category.ASYNC_RESET
+    # only a failing sample is looked at
+    assert classify(sim_result(run_output=PASS_LOG, code=code)).category is Category.PASS
+
+
+def test_lines_end_at_cr_as_in_python_text_mode():
+    assert classify(sim_result(run_output="noise\rMismatches: 0 in 5 samples\r\n")).passed
+    assert classify(sim_result(run_output="x Mismatches: 0 in 5 samples\n")).category == "R"
+
+
+@pytest.mark.icarus
+def test_every_golden_classification_row_agrees(golden, official_root: Path, tmp_path: Path):
+    """All 3,326 golden samples, simulated here, get the official code and counts.
+
+    The two `hang` rows loop forever at time 0: their verdict (T, 0 mismatches in 0) is the
+    same under any wall-clock limit, so they run with 3 s instead of 30. The other T rows
+    come from the testbench's own TIMEOUT (simulated time) and run at full speed. The two
+    tasks share a result cache, so a sample whose testbench and reference are the same
+    in both tasks is simulated once.
+    """
+    rows = golden("classification")
+    assert len(rows) == 3326
+    verdicts = {}
+    for task in Task:
+        problems = {p.name: p for p in load_dataset(official_root, task).problems}
+        graders = {
+            hang: Grader(
+                problems,
+                GradeConfig(
+                    jobs=default_jobs(), timeout_s=3.0 if hang else 30.0, cache_dir=tmp_path
+                ),
+                lambda graded: None,
+            )
+            for hang in (False, True)
+        }
+        futures = {
+            index: graders[row["sample"] == "hang"].submit(
+                Sample(problem=row["problem"], sample=index + 1, code=row["code"])
+            )
+            for index, row in enumerate(rows)
+            if row["task"] == task
+        }
+        for grader in graders.values():
+            assert grader.wait() == []
+            grader.close()
+        verdicts.update({index: future.result().verdict for index, future in futures.items()})
+    disagreements = [
+        (row["task"], row["problem"], row["sample"], row["official"], verdicts[i].category.value)
+        for i, row in enumerate(rows)
+        if (verdicts[i].category, verdicts[i].mismatches, verdicts[i].total)
+        != (row["official"], row["mismatches"], row["total"])
+    ]
+    assert disagreements == []
+    assert {verdict.category for verdict in verdicts.values()} == set(Category)

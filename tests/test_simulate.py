@@ -1,0 +1,145 @@
+"""The simulation sandbox: official command line, own folder, limits, timeouts."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from verilogeval import simulate as sim
+from verilogeval.classify import classify
+from verilogeval.dataset import load_dataset
+from verilogeval.records import Category, ExecResult, Problem, Sample, SimResult, Task
+from verilogeval.simulate import official_log, simulate, simulator_version, version_warning
+
+
+@pytest.fixture(scope="module")
+def problem() -> Problem:
+    """A small combinational problem of the embedded dataset."""
+    dataset = load_dataset(None, Task.SPEC_TO_RTL)
+    return next(p for p in dataset.problems if p.test_path is not None)
+
+
+def reference(problem: Problem, extra: str = "") -> Sample:
+    """The reference as the sample, with `extra` statements inside the module."""
+    code = problem.ref_path.read_text().replace("RefModule", "TopModule")
+    body, end = code.rsplit("endmodule", 1)
+    return Sample(problem=problem.name, sample=1, code=f"{body}{extra}\nendmodule{end}")
+
+
+def test_version_warning_names_the_paper_version():
+    assert version_warning("Icarus Verilog version 12.0 (stable)") is None
+    warning = version_warning("Icarus Verilog version 11.0 (stable)")
+    assert warning is not None and "12" in warning and "13" in warning
+
+
+@pytest.mark.icarus
+def test_simulator_version_is_parsed():
+    assert simulator_version().startswith("Icarus Verilog version ")
+    assert sim.simulator_major(simulator_version()) is not None
+
+
+@pytest.mark.icarus
+def test_reference_passes_with_the_official_command_and_leaves_nothing(problem, tmp_path):
+    result = simulate(problem, reference(problem), workdir=tmp_path)
+    assert result.compile.argv[:7] == ("iverilog", *sim.COMPILE_FLAGS)
+    assert result.compile.returncode == 0 and result.run is not None
+    assert result.run.argv == ("vvp", "sim", "-none")  # no wave.vcd
+    assert classify(result).category is Category.PASS
+    assert result.code == reference(problem).code
+    assert list(tmp_path.iterdir()) == []  # the sample's folder is gone
+
+
+@pytest.mark.icarus
+def test_wave_is_written_only_when_asked(problem, tmp_path):
+    # the official testbenches call $dumpfile("wave.vcd"); the embedded ones do not
+    dump = 'initial begin $dumpfile("wave.vcd"); $dumpvars; end'
+    result = simulate(problem, reference(problem, dump), workdir=tmp_path)
+    assert result.run is not None and "dumping is suppressed" in result.run.output
+    wave = tmp_path / "waves" / "s.vcd"
+    result = simulate(problem, reference(problem, dump), workdir=tmp_path, wave_path=wave)
+    assert result.run is not None and result.run.argv == ("vvp", "sim")
+    assert wave.read_text().startswith("$date")
+
+
+@pytest.mark.icarus
+def test_compile_failure_has_no_run(problem, tmp_path):
+    result = simulate(problem, reference(problem, "assign = ;"), workdir=tmp_path)
+    assert result.run is None and result.compile.returncode != 0
+    assert official_log(result) == result.compile.output
+    assert "sample.sv:" in result.compile.output  # fixed names, wherever the dataset lives
+    assert classify(result).category is Category.SYNTAX
+
+
+@pytest.mark.icarus
+def test_samples_never_see_each_others_files(problem, tmp_path):
+    writer = 'initial begin : w integer f; f = $fopen("leak.txt", "w"); $fclose(f); end'
+    reader = (
+        'initial begin : r integer f; f = $fopen("leak.txt", "r");'
+        ' if (f != 0) $display("LEAK SEEN"); end'
+    )
+    simulate(problem, reference(problem, writer), workdir=tmp_path)
+    result = simulate(problem, reference(problem, reader), workdir=tmp_path)
+    assert result.run is not None and "LEAK SEEN" not in result.run.output
+
+
+@pytest.mark.icarus
+def test_timeout_terminates_like_the_official_flow(problem, tmp_path):
+    hang = "initial begin : hang forever begin end end"
+    started = time.monotonic()
+    result = simulate(problem, reference(problem, hang), timeout_s=1.0, workdir=tmp_path)
+    assert time.monotonic() - started < 1.0 + sim.KILL_GRACE_S + 5
+    assert result.run is not None and result.run.timed_out and result.run.returncode is None
+    assert official_log(result).endswith("TIMEOUT\n")
+    assert classify(result).category is Category.TIMEOUT
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.icarus
+def test_output_is_capped_head_and_tail(problem, tmp_path):
+    spam = 'initial begin : spam repeat (60000) $display("%0100d", 0); end'
+    result = simulate(problem, reference(problem, spam), workdir=tmp_path)
+    assert result.run is not None and result.run.truncated
+    assert len(result.run.output.encode()) < sim.OUTPUT_CAP_BYTES + 200
+    assert "bytes of output cut" in result.run.output
+    assert classify(result).category is Category.PASS  # the verdict lines are in the tail
+
+
+@pytest.mark.icarus
+def test_file_size_limit_stops_a_runaway_writer(problem, tmp_path, monkeypatch):
+    monkeypatch.setattr(sim, "FILE_LIMIT_BYTES", 1 << 20)
+    writer = (
+        'initial begin : w integer f; f = $fopen("big.txt", "w");'
+        ' repeat (100000) $fdisplay(f, "%0100d", 0); $display("WROTE ALL"); end'
+    )
+    result = simulate(problem, reference(problem, writer), workdir=tmp_path)
+    assert result.run is not None
+    assert "WROTE ALL" not in result.run.output
+    assert result.run.returncode != 0
+
+
+@pytest.mark.icarus
+def test_missing_testbench_is_refused(tmp_path):
+    problem = Problem(
+        name="Prob001_x",
+        number=1,
+        task=Task.SPEC_TO_RTL,
+        folder=tmp_path,
+        prompt="p",
+        ref_path=tmp_path / "ref.sv",
+        test_path=None,
+    )
+    with pytest.raises(ValueError, match="Prob001_x"):
+        simulate(problem, Sample("Prob001_x", 1, "module TopModule; endmodule"))
+
+
+def test_official_log_is_compile_then_run_then_timeout_mark():
+    def result(run: ExecResult | None) -> SimResult:
+        compiled = ExecResult(argv=("iverilog",), returncode=0, output="c\n", duration_s=0.1)
+        return SimResult("Prob001_x", 1, compiled, run, "Icarus", 30.0)
+
+    ran = ExecResult(argv=("vvp",), returncode=0, output="r\n", duration_s=0.1)
+    killed = ExecResult(("vvp",), None, "r\n", 1.0, timed_out=True)
+    assert official_log(result(ran)) == "c\nr\n"
+    assert official_log(result(killed)) == "c\nr\nTIMEOUT\n"
+    assert official_log(result(None)) == "c\n"
