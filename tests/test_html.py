@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import shutil
 import subprocess
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -90,3 +94,86 @@ def test_scripts_ran_and_drill_down_holds_every_stage(report_pages):
     assert "? no result" in dom and "T timeout" in dom
     assert dom.count('src="data:image/png;base64,') == 1
     assert several.read_text().count('src="data:image/png;base64,') == 2  # chart and heatmap
+
+
+# Sort run one's problem table by "passed", both ways, and the leaderboard by run (it lists
+# run two first: its pass@1 is higher).
+SORT_SCRIPT = """
+(function () {
+  function column(table, index) {
+    return Array.from(table.tBodies[0].rows).map(function (row) {
+      return row.cells[index].getAttribute("data-sort") || row.cells[index].textContent;
+    });
+  }
+  var problems = document.querySelectorAll("section.run table.sortable")[1];  // run "one"
+  var passed = problems.tHead.rows[0].cells[1];
+  passed.click();
+  var ascending = column(problems, 1);
+  passed.click();
+  var descending = column(problems, 1);
+  var board = document.querySelector("#leaderboard table");
+  board.tHead.rows[0].cells[2].click();
+  return {ascending: ascending, descending: descending, state: passed.getAttribute("aria-sort"),
+          runs: column(board, 2)};
+})()
+"""
+
+
+def test_tables_sort_when_a_header_is_clicked(report_pages, tmp_path):
+    result = _evaluate_in_page(report_pages[1], SORT_SCRIPT, tmp_path / "profile")
+    assert result["ascending"] == ["0", "0", "3", "5"]
+    assert result["descending"] == ["5", "3", "0", "0"]
+    assert result["state"] == "descending"
+    assert [Path(run).name for run in result["runs"]] == ["one", "two"]
+
+
+def _evaluate_in_page(page: Path, expression: str, profile: Path) -> object:
+    """The value of a JavaScript expression in `page` once loaded (DevTools protocol)."""
+    browser = subprocess.Popen(
+        [_chromium(), "--headless", "--no-sandbox", "--disable-gpu",
+         "--remote-debugging-port=0", f"--user-data-dir={profile}", "about:blank"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        port_file = profile / "DevToolsActivePort"
+        deadline = time.monotonic() + 60
+        while not port_file.is_file() or not port_file.read_text().strip():
+            assert time.monotonic() < deadline, "chromium did not open its DevTools port"
+            time.sleep(0.1)
+        port = port_file.read_text().split()[0]
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json", timeout=30) as answer:
+            targets = json.load(answer)
+        socket_url = next(t["webSocketDebuggerUrl"] for t in targets if t["type"] == "page")
+        return asyncio.run(asyncio.wait_for(_evaluate(socket_url, page, expression), 60))
+    finally:
+        browser.terminate()
+        browser.wait(timeout=30)
+
+
+async def _evaluate(socket_url: str, page: Path, expression: str) -> object:
+    import aiohttp  # installed with litellm; a plain websocket client is all that is needed
+
+    async with aiohttp.ClientSession() as session, session.ws_connect(socket_url) as socket:
+
+        async def until(predicate):
+            while not predicate(message := await socket.receive_json()):
+                pass
+            return message
+
+        await socket.send_json({"id": 1, "method": "Page.enable", "params": {}})
+        await until(lambda message: message.get("id") == 1)
+        await socket.send_json(
+            {"id": 2, "method": "Page.navigate", "params": {"url": page.as_uri()}}
+        )
+        await until(lambda message: message.get("method") == "Page.loadEventFired")
+        await socket.send_json(
+            {
+                "id": 3,
+                "method": "Runtime.evaluate",
+                "params": {"expression": expression.strip(), "returnByValue": True},
+            }
+        )
+        answer = (await until(lambda message: message.get("id") == 3))["result"]
+        assert "exceptionDetails" not in answer, answer["exceptionDetails"]
+        return answer["result"]["value"]
