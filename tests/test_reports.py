@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -196,3 +197,28 @@ def test_failures_counts_and_charts(cli, two_runs, tmp_path):
         assert (tmp_path / "charts" / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     for name in ("fail.svg", "fail-heatmap.svg"):
         assert "<svg" in (tmp_path / "charts" / name).read_text()[:2000]
+
+
+@pytest.mark.icarus
+def test_reports_read_a_folder_graded_by_evaluate(cli, tmp_path):
+    """Each reference as sample 1 and a syntax error as sample 2, graded for real."""
+    task_folder = Path(__file__).resolve().parent.parent / "dataset" / "dataset_spec-to-rtl"
+    problems = sorted(path.name.removesuffix("_ref.sv") for path in task_folder.glob("*_ref.sv"))
+    lines = []
+    for problem in problems[:3]:
+        code = (task_folder / f"{problem}_ref.sv").read_text().replace("RefModule", "TopModule")
+        lines.append({"problem": problem, "sample": 1, "code": code})
+        lines.append({"problem": problem, "sample": 2, "code": code + "\nendmodule\n"})
+    samples = tmp_path / "samples.jsonl"
+    samples.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    run = tmp_path / "run"
+    graded = cli("evaluate", "--samples", samples, "--out", run, "--cache-dir", tmp_path / "c")
+    assert graded.returncode == 0, graded.stderr
+    (row,) = json.loads(cli("leaderboard", run, "--format", "json", "-k", "1,2").stdout)
+    assert (row["model"], row["task"], row["n"]) == ("unknown", "spec-to-rtl", 2)
+    assert row["problems"] == 3
+    assert (row["pass@1"], row["pass@2"], row["official_pass_rate"]) == (0.5, 1.0, 50.0)
+    report = cli("report", run)
+    assert report.returncode == 0, report.stderr
+    assert (run / "summary.txt").read_text().strip() in report.stdout  # the official view
+    assert "  S  syntax error                        3" in report.stdout
