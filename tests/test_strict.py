@@ -203,7 +203,7 @@ def test_python_testbench_grades_like_an_official_one(task, tmp_path):
     problem = load_dataset(None, task).problem("Prob021_gray_counter4")
     assert problem.test_path is None and problem.test_py_path is not None
     reference = reference_as_sample(problem)
-    passed = simulate_python_testbench(problem, reference, workdir=tmp_path / "ref")
+    passed = simulate_python_testbench(problem, reference, workdir=tmp_path)
     assert passed.compile.returncode == 0 and passed.code == reference.code
     found = _MISMATCHES.search(passed.run.output)
     assert found and found.group(1) == "0" and int(found.group(2)) > 0
@@ -291,3 +291,21 @@ def test_strict_command_bad_rows_name_file_and_line(cli, tmp_path):
     assert (
         result.returncode == 2 and "samples.jsonl:1: no problem 'Prob999_nothing'" in result.stderr
     )
+
+
+# --- `check --strict` and Python testbenches in the official grading ---------------------
+
+
+@pytest.mark.icarus
+def test_check_grades_python_testbenches_and_runs_references_against_themselves(cli):
+    result = cli("check", "--problems", "20-22", "--strict", "--no-cache", "--cycles", "50")
+    assert result.returncode == 0, result.stderr
+    assert "0 of 3 references cannot pass" in result.stdout
+    assert "0 of 3 references fail their own differential test; 0 drive X" in result.stdout
+
+
+@pytest.mark.icarus
+def test_check_strict_reports_how_often_a_reference_drives_x(cli, official_root):
+    result = cli("check", "--dataset", official_root, "--problems", "28", "--strict", "--no-cache")
+    assert result.returncode == 0, result.stderr
+    assert "Prob028_m2014_q4a: strict: reference drives X at 2 of 4 compare points" in result.stdout

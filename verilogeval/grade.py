@@ -23,6 +23,7 @@ from verilogeval import simulate as sim
 from verilogeval.classify import classify
 from verilogeval.layout import wave_path
 from verilogeval.records import CATEGORY_NAMES, ExecResult, Problem, Sample, SimResult, Verdict
+from verilogeval.strict.python_tb import simulate_python_testbench
 
 CACHE_FORMAT = 1  # bump when a cached SimResult would no longer be what simulate returns
 
@@ -202,9 +203,10 @@ class Grader:
         """Everything a verdict depends on: code, testbench, reference, simulator, limits."""
         files = self._file_digests.get(problem.name)
         if files is None:
-            if problem.test_path is None:
-                raise ValueError(f"{problem.name}: no Verilog testbench (_test.sv) to simulate")
-            digest = hashlib.sha256(problem.test_path.read_bytes())
+            testbench = problem.test_path or problem.test_py_path
+            if testbench is None:
+                raise ValueError(f"{problem.name}: no testbench (_test.sv or _test.py) to simulate")
+            digest = hashlib.sha256(testbench.read_bytes())
             digest.update(b"\0" + problem.ref_path.read_bytes())
             files = self._file_digests[problem.name] = digest.digest()
         settings = json.dumps(
@@ -266,7 +268,16 @@ def grade(
 def _simulate_and_classify(
     problem: Problem, sample: Sample, config: GradeConfig, waves: Path | None
 ) -> tuple[SimResult, Verdict]:
-    """The pool's job: simulate and classify in the worker, so the parent stays light."""
+    """The pool's job: simulate and classify in the worker, so the parent stays light.
+
+    A problem with only a cocotb `_test.py` is graded by it; its log reads like an official
+    one, so the same classifier applies.
+    """
+    if problem.test_path is None:
+        result = simulate_python_testbench(
+            problem, sample, timeout_s=config.timeout_s, workdir=config.workdir
+        )
+        return result, classify(result)
     result = sim.simulate(
         problem, sample, timeout_s=config.timeout_s, workdir=config.workdir, wave_path=waves
     )

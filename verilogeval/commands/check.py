@@ -1,7 +1,9 @@
 """`verilogeval check`: dataset health, every reference graded as if it were the sample.
 
 A problem whose own reference fails can never be passed by a model; this lists them with
-the reason, so a pass rate can be read against the ceiling the simulator allows.
+the reason, so a pass rate can be read against the ceiling the simulator allows. With
+--strict each reference also runs against itself in the cocotb differential test, which
+it must pass, and the report says how often it drives X (a wildcard any sample matches).
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from verilogeval.commands.options import add_dataset_options, dataset_from_args
 from verilogeval.grade import Graded, grade
 from verilogeval.records import CATEGORY_NAMES, Problem, Sample, Verdict
 from verilogeval.simulate import version_warning
+from verilogeval.strict.options import add_strict_options, strict_config_from_args
+from verilogeval.strict.selfcheck import check_references, reference_report
 
 _REF_MODULE = re.compile(r"\bRefModule\b")
 
@@ -22,6 +26,13 @@ _REF_MODULE = re.compile(r"\bRefModule\b")
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_dataset_options(parser)
     add_grade_options(parser)
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="also run each reference against itself in the differential test (cocotb) "
+        "and report how often it drives X",
+    )
+    add_strict_options(parser)
 
 
 def reference_sample(problem: Problem) -> Sample:
@@ -33,10 +44,7 @@ def reference_sample(problem: Problem) -> Sample:
 def run(args: argparse.Namespace) -> int:
     dataset, problems = dataset_from_args(args)
     config = grade_config_from_args(args)
-    testable = [problem for problem in problems if problem.test_path is not None]
-    for problem in problems:
-        if problem.test_path is None:
-            print(f"{problem.name}: no _test.sv, not checked (cocotb testbench only)")
+    strict = strict_config_from_args(args) if args.strict else None
     verdicts: dict[str, Verdict] = {}
     simulators: list[str] = []
 
@@ -45,8 +53,8 @@ def run(args: argparse.Namespace) -> int:
         simulators[:] = [graded.result.simulator]
 
     errors = grade(
-        {problem.name: problem for problem in testable},
-        (reference_sample(problem) for problem in testable),
+        {problem.name: problem for problem in problems},
+        (reference_sample(problem) for problem in problems),
         config,
         record,
     )
@@ -58,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"verilogeval check: {warning}", file=sys.stderr)
     failing = [
         verdicts[problem.name]
-        for problem in testable
+        for problem in problems
         if problem.name in verdicts and not verdicts[problem.name].passed
     ]
     for verdict in failing:
@@ -67,6 +75,9 @@ def run(args: argparse.Namespace) -> int:
         f"{len(failing)} of {len(verdicts)} references cannot pass "
         f"({dataset.task}, {dataset.folder}, {simulator})"
     )
+    if strict is not None:
+        for line in reference_report(check_references(problems, strict, jobs=config.jobs)):
+            print(line)
     return 0
 
 

@@ -44,7 +44,10 @@ class StrictConfig:
 def diff_test(
     problem: Problem, sample: Sample, config: StrictConfig, *, workdir: Path | None = None
 ) -> StrictResult:
-    """Differential test of `sample` against `problem`'s RefModule."""
+    """Differential test of `sample` against `problem`'s RefModule.
+
+    `workdir` is the parent of the per-sample temporary folder (default: the system's).
+    """
     ref_source = problem.ref_path.read_text(encoding="utf-8")
     ref = read_interfaces(ref_source, str(problem.ref_path))["RefModule"]
     dut = read_interfaces(sample.code, "sample.sv").get("TopModule")
@@ -54,10 +57,8 @@ def diff_test(
             problem.name, sample.sample, StrictStatus.INTERFACE, interface_issues=issues
         )
     ports = diff_ports(ref)
-    owned = workdir is None
-    folder = Path(tempfile.mkdtemp(prefix="verilogeval-strict-")) if owned else workdir
+    folder = Path(tempfile.mkdtemp(prefix=f"verilogeval-strict-{problem.name}-", dir=workdir))
     try:
-        folder.mkdir(parents=True, exist_ok=True)
         (folder / "wrapper.sv").write_text(diff_wrapper(ports), encoding="utf-8")
         (folder / "sample.sv").write_text(sample.code, encoding="utf-8")
         (folder / "ref.sv").write_text(ref_source, encoding="utf-8")
@@ -84,8 +85,7 @@ def diff_test(
         execution = run_cocotb_job(job, folder, config.timeout_s)
         return _result(problem.name, sample.sample, config, execution, folder)
     finally:
-        if owned:
-            shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 # cocotb's own INFO lines cost time and bury the lines that matter.
@@ -115,7 +115,7 @@ def _result(
 ) -> StrictResult:
     base = {"problem": problem, "sample": sample, "x_strict": config.x_strict}
     base["duration_s"] = round(execution.duration_s, 3)
-    tail = execution.output[-_MESSAGE_TAIL:]
+    tail = execution.output[-_MESSAGE_TAIL:].replace(f"{folder}/", "")
     if execution.timed_out:
         return StrictResult(status=StrictStatus.TIMEOUT, message=tail, **base)
     if execution.returncode == EXIT_BUILD_FAILED:

@@ -28,15 +28,17 @@ TESTBENCH_SEED = 1  # a problem's testbench is a fixed test: same stimulus every
 def simulate_python_testbench(
     problem: Problem, sample: Sample, *, timeout_s: float = 30.0, workdir: Path | None = None
 ) -> SimResult:
-    """Compile `sample` with the wrapper and reference, then run `problem`'s `_test.py`."""
+    """Compile `sample` with the wrapper and reference, then run `problem`'s `_test.py`.
+
+    `workdir` is the parent of the per-sample temporary folder. Its path shows in the logs,
+    so it carries no problem name: the classifier reads any "error" there as a compile error.
+    """
     if problem.test_py_path is None:
         raise ValueError(f"{problem.name}: no _test.py testbench")
     ref_source = problem.ref_path.read_text(encoding="utf-8")
     ref = read_interfaces(ref_source, str(problem.ref_path))["RefModule"]
-    owned = workdir is None
-    folder = Path(tempfile.mkdtemp(prefix="verilogeval-pytb-")) if owned else workdir
+    folder = Path(tempfile.mkdtemp(prefix="verilogeval-pytb-", dir=workdir))
     try:
-        folder.mkdir(parents=True, exist_ok=True)
         (folder / "wrapper.sv").write_text(diff_wrapper(diff_ports(ref)), encoding="utf-8")
         (folder / "sample.sv").write_text(sample.code, encoding="utf-8")
         (folder / "ref.sv").write_text(ref_source, encoding="utf-8")
@@ -65,5 +67,4 @@ def simulate_python_testbench(
             code=sample.code,
         )
     finally:
-        if owned:
-            shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(folder, ignore_errors=True)

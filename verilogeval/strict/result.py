@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ElementTree
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
+
+# The first line saying why a build failed: iverilog's "error:" or "sorry:" lines.
+_COMPILER_COMPLAINT = re.compile(r"\b(error|sorry):")
 
 
 class StrictStatus(StrEnum):
@@ -63,8 +67,10 @@ class StrictResult:
             return f"{self.status}: {self.first_mismatch.describe()}"
         if self.interface_issues:
             return f"{self.status}: {'; '.join(self.interface_issues)}"
-        if self.message:
-            return f"{self.status}: {self.message.strip().splitlines()[-1]}"
+        if self.message and self.message.strip():
+            lines = self.message.strip().splitlines()
+            telling = next((line for line in lines if _COMPILER_COMPLAINT.search(line)), lines[-1])
+            return f"{self.status}: {telling.strip()}"
         return str(self.status)
 
     def to_json(self) -> dict[str, Any]:
