@@ -87,7 +87,7 @@ def outcome_strings(grid: pd.DataFrame) -> dict[str, str]:
     return {problem: strings[problem] for problem in grid["problem"].unique()}
 
 
-def per_problem_pass_at(passed: pd.DataFrame, column: str, k: int) -> pd.Series | None:
+def _per_problem_pass_at(passed: pd.DataFrame, column: str, k: int) -> pd.Series | None:
     """pass@k of each problem from its count of passing samples in `column`."""
     counts = passed.groupby("problem", sort=False)[column].agg(["size", "sum"])
     values = [
@@ -99,12 +99,7 @@ def per_problem_pass_at(passed: pd.DataFrame, column: str, k: int) -> pd.Series 
 
 
 def run_metrics(
-    grid: pd.DataFrame,
-    generations: pd.DataFrame | None,
-    ks: Sequence[int],
-    *,
-    resamples: int = 2000,
-    seed: int = 0,
+    grid: pd.DataFrame, generations: pd.DataFrame | None, ks: Sequence[int]
 ) -> RunMetrics:
     """All metrics of one run from its outcome grid and (when present) its generations."""
     n = int(grid.groupby("problem").size().max())
@@ -113,15 +108,13 @@ def run_metrics(
     return RunMetrics(
         problems=int(grid["problem"].nunique()),
         n=n,
-        pass_at={k: _estimate(frame, "passed", k, resamples, seed) for k in ks},
-        strict_pass_at=(
-            {k: _estimate(frame, "strict", k, resamples, seed) for k in ks} if has_strict else None
-        ),
+        pass_at={k: _estimate(frame, "passed", k) for k in ks},
+        strict_pass_at=({k: _estimate(frame, "strict", k) for k in ks} if has_strict else None),
         official_pass_rate=official_pass_rate(outcome_strings(grid)),
         gini_simpson=_average_gini_simpson(grid),
         categories=category_counts(grid),
         missing_problems=_missing_problems(grid),
-        usage=None if generations is None else usage_totals(generations),
+        usage=None if generations is None else _usage_totals(generations),
     )
 
 
@@ -134,13 +127,11 @@ def category_counts(grid: pd.DataFrame) -> dict[str, int]:
     return {code: int(counts.get(code, 0)) for code in codes}
 
 
-def _estimate(
-    frame: pd.DataFrame, column: str, k: int, resamples: int, seed: int
-) -> Estimate | None:
-    values = per_problem_pass_at(frame, column, k)
+def _estimate(frame: pd.DataFrame, column: str, k: int) -> Estimate | None:
+    values = _per_problem_pass_at(frame, column, k)
     if values is None:
         return None
-    low, high = bootstrap_ci(values.to_numpy(), resamples=resamples, seed=seed)
+    low, high = bootstrap_ci(values.to_numpy())
     return Estimate(float(values.mean()), low, high)
 
 
@@ -159,7 +150,7 @@ def _missing_problems(grid: pd.DataFrame) -> tuple[str, ...]:
     return tuple(missing.index[missing])
 
 
-def usage_totals(generations: pd.DataFrame) -> UsageTotals:
+def _usage_totals(generations: pd.DataFrame) -> UsageTotals:
     priced = generations["cost"].notna()
     return UsageTotals(
         prompt_tokens=int(generations["prompt_tokens"].fillna(0).sum()),
