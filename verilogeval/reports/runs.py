@@ -1,9 +1,10 @@
 """Read a run folder into typed, pandas form, without touching it.
 
 A folder written by `verilogeval run` holds run.json, prompts.jsonl, generations.jsonl and
-results.jsonl; one written by `verilogeval evaluate` may hold only results.jsonl (its model
-is then "unknown"). The reader never repairs a file (a run may still be writing it): a last
-line without its newline is simply not read yet.
+results.jsonl; one written by `verilogeval evaluate` has no generations (its model is
+"unknown"), and a folder may even lack run.json (then its n is the highest sample graded).
+The reader never repairs a file (a run may still be writing it): a last line without its
+newline is simply not read yet.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ class Run:
 
     folder: str  # as the user gave it
     path: Path
-    manifest: Mapping[str, Any] | None  # run.json; None for an evaluate-only folder
+    manifest: Mapping[str, Any] | None  # run.json; None when the folder has none
     problems: tuple[str, ...]  # every problem asked for, in order
     n: int  # samples per problem
     grid: pd.DataFrame  # metrics.OUTCOME_COLUMNS, one row per (problem, sample) asked for
@@ -152,11 +153,11 @@ def _samples_per_problem(
 ) -> int:
     """sampling.n of the manifest; without one, the highest sample number graded."""
     highest = max((sample for _, sample in results), default=1)
-    if not manifest:
+    n = ((manifest or {}).get("sampling") or {}).get("n")
+    if n is None:
         return highest
-    n = manifest.get("sampling", {}).get("n")
     if not isinstance(n, int) or n < 1:
-        raise UserError(f"{where}: field 'sampling.n' must be a positive integer")
+        raise UserError(f"{where}: field 'sampling.n' must be a positive integer, not {n!r}")
     return max(n, highest)
 
 
