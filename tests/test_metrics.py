@@ -149,6 +149,7 @@ def test_usage_totals_never_count_an_unknown_price_as_free():
             "prompt_tokens": pd.array([100, 100], dtype="Int64"),
             "completion_tokens": pd.array([30, None], dtype="Int64"),
             "cost": pd.array([0.5, None], dtype="Float64"),
+            "error": [None, None],
         }
     )
     usage = run_metrics(grid, generations, [1]).usage
@@ -157,3 +158,5 @@ def test_usage_totals_never_count_an_unknown_price_as_free():
     assert usage.unpriced == 1
     unpriced = generations.assign(cost=pd.array([None, None], dtype="Float64"))
     assert run_metrics(grid, unpriced, [1]).usage.cost is None
+    failed = generations.assign(error=[None, "HTTP 500 after 5 attempts"])
+    assert run_metrics(grid, failed, [1]).usage.unpriced == 0  # no answer, nothing to price

@@ -37,7 +37,7 @@ class UsageTotals:
     prompt_tokens: int
     completion_tokens: int
     cost: float | None  # USD over generations with a known price; None when none has one
-    unpriced: int  # generations whose price is unknown (never counted as free)
+    unpriced: int  # answered generations whose price is unknown (never counted as free)
 
 
 @dataclass(frozen=True)
@@ -151,10 +151,13 @@ def _missing_problems(grid: pd.DataFrame) -> tuple[str, ...]:
 
 
 def _usage_totals(generations: pd.DataFrame) -> UsageTotals:
+    """Every generation at its recorded price, cached ones too: what the responses cost to
+    produce, comparable across runs however many came from a cache."""
     priced = generations["cost"].notna()
+    failed = generations["error"].notna()
     return UsageTotals(
         prompt_tokens=int(generations["prompt_tokens"].fillna(0).sum()),
         completion_tokens=int(generations["completion_tokens"].fillna(0).sum()),
         cost=float(generations.loc[priced, "cost"].sum()) if priced.any() else None,
-        unpriced=int((~priced).sum()),
+        unpriced=int((~priced & ~failed).sum()),
     )
