@@ -309,3 +309,36 @@ def test_check_strict_reports_how_often_a_reference_drives_x(cli, official_root)
     result = cli("check", "--dataset", official_root, "--problems", "28", "--strict", "--no-cache")
     assert result.returncode == 0, result.stderr
     assert "Prob028_m2014_q4a: strict: reference drives X at 2 of 4 compare points" in result.stdout
+
+
+@pytest.mark.icarus
+def test_evaluate_strict_adds_the_differential_verdict(cli, official_root, golden, tmp_path):
+    rows = {
+        row["sample"]: row["code"]
+        for row in golden("classification")
+        if row["task"] == "spec-to-rtl" and row["problem"] == "Prob053_m2014_q4d"
+    }
+    codes = [rows["ref"], rows["logic_flip2"], rows["syntax_missing_semicolon"]]
+    samples = tmp_path / "samples.jsonl"
+    samples.write_text(
+        "".join(
+            json.dumps({"problem": "Prob053_m2014_q4d", "sample": number, "code": code}) + "\n"
+            for number, code in enumerate(codes, start=1)
+        )
+    )
+    out = tmp_path / "run"
+    common = ("--dataset", official_root, "--samples", samples, "--out", out, "--no-cache")
+    done = cli("evaluate", *common, "--strict", "--cycles", "40")
+    assert done.returncode == 0, done.stderr
+    assert "2/3 pass (1 strictly)" in done.stdout
+    lines = {line["sample"]: line for line in map(json.loads, (out / "results.jsonl").open())}
+    assert [lines[n]["passed"] for n in (1, 2, 3)] == [True, True, False]
+    assert [lines[n]["strict_passed"] for n in (1, 2, 3)] == [True, False, False]
+    assert lines[2]["strict"]["status"] == "mismatch"
+    assert lines[2]["strict"]["first_mismatch"]["signal"] == "out"
+    assert lines[3]["strict"] is None  # failed officially: not tested further
+    manifest = json.loads((out / "run.json").read_text())
+    assert manifest["strict"] == {"seed": 1, "cycles": 40, "x_strict": False, "timeout_s": 60.0}
+
+    again = cli("evaluate", *common)  # the same folder without --strict: refused
+    assert again.returncode == 2 and "--strict" in again.stderr

@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import threading
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,6 +47,9 @@ from verilogeval.manifest import (
 )
 from verilogeval.records import Sample
 from verilogeval.simulate import DEFAULT_TIMEOUT_S, official_log, version_warning
+from verilogeval.strict.batch import StrictPool, strict_fields
+from verilogeval.strict.check import StrictConfig
+from verilogeval.strict.options import add_strict_options, strict_config_from_args
 from verilogeval.summary import outcome_table, write_summaries
 
 RESULTS_NAME = "results.jsonl"
@@ -65,6 +70,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="keep each sample's wave.vcd next to it (simulates every sample, no cache)",
     )
     add_grade_options(parser)
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="also run the differential test (cocotb) on officially passing samples: "
+        "results.jsonl gets strict_passed and its detail",
+    )
+    add_strict_options(parser)
 
 
 def add_grade_options(parser: argparse.ArgumentParser) -> None:
@@ -122,10 +134,11 @@ def run(args: argparse.Namespace) -> int:
     dataset = load_dataset(args.dataset, args.task)
     out: Path = args.out
     config = grade_config_from_args(args, wave_dir=out if args.waves else None)
+    strict = strict_config_from_args(args) if args.strict else None
     inputs = _read_inputs(args.samples)
     _prepare_out(out)
     dataset_hash = dataset.content_hash()
-    previous = _check_resumable(out, dataset, dataset_hash, config)
+    previous = _check_resumable(out, dataset, dataset_hash, config, strict)
     done = {(line["problem"], line["sample"]): line for line in read_journal(out / RESULTS_NAME)}
     todo, rejected = _select(inputs, dataset, done)
     for item in rejected:
@@ -133,23 +146,43 @@ def run(args: argparse.Namespace) -> int:
 
     started_at = previous["started_at"] if previous else now_iso()
     write_failures: list[str] = []
-    with Journal(out / RESULTS_NAME) as journal:
+    problems = {problem.name: problem for problem in dataset.problems}
+    # Lines come from the grader's thread and, with --strict, from the strict pool's.
+    journal_lock = threading.Lock()
+    with (
+        Journal(out / RESULTS_NAME) as journal,
+        _strict_pool(strict, config) as pool,
+    ):
+
+        def write(graded: Graded, line: dict[str, Any]) -> None:
+            with journal_lock:
+                journal.append(line)
+                try:
+                    write_graded(out, graded.sample, official_log(graded.result))
+                except OSError as error:
+                    write_failures.append(
+                        f"{graded.sample.problem} sample {graded.sample.sample}: {error}"
+                    )
 
         def record(graded: Graded) -> None:
-            journal.append(result_line(graded))
-            try:
-                write_graded(out, graded.sample, official_log(graded.result))
-            except OSError as error:
-                write_failures.append(
-                    f"{graded.sample.problem} sample {graded.sample.sample}: {error}"
+            line = result_line(graded)
+            if pool is None:
+                write(graded, line)
+            elif not graded.verdict.passed:
+                write(graded, line | strict_fields(None))
+            else:
+                checked = pool.submit(problems[graded.sample.problem], graded.sample)
+                checked.add_done_callback(
+                    lambda done: write(graded, line | strict_fields(done.result()))
                 )
 
-        problems = {problem.name: problem for problem in dataset.problems}
         with Grader(problems, config, record) as grader:
             warning = version_warning(grader.simulator)
             if warning:
                 print(f"verilogeval evaluate: {warning}", file=sys.stderr)
-            facts = _RunFacts(dataset, dataset_hash, config.timeout_s, grader.simulator, started_at)
+            facts = _RunFacts(
+                dataset, dataset_hash, config.timeout_s, grader.simulator, started_at, strict
+            )
             _write_run_json(out, facts, finished_at=None)
             for sample in todo:
                 grader.submit(sample)
@@ -164,9 +197,11 @@ def run(args: argparse.Namespace) -> int:
         write_summaries(out, outcome_table(results))
     _write_run_json(out, facts, finished_at=now_iso())
     passed = sum(line["passed"] for line in results)
+    strictly = f" ({sum(line.get('strict_passed', False) for line in results)} strictly)"
     print(
         f"graded {len(todo) - len(errors)} samples ({len(done)} already graded); "
-        f"{passed}/{len(results)} pass; results in {out / RESULTS_NAME}"
+        f"{passed}/{len(results)} pass{strictly if strict else ''}; "
+        f"results in {out / RESULTS_NAME}"
     )
     return 1 if rejected or errors or write_failures else 0
 
@@ -265,7 +300,11 @@ def _prepare_out(out: Path) -> None:
 
 
 def _check_resumable(
-    out: Path, dataset: Dataset, dataset_hash: str, config: GradeConfig
+    out: Path,
+    dataset: Dataset,
+    dataset_hash: str,
+    config: GradeConfig,
+    strict: StrictConfig | None,
 ) -> dict[str, Any] | None:
     """The run.json of an earlier evaluate into `out`; refuse a folder graded otherwise."""
     previous = read_manifest(out)
@@ -279,14 +318,15 @@ def _check_resumable(
             previous["task"],
             previous["dataset"]["hash"],
             previous["simulator"]["timeout_s"],
+            previous.get("strict"),
         )
     except (KeyError, TypeError) as error:
         raise UserError(f"{out / 'run.json'}: missing field {error}") from None
-    now = ("evaluate", str(dataset.task), dataset_hash, config.timeout_s)
+    now = ("evaluate", str(dataset.task), dataset_hash, config.timeout_s, _strict_json(strict))
     if before != now:
         raise UserError(
-            f"{out} was graded otherwise (command, task, dataset or --timeout differ); "
-            "use another --out"
+            f"{out} was graded otherwise (command, task, dataset, --timeout or --strict "
+            "options differ); use another --out"
         )
     return previous
 
@@ -300,6 +340,7 @@ class _RunFacts:
     timeout_s: float
     simulator: str
     started_at: str
+    strict: StrictConfig | None  # the differential test's settings with --strict
 
 
 def _write_run_json(out: Path, facts: _RunFacts, *, finished_at: str | None) -> None:
@@ -331,9 +372,31 @@ def _write_run_json(out: Path, facts: _RunFacts, *, finished_at: str | None) -> 
             },
             "extract_mode": None,
             "simulator": {"version": facts.simulator, "timeout_s": facts.timeout_s},
+            "strict": _strict_json(facts.strict),
             "packages": package_versions(),
             "git_revision": git_revision(),
             "started_at": facts.started_at,
             "finished_at": finished_at,
         },
     )
+
+
+def _strict_json(strict: StrictConfig | None) -> dict[str, Any] | None:
+    """run.json's `strict`: null without --strict, else the settings that change verdicts."""
+    if strict is None:
+        return None
+    return {
+        "seed": strict.seed,
+        "cycles": strict.cycles,
+        "x_strict": strict.x_strict,
+        "timeout_s": strict.timeout_s,
+    }
+
+
+def _strict_pool(
+    strict: StrictConfig | None, config: GradeConfig
+) -> AbstractContextManager[StrictPool | None]:
+    """The pool of differential tests with --strict; nothing without."""
+    if strict is None:
+        return nullcontext(None)
+    return StrictPool(strict, jobs=config.jobs, workdir=config.workdir)

@@ -19,7 +19,7 @@ from verilogeval.commands.options import add_dataset_options
 from verilogeval.dataset import Dataset, load_dataset, select_problems
 from verilogeval.errors import UserError
 from verilogeval.records import Problem, Sample, Task
-from verilogeval.strict.batch import diff_test_many
+from verilogeval.strict.batch import diff_test_many, strict_fields
 from verilogeval.strict.options import add_strict_options, strict_config_from_args
 
 
@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"REJECTED {problem.task} {problem.name} {label}: {result.describe()}")
         lines.append(
             {"task": str(problem.task), "problem": problem.name, "sample": label}
-            | {"strict_passed": result.passed, "strict": result.to_json()}
+            | strict_fields(result)
         )
     if args.json is not None:
         args.json.write_text("".join(json.dumps(line) + "\n" for line in lines))

@@ -49,7 +49,9 @@ def diff_test(
     `workdir` is the parent of the per-sample temporary folder (default: the system's).
     """
     ref_source = problem.ref_path.read_text(encoding="utf-8")
-    ref = read_interfaces(ref_source, str(problem.ref_path))["RefModule"]
+    ref = read_interfaces(ref_source, str(problem.ref_path)).get("RefModule")
+    if ref is None:
+        raise ValueError(f"{problem.ref_path}: defines no module RefModule")
     dut = read_interfaces(sample.code, "sample.sv").get("TopModule")
     issues = interface_issues(ref, dut)
     if issues:
