@@ -23,7 +23,6 @@ from verilogeval import simulate as sim
 from verilogeval.classify import classify
 from verilogeval.layout import wave_path
 from verilogeval.records import CATEGORY_NAMES, ExecResult, Problem, Sample, SimResult, Verdict
-from verilogeval.strict.python_tb import simulate_python_testbench
 
 CACHE_FORMAT = 1  # bump when a cached SimResult would no longer be what simulate returns
 
@@ -274,6 +273,8 @@ def _simulate_and_classify(
     one, so the same classifier applies.
     """
     if problem.test_path is None:
+        from verilogeval.strict.python_tb import simulate_python_testbench  # cocotb: heavy
+
         result = simulate_python_testbench(
             problem, sample, timeout_s=config.timeout_s, workdir=config.workdir
         )

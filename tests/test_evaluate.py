@@ -1,0 +1,261 @@
+"""`verilogeval evaluate`, the grading pool and the official summary files."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import pytest
+
+from verilogeval.dataset import load_dataset
+from verilogeval.grade import GradeConfig, Graded, Grader
+from verilogeval.journal import read_journal
+from verilogeval.layout import read_samples_folder
+from verilogeval.records import Sample, Task
+from verilogeval.summary import (
+    MISSING,
+    SampleOutcome,
+    official_pass_rate,
+    outcome_table,
+    summary_csv,
+    summary_text,
+)
+
+MAJORITY = "Prob001_majority5"
+GRAY = "Prob010_gray_to_binary8"
+RIGHT = """module TopModule (input [4:0] v, output maj);
+  assign maj = (v[0] + v[1] + v[2] + v[3] + v[4]) >= 3;
+endmodule
+"""
+WRONG = """module TopModule (input [4:0] v, output maj);
+  assign maj = v[0];
+endmodule
+"""
+SYNTAX = "module TopModule (input [4:0] v, output maj);\n  assign maj = ;\nendmodule\n"
+
+
+def gray_reference() -> str:
+    dataset = load_dataset(None, Task.SPEC_TO_RTL)
+    return dataset.problem(GRAY).ref_path.read_text().replace("RefModule", "TopModule")
+
+
+def write_jsonl(path: Path, lines: list[dict | bytes]) -> Path:
+    with path.open("wb") as f:
+        for line in lines:
+            f.write(line if isinstance(line, bytes) else json.dumps(line).encode())
+            f.write(b"\n")
+    return path
+
+
+def results_of(out: Path) -> dict[tuple[str, int], dict]:
+    return {(line["problem"], line["sample"]): line for line in read_journal(out / "results.jsonl")}
+
+
+@pytest.mark.icarus
+def test_evaluate_writes_results_summaries_layout_and_run_json(cli, tmp_path):
+    samples = write_jsonl(
+        tmp_path / "samples.jsonl",
+        [
+            {"problem": MAJORITY, "sample": 1, "code": RIGHT},
+            {"problem": MAJORITY, "sample": 2, "code": WRONG},
+            {"problem": MAJORITY, "sample": 3, "code": SYNTAX},
+            {"problem": GRAY, "sample": 1, "code": gray_reference()},
+        ],
+    )
+    out = tmp_path / "run"
+    done = cli("evaluate", "--samples", samples, "--out", out, "--cache-dir", tmp_path / "c")
+    assert done.returncode == 0, done.stderr
+    assert "Icarus Verilog 12" in done.stderr  # the version warning (this machine has 11)
+    results = results_of(out)
+    assert {key: line["category"] for key, line in results.items()} == {
+        (MAJORITY, 1): ".",
+        (MAJORITY, 2): "R",
+        (MAJORITY, 3): "S",
+        (GRAY, 1): ".",
+    }
+    wrong = results[(MAJORITY, 2)]
+    assert wrong["passed"] is False and 0 < wrong["mismatches"] <= wrong["total"]
+    assert wrong["outputs"][0]["output"] == "maj" and wrong["outputs"][0]["mismatches"] > 0
+    assert results[(MAJORITY, 3)]["mismatches"] is None
+    assert "syntax error" in results[(MAJORITY, 3)]["first_error"]
+    assert (out / MAJORITY / f"{MAJORITY}_sample02.sv").read_text() == WRONG
+    log = (out / MAJORITY / f"{MAJORITY}_sample02-sv-iv-test.log").read_text()
+    assert f"Mismatches: {wrong['mismatches']} in {wrong['total']} samples" in log
+    assert (out / MAJORITY / f"{MAJORITY}_sample02-sv-generate.log").is_file()
+    csv = (out / "summary.csv").read_text().splitlines()
+    assert csv == [f"{MAJORITY},1,3,0.33,.,R,S", f"{GRAY},1,1,1.0,."]
+    assert "pass_rate             =      66.50" in (out / "summary.txt").read_text()
+    manifest = json.loads((out / "run.json").read_text())
+    assert manifest["command"] == "evaluate" and manifest["task"] == "spec-to-rtl"
+    assert manifest["problems"] == [MAJORITY, GRAY]
+    assert manifest["simulator"]["timeout_s"] == 30.0
+    assert manifest["simulator"]["version"].startswith("Icarus Verilog")
+    assert manifest["finished_at"] is not None
+
+
+@pytest.mark.icarus
+def test_evaluate_resumes_and_the_cache_spares_simulation(cli, tmp_path):
+    first = [{"problem": MAJORITY, "sample": 1, "code": RIGHT}]
+    samples = write_jsonl(tmp_path / "a.jsonl", first)
+    out, cache = tmp_path / "run", tmp_path / "cache"
+    assert cli("evaluate", "--samples", samples, "--out", out, "--cache-dir", cache).returncode == 0
+    more = [*first, {"problem": MAJORITY, "sample": 2, "code": WRONG}]
+    samples = write_jsonl(tmp_path / "b.jsonl", more)
+    again = cli("evaluate", "--samples", samples, "--out", out, "--cache-dir", cache)
+    assert again.returncode == 0, again.stderr
+    assert "graded 1 samples (1 already graded)" in again.stdout
+    assert len(read_journal(out / "results.jsonl")) == 2
+    # the same samples into a new folder: all from the cache, same verdicts
+    other = tmp_path / "other"
+    assert (
+        cli("evaluate", "--samples", samples, "--out", other, "--cache-dir", cache).returncode == 0
+    )
+    cached = results_of(other)
+    assert [line["simulated"] for line in cached.values()] == [False, False]
+    assert {k: v["category"] for k, v in cached.items()} == {
+        k: v["category"] for k, v in results_of(out).items()
+    }
+    # changed code for a graded sample, or another timeout, is refused on resume
+    changed = write_jsonl(tmp_path / "c.jsonl", [{"problem": MAJORITY, "sample": 1, "code": WRONG}])
+    refused = cli("evaluate", "--samples", changed, "--out", out, "--cache-dir", cache)
+    assert refused.returncode == 1 and "graded with other code" in refused.stderr
+    refused = cli("evaluate", "--samples", samples, "--out", out, "--timeout", "5")
+    assert refused.returncode == 2 and "--timeout" in refused.stderr
+
+
+@pytest.mark.icarus
+def test_bad_input_is_reported_and_the_rest_graded(cli, tmp_path):
+    samples = write_jsonl(
+        tmp_path / "samples.jsonl",
+        [
+            {"problem": "Prob999_nope", "sample": 1, "code": RIGHT},
+            {"problem": MAJORITY, "sample": 2},
+            b'{"problem": "Prob001_majority5", "sample": 3, "code": "\xff\xfe"}',
+            {"problem": MAJORITY, "sample": 4, "code": "//" + "x" * (3 << 20)},
+            {"problem": MAJORITY, "sample": 5, "code": RIGHT},
+            {"problem": MAJORITY, "sample": 5, "code": WRONG},
+            b"not json",
+        ],
+    )
+    out = tmp_path / "run"
+    done = cli("evaluate", "--samples", samples, "--out", out, "--no-cache")
+    assert done.returncode == 1
+    errors = done.stderr
+    assert f"{samples}:1: skipped: unknown problem 'Prob999_nope'" in errors
+    assert f"{samples}:2: skipped: {MAJORITY} sample 2: missing field 'code'" in errors
+    assert f"{samples}:3: skipped: not UTF-8" in errors
+    assert f"{samples}:4: skipped: {MAJORITY} sample 4: code is" in errors
+    assert f"{samples}:6: skipped: {MAJORITY} sample 5 appears twice" in errors
+    assert f"{samples}:7: skipped: not a JSON line" in errors
+    assert list(results_of(out)) == [(MAJORITY, 5)]
+
+
+def test_unwritable_output_folder_is_a_clear_error(cli, tmp_path):
+    samples = write_jsonl(tmp_path / "s.jsonl", [{"problem": MAJORITY, "sample": 1, "code": RIGHT}])
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    done = cli("evaluate", "--samples", samples, "--out", blocker / "run")
+    assert done.returncode == 2
+    assert f"{blocker / 'run'}: cannot write the run folder" in done.stderr
+    missing = cli("evaluate", "--samples", tmp_path / "nope.jsonl", "--out", tmp_path / "r")
+    assert missing.returncode == 2 and "no such samples file or folder" in missing.stderr
+
+
+@pytest.mark.icarus
+def test_a_folder_in_the_official_layout_is_read_back(cli, tmp_path):
+    samples = write_jsonl(
+        tmp_path / "s.jsonl",
+        [
+            {"problem": MAJORITY, "sample": 1, "code": RIGHT},
+            {"problem": MAJORITY, "sample": 2, "code": WRONG},
+        ],
+    )
+    first = tmp_path / "first"
+    assert cli("evaluate", "--samples", samples, "--out", first, "--no-cache").returncode == 0
+    (first / MAJORITY / f"{MAJORITY}_sample03.sv").write_bytes(b"\xff")
+    assert [type(s).__name__ for s in read_samples_folder(first)] == [
+        "Sample",
+        "Sample",
+        "Unreadable",
+    ]
+    second = tmp_path / "second"
+    done = cli("evaluate", "--samples", first, "--out", second, "--no-cache")
+    assert done.returncode == 1 and "_sample03.sv: skipped: not UTF-8" in done.stderr
+    assert {k: v["category"] for k, v in results_of(second).items()} == {
+        (MAJORITY, 1): ".",
+        (MAJORITY, 2): "R",
+    }
+
+
+@pytest.mark.icarus
+def test_grader_takes_samples_while_grading_and_simulates_duplicates_once(tmp_path):
+    problems = {p.name: p for p in load_dataset(None, Task.SPEC_TO_RTL).problems}
+    seen: list[Graded] = []
+    calls_at_once = []
+    active = threading.Lock()
+
+    def on_graded(graded: Graded) -> None:
+        calls_at_once.append(active.acquire(blocking=False))
+        seen.append(graded)
+        active.release()
+
+    config = GradeConfig(jobs=2, cache_dir=None, workdir=tmp_path)
+    with Grader(problems, config, on_graded) as grader:
+        first = grader.submit(Sample(MAJORITY, 1, RIGHT))
+        assert first.result(timeout=60).verdict.passed  # graded before the next one is fed
+        futures = [grader.submit(Sample(MAJORITY, n, WRONG)) for n in range(2, 6)]
+        assert grader.wait() == []
+    verdicts = [future.result().verdict for future in futures]
+    assert [v.sample for v in verdicts] == [2, 3, 4, 5]
+    assert {v.category.value for v in verdicts} == {"R"}
+    assert sum(f.result().simulated for f in futures) == 1
+    assert len(seen) == 5 and all(calls_at_once)
+    with pytest.raises(KeyError):
+        Grader(problems, config, on_graded).submit(Sample("Prob999_nope", 1, RIGHT))
+
+
+def test_official_pass_rate_truncates_per_problem_like_sv_iv_analyze():
+    # 29 of 100: int(0.29 * 100) is 28 in floating point, as in sv-iv-analyze
+    outcomes = {"a": "." * 29 + "R" * 71, "b": ".S", "c": "....."}
+    assert official_pass_rate(outcomes) == pytest.approx((28 + 50 + 100) / 3)
+    assert official_pass_rate({"a": "..S.R ....."}) == 80.0
+    with pytest.raises(ValueError):
+        official_pass_rate({})
+
+
+def test_summary_files_in_the_official_format():
+    results = [
+        {"problem": "Prob002_b", "sample": 1, "category": ".", "mismatches": 0},
+        {"problem": "Prob001_long_name", "sample": 1, "category": "R", "mismatches": 4},
+        {"problem": "Prob001_long_name", "sample": 3, "category": "R", "mismatches": 4},
+        {"problem": "Prob001_long_name", "sample": 2, "category": ".", "mismatches": 0},
+        {"problem": "Prob001_long_name", "sample": 6, "category": "S", "mismatches": None},
+    ]
+    generations = [
+        {"problem": "Prob002_b", "sample": 1, "usage": {"prompt_tokens": 1500}, "cost": 0.5},
+        {"problem": "Prob001_long_name", "sample": 2, "usage": {"completion_tokens": 250}},
+    ]
+    table = outcome_table(results, generations)
+    assert list(table) == ["Prob001_long_name", "Prob002_b"]
+    assert [s.code for s in table["Prob001_long_name"]] == ["R", ".", "R", MISSING, MISSING, "S"]
+    assert table["Prob002_b"] == [SampleOutcome(".", 0, 1500, 0, 0.5)]
+    # diversity: long_name has R(4) x2, '.', '?' x2, 'S' -> 1 - (4+1+4+1)/36; b has 0
+    expected = (
+        "\n"
+        "Prob001_long_name [01/06]( 16%)  0.25 R.R?? S" + " " * 17 + "\n"
+        "Prob002_b         [01/01](100%)  1.50 ." + " " * 23 + "\n"
+        "\n"
+        "pass_rate             =      58.00\n"
+        "avg_gini_simpson_idx  =       0.36\n"
+        "total_prompt_tokens   =       1500\n"
+        "total_resp_tokens     =        250\n"
+        "total_tokens          =       1750\n"
+        "avg_tokens_per_prompt =     214.29\n"
+        "avg_tokens_per_resp   =      35.71\n"
+        "avg_tokens_per_query  =     250.00\n"
+        "total_cost            =       0.50\n"
+        "\n"
+    )
+    assert summary_text(table) == expected
+    assert summary_csv(table) == ("Prob001_long_name,1,6,0.16,R,.,R,?,?,S\nProb002_b,1,1,1.0,.\n")
