@@ -110,6 +110,7 @@ def test_corner_values_fit_the_width():
 
 
 @pytest.mark.icarus
+@pytest.mark.cocotb
 def test_reference_passes_and_a_wrong_counter_fails_at_a_named_cycle(tmp_path):
     problem = _problem(tmp_path, "Prob001_counter", COUNTER_REF)
     own = diff_test(problem, reference_as_sample(problem), FAST)
@@ -134,6 +135,7 @@ def test_reference_passes_and_a_wrong_counter_fails_at_a_named_cycle(tmp_path):
 
 
 @pytest.mark.icarus
+@pytest.mark.cocotb
 def test_dont_care_x_is_counted_and_x_strict_rejects_it(tmp_path):
     problem = _problem(tmp_path, "Prob002_dc", DONT_CARE_REF)
     constant = Sample(
@@ -152,6 +154,7 @@ def test_dont_care_x_is_counted_and_x_strict_rejects_it(tmp_path):
 
 
 @pytest.mark.icarus
+@pytest.mark.cocotb
 def test_interface_compile_and_timeout_verdicts(tmp_path):
     problem = _problem(tmp_path, "Prob003_dc", DONT_CARE_REF)
     missing = diff_test(
@@ -173,6 +176,7 @@ def test_interface_compile_and_timeout_verdicts(tmp_path):
 
 
 @pytest.mark.icarus
+@pytest.mark.cocotb
 def test_golden_subset_official_passes_the_differential_test_rejects(official_root, golden):
     """Prob053: the reference's X acts as a wildcard, so officially anything passes."""
     rows = [
@@ -198,6 +202,7 @@ def test_golden_subset_official_passes_the_differential_test_rejects(official_ro
 
 
 @pytest.mark.icarus
+@pytest.mark.cocotb
 @pytest.mark.parametrize("task", list(Task))
 def test_python_testbench_grades_like_an_official_one(task, tmp_path):
     problem = load_dataset(None, task).problem("Prob021_gray_counter4")
@@ -220,6 +225,7 @@ def test_python_testbench_grades_like_an_official_one(task, tmp_path):
 
 
 @pytest.mark.icarus
+@pytest.mark.cocotb
 def test_own_python_testbench_problems_pass_their_reference_and_differential_test():
     problems = [
         problem
@@ -238,6 +244,7 @@ def test_own_python_testbench_problems_pass_their_reference_and_differential_tes
 
 
 @pytest.mark.icarus
+@pytest.mark.cocotb
 def test_strict_command_lists_rejections(cli, tmp_path):
     folder = tmp_path / "dataset"
     _problem(folder, "Prob001_dc", DONT_CARE_REF)
@@ -261,7 +268,7 @@ def test_strict_command_lists_rejections(cli, tmp_path):
         "--dataset",
         folder,
         "--passing-only",
-        "--cycles",
+        "--strict-cycles",
         "20",
         "--jobs",
         "2",
@@ -297,14 +304,16 @@ def test_strict_command_bad_rows_name_file_and_line(cli, tmp_path):
 
 
 @pytest.mark.icarus
+@pytest.mark.cocotb
 def test_check_grades_python_testbenches_and_runs_references_against_themselves(cli):
-    result = cli("check", "--problems", "20-22", "--strict", "--no-cache", "--cycles", "50")
+    result = cli("check", "--problems", "20-22", "--strict", "--no-cache", "--strict-cycles", "50")
     assert result.returncode == 0, result.stderr
     assert "0 of 3 references cannot pass" in result.stdout
     assert "0 of 3 references fail their own differential test; 0 drive X" in result.stdout
 
 
 @pytest.mark.icarus
+@pytest.mark.cocotb
 def test_check_strict_reports_how_often_a_reference_drives_x(cli, official_root):
     result = cli("check", "--dataset", official_root, "--problems", "28", "--strict", "--no-cache")
     assert result.returncode == 0, result.stderr
@@ -312,6 +321,7 @@ def test_check_strict_reports_how_often_a_reference_drives_x(cli, official_root)
 
 
 @pytest.mark.icarus
+@pytest.mark.cocotb
 def test_evaluate_strict_adds_the_differential_verdict(cli, official_root, golden, tmp_path):
     rows = {
         row["sample"]: row["code"]
@@ -328,7 +338,7 @@ def test_evaluate_strict_adds_the_differential_verdict(cli, official_root, golde
     )
     out = tmp_path / "run"
     common = ("--dataset", official_root, "--samples", samples, "--out", out, "--no-cache")
-    done = cli("evaluate", *common, "--strict", "--cycles", "40")
+    done = cli("evaluate", *common, "--strict", "--strict-cycles", "40")
     assert done.returncode == 0, done.stderr
     assert "2/3 pass (1 strictly)" in done.stdout
     lines = {line["sample"]: line for line in map(json.loads, (out / "results.jsonl").open())}

@@ -1,4 +1,7 @@
-"""Command-line options of the differential test, parsed once into a StrictConfig."""
+"""Command-line options of the differential test, parsed once into a StrictConfig.
+
+They carry a `strict` prefix so they can sit beside a command's own --seed or --timeout.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +15,13 @@ def add_strict_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("differential test (cocotb)")
     defaults = StrictConfig()
     group.add_argument(
-        "--seed", type=int, default=defaults.seed, help="stimulus seed (default: %(default)s)"
+        "--strict-seed",
+        type=int,
+        default=defaults.seed,
+        help="stimulus seed (default: %(default)s)",
     )
     group.add_argument(
-        "--cycles",
+        "--strict-cycles",
         type=int,
         default=defaults.cycles,
         help="clock cycles, or input vectors of a combinational design (default: %(default)s)",
@@ -34,10 +40,13 @@ def add_strict_options(parser: argparse.ArgumentParser) -> None:
 
 
 def strict_config_from_args(args: argparse.Namespace) -> StrictConfig:
-    if args.cycles < 1:
-        raise UserError(f"--cycles must be at least 1, not {args.cycles}")
-    if args.strict_timeout <= 0:
+    if args.strict_cycles < 1:
+        raise UserError(f"--strict-cycles must be at least 1, not {args.strict_cycles}")
+    if not args.strict_timeout > 0:
         raise UserError(f"--strict-timeout must be positive, not {args.strict_timeout}")
     return StrictConfig(
-        cycles=args.cycles, seed=args.seed, x_strict=args.x_strict, timeout_s=args.strict_timeout
+        cycles=args.strict_cycles,
+        seed=args.strict_seed,
+        x_strict=args.x_strict,
+        timeout_s=args.strict_timeout,
     )
