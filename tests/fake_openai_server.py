@@ -4,7 +4,8 @@ It answers `POST /v1/chat/completions` (and `/chat/completions`) after a configu
 latency. A fault plan makes the next requests fail in chosen ways (429 with Retry-After,
 500/503, a hung connection, malformed JSON, an empty `choices`); once the plan is used up,
 requests succeed. Every request body is kept, so tests can count requests and check the
-parameters a client really sent.
+parameters a client really sent; `GET /v1/stats` reports the counts over HTTP (for a
+server run as its own process: `python tests/fake_openai_server.py --latency 0.2`).
 
     with FakeOpenAIServer(latency_s=0.2) as server:
         client = AsyncOpenAI(base_url=server.base_url, api_key="x")
@@ -43,6 +44,11 @@ def default_reply(body: dict[str, Any]) -> str:
     return f"[BEGIN]\nmodule TopModule(); // {len(user)}\nendmodule\n[DONE]\n"
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256  # the default 5 drops bursts of connects (1 s SYN retries)
+
+
 class FakeOpenAIServer:
     """A threaded HTTP server on 127.0.0.1 and an ephemeral port; use as a context manager."""
 
@@ -64,8 +70,7 @@ class FakeOpenAIServer:
         self._faults: list[Fault] = list(faults)
         self._lock = threading.Lock()
         self._stopping = threading.Event()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._httpd.daemon_threads = True
+        self._httpd = _Server(("127.0.0.1", 0), self._handler_class())
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
 
     @property
@@ -126,12 +131,22 @@ class FakeOpenAIServer:
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
+            def do_GET(self) -> None:
+                if self.path != "/v1/stats":
+                    self._send(404, {"error": {"message": f"no route {self.path}"}})
+                    return
+                stats = {"requests": server.request_count, "max_in_flight": server.max_in_flight}
+                self._send(200, stats)
+
             def do_POST(self) -> None:
                 if self.path not in ("/v1/chat/completions", "/chat/completions"):
                     self._send(404, {"error": {"message": f"no route {self.path}"}})
                     return
                 length = int(self.headers.get("Content-Length", 0))
                 body = json.loads(self.rfile.read(length) or b"{}")
+                if not isinstance(body.get("messages"), list):
+                    self._send(400, {"error": {"message": "no messages"}})
+                    return
                 fault = server._next(self.path, body)
                 try:
                     self._answer(body, fault)
@@ -202,3 +217,19 @@ def _completion(body: dict[str, Any], text: str) -> dict[str, Any]:
             "total_tokens": prompt_tokens + len(text.split()),
         },
     }
+
+
+def main() -> None:
+    """Serve from a process of its own (benchmarks: the client keeps its CPU to itself)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="local OpenAI-compatible chat server")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds per answer")
+    args = parser.parse_args()
+    with FakeOpenAIServer(latency_s=args.latency) as server:
+        print(server.base_url, flush=True)
+        server._thread.join()
+
+
+if __name__ == "__main__":
+    main()

@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "problems": ("verilogeval.commands.problems", "list the problems of a dataset"),
     "prompt": ("verilogeval.commands.prompt", "show the exact messages sent to a model"),
     "models": ("verilogeval.commands.models", "list model adapters and the paper's model aliases"),
+    "generate": ("verilogeval.commands.generate", "ask a model for samples into a run folder"),
     "extract": ("verilogeval.commands.extract", "extract sample code from saved responses"),
     "evaluate": ("verilogeval.commands.evaluate", "grade samples with Icarus into a run folder"),
     "check": ("verilogeval.commands.check", "dataset health: run every reference as the sample"),

@@ -17,6 +17,7 @@ import os
 import random
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -107,9 +108,17 @@ class GenerationCache:
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
+    def get_many(self, keys: Sequence[str | None]) -> dict[str, tuple[Completion, float]]:
+        """The hits among `keys`."""
+        hits = {}
+        for key in keys:
+            if key is not None and (hit := self.get(key)) is not None:
+                hits[key] = hit
+        return hits
+
     def put(self, key: str, completion: Completion, latency_s: float) -> None:
+        """Store an answer; best effort: a failed write costs a later rerun a request."""
         path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
         data = {
             "text": completion.text,
             "usage": _usage_record(completion.usage),
@@ -119,8 +128,12 @@ class GenerationCache:
             "latency_s": latency_s,
         }
         partial = path.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-        os.replace(partial, path)  # readers see the whole entry or none
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+            os.replace(partial, path)  # readers see the whole entry or none
+        except OSError:
+            partial.unlink(missing_ok=True)
 
 
 def generate(
@@ -157,10 +170,14 @@ async def generate_async(
     limiter = RateLimiter(config.rpm) if config.rpm else None
     rng = random.Random()
     usable_cache = cache if adapter.cacheable else None
+    keys = [GenerationCache.key(adapter, r) if usable_cache else None for r in requests]
+    # The cache is read in one batch and written by one thread, off the event loop: disk
+    # latency must not hold up the requests in flight.
+    hits = await asyncio.to_thread(usable_cache.get_many, keys) if usable_cache else {}
+    writer = ThreadPoolExecutor(max_workers=1) if usable_cache else None
 
-    async def one(request: Request) -> Generation:
-        key = GenerationCache.key(adapter, request) if usable_cache else None
-        hit = usable_cache.get(key) if usable_cache and key else None
+    async def one(request: Request, key: str | None) -> Generation:
+        hit = hits.get(key) if key else None
         if hit is not None:
             generation = _generation(request, *hit, cached=True)
         else:
@@ -175,14 +192,18 @@ async def generate_async(
                     model=adapter.identity,
                 )
             else:
-                if usable_cache and key:
-                    usable_cache.put(key, *outcome)
+                if writer and usable_cache and key:
+                    writer.submit(usable_cache.put, key, *outcome)
                 generation = _generation(request, *outcome, cached=False)
         if on_generation is not None:
             on_generation(generation)
         return generation
 
-    return list(await asyncio.gather(*(one(request) for request in requests)))
+    try:
+        return list(await asyncio.gather(*map(one, requests, keys)))
+    finally:
+        if writer is not None:
+            await asyncio.to_thread(writer.shutdown)  # every answer is on disk before we return
 
 
 async def _attempt(

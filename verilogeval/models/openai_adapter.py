@@ -32,6 +32,7 @@ class OpenAIAdapter(ModelAdapter):
             api_key=key or PLACEHOLDER_KEY,
             max_retries=0,  # the engine's retries are the only ones
             timeout=settings.timeout_s,
+            http_client=openai.DefaultAioHttpClient(),
         )
 
     async def complete(self, request: Request) -> Completion:
