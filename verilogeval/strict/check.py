@@ -11,7 +11,7 @@ import re
 import shutil
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from verilogeval.interface import read_interfaces
@@ -115,33 +115,37 @@ def reference_as_sample(problem: Problem) -> Sample:
 def _result(
     problem: str, sample: int, config: StrictConfig, execution: ExecResult, folder: Path
 ) -> StrictResult:
-    base = {"problem": problem, "sample": sample, "x_strict": config.x_strict}
-    base["duration_s"] = round(execution.duration_s, 3)
+    """Read the child's exit code, cocotb's results.xml and the test's report."""
     tail = execution.output[-_MESSAGE_TAIL:].replace(f"{folder}/", "")
+    failed = StrictResult(
+        problem,
+        sample,
+        StrictStatus.ERROR,
+        x_strict=config.x_strict,
+        message=tail,
+        duration_s=round(execution.duration_s, 3),
+    )
     if execution.timed_out:
-        return StrictResult(status=StrictStatus.TIMEOUT, message=tail, **base)
+        return replace(failed, status=StrictStatus.TIMEOUT)
     if execution.returncode == EXIT_BUILD_FAILED:
-        return StrictResult(status=StrictStatus.COMPILE, message=tail, **base)
+        return replace(failed, status=StrictStatus.COMPILE)
     report_path = folder / "report.json"
     results_xml = folder / "results.xml"
     if execution.returncode != EXIT_OK or not report_path.is_file() or not results_xml.is_file():
-        return StrictResult(status=StrictStatus.ERROR, message=tail, **base)
+        return failed
     report = json.loads(report_path.read_text(encoding="utf-8"))
     _, failures = read_results_xml(results_xml)
     first = report["first_mismatch"]
-    status = StrictStatus.PASS
-    if first is not None:
-        status = StrictStatus.MISMATCH
-    elif failures:
-        status = StrictStatus.ERROR
-    return StrictResult(
-        status=status,
+    if first is None and failures:  # the test broke after writing its report
+        return replace(failed, message="\n".join(failures))
+    return replace(
+        failed,
+        status=StrictStatus.PASS if first is None else StrictStatus.MISMATCH,
         kind=report["kind"],
         compares=report["compares"],
         mismatch_compares=report["mismatch_compares"],
         x_compares=report["x_compares"],
         x_bits=report["x_bits"],
         first_mismatch=None if first is None else FirstMismatch(**first),
-        message="\n".join(failures) if status is StrictStatus.ERROR else None,
-        **base,
+        message=None,
     )
