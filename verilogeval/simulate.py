@@ -17,6 +17,7 @@ import math
 import os
 import re
 import resource
+import selectors
 import shutil
 import signal
 import subprocess
@@ -34,7 +35,7 @@ DEFAULT_TIMEOUT_S = 30.0
 PAPER_MAJOR_VERSION = 12  # the Icarus release "Revisiting VerilogEval" graded with
 
 MEMORY_LIMIT_BYTES = 4 << 30
-FILE_LIMIT_BYTES = 64 << 20  # also bounds the captured output before it is capped
+FILE_LIMIT_BYTES = 64 << 20  # any file a sample writes, wave.vcd included
 OUTPUT_CAP_BYTES = 1 << 20  # head and tail kept: the verdict lines come last
 KILL_GRACE_S = 5.0  # vvp runs the testbench's final blocks on SIGTERM, as under `timeout`
 TIMEOUT_LINE = "TIMEOUT\n"  # what the official Makefile appends when `timeout` fires
@@ -86,33 +87,47 @@ def simulate(
 
 
 def run_limited(argv: Sequence[str], *, cwd: Path, timeout_s: float) -> ExecResult:
-    """Run `argv` in `cwd` under the limits; output goes to a file, so memory stays flat."""
-    output_path = cwd / f".{Path(argv[0]).name}.out"
+    """Run `argv` in `cwd` under the limits, its output read from a pipe into a capped buffer.
+
+    A pipe rather than a file: no file to create (costly on some file systems), and the
+    cap keeps memory flat however much a sample prints.
+    """
     started = time.monotonic()
+    process = subprocess.Popen(
+        list(argv),
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    _limit(process.pid, timeout_s)
+    assert process.stdout is not None
+    output = _CappedOutput()
     timed_out = False
-    with output_path.open("wb") as output:
-        process = subprocess.Popen(
-            list(argv),
-            cwd=cwd,
-            stdin=subprocess.DEVNULL,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        _limit(process.pid, timeout_s)
-        try:
-            process.wait(timeout=timeout_s)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-            _signal_group(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=KILL_GRACE_S)
-            except subprocess.TimeoutExpired:
-                _signal_group(process.pid, signal.SIGKILL)
-                process.wait()
-        _signal_group(process.pid, signal.SIGKILL)  # whatever the child left behind
-    text, truncated = _read_capped(output_path)
-    output_path.unlink()
+    deadline = started + timeout_s
+    with process.stdout, selectors.DefaultSelector() as selector:
+        selector.register(process.stdout, selectors.EVENT_READ)
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                if timed_out:  # the grace period is over too
+                    _signal_group(process.pid, signal.SIGKILL)
+                    deadline = float("inf")
+                    continue
+                timed_out = True  # like `timeout`: SIGTERM lets vvp run the final blocks
+                _signal_group(process.pid, signal.SIGTERM)
+                deadline = time.monotonic() + KILL_GRACE_S
+                continue
+            if not selector.select(min(remaining, 3600.0)):
+                continue
+            chunk = os.read(process.stdout.fileno(), 1 << 16)
+            if not chunk:
+                break
+            output.add(chunk)
+    process.wait()
+    _signal_group(process.pid, signal.SIGKILL)  # whatever the child left behind
+    text, truncated = output.text()
     return ExecResult(
         argv=tuple(argv),
         returncode=None if timed_out else process.returncode,
@@ -121,6 +136,34 @@ def run_limited(argv: Sequence[str], *, cwd: Path, timeout_s: float) -> ExecResu
         timed_out=timed_out,
         truncated=truncated,
     )
+
+
+class _CappedOutput:
+    """The first and last OUTPUT_CAP_BYTES / 2 of a stream, and how much was cut between."""
+
+    def __init__(self) -> None:
+        self._half = OUTPUT_CAP_BYTES // 2
+        self._head = bytearray()
+        self._tail = bytearray()
+        self._size = 0
+
+    def add(self, chunk: bytes) -> None:
+        self._size += len(chunk)
+        room = self._half - len(self._head)
+        if room > 0:
+            self._head += chunk[:room]
+            chunk = chunk[room:]
+        self._tail += chunk
+        if len(self._tail) > 2 * self._half:
+            del self._tail[: len(self._tail) - self._half]
+
+    def text(self) -> tuple[str, bool]:
+        kept = len(self._head) + min(len(self._tail), self._half)
+        if self._size == kept:
+            return (self._head + self._tail).decode("utf-8", errors="replace"), False
+        marker = f"\n[verilogeval: {self._size - kept} bytes of output cut]\n".encode()
+        tail = self._tail[-self._half :]
+        return (self._head + marker + tail).decode("utf-8", errors="replace"), True
 
 
 def _limit(pid: int, timeout_s: float) -> None:
@@ -144,20 +187,6 @@ def _limit(pid: int, timeout_s: float) -> None:
 def _signal_group(pid: int, signum: int) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, signum)
-
-
-def _read_capped(path: Path) -> tuple[str, bool]:
-    """The file's text, or its head and tail when longer than the cap."""
-    size = path.stat().st_size
-    with path.open("rb") as f:
-        if size <= OUTPUT_CAP_BYTES:
-            return f.read().decode("utf-8", errors="replace"), False
-        half = OUTPUT_CAP_BYTES // 2
-        head = f.read(half)
-        f.seek(size - half)
-        tail = f.read(half)
-    marker = f"\n[verilogeval: {size - 2 * half} bytes of output cut]\n".encode()
-    return (head + marker + tail).decode("utf-8", errors="replace"), True
 
 
 def official_log(result: SimResult) -> str:

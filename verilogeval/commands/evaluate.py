@@ -27,6 +27,7 @@ from verilogeval.grade import (
     code_sha256,
     default_cache_dir,
     default_jobs,
+    default_scratch_dir,
     result_line,
 )
 from verilogeval.journal import Journal, read_journal
@@ -101,7 +102,7 @@ def add_grade_options(parser: argparse.ArgumentParser) -> None:
         "--scratch-dir",
         type=Path,
         default=None,
-        help="where per-sample temporary folders go (default: the system's temp folder)",
+        help="where per-sample temporary folders go (default: /dev/shm, else the temp folder)",
     )
 
 
@@ -117,7 +118,7 @@ def grade_config_from_args(args: argparse.Namespace, wave_dir: Path | None = Non
         jobs=jobs,
         timeout_s=args.timeout,
         cache_dir=None if args.no_cache or wave_dir else (args.cache_dir or default_cache_dir()),
-        workdir=args.scratch_dir,
+        workdir=args.scratch_dir or default_scratch_dir(),
         wave_dir=wave_dir,
     )
 

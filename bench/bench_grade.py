@@ -1,0 +1,178 @@
+"""Wall time of `verilogeval evaluate` against the simulator floor, and of a cached re-run.
+
+The sample set is the golden classification rows of one task, the first 10 per problem
+(1,560 for the whole official set; the `hang` rows, which only measure the time limit,
+are left out), so it mixes passes, compile errors and runtime failures as a model does.
+Each round runs, on the same cores with the same parallelism:
+
+  floor      a bare loop that only runs iverilog and vvp for each sample (threads, no
+             classification, no files kept), in the same scratch folder as evaluate
+  evaluate   `verilogeval evaluate` as a user runs it, with an empty result cache
+  cached     `verilogeval evaluate` of the same samples into a new folder, same cache
+
+    .venv/bin/python bench/bench_grade.py [--limit 200] [--jobs 2] [--rounds 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from verilogeval.dataset import load_dataset
+from verilogeval.grade import default_jobs, default_scratch_dir
+from verilogeval.records import Problem, Task
+from verilogeval.simulate import COMPILE_FLAGS, simulator_version
+
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+PER_PROBLEM = 10
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", type=Path, default=SHARED)
+    parser.add_argument("--task", type=Task, default=Task.SPEC_TO_RTL)
+    parser.add_argument("--limit", type=int, default=None, help="at most this many samples")
+    parser.add_argument("--jobs", type=int, default=default_jobs())
+    parser.add_argument("--rounds", type=int, default=1, help="repeat and report medians")
+    parser.add_argument(
+        "--scratch-dir",
+        type=Path,
+        default=default_scratch_dir() or Path(tempfile.gettempdir()),
+        help="per-sample folders of both flows (default: evaluate's default)",
+    )
+    parser.add_argument(
+        "--root", type=Path, default=None, help="run folders and cache (default: a temp folder)"
+    )
+    args = parser.parse_args()
+
+    dataset = load_dataset(args.shared / "verilog-eval-v2", args.task)
+    problems = {problem.name: problem for problem in dataset.problems}
+    samples = sample_set(args.shared / "golden" / "classification.jsonl.gz", args.task)
+    samples = samples[: args.limit] if args.limit else samples
+    print(
+        f"{len(samples)} samples of {len({s['problem'] for s in samples})} problems, "
+        f"jobs {args.jobs}, {simulator_version()}, scratch in {args.scratch_dir}"
+    )
+    timings: dict[str, list[float]] = {"floor": [], "evaluate": [], "cached": []}
+    cpu: dict[str, list[float]] = {"floor": [], "evaluate": [], "cached": []}
+    with tempfile.TemporaryDirectory(prefix="bench-grade-", dir=args.root) as folder:
+        root = Path(folder)
+        samples_path = root / "samples.jsonl"
+        samples_path.write_text("".join(json.dumps(s) + "\n" for s in samples))
+        for round_number in range(args.rounds):
+            here = root / f"round{round_number}"
+            here.mkdir()
+            with tempfile.TemporaryDirectory(prefix="floor-", dir=args.scratch_dir) as scratch:
+                measure(
+                    lambda: floor(samples, problems, args.jobs, Path(scratch)),
+                    timings["floor"],
+                    cpu["floor"],
+                )
+            command = [
+                sys.executable,
+                "-m",
+                "verilogeval",
+                "evaluate",
+                "--dataset",
+                str(dataset.root),
+                "--task",
+                str(args.task),
+                "--samples",
+                str(samples_path),
+                "--jobs",
+                str(args.jobs),
+                "--cache-dir",
+                str(here / "cache"),
+                "--scratch-dir",
+                str(args.scratch_dir),
+            ]
+            for name, out in (("evaluate", "cold"), ("cached", "warm")):
+                argv = [*command, "--out", str(here / out)]
+                measure(
+                    lambda argv=argv: subprocess.run(argv, check=True, capture_output=True),
+                    timings[name],
+                    cpu[name],
+                )
+            shutil.rmtree(here)
+    floor_s = statistics.median(timings["floor"])
+    floor_cpu = statistics.median(cpu["floor"])
+    print(f"{'':<26} {'wall s':>8} {'ratio':>6} {'cpu s':>8} {'ratio':>6}   wall per round")
+    for name, label in (
+        ("floor", "floor (iverilog + vvp)"),
+        ("evaluate", "evaluate, empty cache"),
+        ("cached", "evaluate again, cached"),
+    ):
+        seconds, used = statistics.median(timings[name]), statistics.median(cpu[name])
+        rounds = ", ".join(f"{t:.2f}" for t in timings[name])
+        print(
+            f"{label:<26} {seconds:8.2f} {seconds / floor_s:5.2f}x {used:8.2f} "
+            f"{used / floor_cpu:5.2f}x   ({rounds})"
+        )
+    print("target: evaluate <= 1.15x the floor's wall time; cpu = user + system, children too")
+
+
+def sample_set(golden: Path, task: Task) -> list[dict]:
+    """The first PER_PROBLEM golden rows of each problem, numbered from 1."""
+    counts: dict[str, int] = {}
+    chosen = []
+    with gzip.open(golden, "rt", encoding="utf-8") as rows:
+        for row in map(json.loads, rows):
+            if row["task"] != task or row["sample"] == "hang":
+                continue
+            number = counts.get(row["problem"], 0) + 1
+            if number > PER_PROBLEM:
+                continue
+            counts[row["problem"]] = number
+            chosen.append({"problem": row["problem"], "sample": number, "code": row["code"]})
+    return chosen
+
+
+def floor(samples: list[dict], problems: dict[str, Problem], jobs: int, folder: Path) -> None:
+    """Compile and run every sample with nothing else around it."""
+
+    def one(index: int) -> None:
+        sample = samples[index]
+        problem = problems[sample["problem"]]
+        here = folder / str(index)
+        here.mkdir(parents=True)
+        (here / "sample.sv").write_text(sample["code"])
+        compile_argv = ["iverilog", *COMPILE_FLAGS, "-o", "sim", "sample.sv"]
+        compile_argv += [str(problem.test_path), str(problem.ref_path)]
+        subprocess.run(compile_argv, cwd=here, capture_output=True, check=False)
+        if (here / "sim").is_file():
+            subprocess.run(
+                ["vvp", "sim", "-none"], cwd=here, capture_output=True, timeout=30, check=False
+            )
+
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        list(pool.map(one, range(len(samples))))
+
+
+def measure(action: Callable[[], object], walls: list[float], cpus: list[float]) -> None:
+    """Append the wall seconds and the CPU seconds (this process and its children) of action."""
+    before = _cpu_seconds()
+    started = time.perf_counter()
+    action()
+    walls.append(time.perf_counter() - started)
+    cpus.append(_cpu_seconds() - before)
+
+
+def _cpu_seconds() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+if __name__ == "__main__":
+    main()
