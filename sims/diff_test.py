@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import os
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import cocotb
@@ -59,7 +59,6 @@ class Tally:
     x_compares: int = 0  # compare points where some reference output bit was X or Z
     x_bits: int = 0  # reference output bits that were X or Z, summed over compare points
     mismatch_compares: int = 0
-    per_output: dict[str, int] = field(default_factory=dict)
     first: Mismatch | None = None
 
 
@@ -87,7 +86,7 @@ class Bench:
             if p["role"] == "output"
         ]
         self.corners = {name: corner_values(self.widths[name]) for name in self.inputs}
-        self.tally = Tally(per_output={name: 0 for name, _, _ in self.outputs})
+        self.tally = Tally()
 
     def random_value(self, name: str) -> int:
         if self.rng.random() < CORNER_PROBABILITY:
@@ -119,7 +118,6 @@ class Bench:
             if bits_match(ref, dut, self.x_strict):
                 continue
             differing = True
-            tally.per_output[name] += 1
             if tally.first is None:
                 tally.first = Mismatch(
                     cycle=cycle,
@@ -192,7 +190,6 @@ async def differential(dut):
         "x_compares": tally.x_compares,
         "x_bits": tally.x_bits,
         "mismatch_compares": tally.mismatch_compares,
-        "per_output": tally.per_output,
         "first_mismatch": None if tally.first is None else vars(tally.first),
     }
     Path(spec["report"]).write_text(json.dumps(report))
