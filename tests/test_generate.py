@@ -233,3 +233,156 @@ def test_generation_record_round_trip():
     assert generation_from_record(record) == generation
     failed = {**record, "response": None, "error": "HTTP 500"}
     assert latest_generations([failed, record])[("Prob001_zero", 3)] == generation
+
+
+# --- the generate command, as a user runs it ----------------------------------------------
+
+
+def read_jsonl(path):
+    import json
+
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_cli_generate_against_a_server_resumes_and_caches(cli, fresh, tmp_path):
+    base = ["generate", "--model", "openai:fake", "--api-base", fresh.base_url]
+    common = ["--problems", "1-2", "--samples", "2", "--cache-dir", tmp_path / "cache", "--quiet"]
+    run = cli(*base, *common, "--out", tmp_path / "run", "--seed", "5")
+    assert run.returncode == 0, run.stderr
+    assert "4 generated (0 from cache), 0 errors" in run.stdout
+    lines = read_jsonl(tmp_path / "run" / "generations.jsonl")
+    assert sorted((line["problem"][:7], line["sample"]) for line in lines) == [
+        ("Prob001", 1),
+        ("Prob001", 2),
+        ("Prob002", 1),
+        ("Prob002", 2),
+    ]
+    assert set(lines[0]) == {
+        "problem",
+        "sample",
+        "response",
+        "usage",
+        "cost",
+        "error",
+        "latency_s",
+        "finish_reason",
+        "model",
+        "cached",
+    }
+    assert lines[0]["usage"]["completion_tokens"] == 7 and lines[0]["cost"] is None
+    # --samples 2 without a preset means the sampling preset; explicit flags win.
+    assert {(r["temperature"], r["top_p"], r["max_tokens"], r["seed"]) for r in fresh.requests} == {
+        (0.8, 0.95, 1024, 5)
+    }
+    prompts = read_jsonl(tmp_path / "run" / "prompts.jsonl")
+    assert [p["problem"][:7] for p in prompts] == ["Prob001", "Prob002"]
+    sent = {r["messages"][1]["content"] for r in fresh.requests}
+    assert sent == {p["user"] for p in prompts}
+
+    fresh.reset()
+    again = cli(*base, *common, "--out", tmp_path / "run", "--seed", "5")
+    assert "0 generated (0 from cache), 0 errors, 4 already done" in again.stdout
+    elsewhere = cli(*base, *common, "--out", tmp_path / "run2", "--seed", "5")
+    assert "4 generated (4 from cache)" in elsewhere.stdout
+    assert fresh.request_count == 0
+    assert all(line["cached"] for line in read_jsonl(tmp_path / "run2" / "generations.jsonl"))
+
+
+def test_cli_generate_retries_only_failed_samples(cli, fresh, tmp_path):
+    fresh.add_faults([Fault(FaultKind.BAD_REQUEST)])
+    args = ["generate", "--model", "openai:fake", "--api-base", fresh.base_url, "--problems", "1"]
+    args += ["--samples", "3", "--concurrency", "1", "--no-cache", "--out", tmp_path, "--quiet"]
+    first = cli(*args)
+    assert first.returncode == 0
+    assert "2 generated (0 from cache), 1 errors" in first.stdout
+    assert "HTTP 400" in first.stderr
+    fresh.reset()
+    second = cli(*args)
+    assert "1 generated (0 from cache), 0 errors, 2 already done" in second.stdout
+    assert fresh.request_count == 1
+    latest = latest_generations(read_jsonl(tmp_path / "generations.jsonl"))
+    assert len(latest) == 3 and all(g.error is None for g in latest.values())
+
+
+def test_cli_generate_refuses_other_prompts_in_the_same_folder(cli, tmp_path):
+    args = ["generate", "--model", "oracle", "--problems", "1", "--out", tmp_path, "--quiet"]
+    assert cli(*args).returncode == 0
+    other = cli(*args, "--shots", "1")
+    assert other.returncode == 2
+    assert "other prompts" in other.stderr and "prompts.jsonl" in other.stderr
+    assert len(read_jsonl(tmp_path / "generations.jsonl")) == 1  # nothing lost
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--model", "gpt-4o"], "needs OPENAI_API_KEY"),
+        (["--model", "openai:gpt-4o"], "needs OPENAI_API_KEY"),
+        (["--model", "bogus"], "unknown model 'bogus'"),
+        (["--model", "oracle", "--top-p", "0"], "--top-p"),
+        (["--model", "oracle", "--concurrency", "0"], "--concurrency"),
+    ],
+)
+def test_cli_generate_bad_setup_is_one_line_before_any_work(cli, tmp_path, args, message):
+    import os
+
+    env_key = os.environ.pop("OPENAI_API_KEY", None)
+    try:
+        run = cli("generate", *args, "--out", tmp_path / "run")
+    finally:
+        if env_key is not None:
+            os.environ["OPENAI_API_KEY"] = env_key
+    assert run.returncode == 2
+    assert message in run.stderr and len(run.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "run").exists()
+
+
+def test_cli_replay_reproduces_a_run(cli, tmp_path):
+    first = cli("generate", "--model", "oracle", "--problems", "1-3", "--out", tmp_path / "a")
+    assert first.returncode == 0, first.stderr
+    source = tmp_path / "a" / "generations.jsonl"
+    replay = cli(
+        "generate", "--model", f"replay:{source}", "--problems", "1-3", "--out", tmp_path / "b"
+    )
+    assert replay.returncode == 0, replay.stderr
+    responses = [(r["problem"], r["response"]) for r in read_jsonl(source)]
+    replayed = [(r["problem"], r["response"]) for r in read_jsonl(tmp_path / "b" / source.name)]
+    assert sorted(replayed) == sorted(responses)
+
+
+@pytest.mark.icarus
+@pytest.mark.parametrize("task", list(Task))
+def test_cli_oracle_end_to_end_with_evaluate_passes(cli, tmp_path, task):
+    """generate --model oracle -> extraction -> evaluate: every sample passes."""
+    import json
+
+    from verilogeval.extract import ExtractMode, extract
+
+    dataset = load_dataset(None, task)
+    run = cli("generate", "--model", "oracle", "--task", task, "--samples", "2", "--out", tmp_path)
+    assert run.returncode == 0, run.stderr
+    samples = tmp_path / "samples.jsonl"
+    with samples.open("w") as f:
+        for line in read_jsonl(tmp_path / "generations.jsonl"):
+            code = extract(line["response"], dataset.problem(line["problem"]), ExtractMode.ROBUST)
+            f.write(
+                json.dumps({"problem": line["problem"], "sample": line["sample"], "code": code})
+            )
+            f.write("\n")
+    graded = cli(
+        "evaluate",
+        "--task",
+        task,
+        "--samples",
+        samples,
+        "--out",
+        tmp_path / "eval",
+        "--cache-dir",
+        tmp_path / "grade-cache",
+    )
+    assert graded.returncode == 0, graded.stderr
+    results = read_jsonl(tmp_path / "eval" / "results.jsonl")
+    assert len(results) == 2 * len(dataset.problems)
+    assert all(result["passed"] for result in results), [
+        r["problem"] for r in results if not r["passed"]
+    ]

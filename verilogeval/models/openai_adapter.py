@@ -23,7 +23,11 @@ class OpenAIAdapter(ModelAdapter):
                 f"model openai:{model} needs OPENAI_API_KEY in the environment "
                 "(or --api-base URL for an OpenAI-compatible server)"
             )
-        load_litellm()  # for its price map; importing it later would stall the event loop
+        # Only OpenAI's own models have a price; any other server's is unknown. litellm (for
+        # its price map) is imported now, as importing it later would stall the event loop.
+        self._priced = settings.api_base is None
+        if self._priced:
+            load_litellm()
         self.model = model
         self.identity = f"openai:{model}"
         self.api_base = settings.api_base
@@ -54,7 +58,7 @@ class OpenAIAdapter(ModelAdapter):
             usage=usage,
             finish_reason=finish_reason,
             model=response.model or self.model,
-            cost=cost_usd(self.model, usage),
+            cost=cost_usd(self.model, usage) if self._priced else None,
         )
 
     async def aclose(self) -> None:
