@@ -259,3 +259,29 @@ def test_summary_files_in_the_official_format():
     )
     assert summary_text(table) == expected
     assert summary_csv(table) == ("Prob001_long_name,1,6,0.16,R,.,R,?,?,S\nProb002_b,1,1,1.0,.\n")
+
+
+@pytest.mark.icarus
+def test_a_sample_the_machinery_cannot_grade_is_named(tmp_path):
+    problems = {p.name: p for p in load_dataset(None, Task.SPEC_TO_RTL).problems}
+    config = GradeConfig(jobs=1, workdir=tmp_path / "missing")
+    graded: list[Graded] = []
+    with Grader(problems, config, graded.append) as grader:
+        grader.submit(Sample(MAJORITY, 7, RIGHT))
+        errors = grader.wait()
+    assert graded == []
+    assert [type(e).__name__ for e in errors] == ["GradingFailed"]
+    assert f"{MAJORITY} sample 7" in str(errors[0])
+
+
+@pytest.mark.icarus
+def test_waves_are_kept_on_request(cli, official_root, tmp_path):
+    code = "module TopModule (output zero);\n  assign zero = 1'b0;\nendmodule\n"
+    line = {"problem": "Prob001_zero", "sample": 1, "code": code}
+    samples = write_jsonl(tmp_path / "s.jsonl", [line])
+    out = tmp_path / "run"
+    dataset = ("--dataset", official_root)
+    done = cli("evaluate", *dataset, "--samples", samples, "--out", out, "--waves")
+    assert done.returncode == 0, done.stderr
+    assert (out / "Prob001_zero" / "Prob001_zero_sample01.vcd").read_text().startswith("$date")
+    assert results_of(out)[("Prob001_zero", 1)]["category"] == "."

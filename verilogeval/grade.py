@@ -65,6 +65,14 @@ class Graded:
 OnGraded = Callable[[Graded], None]
 
 
+class GradingFailed(Exception):
+    """A sample that could not be simulated (not a failing sample: the machinery failed)."""
+
+    def __init__(self, sample: Sample, cause: BaseException) -> None:
+        super().__init__(f"{sample.problem} sample {sample.sample}: {cause!r}")
+        self.sample = sample
+
+
 def result_line(graded: Graded) -> dict[str, Any]:
     """The results.jsonl line of a graded sample."""
     verdict = graded.verdict
@@ -143,12 +151,7 @@ class Grader:
 
     def wait(self) -> list[BaseException]:
         """Block until every submitted sample is graded; the errors of those that could not."""
-        errors = []
-        for future in list(self._futures):
-            error = future.exception()
-            if error is not None:
-                errors.append(error)
-        return errors
+        return [error for future in list(self._futures) if (error := future.exception())]
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
@@ -169,7 +172,7 @@ class Grader:
     ) -> None:
         with self._lock:
             self._running.pop(key, None)
-            if first and done.exception() is None:
+            if first and not done.cancelled() and done.exception() is None:
                 self._known[key] = done.result()
                 self._write_cache(key, done.result()[0])
         self._finish(graded, sample, done, first)
@@ -181,9 +184,12 @@ class Grader:
         done: Future[tuple[SimResult, Verdict]],
         simulated: bool,
     ) -> None:
+        if done.cancelled():  # the grader is closing early
+            graded.cancel()
+            return
         error = done.exception()
         if error is not None:
-            graded.set_exception(error)
+            graded.set_exception(GradingFailed(sample, error))
             return
         with self._lock:
             self._deliver(graded, sample, done.result(), simulated=simulated)

@@ -102,31 +102,13 @@ def run_limited(argv: Sequence[str], *, cwd: Path, timeout_s: float) -> ExecResu
         start_new_session=True,
     )
     _limit(process.pid, timeout_s)
-    assert process.stdout is not None
-    output = _CappedOutput()
-    timed_out = False
-    deadline = started + timeout_s
-    with process.stdout, selectors.DefaultSelector() as selector:
-        selector.register(process.stdout, selectors.EVENT_READ)
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                if timed_out:  # the grace period is over too
-                    _signal_group(process.pid, signal.SIGKILL)
-                    deadline = float("inf")
-                    continue
-                timed_out = True  # like `timeout`: SIGTERM lets vvp run the final blocks
-                _signal_group(process.pid, signal.SIGTERM)
-                deadline = time.monotonic() + KILL_GRACE_S
-                continue
-            if not selector.select(min(remaining, 3600.0)):
-                continue
-            chunk = os.read(process.stdout.fileno(), 1 << 16)
-            if not chunk:
-                break
-            output.add(chunk)
-    process.wait()
-    _signal_group(process.pid, signal.SIGKILL)  # whatever the child left behind
+    try:
+        output, timed_out = _collect(process, started + timeout_s)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=KILL_GRACE_S)  # its output is closed: it is exiting
+    finally:  # whatever the child left behind; at once when we are interrupted
+        _signal_group(process.pid, signal.SIGKILL)
+        process.wait()
     text, truncated = output.text()
     return ExecResult(
         argv=tuple(argv),
@@ -136,6 +118,36 @@ def run_limited(argv: Sequence[str], *, cwd: Path, timeout_s: float) -> ExecResu
         timed_out=timed_out,
         truncated=truncated,
     )
+
+
+def _collect(process: subprocess.Popen[bytes], deadline: float) -> tuple[_CappedOutput, bool]:
+    """Read the child's output until it closes; (output, whether the time limit hit).
+
+    At the deadline the group gets SIGTERM, as `timeout` sends it, so vvp still runs the
+    testbench's final blocks; SIGKILL follows after KILL_GRACE_S.
+    """
+    assert process.stdout is not None
+    output = _CappedOutput()
+    timed_out = False
+    with process.stdout, selectors.DefaultSelector() as selector:
+        selector.register(process.stdout, selectors.EVENT_READ)
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                if timed_out:  # the grace period is over too
+                    _signal_group(process.pid, signal.SIGKILL)
+                    deadline = math.inf
+                else:
+                    timed_out = True
+                    _signal_group(process.pid, signal.SIGTERM)
+                    deadline = time.monotonic() + KILL_GRACE_S
+                continue
+            if not selector.select(min(remaining, 3600.0)):
+                continue
+            chunk = os.read(process.stdout.fileno(), 1 << 16)
+            if not chunk:
+                return output, timed_out
+            output.add(chunk)
 
 
 class _CappedOutput:
