@@ -117,16 +117,14 @@ def main() -> None:
         counts["requests"] -= floor_requests
         print(
             f"{args.adapter}: {args.requests} requests, concurrency {args.concurrency}, "
-            f"latency {args.latency * 1000:.0f} ms"
+            f"latency {args.latency * 1000:.0f} ms, ideal {ideal_s:.2f} s"
         )
         print(
-            f"  baseline (bare aiohttp, same requests): {floor_s:.2f} s, "
-            f"ratio {floor_s / ideal_s:.2f}x of ideal"
+            f"  baseline (bare aiohttp, same requests): {floor_s:.2f} s = {floor_s / ideal_s:.2f}x"
         )
-        print(f"  engine vs baseline: {wall_s / floor_s:.2f}x")
         print(
-            f"  first run:  {wall_s:.2f} s, ideal {ideal_s:.2f} s, ratio {wall_s / ideal_s:.2f}x "
-            f"(target <= 1.5x), requests {counts['requests']}, errors {errors}, "
+            f"  first run:  {wall_s:.2f} s = {wall_s / ideal_s:.2f}x ideal (target <= 1.5x), "
+            f"{wall_s / floor_s:.2f}x baseline; requests {counts['requests']}, errors {errors}, "
             f"max in flight {counts['max_in_flight']}, client CPU {cpu_s:.2f} s"
         )
 

@@ -109,10 +109,19 @@ class GenerationCache:
             return None
 
     def get_many(self, keys: Sequence[str | None]) -> dict[str, tuple[Completion, float]]:
-        """The hits among `keys`."""
+        """The hits among `keys`; one listing per shard instead of one failed open per miss."""
+        listings: dict[str, set[str]] = {}
         hits = {}
         for key in keys:
-            if key is not None and (hit := self.get(key)) is not None:
+            if key is None:
+                continue
+            shard = key[:2]
+            if shard not in listings:
+                try:
+                    listings[shard] = set(os.listdir(self.root / shard))
+                except OSError:
+                    listings[shard] = set()
+            if f"{key}.json" in listings[shard] and (hit := self.get(key)) is not None:
                 hits[key] = hit
         return hits
 

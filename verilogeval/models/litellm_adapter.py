@@ -5,7 +5,7 @@ from __future__ import annotations
 from verilogeval.errors import UserError
 from verilogeval.models.base import AdapterSettings, Completion, ModelAdapter, Request
 from verilogeval.models.openai_errors import first_choice, translate_error
-from verilogeval.models.pricing import cost_usd, load_litellm
+from verilogeval.models.pricing import load_litellm
 
 # Providers that only exist at an address the user runs: they need --api-base.
 _SELF_HOSTED = {"hosted_vllm", "vllm", "openai_like", "llamafile", "lm_studio"}
@@ -61,7 +61,8 @@ class LiteLLMAdapter(ModelAdapter):
             usage=usage,
             finish_reason=finish_reason,
             model=response.model or self.model,
-            cost=cost_usd(self.model, usage),
+            # litellm prices every answer from its own map as it returns it.
+            cost=response._hidden_params.get("response_cost"),
         )
 
     async def aclose(self) -> None:
