@@ -13,12 +13,13 @@ server run as its own process: `python tests/fake_openai_server.py --latency 0.2
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 
@@ -44,13 +45,16 @@ def default_reply(body: dict[str, Any]) -> str:
     return f"[BEGIN]\nmodule TopModule(); // {len(user)}\nendmodule\n[DONE]\n"
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 256  # the default 5 drops bursts of connects (1 s SYN retries)
+_REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 429: "Too Many Requests"}
+_REASONS |= {500: "Internal Server Error", 503: "Service Unavailable"}
 
 
 class FakeOpenAIServer:
-    """A threaded HTTP server on 127.0.0.1 and an ephemeral port; use as a context manager."""
+    """An asyncio HTTP/1.1 server (keep-alive) on 127.0.0.1 and an ephemeral port.
+
+    It runs its own event loop in a background thread, so synchronous tests and other
+    event loops can talk to it alike; use it as a context manager.
+    """
 
     def __init__(
         self,
@@ -69,15 +73,15 @@ class FakeOpenAIServer:
         self._in_flight = 0
         self._faults: list[Fault] = list(faults)
         self._lock = threading.Lock()
-        self._stopping = threading.Event()
-        self._httpd = _Server(("127.0.0.1", 0), self._handler_class())
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._port = 0
+        self._connections: set[asyncio.StreamWriter] = set()
 
     @property
     def base_url(self) -> str:
         """The OpenAI-style base URL, ending in /v1."""
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}/v1"
+        return f"http://127.0.0.1:{self._port}/v1"
 
     @property
     def request_count(self) -> int:
@@ -98,19 +102,37 @@ class FakeOpenAIServer:
 
     def start(self) -> FakeOpenAIServer:
         self._thread.start()
+        asyncio.run_coroutine_threadsafe(self._listen(), self._loop).result()
         return self
 
     def stop(self) -> None:
-        self._stopping.set()  # releases hung handlers
-        self._httpd.shutdown()
-        self._httpd.server_close()
+        asyncio.run_coroutine_threadsafe(self._close(), self._loop).result()
+        self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join()
+        self._loop.close()
 
     def __enter__(self) -> FakeOpenAIServer:
         return self.start()
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
+
+    async def _listen(self) -> None:
+        self._stopping = asyncio.Event()
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0, backlog=512)
+        self._port = self._server.sockets[0].getsockname()[1]
+
+    async def _close(self) -> None:
+        self._stopping.set()  # releases hung and waiting handlers
+        self._server.close()
+        for writer in list(self._connections):
+            writer.close()
+        tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _pause(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), seconds)
 
     def _next(self, path: str, body: dict[str, Any]) -> Fault | None:
         with self._lock:
@@ -122,79 +144,97 @@ class FakeOpenAIServer:
                 self.max_in_flight = max(self.max_in_flight, self._in_flight)
             return fault
 
-    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
-        server = self
+    def _done(self) -> None:
+        with self._lock:
+            self._in_flight -= 1
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"  # keep-alive, as real servers do
-
-            def log_message(self, format: str, *args: object) -> None:
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """One connection: requests one after another until the client or a fault closes it."""
+        self._connections.add(writer)
+        try:
+            while await self._one_request(reader, writer):
                 pass
+        except (ConnectionError, asyncio.IncompleteReadError, ValueError):
+            pass  # the client gave up first; that is its right
+        finally:
+            self._connections.discard(writer)
+            writer.close()
 
-            def do_GET(self) -> None:
-                if self.path != "/v1/stats":
-                    self._send(404, {"error": {"message": f"no route {self.path}"}})
-                    return
-                stats = {"requests": server.request_count, "max_in_flight": server.max_in_flight}
-                self._send(200, stats)
+    async def _one_request(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> bool:
+        """Answer one request; False when the connection is to be closed."""
+        request_line = await reader.readline()
+        if not request_line:
+            return False
+        method, path, _ = request_line.decode("latin-1").split(" ", 2)
+        headers: dict[str, str] = {}
+        while (line := await reader.readline()) not in (b"\r\n", b"\n", b""):
+            name, _, value = line.decode("latin-1").partition(":")
+            headers[name.strip().lower()] = value.strip()
+        data = await reader.readexactly(int(headers.get("content-length", 0)))
+        if method == "GET" and path == "/v1/stats":
+            stats = {"requests": self.request_count, "max_in_flight": self.max_in_flight}
+            await _send(writer, 200, stats)
+            return True
+        if method != "POST" or path not in ("/v1/chat/completions", "/chat/completions"):
+            await _send(writer, 404, {"error": {"message": f"no route {method} {path}"}})
+            return True
+        body = json.loads(data or b"{}")
+        if not isinstance(body.get("messages"), list):
+            await _send(writer, 400, {"error": {"message": "no messages"}})
+            return True
+        fault = self._next(path, body)
+        if fault is not None and fault.kind is FaultKind.HANG:
+            await self._pause(self.hang_s)
+            return False
+        try:
+            if self.latency_s:
+                await self._pause(self.latency_s)
+            await self._answer(writer, body, fault)
+        finally:
+            self._done()
+        return True
 
-            def do_POST(self) -> None:
-                if self.path not in ("/v1/chat/completions", "/chat/completions"):
-                    self._send(404, {"error": {"message": f"no route {self.path}"}})
-                    return
-                length = int(self.headers.get("Content-Length", 0))
-                body = json.loads(self.rfile.read(length) or b"{}")
-                if not isinstance(body.get("messages"), list):
-                    self._send(400, {"error": {"message": "no messages"}})
-                    return
-                fault = server._next(self.path, body)
-                try:
-                    self._answer(body, fault)
-                except (BrokenPipeError, ConnectionResetError):
-                    self.close_connection = True  # the client gave up first; that is its right
-                finally:
-                    if fault is None or fault.kind is not FaultKind.HANG:
-                        with server._lock:
-                            server._in_flight -= 1
+    async def _answer(
+        self, writer: asyncio.StreamWriter, body: dict[str, Any], fault: Fault | None
+    ) -> None:
+        if fault is None:
+            await _send(writer, 200, _completion(body, self.reply(body)))
+        elif fault.kind is FaultKind.RATE_LIMIT:
+            headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
+            error = {"message": "rate limited", "type": "rate_limit_error"}
+            await _send(writer, 429, {"error": error}, headers)
+        elif fault.kind in (FaultKind.SERVER_ERROR, FaultKind.UNAVAILABLE):
+            await _send(writer, int(fault.kind), {"error": {"message": "server trouble"}})
+        elif fault.kind is FaultKind.BAD_REQUEST:
+            await _send(writer, 400, {"error": {"message": "bad request", "type": "invalid"}})
+        elif fault.kind is FaultKind.MALFORMED:
+            await _send_raw(writer, 200, b'{"id": "x", "choices": [{"mess')
+        else:
+            await _send(writer, 200, {**_completion(body, ""), "choices": []})
 
-            def _answer(self, body: dict[str, Any], fault: Fault | None) -> None:
-                if server.latency_s:
-                    server._stopping.wait(server.latency_s)
-                if fault is None:
-                    self._send(200, _completion(body, server.reply(body)))
-                elif fault.kind is FaultKind.HANG:
-                    server._stopping.wait(server.hang_s)
-                    self.close_connection = True
-                elif fault.kind is FaultKind.RATE_LIMIT:
-                    headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
-                    error = {"message": "rate limited", "type": "rate_limit_error"}
-                    self._send(429, {"error": error}, headers)
-                elif fault.kind in (FaultKind.SERVER_ERROR, FaultKind.UNAVAILABLE):
-                    self._send(int(fault.kind), {"error": {"message": "server trouble"}})
-                elif fault.kind is FaultKind.BAD_REQUEST:
-                    self._send(400, {"error": {"message": "bad request", "type": "invalid"}})
-                elif fault.kind is FaultKind.MALFORMED:
-                    self._send_raw(200, b'{"id": "x", "choices": [{"mess')
-                else:
-                    self._send(200, {**_completion(body, ""), "choices": []})
 
-            def _send(
-                self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None
-            ) -> None:
-                self._send_raw(status, json.dumps(payload).encode(), headers)
+async def _send(
+    writer: asyncio.StreamWriter,
+    status: int,
+    payload: dict[str, Any],
+    headers: dict[str, str] | None = None,
+) -> None:
+    await _send_raw(writer, status, json.dumps(payload).encode(), headers)
 
-            def _send_raw(
-                self, status: int, data: bytes, headers: dict[str, str] | None = None
-            ) -> None:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                for name, value in (headers or {}).items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(data)
 
-        return Handler
+async def _send_raw(
+    writer: asyncio.StreamWriter, status: int, data: bytes, headers: dict[str, str] | None = None
+) -> None:
+    lines = [
+        f"HTTP/1.1 {status} {_REASONS[status]}",
+        "Content-Type: application/json",
+        f"Content-Length: {len(data)}",
+        *(f"{name}: {value}" for name, value in (headers or {}).items()),
+    ]
+    writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + data)
+    await writer.drain()
 
 
 def _completion(body: dict[str, Any], text: str) -> dict[str, Any]:
