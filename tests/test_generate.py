@@ -191,15 +191,30 @@ def test_cache_key_covers_model_sampling_and_sample(fresh, requests_, tmp_path):
         assert fresh.request_count == 1
 
 
-def test_corrupt_cache_entry_is_a_miss(fresh, requests_, tmp_path):
-    cache = GenerationCache(tmp_path / "cache")
+def test_damaged_cache_costs_requests_not_the_run(fresh, requests_, tmp_path):
+    import sqlite3
+
     config = EngineConfig(concurrency=1, timeout_s=2, retry=FAST_RETRY)
     adapter = adapter_for("openai:fake", fresh)
-    key = GenerationCache.key(adapter, requests_[0])
-    path = tmp_path / "cache" / key[:2] / f"{key}.json"
-    path.parent.mkdir(parents=True)
-    path.write_text("{not json")
-    [generation] = generate(adapter, requests_[:1], config, cache=cache)
+    cache = GenerationCache(tmp_path / "cache")
+    generate(adapter, requests_[:2], config, cache=cache)
+    with sqlite3.connect(tmp_path / "cache" / GenerationCache.FILE) as db:
+        db.execute("UPDATE answers SET answer = '{not json' WHERE rowid = 1")
+    fresh.reset()
+    again = generate(adapter_for("openai:fake", fresh), requests_[:2], config, cache=cache)
+    assert fresh.request_count == 1  # the damaged entry is a miss, the other a hit
+    assert sorted(g.cached for g in again) == [False, True]
+
+    not_a_database = tmp_path / "other"
+    not_a_database.mkdir()
+    (not_a_database / GenerationCache.FILE).write_text("not sqlite at all " * 100)
+    fresh.reset()
+    [generation] = generate(
+        adapter_for("openai:fake", fresh),
+        requests_[:1],
+        config,
+        cache=GenerationCache(not_a_database),
+    )
     assert generation.error is None and not generation.cached
     assert fresh.request_count == 1
 

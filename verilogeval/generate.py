@@ -11,13 +11,15 @@ and grade it while the rest are still being generated.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
-import os
+import queue
 import random
+import sqlite3
+import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,7 +72,13 @@ class RateLimiter:
 
 
 class GenerationCache:
-    """Completions on disk, one JSON file per request key; errors are never stored."""
+    """Answers in one SQLite file under `root`; errors are never stored.
+
+    SQLite makes the cache safe for several runs at once and cheap per entry (a batch of
+    answers is one transaction, where a file per answer costs a few syscalls each).
+    """
+
+    FILE = "generations.sqlite"
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -90,59 +98,96 @@ class GenerationCache:
         }
         return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
 
-    def _path(self, key: str) -> Path:
-        return self.root / key[:2] / f"{key}.json"
-
-    def get(self, key: str) -> tuple[Completion, float] | None:
-        """(completion, its original latency) or None; an unreadable entry is a miss."""
-        try:
-            data = json.loads(self._path(key).read_text(encoding="utf-8"))
-            completion = Completion(
-                text=data["text"],
-                usage=Usage(**data["usage"]),
-                finish_reason=data["finish_reason"],
-                model=data["model"],
-                cost=data["cost"],
-            )
-            return completion, data["latency_s"]
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
+    def _connect(self) -> sqlite3.Connection:
+        self.root.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.root / self.FILE, timeout=60)
+        db.execute("PRAGMA journal_mode=WAL")  # readers never wait for a writing run
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, answer TEXT)")
+        return db
 
     def get_many(self, keys: Sequence[str | None]) -> dict[str, tuple[Completion, float]]:
-        """The hits among `keys`; one listing per shard instead of one failed open per miss."""
-        listings: dict[str, set[str]] = {}
+        """(completion, its original latency) for the keys found; a damaged entry is a miss."""
+        wanted = [key for key in keys if key is not None]
+        rows: list[tuple[str, str]] = []
+        try:
+            with contextlib.closing(self._connect()) as db:
+                for start in range(0, len(wanted), 500):
+                    chunk = wanted[start : start + 500]
+                    marks = ",".join("?" * len(chunk))
+                    query = f"SELECT key, answer FROM answers WHERE key IN ({marks})"
+                    rows += db.execute(query, chunk).fetchall()
+        except (OSError, sqlite3.Error):
+            return {}  # an unusable cache costs requests, not the run
         hits = {}
-        for key in keys:
-            if key is None:
+        for key, answer in rows:
+            try:
+                data = json.loads(answer)
+                completion = Completion(
+                    text=data["text"],
+                    usage=Usage(**data["usage"]),
+                    finish_reason=data["finish_reason"],
+                    model=data["model"],
+                    cost=data["cost"],
+                )
+                hits[key] = (completion, data["latency_s"])
+            except (ValueError, KeyError, TypeError):
                 continue
-            shard = key[:2]
-            if shard not in listings:
-                try:
-                    listings[shard] = set(os.listdir(self.root / shard))
-                except OSError:
-                    listings[shard] = set()
-            if f"{key}.json" in listings[shard] and (hit := self.get(key)) is not None:
-                hits[key] = hit
         return hits
 
-    def put(self, key: str, completion: Completion, latency_s: float) -> None:
-        """Store an answer; best effort: a failed write costs a later rerun a request."""
-        path = self._path(key)
-        data = {
-            "text": completion.text,
-            "usage": _usage_record(completion.usage),
-            "finish_reason": completion.finish_reason,
-            "model": completion.model,
-            "cost": completion.cost,
-            "latency_s": latency_s,
-        }
-        partial = path.with_suffix(f".{os.getpid()}.tmp")
+    def put_many(self, entries: Sequence[tuple[str, Completion, float]]) -> None:
+        """Store answers in one transaction; best effort, like every cache."""
+        rows = [
+            (
+                key,
+                json.dumps(
+                    {
+                        "text": completion.text,
+                        "usage": _usage_record(completion.usage),
+                        "finish_reason": completion.finish_reason,
+                        "model": completion.model,
+                        "cost": completion.cost,
+                        "latency_s": latency_s,
+                    },
+                    ensure_ascii=False,
+                ),
+            )
+            for key, completion, latency_s in entries
+        ]
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            partial.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-            os.replace(partial, path)  # readers see the whole entry or none
-        except OSError:
-            partial.unlink(missing_ok=True)
+            with contextlib.closing(self._connect()) as db, db:
+                db.executemany("INSERT OR REPLACE INTO answers VALUES (?, ?)", rows)
+        except (OSError, sqlite3.Error):
+            pass  # a failed write costs a later rerun its requests, nothing else
+
+
+class _CacheWriter:
+    """A thread that stores answers in batches, so the event loop never touches the disk."""
+
+    def __init__(self, cache: GenerationCache) -> None:
+        self._cache = cache
+        self._queue: queue.SimpleQueue[tuple[str, Completion, float] | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def put(self, key: str, completion: Completion, latency_s: float) -> None:
+        self._queue.put((key, completion, latency_s))
+
+    def close(self) -> None:
+        """Store what is queued, then stop."""
+        self._queue.put(None)
+        self._thread.join()
+
+    def _run(self) -> None:
+        done = False
+        while not done:
+            batch = [self._queue.get()]
+            while not self._queue.empty():
+                batch.append(self._queue.get())
+            done = batch[-1] is None
+            entries = [entry for entry in batch if entry is not None]
+            if entries:
+                self._cache.put_many(entries)
 
 
 def generate(
@@ -183,7 +228,7 @@ async def generate_async(
     # The cache is read in one batch and written by one thread, off the event loop: disk
     # latency must not hold up the requests in flight.
     hits = await asyncio.to_thread(usable_cache.get_many, keys) if usable_cache else {}
-    writer = ThreadPoolExecutor(max_workers=1) if usable_cache else None
+    writer = _CacheWriter(usable_cache) if usable_cache else None
 
     async def one(request: Request, key: str | None) -> Generation:
         hit = hits.get(key) if key else None
@@ -201,8 +246,8 @@ async def generate_async(
                     model=adapter.identity,
                 )
             else:
-                if writer and usable_cache and key:
-                    writer.submit(usable_cache.put, key, *outcome)
+                if writer and key:
+                    writer.put(key, *outcome)
                 generation = _generation(request, *outcome, cached=False)
         if on_generation is not None:
             on_generation(generation)
@@ -212,7 +257,7 @@ async def generate_async(
         return list(await asyncio.gather(*map(one, requests, keys)))
     finally:
         if writer is not None:
-            await asyncio.to_thread(writer.shutdown)  # every answer is on disk before we return
+            await asyncio.to_thread(writer.close)  # every answer is on disk before we return
 
 
 async def _attempt(
