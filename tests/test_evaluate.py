@@ -11,8 +11,13 @@ import pytest
 from verilogeval.dataset import load_dataset
 from verilogeval.grade import GradeConfig, Graded, Grader
 from verilogeval.journal import read_journal
-from verilogeval.layout import read_samples_folder
-from verilogeval.records import Sample, Task
+from verilogeval.layout import (
+    generate_log_path,
+    read_samples_folder,
+    write_generate_log,
+    write_graded,
+)
+from verilogeval.records import Sample, Task, Usage
 from verilogeval.summary import (
     MISSING,
     SampleOutcome,
@@ -285,3 +290,18 @@ def test_waves_are_kept_on_request(cli, official_root, tmp_path):
     assert done.returncode == 0, done.stderr
     assert (out / "Prob001_zero" / "Prob001_zero_sample01.vcd").read_text().startswith("$date")
     assert results_of(out)[("Prob001_zero", 1)]["category"] == "."
+
+
+def test_generate_logs_share_a_placeholder_until_written(tmp_path):
+    for number in (1, 2):
+        write_graded(tmp_path, Sample(MAJORITY, number, RIGHT), "log\n")
+    first, second = (generate_log_path(tmp_path, MAJORITY, n) for n in (1, 2))
+    placeholder = first.read_text()
+    assert "without a generation" in placeholder and second.read_text() == placeholder
+    write_generate_log(tmp_path, MAJORITY, 1, Usage(prompt_tokens=12, completion_tokens=3), 0.25)
+    assert first.read_text() == (
+        "prompt_tokens = 12\nresp_tokens   = 3\ntotal_tokens  = 15\ncost          = 0.250000\n"
+    )
+    assert second.read_text() == placeholder
+    # sv-iv-analyze reads only the Prob* folders: the shared placeholder stays outside
+    assert [p.name for p in tmp_path.iterdir() if p.is_dir()] == [MAJORITY]
