@@ -17,6 +17,7 @@ import math
 import os
 import re
 import resource
+import select
 import selectors
 import shutil
 import signal
@@ -104,8 +105,7 @@ def run_limited(argv: Sequence[str], *, cwd: Path, timeout_s: float) -> ExecResu
     _limit(process.pid, timeout_s)
     try:
         output, timed_out = _collect(process, started + timeout_s)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=KILL_GRACE_S)  # its output is closed: it is exiting
+        _await_exit(process, KILL_GRACE_S)  # its output is closed: it is exiting
     finally:  # whatever the child left behind; at once when we are interrupted
         _signal_group(process.pid, signal.SIGKILL)
         process.wait()
@@ -118,6 +118,24 @@ def run_limited(argv: Sequence[str], *, cwd: Path, timeout_s: float) -> ExecResu
         timed_out=timed_out,
         truncated=truncated,
     )
+
+
+def _await_exit(process: subprocess.Popen[bytes], timeout_s: float) -> None:
+    """Wait up to `timeout_s` for the child to exit, woken the moment it does.
+
+    A pidfd instead of Popen.wait(timeout), which polls with sleeps: measured, those
+    sleeps added a third of a millisecond to a sample.
+    """
+    try:
+        pidfd = os.pidfd_open(process.pid)
+    except (AttributeError, OSError):  # not Linux 5.3+, or already reaped
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=timeout_s)
+        return
+    try:
+        select.select([pidfd], [], [], timeout_s)
+    finally:
+        os.close(pidfd)
 
 
 def _collect(process: subprocess.Popen[bytes], deadline: float) -> tuple[_CappedOutput, bool]:
