@@ -141,6 +141,7 @@ def test_bad_input_is_reported_and_the_rest_graded(cli, tmp_path):
             {"problem": MAJORITY, "sample": 5, "code": RIGHT},
             {"problem": MAJORITY, "sample": 5, "code": WRONG},
             b"not json",
+            b'{"problem": "Prob001_majority5", "sample": 8, "code": "\\ud800"}',
         ],
     )
     out = tmp_path / "run"
@@ -153,6 +154,7 @@ def test_bad_input_is_reported_and_the_rest_graded(cli, tmp_path):
     assert f"{samples}:4: skipped: {MAJORITY} sample 4: code is" in errors
     assert f"{samples}:6: skipped: {MAJORITY} sample 5 appears twice" in errors
     assert f"{samples}:7: skipped: not a JSON line" in errors
+    assert f"{samples}:8: skipped: {MAJORITY} sample 8: code is not text" in errors
     assert list(results_of(out)) == [(MAJORITY, 5)]
 
 

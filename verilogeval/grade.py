@@ -13,6 +13,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import queue
 import sqlite3
 import sys
 import threading
@@ -68,6 +69,14 @@ class Graded:
 OnGraded = Callable[[Graded], None]
 
 
+@dataclass(frozen=True)
+class _Delivery:
+    graded: Future[Graded]
+    sample: Sample
+    known: tuple[SimResult, Verdict]
+    simulated: bool
+
+
 class GradingFailed(Exception):
     """A sample that could not be simulated (not a failing sample: the machinery failed)."""
 
@@ -101,8 +110,9 @@ def code_sha256(code: str) -> str:
 class Grader:
     """A pool of simulators. `on_graded` is called once per sample, one call at a time.
 
-    Calls come from the pool's result thread, or from the submitting thread when the
-    result was known already; use the returned futures to await single samples.
+    All calls come from the grader's own delivery thread, in the order results arrive,
+    so a slow callback (writing files) never holds up the pool feeding its workers; use
+    the returned futures to await single samples.
     """
 
     def __init__(
@@ -116,11 +126,14 @@ class Grader:
             max_workers=config.jobs, mp_context=multiprocessing.get_context("forkserver")
         )
         self._cache = None if config.cache_dir is None else ResultCache.open(config.cache_dir)
-        self._lock = threading.RLock()
+        self._lock = threading.Lock()
         self._running: dict[str, Future[tuple[SimResult, Verdict]]] = {}
         self._known: dict[str, tuple[SimResult, Verdict]] = {}
         self._file_digests: dict[str, bytes] = {}
         self._futures: list[Future[Graded]] = []
+        self._deliveries: queue.SimpleQueue[_Delivery | None] = queue.SimpleQueue()
+        self._delivery_thread = threading.Thread(target=self._deliver_all, daemon=True)
+        self._delivery_thread.start()
 
     @property
     def simulator(self) -> str:
@@ -141,7 +154,7 @@ class Grader:
             known = self._known.get(key) or self._read_cache(key, sample)
             if known is not None:
                 self._known[key] = known
-                self._deliver(graded, sample, known, simulated=False)
+                self._deliveries.put(_Delivery(graded, sample, known, simulated=False))
                 return graded
             running = self._running.get(key)
             first = running is None
@@ -159,6 +172,8 @@ class Grader:
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+        self._deliveries.put(None)
+        self._delivery_thread.join()
         if self._cache is not None:
             self._cache.close()
 
@@ -197,18 +212,15 @@ class Grader:
         if error is not None:
             graded.set_exception(GradingFailed(sample, error))
             return
-        with self._lock:
-            self._deliver(graded, sample, done.result(), simulated=simulated)
+        self._deliveries.put(_Delivery(graded, sample, done.result(), simulated))
 
-    def _deliver(
-        self,
-        graded: Future[Graded],
-        sample: Sample,
-        known: tuple[SimResult, Verdict],
-        *,
-        simulated: bool,
-    ) -> None:
-        result, verdict = known
+    def _deliver_all(self) -> None:
+        while (delivery := self._deliveries.get()) is not None:
+            self._deliver(delivery)
+
+    def _deliver(self, delivery: _Delivery) -> None:
+        graded, sample, simulated = delivery.graded, delivery.sample, delivery.simulated
+        result, verdict = delivery.known
         if (result.sample, result.problem) != (sample.sample, sample.problem):
             result = replace(result, problem=sample.problem, sample=sample.sample)
             verdict = replace(verdict, problem=sample.problem, sample=sample.sample)

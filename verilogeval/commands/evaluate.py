@@ -246,7 +246,10 @@ def _parse_line(raw: bytes, where: str) -> Sample | Rejected:
         return Rejected(where, f"{problem}: field 'sample' must be an integer from 1")
     if not isinstance(code, str):
         return Rejected(where, f"{problem} sample {sample}: missing field 'code' (text)")
-    size = len(code.encode("utf-8", errors="surrogatepass"))
+    try:
+        size = len(code.encode("utf-8"))
+    except UnicodeEncodeError as error:  # a lone surrogate escape such as "\ud800"
+        return Rejected(where, f"{problem} sample {sample}: code is not text ({error.reason})")
     if size > MAX_CODE_BYTES:
         return Rejected(
             where,
