@@ -14,6 +14,7 @@ import json
 import multiprocessing
 import os
 import queue
+import shutil
 import sqlite3
 import sys
 import threading
@@ -28,6 +29,7 @@ from verilogeval.classify import classify
 from verilogeval.layout import wave_path
 from verilogeval.records import CATEGORY_NAMES, ExecResult, Problem, Sample, SimResult, Verdict
 
+_MIN_SCRATCH_FREE_BYTES = 2 << 30
 CACHE_FORMAT = 1  # bump when a cached SimResult would no longer be what simulate returns
 
 
@@ -40,13 +42,17 @@ def default_cache_dir() -> Path:
 
 
 def default_scratch_dir() -> Path | None:
-    """/dev/shm when there is one: a sample's short-lived files never need a disk.
+    """/dev/shm when there is one with room: a sample's short-lived files need no disk.
 
     Creating a file there costs a tenth of what it costs on a disk file system (measured),
-    and each sample creates several. None: the system's temporary folder.
+    and each sample creates several. A small /dev/shm (containers often get 64 MiB) is
+    passed over: a full scratch folder would turn into compile errors. None: the system's
+    temporary folder.
     """
     shm = Path("/dev/shm")
-    return shm if shm.is_dir() and os.access(shm, os.W_OK | os.X_OK) else None
+    if not (shm.is_dir() and os.access(shm, os.W_OK | os.X_OK)):
+        return None
+    return shm if shutil.disk_usage(shm).free >= _MIN_SCRATCH_FREE_BYTES else None
 
 
 @dataclass(frozen=True)
