@@ -29,7 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from verilogeval.dataset import load_dataset
-from verilogeval.grade import default_jobs, default_scratch_dir
+from verilogeval.grade import default_cache_dir, default_jobs, default_scratch_dir
 from verilogeval.records import Problem, Task
 from verilogeval.simulate import COMPILE_FLAGS, simulator_version
 
@@ -41,7 +41,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=SHARED)
     parser.add_argument("--task", type=Task, default=Task.SPEC_TO_RTL)
-    parser.add_argument("--limit", type=int, default=None, help="at most this many samples")
+    parser.add_argument(
+        "--limit", type=int, default=None, help="about this many samples, problems spread evenly"
+    )
     parser.add_argument("--jobs", type=int, default=default_jobs())
     parser.add_argument("--rounds", type=int, default=1, help="repeat and report medians")
     parser.add_argument(
@@ -51,19 +53,28 @@ def main() -> None:
         help="per-sample folders of both flows (default: evaluate's default)",
     )
     parser.add_argument(
-        "--root", type=Path, default=None, help="run folders and cache (default: a temp folder)"
+        "--root",
+        type=Path,
+        default=default_cache_dir().parent,
+        help="where the run folders and the cache go, as a user's would: not /tmp, where "
+        "creating a file costs several times more on some machines (default: %(default)s)",
     )
     args = parser.parse_args()
 
     dataset = load_dataset(args.shared / "verilog-eval-v2", args.task)
     problems = {problem.name: problem for problem in dataset.problems}
     samples = sample_set(args.shared / "golden" / "classification.jsonl.gz", args.task)
-    samples = samples[: args.limit] if args.limit else samples
+    if args.limit:
+        names = list(dict.fromkeys(sample["problem"] for sample in samples))
+        step = max(1, round(len(names) * PER_PROBLEM / args.limit))
+        kept = set(names[::step])
+        samples = [sample for sample in samples if sample["problem"] in kept]
     print(
         f"{len(samples)} samples of {len({s['problem'] for s in samples})} problems, "
         f"jobs {args.jobs}, {simulator_version()}, scratch in {args.scratch_dir}"
     )
     timings: dict[str, list[float]] = {"floor": [], "evaluate": [], "cached": []}
+    args.root.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="bench-grade-", dir=args.root) as folder:
         root = Path(folder)
         samples_path = root / "samples.jsonl"
