@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import hashlib
 import json
+import os
 import queue
 import random
 import sqlite3
@@ -24,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from verilogeval.errors import UserError
+from verilogeval.journal import read_journal
 from verilogeval.models.base import (
     Completion,
     ModelAdapter,
@@ -31,7 +35,7 @@ from verilogeval.models.base import (
     Request,
     TransientError,
 )
-from verilogeval.records import Generation, Usage
+from verilogeval.records import Generation, Prompt, Usage
 
 
 @dataclass(frozen=True)
@@ -347,3 +351,25 @@ def latest_generations(records: Sequence[dict[str, Any]]) -> dict[tuple[str, int
     return {
         (record["problem"], record["sample"]): generation_from_record(record) for record in records
     }
+
+
+def write_prompts(path: Path, prompts: dict[str, Prompt]) -> None:
+    """Write the exact messages per problem; a resumed run must have asked the same."""
+    kept: dict[str, dict] = {}
+    if path.exists():
+        for record in read_journal(path):
+            new = prompts.get(record.get("problem"))
+            if new is not None and (new.system, new.user) != (record["system"], record["user"]):
+                raise UserError(
+                    f"{path}: {new.problem} was generated with other prompts; "
+                    "use a new --out folder for a different prompt configuration"
+                )
+            kept[record["problem"]] = record
+    for name, prompt in prompts.items():
+        kept[name] = dataclasses.asdict(prompt)
+    partial = path.with_suffix(".tmp")
+    partial.write_text(
+        "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in kept.values()),
+        encoding="utf-8",
+    )
+    os.replace(partial, path)

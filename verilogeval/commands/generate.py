@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import os
 import sys
 from pathlib import Path
@@ -30,12 +29,13 @@ from verilogeval.generate import (
     generate,
     generation_record,
     latest_generations,
+    write_prompts,
 )
 from verilogeval.journal import Journal, read_journal
 from verilogeval.models.base import PRESETS, AdapterSettings, Preset, Request, SamplingConfig
 from verilogeval.models.registry import get_adapter
 from verilogeval.prompt import build_prompt
-from verilogeval.records import Generation, Prompt
+from verilogeval.records import Generation
 
 GENERATIONS_FILE = "generations.jsonl"
 PROMPTS_FILE = "prompts.jsonl"
@@ -46,6 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_prompt_options(parser)
     add_model_options(parser)
     add_sampling_options(parser)
+    add_cache_options(parser)
     parser.add_argument("--out", type=Path, required=True, help="run folder (RUNDIR)")
     parser.add_argument("--quiet", action="store_true", help="no progress display")
 
@@ -62,18 +63,25 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--concurrency", type=int, default=8, help="requests at once (default 8)")
     group.add_argument("--rpm", type=float, default=None, help="requests per minute at most")
     group.add_argument(
-        "--timeout", type=float, default=120.0, help="seconds per request (default 120)"
+        "--request-timeout",
+        type=float,
+        default=120.0,
+        help="seconds per model request (default 120)",
     )
     group.add_argument(
         "--retries", type=int, default=5, help="retries of a failed request (default 5)"
     )
-    group.add_argument(
+
+
+def add_cache_options(parser: argparse.ArgumentParser) -> None:
+    """--cache-dir and --no-cache of the response cache (`run` takes them from its grading)."""
+    parser.add_argument(
         "--cache-dir",
         type=Path,
         default=None,
         help="response cache (default: $XDG_CACHE_HOME or ~/.cache, /verilogeval/gen)",
     )
-    group.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    parser.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
 
 
 def add_sampling_options(parser: argparse.ArgumentParser) -> None:
@@ -123,14 +131,14 @@ def engine_config_from_args(args: argparse.Namespace) -> EngineConfig:
         raise UserError(f"--concurrency must be at least 1 (got {args.concurrency})")
     if args.rpm is not None and args.rpm <= 0:
         raise UserError(f"--rpm must be positive (got {args.rpm})")
-    if args.timeout <= 0:
-        raise UserError(f"--timeout must be positive (got {args.timeout})")
+    if args.request_timeout <= 0:
+        raise UserError(f"--request-timeout must be positive (got {args.request_timeout})")
     if args.retries < 0:
         raise UserError(f"--retries must not be negative (got {args.retries})")
     return EngineConfig(
         concurrency=args.concurrency,
         rpm=args.rpm,
-        timeout_s=args.timeout,
+        timeout_s=args.request_timeout,
         retry=RetryPolicy(attempts=args.retries + 1),
     )
 
@@ -145,7 +153,7 @@ def cache_from_args(args: argparse.Namespace) -> GenerationCache | None:
 
 
 def adapter_settings_from_args(args: argparse.Namespace) -> AdapterSettings:
-    return AdapterSettings(api_base=args.api_base, timeout_s=args.timeout)
+    return AdapterSettings(api_base=args.api_base, timeout_s=args.request_timeout)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -186,28 +194,6 @@ def run(args: argparse.Namespace) -> int:
             display.stop()
     _print_summary(generations, skipped=sampling.n * len(problems) - len(requests), out=out)
     return 0
-
-
-def write_prompts(path: Path, prompts: dict[str, Prompt]) -> None:
-    """Write the exact messages per problem; a resumed run must have asked the same."""
-    kept: dict[str, dict] = {}
-    if path.exists():
-        for record in read_journal(path):
-            new = prompts.get(record.get("problem"))
-            if new is not None and (new.system, new.user) != (record["system"], record["user"]):
-                raise UserError(
-                    f"{path}: {new.problem} was generated with other prompts; "
-                    "use a new --out folder for a different prompt configuration"
-                )
-            kept[record["problem"]] = record
-    for name, prompt in prompts.items():
-        kept[name] = dataclasses.asdict(prompt)
-    partial = path.with_suffix(".tmp")
-    partial.write_text(
-        "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in kept.values()),
-        encoding="utf-8",
-    )
-    os.replace(partial, path)
 
 
 class _Display:

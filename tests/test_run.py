@@ -1,0 +1,150 @@
+"""`verilogeval run` end to end with the oracle: verdicts, run.json, resume, refusal, SIGKILL."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.icarus
+
+# Problems whose own reference cannot pass under Icarus 11 (see `verilogeval check`).
+REFERENCE_FAILURES = {
+    "spec-to-rtl": {
+        "Prob082_lfsr32",
+        "Prob141_count_clock",
+        "Prob099_m2014_q6c",
+        "Prob151_review2015_fsm",
+        "Prob156_review2015_fancytimer",
+    },
+    "code-complete-iccad2023": {
+        "Prob082_lfsr32",
+        "Prob141_count_clock",
+        "Prob151_review2015_fsm",
+        "Prob156_review2015_fancytimer",
+    },
+}
+
+
+def _lines(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def _verdicts(run_dir: Path) -> dict[tuple[str, int], str]:
+    return {(r["problem"], r["sample"]): r["category"] for r in _lines(run_dir / "results.jsonl")}
+
+
+def _run(cli, out: Path, *args: str):
+    return cli("run", "--model", "oracle", "--out", out, "--no-cache", "--quiet", *args)
+
+
+def test_oracle_on_embedded_dataset_passes_and_describes_itself(cli, tmp_path):
+    out = tmp_path / "run"
+    result = _run(cli, out, "--task", "code-complete-iccad2023")
+    assert result.returncode == 0, result.stderr
+    results = _lines(out / "results.jsonl")
+    assert results and all(r["passed"] for r in results)
+    manifest = json.loads((out / "run.json").read_text())
+    assert manifest["model"] == "oracle" and manifest["task"] == "code-complete-iccad2023"
+    assert manifest["prompt"]["style"] == "native" and manifest["extract_mode"] == "robust"
+    assert manifest["sampling"]["n"] == 1 and manifest["sampling"]["temperature"] == 0
+    assert manifest["finished_at"] and manifest["simulator"]["version"].startswith("Icarus")
+    assert len(manifest["dataset"]["hash"]) == 64
+    assert len(manifest["problems"]) == len(results)
+    for name in ("prompts.jsonl", "generations.jsonl", "summary.txt", "summary.csv"):
+        assert (out / name).is_file(), name
+    first = results[0]["problem"]
+    assert (out / first / f"{first}_sample01.sv").is_file()
+    assert (out / first / f"{first}_sample01-sv-iv-test.log").is_file()
+    assert "pass rate" in result.stdout
+
+
+def test_rerun_resumes_without_work_and_refuses_other_parameters(cli, tmp_path):
+    out = tmp_path / "run"
+    assert _run(cli, out, "--problems", "1-3", "--samples", "2").returncode == 0
+    before = (out / "results.jsonl").read_text()
+    again = _run(cli, out, "--problems", "1-3", "--samples", "2")
+    assert again.returncode == 0, again.stderr
+    assert (out / "results.jsonl").read_text() == before  # nothing graded twice
+    assert "6 (6 from before)" in again.stdout
+    refused = _run(cli, out, "--problems", "1-3", "--samples", "2", "--shots", "1")
+    assert refused.returncode == 2
+    assert "prompt.shots: 0 -> 1" in refused.stderr and "Traceback" not in refused.stderr
+
+
+@pytest.mark.parametrize("task", ["spec-to-rtl", "code-complete-iccad2023"])
+def test_oracle_on_official_dataset(cli, official_root, tmp_path, task):
+    out = tmp_path / task
+    result = _run(cli, out, "--dataset", official_root, "--task", task, "--timeout", "10")
+    assert result.returncode == 0, result.stderr
+    results = _lines(out / "results.jsonl")
+    assert len(results) == 156
+    failing = {r["problem"] for r in results if not r["passed"]}
+    assert failing == REFERENCE_FAILURES[task]
+    manifest = json.loads((out / "run.json").read_text())
+    assert manifest["prompt"]["style"] == "official-v2" and manifest["extract_mode"] == "official"
+
+
+def test_sigkill_then_resume_equals_an_uninterrupted_run(cli, official_root, tmp_path):
+    common = ["--dataset", str(official_root), "--problems", "1-60", "--jobs", "1"]
+    whole = tmp_path / "whole"
+    assert _run(cli, whole, *common).returncode == 0
+
+    killed = tmp_path / "killed"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "verilogeval",
+            "run",
+            "--model",
+            "oracle",
+            "--out",
+            str(killed),
+            "--no-cache",
+            "--quiet",
+            *common,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    results = killed / "results.jsonl"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if results.exists() and results.read_text().count("\n") >= 10:
+            break
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    partial = len(_lines(results))
+    assert 10 <= partial < 60, "the kill should land mid-run"
+
+    resumed = _run(cli, killed, *common)
+    assert resumed.returncode == 0, resumed.stderr
+    lines = _lines(results)
+    counts = Counter((r["problem"], r["sample"]) for r in lines)
+    assert max(counts.values()) == 1, "no sample may be journaled twice"
+    generations = Counter((g["problem"], g["sample"]) for g in _lines(killed / "generations.jsonl"))
+    assert max(generations.values()) == 1
+    assert _verdicts(killed) == _verdicts(whole)
+    assert f"({partial} from before)" in resumed.stdout
+
+
+def test_torn_results_line_is_dropped_on_resume(cli, tmp_path):
+    out = tmp_path / "run"
+    assert _run(cli, out, "--problems", "1-4").returncode == 0
+    results = out / "results.jsonl"
+    text = results.read_text()
+    last = text.rstrip("\n").rsplit("\n", 1)[-1]
+    results.write_text(text[: len(text) - len(last) - 1] + last[: len(last) // 2])
+    assert _run(cli, out, "--problems", "1-4").returncode == 0
+    assert len(_lines(results)) == 4
+    assert all(r["passed"] for r in _lines(results))
