@@ -17,6 +17,7 @@ from verilogeval.errors import UserError
 # name -> (module, one-line help). Keep in the order a user meets them.
 COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("verilogeval.commands.run", "generate, extract, simulate and classify: the main job"),
+    "sweep": ("verilogeval.commands.sweep", "a matrix of runs (models x tasks x shots x ...)"),
     "problems": ("verilogeval.commands.problems", "list the problems of a dataset"),
     "prompt": ("verilogeval.commands.prompt", "show the exact messages sent to a model"),
     "models": ("verilogeval.commands.models", "list model adapters and the paper's model aliases"),
