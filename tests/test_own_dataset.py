@@ -9,17 +9,16 @@ written by hand.
 from __future__ import annotations
 
 import re
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from verilogeval.classify import classify
 from verilogeval.dataset import load_dataset
 from verilogeval.interface import CLOCK_NAMES, ModuleInterface, read_interfaces
-from verilogeval.records import Problem, Task
-
-_MISMATCHES = re.compile(r"^Mismatches: (\d+) in (\d+) samples$", re.MULTILINE)
+from verilogeval.records import Category, Problem, Sample, Task
+from verilogeval.simulate import simulate
 
 
 def _reference_interface(problem: Problem) -> ModuleInterface:
@@ -60,19 +59,14 @@ def test_code_completion_header_is_the_reference_header():
 
 
 def _simulate(problem: Problem, code: str, workdir: Path) -> tuple[int, int]:
-    """(mismatches, samples) of `code` as TopModule, with the official iverilog flow."""
+    """(mismatches, samples) of `code` as TopModule, through the project's official flow."""
     workdir.mkdir()
-    (workdir / "sample.sv").write_text(code)
-    compile_argv = ["iverilog", "-Wall", "-Winfloop", "-Wno-timescale", "-g2012", "-s", "tb"]
-    compile_argv += ["-o", "sim", "sample.sv", str(problem.test_path), str(problem.ref_path)]
-    compiled = subprocess.run(compile_argv, cwd=workdir, capture_output=True, text=True)
-    assert compiled.returncode == 0, f"{problem.name}: {compiled.stdout}{compiled.stderr}"
-    ran = subprocess.run(["vvp", "sim"], cwd=workdir, capture_output=True, text=True, timeout=30)
-    log = ran.stdout + ran.stderr
-    assert "TIMEOUT" not in log, f"{problem.name}: testbench timed out"
-    found = _MISMATCHES.search(log)
-    assert found, f"{problem.name}: no 'Mismatches:' line in\n{log}"
-    return int(found.group(1)), int(found.group(2))
+    verdict = classify(simulate(problem, Sample(problem.name, 1, code), workdir=workdir))
+    assert verdict.category in (Category.PASS, Category.RUNTIME), (
+        f"{problem.name}: {verdict.category} {verdict.first_error}"
+    )
+    assert verdict.mismatches is not None and verdict.total is not None
+    return verdict.mismatches, verdict.total
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from verilogeval.commands.options import add_dataset_options
 from verilogeval.dataset import Dataset, load_dataset
 from verilogeval.errors import UserError
 from verilogeval.extract import ExtractMode, default_mode, extract
+from verilogeval.prompt import default_style
 from verilogeval.records import Problem
 
 
@@ -46,7 +47,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     dataset = load_dataset(args.dataset, args.task)
-    mode = args.mode or dataset_default_mode(dataset)
+    mode = args.mode or default_mode(default_style(dataset))
     if args.problem is not None:
         if args.out is not None:
             raise UserError("--out goes with --jsonl; with --problem the sample goes to stdout")
@@ -62,11 +63,6 @@ def _read_stdin() -> str:
         return sys.stdin.buffer.read().decode("utf-8")
     except UnicodeDecodeError as error:
         raise UserError(f"stdin: not UTF-8 text ({error.reason})") from None
-
-
-def dataset_default_mode(dataset: Dataset) -> ExtractMode:
-    """The mode that goes with the dataset's default prompt style."""
-    return default_mode("official-v2" if dataset.is_official else "native")
 
 
 @dataclass(frozen=True)
