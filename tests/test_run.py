@@ -148,3 +148,18 @@ def test_torn_results_line_is_dropped_on_resume(cli, tmp_path):
     assert _run(cli, out, "--problems", "1-4").returncode == 0
     assert len(_lines(results)) == 4
     assert all(r["passed"] for r in _lines(results))
+
+
+@pytest.mark.cocotb
+def test_strict_run_adds_the_differential_verdict(cli, tmp_path):
+    out = tmp_path / "run"
+    result = _run(cli, out, "--problems", "1,20", "--strict")
+    assert result.returncode == 0, result.stderr
+    lines = _lines(out / "results.jsonl")
+    assert len(lines) == 2
+    assert all(r["passed"] and r["strict_passed"] is True for r in lines)
+    assert all(r["strict"]["status"] == "pass" for r in lines)
+    manifest = json.loads((out / "run.json").read_text())
+    assert manifest["strict"]["seed"] is not None
+    refused = _run(cli, out, "--problems", "1,20", "--strict", "--strict-seed", "12345")
+    assert refused.returncode == 2 and "strict.seed" in refused.stderr

@@ -39,6 +39,7 @@ class RunIdentity:
     sampling: dict[str, Any]  # n, temperature, top_p, max_tokens, seed, preset
     extract_mode: str
     timeout_s: float
+    strict: dict[str, Any] | None = None  # the differential test's settings with --strict
 
     def differences(self, other: RunIdentity) -> list[str]:
         """Human-readable `field: old -> new` lines for every field that differs."""
@@ -46,7 +47,7 @@ class RunIdentity:
         lines = []
         for key, old in mine.items():
             new = theirs[key]
-            if isinstance(old, dict):
+            if isinstance(old, dict) and isinstance(new, dict):
                 lines += [
                     f"{key}.{sub}: {old.get(sub)!r} -> {new.get(sub)!r}"
                     for sub in sorted(set(old) | set(new))
@@ -102,6 +103,7 @@ def identity_from_manifest(manifest: dict[str, Any]) -> RunIdentity:
         sampling=manifest["sampling"],
         extract_mode=manifest["extract_mode"],
         timeout_s=manifest["simulator"]["timeout_s"],
+        strict=manifest.get("strict"),
     )
 
 

@@ -10,7 +10,9 @@ but no result is graded again, any other sample is asked for.
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -44,6 +46,8 @@ from verilogeval.progress import Progress
 from verilogeval.prompt import PromptConfig, build_prompt
 from verilogeval.records import Generation, Problem, Sample
 from verilogeval.simulate import official_log, version_warning
+from verilogeval.strict.batch import StrictPool, strict_fields
+from verilogeval.strict.check import StrictConfig
 from verilogeval.summary import outcome_table, write_summaries
 
 GENERATIONS_NAME = "generations.jsonl"
@@ -66,6 +70,7 @@ class RunPlan:
     engine: EngineConfig
     grading: GradeConfig
     generation_cache: GenerationCache | None
+    strict: StrictConfig | None = None  # also run the differential test on passing samples
 
     def identity(self) -> RunIdentity:
         return RunIdentity(
@@ -77,6 +82,7 @@ class RunPlan:
             sampling=_plain(asdict(self.sampling)),
             extract_mode=str(self.extract_mode),
             timeout_s=self.grading.timeout_s,
+            strict=_plain(asdict(self.strict)) if self.strict else None,
         )
 
 
@@ -151,19 +157,34 @@ async def _pipeline(
     """Generate and grade at once; returns the simulator's version."""
     problems = {problem.name: problem for problem in plan.problems}
     generation_errors: dict[tuple[str, int], str] = {}
+    # Result lines come from the grader's thread and, with --strict, from the strict pool's.
+    results_lock = threading.Lock()
     with (
         Journal(plan.out / GENERATIONS_NAME) as generations,
         Journal(plan.out / RESULTS_NAME) as results,
+        _strict_pool(plan) as strict_pool,
     ):
 
-        def on_graded(graded: Graded) -> None:  # pool thread; the grader serialises calls
+        def write(graded: Graded, line: dict[str, Any]) -> None:
+            with results_lock:
+                results.append(line)
+                write_graded(plan.out, graded.sample, official_log(graded.result))
+                progress.graded(graded.verdict.passed)
+
+        def on_graded(graded: Graded) -> None:
             line = result_line(graded)
             key = (graded.sample.problem, graded.sample.sample)
             if key in generation_errors:
                 line["generation_error"] = generation_errors[key]
-            results.append(line)
-            write_graded(plan.out, graded.sample, official_log(graded.result))
-            progress.graded(graded.verdict.passed)
+            if strict_pool is None:
+                write(graded, line)
+            elif not graded.verdict.passed:
+                write(graded, line | strict_fields(None))
+            else:
+                checked = strict_pool.submit(problems[graded.sample.problem], graded.sample)
+                checked.add_done_callback(
+                    lambda done: write(graded, line | strict_fields(done.result()))
+                )
 
         with Grader(problems, plan.grading, on_graded) as grader:
             warning = version_warning(grader.simulator)
@@ -209,6 +230,12 @@ async def _pipeline(
             return grader.simulator
 
 
+def _strict_pool(plan: RunPlan) -> AbstractContextManager[StrictPool | None]:
+    if plan.strict is None:
+        return nullcontext()
+    return StrictPool(plan.strict, jobs=plan.grading.jobs, workdir=plan.grading.workdir)
+
+
 def _read(path: Path) -> list[dict[str, Any]]:
     try:
         return read_journal(path)
@@ -245,6 +272,7 @@ def _manifest(
         "prompt": identity.prompt,
         "sampling": identity.sampling,
         "extract_mode": identity.extract_mode,
+        "strict": identity.strict,
         "simulator": {"version": None, "timeout_s": plan.grading.timeout_s},
         "engine": {
             "concurrency": plan.engine.concurrency,

@@ -36,6 +36,7 @@ from verilogeval.pipeline import RunOutcome, RunPlan, execute
 from verilogeval.progress import BarProgress, QuietProgress
 from verilogeval.prompt import PromptConfig
 from verilogeval.records import CATEGORY_NAMES, Category
+from verilogeval.strict.options import add_strict_options, strict_config_from_args
 from verilogeval.summary import official_pass_rate
 
 DEFAULT_RUNS_DIR = Path("runs")
@@ -60,6 +61,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="run folder; the same command again resumes it (default: runs/<model>_<settings>)",
     )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="also run the differential test (cocotb) on officially passing samples",
+    )
+    add_strict_options(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
@@ -83,6 +90,7 @@ def plan_from_args(args: argparse.Namespace) -> RunPlan:
         engine=engine_config_from_args(args),
         grading=grade_config_from_args(args),
         generation_cache=cache_from_args(args),
+        strict=strict_config_from_args(args) if args.strict else None,
     )
 
 
@@ -154,6 +162,9 @@ def print_summary(plan: RunPlan, outcome: RunOutcome) -> None:
     rate = 100 * passed / len(results) if results else 0.0
     table.add_row("pass rate", f"{passed}/{len(results)} = {rate:.1f}%")
     table.add_row("official pass_rate", f"{official:.2f}")
+    if plan.strict is not None:
+        strictly = sum(bool(line.get("strict_passed")) for line in results)
+        table.add_row("strict pass rate", f"{strictly}/{len(results)}")
     for code, count in Counter(line["category"] for line in results).most_common():
         table.add_row(f"  {code} {CATEGORY_NAMES[Category(code)]}", str(count))
     table.add_row("generation errors", str(errors))
