@@ -163,3 +163,41 @@ def test_strict_run_adds_the_differential_verdict(cli, tmp_path):
     assert manifest["strict"]["seed"] is not None
     refused = _run(cli, out, "--problems", "1,20", "--strict", "--strict-seed", "12345")
     assert refused.returncode == 2 and "strict.seed" in refused.stderr
+
+
+def test_ctrl_c_stops_cleanly_and_says_how_to_resume(official_root, tmp_path):
+    out = tmp_path / "run"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "verilogeval",
+            "run",
+            "--model",
+            "oracle",
+            "--out",
+            str(out),
+            "--no-cache",
+            "--quiet",
+            "--dataset",
+            str(official_root),
+            "--jobs",
+            "1",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    results = out / "results.jsonl"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not (
+        results.exists() and results.read_text().count("\n") >= 5
+    ):
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr
+    assert "resume with: verilogeval run --model oracle --out" in stderr
+    assert "Traceback" not in stderr
+    assert json.loads((out / "run.json").read_text())["finished_at"] is None
+    assert len(_lines(results)) < 156
