@@ -1,0 +1,54 @@
+"""The non-Python folders travel with an installed wheel, not only with a checkout."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from verilogeval.resources import resource_dir
+
+REPO = Path(__file__).resolve().parent.parent
+FOLDERS = ("dataset", "prompts", "icl_examples", "sims")
+
+
+def test_checkout_finds_its_folders():
+    for name in FOLDERS:
+        assert resource_dir(name) == REPO / name
+
+
+@pytest.mark.slow
+def test_installed_wheel_finds_its_folders(tmp_path):
+    build = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", tmp_path / "dist", REPO],
+        capture_output=True,
+        text=True,
+    )
+    assert build.returncode == 0, build.stderr
+    (wheel,) = (tmp_path / "dist").glob("verilogeval-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    for name in FOLDERS:
+        assert any(n.startswith(f"verilogeval/_data/{name}/") for n in names), name
+
+    target = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(target)  # what pip install puts in site-packages
+    probe = (
+        "from verilogeval.resources import resource_dir\n"
+        "from verilogeval.dataset import load_dataset\n"
+        "from verilogeval.records import Task\n"
+        "print(resource_dir('prompts'))\n"
+        "print(len(load_dataset(None, Task.SPEC_TO_RTL).problems))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(target)!r})\n{probe}"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    prompts_dir, count = result.stdout.split()
+    assert prompts_dir == str(target / "verilogeval" / "_data" / "prompts")
+    assert int(count) >= 12
