@@ -8,10 +8,11 @@ SIGKILL loses at most the line it was writing. Reading drops such a torn last li
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from verilogeval.errors import UserError
 
 
 def read_journal(path: Path) -> list[dict[str, Any]]:
@@ -70,10 +71,12 @@ class Journal:
         self.close()
 
 
-def fsync_dir(path: Path) -> None:
-    """Make a rename or creation in `path` durable (used for run.json)."""
-    fd = os.open(path, os.O_RDONLY)
+def create_journals(folder: Path, *names: str) -> None:
+    """Create `folder` and its (possibly empty) journals, or say plainly that it cannot."""
     try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            with (folder / name).open("a", encoding="utf-8"):
+                pass
+    except OSError as error:
+        raise UserError(f"{folder}: cannot write the run folder ({error.strerror})") from None

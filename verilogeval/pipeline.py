@@ -30,7 +30,7 @@ from verilogeval.generate import (
     write_prompts,
 )
 from verilogeval.grade import GradeConfig, Graded, Grader, result_line
-from verilogeval.journal import Journal, read_journal
+from verilogeval.journal import Journal, create_journals, read_journal
 from verilogeval.layout import write_generate_log, write_graded
 from verilogeval.manifest import (
     SCHEMA_VERSION,
@@ -104,7 +104,7 @@ def execute(plan: RunPlan, adapter: ModelAdapter, progress: Progress) -> RunOutc
     started = time.monotonic()
     identity = plan.identity()
     previous = check_resumable(plan.out, identity)
-    _prepare(plan.out)
+    create_journals(plan.out, GENERATIONS_NAME, RESULTS_NAME)
     prompts = {p.name: build_prompt(plan.dataset, p, plan.prompt) for p in plan.problems}
     write_prompts(plan.out / PROMPTS_NAME, prompts)
 
@@ -241,16 +241,6 @@ def _read(path: Path) -> list[dict[str, Any]]:
         return read_journal(path)
     except ValueError as error:
         raise UserError(str(error)) from None
-
-
-def _prepare(out: Path) -> None:
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        for name in (GENERATIONS_NAME, RESULTS_NAME):
-            with (out / name).open("a", encoding="utf-8"):
-                pass
-    except OSError as error:
-        raise UserError(f"{out}: cannot write the run folder ({error.strerror})") from None
 
 
 def _manifest(

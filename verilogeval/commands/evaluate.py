@@ -30,7 +30,7 @@ from verilogeval.grade import (
     default_scratch_dir,
     result_line,
 )
-from verilogeval.journal import Journal, read_journal
+from verilogeval.journal import Journal, create_journals, read_journal
 from verilogeval.layout import (
     MAX_CODE_BYTES,
     Unreadable,
@@ -137,7 +137,7 @@ def run(args: argparse.Namespace) -> int:
     config = grade_config_from_args(args, wave_dir=out if args.waves else None)
     strict = strict_config_from_args(args) if args.strict else None
     inputs = _read_inputs(args.samples)
-    _prepare_out(out)
+    create_journals(out, RESULTS_NAME)
     dataset_hash = dataset.content_hash()
     previous = _check_resumable(out, dataset, dataset_hash, config, strict)
     done = {(line["problem"], line["sample"]): line for line in read_journal(out / RESULTS_NAME)}
@@ -292,15 +292,6 @@ def _select(
             todo.append(item)
         seen.add(key)
     return todo, rejected
-
-
-def _prepare_out(out: Path) -> None:
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        with (out / RESULTS_NAME).open("a", encoding="utf-8"):
-            pass
-    except OSError as error:
-        raise UserError(f"{out}: cannot write the run folder ({error.strerror})") from None
 
 
 def _check_resumable(

@@ -37,7 +37,7 @@ from verilogeval.progress import BarProgress, QuietProgress
 from verilogeval.prompt import PromptConfig
 from verilogeval.records import CATEGORY_NAMES, Category
 from verilogeval.strict.options import add_strict_options, strict_config_from_args
-from verilogeval.summary import official_pass_rate
+from verilogeval.summary import official_pass_rate, outcome_table
 
 DEFAULT_RUNS_DIR = Path("runs")
 
@@ -94,10 +94,15 @@ def plan_from_args(args: argparse.Namespace) -> RunPlan:
     )
 
 
+def model_slug(model: str) -> str:
+    """The model's name as one safe path component (`openai/gpt-4o` -> `openai-gpt-4o`)."""
+    return re.sub(r"[^A-Za-z0-9.+-]+", "-", model).strip("-")
+
+
 def default_run_name(model: str, task: str, prompt: PromptConfig, sampling: SamplingConfig) -> str:
     """A folder name that says what ran, so the same command finds its folder again."""
     parts = [
-        re.sub(r"[^A-Za-z0-9.+-]+", "-", model).strip("-"),
+        model_slug(model),
         task,
         str(prompt.style),
         f"{prompt.shots}shot",
@@ -143,10 +148,11 @@ def print_summary(plan: RunPlan, outcome: RunOutcome) -> None:
 
     results = outcome.results
     passed = sum(line["passed"] for line in results)
-    codes: dict[str, list[str]] = {}
-    for line in sorted(results, key=lambda line: (line["problem"], line["sample"])):
-        codes.setdefault(line["problem"], []).append(line["category"])
-    official = official_pass_rate({name: "".join(c) for name, c in codes.items()}) if codes else 0
+    outcomes = {
+        problem: "".join(sample.code for sample in samples)
+        for problem, samples in outcome_table(results).items()
+    }
+    official = official_pass_rate(outcomes) if outcomes else 0.0
     generations = outcome.generations
     prompt_tokens = sum((g.get("usage") or {}).get("prompt_tokens") or 0 for g in generations)
     completion_tokens = sum(

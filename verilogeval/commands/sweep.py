@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import re
 import sys
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from verilogeval.commands.run import model_slug
 from verilogeval.errors import UserError
 from verilogeval.manifest import read_manifest
 
@@ -51,7 +51,7 @@ class Cell:
     preset: str
 
     def folder_name(self) -> str:
-        model = re.sub(r"[^A-Za-z0-9.+-]+", "-", self.model).strip("-")
+        model = model_slug(self.model)
         rules = "_rules" if self.rules else ""
         return f"{model}_{self.task}_{self.shots}shot{rules}_{self.preset}"
 
