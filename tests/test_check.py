@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from verilogeval.commands.check import reference_sample
 from verilogeval.dataset import load_dataset
 from verilogeval.records import Task
+from verilogeval.time_limits import reference_sample
 
 _FAILURE_LINE = re.compile(r"^(Prob\d+_\w+): (\S) \(")
 

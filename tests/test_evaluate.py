@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,8 @@ from verilogeval.layout import (
     write_generate_log,
     write_graded,
 )
-from verilogeval.records import Sample, Task, Usage
+from verilogeval.records import Category, Sample, Task, Usage
+from verilogeval.runfolder.lines import GenerationLine, ResultLine
 from verilogeval.summary import (
     MISSING,
     SampleOutcome,
@@ -235,16 +237,33 @@ def test_official_pass_rate_truncates_per_problem_like_sv_iv_analyze():
 
 
 def test_summary_files_in_the_official_format():
+    def result(problem: str, sample: int, code: str, mismatches: int | None) -> ResultLine:
+        return ResultLine(
+            problem=problem,
+            sample=sample,
+            category=Category(code),
+            passed=code == ".",
+            mismatches=mismatches,
+            total=None,
+            first_error=None,
+            outputs=(),
+            code_sha256=None,
+            simulated=True,
+        )
+
+    def generation(problem: str, usage: Usage, cost: float | None) -> GenerationLine:
+        return GenerationLine(problem, 1, "", usage, cost, None, None, None, None, False)
+
     results = [
-        {"problem": "Prob002_b", "sample": 1, "category": ".", "mismatches": 0},
-        {"problem": "Prob001_long_name", "sample": 1, "category": "R", "mismatches": 4},
-        {"problem": "Prob001_long_name", "sample": 3, "category": "R", "mismatches": 4},
-        {"problem": "Prob001_long_name", "sample": 2, "category": ".", "mismatches": 0},
-        {"problem": "Prob001_long_name", "sample": 6, "category": "S", "mismatches": None},
+        result("Prob002_b", 1, ".", 0),
+        result("Prob001_long_name", 1, "R", 4),
+        result("Prob001_long_name", 3, "R", 4),
+        result("Prob001_long_name", 2, ".", 0),
+        result("Prob001_long_name", 6, "S", None),
     ]
     generations = [
-        {"problem": "Prob002_b", "sample": 1, "usage": {"prompt_tokens": 1500}, "cost": 0.5},
-        {"problem": "Prob001_long_name", "sample": 2, "usage": {"completion_tokens": 250}},
+        generation("Prob002_b", Usage(prompt_tokens=1500), 0.5),
+        replace(generation("Prob001_long_name", Usage(completion_tokens=250), None), sample=2),
     ]
     table = outcome_table(results, generations)
     assert list(table) == ["Prob001_long_name", "Prob002_b"]

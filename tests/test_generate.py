@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -13,13 +14,11 @@ from verilogeval.generate import (
     GenerationCache,
     RetryPolicy,
     generate,
-    generation_from_record,
-    generation_record,
-    latest_generations,
 )
 from verilogeval.models.base import PRESETS, AdapterSettings, Preset, Request
 from verilogeval.models.registry import get_adapter
 from verilogeval.records import Generation, Prompt, Task, Usage
+from verilogeval.runfolder.lines import GenerationLine, read_generations
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning:pydantic")
 
@@ -221,7 +220,7 @@ def test_damaged_cache_costs_requests_not_the_run(fresh, requests_, tmp_path):
     assert fresh.request_count == 1
 
 
-def test_generation_record_round_trip():
+def test_generation_line_round_trip(tmp_path):
     generation = Generation(
         problem="Prob001_zero",
         sample=3,
@@ -233,7 +232,7 @@ def test_generation_record_round_trip():
         model="gpt-4o",
         cached=True,
     )
-    record = generation_record(generation)
+    record = GenerationLine.from_generation(generation).to_json()
     assert list(record) == [
         "problem",
         "sample",
@@ -247,17 +246,18 @@ def test_generation_record_round_trip():
         "cached",
     ]
     assert record["usage"] == {"prompt_tokens": 10, "completion_tokens": 5}
-    assert generation_from_record(record) == generation
+    path = tmp_path / "generations.jsonl"
     failed = {**record, "response": None, "error": "HTTP 500"}
-    assert latest_generations([failed, record])[("Prob001_zero", 3)] == generation
+    path.write_text(json.dumps(failed) + "\n" + json.dumps(record) + "\n")
+    [line] = read_generations(path)  # the later line for a sample wins
+    assert line.to_generation() == generation
+    assert line.to_json() == record
 
 
 # --- the generate command, as a user runs it ----------------------------------------------
 
 
 def read_jsonl(path):
-    import json
-
     return [json.loads(line) for line in path.read_text().splitlines()]
 
 
@@ -312,24 +312,37 @@ def test_cli_generate_retries_only_failed_samples(cli, fresh, tmp_path):
     args = ["generate", "--model", "openai:fake", "--api-base", fresh.base_url, "--problems", "1"]
     args += ["--samples", "3", "--concurrency", "1", "--no-cache", "--out", tmp_path, "--quiet"]
     first = cli(*args)
-    assert first.returncode == 0
+    assert first.returncode == 1  # done, but a sample could not be answered
     assert "2 generated (0 from cache), 1 errors" in first.stdout
     assert "HTTP 400" in first.stderr
     fresh.reset()
     second = cli(*args)
     assert "1 generated (0 from cache), 0 errors, 2 already done" in second.stdout
     assert fresh.request_count == 1
-    latest = latest_generations(read_jsonl(tmp_path / "generations.jsonl"))
-    assert len(latest) == 3 and all(g.error is None for g in latest.values())
+    latest = read_generations(tmp_path / "generations.jsonl")
+    assert len(latest) == 3 and all(line.error is None for line in latest)
 
 
-def test_cli_generate_refuses_other_prompts_in_the_same_folder(cli, tmp_path):
+def test_cli_generate_refuses_other_settings_in_the_same_folder(cli, tmp_path):
     args = ["generate", "--model", "oracle", "--problems", "1", "--out", tmp_path, "--quiet"]
     assert cli(*args).returncode == 0
     other = cli(*args, "--shots", "1")
     assert other.returncode == 2
-    assert "other prompts" in other.stderr and "prompts.jsonl" in other.stderr
+    assert "prompt.shots: 0 -> 1" in other.stderr and "Traceback" not in other.stderr
     assert len(read_jsonl(tmp_path / "generations.jsonl")) == 1  # nothing lost
+
+
+def test_cli_generate_refuses_another_models_folder(cli, tmp_path):
+    """A second model's answers never join the first one's journal."""
+    out = tmp_path / "g"
+    args = ["generate", "--problems", "1", "--out", out, "--quiet"]
+    assert cli(*args, "--model", "oracle").returncode == 0
+    replay = f"replay:{out / 'generations.jsonl'}"
+    refused = cli(*args, "--model", replay)
+    assert refused.returncode == 2, refused.stderr
+    assert f"model (--model): 'oracle' -> '{replay}'" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert len(read_jsonl(out / "generations.jsonl")) == 1
 
 
 @pytest.mark.slow

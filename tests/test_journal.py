@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from verilogeval.errors import DamagedFile
 from verilogeval.journal import Journal, read_journal
 
 
@@ -42,5 +43,5 @@ def test_complete_last_line_without_newline_is_still_torn(tmp_path):
 def test_corrupt_middle_line_is_an_error(tmp_path):
     path = tmp_path / "j.jsonl"
     path.write_text('{"a": 1}\nnot json\n{"a": 3}\n')
-    with pytest.raises(ValueError, match="corrupt record"):
+    with pytest.raises(DamagedFile, match=r"j\.jsonl:2: not a JSON line"):
         read_journal(path)

@@ -1,7 +1,8 @@
 """Command-line entry point: an explicit registry of sub-commands.
 
 Each command is a module with `add_arguments(parser)` and `run(args) -> int`. Only the
-chosen command's module is imported, so `verilogeval --help` stays instant.
+chosen command's module is imported, so `verilogeval --help` stays instant. The exit
+codes are those of verilogeval.errors.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import os
 import sys
 
 from verilogeval import __version__
-from verilogeval.errors import UserError
+from verilogeval.errors import ExitCode, UserError, exit_code
 
 # name -> (module, one-line help). Keep in the order a user meets them.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -65,16 +66,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog=f"verilogeval {name}", description=help_)
     command.add_arguments(parser)
     args = parser.parse_args(rest)
+    args.command_line = ["verilogeval", name, *rest]  # what to type again, e.g. to resume
     try:
         return command.run(args)
-    except UserError as error:
-        print(f"verilogeval {name}: error: {error}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print(f"verilogeval {name}: interrupted", file=sys.stderr)
-        return 130
+    except (UserError, KeyboardInterrupt) as error:
+        message = f"error: {error}" if isinstance(error, UserError) else "interrupted"
+        print(f"verilogeval {name}: {message}", file=sys.stderr)
+        return exit_code(error) or ExitCode.BAD_INPUT
     except BrokenPipeError:
         # The reader left early (`| head`): not our error. Point stdout at /dev/null so
         # the interpreter's final flush does not raise again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
+        return ExitCode.DONE

@@ -11,23 +11,16 @@ and grade it while the rest are still being generated.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import dataclasses
 import hashlib
 import json
-import os
 import queue
 import random
-import sqlite3
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from verilogeval.errors import UserError
-from verilogeval.journal import read_journal
 from verilogeval.models.base import (
     Completion,
     ModelAdapter,
@@ -35,7 +28,8 @@ from verilogeval.models.base import (
     Request,
     TransientError,
 )
-from verilogeval.records import Generation, Prompt, Usage
+from verilogeval.records import Generation, Usage
+from verilogeval.store import Store
 
 
 @dataclass(frozen=True)
@@ -86,6 +80,7 @@ class GenerationCache:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._store = Store(root / self.FILE, table="answers", column="answer")
 
     @staticmethod
     def key(adapter: ModelAdapter, request: Request) -> str:
@@ -102,31 +97,11 @@ class GenerationCache:
         }
         return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
 
-    def _connect(self) -> sqlite3.Connection:
-        self.root.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(self.root / self.FILE, timeout=60)
-        db.execute("PRAGMA journal_mode=WAL")  # readers never wait for a writing run
-        db.execute("PRAGMA synchronous=NORMAL")
-        db.execute("CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, answer TEXT)")
-        return db
-
     def get_many(self, keys: Sequence[str | None]) -> dict[str, tuple[Completion, float]]:
         """(completion, its original latency) for the keys found; a damaged entry is a miss."""
-        wanted = [key for key in keys if key is not None]
-        rows: list[tuple[str, str]] = []
-        try:
-            with contextlib.closing(self._connect()) as db:
-                for start in range(0, len(wanted), 500):
-                    chunk = wanted[start : start + 500]
-                    marks = ",".join("?" * len(chunk))
-                    query = f"SELECT key, answer FROM answers WHERE key IN ({marks})"
-                    rows += db.execute(query, chunk).fetchall()
-        except (OSError, sqlite3.Error):
-            return {}  # an unusable cache costs requests, not the run
         hits = {}
-        for key, answer in rows:
+        for key, data in self._store.get_many([k for k in keys if k is not None]).items():
             try:
-                data = json.loads(answer)
                 completion = Completion(
                     text=data["text"],
                     usage=Usage(**data["usage"]),
@@ -135,34 +110,31 @@ class GenerationCache:
                     cost=data["cost"],
                 )
                 hits[key] = (completion, data["latency_s"])
-            except (ValueError, KeyError, TypeError):
+            except (KeyError, TypeError):
                 continue
         return hits
 
     def put_many(self, entries: Sequence[tuple[str, Completion, float]]) -> None:
         """Store answers in one transaction; best effort, like every cache."""
-        rows = [
-            (
-                key,
-                json.dumps(
+        self._store.put_many(
+            [
+                (
+                    key,
                     {
                         "text": completion.text,
-                        "usage": _usage_record(completion.usage),
+                        "usage": {
+                            "prompt_tokens": completion.usage.prompt_tokens,
+                            "completion_tokens": completion.usage.completion_tokens,
+                        },
                         "finish_reason": completion.finish_reason,
                         "model": completion.model,
                         "cost": completion.cost,
                         "latency_s": latency_s,
                     },
-                    ensure_ascii=False,
-                ),
-            )
-            for key, completion, latency_s in entries
-        ]
-        try:
-            with contextlib.closing(self._connect()) as db, db:
-                db.executemany("INSERT OR REPLACE INTO answers VALUES (?, ?)", rows)
-        except (OSError, sqlite3.Error):
-            pass  # a failed write costs a later rerun its requests, nothing else
+                )
+                for key, completion, latency_s in entries
+            ]
+        )
 
 
 class _CacheWriter:
@@ -309,67 +281,3 @@ def _generation(
         model=completion.model,
         cached=cached,
     )
-
-
-def _usage_record(usage: Usage) -> dict[str, int | None]:
-    return {"prompt_tokens": usage.prompt_tokens, "completion_tokens": usage.completion_tokens}
-
-
-def generation_record(generation: Generation) -> dict[str, Any]:
-    """The generations.jsonl line of a Generation."""
-    return {
-        "problem": generation.problem,
-        "sample": generation.sample,
-        "response": generation.response,
-        "usage": _usage_record(generation.usage),
-        "cost": generation.cost,
-        "error": generation.error,
-        "latency_s": generation.latency_s,
-        "finish_reason": generation.finish_reason,
-        "model": generation.model,
-        "cached": generation.cached,
-    }
-
-
-def generation_from_record(record: dict[str, Any]) -> Generation:
-    return Generation(
-        problem=record["problem"],
-        sample=record["sample"],
-        response=record.get("response"),
-        error=record.get("error"),
-        usage=Usage(**(record.get("usage") or {})),
-        cost=record.get("cost"),
-        latency_s=record.get("latency_s"),
-        finish_reason=record.get("finish_reason"),
-        model=record.get("model"),
-        cached=bool(record.get("cached", False)),
-    )
-
-
-def latest_generations(records: Sequence[dict[str, Any]]) -> dict[tuple[str, int], Generation]:
-    """(problem, sample) -> its last journaled Generation (a retried sample is appended)."""
-    return {
-        (record["problem"], record["sample"]): generation_from_record(record) for record in records
-    }
-
-
-def write_prompts(path: Path, prompts: dict[str, Prompt]) -> None:
-    """Write the exact messages per problem; a resumed run must have asked the same."""
-    kept: dict[str, dict] = {}
-    if path.exists():
-        for record in read_journal(path):
-            new = prompts.get(record["problem"])
-            if new is not None and (new.system, new.user) != (record["system"], record["user"]):
-                raise UserError(
-                    f"{path}: {new.problem} was generated with other prompts; "
-                    "use a new --out folder for a different prompt configuration"
-                )
-            kept[record["problem"]] = record
-    for name, prompt in prompts.items():
-        kept[name] = dataclasses.asdict(prompt)
-    partial = path.with_suffix(".tmp")
-    partial.write_text(
-        "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in kept.values()),
-        encoding="utf-8",
-    )
-    os.replace(partial, path)

@@ -8,29 +8,27 @@ same simulator, flags and limits costs a file read.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import multiprocessing
 import os
 import queue
 import shutil
-import sqlite3
-import sys
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any
 
 from verilogeval import simulate as sim
+from verilogeval.cache_key import CacheKeys
 from verilogeval.classify import classify
 from verilogeval.layout import wave_path
-from verilogeval.records import CATEGORY_NAMES, ExecResult, Problem, Sample, SimResult, Verdict
+from verilogeval.records import ExecResult, Problem, Sample, SimResult, Verdict
+from verilogeval.store import Store
+from verilogeval.time_limits import TimeLimitPolicy, extended_limit_s, timed_out
 
 _MIN_SCRATCH_FREE_BYTES = 2 << 30
-CACHE_FORMAT = 1  # bump when a cached SimResult would no longer be what simulate returns
 
 
 def default_jobs() -> int:
@@ -58,7 +56,8 @@ def default_scratch_dir() -> Path | None:
 @dataclass(frozen=True)
 class GradeConfig:
     jobs: int
-    timeout_s: float = sim.DEFAULT_TIMEOUT_S
+    timeout_s: float = sim.DEFAULT_TIMEOUT_S  # the fixed limit, or the floor of time_limit
+    time_limit: TimeLimitPolicy | None = None  # None: timeout_s for every problem
     cache_dir: Path | None = None  # None: no result cache
     workdir: Path | None = None  # parent of the per-sample temporary folders
     wave_dir: Path | None = None  # keep each sample's wave.vcd there (simulates every sample)
@@ -91,24 +90,6 @@ class GradingFailed(Exception):
         self.sample = sample
 
 
-def result_line(graded: Graded) -> dict[str, Any]:
-    """The results.jsonl line of a graded sample."""
-    verdict = graded.verdict
-    return {
-        "problem": verdict.problem,
-        "sample": verdict.sample,
-        "category": str(verdict.category),
-        "category_name": CATEGORY_NAMES[verdict.category],
-        "passed": verdict.passed,
-        "mismatches": verdict.mismatches,
-        "total": verdict.total,
-        "first_error": verdict.first_error,
-        "outputs": [asdict(output) for output in verdict.outputs],
-        "code_sha256": code_sha256(graded.sample.code),
-        "simulated": graded.simulated,
-    }
-
-
 def code_sha256(code: str) -> str:
     return hashlib.sha256(code.encode("utf-8", errors="surrogatepass")).hexdigest()
 
@@ -131,11 +112,11 @@ class Grader:
         self._pool = ProcessPoolExecutor(
             max_workers=config.jobs, mp_context=multiprocessing.get_context("forkserver")
         )
-        self._cache = None if config.cache_dir is None else ResultCache.open(config.cache_dir)
+        self._keys = CacheKeys(self._simulator)
+        self._cache = None if config.cache_dir is None else result_store(config.cache_dir)
         self._lock = threading.Lock()
         self._running: dict[str, Future[tuple[SimResult, Verdict]]] = {}
         self._known: dict[str, tuple[SimResult, Verdict]] = {}
-        self._file_digests: dict[str, bytes] = {}
         self._futures: list[Future[Graded]] = []
         self._deliveries: queue.SimpleQueue[_Delivery | None] = queue.SimpleQueue()
         self._delivery_thread = threading.Thread(target=self._deliver_all, daemon=True)
@@ -155,7 +136,8 @@ class Grader:
             job = self._pool.submit(_simulate_and_classify, problem, sample, self._config, waves)
             job.add_done_callback(lambda done: self._finish(graded, sample, done, True))
             return graded
-        key = self._cache_key(problem, sample.code)
+        limits = [self._config.timeout_s, self._config.time_limit]
+        key = self._keys.key(problem, sample.code, json.dumps(limits, default=asdict))
         with self._lock:
             known = self._known.get(key) or self._read_cache(key, sample)
             if known is not None:
@@ -238,31 +220,6 @@ class Grader:
             return
         graded.set_result(outcome)
 
-    def _cache_key(self, problem: Problem, code: str) -> str:
-        """Everything a verdict depends on: code, testbench, reference, simulator, limits."""
-        files = self._file_digests.get(problem.name)
-        if files is None:
-            testbench = problem.test_path or problem.test_py_path
-            if testbench is None:
-                raise ValueError(f"{problem.name}: no testbench (_test.sv or _test.py) to simulate")
-            digest = hashlib.sha256(testbench.read_bytes())
-            digest.update(b"\0" + problem.ref_path.read_bytes())
-            files = self._file_digests[problem.name] = digest.digest()
-        settings = json.dumps(
-            [
-                CACHE_FORMAT,
-                self._simulator,
-                sim.COMPILE_FLAGS,
-                self._config.timeout_s,
-                sim.MEMORY_LIMIT_BYTES,
-                sim.FILE_LIMIT_BYTES,
-                sim.OUTPUT_CAP_BYTES,
-            ]
-        )
-        digest = hashlib.sha256(settings.encode() + b"\0" + files + b"\0")
-        digest.update(code.encode("utf-8", errors="surrogatepass"))
-        return digest.hexdigest()
-
     def _read_cache(self, key: str, sample: Sample) -> tuple[SimResult, Verdict] | None:
         if self._cache is None:
             return None
@@ -280,45 +237,9 @@ class Grader:
             self._cache.put(key, _result_to_json(result))
 
 
-class ResultCache:
-    """Simulation results by key, all in one SQLite file.
-
-    One file rather than one per result: creating a file costs about a millisecond of
-    CPU on some disks (measured here), as much as a tenth of a simulation. A cache that
-    cannot be read or written costs speed, never a result.
-    """
-
-    def __init__(self, folder: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(
-            folder / "results.sqlite", timeout=30, isolation_level=None, check_same_thread=False
-        )
-        self._db.execute("pragma journal_mode=wal")
-        self._db.execute("pragma synchronous=normal")
-        self._db.execute("create table if not exists result (key text primary key, data text)")
-
-    @classmethod
-    def open(cls, folder: Path) -> ResultCache | None:
-        """The cache in `folder`, or None (with a warning) when it cannot be opened."""
-        try:
-            return cls(folder)
-        except (sqlite3.Error, OSError) as error:
-            print(f"verilogeval: warning: result cache {folder} unusable: {error}", file=sys.stderr)
-            return None
-
-    def get(self, key: str) -> dict[str, Any] | None:
-        try:
-            row = self._db.execute("select data from result where key = ?", (key,)).fetchone()
-            return None if row is None else json.loads(row[0])
-        except (sqlite3.Error, ValueError):
-            return None
-
-    def put(self, key: str, data: dict[str, Any]) -> None:
-        with contextlib.suppress(sqlite3.Error):
-            self._db.execute("insert or replace into result values (?, ?)", (key, json.dumps(data)))
-
-    def close(self) -> None:
-        self._db.close()
+def result_store(folder: Path) -> Store:
+    """The result cache in `folder`: simulation results by cache key."""
+    return Store(folder / "results.sqlite", table="result", column="data")
 
 
 def grade(
@@ -352,6 +273,13 @@ def _simulate_and_classify(
     result = sim.simulate(
         problem, sample, timeout_s=config.timeout_s, workdir=config.workdir, wave_path=waves
     )
+    if config.time_limit is not None and timed_out(result):
+        # Only now does the limit matter: the problem's own, from its reference's time.
+        limit = extended_limit_s(problem, config.time_limit, config.workdir, config.cache_dir)
+        if limit > result.timeout_s:
+            result = sim.simulate(
+                problem, sample, timeout_s=limit, workdir=config.workdir, wave_path=waves
+            )
     return result, classify(result)
 
 

@@ -2,51 +2,55 @@
 
 Every record is written as one line and flushed at once, so a process killed with
 SIGKILL loses at most the line it was writing. Reading drops such a torn last line
-(and cuts it from the file) so that appending resumes cleanly.
+(and, before appending, cuts it from the file so that appending resumes cleanly). A
+damaged line anywhere else is an error naming the file and the line.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from verilogeval.errors import UserError
+from verilogeval.errors import DamagedFile, UserError
 
 
 def read_journal(path: Path) -> list[dict[str, Any]]:
     """All complete records of `path` (none if it does not exist); repairs a torn tail."""
-    if not path.exists():
+    return [record for _, record in read_journal_lines(path, repair=True)]
+
+
+def read_journal_lines(path: Path, *, repair: bool = False) -> list[tuple[int, dict[str, Any]]]:
+    """(line number, record) of every complete line of `path`, none if it does not exist.
+
+    A last line without its newline is torn (its writer died, or is still writing): it is
+    not read, and with `repair` it is cut from the file so that appending resumes cleanly.
+    Any other line that is not a JSON object is damage: DamagedFile naming the line.
+    """
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
         return []
-    data = path.read_bytes()
-    records: list[dict[str, Any]] = []
-    good_end = 0
-    for line_end, line in _lines(data):
-        if line_end > len(data):  # no newline: the writer died mid-line
-            break
+    except OSError as error:
+        raise DamagedFile(path, f"cannot read ({error.strerror})") from None
+    complete = data[: data.rfind(b"\n") + 1]
+    records: list[tuple[int, dict[str, Any]]] = []
+    for number, raw in enumerate(complete.split(b"\n")[:-1], start=1):
+        if not raw.strip():
+            continue
         try:
-            records.append(json.loads(line))
-        except json.JSONDecodeError:
-            raise ValueError(f"{path}: corrupt record at byte {good_end}") from None
-        good_end = line_end
-    if good_end < len(data):
+            record = json.loads(raw)
+        except UnicodeDecodeError as error:
+            raise DamagedFile(path, f"not UTF-8 text ({error.reason})", line=number) from None
+        except json.JSONDecodeError as error:
+            raise DamagedFile(path, f"not a JSON line ({error.msg})", line=number) from None
+        if not isinstance(record, dict):
+            raise DamagedFile(path, "expected a JSON object", line=number)
+        records.append((number, record))
+    if repair and len(complete) < len(data):
         with path.open("r+b") as f:
-            f.truncate(good_end)
+            f.truncate(len(complete))
     return records
-
-
-def _lines(data: bytes) -> Iterator[tuple[int, bytes]]:
-    """(offset just past the line, line) for every line; a last line without newline is torn."""
-    start = 0
-    while start < len(data):
-        newline = data.find(b"\n", start)
-        if newline == -1:
-            yield len(data) + 1, data[start:]  # never complete: no newline was written
-            return
-        if data[start:newline].strip():
-            yield newline + 1, data[start:newline]
-        start = newline + 1
 
 
 class Journal:

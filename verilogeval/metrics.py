@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from verilogeval.records import Category
-from verilogeval.summary import MISSING, official_pass_rate
+from verilogeval.summary import MISSING, diversity_outcome, gini_simpson, official_pass_rate
 
 MISSING_NAME = "no result"  # how reports name summary.MISSING, a sample without a result
 
@@ -72,12 +72,6 @@ def bootstrap_ci(
     tail = (1.0 - confidence) / 2
     low, high = np.quantile(means, [tail, 1.0 - tail])
     return float(low), float(high)
-
-
-def gini_simpson(outcomes: Sequence[object]) -> float:
-    """1 - sum p_i^2 over the distinct outcomes of one problem's samples."""
-    shares = pd.Series(list(outcomes), dtype=object).value_counts(normalize=True)
-    return float(1.0 - (shares**2).sum())
 
 
 def outcome_strings(grid: pd.DataFrame) -> dict[str, str]:
@@ -138,10 +132,13 @@ def _estimate(frame: pd.DataFrame, column: str, k: int) -> Estimate | None:
 def _average_gini_simpson(grid: pd.DataFrame) -> float:
     """As sv-iv-analyze: a runtime mismatch counts as its number of mismatches, to tell apart
     different wrong behaviours; every other outcome is its category code."""
-    runtime = grid["category"] == Category.RUNTIME.value
     mismatches = grid["mismatches"].fillna(0).astype(int)
-    outcome = grid["category"].astype(object).where(~runtime, mismatches.astype(object))
-    per_problem = outcome.groupby(grid["problem"], sort=False).agg(gini_simpson)
+    outcome = pd.Series(
+        [diversity_outcome(c, m) for c, m in zip(grid["category"], mismatches, strict=True)],
+        index=grid.index,
+        dtype=object,
+    )
+    per_problem = outcome.groupby(grid["problem"], sort=False).agg(lambda o: gini_simpson(list(o)))
     return float(per_problem.mean())
 
 

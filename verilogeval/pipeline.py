@@ -1,7 +1,7 @@
-"""The main job: generate -> extract -> simulate -> classify, pipelined and resumable.
+"""The main job: generate -> extract -> grade -> check, pipelined and resumable.
 
 Samples are graded while generation goes on: each answer is journaled, extracted and
-handed to the grading pool as soon as it arrives. Both journals (generations.jsonl,
+handed to the grading session as soon as it arrives. Both journals (generations.jsonl,
 results.jsonl) are append-only and flushed per record, so a run killed at any moment
 resumes from what they hold: a sample with a result is final, a sample with an answer
 but no result is graded again, any other sample is asked for.
@@ -10,80 +10,31 @@ but no result is graded again, any other sample is asked for.
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
-from contextlib import AbstractContextManager, nullcontext
-from dataclasses import asdict, dataclass
-from pathlib import Path
-from typing import Any
+from dataclasses import dataclass, replace
 
-from verilogeval import __version__
-from verilogeval.dataset import Dataset
-from verilogeval.errors import UserError
-from verilogeval.extract import ExtractMode, extract
-from verilogeval.generate import (
-    EngineConfig,
-    GenerationCache,
-    generate_async,
-    generation_record,
-    latest_generations,
+from verilogeval.extract import extract
+from verilogeval.generate import generate_async
+from verilogeval.journal import Journal, create_journals
+from verilogeval.layout import write_generate_log
+from verilogeval.models.base import ModelAdapter, Request
+from verilogeval.plans import RunPlan
+from verilogeval.progress import Progress
+from verilogeval.prompt import build_prompt
+from verilogeval.records import Generation, Sample
+from verilogeval.runfolder.files import GENERATIONS, RESULTS
+from verilogeval.runfolder.lines import (
+    GenerationLine,
+    ResultLine,
+    latest,
+    read_generations,
+    read_results,
     write_prompts,
 )
-from verilogeval.grade import GradeConfig, Graded, Grader, result_line
-from verilogeval.journal import Journal, create_journals, read_journal
-from verilogeval.layout import write_generate_log, write_graded
-from verilogeval.manifest import (
-    SCHEMA_VERSION,
-    RunIdentity,
-    check_resumable,
-    git_revision,
-    now_iso,
-    package_versions,
-    write_manifest,
-)
-from verilogeval.models.base import ModelAdapter, Request, SamplingConfig
-from verilogeval.progress import Progress
-from verilogeval.prompt import PromptConfig, build_prompt
-from verilogeval.records import Generation, Problem, Sample
-from verilogeval.simulate import official_log, version_warning
-from verilogeval.strict.batch import StrictPool, strict_fields
-from verilogeval.strict.check import StrictConfig
-from verilogeval.summary import outcome_table, write_summaries
-
-GENERATIONS_NAME = "generations.jsonl"
-RESULTS_NAME = "results.jsonl"
-PROMPTS_NAME = "prompts.jsonl"
-
-
-@dataclass(frozen=True)
-class RunPlan:
-    """Everything `run` was asked to do, parsed once by the CLI."""
-
-    out: Path
-    model: str
-    api_base: str | None
-    dataset: Dataset
-    problems: tuple[Problem, ...]
-    prompt: PromptConfig
-    sampling: SamplingConfig
-    extract_mode: ExtractMode
-    engine: EngineConfig
-    grading: GradeConfig
-    generation_cache: GenerationCache | None
-    strict: StrictConfig | None = None  # also run the differential test on passing samples
-
-    def identity(self) -> RunIdentity:
-        return RunIdentity(
-            model=self.model,
-            task=str(self.dataset.task),
-            dataset_hash=self.dataset.content_hash(),
-            problems=tuple(problem.name for problem in self.problems),
-            prompt=_plain(asdict(self.prompt)),
-            sampling=_plain(asdict(self.sampling)),
-            extract_mode=str(self.extract_mode),
-            timeout_s=self.grading.timeout_s,
-            strict=_plain(asdict(self.strict)) if self.strict else None,
-        )
+from verilogeval.runfolder.manifest import check_resumable, now_iso, write_manifest
+from verilogeval.session import GradingSession
+from verilogeval.simulate import version_warning
+from verilogeval.summary import write_summaries
 
 
 @dataclass(frozen=True)
@@ -93,192 +44,121 @@ class RunOutcome:
     requested: int  # samples asked of the model in this invocation
     graded: int  # samples graded in this invocation
     resumed: int  # samples already final before it
-    results: tuple[dict[str, Any], ...]  # every results.jsonl line of the folder
-    generations: tuple[dict[str, Any], ...]  # every generations.jsonl line of the folder
+    results: tuple[ResultLine, ...]  # every sample's result in the folder
+    answered: tuple[GenerationLine, ...]  # the answers this invocation received
     wall_s: float
     warnings: tuple[str, ...]
+    failures: tuple[str, ...]  # samples that could not be graded or journaled, and why
 
 
 def execute(plan: RunPlan, adapter: ModelAdapter, progress: Progress) -> RunOutcome:
     """Run (or resume) the plan into plan.out; KeyboardInterrupt leaves it resumable."""
     started = time.monotonic()
-    identity = plan.identity()
-    previous = check_resumable(plan.out, identity)
-    create_journals(plan.out, GENERATIONS_NAME, RESULTS_NAME)
+    folder = plan.folder
+    create_journals(folder.root, GENERATIONS, RESULTS)
+    manifest = plan.manifest()
+    manifest = manifest.resumed_from(check_resumable(folder, manifest))
     prompts = {p.name: build_prompt(plan.dataset, p, plan.prompt) for p in plan.problems}
-    write_prompts(plan.out / PROMPTS_NAME, prompts)
+    write_prompts(folder.prompts, prompts)
 
-    final = {(r["problem"], r["sample"]) for r in _read(plan.out / RESULTS_NAME)}
-    answered = latest_generations(_read(plan.out / GENERATIONS_NAME))
+    final = {line.key for line in read_results(folder.results, repair=True)}
+    answered = latest(read_generations(folder.generations, repair=True))
     wanted = [(p, s) for p in plan.problems for s in range(1, plan.sampling.n + 1)]
     to_grade = [answered[(p.name, s)] for p, s in wanted if (p.name, s) in answered]
-    to_grade = [g for g in to_grade if (g.problem, g.sample) not in final]
+    to_grade = [line for line in to_grade if line.key not in final]
     requests = [
         Request(problem=p, prompt=prompts[p.name], sample=s, sampling=plan.sampling)
         for p, s in wanted
         if (p.name, s) not in answered and (p.name, s) not in final
     ]
 
-    manifest = _manifest(plan, identity, previous)
-    write_manifest(plan.out, manifest)
+    write_manifest(folder, manifest)
     progress.start(len(requests), len(requests) + len(to_grade))
-    warnings: list[str] = []
+    run = _Run(plan, adapter, progress)
     try:
-        simulator = asyncio.run(_pipeline(plan, adapter, progress, requests, to_grade, warnings))
+        asyncio.run(run.pipeline(requests, to_grade))
     finally:
         progress.stop()
 
-    results = tuple(_read(plan.out / RESULTS_NAME))
-    generations = tuple(_read(plan.out / GENERATIONS_NAME))
-    write_summaries(plan.out, outcome_table(results, generations))
-    manifest["simulator"]["version"] = simulator
-    complete = {(r["problem"], r["sample"]) for r in results} >= {(p.name, s) for p, s in wanted}
-    manifest["finished_at"] = now_iso() if complete else None
-    write_manifest(plan.out, manifest)
+    results = tuple(read_results(folder.results))
+    write_summaries(folder, results, read_generations(folder.generations))
+    complete = {line.key for line in results} >= {(p.name, s) for p, s in wanted}
+    assert manifest.simulator is not None
+    write_manifest(
+        folder,
+        replace(
+            manifest,
+            simulator=replace(manifest.simulator, version=run.simulator),
+            finished_at=now_iso() if complete else None,
+        ),
+    )
     return RunOutcome(
         requested=len(requests),
         graded=len(requests) + len(to_grade),
         resumed=len(final),
         results=results,
-        generations=generations,
+        answered=tuple(run.answered),
         wall_s=time.monotonic() - started,
-        warnings=tuple(warnings),
+        warnings=tuple(run.warnings),
+        failures=tuple(run.failures),
     )
 
 
-async def _pipeline(
-    plan: RunPlan,
-    adapter: ModelAdapter,
-    progress: Progress,
-    requests: list[Request],
-    to_grade: list[Generation],
-    warnings: list[str],
-) -> str:
-    """Generate and grade at once; returns the simulator's version."""
-    problems = {problem.name: problem for problem in plan.problems}
-    generation_errors: dict[tuple[str, int], str] = {}
-    # Result lines come from the grader's thread and, with --strict, from the strict pool's.
-    results_lock = threading.Lock()
-    with (
-        Journal(plan.out / GENERATIONS_NAME) as generations,
-        Journal(plan.out / RESULTS_NAME) as results,
-        _strict_pool(plan) as strict_pool,
-    ):
+class _Run:
+    """One invocation's generation and grading, done at once."""
 
-        def write(graded: Graded, line: dict[str, Any]) -> None:
-            with results_lock:
-                results.append(line)
-                write_graded(plan.out, graded.sample, official_log(graded.result))
-                progress.graded(graded.verdict.passed)
+    def __init__(self, plan: RunPlan, adapter: ModelAdapter, progress: Progress) -> None:
+        self.plan = plan
+        self.adapter = adapter
+        self.progress = progress
+        self.problems = {problem.name: problem for problem in plan.problems}
+        self.simulator: str | None = None
+        self.answered: list[GenerationLine] = []
+        self.warnings: list[str] = []
+        self.failures: list[str] = []
 
-        def on_graded(graded: Graded) -> None:
-            line = result_line(graded)
-            key = (graded.sample.problem, graded.sample.sample)
-            if key in generation_errors:
-                line["generation_error"] = generation_errors[key]
-            if strict_pool is None:
-                write(graded, line)
-            elif not graded.verdict.passed:
-                write(graded, line | strict_fields(None))
-            else:
-                checked = strict_pool.submit(problems[graded.sample.problem], graded.sample)
-                checked.add_done_callback(
-                    lambda done: write(graded, line | strict_fields(done.result()))
-                )
-
-        with Grader(problems, plan.grading, on_graded) as grader:
-            warning = version_warning(grader.simulator)
+    async def pipeline(self, requests: list[Request], to_grade: list[GenerationLine]) -> None:
+        plan, folder = self.plan, self.plan.folder
+        with (
+            Journal(folder.generations) as generations,
+            GradingSession(
+                folder, self.problems, plan.grading, plan.checks, self.progress
+            ) as session,
+        ):
+            self.simulator = session.simulator
+            warning = version_warning(session.simulator)
             if warning:
-                warnings.append(warning)
+                self.warnings.append(warning)
 
-            def grade(generation: Generation) -> None:
-                problem = problems[generation.problem]
-                if generation.error is not None:
-                    # No answer: grade the empty response, as the official flow would, and
-                    # say why on the result line.
-                    generation_errors[(generation.problem, generation.sample)] = generation.error
-                code = extract(generation.response or "", problem, plan.extract_mode)
-                grader.submit(Sample(problem=problem.name, sample=generation.sample, code=code))
+            def grade(line: GenerationLine) -> None:
+                # No answer: grade the empty response, as the official flow would, and say
+                # why on the result line.
+                problem = self.problems[line.problem]
+                code = extract(line.response or "", problem, plan.extract_mode)
+                sample = Sample(problem=problem.name, sample=line.sample, code=code)
+                session.submit(sample, generation_error=line.error)
 
             def on_generation(generation: Generation) -> None:
-                generations.append(generation_record(generation))
+                line = GenerationLine.from_generation(generation)
+                generations.append(line.to_json())
+                self.answered.append(line)
                 write_generate_log(
-                    plan.out,
-                    generation.problem,
-                    generation.sample,
-                    generation.usage,
-                    generation.cost,
+                    folder.root, line.problem, line.sample, generation.usage, generation.cost
                 )
-                progress.generated(generation.error is not None)
-                grade(generation)
+                self.progress.generated(line.error is not None)
+                grade(line)
 
-            for generation in to_grade:
-                grade(generation)
+            for line in to_grade:
+                grade(line)
             try:
                 await generate_async(
-                    adapter,
+                    self.adapter,
                     requests,
                     plan.engine,
                     cache=plan.generation_cache,
                     on_generation=on_generation,
                 )
             finally:
-                await adapter.aclose()
-            errors = await asyncio.get_running_loop().run_in_executor(None, grader.wait)
-            if errors:
-                raise RuntimeError(f"{len(errors)} samples could not be graded: {errors[0]}")
-            return grader.simulator
-
-
-def _strict_pool(plan: RunPlan) -> AbstractContextManager[StrictPool | None]:
-    if plan.strict is None:
-        return nullcontext()
-    return StrictPool(plan.strict, jobs=plan.grading.jobs, workdir=plan.grading.workdir)
-
-
-def _read(path: Path) -> list[dict[str, Any]]:
-    try:
-        return read_journal(path)
-    except ValueError as error:
-        raise UserError(str(error)) from None
-
-
-def _manifest(
-    plan: RunPlan, identity: RunIdentity, previous: dict[str, Any] | None
-) -> dict[str, Any]:
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "verilogeval_version": __version__,
-        "command": "run",
-        "model": plan.model,
-        "api_base": plan.api_base,
-        "task": identity.task,
-        "dataset": {
-            "path": str(plan.dataset.root),
-            "hash": identity.dataset_hash,
-            "official": plan.dataset.is_official,
-        },
-        "problems": list(identity.problems),
-        "prompt": identity.prompt,
-        "sampling": identity.sampling,
-        "extract_mode": identity.extract_mode,
-        "strict": identity.strict,
-        "simulator": {"version": None, "timeout_s": plan.grading.timeout_s},
-        "engine": {
-            "concurrency": plan.engine.concurrency,
-            "rpm": plan.engine.rpm,
-            "request_timeout_s": plan.engine.timeout_s,
-            "attempts": plan.engine.retry.attempts,
-        },
-        "jobs": plan.grading.jobs,
-        "packages": package_versions(),
-        "git_revision": git_revision(),
-        "started_at": previous["started_at"] if previous else now_iso(),
-        "sessions": (previous.get("sessions", 1) + 1) if previous else 1,
-        "finished_at": None,
-    }
-
-
-def _plain(values: dict[str, Any]) -> dict[str, Any]:
-    """StrEnum values as plain strings, so run.json compares equal after a round trip."""
-    return {key: str(value) if hasattr(value, "value") else value for key, value in values.items()}
+                await self.adapter.aclose()
+            loop = asyncio.get_running_loop()
+            self.failures = await loop.run_in_executor(None, session.wait)

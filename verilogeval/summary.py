@@ -9,12 +9,13 @@ runtime failures count as different outcomes when their mismatch counts differ.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 from verilogeval.records import Category
+from verilogeval.runfolder.files import RunFolder
+from verilogeval.runfolder.lines import GenerationLine, ResultLine
 
 MISSING = "?"  # sv-iv-analyze's mark for a sample number that has no log
 
@@ -34,28 +35,35 @@ OutcomeTable = Mapping[str, Sequence[SampleOutcome]]  # problem -> samples 1..n
 
 
 def outcome_table(
-    results: Iterable[Mapping[str, Any]], generations: Iterable[Mapping[str, Any]] = ()
+    results: Iterable[ResultLine],
+    generations: Iterable[GenerationLine] = (),
+    *,
+    asked: Sequence[str] = (),
+    n: int = 0,
 ) -> dict[str, list[SampleOutcome]]:
-    """Problems in name order, each with its samples 1..highest from results.jsonl lines.
+    """Problems in name order, each with its samples 1..highest, from results.jsonl lines.
 
     Token counts and cost come from generations.jsonl lines when given; unknown ones
-    count 0, as they do for sv-iv-analyze. Sample numbers without a result are MISSING.
+    count 0, as they do for sv-iv-analyze. Sample numbers without a result are MISSING;
+    so are the problems in `asked` without any, and samples up to `n` (the report's view
+    of every sample a run asked for).
     """
-    usage = {(g["problem"], g["sample"]): g for g in generations}
-    by_problem: dict[str, dict[int, SampleOutcome]] = {}
+    usage = {line.key: line for line in generations}
+    by_problem: dict[str, dict[int, SampleOutcome]] = {name: {} for name in asked}
     for line in results:
-        problem, sample = line["problem"], line["sample"]
-        generation = usage.get((problem, sample), {})
-        tokens = generation.get("usage") or {}
-        by_problem.setdefault(problem, {})[sample] = SampleOutcome(
-            code=line["category"],
-            mismatches=line.get("mismatches") or 0,
-            prompt_tokens=tokens.get("prompt_tokens") or 0,
-            resp_tokens=tokens.get("completion_tokens") or 0,
-            cost=generation.get("cost") or 0.0,
+        generation = usage.get(line.key)
+        by_problem.setdefault(line.problem, {})[line.sample] = SampleOutcome(
+            code=str(line.category),
+            mismatches=line.mismatches or 0,
+            prompt_tokens=(generation.usage.prompt_tokens or 0) if generation else 0,
+            resp_tokens=(generation.usage.completion_tokens or 0) if generation else 0,
+            cost=(generation.cost or 0.0) if generation else 0.0,
         )
     return {
-        problem: [samples.get(n, SampleOutcome(MISSING)) for n in range(1, max(samples) + 1)]
+        problem: [
+            samples.get(number, SampleOutcome(MISSING))
+            for number in range(1, max([n, *samples]) + 1)
+        ]
         for problem, samples in sorted(by_problem.items())
     }
 
@@ -73,13 +81,19 @@ def _pass_percent(codes: Sequence[str]) -> int:
     return int((npass / len(codes)) * 100)
 
 
+def gini_simpson(outcomes: Sequence[object]) -> float:
+    """Gini-Simpson index of one problem's outcomes: 1 - sum of squared outcome frequencies."""
+    counts = Counter(outcomes)
+    return 1 - sum((count / len(outcomes)) ** 2 for count in counts.values())
+
+
+def diversity_outcome(code: str, mismatches: int) -> object:
+    """What tells outcomes apart for the diversity: a runtime failure by its mismatch count."""
+    return mismatches if code == Category.RUNTIME else code
+
+
 def _diversity(samples: Sequence[SampleOutcome]) -> float:
-    """Gini-Simpson index of the outcomes: 1 - sum of squared outcome frequencies."""
-    counts: dict[object, int] = {}
-    for sample in samples:
-        outcome = sample.mismatches if sample.code == Category.RUNTIME else sample.code
-        counts[outcome] = counts.get(outcome, 0) + 1
-    return 1 - sum((count / len(samples)) ** 2 for count in counts.values())
+    return gini_simpson([diversity_outcome(s.code, s.mismatches) for s in samples])
 
 
 def summary_text(table: OutcomeTable) -> str:
@@ -131,6 +145,50 @@ def summary_csv(table: OutcomeTable) -> str:
     return "".join(lines)
 
 
-def write_summaries(run_dir: Path, table: OutcomeTable) -> None:
-    (run_dir / "summary.txt").write_text(summary_text(table), encoding="utf-8")
-    (run_dir / "summary.csv").write_text(summary_csv(table), encoding="utf-8")
+def write_summaries(
+    folder: RunFolder, results: Sequence[ResultLine], generations: Sequence[GenerationLine] = ()
+) -> None:
+    """summary.txt and summary.csv of the folder's results (nothing before the first one)."""
+    if not results:
+        return
+    table = outcome_table(results, generations)
+    folder.summary_text.write_text(summary_text(table), encoding="utf-8")
+    folder.summary_csv.write_text(summary_csv(table), encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class Spending:
+    """What a set of answers cost: tokens, dollars, and what could not be priced."""
+
+    answers: int  # answers received, errors included
+    errors: int  # requests that finally failed
+    cached: int  # answers the response cache supplied (free now)
+    prompt_tokens: int
+    completion_tokens: int
+    cost: float | None  # USD over requested answers with a known price; None: none had one
+    requested: int  # answers asked of the model (not cached, not failed)
+    unpriced: int  # requested answers whose price is unknown (never counted as free)
+
+    def describe(self) -> str:
+        if not self.requested:
+            return "$0 (nothing requested)"
+        if self.cost is None:
+            return "unknown (no price for this model)"
+        unpriced = f" (+{self.unpriced} unpriced)" if self.unpriced else ""
+        return f"${self.cost:.4f}{unpriced}"
+
+
+def spending(answers: Sequence[GenerationLine]) -> Spending:
+    """What `answers` cost to get now: a cached answer was paid for before, so is free."""
+    requested = [a for a in answers if not a.cached and a.error is None]
+    priced = [a.cost for a in requested if a.cost is not None]
+    return Spending(
+        answers=len(answers),
+        errors=sum(a.error is not None for a in answers),
+        cached=sum(a.cached for a in answers),
+        prompt_tokens=sum(a.usage.prompt_tokens or 0 for a in answers),
+        completion_tokens=sum(a.usage.completion_tokens or 0 for a in answers),
+        cost=sum(priced) if priced else None,
+        requested=len(requested),
+        unpriced=len(requested) - len(priced),
+    )

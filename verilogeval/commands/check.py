@@ -9,23 +9,29 @@ it must pass, and the report says how often it drives X (a wildcard any sample m
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 
-from verilogeval.commands.evaluate import add_grade_options, grade_config_from_args
-from verilogeval.commands.options import add_dataset_options, dataset_from_args
+from verilogeval.commands.options import (
+    RESULT_CACHE_HELP,
+    add_cache_options,
+    add_dataset_options,
+    add_grade_options,
+    dataset_from_args,
+    grade_config_from_args,
+)
+from verilogeval.errors import outcome_code
 from verilogeval.grade import Graded, grade
-from verilogeval.records import CATEGORY_NAMES, Problem, Sample, Verdict
+from verilogeval.records import CATEGORY_NAMES, Verdict
 from verilogeval.simulate import version_warning
 from verilogeval.strict.options import add_strict_options, strict_config_from_args
 from verilogeval.strict.selfcheck import check_references, reference_report
-
-_REF_MODULE = re.compile(r"\bRefModule\b")
+from verilogeval.time_limits import reference_sample
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_dataset_options(parser)
     add_grade_options(parser)
+    add_cache_options(parser, default=RESULT_CACHE_HELP)
     parser.add_argument(
         "--strict",
         action="store_true",
@@ -33,12 +39,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "and report how often it drives X",
     )
     add_strict_options(parser)
-
-
-def reference_sample(problem: Problem) -> Sample:
-    """The problem's reference renamed to the module the testbench expects of a sample."""
-    code = problem.ref_path.read_text(encoding="utf-8")
-    return Sample(problem=problem.name, sample=1, code=_REF_MODULE.sub("TopModule", code))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -78,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     if strict is not None:
         for line in reference_report(check_references(problems, strict, jobs=config.jobs)):
             print(line)
-    return 0
+    return outcome_code(len(errors))
 
 
 def describe(verdict: Verdict) -> str:

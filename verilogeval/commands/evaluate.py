@@ -10,50 +10,32 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import threading
-from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
-from verilogeval import __version__
-from verilogeval.commands.options import add_dataset_options
+from verilogeval.commands.options import (
+    RESULT_CACHE_HELP,
+    add_cache_options,
+    add_check_options,
+    add_dataset_options,
+    add_grade_options,
+    checks_from_args,
+    grade_config_from_args,
+)
 from verilogeval.dataset import Dataset, load_dataset
-from verilogeval.errors import UserError
-from verilogeval.grade import (
-    GradeConfig,
-    Graded,
-    Grader,
-    code_sha256,
-    default_cache_dir,
-    default_jobs,
-    default_scratch_dir,
-    result_line,
-)
-from verilogeval.journal import Journal, create_journals, read_journal
-from verilogeval.layout import (
-    MAX_CODE_BYTES,
-    Unreadable,
-    read_samples_folder,
-    sample_path,
-    write_graded,
-)
-from verilogeval.manifest import (
-    SCHEMA_VERSION,
-    git_revision,
-    now_iso,
-    package_versions,
-    read_manifest,
-    write_manifest,
-)
+from verilogeval.errors import UserError, outcome_code
+from verilogeval.grade import code_sha256
+from verilogeval.journal import create_journals
+from verilogeval.layout import MAX_CODE_BYTES, Unreadable, read_samples_folder, sample_path
+from verilogeval.plans import EvaluatePlan
+from verilogeval.progress import QuietProgress
 from verilogeval.records import Sample
-from verilogeval.simulate import DEFAULT_TIMEOUT_S, official_log, version_warning
-from verilogeval.strict.batch import StrictPool, strict_fields
-from verilogeval.strict.check import StrictConfig
-from verilogeval.strict.options import add_strict_options, strict_config_from_args
-from verilogeval.summary import outcome_table, write_summaries
-
-RESULTS_NAME = "results.jsonl"
+from verilogeval.runfolder.files import RESULTS
+from verilogeval.runfolder.lines import ResultLine, latest, read_results
+from verilogeval.runfolder.manifest import Manifest, check_resumable, now_iso, write_manifest
+from verilogeval.session import GradingSession
+from verilogeval.simulate import version_warning
+from verilogeval.summary import write_summaries
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -71,55 +53,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="keep each sample's wave.vcd next to it (simulates every sample, no cache)",
     )
     add_grade_options(parser)
-    parser.add_argument(
-        "--strict",
-        action="store_true",
-        help="also run the differential test (cocotb) on officially passing samples: "
-        "results.jsonl gets strict_passed and its detail",
-    )
-    add_strict_options(parser)
+    add_cache_options(parser, default=RESULT_CACHE_HELP)
+    add_check_options(parser)
 
 
-def add_grade_options(parser: argparse.ArgumentParser) -> None:
-    """Options of the grading pool, shared with `check` and `run`."""
-    parser.add_argument(
-        "--jobs", type=int, default=None, help="parallel simulations (default: all cores)"
-    )
-    parser.add_argument(
-        "--timeout",
-        type=float,
-        default=DEFAULT_TIMEOUT_S,
-        help=f"wall-clock limit per compile and per run, seconds (default {DEFAULT_TIMEOUT_S:g})",
-    )
-    parser.add_argument(
-        "--cache-dir",
-        type=Path,
-        default=None,
-        help=f"result cache (default: {default_cache_dir()})",
-    )
-    parser.add_argument("--no-cache", action="store_true", help="simulate every sample again")
-    parser.add_argument(
-        "--scratch-dir",
-        type=Path,
-        default=None,
-        help="where per-sample temporary folders go (default: /dev/shm, else the temp folder)",
-    )
-
-
-def grade_config_from_args(args: argparse.Namespace, wave_dir: Path | None = None) -> GradeConfig:
-    jobs = default_jobs() if args.jobs is None else args.jobs
-    if jobs < 1:
-        raise UserError(f"--jobs must be at least 1, not {jobs}")
-    if not args.timeout > 0:
-        raise UserError(f"--timeout must be positive, not {args.timeout}")
-    if args.scratch_dir is not None and not args.scratch_dir.is_dir():
-        raise UserError(f"{args.scratch_dir}: --scratch-dir is not a folder")
-    return GradeConfig(
-        jobs=jobs,
-        timeout_s=args.timeout,
-        cache_dir=None if args.no_cache or wave_dir else (args.cache_dir or default_cache_dir()),
-        workdir=args.scratch_dir or default_scratch_dir(),
-        wave_dir=wave_dir,
+def plan_from_args(args: argparse.Namespace) -> EvaluatePlan:
+    return EvaluatePlan(
+        out=args.out,
+        samples=args.samples,
+        dataset=load_dataset(args.dataset, args.task),
+        grading=grade_config_from_args(args, wave_dir=args.out if args.waves else None),
+        checks=checks_from_args(args),
     )
 
 
@@ -132,79 +76,56 @@ class Rejected:
 
 
 def run(args: argparse.Namespace) -> int:
-    dataset = load_dataset(args.dataset, args.task)
-    out: Path = args.out
-    config = grade_config_from_args(args, wave_dir=out if args.waves else None)
-    strict = strict_config_from_args(args) if args.strict else None
-    inputs = _read_inputs(args.samples)
-    create_journals(out, RESULTS_NAME)
-    dataset_hash = dataset.content_hash()
-    previous = _check_resumable(out, dataset, dataset_hash, config, strict)
-    done = {(line["problem"], line["sample"]): line for line in read_journal(out / RESULTS_NAME)}
-    todo, rejected = _select(inputs, dataset, done)
+    plan = plan_from_args(args)
+    folder = plan.folder
+    inputs = _read_inputs(plan.samples)
+    create_journals(folder.root, RESULTS)
+    base = plan.manifest()
+    previous = check_resumable(folder, base)
+    done = latest(read_results(folder.results, repair=True))
+    todo, rejected = _select(inputs, plan.dataset, done)
     for item in rejected:
         print(f"verilogeval evaluate: {item.where}: skipped: {item.reason}", file=sys.stderr)
 
-    started_at = previous["started_at"] if previous else now_iso()
-    write_failures: list[str] = []
-    problems = {problem.name: problem for problem in dataset.problems}
-    # Lines come from the grader's thread and, with --strict, from the strict pool's.
-    journal_lock = threading.Lock()
-    with (
-        Journal(out / RESULTS_NAME) as journal,
-        _strict_pool(strict, config) as pool,
-    ):
+    problems = {problem.name: problem for problem in plan.dataset.problems}
+    with GradingSession(folder, problems, plan.grading, plan.checks, QuietProgress()) as session:
+        warning = version_warning(session.simulator)
+        if warning:
+            print(f"verilogeval evaluate: {warning}", file=sys.stderr)
+        write_manifest(folder, _manifest(base, list(done.values()), session.simulator, previous))
+        for sample in todo:
+            session.submit(sample)
+        failures = session.wait()
+    for failure in failures:
+        print(f"verilogeval evaluate: error: {failure}", file=sys.stderr)
 
-        def write(graded: Graded, line: dict[str, Any]) -> None:
-            with journal_lock:
-                journal.append(line)
-                try:
-                    write_graded(out, graded.sample, official_log(graded.result))
-                except OSError as error:
-                    write_failures.append(
-                        f"{graded.sample.problem} sample {graded.sample.sample}: {error}"
-                    )
-
-        def record(graded: Graded) -> None:
-            line = result_line(graded)
-            if pool is None:
-                write(graded, line)
-            elif not graded.verdict.passed:
-                write(graded, line | strict_fields(None))
-            else:
-                checked = pool.submit(problems[graded.sample.problem], graded.sample)
-                checked.add_done_callback(
-                    lambda done: write(graded, line | strict_fields(done.result()))
-                )
-
-        with Grader(problems, config, record) as grader:
-            warning = version_warning(grader.simulator)
-            if warning:
-                print(f"verilogeval evaluate: {warning}", file=sys.stderr)
-            facts = _RunFacts(
-                dataset, dataset_hash, config.timeout_s, grader.simulator, started_at, strict
-            )
-            _write_run_json(out, facts, finished_at=None)
-            for sample in todo:
-                grader.submit(sample)
-            errors = grader.wait()
-    for error in errors:
-        print(f"verilogeval evaluate: error: could not grade a sample: {error}", file=sys.stderr)
-    for failure in write_failures:
-        print(f"verilogeval evaluate: error: layout not written for {failure}", file=sys.stderr)
-
-    results = read_journal(out / RESULTS_NAME)
-    if results:
-        write_summaries(out, outcome_table(results))
-    _write_run_json(out, facts, finished_at=now_iso())
-    passed = sum(line["passed"] for line in results)
-    strictly = f" ({sum(line.get('strict_passed', False) for line in results)} strictly)"
-    print(
-        f"graded {len(todo) - len(errors)} samples ({len(done)} already graded); "
-        f"{passed}/{len(results)} pass{strictly if strict else ''}; "
-        f"results in {out / RESULTS_NAME}"
+    results = read_results(folder.results)
+    write_summaries(folder, results)
+    write_manifest(
+        folder,
+        replace(_manifest(base, results, session.simulator, previous), finished_at=now_iso()),
     )
-    return 1 if rejected or errors or write_failures else 0
+    passed = sum(line.passed for line in results)
+    strictly = f" ({sum(bool(line.strict_passed) for line in results)} strictly)"
+    print(
+        f"graded {len(todo) - len(failures)} samples ({len(done)} already graded); "
+        f"{passed}/{len(results)} pass{strictly if 'strict' in plan.checks else ''}; "
+        f"results in {folder.results}"
+    )
+    return outcome_code(len(rejected) + len(failures))
+
+
+def _manifest(
+    base: Manifest, results: list[ResultLine], simulator: str, previous: Manifest | None
+) -> Manifest:
+    """run.json of what the folder holds; what evaluate cannot know (model, prompt) is null."""
+    assert base.simulator is not None and base.sampling is not None
+    return replace(
+        base.resumed_from(previous),
+        problems=tuple(sorted({line.problem for line in results})),
+        sampling=base.sampling | {"n": max((line.sample for line in results), default=1)},
+        simulator=replace(base.simulator, version=simulator),
+    )
 
 
 def _read_inputs(path: Path) -> list[tuple[str, Sample | Rejected]]:
@@ -261,7 +182,7 @@ def _parse_line(raw: bytes, where: str) -> Sample | Rejected:
 def _select(
     inputs: list[tuple[str, Sample | Rejected]],
     dataset: Dataset,
-    done: dict[tuple[str, int], dict[str, Any]],
+    done: dict[tuple[str, int], ResultLine],
 ) -> tuple[list[Sample], list[Rejected]]:
     """Samples still to grade, and the inputs refused (unknown problem, duplicate, changed)."""
     names = {problem.name for problem in dataset.problems}
@@ -280,7 +201,7 @@ def _select(
         elif key in seen:
             rejected.append(Rejected(where, f"{item.problem} sample {item.sample} appears twice"))
         elif key in done:
-            if done[key].get("code_sha256") != code_sha256(item.code):
+            if done[key].code_sha256 != code_sha256(item.code):
                 rejected.append(
                     Rejected(
                         where,
@@ -292,106 +213,3 @@ def _select(
             todo.append(item)
         seen.add(key)
     return todo, rejected
-
-
-def _check_resumable(
-    out: Path,
-    dataset: Dataset,
-    dataset_hash: str,
-    config: GradeConfig,
-    strict: StrictConfig | None,
-) -> dict[str, Any] | None:
-    """The run.json of an earlier evaluate into `out`; refuse a folder graded otherwise."""
-    previous = read_manifest(out)
-    if previous is None:
-        if (out / RESULTS_NAME).stat().st_size > 0:
-            raise UserError(f"{out}: holds results but no run.json; use another --out")
-        return None
-    try:
-        before = (
-            previous["command"],
-            previous["task"],
-            previous["dataset"]["hash"],
-            previous["simulator"]["timeout_s"],
-            previous.get("strict"),
-        )
-    except (KeyError, TypeError) as error:
-        raise UserError(f"{out / 'run.json'}: missing field {error}") from None
-    now = ("evaluate", str(dataset.task), dataset_hash, config.timeout_s, _strict_json(strict))
-    if before != now:
-        raise UserError(
-            f"{out} was graded otherwise (command, task, dataset, --timeout or --strict "
-            "options differ); use another --out"
-        )
-    return previous
-
-
-@dataclass(frozen=True)
-class _RunFacts:
-    """What run.json says of an evaluate run besides its results."""
-
-    dataset: Dataset
-    dataset_hash: str
-    timeout_s: float
-    simulator: str
-    started_at: str
-    strict: StrictConfig | None  # the differential test's settings with --strict
-
-
-def _write_run_json(out: Path, facts: _RunFacts, *, finished_at: str | None) -> None:
-    """run.json in the common schema; what evaluate cannot know (model, prompt) is null."""
-    results = read_journal(out / RESULTS_NAME)
-    write_manifest(
-        out,
-        {
-            "schema_version": SCHEMA_VERSION,
-            "verilogeval_version": __version__,
-            "command": "evaluate",
-            "model": None,
-            "api_base": None,
-            "task": str(facts.dataset.task),
-            "dataset": {
-                "path": str(facts.dataset.root),
-                "hash": facts.dataset_hash,
-                "official": facts.dataset.is_official,
-            },
-            "problems": sorted({line["problem"] for line in results}),
-            "prompt": None,
-            "sampling": {
-                "n": max((line["sample"] for line in results), default=1),
-                "temperature": None,
-                "top_p": None,
-                "max_tokens": None,
-                "seed": None,
-                "preset": None,
-            },
-            "extract_mode": None,
-            "simulator": {"version": facts.simulator, "timeout_s": facts.timeout_s},
-            "strict": _strict_json(facts.strict),
-            "packages": package_versions(),
-            "git_revision": git_revision(),
-            "started_at": facts.started_at,
-            "finished_at": finished_at,
-        },
-    )
-
-
-def _strict_json(strict: StrictConfig | None) -> dict[str, Any] | None:
-    """run.json's `strict`: null without --strict, else the settings that change verdicts."""
-    if strict is None:
-        return None
-    return {
-        "seed": strict.seed,
-        "cycles": strict.cycles,
-        "x_strict": strict.x_strict,
-        "timeout_s": strict.timeout_s,
-    }
-
-
-def _strict_pool(
-    strict: StrictConfig | None, config: GradeConfig
-) -> AbstractContextManager[StrictPool | None]:
-    """The pool of differential tests with --strict; nothing without."""
-    if strict is None:
-        return nullcontext(None)
-    return StrictPool(strict, jobs=config.jobs, workdir=config.workdir)

@@ -4,41 +4,43 @@ Writes RUNDIR/prompts.jsonl (the exact messages) and appends to RUNDIR/generatio
 as each answer arrives. Rerunning resumes: samples already answered without error are not
 asked again, and the disk cache makes repeated configurations free.
 
-The option groups and their parsers here are shared with `verilogeval run`.
+Its run.json names the model, prompt and sampling: another model (or other settings)
+into the same folder is refused, never appended to the same journal.
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from verilogeval.commands.options import (
+    GENERATION_CACHE_HELP,
+    adapter_settings_from_args,
+    add_cache_options,
     add_dataset_options,
+    add_model_options,
     add_prompt_options,
+    add_sampling_options,
     dataset_from_args,
+    engine_config_from_args,
+    generation_cache_from_args,
     prompt_config_from_args,
+    sampling_config_from_args,
 )
-from verilogeval.errors import UserError
-from verilogeval.generate import (
-    EngineConfig,
-    GenerationCache,
-    RetryPolicy,
-    generate,
-    generation_record,
-    latest_generations,
-    write_prompts,
-)
-from verilogeval.journal import Journal, read_journal
-from verilogeval.models.base import PRESETS, AdapterSettings, Preset, Request, SamplingConfig
+from verilogeval.errors import outcome_code
+from verilogeval.generate import generate
+from verilogeval.journal import Journal, create_journals
+from verilogeval.models.base import Request
 from verilogeval.models.registry import get_adapter
+from verilogeval.plans import GeneratePlan
 from verilogeval.prompt import build_prompt
 from verilogeval.records import Generation
-
-GENERATIONS_FILE = "generations.jsonl"
-PROMPTS_FILE = "prompts.jsonl"
+from verilogeval.runfolder.files import GENERATIONS
+from verilogeval.runfolder.lines import GenerationLine, read_generations, write_prompts
+from verilogeval.runfolder.manifest import check_resumable, now_iso, write_manifest
+from verilogeval.summary import spending
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -46,154 +48,71 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_prompt_options(parser)
     add_model_options(parser)
     add_sampling_options(parser)
-    add_cache_options(parser)
+    add_cache_options(parser, default=GENERATION_CACHE_HELP)
     parser.add_argument("--out", type=Path, required=True, help="run folder (RUNDIR)")
     parser.add_argument("--quiet", action="store_true", help="no progress display")
 
 
-def add_model_options(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("model")
-    group.add_argument(
-        "--model",
-        required=True,
-        help="alias, oracle, replay:PATH, openai:NAME or litellm provider/model "
-        "(see 'verilogeval models')",
+def plan_from_args(args: argparse.Namespace) -> GeneratePlan:
+    dataset, problems = dataset_from_args(args)
+    return GeneratePlan(
+        out=args.out,
+        model=args.model,
+        adapter=adapter_settings_from_args(args),
+        dataset=dataset,
+        problems=problems,
+        prompt=prompt_config_from_args(args, dataset),
+        sampling=sampling_config_from_args(args),
+        engine=engine_config_from_args(args),
+        generation_cache=generation_cache_from_args(args),
     )
-    group.add_argument("--api-base", default=None, help="base URL of an OpenAI-compatible server")
-    group.add_argument("--concurrency", type=int, default=8, help="requests at once (default 8)")
-    group.add_argument("--rpm", type=float, default=None, help="requests per minute at most")
-    group.add_argument(
-        "--request-timeout",
-        type=float,
-        default=120.0,
-        help="seconds per model request (default 120)",
-    )
-    group.add_argument(
-        "--retries", type=int, default=5, help="retries of a failed request (default 5)"
-    )
-
-
-def add_cache_options(parser: argparse.ArgumentParser) -> None:
-    """--cache-dir and --no-cache of the response cache (`run` takes them from its grading)."""
-    parser.add_argument(
-        "--cache-dir",
-        type=Path,
-        default=None,
-        help="response cache (default: $XDG_CACHE_HOME or ~/.cache, /verilogeval/gen)",
-    )
-    parser.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
-
-
-def add_sampling_options(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("sampling")
-    group.add_argument(
-        "--preset",
-        type=Preset,
-        choices=list(Preset),
-        default=None,
-        help="greedy: n=1 T=0 top_p=0.01; sampling: n=20 T=0.8 top_p=0.95 "
-        "(default: greedy, or sampling when --samples > 1); flags below override",
-    )
-    group.add_argument("--samples", type=int, default=None, help="samples per problem (n)")
-    group.add_argument("--temperature", type=float, default=None)
-    group.add_argument("--top-p", type=float, default=None)
-    group.add_argument("--max-tokens", type=int, default=None, help="default 1024")
-    group.add_argument("--seed", type=int, default=None)
-
-
-def sampling_config_from_args(args: argparse.Namespace) -> SamplingConfig:
-    """The preset's values with the explicit flags laid over them."""
-    preset = args.preset
-    if preset is None:
-        preset = Preset.SAMPLING if (args.samples or 1) > 1 else Preset.GREEDY
-    base = PRESETS[preset]
-    overrides = {
-        "n": args.samples,
-        "temperature": args.temperature,
-        "top_p": args.top_p,
-        "max_tokens": args.max_tokens,
-        "seed": args.seed,
-    }
-    config = dataclasses.replace(base, **{k: v for k, v in overrides.items() if v is not None})
-    if config.n < 1:
-        raise UserError(f"--samples must be at least 1 (got {config.n})")
-    if config.temperature < 0:
-        raise UserError(f"--temperature must not be negative (got {config.temperature})")
-    if not 0 < config.top_p <= 1:
-        raise UserError(f"--top-p must be in (0, 1] (got {config.top_p})")
-    if config.max_tokens < 1:
-        raise UserError(f"--max-tokens must be at least 1 (got {config.max_tokens})")
-    return config
-
-
-def engine_config_from_args(args: argparse.Namespace) -> EngineConfig:
-    if args.concurrency < 1:
-        raise UserError(f"--concurrency must be at least 1 (got {args.concurrency})")
-    if args.rpm is not None and args.rpm <= 0:
-        raise UserError(f"--rpm must be positive (got {args.rpm})")
-    if args.request_timeout <= 0:
-        raise UserError(f"--request-timeout must be positive (got {args.request_timeout})")
-    if args.retries < 0:
-        raise UserError(f"--retries must not be negative (got {args.retries})")
-    return EngineConfig(
-        concurrency=args.concurrency,
-        rpm=args.rpm,
-        timeout_s=args.request_timeout,
-        retry=RetryPolicy(attempts=args.retries + 1),
-    )
-
-
-def cache_from_args(args: argparse.Namespace) -> GenerationCache | None:
-    if args.no_cache:
-        return None
-    if args.cache_dir is not None:
-        return GenerationCache(args.cache_dir)
-    cache_home = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return GenerationCache(Path(cache_home) / "verilogeval" / "gen")
-
-
-def adapter_settings_from_args(args: argparse.Namespace) -> AdapterSettings:
-    return AdapterSettings(api_base=args.api_base, timeout_s=args.request_timeout)
 
 
 def run(args: argparse.Namespace) -> int:
-    dataset, problems = dataset_from_args(args)
-    prompt_config = prompt_config_from_args(args, dataset)
-    sampling = sampling_config_from_args(args)
-    engine = engine_config_from_args(args)
-    adapter = get_adapter(args.model, adapter_settings_from_args(args))  # fails before any work
-    prompts = {problem.name: build_prompt(dataset, problem, prompt_config) for problem in problems}
-    out: Path = args.out
-    out.mkdir(parents=True, exist_ok=True)
-    write_prompts(out / PROMPTS_FILE, prompts)
-
-    generations_path = out / GENERATIONS_FILE
-    try:
-        journaled = latest_generations(read_journal(generations_path))
-    except (ValueError, KeyError) as error:
-        raise UserError(f"{generations_path}: unreadable ({error})") from None
-    done = {key for key, generation in journaled.items() if generation.error is None}
+    plan = plan_from_args(args)
+    adapter = get_adapter(plan.model, plan.adapter)  # fails before any work
+    folder = plan.folder
+    create_journals(folder.root, GENERATIONS)
+    manifest = plan.manifest()
+    # Another model, prompt or sampling into the same folder is refused, field by field.
+    manifest = manifest.resumed_from(check_resumable(folder, manifest))
+    prompts = {p.name: build_prompt(plan.dataset, p, plan.prompt) for p in plan.problems}
+    write_prompts(folder.prompts, prompts)
+    journaled = read_generations(folder.generations, repair=True)
+    done = {line.key for line in journaled if line.error is None}
     requests = [
-        Request(problem=problem, prompt=prompts[problem.name], sample=sample, sampling=sampling)
-        for problem in problems
-        for sample in range(1, sampling.n + 1)
+        Request(
+            problem=problem, prompt=prompts[problem.name], sample=sample, sampling=plan.sampling
+        )
+        for problem in plan.problems
+        for sample in range(1, plan.sampling.n + 1)
         if (problem.name, sample) not in done
     ]
+    write_manifest(folder, manifest)
     display = _Display(len(requests), quiet=args.quiet)
-    with Journal(generations_path) as journal:
+    with Journal(folder.generations) as journal:
 
         def on_generation(generation: Generation) -> None:
-            journal.append(generation_record(generation))
+            journal.append(GenerationLine.from_generation(generation).to_json())
             display.advance(generation)
 
         try:
             generations = generate(
-                adapter, requests, engine, cache=cache_from_args(args), on_generation=on_generation
+                adapter,
+                requests,
+                plan.engine,
+                cache=plan.generation_cache,
+                on_generation=on_generation,
             )
         finally:
             display.stop()
-    _print_summary(generations, skipped=sampling.n * len(problems) - len(requests), out=out)
-    return 0
+    answers = [GenerationLine.from_generation(generation) for generation in generations]
+    errors = [answer for answer in answers if answer.error is not None]
+    write_manifest(folder, replace(manifest, finished_at=None if errors else now_iso()))
+    _print_summary(
+        answers, skipped=plan.sampling.n * len(plan.problems) - len(requests), out=plan.out
+    )
+    return outcome_code(len(errors))
 
 
 class _Display:
@@ -230,27 +149,15 @@ class _Display:
             self._bar.stop()
 
 
-def _print_summary(generations: list[Generation], *, skipped: int, out: Path) -> None:
-    errors = [g for g in generations if g.error is not None]
-    cached = sum(g.cached for g in generations)
-    costs = [g.cost for g in generations if not g.cached and g.error is None]
-    known = [c for c in costs if c is not None]
-    if not costs:
-        cost = "$0 (nothing requested)"
-    elif not known:
-        cost = "unknown (no price for this model)"
-    else:
-        cost = f"${sum(known):.4f}"
-        if len(known) < len(costs):
-            cost += f" (+{len(costs) - len(known)} unpriced)"
+def _print_summary(answers: list[GenerationLine], *, skipped: int, out: Path) -> None:
+    spent = spending(answers)
     print(
-        f"{out / GENERATIONS_FILE}: {len(generations) - len(errors)} generated "
-        f"({cached} from cache), {len(errors)} errors, {skipped} already done; cost {cost}"
+        f"{out / GENERATIONS}: {spent.answers - spent.errors} generated "
+        f"({spent.cached} from cache), {spent.errors} errors, {skipped} already done; "
+        f"cost {spent.describe()}"
     )
-    for generation in errors[:5]:
-        print(
-            f"  error {generation.problem} sample {generation.sample}: {generation.error}",
-            file=sys.stderr,
-        )
+    errors = [answer for answer in answers if answer.error is not None]
+    for answer in errors[:5]:
+        print(f"  error {answer.problem} sample {answer.sample}: {answer.error}", file=sys.stderr)
     if len(errors) > 5:
         print(f"  ... and {len(errors) - 5} more errors", file=sys.stderr)

@@ -1,13 +1,32 @@
-"""Options shared by several commands, parsed once into typed values."""
+"""Every option group of the commands, and its parser into a typed value, in one place.
+
+A command adds the groups it takes and turns its namespace into its plan (see
+verilogeval.plans) through the `*_from_args` functions here; commands never import each
+other. Each parser checks its values and names the flag of a bad one.
+"""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import os
+import shlex
 from pathlib import Path
+from typing import Any
 
+from verilogeval.checks import POST_CHECKS
 from verilogeval.dataset import Dataset, load_dataset, select_problems
+from verilogeval.errors import UserError
+from verilogeval.extract import ExtractMode, default_mode
+from verilogeval.generate import EngineConfig, GenerationCache, RetryPolicy
+from verilogeval.grade import GradeConfig, default_cache_dir, default_jobs, default_scratch_dir
+from verilogeval.models.base import PRESETS, AdapterSettings, Preset, SamplingConfig
+from verilogeval.plans import RunPlan, default_run_name
 from verilogeval.prompt import MAX_SHOTS, PromptConfig, PromptStyle, default_style
 from verilogeval.records import Problem, Task
+from verilogeval.simulate import DEFAULT_TIMEOUT_S
+from verilogeval.strict.options import add_strict_options, strict_config_from_args
+from verilogeval.time_limits import TimeLimitPolicy
 
 
 def add_dataset_options(parser: argparse.ArgumentParser, *, problems: bool = True) -> None:
@@ -75,3 +94,259 @@ def prompt_config_from_args(args: argparse.Namespace, dataset: Dataset) -> Promp
         rules=args.rules,
         explain=args.explain,
     )
+
+
+def add_model_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("model")
+    group.add_argument(
+        "--model",
+        required=True,
+        help="alias, oracle, replay:PATH, openai:NAME or litellm provider/model "
+        "(see 'verilogeval models')",
+    )
+    group.add_argument("--api-base", default=None, help="base URL of an OpenAI-compatible server")
+    group.add_argument("--concurrency", type=int, default=8, help="requests at once (default 8)")
+    group.add_argument("--rpm", type=float, default=None, help="requests per minute at most")
+    group.add_argument(
+        "--request-timeout",
+        type=float,
+        default=120.0,
+        help="seconds per model request (default 120)",
+    )
+    group.add_argument(
+        "--retries", type=int, default=5, help="retries of a failed request (default 5)"
+    )
+
+
+def engine_config_from_args(args: argparse.Namespace) -> EngineConfig:
+    if args.concurrency < 1:
+        raise UserError(f"--concurrency must be at least 1 (got {args.concurrency})")
+    if args.rpm is not None and args.rpm <= 0:
+        raise UserError(f"--rpm must be positive (got {args.rpm})")
+    if args.request_timeout <= 0:
+        raise UserError(f"--request-timeout must be positive (got {args.request_timeout})")
+    if args.retries < 0:
+        raise UserError(f"--retries must not be negative (got {args.retries})")
+    return EngineConfig(
+        concurrency=args.concurrency,
+        rpm=args.rpm,
+        timeout_s=args.request_timeout,
+        retry=RetryPolicy(attempts=args.retries + 1),
+    )
+
+
+def adapter_settings_from_args(args: argparse.Namespace) -> AdapterSettings:
+    return AdapterSettings(api_base=args.api_base, timeout_s=args.request_timeout)
+
+
+def add_sampling_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("sampling")
+    group.add_argument(
+        "--preset",
+        type=Preset,
+        choices=list(Preset),
+        default=None,
+        help="greedy: n=1 T=0 top_p=0.01; sampling: n=20 T=0.8 top_p=0.95 "
+        "(default: greedy, or sampling when --samples > 1); flags below override",
+    )
+    group.add_argument("--samples", type=int, default=None, help="samples per problem (n)")
+    group.add_argument("--temperature", type=float, default=None)
+    group.add_argument("--top-p", type=float, default=None)
+    group.add_argument("--max-tokens", type=int, default=None, help="default 1024")
+    group.add_argument("--seed", type=int, default=None)
+
+
+def sampling_config_from_args(args: argparse.Namespace) -> SamplingConfig:
+    """The preset's values with the explicit flags laid over them."""
+    preset = args.preset
+    if preset is None:
+        preset = Preset.SAMPLING if (args.samples or 1) > 1 else Preset.GREEDY
+    base = PRESETS[preset]
+    overrides = {
+        "n": args.samples,
+        "temperature": args.temperature,
+        "top_p": args.top_p,
+        "max_tokens": args.max_tokens,
+        "seed": args.seed,
+    }
+    config = dataclasses.replace(base, **{k: v for k, v in overrides.items() if v is not None})
+    if config.n < 1:
+        raise UserError(f"--samples must be at least 1 (got {config.n})")
+    if config.temperature < 0:
+        raise UserError(f"--temperature must not be negative (got {config.temperature})")
+    if not 0 < config.top_p <= 1:
+        raise UserError(f"--top-p must be in (0, 1] (got {config.top_p})")
+    if config.max_tokens < 1:
+        raise UserError(f"--max-tokens must be at least 1 (got {config.max_tokens})")
+    return config
+
+
+def add_cache_options(parser: argparse.ArgumentParser, *, default: str) -> None:
+    """--cache-dir and --no-cache; `run` keeps answers and verdicts in the one folder."""
+    parser.add_argument(
+        "--cache-dir", type=Path, default=None, help=f"cache folder (default: {default})"
+    )
+    parser.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+
+
+GENERATION_CACHE_HELP = "$XDG_CACHE_HOME or ~/.cache, /verilogeval/gen"
+RESULT_CACHE_HELP = str(default_cache_dir())
+
+
+def generation_cache_from_args(args: argparse.Namespace) -> GenerationCache | None:
+    if args.no_cache:
+        return None
+    if args.cache_dir is not None:
+        return GenerationCache(args.cache_dir)
+    cache_home = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return GenerationCache(Path(cache_home) / "verilogeval" / "gen")
+
+
+def add_grade_options(parser: argparse.ArgumentParser) -> None:
+    """Options of the grading pool (with add_cache_options for its result cache)."""
+    parser.add_argument(
+        "--jobs", type=int, default=None, help="parallel simulations (default: all cores)"
+    )
+    policy = TimeLimitPolicy()
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        help="one fixed wall-clock limit per compile and per run, seconds (default: per "
+        f"problem, max({policy.floor_s:g}, {policy.factor:g} x its reference's own time))",
+    )
+    parser.add_argument(
+        "--scratch-dir",
+        type=Path,
+        default=None,
+        help="where per-sample temporary folders go (default: /dev/shm, else the temp folder)",
+    )
+
+
+def grade_config_from_args(args: argparse.Namespace, wave_dir: Path | None = None) -> GradeConfig:
+    jobs = default_jobs() if args.jobs is None else args.jobs
+    if jobs < 1:
+        raise UserError(f"--jobs must be at least 1, not {jobs}")
+    if args.timeout is not None and not args.timeout > 0:
+        raise UserError(f"--timeout must be positive, not {args.timeout}")
+    if args.scratch_dir is not None and not args.scratch_dir.is_dir():
+        raise UserError(f"{args.scratch_dir}: --scratch-dir is not a folder")
+    return GradeConfig(
+        jobs=jobs,
+        timeout_s=DEFAULT_TIMEOUT_S if args.timeout is None else args.timeout,
+        time_limit=TimeLimitPolicy() if args.timeout is None else None,
+        cache_dir=None if args.no_cache or wave_dir else (args.cache_dir or default_cache_dir()),
+        workdir=args.scratch_dir or default_scratch_dir(),
+        wave_dir=wave_dir,
+    )
+
+
+def add_check_options(parser: argparse.ArgumentParser) -> None:
+    """The post-verdict checks (verilogeval.checks) and their settings."""
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="also run the differential test (cocotb) on officially passing samples: "
+        "results.jsonl gets strict_passed and its detail",
+    )
+    add_strict_options(parser)
+
+
+def checks_from_args(args: argparse.Namespace) -> dict[str, Any]:
+    """Name -> settings of every post-verdict check asked for, in the registry's order."""
+    asked = {"strict": strict_config_from_args(args) if args.strict else None}
+    return {name: asked[name] for name in POST_CHECKS if asked.get(name) is not None}
+
+
+def parse_ks(text: str) -> tuple[int, ...]:
+    """'1,5,10' -> (1, 5, 10): the k values of pass@k, positive and without repeats."""
+    try:
+        ks = tuple(dict.fromkeys(int(part) for part in text.split(",") if part.strip()))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected k values like '1,5,10', got {text!r}") from None
+    if not ks or min(ks) < 1:
+        raise argparse.ArgumentTypeError(f"k values must be positive integers, got {text!r}")
+    return ks
+
+
+def add_k_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-k",
+        type=parse_ks,
+        default=(1, 5, 10),
+        metavar="K,...",
+        help="pass@k for these k (default: 1,5,10); undefined where a run has n < k",
+    )
+
+
+def write_output(text: str, path: Path | None) -> None:
+    """Print `text`, or write it to `path` (naming the file when that fails)."""
+    if path is None:
+        print(text)
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text + "\n", encoding="utf-8")
+    except OSError as error:
+        raise UserError(f"{path}: cannot write ({error.strerror})") from None
+    print(f"wrote {path}")
+
+
+DEFAULT_RUNS_DIR = Path("runs")
+
+
+def add_run_options(parser: argparse.ArgumentParser) -> None:
+    add_dataset_options(parser)
+    add_prompt_options(parser)
+    add_model_options(parser)
+    add_sampling_options(parser)
+    add_grade_options(parser)
+    add_cache_options(parser, default=f"{RESULT_CACHE_HELP} for verdicts, answers likewise")
+    parser.add_argument(
+        "--extract-mode",
+        type=ExtractMode,
+        choices=list(ExtractMode),
+        default=None,
+        help="official (default with the official-v2 prompt style) or robust (default: native)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="run folder; the same command again resumes it (default: runs/<model>_<settings>)",
+    )
+    add_check_options(parser)
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
+def run_plan_from_args(args: argparse.Namespace, resume_command: str | None = None) -> RunPlan:
+    """`run`'s plan; `resume_command` continues it (default: the command line given)."""
+    dataset, problems = dataset_from_args(args)
+    prompt = prompt_config_from_args(args, dataset)
+    sampling = sampling_config_from_args(args)
+    extract_mode = args.extract_mode or default_mode(str(prompt.style))
+    out = args.out or DEFAULT_RUNS_DIR / default_run_name(
+        args.model, str(dataset.task), prompt, sampling
+    )
+    return RunPlan(
+        out=out,
+        model=args.model,
+        adapter=adapter_settings_from_args(args),
+        dataset=dataset,
+        problems=problems,
+        prompt=prompt,
+        sampling=sampling,
+        extract_mode=extract_mode,
+        engine=engine_config_from_args(args),
+        grading=grade_config_from_args(args),
+        generation_cache=generation_cache_from_args(args),
+        checks=checks_from_args(args),
+        resume_command=resume_command or _with_out(args.command_line, out),
+    )
+
+
+def _with_out(command_line: list[str], out: Path) -> str:
+    """The command line that was run, with --out made explicit."""
+    if "--out" not in command_line and not any(a.startswith("--out=") for a in command_line):
+        command_line = [*command_line, "--out", str(out)]
+    return shlex.join(command_line)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from verilogeval.commands.leaderboard import add_k_option, write_output
+from verilogeval.commands.options import add_k_option, write_output
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

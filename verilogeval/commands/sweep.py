@@ -1,8 +1,9 @@
 """`verilogeval sweep CONFIG.toml`: the paper's tables as one matrix of runs.
 
-Every combination of models x tasks x shots x rules x presets becomes one `verilogeval run`
-into its own folder under `out`; a finished folder is skipped and an unfinished one resumed,
-so a sweep can be stopped and started again at will.
+Every combination of models x tasks x shots x rules x presets becomes one run plan (what
+`verilogeval run` would build from the same options) into its own folder under `out`; a
+finished folder is skipped and an unfinished one resumed, so a sweep can be stopped and
+started again at will: its resume command is the sweep itself.
 
     out = "runs/paper"                  # parent of the run folders
     models = ["oracle", "gpt-4o"]
@@ -19,15 +20,20 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import shlex
 import sys
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from verilogeval.commands.run import model_slug
-from verilogeval.errors import UserError
-from verilogeval.manifest import read_manifest
+from verilogeval.commands.options import add_run_options, run_plan_from_args
+from verilogeval.errors import ExitCode, UserError, exit_code
+from verilogeval.execution import execute_plan
+from verilogeval.plans import RunPlan, model_slug
+from verilogeval.progress import BarProgress, QuietProgress
+from verilogeval.runfolder.files import RunFolder
+from verilogeval.runfolder.manifest import read_manifest
 
 _MATRIX_KEYS = ("models", "tasks", "shots", "rules", "presets")
 _DEFAULTS: dict[str, list[Any]] = {
@@ -56,7 +62,8 @@ class Cell:
         return f"{model}_{self.task}_{self.shots}shot{rules}_{self.preset}"
 
     def run_argv(self, out: Path, options: dict[str, Any]) -> list[str]:
-        argv = ["run", "--model", self.model, "--task", self.task, "--shots", str(self.shots)]
+        """The `run` options of this cell."""
+        argv = ["--model", self.model, "--task", self.task, "--shots", str(self.shots)]
         argv += ["--preset", self.preset, "--out", str(out / self.folder_name())]
         argv += ["--rules"] if self.rules else []
         for key, value in options.items():
@@ -70,6 +77,7 @@ class Cell:
 
 @dataclass(frozen=True)
 class SweepConfig:
+    path: Path  # the TOML file
     out: Path
     cells: tuple[Cell, ...]
     run_options: dict[str, Any]
@@ -105,36 +113,50 @@ def load_sweep(path: Path) -> SweepConfig:
         for m, t, s, r, p in itertools.product(*(axes[key] for key in _MATRIX_KEYS))
     )
     out = Path(data["out"])
-    return SweepConfig(out=out, cells=cells, run_options=options)
+    return SweepConfig(path=path, out=out, cells=cells, run_options=options)
+
+
+def cell_plan(sweep: SweepConfig, cell: Cell, resume_command: str) -> RunPlan:
+    """The run plan of one cell: its argv parsed as `run` parses it, never re-entering the CLI."""
+    parser = argparse.ArgumentParser(prog="verilogeval run", exit_on_error=False)
+    add_run_options(parser)
+    argv = cell.run_argv(sweep.out, sweep.run_options)
+    try:
+        args = parser.parse_args(argv)
+    except (argparse.ArgumentError, SystemExit) as error:
+        raise UserError(f"{sweep.path}: [run] does not make a valid run ({error})") from None
+    return run_plan_from_args(args, resume_command=resume_command)
 
 
 def run(args: argparse.Namespace) -> int:
-    from verilogeval.cli import main as cli_main
-
     sweep = load_sweep(args.config)
+    resume = shlex.join(args.command_line)
     failed: list[str] = []
     for number, cell in enumerate(sweep.cells, start=1):
         folder = sweep.out / cell.folder_name()
-        manifest = read_manifest(folder)
+        manifest = read_manifest(RunFolder(folder))
         head = f"[{number}/{len(sweep.cells)}] {folder}"
-        if manifest is not None and manifest.get("finished_at"):
+        if manifest is not None and manifest.finished_at:
             print(f"{head}: finished, skipped")
             continue
-        argv = cell.run_argv(sweep.out, sweep.run_options)
         if args.dry_run:
-            print(f"{head}: verilogeval {' '.join(argv)}")
+            argv = cell.run_argv(sweep.out, sweep.run_options)
+            print(f"{head}: verilogeval run {shlex.join(argv)}")
             continue
         print(f"{head}: running", flush=True)
         try:
-            code = cli_main(argv)
-        except SystemExit as exit_:  # argparse refuses an option of the [run] table
-            code = exit_.code if isinstance(exit_.code, int) else 2
-        if code == 130:
+            plan = cell_plan(sweep, cell, resume)
+            quiet = bool(sweep.run_options.get("quiet"))
+            code = execute_plan(plan, QuietProgress() if quiet else BarProgress())
+        except UserError as error:  # this cell cannot run; the others still may
+            print(f"verilogeval sweep: {folder}: error: {error}", file=sys.stderr)
+            code = exit_code(error) or ExitCode.BAD_INPUT
+        if code == ExitCode.INTERRUPTED:
             print("sweep interrupted; run the same command again to continue", file=sys.stderr)
-            return 130
-        if code != 0:
+            return ExitCode.INTERRUPTED
+        if code != ExitCode.DONE:
             failed.append(str(folder))
     if failed:
         print(f"{len(failed)} run(s) failed: {', '.join(failed)}", file=sys.stderr)
-        return 1
-    return 0
+        return ExitCode.INCOMPLETE
+    return ExitCode.DONE

@@ -8,19 +8,20 @@ simulator log and the verdict. Long texts are cut so a page of 156 x 20 samples 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from verilogeval import __version__
 from verilogeval.layout import sample_path, test_log_path
-from verilogeval.manifest import now_iso
 from verilogeval.metrics import outcome_strings
+from verilogeval.records import OutputMismatch
 from verilogeval.reports import plots
 from verilogeval.reports.failures import category_name, category_table, pass_rates
 from verilogeval.reports.leaderboard import Entry, display_table
 from verilogeval.reports.runs import Run
+from verilogeval.runfolder.lines import GenerationLine, latest
+from verilogeval.runfolder.manifest import now_iso
 from verilogeval.summary import MISSING
 
 TEXT_LIMIT = 20_000  # characters shown of one response, sample or log
@@ -88,7 +89,7 @@ def render_html(entries: Sequence[Entry], ks: Sequence[int]) -> str:
 
 
 def _run_view(index: int, run: Run) -> RunView:
-    responses = _responses(run)
+    responses = latest(run.generation_lines or ())
     problems = []
     for problem, outcome in outcome_strings(run.grid).items():
         samples = tuple(
@@ -119,47 +120,36 @@ def _run_view(index: int, run: Run) -> RunView:
 
 
 def _sample_view(
-    run: Run, problem: str, number: int, code: str, generation: Mapping[str, Any] | None
+    run: Run, problem: str, number: int, code: str, generation: GenerationLine | None
 ) -> SampleView:
-    result = run.results.get((problem, number), {})
+    result = run.results.get((problem, number))
     verdict = f"{code} {category_name(code)}"
-    if result.get("mismatches") and result.get("total") is not None:
-        verdict += f" ({result['mismatches']} of {result['total']} samples mismatch)"
     details = [("category", f"{code} {category_name(code)}")]
-    if result.get("first_error"):
-        details.append(("first error", str(result["first_error"])))
-    details += [
-        (f"output {output.get('output')}", _output_text(output))
-        for output in result.get("outputs") or []
-    ]
-    if result.get("strict_passed") is not None:
-        details.append(("strict check", "passed" if result["strict_passed"] else "failed"))
-    if generation and generation.get("error"):
-        details.append(("generation error", str(generation["error"])))
+    if result is not None:
+        if result.mismatches and result.total is not None:
+            verdict += f" ({result.mismatches} of {result.total} samples mismatch)"
+        if result.first_error:
+            details.append(("first error", result.first_error))
+        details += [(f"output {output.output}", _output_text(output)) for output in result.outputs]
+        if result.strict_passed is not None:
+            details.append(("strict check", "passed" if result.strict_passed else "failed"))
+    if generation is not None and generation.error:
+        details.append(("generation error", generation.error))
     has_files = code != MISSING
     return SampleView(
         number=number,
         code=code,
         verdict=verdict,
         details=tuple(details),
-        response=_cut(generation.get("response")) if generation else None,
+        response=_cut(generation.response) if generation else None,
         sample=_read(sample_path(run.path, problem, number)) if has_files else None,
         log=_read(test_log_path(run.path, problem, number)) if has_files else None,
     )
 
 
-def _responses(run: Run) -> dict[tuple[str, int], dict[str, Any]]:
-    if run.generations is None:
-        return {}
-    return {
-        (row["problem"], int(row["sample"])): row
-        for row in run.generations[["problem", "sample", "response", "error"]].to_dict("records")
-    }
-
-
-def _output_text(output: Mapping[str, Any]) -> str:
-    first = output.get("first_time")
-    return f"{output.get('mismatches')} mismatches" + (f", first at {first}" if first else "")
+def _output_text(output: OutputMismatch) -> str:
+    first = output.first_time
+    return f"{output.mismatches} mismatches" + (f", first at {first}" if first else "")
 
 
 def _read(path: Path) -> str | None:

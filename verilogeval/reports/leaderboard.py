@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from verilogeval.metrics import Estimate, RunMetrics, run_metrics
@@ -172,25 +172,13 @@ def _pass_at_1(run: Run) -> float:
 
 
 def _seedless_identity(run: Run) -> object:
-    """What must be equal for runs to form one group; a run of unknown model (no run.json,
-    or graded by `evaluate`) stands alone."""
-    if run.manifest is None or run.manifest.get("model") is None:
+    """What must be equal for runs to form one group: the run identity without the seed.
+    A run of unknown model (no run.json, or graded by `evaluate`) stands alone."""
+    if run.manifest is None or run.manifest.model is None:
         return ("folder", str(run.path.resolve()))
-    manifest = dict(run.manifest)
-    sampling = {k: v for k, v in (manifest.get("sampling") or {}).items() if k != "seed"}
-    return json.dumps(
-        [
-            manifest.get("model"),
-            manifest.get("task"),
-            (manifest.get("dataset") or {}).get("hash"),
-            manifest.get("problems"),
-            manifest.get("prompt"),
-            sampling,
-            manifest.get("extract_mode"),
-            (manifest.get("simulator") or {}).get("timeout_s"),
-        ],
-        sort_keys=True,
-    )
+    identity = run.manifest.identity()
+    sampling = {k: v for k, v in (identity.sampling or {}).items() if k != "seed"}
+    return json.dumps(asdict(replace(identity, sampling=sampling)), sort_keys=True, default=str)
 
 
 def _text(value: object) -> str:

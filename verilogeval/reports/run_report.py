@@ -7,15 +7,12 @@ problem without any result shows as `?????` and counts as failed instead of bein
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
-
-import pandas as pd
 
 from verilogeval.metrics import RunMetrics
 from verilogeval.reports.failures import category_name
 from verilogeval.reports.leaderboard import format_estimate
 from verilogeval.reports.runs import Run
-from verilogeval.summary import SampleOutcome, summary_text
+from verilogeval.summary import SampleOutcome, outcome_table, summary_text
 
 
 def render_run_report(run: Run, metrics: RunMetrics, ks: Sequence[int]) -> str:
@@ -52,25 +49,6 @@ def render_run_report(run: Run, metrics: RunMetrics, ks: Sequence[int]) -> str:
 
 def official_table(run: Run) -> dict[str, list[SampleOutcome]]:
     """summary.OutcomeTable of every (problem, sample) asked for, with tokens and cost."""
-    usage = {}
-    if run.generations is not None:
-        frame = run.generations[["problem", "sample", "prompt_tokens", "completion_tokens", "cost"]]
-        usage = {(row[0], row[1]): row[2:] for row in frame.itertuples(index=False)}
-    table: dict[str, list[SampleOutcome]] = {problem: [] for problem in run.problems}
-    for row in run.grid.itertuples(index=False):
-        prompt_tokens, resp_tokens, cost = usage.get((row.problem, row.sample), (None,) * 3)
-        table[row.problem].append(
-            SampleOutcome(
-                code=row.category,
-                mismatches=_count(row.mismatches),
-                prompt_tokens=_count(prompt_tokens),
-                resp_tokens=_count(resp_tokens),
-                cost=0.0 if pd.isna(cost) else float(cost),
-            )
-        )
-    return table
-
-
-def _count(value: Any) -> int:
-    """sv-iv-analyze counts an unknown number as 0."""
-    return 0 if pd.isna(value) else int(value)
+    return outcome_table(
+        run.results.values(), run.generation_lines or (), asked=run.problems, n=run.n
+    )

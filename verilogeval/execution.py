@@ -1,0 +1,71 @@
+"""Carry out a RunPlan for the command line: execute it, say what happened, exit code.
+
+`run` and `sweep` both end here, so a run reads the same however it was started.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+
+from verilogeval.errors import ExitCode, outcome_code
+from verilogeval.models.registry import get_adapter
+from verilogeval.pipeline import RunOutcome, execute
+from verilogeval.plans import RunPlan
+from verilogeval.progress import Progress
+from verilogeval.records import CATEGORY_NAMES
+from verilogeval.summary import official_pass_rate, outcome_table, spending
+
+
+def execute_plan(plan: RunPlan, progress: Progress) -> ExitCode:
+    """Run the plan and print its summary; Ctrl-C says how to resume it."""
+    adapter = get_adapter(plan.model, plan.adapter)  # fails before any work
+    try:
+        outcome = execute(plan, adapter, progress)
+    except KeyboardInterrupt:
+        print(
+            f"\ninterrupted: everything finished so far is saved in {plan.out}\n"
+            f"resume with: {plan.resume_command}",
+            file=sys.stderr,
+        )
+        return ExitCode.INTERRUPTED
+    for warning in outcome.warnings:
+        print(f"verilogeval run: {warning}", file=sys.stderr)
+    for failure in outcome.failures:
+        print(f"verilogeval run: error: {failure}", file=sys.stderr)
+    print_summary(plan, outcome)
+    return outcome_code(len(outcome.failures))
+
+
+def print_summary(plan: RunPlan, outcome: RunOutcome) -> None:
+    """The closing table: pass rate, failure categories, and what this invocation spent."""
+    from rich.console import Console
+    from rich.table import Table
+
+    results = outcome.results
+    passed = sum(line.passed for line in results)
+    outcomes = {
+        problem: "".join(sample.code for sample in samples)
+        for problem, samples in outcome_table(results).items()
+    }
+    official = official_pass_rate(outcomes) if outcomes else 0.0
+    spent = spending(outcome.answered)
+
+    table = Table(title=f"{plan.model} on {plan.dataset.task} ({plan.out})", show_header=False)
+    table.add_row("samples graded", f"{len(results)} ({outcome.resumed} from before)")
+    rate = 100 * passed / len(results) if results else 0.0
+    table.add_row("pass rate", f"{passed}/{len(results)} = {rate:.1f}%")
+    table.add_row("official pass_rate", f"{official:.2f}")
+    if "strict" in plan.checks:
+        strictly = sum(bool(line.strict_passed) for line in results)
+        table.add_row("strict pass rate", f"{strictly}/{len(results)}")
+    for category, count in Counter(line.category for line in results).most_common():
+        table.add_row(f"  {category} {CATEGORY_NAMES[category]}", str(count))
+    table.add_row("generation errors (this run)", str(spent.errors))
+    table.add_row(
+        "tokens (prompt + completion, this run)",
+        f"{spent.prompt_tokens} + {spent.completion_tokens}",
+    )
+    table.add_row("cost (this run)", spent.describe())
+    table.add_row("wall time", f"{outcome.wall_s:.1f} s")
+    Console().print(table)

@@ -1,0 +1,276 @@
+"""run.json: the self-describing record of a run folder, and the one resume check.
+
+It holds every parameter, where the dataset came from (path and content hash), the
+package and simulator versions, and start/end times. The parameters that change results
+form the run's identity: `check_resumable` refuses to resume a folder whose identity
+differs, naming each field that changed. `run`, `evaluate` and `generate` all use it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+from dataclasses import asdict, dataclass, field, fields, replace
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from verilogeval import __version__
+from verilogeval.errors import DamagedFile, UserError
+from verilogeval.runfolder.files import RunFolder
+
+# 1: the first published layout. Readers accept every version up to this one; a field
+# added later is optional, so older folders stay readable.
+SCHEMA_VERSION = 1
+
+# Packages whose versions can change a run's outcome or its numbers.
+_RECORDED_PACKAGES = ("openai", "litellm", "cocotb", "pyslang", "jinja2", "pandas")
+
+
+@dataclass(frozen=True)
+class DatasetFacts:
+    path: str
+    hash: str  # content hash of every file a verdict depends on
+    official: bool
+
+
+@dataclass(frozen=True)
+class SimulatorFacts:
+    version: str | None  # None until the first sample is graded
+    timeout_s: float | None  # --timeout: one fixed limit for every problem; None: per problem
+    time_limit: dict[str, Any] | None = None  # the per-problem limit policy (floor_s, factor)
+
+
+# The option that sets an identity field, to name in a refusal.
+_FLAGS = {
+    "model": "--model",
+    "task": "--task",
+    "dataset_hash": "--dataset",
+    "extract_mode": "--extract-mode",
+    "timeout_s": "--timeout",
+    "time_limit": "--timeout",
+    "strict": "--strict",
+    "plus": "--plus",
+    "formal": "--formal",
+}
+
+
+@dataclass(frozen=True)
+class RunIdentity:
+    """The parameters that determine a run's results; two runs with equal identity agree.
+
+    A field a command does not fix is None (evaluate has no model or prompt, generate no
+    simulator), so it never stands in the way of a resume.
+    """
+
+    command: str
+    model: str | None
+    task: str
+    dataset_hash: str
+    problems: tuple[str, ...] | None  # None for evaluate: its samples say which
+    prompt: dict[str, Any] | None
+    sampling: dict[str, Any] | None
+    extract_mode: str | None
+    timeout_s: float | None
+    time_limit: dict[str, Any] | None
+    strict: dict[str, Any] | None  # the settings of each post-verdict check, when asked for
+    plus: dict[str, Any] | None
+    formal: dict[str, Any] | None
+
+    def differences(self, other: RunIdentity) -> list[str]:
+        """Human-readable `field: old -> new` lines for every field that differs."""
+        mine, theirs = asdict(self), asdict(other)
+        lines = []
+        for key, old in mine.items():
+            new = theirs[key]
+            if isinstance(old, dict) and isinstance(new, dict):
+                lines += [
+                    f"{key}.{sub}: {old.get(sub)!r} -> {new.get(sub)!r}"
+                    for sub in sorted(set(old) | set(new))
+                    if old.get(sub) != new.get(sub)
+                ]
+            elif key == "problems" and old is not None and new is not None and old != new:
+                lines.append(f"problems (--problems): {len(old)} problems -> {len(new)} problems")
+            elif old != new:
+                flag = f" ({_FLAGS[key]})" if key in _FLAGS else ""
+                lines.append(f"{key}{flag}: {old!r} -> {new!r}")
+        return lines
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """run.json. Fields a command cannot know (evaluate's model) are None."""
+
+    command: str  # run, evaluate or generate
+    task: str
+    dataset: DatasetFacts
+    problems: tuple[str, ...]
+    started_at: str
+    model: str | None = None
+    api_base: str | None = None
+    prompt: dict[str, Any] | None = None  # style, shots, rules, explain
+    sampling: dict[str, Any] | None = None  # n, temperature, top_p, max_tokens, seed, preset
+    request_parameters: dict[str, Any] | None = None  # what was actually sent to the model
+    extract_mode: str | None = None
+    strict: dict[str, Any] | None = None  # settings of each post-verdict check asked for
+    plus: dict[str, Any] | None = None
+    formal: dict[str, Any] | None = None
+    simulator: SimulatorFacts | None = None  # None for generate: it simulates nothing
+    engine: dict[str, Any] | None = None  # concurrency, rpm, request timeout, attempts
+    jobs: int | None = None
+    packages: dict[str, str | None] = field(default_factory=dict)
+    git_revision: str | None = None
+    sessions: int = 1  # how many invocations wrote into the folder
+    finished_at: str | None = None
+    schema_version: int = SCHEMA_VERSION
+    verilogeval_version: str = __version__
+
+    def identity(self) -> RunIdentity:
+        simulator = self.simulator or SimulatorFacts(version=None, timeout_s=None)
+        evaluate = self.command == "evaluate"
+        return RunIdentity(
+            command=self.command,
+            model=self.model,
+            task=self.task,
+            dataset_hash=self.dataset.hash,
+            problems=None if evaluate else self.problems,
+            prompt=self.prompt,
+            sampling=None if evaluate else self.sampling,
+            extract_mode=self.extract_mode,
+            timeout_s=simulator.timeout_s,
+            time_limit=simulator.time_limit,
+            strict=self.strict,
+            plus=self.plus,
+            formal=self.formal,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["problems"] = list(self.problems)
+        first = ("schema_version", "verilogeval_version", "command")
+        return {key: data[key] for key in first} | {
+            key: value for key, value in data.items() if key not in first
+        }
+
+    @classmethod
+    def from_json(cls, data: Any, path: Path) -> Manifest:
+        """The manifest in `data`; DamagedFile naming the field that is missing or wrong."""
+        if not isinstance(data, dict):
+            raise DamagedFile(path, "not a JSON object")
+        version = data.get("schema_version")
+        if not isinstance(version, int) or isinstance(version, bool):
+            raise DamagedFile(path, f"field 'schema_version' must be an integer, not {version!r}")
+        if version > SCHEMA_VERSION:
+            raise DamagedFile(
+                path,
+                f"schema_version {version} is newer than this verilogeval reads "
+                f"({SCHEMA_VERSION}): upgrade verilogeval",
+            )
+        try:
+            dataset = DatasetFacts(**data["dataset"])
+            simulator = data.get("simulator")
+            known = {f.name for f in fields(cls)} - {"dataset", "simulator", "problems"}
+            manifest = cls(
+                dataset=dataset,
+                simulator=None if simulator is None else SimulatorFacts(**simulator),
+                problems=tuple(data["problems"]),
+                **{key: value for key, value in data.items() if key in known},
+            )
+        except KeyError as error:
+            raise DamagedFile(path, f"missing field {error}") from None
+        except TypeError as error:
+            raise DamagedFile(path, f"a field has the wrong shape ({error})") from None
+        for name, kind in (("command", str), ("task", str), ("started_at", str)):
+            if not isinstance(getattr(manifest, name), kind):
+                raise DamagedFile(path, f"field {name!r} must be text")
+        if not all(isinstance(problem, str) for problem in manifest.problems):
+            raise DamagedFile(path, "field 'problems' must be a list of problem names")
+        return manifest
+
+    def resumed_from(self, previous: Manifest | None) -> Manifest:
+        """This manifest continuing `previous`: its start time, one more session."""
+        if previous is None:
+            return self
+        return replace(self, started_at=previous.started_at, sessions=previous.sessions + 1)
+
+
+def read_manifest(folder: RunFolder) -> Manifest | None:
+    """The folder's run.json, None when it has none."""
+    path = folder.manifest
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as error:
+        raise DamagedFile(path, f"cannot read ({error})") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise DamagedFile(path, f"not valid JSON ({error.msg})", line=error.lineno) from None
+    return Manifest.from_json(data, path)
+
+
+def write_manifest(folder: RunFolder, manifest: Manifest) -> None:
+    """Write run.json atomically: a crash leaves the old or the new file, never half of one."""
+    folder.root.mkdir(parents=True, exist_ok=True)
+    partial = folder.manifest.with_suffix(".json.partial")
+    text = json.dumps(manifest.to_json(), indent=2, ensure_ascii=False) + "\n"
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, folder.manifest)
+
+
+def check_resumable(folder: RunFolder, manifest: Manifest) -> Manifest | None:
+    """The folder's earlier manifest when it may be resumed as `manifest`; refuse otherwise.
+
+    The one resume check of `run`, `evaluate` and `generate`: every field of the identity
+    that differs is named, so the user sees what to change back.
+    """
+    previous = read_manifest(folder)
+    if previous is None:
+        journals = (folder.generations, folder.results)
+        if any(path.exists() and path.stat().st_size > 0 for path in journals):
+            raise UserError(f"{folder.root}: holds results but no run.json; use another --out")
+        return None
+    changes = previous.identity().differences(manifest.identity())
+    if changes:
+        raise UserError(
+            f"{folder.root} was run with other parameters ({'; '.join(changes)}); "
+            "use another --out, or the original parameters to resume"
+        )
+    return previous
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def package_versions() -> dict[str, str | None]:
+    versions: dict[str, str | None] = {
+        "verilogeval": __version__,
+        "python": platform.python_version(),
+    }
+    for name in _RECORDED_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+def git_revision() -> str | None:
+    """The checkout's commit when verilogeval runs from a git clone, else None."""
+    source = Path(__file__).resolve().parent.parent.parent
+    try:
+        result = subprocess.run(
+            ["git", "-C", str(source), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return result.stdout.strip() or None if result.returncode == 0 else None

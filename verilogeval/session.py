@@ -1,0 +1,170 @@
+"""One grading session: the grader, the post-verdict checks, the journal, layout, progress.
+
+`run` and `evaluate` both grade through it. Each submitted sample ends as exactly one
+results.jsonl line: the official verdict, then the fields of every post-verdict check
+asked for (a check that raised gives an error result, not a missing line), appended
+and flushed at once, with the sample and its log written in the official layout.
+What could not be done is returned by `wait` as one message per sample.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from concurrent.futures import Future
+from contextlib import ExitStack
+from dataclasses import dataclass, replace
+from typing import Any
+
+from verilogeval.checks import POST_CHECKS, CheckPool, PostCheck
+from verilogeval.grade import GradeConfig, Graded, Grader, code_sha256
+from verilogeval.journal import Journal
+from verilogeval.layout import write_graded
+from verilogeval.progress import Progress
+from verilogeval.records import Problem, Sample
+from verilogeval.runfolder.files import RunFolder
+from verilogeval.runfolder.lines import ResultLine
+from verilogeval.simulate import official_log
+
+
+@dataclass(frozen=True)
+class _Check:
+    name: str
+    kind: PostCheck
+    pool: CheckPool
+
+
+class GradingSession:
+    """Grade samples into `folder`; use as a context manager, then `wait`.
+
+    `checks` maps the name of each post-verdict check asked for (see verilogeval.checks)
+    to its settings; `registry` is where their names are looked up.
+    """
+
+    def __init__(
+        self,
+        folder: RunFolder,
+        problems: Mapping[str, Problem],
+        grading: GradeConfig,
+        checks: Mapping[str, Any],
+        progress: Progress,
+        registry: Mapping[str, PostCheck] = POST_CHECKS,
+    ) -> None:
+        self._folder = folder
+        self._problems = problems
+        self._progress = progress
+        self._lock = threading.Lock()  # lines come from the grader's thread and the checks'
+        self._written: list[Future[ResultLine]] = []
+        self._failures: list[str] = []
+        self._generation_errors: dict[tuple[str, int], str] = {}
+        self._stack = ExitStack()
+        try:
+            self._journal = self._stack.enter_context(Journal(folder.results))
+            self._checks = [
+                _Check(name, registry[name], self._open(registry[name], settings, grading))
+                for name, settings in checks.items()
+            ]
+            self._grader = self._stack.enter_context(Grader(problems, grading, self._graded))
+        except BaseException:
+            self._stack.close()
+            raise
+
+    def _open(self, check: PostCheck, settings: Any, grading: GradeConfig) -> CheckPool:
+        pool = check.open(settings, grading.jobs, grading.workdir)
+        self._stack.callback(pool.close)
+        return pool
+
+    @property
+    def simulator(self) -> str:
+        return self._grader.simulator
+
+    def submit(self, sample: Sample, *, generation_error: str | None = None) -> None:
+        """Grade `sample`; `generation_error` says why it is the empty answer, if it is."""
+        if generation_error is not None:
+            self._generation_errors[(sample.problem, sample.sample)] = generation_error
+        self._grader.submit(sample)
+
+    def wait(self) -> list[str]:
+        """Block until every sample is journaled; one message per sample that could not be."""
+        failures = [f"could not grade {error}" for error in self._grader.wait()]
+        for written in list(self._written):
+            error = written.exception()
+            if error is not None:
+                failures.append(f"could not journal a result: {error!r}")
+        with self._lock:
+            return failures + self._failures
+
+    def close(self) -> None:
+        self._stack.close()
+
+    def __enter__(self) -> GradingSession:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _graded(self, graded: Graded) -> None:
+        """The grader's callback: the official line, then the checks, then the journal."""
+        sample, verdict = graded.sample, graded.verdict
+        line = ResultLine(
+            problem=verdict.problem,
+            sample=verdict.sample,
+            category=verdict.category,
+            passed=verdict.passed,
+            mismatches=verdict.mismatches,
+            total=verdict.total,
+            first_error=verdict.first_error,
+            outputs=verdict.outputs,
+            code_sha256=code_sha256(sample.code),
+            simulated=graded.simulated,
+            generation_error=self._generation_errors.pop((sample.problem, sample.sample), None),
+            time_limit_s=graded.result.timeout_s,
+        )
+        written: Future[ResultLine] = Future()
+        self._written.append(written)
+        if not verdict.passed or not self._checks:
+            for check in self._checks:
+                line = replace(line, **check.kind.fields(None))
+            self._write(graded, line, written)
+            return
+        problem = self._problems[sample.problem]
+        pending = [(check, check.pool.submit(problem, sample)) for check in self._checks]
+        remaining = [len(pending)]
+
+        def one_done(_: Future[Any]) -> None:
+            with self._lock:
+                remaining[0] -= 1
+                if remaining[0]:
+                    return
+            try:
+                fields: dict[str, Any] = {}
+                for check, future in pending:
+                    error = future.exception()
+                    fields |= (
+                        check.kind.error_fields(sample, error)
+                        if error is not None
+                        else check.kind.fields(future.result())
+                    )
+            except Exception as error:  # a check's own bookkeeping failed: still one line
+                written.set_exception(error)
+                return
+            self._write(graded, replace(line, **fields), written)
+
+        for _, future in pending:
+            future.add_done_callback(one_done)
+
+    def _write(self, graded: Graded, line: ResultLine, written: Future[ResultLine]) -> None:
+        try:
+            with self._lock:
+                self._journal.append(line.to_json())
+                try:
+                    write_graded(self._folder.root, graded.sample, official_log(graded.result))
+                except OSError as error:
+                    self._failures.append(
+                        f"layout not written for {line.problem} sample {line.sample}: {error}"
+                    )
+                self._progress.graded(line.passed)
+        except Exception as error:  # the journal cannot be written: wait() says so
+            written.set_exception(error)
+            return
+        written.set_result(line)
