@@ -16,6 +16,7 @@ Each round runs, on the same cores with the same parallelism:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import json
 import shutil
@@ -156,9 +157,11 @@ def floor(samples: list[dict], problems: dict[str, Problem], jobs: int, folder: 
         compile_argv += [str(problem.test_path), str(problem.ref_path)]
         subprocess.run(compile_argv, cwd=here, capture_output=True, check=False)
         if (here / "sim").is_file():
-            subprocess.run(
-                ["vvp", "sim", "-none"], cwd=here, capture_output=True, timeout=30, check=False
-            )
+            # As evaluate does, a run that reaches the limit ends there (a loaded machine).
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                subprocess.run(
+                    ["vvp", "sim", "-none"], cwd=here, capture_output=True, timeout=30, check=False
+                )
 
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         list(pool.map(one, range(len(samples))))

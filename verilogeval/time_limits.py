@@ -56,22 +56,26 @@ def extended_limit_s(
 @cache
 def reference_seconds(problem: Problem, workdir: Path | None, cache_dir: Path | None) -> float:
     """How long the reference takes for its compile or its run, whichever is longer."""
-    key = _key(problem)
+    key = reference_key(problem)
     store = None if cache_dir is None else Store(cache_dir / "results.sqlite", "result", "data")
-    known = store.get(key) if store is not None else None
-    if isinstance(known, int | float):
-        return float(known)
-    result = sim.simulate(
-        problem, reference_sample(problem), timeout_s=_MEASURE_CAP_S, workdir=workdir
-    )
-    seconds = max(result.compile.duration_s, result.run.duration_s if result.run else 0.0)
-    if store is not None:
-        store.put(key, seconds)
-        store.close()
-    return seconds
+    try:
+        known = store.get(key) if store is not None else None
+        if isinstance(known, int | float):
+            return float(known)
+        result = sim.simulate(
+            problem, reference_sample(problem), timeout_s=_MEASURE_CAP_S, workdir=workdir
+        )
+        seconds = max(result.compile.duration_s, result.run.duration_s if result.run else 0.0)
+        if store is not None:
+            store.put(key, seconds)
+        return seconds
+    finally:
+        if store is not None:
+            store.close()
 
 
-def _key(problem: Problem) -> str:
+def reference_key(problem: Problem) -> str:
+    """Where the reference's time is cached: the simulator and the problem's own files."""
     digest = hashlib.sha256(b"reference time\0" + sim.simulator_version().encode())
     for path in (problem.test_path, problem.ref_path):
         if path is not None:

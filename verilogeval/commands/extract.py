@@ -16,7 +16,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from verilogeval.commands.options import add_dataset_options
+from verilogeval.commands.options import add_dataset_options, add_extract_mode_option
 from verilogeval.dataset import Dataset, load_dataset
 from verilogeval.errors import UserError
 from verilogeval.extract import ExtractMode, default_mode, extract
@@ -33,12 +33,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help='JSON Lines of {"problem", "response", ...}; each is written back with "extracted"',
     )
     source.add_argument("--problem", help="extract the response read from stdin for this problem")
-    parser.add_argument(
+    add_extract_mode_option(
+        parser,
         "--mode",
-        type=ExtractMode,
-        choices=list(ExtractMode),
-        default=None,
-        help="official or robust (default: official for an official clone, else robust)",
+        "official or robust (default: official for an official clone, else robust)",
     )
     parser.add_argument(
         "--out", type=Path, default=None, help="write the JSON Lines here (default: stdout)"

@@ -292,6 +292,10 @@ def write_output(text: str, path: Path | None) -> None:
     print(f"wrote {path}")
 
 
+def add_extract_mode_option(parser: argparse.ArgumentParser, flag: str, help: str) -> None:
+    parser.add_argument(flag, type=ExtractMode, choices=list(ExtractMode), default=None, help=help)
+
+
 DEFAULT_RUNS_DIR = Path("runs")
 
 
@@ -302,12 +306,10 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     add_sampling_options(parser)
     add_grade_options(parser)
     add_cache_options(parser, default=f"{RESULT_CACHE_HELP} for verdicts, answers likewise")
-    parser.add_argument(
+    add_extract_mode_option(
+        parser,
         "--extract-mode",
-        type=ExtractMode,
-        choices=list(ExtractMode),
-        default=None,
-        help="official (default with the official-v2 prompt style) or robust (default: native)",
+        "official (default with the official-v2 prompt style) or robust (default: native)",
     )
     parser.add_argument(
         "--out",

@@ -170,14 +170,14 @@ class Manifest:
                 f"({SCHEMA_VERSION}): upgrade verilogeval",
             )
         try:
-            dataset = DatasetFacts(**data["dataset"])
             simulator = data.get("simulator")
-            known = {f.name for f in fields(cls)} - {"dataset", "simulator", "problems"}
             manifest = cls(
-                dataset=dataset,
-                simulator=None if simulator is None else SimulatorFacts(**simulator),
+                dataset=DatasetFacts(**_known(DatasetFacts, data["dataset"])),
+                simulator=None
+                if simulator is None
+                else SimulatorFacts(**_known(SimulatorFacts, simulator)),
                 problems=tuple(data["problems"]),
-                **{key: value for key, value in data.items() if key in known},
+                **_known(cls, data, but=("dataset", "simulator", "problems")),
             )
         except KeyError as error:
             raise DamagedFile(path, f"missing field {error}") from None
@@ -195,6 +195,14 @@ class Manifest:
         if previous is None:
             return self
         return replace(self, started_at=previous.started_at, sessions=previous.sessions + 1)
+
+
+def _known(record: type, data: dict[str, Any], but: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The fields of `data` that `record` has: a field a later version adds is passed over."""
+    if not isinstance(data, dict):
+        raise TypeError(f"{record.__name__} must be an object, not {data!r}")
+    names = {f.name for f in fields(record)} - set(but)
+    return {key: value for key, value in data.items() if key in names}
 
 
 def read_manifest(folder: RunFolder) -> Manifest | None:
