@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set-up and the two everyday jobs, on a fresh Debian machine with Python >= 3.11:
 #   ./dev.sh run  [verilogeval run options]   grade the reference oracle on the embedded dataset
-#   ./dev.sh test [pytest options]            ruff, then the whole test suite in parallel
+#   ./dev.sh test [pytest options]            ruff, mypy, then the whole test suite in parallel
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -56,6 +56,7 @@ case "$cmd" in
   test)
     ensure_python; ensure_icarus; ensure_venv; ensure_chromium
     .venv/bin/ruff check .
+    .venv/bin/mypy
     exec .venv/bin/python -m pytest -n auto "$@"
     ;;
   *)

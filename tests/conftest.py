@@ -52,6 +52,40 @@ def golden(shared_dir: Path):
     return load
 
 
+def icarus_major() -> int | None:
+    """The installed Icarus Verilog's major version (11, 12, ...), None without Icarus."""
+    if not shutil.which("iverilog"):
+        return None
+    from verilogeval.simulate import simulator_major, simulator_version
+
+    return simulator_major(simulator_version())
+
+
+@pytest.fixture(scope="session")
+def golden_classification(golden) -> list[dict]:
+    """The classification golden rows recorded under the installed Icarus major version.
+
+    Icarus 11 and 12 disagree on 16 rows (Prob151, Prob156): each has its own file, so
+    parity means the same on either version.
+    """
+    major = icarus_major()
+    if major == 11:
+        return golden("classification")
+    if major == 12:
+        return golden("classification-icarus12")
+    pytest.skip(f"no golden classification recorded for Icarus {major}")
+
+
+@pytest.fixture(scope="session")
+def reference_failures(golden_classification) -> dict[str, dict[str, str]]:
+    """task -> {problem: code} of the official references that cannot pass here."""
+    failures: dict[str, dict[str, str]] = {}
+    for row in golden_classification:
+        if row["sample"] == "ref" and row["official"] != ".":
+            failures.setdefault(row["task"], {})[row["problem"]] = row["official"]
+    return failures
+
+
 def pytest_collection_modifyitems(config, items):
     """Tests marked `icarus` are skipped where Icarus Verilog is not installed."""
     if shutil.which("iverilog") and shutil.which("vvp"):

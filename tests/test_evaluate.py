@@ -7,6 +7,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from conftest import icarus_major
 
 from verilogeval.dataset import load_dataset
 from verilogeval.grade import GradeConfig, Graded, Grader
@@ -71,7 +72,8 @@ def test_evaluate_writes_results_summaries_layout_and_run_json(cli, tmp_path):
     out = tmp_path / "run"
     done = cli("evaluate", "--samples", samples, "--out", out, "--cache-dir", tmp_path / "c")
     assert done.returncode == 0, done.stderr
-    assert "Icarus Verilog 12" in done.stderr  # the version warning (this machine has 11)
+    # the version warning names the paper's Icarus, on any other major version
+    assert ("Icarus Verilog 12" in done.stderr) == (icarus_major() != 12)
     results = results_of(out)
     assert {key: line["category"] for key, line in results.items()} == {
         (MAJORITY, 1): ".",
@@ -99,6 +101,7 @@ def test_evaluate_writes_results_summaries_layout_and_run_json(cli, tmp_path):
     assert manifest["finished_at"] is not None
 
 
+@pytest.mark.slow
 @pytest.mark.icarus
 def test_evaluate_resumes_and_the_cache_spares_simulation(cli, tmp_path):
     first = [{"problem": MAJORITY, "sample": 1, "code": RIGHT}]

@@ -15,23 +15,6 @@ import pytest
 
 pytestmark = pytest.mark.icarus
 
-# Problems whose own reference cannot pass under Icarus 11 (see `verilogeval check`).
-REFERENCE_FAILURES = {
-    "spec-to-rtl": {
-        "Prob082_lfsr32",
-        "Prob141_count_clock",
-        "Prob099_m2014_q6c",
-        "Prob151_review2015_fsm",
-        "Prob156_review2015_fancytimer",
-    },
-    "code-complete-iccad2023": {
-        "Prob082_lfsr32",
-        "Prob141_count_clock",
-        "Prob151_review2015_fsm",
-        "Prob156_review2015_fancytimer",
-    },
-}
-
 
 def _lines(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
@@ -45,6 +28,7 @@ def _run(cli, out: Path, *args: str):
     return cli("run", "--model", "oracle", "--out", out, "--no-cache", "--quiet", *args)
 
 
+@pytest.mark.slow
 def test_oracle_on_embedded_dataset_passes_and_describes_itself(cli, tmp_path):
     out = tmp_path / "run"
     result = _run(cli, out, "--task", "code-complete-iccad2023")
@@ -79,19 +63,22 @@ def test_rerun_resumes_without_work_and_refuses_other_parameters(cli, tmp_path):
     assert "prompt.shots: 0 -> 1" in refused.stderr and "Traceback" not in refused.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("task", ["spec-to-rtl", "code-complete-iccad2023"])
-def test_oracle_on_official_dataset(cli, official_root, tmp_path, task):
+def test_oracle_on_official_dataset(cli, official_root, tmp_path, task, reference_failures):
+    """The oracle fails exactly where the reference itself fails under this Icarus version."""
     out = tmp_path / task
-    result = _run(cli, out, "--dataset", official_root, "--task", task, "--timeout", "10")
+    result = _run(cli, out, "--dataset", official_root, "--task", task)
     assert result.returncode == 0, result.stderr
     results = _lines(out / "results.jsonl")
     assert len(results) == 156
-    failing = {r["problem"] for r in results if not r["passed"]}
-    assert failing == REFERENCE_FAILURES[task]
+    failing = {r["problem"]: r["category"] for r in results if not r["passed"]}
+    assert failing == reference_failures[task]
     manifest = json.loads((out / "run.json").read_text())
     assert manifest["prompt"]["style"] == "official-v2" and manifest["extract_mode"] == "official"
 
 
+@pytest.mark.slow
 def test_sigkill_then_resume_equals_an_uninterrupted_run(cli, official_root, tmp_path):
     common = ["--dataset", str(official_root), "--problems", "1-60", "--jobs", "1"]
     whole = tmp_path / "whole"
@@ -138,6 +125,7 @@ def test_sigkill_then_resume_equals_an_uninterrupted_run(cli, official_root, tmp
     assert f"({partial} from before)" in resumed.stdout
 
 
+@pytest.mark.slow
 def test_torn_results_line_is_dropped_on_resume(cli, tmp_path):
     out = tmp_path / "run"
     assert _run(cli, out, "--problems", "1-4").returncode == 0
@@ -150,6 +138,7 @@ def test_torn_results_line_is_dropped_on_resume(cli, tmp_path):
     assert all(r["passed"] for r in _lines(results))
 
 
+@pytest.mark.slow
 @pytest.mark.cocotb
 def test_strict_run_adds_the_differential_verdict(cli, tmp_path):
     out = tmp_path / "run"
@@ -165,6 +154,7 @@ def test_strict_run_adds_the_differential_verdict(cli, tmp_path):
     assert refused.returncode == 2 and "strict.seed" in refused.stderr
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_cleanly_and_says_how_to_resume(official_root, tmp_path):
     out = tmp_path / "run"
     process = subprocess.Popen(
@@ -187,6 +177,9 @@ def test_ctrl_c_stops_cleanly_and_says_how_to_resume(official_root, tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # A shell starts background jobs with SIGINT ignored, and Python then never turns
+        # it into KeyboardInterrupt: give the child the default, as a terminal would.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     results = out / "results.jsonl"
     deadline = time.monotonic() + 120

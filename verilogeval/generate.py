@@ -358,7 +358,7 @@ def write_prompts(path: Path, prompts: dict[str, Prompt]) -> None:
     kept: dict[str, dict] = {}
     if path.exists():
         for record in read_journal(path):
-            new = prompts.get(record.get("problem"))
+            new = prompts.get(record["problem"])
             if new is not None and (new.system, new.user) != (record["system"], record["user"]):
                 raise UserError(
                     f"{path}: {new.problem} was generated with other prompts; "

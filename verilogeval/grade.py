@@ -164,7 +164,7 @@ class Grader:
                 return graded
             running = self._running.get(key)
             first = running is None
-            if first:
+            if running is None:
                 running = self._pool.submit(
                     _simulate_and_classify, problem, sample, self._config, None
                 )

@@ -92,7 +92,7 @@ def load_sweep(path: Path) -> SweepConfig:
         raise UserError(f"{path}: unknown field(s) {', '.join(sorted(unknown))}")
     if "out" not in data or "models" not in data:
         raise UserError(f"{path}: fields 'out' and 'models' are required")
-    axes = {key: data.get(key, _DEFAULTS.get(key)) for key in _MATRIX_KEYS}
+    axes: dict[str, Any] = {key: data.get(key, _DEFAULTS.get(key)) for key in _MATRIX_KEYS}
     for key, values in axes.items():
         if not isinstance(values, list) or not values:
             raise UserError(f"{path}: field {key!r} must be a non-empty list")

@@ -42,7 +42,8 @@ class OpenAIAdapter(ModelAdapter):
     async def complete(self, request: Request) -> Completion:
         sampling = request.sampling
         try:
-            response = await self._client.chat.completions.create(
+            # messages are plain dicts, not the SDK's TypedDicts: the same JSON on the wire
+            response = await self._client.chat.completions.create(  # type: ignore[call-overload]
                 model=self.model,
                 messages=request.prompt.messages(),
                 temperature=sampling.temperature,

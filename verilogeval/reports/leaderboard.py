@@ -9,7 +9,7 @@ prints it (two decimals).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -138,7 +138,7 @@ def display_table(entries: Sequence[Entry], ks: Sequence[int]) -> tuple[list[str
     return header, rows
 
 
-def _estimates(prefix: str, estimates: dict[int, Estimate | None], ks: Sequence[int]) -> dict:
+def _estimates(prefix: str, estimates: Mapping[int, Estimate | None], ks: Sequence[int]) -> dict:
     row: dict[str, Any] = {}
     for k in ks:
         estimate = estimates[k]

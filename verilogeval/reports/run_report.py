@@ -7,6 +7,7 @@ problem without any result shows as `?????` and counts as failed instead of bein
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -61,15 +62,15 @@ def official_table(run: Run) -> dict[str, list[SampleOutcome]]:
         table[row.problem].append(
             SampleOutcome(
                 code=row.category,
-                mismatches=_number(row.mismatches, int),
-                prompt_tokens=_number(prompt_tokens, int),
-                resp_tokens=_number(resp_tokens, int),
-                cost=_number(cost, float),
+                mismatches=_count(row.mismatches),
+                prompt_tokens=_count(prompt_tokens),
+                resp_tokens=_count(resp_tokens),
+                cost=0.0 if pd.isna(cost) else float(cost),
             )
         )
     return table
 
 
-def _number(value: object, kind: type[int] | type[float]) -> int | float:
+def _count(value: Any) -> int:
     """sv-iv-analyze counts an unknown number as 0."""
-    return kind(0) if pd.isna(value) else kind(value)
+    return 0 if pd.isna(value) else int(value)
