@@ -211,7 +211,7 @@ def test_commands_cluster_survives_a_killed_worker(
     wait_for(lambda: result_count(out) >= 10, "first results", run)
     os.killpg(victim.pid, signal.SIGKILL)
     graded_before_the_kill = result_count(out)
-    stdout, stderr = run.communicate()
+    _, stderr = run.communicate()
     assert graded_before_the_kill < SAMPLES, "the run ended before the worker was killed"
     assert run.returncode == 0, stderr
     assert verdicts(out) == local_verdicts
@@ -266,3 +266,23 @@ def test_a_lost_scheduler_stops_the_run_and_the_same_command_resumes(
     assert resumed.returncode == 0, resumed.stderr
     assert f"({kept} already graded)" in resumed.stdout
     assert verdicts(out) == local_verdicts
+
+
+def test_run_and_sweep_grade_on_the_cluster_including_python_testbenches(cli, tmp_path):
+    """The oracle on our own dataset, whose Prob020-022 have only a cocotb `_test.py`."""
+    config = tmp_path / "sweep.toml"
+    config.write_text(
+        f'out = "{tmp_path / "runs"}"\nmodels = ["oracle"]\n'
+        '[run]\nproblems = "1,20-22"\nno_cache = true\nquiet = true\n'
+    )
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        done = cli("sweep", config, "--scheduler", cluster.scheduler_address)
+    assert done.returncode == 0, done.stderr
+    (folder,) = (tmp_path / "runs").iterdir()
+    manifest = json.loads((folder / "run.json").read_text())
+    assert manifest["simulator"]["scheduler"] == cluster.scheduler_address
+    results = [json.loads(line) for line in (folder / "results.jsonl").open()]
+    assert sorted(r["problem"][:7] for r in results) == ["Prob001", "Prob020", "Prob021", "Prob022"]
+    assert all(r["passed"] for r in results)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import threading
 from contextlib import AbstractContextManager, nullcontext
@@ -18,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from verilogeval import __version__
-from verilogeval.commands.options import add_dataset_options
+from verilogeval.commands.options import add_dataset_options, add_scheduler_option
 from verilogeval.dataset import Dataset, load_dataset
 from verilogeval.errors import UserError
 from verilogeval.grade import (
@@ -81,9 +80,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_strict_options(parser)
 
 
-SCHEDULER_ENV = "VERILOGEVAL_SCHEDULER"
-
-
 def add_grade_options(parser: argparse.ArgumentParser) -> None:
     """Options of the grading pool, shared with `check` and `run`."""
     parser.add_argument(
@@ -102,13 +98,7 @@ def add_grade_options(parser: argparse.ArgumentParser) -> None:
         help=f"result cache (default: {default_cache_dir()})",
     )
     parser.add_argument("--no-cache", action="store_true", help="simulate every sample again")
-    parser.add_argument(
-        "--scheduler",
-        default=os.environ.get(SCHEDULER_ENV),
-        metavar="tcp://HOST:PORT",
-        help=f"grade on the Dask cluster of this scheduler (default: ${SCHEDULER_ENV}, "
-        "else this machine's cores)",
-    )
+    add_scheduler_option(parser)
     parser.add_argument(
         "--scratch-dir",
         type=Path,
@@ -131,7 +121,7 @@ def grade_config_from_args(args: argparse.Namespace, wave_dir: Path | None = Non
         cache_dir=None if args.no_cache or wave_dir else (args.cache_dir or default_cache_dir()),
         workdir=args.scratch_dir or default_scratch_dir(),
         wave_dir=wave_dir,
-        scheduler=args.scheduler or None,
+        scheduler=args.scheduler,
     )
 
 
