@@ -286,3 +286,25 @@ def test_run_and_sweep_grade_on_the_cluster_including_python_testbenches(cli, tm
     results = [json.loads(line) for line in (folder / "results.jsonl").open()]
     assert sorted(r["problem"][:7] for r in results) == ["Prob001", "Prob020", "Prob021", "Prob022"]
     assert all(r["passed"] for r in results)
+
+
+def test_ctrl_c_cancels_the_cluster_jobs(official_root, samples, tmp_path):
+    with (
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster.scheduler_address) as observer,
+    ):
+        out = tmp_path / "run"
+        argv = evaluate_argv(official_root, samples, out, "--scheduler", cluster.scheduler_address)
+        run = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        wait_for(lambda: result_count(out) >= 5, "first results", run)
+        run.send_signal(signal.SIGINT)
+        _, stderr = run.communicate()
+        assert run.returncode == 130, stderr
+        assert result_count(out) < SAMPLES
+        wait_for(
+            lambda: observer.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks))
+            == 0,
+            "the scheduler to drop the run's jobs",
+        )
