@@ -263,7 +263,11 @@ def _manifest(
         "sampling": identity.sampling,
         "extract_mode": identity.extract_mode,
         "strict": identity.strict,
-        "simulator": {"version": None, "timeout_s": plan.grading.timeout_s},
+        "simulator": {
+            "version": None,
+            "timeout_s": plan.grading.timeout_s,
+            "scheduler": plan.grading.scheduler,
+        },
         "engine": {
             "concurrency": plan.engine.concurrency,
             "rpm": plan.engine.rpm,

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from verilogeval import __version__
-from verilogeval.commands.options import add_dataset_options
+from verilogeval.commands.options import add_dataset_options, add_scheduler_option
 from verilogeval.dataset import Dataset, load_dataset
 from verilogeval.errors import UserError
 from verilogeval.grade import (
@@ -98,6 +98,7 @@ def add_grade_options(parser: argparse.ArgumentParser) -> None:
         help=f"result cache (default: {default_cache_dir()})",
     )
     parser.add_argument("--no-cache", action="store_true", help="simulate every sample again")
+    add_scheduler_option(parser)
     parser.add_argument(
         "--scratch-dir",
         type=Path,
@@ -120,6 +121,7 @@ def grade_config_from_args(args: argparse.Namespace, wave_dir: Path | None = Non
         cache_dir=None if args.no_cache or wave_dir else (args.cache_dir or default_cache_dir()),
         workdir=args.scratch_dir or default_scratch_dir(),
         wave_dir=wave_dir,
+        scheduler=args.scheduler,
     )
 
 
@@ -182,7 +184,13 @@ def run(args: argparse.Namespace) -> int:
             if warning:
                 print(f"verilogeval evaluate: {warning}", file=sys.stderr)
             facts = _RunFacts(
-                dataset, dataset_hash, config.timeout_s, grader.simulator, started_at, strict
+                dataset,
+                dataset_hash,
+                config.timeout_s,
+                grader.simulator,
+                started_at,
+                strict,
+                config.scheduler,
             )
             _write_run_json(out, facts, finished_at=None)
             for sample in todo:
@@ -336,6 +344,7 @@ class _RunFacts:
     simulator: str
     started_at: str
     strict: StrictConfig | None  # the differential test's settings with --strict
+    scheduler: str | None  # the Dask scheduler that graded, or None: this machine
 
 
 def _write_run_json(out: Path, facts: _RunFacts, *, finished_at: str | None) -> None:
@@ -366,7 +375,11 @@ def _write_run_json(out: Path, facts: _RunFacts, *, finished_at: str | None) -> 
                 "preset": None,
             },
             "extract_mode": None,
-            "simulator": {"version": facts.simulator, "timeout_s": facts.timeout_s},
+            "simulator": {
+                "version": facts.simulator,
+                "timeout_s": facts.timeout_s,
+                "scheduler": facts.scheduler,
+            },
             "strict": _strict_json(facts.strict),
             "packages": package_versions(),
             "git_revision": git_revision(),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from verilogeval.dataset import Dataset, load_dataset, select_problems
@@ -74,4 +75,18 @@ def prompt_config_from_args(args: argparse.Namespace, dataset: Dataset) -> Promp
         shots=args.shots,
         rules=args.rules,
         explain=args.explain,
+    )
+
+
+SCHEDULER_ENV = "VERILOGEVAL_SCHEDULER"
+
+
+def add_scheduler_option(parser: argparse.ArgumentParser) -> None:
+    """--scheduler: grade on a Dask cluster instead of this machine's cores."""
+    parser.add_argument(
+        "--scheduler",
+        default=os.environ.get(SCHEDULER_ENV) or None,
+        metavar="tcp://HOST:PORT",
+        help=f"grade on the Dask cluster of this scheduler (default: ${SCHEDULER_ENV}, "
+        "else this machine's cores)",
     )

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from verilogeval.commands.options import add_scheduler_option
 from verilogeval.commands.run import model_slug
 from verilogeval.errors import UserError
 from verilogeval.manifest import read_manifest
@@ -78,6 +79,7 @@ class SweepConfig:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("config", type=Path, help="TOML file: out, models, tasks, shots, ...")
     parser.add_argument("--dry-run", action="store_true", help="list the runs, run nothing")
+    add_scheduler_option(parser)
 
 
 def load_sweep(path: Path) -> SweepConfig:
@@ -120,7 +122,10 @@ def run(args: argparse.Namespace) -> int:
         if manifest is not None and manifest.get("finished_at"):
             print(f"{head}: finished, skipped")
             continue
-        argv = cell.run_argv(sweep.out, sweep.run_options)
+        options = sweep.run_options
+        if args.scheduler and "scheduler" not in options:
+            options = options | {"scheduler": args.scheduler}
+        argv = cell.run_argv(sweep.out, options)
         if args.dry_run:
             print(f"{head}: verilogeval {' '.join(argv)}")
             continue
