@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
 
 from verilogeval.errors import UserError
+from verilogeval.formal.batch import FormalPool
 from verilogeval.formal.check import FormalConfig
 
 
@@ -32,3 +35,23 @@ def formal_config_from_args(args: argparse.Namespace) -> FormalConfig:
     if not args.formal_timeout > 0:
         raise UserError(f"--formal-timeout must be positive, not {args.formal_timeout}")
     return FormalConfig(depth=args.formal_depth, timeout_s=args.formal_timeout)
+
+
+def add_formal_flag(parser: argparse.ArgumentParser) -> None:
+    """`--formal` and its settings, for `evaluate` and `run`."""
+    parser.add_argument(
+        "--formal",
+        action="store_true",
+        help="also check every sample that compiles for formal equivalence with its "
+        "reference (Yosys): results.jsonl gets `formal`",
+    )
+    add_formal_options(parser)
+
+
+def formal_pool(
+    config: FormalConfig | None, *, jobs: int, workdir: Path | None, run_dir: Path
+) -> AbstractContextManager[FormalPool | None]:
+    """The pool of formal checks with --formal; nothing without."""
+    if config is None:
+        return nullcontext(None)
+    return FormalPool(config, jobs=jobs, workdir=workdir, run_dir=run_dir)

@@ -1,0 +1,69 @@
+"""`--formal` through the command line: evaluate's result lines and VCDs, check --formal."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from verilogeval.journal import read_journal
+
+RIGHT = """module TopModule (input [4:0] v, output maj);
+  assign maj = (v[0] + v[1] + v[2] + v[3] + v[4]) >= 3;
+endmodule
+"""
+WRONG = """module TopModule (input [4:0] v, output maj);
+  assign maj = v[0];
+endmodule
+"""
+SYNTAX = "module TopModule (input [4:0] v, output maj);\n  assign maj = ;\nendmodule\n"
+COUNTER_WRONG = """module TopModule (input clk, input reset, input en, input up,
+                  output reg [5:0] count);
+  always @(posedge clk)
+    if (reset) count <= 0;
+    else if (en) count <= up ? count + 6'd1 : count - 6'd2;
+endmodule
+"""
+
+
+@pytest.mark.icarus
+@pytest.mark.yosys
+def test_evaluate_formal_adds_the_field_and_the_vcd(cli, tmp_path: Path) -> None:
+    rows = [
+        ("Prob001_majority5", 1, RIGHT),
+        ("Prob001_majority5", 2, WRONG),
+        ("Prob001_majority5", 3, SYNTAX),
+        ("Prob003_counter_updown6", 1, COUNTER_WRONG),
+    ]
+    samples = tmp_path / "samples.jsonl"
+    samples.write_text(
+        "".join(json.dumps({"problem": p, "sample": s, "code": c}) + "\n" for p, s, c in rows)
+    )
+    out = tmp_path / "run"
+    args = ("evaluate", "--samples", samples, "--out", out, "--formal", "--formal-depth", "8")
+    done = cli(*args)
+    assert done.returncode == 0, done.stderr
+    lines = {
+        (line["problem"], line["sample"]): line for line in read_journal(out / "results.jsonl")
+    }
+    right = lines[("Prob001_majority5", 1)]["formal"]
+    assert right["status"] == "proven" and right["counterexample"] is None
+    assert lines[("Prob001_majority5", 3)]["formal"] is None  # did not compile
+    for key in (("Prob001_majority5", 2), ("Prob003_counter_updown6", 1)):
+        formal = lines[key]["formal"]
+        assert formal["status"] == "disproved", formal
+        assert formal["counterexample"]["steps"] and formal["vcd"]
+        assert (out / formal["vcd"]).is_file()
+        assert Path(formal["vcd"]).parent.name == key[0]  # beside the sample
+    manifest = json.loads((out / "run.json").read_text())
+    assert manifest["formal"] == {"depth": 8, "timeout_s": 60.0}
+    again = cli(*args[:-1], "9")
+    assert again.returncode != 0 and "--formal" in again.stderr
+
+
+@pytest.mark.yosys
+def test_check_formal_lists_what_it_cannot_prove(cli) -> None:
+    done = cli("check", "--formal", "--problems", "1-3", "--formal-depth", "4")
+    assert done.returncode == 0, done.stderr
+    assert "formal: 3 of 3 references proven or bounded against themselves" in done.stdout
