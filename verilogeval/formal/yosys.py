@@ -87,7 +87,7 @@ def equivalence_script(
     """
     sat = [
         "sat -tempinduct -prove trigger 0 -set-def-inputs -set-init-undef -set-assumes",
-        f"-maxsteps {depth} -timeout {sat_timeout_s} -show-inputs -show-outputs",
+        f"-maxsteps {depth} -timeout {sat_timeout_s} -show-inputs",
     ]
     for port in ports:
         if port.role is PortRole.CLOCK:
@@ -114,12 +114,12 @@ def equivalence_script(
             f"log {PHASE_MARK} {Phase.MITER.name}",
             "design -copy-from gold -as gold gold",
             "design -copy-from gate -as gate gate",
-            "miter -equiv -flatten -make_outputs -ignore_gold_x gold gate miter",
+            "miter -equiv -flatten -ignore_gold_x gold gate miter",
             "hierarchy -top miter",
             f"log {PHASE_MARK} {Phase.EDGES.name}",
             f"select -assert-none r:CLK_POLARITY=1'b{edge.idle_level}",
             "async2sync",
-            "opt_expr -keepdc; opt_merge -share_all; opt_clean",
+            "opt -keepdc -noff -share_all",
             f"log {PHASE_MARK} {Phase.SOLVE.name}",
             " ".join([*sat, "miter"]),
             "",

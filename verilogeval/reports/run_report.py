@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from verilogeval.formal.summary import formal_summary, summary_lines
 from verilogeval.metrics import RunMetrics
 from verilogeval.reports.failures import category_name
 from verilogeval.reports.leaderboard import format_estimate
@@ -43,6 +44,9 @@ def render_run_report(run: Run, metrics: RunMetrics, ks: Sequence[int]) -> str:
             f"problems without any result, counted as failed ({len(metrics.missing_problems)}):",
             *(f"  {problem}" for problem in metrics.missing_problems),
         ]
+    formal = formal_summary(run.problems, run.n, run.results)
+    if formal is not None:
+        lines += ["", *summary_lines(formal)]
     usage = metrics.usage
     if usage is not None and usage.unpriced:
         lines += ["", f"cost unknown for {usage.unpriced} generations (not counted as free)"]
