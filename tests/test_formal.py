@@ -149,6 +149,39 @@ def test_references_against_themselves(official: dict[str, Problem]) -> None:
     assert any("Prob078_dualedge: formal: unsupported: flip-flops on both" in r for r in report)
 
 
+FLIP_FLOP_IN_COMBINATIONAL = """module TopModule (input [1:0] A, input [1:0] B, output reg z);
+  always @(posedge A[0]) z <= A == B;
+endmodule
+"""
+
+
+@pytest.mark.yosys
+@pytest.mark.parametrize(
+    ("name", "old", "new"),
+    [
+        ("Prob034_dff8", "posedge clk", "posedge d[0]"),  # clocked by a data input
+        ("Prob046_dff8p", "negedge clk", "posedge clk"),  # the other edge than the reference
+    ],
+    ids=["data-clock", "other-edge"],
+)
+def test_flip_flops_a_step_cannot_model_are_unsupported(
+    official: dict[str, Problem], name: str, old: str, new: str
+) -> None:
+    problem = official[name]
+    result = formal_check(problem, mutant(problem, old, new), CONFIG)
+    assert result.status is FormalStatus.UNSUPPORTED, result.describe()
+
+
+@pytest.mark.yosys
+def test_a_flip_flop_in_a_combinational_problem_is_unsupported(
+    official: dict[str, Problem],
+) -> None:
+    sample = Sample("Prob020_mt2015_eq2", 1, FLIP_FLOP_IN_COMBINATIONAL)
+    result = formal_check(official["Prob020_mt2015_eq2"], sample, CONFIG)
+    assert result.status is FormalStatus.UNSUPPORTED, result.describe()
+    assert "clocked by something else" in (result.reason or "")
+
+
 @pytest.mark.yosys
 def test_interface_mismatch_is_unsupported_not_a_verdict(official: dict[str, Problem]) -> None:
     problem = official["Prob020_mt2015_eq2"]

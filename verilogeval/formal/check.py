@@ -148,6 +148,8 @@ def failure_verdict(report: yosys.SatReport) -> tuple[FormalStatus, str]:
         return FormalStatus.UNSUPPORTED, f"Yosys cannot read the reference: {error}"
     if report.phase is yosys.Phase.READ_SAMPLE:
         return FormalStatus.UNSUPPORTED, f"Yosys cannot read the sample: {error}"
+    if report.phase is yosys.Phase.CLOCKS:
+        return FormalStatus.UNSUPPORTED, "flip-flops clocked by something else than the clock input"
     if report.phase is yosys.Phase.EDGES:
         return FormalStatus.UNSUPPORTED, "flip-flops on both clock edges"
     if "Failed to import cell" in error:

@@ -10,7 +10,8 @@ Recipe, each step chosen against a way a naive recipe gave false verdicts:
   latch (FSM next-state logic without a default), which simulates as a latch;
 - `async2sync` models asynchronous resets and latches as logic inside one clock cycle;
   a SAT step is one clock edge, rising or (when every flip-flop uses it) falling: designs
-  mixing both edges are `unsupported`;
+  mixing both edges, and flip-flops clocked by anything but the clock input (another
+  input, a gated clock, any flip-flop in a combinational problem) are `unsupported`;
 - `miter -equiv -ignore_gold_x` with `sat -enable_undef` semantics: a reference X bit
   matches anything, a sample X where the reference is 0 or 1 is a difference, as the
   official comparison; inputs are always defined (`-set-def-inputs`);
@@ -56,6 +57,7 @@ class Phase(StrEnum):
     READ_REFERENCE = "reading the reference"
     READ_SAMPLE = "reading the sample"
     MITER = "building the miter"
+    CLOCKS = "checking what clocks the flip-flops"
     EDGES = "checking clock edges"
     SOLVE = "solving"
 
@@ -92,6 +94,9 @@ def equivalence_script(
     for port in ports:
         if port.role is PortRole.CLOCK:
             sat.append(f"-set in_{port.name} {edge.idle_level}")  # compare with clock idle
+    clocks = [f"w:in_{p.name}" for p in ports if p.role is PortRole.CLOCK]
+    clocked = " ".join([*clocks, *["%u"] * (len(clocks) - 1), "%co1:+[CLK]"])
+    unclocked = f"r:CLK_POLARITY {clocked} %d" if clocks else "r:CLK_POLARITY"
     resets = [p for p in ports if p.role in (PortRole.RESET, PortRole.RESET_N)]
     if resets:
         sat.append("-seq 1")  # cycle 1 applies reset and is not compared
@@ -116,6 +121,8 @@ def equivalence_script(
             "design -copy-from gate -as gate gate",
             "miter -equiv -flatten -ignore_gold_x gold gate miter",
             "hierarchy -top miter",
+            f"log {PHASE_MARK} {Phase.CLOCKS.name}",
+            f"select -assert-none {unclocked}",
             f"log {PHASE_MARK} {Phase.EDGES.name}",
             f"select -assert-none r:CLK_POLARITY=1'b{edge.idle_level}",
             "async2sync",
