@@ -76,19 +76,20 @@ def formal_check(
         (folder / yosys.GATE_FILE).write_text(yosys.prepare_source(sample.code), encoding="utf-8")
         edge = yosys.Edge.RISING
         report = _solve(folder, ports, edge, config)
-        if report is not None and report.phase is yosys.Phase.EDGES and report.error:
+        if report.phase is yosys.Phase.EDGES and report.error:
             edge = yosys.Edge.FALLING  # every flip-flop on the falling edge, or both edges
             report = _solve(folder, ports, edge, config)
-        if report is None:
-            return result(FormalStatus.TIMEOUT, reason=f"Yosys ran past {config.timeout_s:g} s")
         if report.outcome is yosys.Outcome.PROVEN:
             return result(FormalStatus.PROVEN, depth=report.steps)
         if report.outcome is yosys.Outcome.BOUNDED:
             reason = f"induction did not close within {config.depth} cycles"
             return result(FormalStatus.BOUNDED, depth=report.steps, reason=reason)
+        if report.outcome is yosys.Outcome.TIMEOUT and report.steps > 0:
+            reason = f"time limit reached ({config.timeout_s:g} s) after {report.steps} cycles"
+            return result(FormalStatus.BOUNDED, depth=report.steps, reason=reason)
         if report.outcome is yosys.Outcome.TIMEOUT:
-            reason = f"SAT solver time limit; no difference in {report.steps} cycles"
-            return result(FormalStatus.TIMEOUT, depth=report.steps, reason=reason)
+            reason = f"time limit reached ({config.timeout_s:g} s) {report.phase or ''}".rstrip()
+            return result(FormalStatus.TIMEOUT, reason=reason)
         if report.outcome is yosys.Outcome.FAILED:
             status, reason = failure_verdict(report)
             return result(status, depth=report.steps, reason=reason)
@@ -126,19 +127,25 @@ def formal_check(
 
 def _solve(
     folder: Path, ports: tuple[DiffPort, ...], edge: yosys.Edge, config: FormalConfig
-) -> yosys.SatReport | None:
-    """Run the Yosys script for `edge` in `folder`; None when it ran past the time limit."""
+) -> yosys.SatReport:
+    """Run the Yosys script for `edge` in `folder` and read its log.
+
+    Each SAT call gets a third of the time limit, so a hard induction step stops in time
+    to report the depth the base case reached; past the whole limit the log read so far
+    still says that depth.
+    """
     script = yosys.equivalence_script(
-        ports, edge, depth=config.depth, sat_timeout_s=max(1, int(config.timeout_s))
+        ports, edge, depth=config.depth, sat_timeout_s=max(1, int(config.timeout_s / 3))
     )
     (folder / yosys.SCRIPT_FILE).write_text(script, encoding="utf-8")
     argv = (config.yosys, "-q", "-l", yosys.LOG_FILE, "-s", yosys.SCRIPT_FILE)
     execution = run_limited(argv, cwd=folder, timeout_s=config.timeout_s)
-    if execution.timed_out:
-        return None
     log_path = folder / yosys.LOG_FILE
     log = log_path.read_text(encoding="utf-8", errors="replace") if log_path.is_file() else ""
-    return yosys.read_log(log, execution.output)
+    report = yosys.read_log(log, execution.output)
+    if execution.timed_out:
+        return yosys.SatReport(yosys.Outcome.TIMEOUT, report.steps, phase=report.phase)
+    return report
 
 
 def failure_verdict(report: yosys.SatReport) -> tuple[FormalStatus, str]:
