@@ -21,7 +21,7 @@ from verilogeval import __version__
 from verilogeval.commands.options import add_dataset_options
 from verilogeval.dataset import Dataset, load_dataset
 from verilogeval.errors import UserError
-from verilogeval.formal.batch import formal_settings, with_formal
+from verilogeval.formal.batch import formal_settings, formal_tally, with_formal
 from verilogeval.formal.check import FormalConfig
 from verilogeval.formal.options import add_formal_flag, formal_config_from_args, formal_pool
 from verilogeval.grade import (
@@ -221,6 +221,8 @@ def run(args: argparse.Namespace) -> int:
         f"{passed}/{len(results)} pass{strictly if strict else ''}; "
         f"results in {out / RESULTS_NAME}"
     )
+    if formal is not None:
+        print(f"formal: {formal_tally(results)}")
     return 1 if rejected or errors or write_failures else 0
 
 
