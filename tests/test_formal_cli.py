@@ -105,3 +105,17 @@ def test_reports_show_proven_share_and_disproved_passing_samples(cli, tmp_path: 
     assert "Prob001_a sample 2: cycle 1: out ref=0 dut=1 (inputs per cycle: in=1)" in report.stdout
     page = (tmp_path / "r.html").read_text()
     assert "disproved by the formal check (1)" in page and "Prob001_a sample 2" in page
+
+
+@pytest.mark.icarus
+@pytest.mark.yosys
+def test_run_formal_proves_the_oracle_and_is_part_of_the_identity(cli, tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    args = ("run", "--model", "oracle", "--out", out, "--no-cache", "--quiet", "--problems", "1,3")
+    done = cli(*args, "--formal", "--formal-depth", "6")
+    assert done.returncode == 0, done.stderr
+    lines = read_journal(out / "results.jsonl")
+    assert [line["formal"]["status"] for line in lines] == ["proven", "proven"]
+    assert "2 proven; 0 officially passing disproved" in done.stdout
+    refused = cli(*args, "--formal", "--formal-depth", "7")
+    assert refused.returncode == 2 and "formal.depth" in refused.stderr
