@@ -149,6 +149,27 @@ def test_references_against_themselves(official: dict[str, Problem]) -> None:
     assert any("Prob078_dualedge: formal: unsupported: flip-flops on both" in r for r in report)
 
 
+LOOPS = [
+    # a combinational loop settles to X in both Yosys and Icarus: a real difference
+    (
+        "Prob001_zero",
+        "module TopModule(output zero);\n  wire a;\n  assign a = ~a;\n"
+        "  assign zero = a;\nendmodule\n",
+        FormalStatus.DISPROVED,
+    ),
+]
+
+
+@pytest.mark.icarus
+@pytest.mark.yosys
+@pytest.mark.parametrize(("name", "code", "status"), LOOPS, ids=["not-loop"])
+def test_a_combinational_loop_is_never_proven(
+    official: dict[str, Problem], name: str, code: str, status: FormalStatus
+) -> None:
+    result = formal_check(official[name], Sample(name, 1, code), CONFIG)
+    assert result.status is status, result.describe()
+
+
 FLIP_FLOP_IN_COMBINATIONAL = """module TopModule (input [1:0] A, input [1:0] B, output reg z);
   always @(posedge A[0]) z <= A == B;
 endmodule
@@ -218,11 +239,23 @@ def test_a_base_case_model_is_read_step_by_step() -> None:
             "     1 \\gold_z           --   --   x",
             "     2 \\in_a             1    1   01",
             "     2 \\in_reset         0    0    0",
+            "     2 \\trigger           1    1    1",
         ]
     )
     report = read_log(log, "")
     assert report.outcome is Outcome.COUNTEREXAMPLE
     assert report.inputs == ({"a": "10", "reset": "1"}, {"a": "01", "reset": "0"})
+
+
+def test_a_model_without_inputs_still_has_its_steps() -> None:
+    log = "\n".join(
+        [
+            "SAT temporal induction proof finished - model found for base case: FAIL!",
+            "     1 \\trigger           1    1    1",
+        ]
+    )
+    report = read_log(log, "")
+    assert report.outcome is Outcome.COUNTEREXAMPLE and report.inputs == ({},)
 
 
 def test_an_error_is_attributed_to_the_phase_it_stopped_in() -> None:

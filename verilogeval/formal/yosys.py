@@ -89,7 +89,7 @@ def equivalence_script(
     """
     sat = [
         "sat -tempinduct -prove trigger 0 -set-def-inputs -set-init-undef -set-assumes",
-        f"-maxsteps {depth} -timeout {sat_timeout_s} -show-inputs",
+        f"-maxsteps {depth} -timeout {sat_timeout_s} -show-inputs -show trigger",
     ]
     for port in ports:
         if port.role is PortRole.CLOCK:
@@ -151,7 +151,9 @@ class SatReport:
     error: str | None = None  # the first ERROR line
 
 
-_MODEL_LINE = re.compile(r"^\s*(\d+)\s+\\in_(\S+)\s+\S+\s+\S+\s+([01xz]+)\s*$")
+# A model line: time step, signal, decimal, hex, binary. The trigger is shown too, so a
+# design without inputs still has one line per step.
+_MODEL_LINE = re.compile(r"^\s*(\d+)\s+\\(\S+)\s+\S+\s+\S+\s+([01xz]+)\s*$")
 _INDUCTION = re.compile(r"\*\* Trying induction with length (\d+) \*\*")
 _BASE_PROVEN = re.compile(r"Base case for induction length (\d+) proven")
 
@@ -176,7 +178,9 @@ def read_log(log: str, output: str) -> SatReport:
         for line in model.splitlines():
             match = _MODEL_LINE.match(line)
             if match:
-                steps.setdefault(int(match[1]), {})[match[2]] = match[3]
+                inputs = steps.setdefault(int(match[1]), {})
+                if match[2].startswith("in_"):
+                    inputs[match[2].removeprefix("in_")] = match[3]
         inputs = tuple(steps[t] for t in sorted(steps))
         return SatReport(Outcome.COUNTEREXAMPLE, len(inputs), inputs, phase=phase)
     if "TIMEOUT!" in log:
