@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from dataclasses import replace
 from pathlib import Path
 
@@ -272,7 +273,17 @@ def test_assumptions_go_inside_the_reference_module() -> None:
     assert placed.count("assume") == 1 and with_assumptions(source, ()) == source
 
 
-def test_domains_data_names_real_problems(official: dict[str, Problem]) -> None:
+def _satisfiable(problem: Problem, assume: tuple[str, ...], folder: Path) -> bool:
+    """Whether some input satisfies `assume` (an empty domain would prove anything)."""
+    source = folder / f"{problem.name}.sv"
+    source.write_text(with_assumptions(problem.ref_path.read_text(), assume))
+    script = f"read_verilog -sv -formal {source}; proc; flatten; sat -set-assumes -set-def-inputs"
+    done = subprocess.run(["yosys", "-p", script], capture_output=True, text=True, check=True)
+    return "SAT solving finished - model found" in done.stdout
+
+
+@pytest.mark.yosys
+def test_domains_data_names_real_problems(official: dict[str, Problem], tmp_path: Path) -> None:
     domains = load_domains()
     assert "Prob079_fsm3onehot" in domains
     for name, domain in domains.items():
@@ -284,6 +295,8 @@ def test_domains_data_names_real_problems(official: dict[str, Problem]) -> None:
             unsized = re.sub(r"\d*'[bdh][0-9a-fA-F_]+", "", expression)
             used = set(re.findall(r"\b[a-z_]\w*\b", unsized))
             assert used <= inputs, f"{name}: {expression} uses {used - inputs}"
+        assert _satisfiable(official[name], domain.assume, tmp_path), f"{name}: empty domain"
+    assert not _satisfiable(official["Prob079_fsm3onehot"], ("state != state",), tmp_path)
     with pytest.raises(Exception, match="needs `assume`"):
         parse_domains("[Prob1]\nwhy = 'x'\n", "bad.toml")
 
