@@ -178,9 +178,9 @@ def read_log(log: str, output: str) -> SatReport:
         for line in model.splitlines():
             match = _MODEL_LINE.match(line)
             if match:
-                inputs = steps.setdefault(int(match[1]), {})
+                step = steps.setdefault(int(match[1]), {})
                 if match[2].startswith("in_"):
-                    inputs[match[2].removeprefix("in_")] = match[3]
+                    step[match[2].removeprefix("in_")] = match[3]
         inputs = tuple(steps[t] for t in sorted(steps))
         return SatReport(Outcome.COUNTEREXAMPLE, len(inputs), inputs, phase=phase)
     if "TIMEOUT!" in log:
