@@ -85,7 +85,7 @@ def formal_check(
             reason = f"induction did not close within {config.depth} cycles"
             return result(FormalStatus.BOUNDED, depth=report.steps, reason=reason)
         if report.outcome is yosys.Outcome.TIMEOUT and report.steps > 0:
-            reason = f"time limit reached ({config.timeout_s:g} s) after {report.steps} cycles"
+            reason = f"time limit reached ({config.timeout_s:g} s) after {report.steps} cycle(s)"
             return result(FormalStatus.BOUNDED, depth=report.steps, reason=reason)
         if report.outcome is yosys.Outcome.TIMEOUT:
             reason = f"time limit reached ({config.timeout_s:g} s) {report.phase or ''}".rstrip()

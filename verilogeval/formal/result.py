@@ -57,7 +57,8 @@ class FormalResult:
     def describe(self) -> str:
         if self.counterexample is not None:
             return f"{self.status}: {self.counterexample.describe()}"
-        detail = f" ({self.depth} cycles)" if self.status is FormalStatus.BOUNDED else ""
+        cycles = "cycle" if self.depth == 1 else "cycles"
+        detail = f" ({self.depth} {cycles})" if self.status is FormalStatus.BOUNDED else ""
         return f"{self.status}{detail}" + (f": {self.reason}" if self.reason else "")
 
     def to_json(self) -> dict[str, Any]:
