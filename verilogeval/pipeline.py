@@ -14,6 +14,7 @@ import threading
 import time
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,9 @@ from verilogeval import __version__
 from verilogeval.dataset import Dataset
 from verilogeval.errors import UserError
 from verilogeval.extract import ExtractMode, extract
+from verilogeval.formal.batch import formal_settings, with_formal
+from verilogeval.formal.check import FormalConfig
+from verilogeval.formal.options import formal_pool
 from verilogeval.generate import (
     EngineConfig,
     GenerationCache,
@@ -71,6 +75,7 @@ class RunPlan:
     grading: GradeConfig
     generation_cache: GenerationCache | None
     strict: StrictConfig | None = None  # also run the differential test on passing samples
+    formal: FormalConfig | None = None  # also check compiled samples for formal equivalence
 
     def identity(self) -> RunIdentity:
         return RunIdentity(
@@ -83,6 +88,7 @@ class RunPlan:
             extract_mode=str(self.extract_mode),
             timeout_s=self.grading.timeout_s,
             strict=_plain(asdict(self.strict)) if self.strict else None,
+            formal=formal_settings(self.formal),
         )
 
 
@@ -163,6 +169,9 @@ async def _pipeline(
         Journal(plan.out / GENERATIONS_NAME) as generations,
         Journal(plan.out / RESULTS_NAME) as results,
         _strict_pool(plan) as strict_pool,
+        formal_pool(
+            plan.formal, jobs=plan.grading.jobs, workdir=plan.grading.workdir, run_dir=plan.out
+        ) as formally,
     ):
 
         def write(graded: Graded, line: dict[str, Any]) -> None:
@@ -176,6 +185,10 @@ async def _pipeline(
             key = (graded.sample.problem, graded.sample.sample)
             if key in generation_errors:
                 line["generation_error"] = generation_errors[key]
+            problem, then = problems[graded.sample.problem], partial(check_strictly, graded)
+            with_formal(formally, problem, graded.sample, graded.verdict, line, then)
+
+        def check_strictly(graded: Graded, line: dict[str, Any]) -> None:
             if strict_pool is None:
                 write(graded, line)
             elif not graded.verdict.passed:
@@ -263,6 +276,7 @@ def _manifest(
         "sampling": identity.sampling,
         "extract_mode": identity.extract_mode,
         "strict": identity.strict,
+        "formal": identity.formal,
         "simulator": {
             "version": None,
             "timeout_s": plan.grading.timeout_s,

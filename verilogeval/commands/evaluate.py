@@ -13,6 +13,7 @@ import sys
 import threading
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,9 @@ from verilogeval import __version__
 from verilogeval.commands.options import add_dataset_options, add_scheduler_option
 from verilogeval.dataset import Dataset, load_dataset
 from verilogeval.errors import UserError
+from verilogeval.formal.batch import formal_settings, formal_tally, with_formal
+from verilogeval.formal.check import FormalConfig
+from verilogeval.formal.options import add_formal_flag, formal_config_from_args, formal_pool
 from verilogeval.grade import (
     GradeConfig,
     Graded,
@@ -78,6 +82,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "results.jsonl gets strict_passed and its detail",
     )
     add_strict_options(parser)
+    add_formal_flag(parser)
 
 
 def add_grade_options(parser: argparse.ArgumentParser) -> None:
@@ -138,10 +143,11 @@ def run(args: argparse.Namespace) -> int:
     out: Path = args.out
     config = grade_config_from_args(args, wave_dir=out if args.waves else None)
     strict = strict_config_from_args(args) if args.strict else None
+    formal = formal_config_from_args(args) if args.formal else None
     inputs = _read_inputs(args.samples)
     create_journals(out, RESULTS_NAME)
     dataset_hash = dataset.content_hash()
-    previous = _check_resumable(out, dataset, dataset_hash, config, strict)
+    previous = _check_resumable(out, dataset, dataset_hash, config, strict, formal)
     done = {(line["problem"], line["sample"]): line for line in read_journal(out / RESULTS_NAME)}
     todo, rejected = _select(inputs, dataset, done)
     for item in rejected:
@@ -155,6 +161,7 @@ def run(args: argparse.Namespace) -> int:
     with (
         Journal(out / RESULTS_NAME) as journal,
         _strict_pool(strict, config) as pool,
+        formal_pool(formal, jobs=config.jobs, workdir=config.workdir, run_dir=out) as formally,
     ):
 
         def write(graded: Graded, line: dict[str, Any]) -> None:
@@ -168,7 +175,11 @@ def run(args: argparse.Namespace) -> int:
                     )
 
         def record(graded: Graded) -> None:
-            line = result_line(graded)
+            problem, line = problems[graded.sample.problem], result_line(graded)
+            then = partial(check_strictly, graded)
+            with_formal(formally, problem, graded.sample, graded.verdict, line, then)
+
+        def check_strictly(graded: Graded, line: dict[str, Any]) -> None:
             if pool is None:
                 write(graded, line)
             elif not graded.verdict.passed:
@@ -191,6 +202,7 @@ def run(args: argparse.Namespace) -> int:
                 started_at,
                 strict,
                 config.scheduler,
+                formal,
             )
             _write_run_json(out, facts, finished_at=None)
             for sample in todo:
@@ -212,6 +224,8 @@ def run(args: argparse.Namespace) -> int:
         f"{passed}/{len(results)} pass{strictly if strict else ''}; "
         f"results in {out / RESULTS_NAME}"
     )
+    if formal is not None:
+        print(f"formal: {formal_tally(results)}")
     return 1 if rejected or errors or write_failures else 0
 
 
@@ -308,6 +322,7 @@ def _check_resumable(
     dataset_hash: str,
     config: GradeConfig,
     strict: StrictConfig | None,
+    formal: FormalConfig | None,
 ) -> dict[str, Any] | None:
     """The run.json of an earlier evaluate into `out`; refuse a folder graded otherwise."""
     previous = read_manifest(out)
@@ -322,14 +337,22 @@ def _check_resumable(
             previous["dataset"]["hash"],
             previous["simulator"]["timeout_s"],
             previous.get("strict"),
+            previous.get("formal"),
         )
     except (KeyError, TypeError) as error:
         raise UserError(f"{out / 'run.json'}: missing field {error}") from None
-    now = ("evaluate", str(dataset.task), dataset_hash, config.timeout_s, _strict_json(strict))
+    now = (
+        "evaluate",
+        str(dataset.task),
+        dataset_hash,
+        config.timeout_s,
+        _strict_json(strict),
+        formal_settings(formal),
+    )
     if before != now:
         raise UserError(
-            f"{out} was graded otherwise (command, task, dataset, --timeout or --strict "
-            "options differ); use another --out"
+            f"{out} was graded otherwise (command, task, dataset, --timeout, --strict or "
+            "--formal options differ); use another --out"
         )
     return previous
 
@@ -345,6 +368,7 @@ class _RunFacts:
     started_at: str
     strict: StrictConfig | None  # the differential test's settings with --strict
     scheduler: str | None  # the Dask scheduler that graded, or None: this machine
+    formal: FormalConfig | None  # the formal check's settings with --formal
 
 
 def _write_run_json(out: Path, facts: _RunFacts, *, finished_at: str | None) -> None:
@@ -381,6 +405,7 @@ def _write_run_json(out: Path, facts: _RunFacts, *, finished_at: str | None) -> 
                 "scheduler": facts.scheduler,
             },
             "strict": _strict_json(facts.strict),
+            "formal": formal_settings(facts.formal),
             "packages": package_versions(),
             "git_revision": git_revision(),
             "started_at": facts.started_at,

@@ -30,6 +30,8 @@ from verilogeval.commands.options import (
     prompt_config_from_args,
 )
 from verilogeval.extract import ExtractMode, default_mode
+from verilogeval.formal.batch import formal_tally
+from verilogeval.formal.options import add_formal_flag, formal_config_from_args
 from verilogeval.models.base import SamplingConfig
 from verilogeval.models.registry import get_adapter
 from verilogeval.pipeline import RunOutcome, RunPlan, execute
@@ -67,6 +69,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="also run the differential test (cocotb) on officially passing samples",
     )
     add_strict_options(parser)
+    add_formal_flag(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
@@ -91,6 +94,7 @@ def plan_from_args(args: argparse.Namespace) -> RunPlan:
         grading=grade_config_from_args(args),
         generation_cache=cache_from_args(args),
         strict=strict_config_from_args(args) if args.strict else None,
+        formal=formal_config_from_args(args) if args.formal else None,
     )
 
 
@@ -171,6 +175,8 @@ def print_summary(plan: RunPlan, outcome: RunOutcome) -> None:
     if plan.strict is not None:
         strictly = sum(bool(line.get("strict_passed")) for line in results)
         table.add_row("strict pass rate", f"{strictly}/{len(results)}")
+    if plan.formal is not None:
+        table.add_row("formal", formal_tally(results))
     for code, count in Counter(line["category"] for line in results).most_common():
         table.add_row(f"  {code} {CATEGORY_NAMES[Category(code)]}", str(count))
     table.add_row("generation errors", str(errors))

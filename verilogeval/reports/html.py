@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from verilogeval import __version__
+from verilogeval.formal.summary import describe_formal, formal_summary
 from verilogeval.layout import sample_path, test_log_path
 from verilogeval.manifest import now_iso
 from verilogeval.metrics import outcome_strings
@@ -57,6 +58,7 @@ class RunView:
     task: str
     settings: str
     problems: tuple[ProblemView, ...]
+    false_passes: tuple[str, ...] | None = None  # with --formal: disproved passing samples
 
 
 def render_html(entries: Sequence[Entry], ks: Sequence[int]) -> str:
@@ -115,7 +117,9 @@ def _run_view(index: int, run: Run) -> RunView:
         for key, value in [*run.prompt_settings.items(), *run.sampling.items()]
         if value is not None
     )
-    return RunView(run.folder, run.model, run.task, settings, tuple(problems))
+    formal = formal_summary(run.problems, run.n, run.results)
+    false_passes = None if formal is None else tuple(f.describe() for f in formal.false_passes)
+    return RunView(run.folder, run.model, run.task, settings, tuple(problems), false_passes)
 
 
 def _sample_view(
@@ -134,6 +138,8 @@ def _sample_view(
     ]
     if result.get("strict_passed") is not None:
         details.append(("strict check", "passed" if result["strict_passed"] else "failed"))
+    if result.get("formal"):
+        details.append(("formal check", describe_formal(result["formal"])))
     if generation and generation.get("error"):
         details.append(("generation error", str(generation["error"])))
     has_files = code != MISSING

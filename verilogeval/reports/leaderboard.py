@@ -3,7 +3,9 @@
 `records()` is the JSON contract of `verilogeval leaderboard --format json`: a list of
 objects with `run` (the folder as given), `model`, `task`, `n`, one `pass@K` per requested
 k as a fraction 0-1 (null when n < k), and `official_pass_rate` in percent as sv-iv-analyze
-prints it (two decimals).
+prints it (two decimals). Runs checked with --formal add `proven` (share of samples
+proven equal to the reference) and `proven_pass@1` (pass@1 counting a sample only when it
+passes officially and is proven), as fractions 0-1.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from verilogeval.formal.summary import FormalSummary, formal_summary
 from verilogeval.metrics import Estimate, RunMetrics, run_metrics
 from verilogeval.reports.runs import Run
 
@@ -60,6 +63,9 @@ def records(entries: Sequence[Entry], ks: Sequence[int]) -> list[dict[str, Any]]
         row |= _estimates("pass", metrics.pass_at, ks)
         if metrics.strict_pass_at is not None:
             row |= _estimates("strict_pass", metrics.strict_pass_at, ks)
+        formal = formal_summary(run.problems, run.n, run.results)
+        if formal is not None:
+            row |= {"proven": formal.proven_share, "proven_pass@1": formal.proven_pass_at_1}
         row |= {
             "official_pass_rate": official_percent(metrics.official_pass_rate),
             "gini_simpson": round(metrics.gini_simpson, 4),
@@ -72,6 +78,12 @@ def records(entries: Sequence[Entry], ks: Sequence[int]) -> list[dict[str, Any]]
         }
         rows.append(row)
     return rows
+
+
+def _formal_cells(formal: FormalSummary | None) -> list[str]:
+    if formal is None:
+        return ["-", "-"]
+    return [f"{100 * formal.proven_share:.1f}", f"{100 * formal.proven_pass_at_1:.1f}"]
 
 
 def official_percent(rate: float) -> float:
@@ -109,9 +121,11 @@ def display_table(entries: Sequence[Entry], ks: Sequence[int]) -> tuple[list[str
     header = ["#", "group", "run", "model", "task", "shots", "rules", "n", "temp"]
     header += [f"pass@{k} % [95% CI]" for k in ks]
     header += [f"strict pass@{k} %" for k in ks] if strict else []
+    formals = [formal_summary(e.run.problems, e.run.n, e.run.results) for e in entries]
+    header += ["proven %", "proven pass@1 %"] if any(formals) else []
     header += ["official %", "problems", "tokens", "cost $"]
     rows = []
-    for rank, entry in enumerate(entries, start=1):
+    for rank, (entry, formal) in enumerate(zip(entries, formals, strict=True), start=1):
         run, metrics = entry.run, entry.metrics
         cells = [
             str(rank),
@@ -128,6 +142,8 @@ def display_table(entries: Sequence[Entry], ks: Sequence[int]) -> tuple[list[str
         if strict:
             strict_at = metrics.strict_pass_at or {}
             cells += [format_estimate(strict_at.get(k)) for k in ks]
+        if any(formals):
+            cells += _formal_cells(formal)
         cells += [
             f"{official_percent(metrics.official_pass_rate):.2f}",
             _problems_text(metrics),

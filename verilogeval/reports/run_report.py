@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from verilogeval.formal.summary import formal_summary, summary_lines
 from verilogeval.metrics import RunMetrics
 from verilogeval.reports.failures import category_name
 from verilogeval.reports.leaderboard import format_estimate
@@ -44,6 +45,9 @@ def render_run_report(run: Run, metrics: RunMetrics, ks: Sequence[int]) -> str:
             f"problems without any result, counted as failed ({len(metrics.missing_problems)}):",
             *(f"  {problem}" for problem in metrics.missing_problems),
         ]
+    formal = formal_summary(run.problems, run.n, run.results)
+    if formal is not None:
+        lines += ["", *summary_lines(formal)]
     usage = metrics.usage
     if usage is not None and usage.unpriced:
         lines += ["", f"cost unknown for {usage.unpriced} generations (not counted as free)"]
