@@ -32,8 +32,16 @@ from verilogeval.generate import (
     write_prompts,
 )
 from verilogeval.journal import Journal, read_journal
-from verilogeval.models.base import PRESETS, AdapterSettings, Preset, Request, SamplingConfig
-from verilogeval.models.registry import get_adapter
+from verilogeval.models.base import (
+    PRESETS,
+    AdapterSettings,
+    Preset,
+    ReasoningEffort,
+    Request,
+    SamplingConfig,
+)
+from verilogeval.models.capabilities import REASONING_MAX_TOKENS
+from verilogeval.models.registry import get_adapter, model_defaults
 from verilogeval.prompt import build_prompt
 from verilogeval.records import Generation
 
@@ -97,8 +105,28 @@ def add_sampling_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--samples", type=int, default=None, help="samples per problem (n)")
     group.add_argument("--temperature", type=float, default=None)
     group.add_argument("--top-p", type=float, default=None)
-    group.add_argument("--max-tokens", type=int, default=None, help="default 1024")
+    group.add_argument(
+        "--max-tokens",
+        type=int,
+        default=None,
+        help="output budget, thinking included (default 1024; for a reasoning model its own "
+        f"maximum from litellm's map, else {REASONING_MAX_TOKENS})",
+    )
     group.add_argument("--seed", type=int, default=None)
+    group.add_argument(
+        "--reasoning-effort",
+        type=ReasoningEffort,
+        choices=list(ReasoningEffort),
+        default=None,
+        help="how hard a reasoning model thinks (default: the alias's, else the provider's)",
+    )
+    group.add_argument(
+        "--thinking-budget",
+        type=int,
+        default=None,
+        metavar="TOKENS",
+        help="tokens a thinking model may think (Anthropic, Gemini, ...); within --max-tokens",
+    )
 
 
 def sampling_config_from_args(args: argparse.Namespace) -> SamplingConfig:
@@ -107,13 +135,20 @@ def sampling_config_from_args(args: argparse.Namespace) -> SamplingConfig:
     if preset is None:
         preset = Preset.SAMPLING if (args.samples or 1) > 1 else Preset.GREEDY
     base = PRESETS[preset]
-    overrides = {
+    overrides: dict[str, object] = {
         "n": args.samples,
         "temperature": args.temperature,
         "top_p": args.top_p,
         "max_tokens": args.max_tokens,
         "seed": args.seed,
     }
+    defaults = model_defaults(args.model)
+    effort = args.reasoning_effort or defaults.reasoning_effort
+    budget = args.thinking_budget or defaults.thinking_budget
+    if args.max_tokens is None and (defaults.reasoning or effort or budget):
+        # A reasoning model thinks first: 1024 tokens would end it before the answer.
+        overrides["max_tokens"] = defaults.output_budget or REASONING_MAX_TOKENS
+    overrides |= {"reasoning_effort": effort, "thinking_budget": budget}
     config = dataclasses.replace(base, **{k: v for k, v in overrides.items() if v is not None})
     if config.n < 1:
         raise UserError(f"--samples must be at least 1 (got {config.n})")
@@ -123,6 +158,16 @@ def sampling_config_from_args(args: argparse.Namespace) -> SamplingConfig:
         raise UserError(f"--top-p must be in (0, 1] (got {config.top_p})")
     if config.max_tokens < 1:
         raise UserError(f"--max-tokens must be at least 1 (got {config.max_tokens})")
+    if budget is not None and not 0 < budget < config.max_tokens:
+        raise UserError(
+            f"--thinking-budget must be positive and below --max-tokens ({config.max_tokens}), "
+            f"which holds the thinking and the answer (got {budget})"
+        )
+    if budget is not None and not defaults.takes_thinking_budget:
+        raise UserError(
+            f"model {args.model} takes no thinking budget (litellm's model map); "
+            "use --reasoning-effort"
+        )
     return config
 
 
@@ -193,7 +238,7 @@ def run(args: argparse.Namespace) -> int:
         finally:
             display.stop()
     _print_summary(generations, skipped=sampling.n * len(problems) - len(requests), out=out)
-    return 0
+    return 1 if any(generation.error is not None for generation in generations) else 0
 
 
 class _Display:
