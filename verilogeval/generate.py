@@ -366,17 +366,20 @@ def _generation(
     request: Request, completion: Completion, latency_s: float, *, cached: bool
 ) -> Generation:
     answer = split_thinking(completion.text)
+    reasoning = join_reasoning(completion.reasoning, answer.reasoning)
+    # The blank lines after the thinking are no part of the answer (litellm, which takes
+    # <think> out of some models' content itself, leaves them in front of it).
     return Generation(
         problem=request.problem.name,
         sample=request.sample,
-        response=answer.text,
+        response=answer.text.lstrip("\n") if reasoning else answer.text,
         usage=completion.usage,
         cost=completion.cost,
         latency_s=latency_s,
         finish_reason=completion.finish_reason,
         model=completion.model,
         cached=cached,
-        reasoning=join_reasoning(completion.reasoning, answer.reasoning),
+        reasoning=reasoning,
     )
 
 

@@ -49,7 +49,7 @@ def split_thinking(content: str) -> Answer:
 
 def join_reasoning(*parts: str | None) -> str | None:
     """The provider's reasoning field and any <think> block, as one text (None if neither)."""
-    present = [part for part in parts if part]
+    present = [part.strip() for part in parts if part and part.strip()]
     return "\n\n".join(present) if present else None
 
 
