@@ -80,6 +80,21 @@ def test_a_small_budget_makes_every_sample_truncated(
     assert [r["response_issue"] for r in results] == ["truncated"] * 3
     assert all(not r["passed"] for r in results)  # the official category stays as it is
     assert "answers truncated" in result.stdout and "raise --max-tokens" in result.stdout
+    # Every report says so too; the leaderboard shows what was really sent.
+    report = cli("report", tmp_path, "--html", tmp_path / "report.html")
+    assert report.returncode == 0, report.stderr
+    assert "response issues" in report.stdout and "truncated" in report.stdout
+    html = (tmp_path / "report.html").read_text()
+    assert "Response issues" in html and "output budget ran out" in html
+    failures = cli("failures", tmp_path, "--plot", tmp_path / "charts" / "f")
+    assert failures.returncode == 0, failures.stderr
+    [issue_row] = [line for line in failures.stdout.splitlines() if line.startswith("truncated")]
+    assert issue_row.split()[-1] == "3"
+    assert (tmp_path / "charts" / "f-issues.png").stat().st_size > 0
+    board = cli("leaderboard", tmp_path, "--format", "json")
+    [row] = json.loads(board.stdout)
+    assert row["sent"] == {"max_completion_tokens": 500} and row["temperature"] == 0.8
+    assert "0.8->default" in cli("leaderboard", tmp_path).stdout
 
 
 def test_a_think_draft_is_not_graded_and_is_kept(cli, official_root, tmp_path):

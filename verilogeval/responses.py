@@ -13,8 +13,11 @@ official category (which stays what the official flow says, for parity): an offi
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from verilogeval.records import Generation
 
@@ -88,3 +91,19 @@ def response_issue(
 def _code_lines(sample_code: str) -> str:
     """The sample without // comments (the official markers among them)."""
     return "\n".join(line.split("//", 1)[0] for line in sample_code.splitlines())
+
+
+# What each issue means for the person reading a report, and what to do about it.
+ISSUE_MEANINGS: dict[ResponseIssue, str] = {
+    ResponseIssue.GENERATION_ERROR: "no answer: the request failed (see generations.jsonl)",
+    ResponseIssue.TRUNCATED: "output budget ran out: raise --max-tokens or the thinking budget",
+    ResponseIssue.EMPTY: "empty answer",
+    ResponseIssue.NO_CODE: "answer without Verilog code",
+}
+
+
+def issue_counts(result_lines: Iterable[Mapping[str, Any]]) -> dict[ResponseIssue, int]:
+    """Samples per response issue of results.jsonl lines, in ResponseIssue order; none kept
+    at zero. Lines written before response issues existed count as no issue."""
+    counts = Counter(line.get("response_issue") for line in result_lines)
+    return {issue: counts[str(issue)] for issue in ResponseIssue if counts[str(issue)]}
