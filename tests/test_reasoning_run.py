@@ -136,15 +136,23 @@ def test_a_run_with_generation_errors_exits_1(cli, tmp_path):
 
 def test_a_replay_of_empty_answers_reports_empty(cli, tmp_path):
     replay = tmp_path / "answers.jsonl"
-    replay.write_text(
-        json.dumps({"problem": "Prob001_majority5", "sample": 1, "response": ""}) + "\n"
-    )
+    lines = [
+        {"problem": "Prob001_majority5", "sample": 1, "response": ""},
+        # A run's own generations.jsonl replays with its finish reason and thinking.
+        {"problem": "Prob002_priority_enc8", "sample": 1, "response": "", "finish_reason": "length"},
+        {"problem": "Prob003_counter_updown6", "sample": 1, "response": "I cannot.", "reasoning": "hm"},
+    ]
+    replay.write_text("".join(json.dumps(line) + "\n" for line in lines))
     out = tmp_path / "run"
-    result = cli("run", "--model", f"replay:{replay}", "--problems", "1", "--out", out, "--quiet")
+    result = cli("run", "--model", f"replay:{replay}", "--problems", "1-3", "--out", out, "--quiet")
     assert result.returncode == 0, result.stderr
-    [line] = _lines(out / "results.jsonl")
-    assert line["response_issue"] == "empty" and not line["passed"]
+    results = {line["problem"][:7]: line for line in _lines(out / "results.jsonl")}
+    issues = {problem: line["response_issue"] for problem, line in results.items()}
+    assert issues == {"Prob001": "empty", "Prob002": "truncated", "Prob003": "no_code"}
+    assert not any(line["passed"] for line in results.values())
     assert "answers empty" in result.stdout
+    reasoning = {g["problem"][:7]: g["reasoning"] for g in _lines(out / "generations.jsonl")}
+    assert reasoning["Prob003"] == "hm"
 
 
 def test_reasoning_settings_are_part_of_the_run_identity(cli, tmp_path):
