@@ -20,6 +20,7 @@ from fake_openai_server import (
 )
 
 from verilogeval.dataset import load_dataset
+from verilogeval.errors import UserError
 from verilogeval.extract import ExtractMode, extract
 from verilogeval.generate import (
     EngineConfig,
@@ -42,7 +43,7 @@ from verilogeval.models.params import (
     asked_params,
     refused_parameters,
 )
-from verilogeval.models.registry import get_adapter
+from verilogeval.models.registry import get_adapter, with_model_defaults
 from verilogeval.records import Generation, Prompt, Task
 from verilogeval.responses import ResponseIssue, response_issue, split_thinking
 
@@ -328,3 +329,45 @@ def test_reasoning_settings_are_part_of_the_cache_key(servers, requests_):
     }
     assert len(keys) == 4
     asyncio.run(adapter.aclose())
+
+
+# --- defaults a model brings ----------------------------------------------------------------
+
+GREEDY = PRESETS[Preset.GREEDY]
+
+
+@pytest.mark.parametrize(
+    ("spec", "sampling", "max_tokens", "effort", "budget"),
+    [
+        ("o3", GREEDY, 100000, None, None),  # its own maximum from the map
+        ("openai:o3", GREEDY, 100000, None, None),
+        ("claude-sonnet-4-thinking", GREEDY, 64000, None, 16000),  # the alias's budget
+        ("qwen3-32b", GREEDY, 32768, None, None),  # a reasoning alias the map does not know
+        ("openai:my-model", GREEDY, 1024, None, None),  # nothing known: the preset stands
+        (
+            "openai:my-model",
+            replace(GREEDY, reasoning_effort=ReasoningEffort.HIGH),
+            32768,
+            "high",
+            None,
+        ),
+        ("gpt-4o", GREEDY, 1024, None, None),
+        ("oracle", replace(GREEDY, thinking_budget=500), 1024, None, 500),
+    ],
+)
+def test_a_model_brings_its_reasoning_defaults(spec, sampling, max_tokens, effort, budget):
+    completed = with_model_defaults(sampling, spec, max_tokens_given=False)
+    assert completed.max_tokens == max_tokens
+    assert completed.reasoning_effort == effort and completed.thinking_budget == budget
+
+
+def test_explicit_flags_win_and_impossible_budgets_are_refused():
+    budget = replace(GREEDY, thinking_budget=4000, max_tokens=2000)
+    assert (
+        with_model_defaults(replace(GREEDY, max_tokens=500), "o3", max_tokens_given=True).max_tokens
+        == 500
+    )
+    with pytest.raises(UserError, match="below --max-tokens"):
+        with_model_defaults(budget, "claude-sonnet-4-thinking", max_tokens_given=True)
+    with pytest.raises(UserError, match="takes no thinking budget"):
+        with_model_defaults(replace(GREEDY, thinking_budget=4000), "o3", max_tokens_given=False)

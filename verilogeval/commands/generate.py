@@ -41,7 +41,7 @@ from verilogeval.models.base import (
     SamplingConfig,
 )
 from verilogeval.models.capabilities import REASONING_MAX_TOKENS
-from verilogeval.models.registry import get_adapter, model_defaults
+from verilogeval.models.registry import get_adapter, with_model_defaults
 from verilogeval.prompt import build_prompt
 from verilogeval.records import Generation
 
@@ -135,21 +135,17 @@ def sampling_config_from_args(args: argparse.Namespace) -> SamplingConfig:
     if preset is None:
         preset = Preset.SAMPLING if (args.samples or 1) > 1 else Preset.GREEDY
     base = PRESETS[preset]
-    overrides: dict[str, object] = {
+    overrides = {
         "n": args.samples,
         "temperature": args.temperature,
         "top_p": args.top_p,
         "max_tokens": args.max_tokens,
         "seed": args.seed,
+        "reasoning_effort": args.reasoning_effort,
+        "thinking_budget": args.thinking_budget,
     }
-    defaults = model_defaults(args.model)
-    effort = args.reasoning_effort or defaults.reasoning_effort
-    budget = args.thinking_budget or defaults.thinking_budget
-    if args.max_tokens is None and (defaults.reasoning or effort or budget):
-        # A reasoning model thinks first: 1024 tokens would end it before the answer.
-        overrides["max_tokens"] = defaults.output_budget or REASONING_MAX_TOKENS
-    overrides |= {"reasoning_effort": effort, "thinking_budget": budget}
     config = dataclasses.replace(base, **{k: v for k, v in overrides.items() if v is not None})
+    config = with_model_defaults(config, args.model, max_tokens_given=args.max_tokens is not None)
     if config.n < 1:
         raise UserError(f"--samples must be at least 1 (got {config.n})")
     if config.temperature < 0:
@@ -158,16 +154,6 @@ def sampling_config_from_args(args: argparse.Namespace) -> SamplingConfig:
         raise UserError(f"--top-p must be in (0, 1] (got {config.top_p})")
     if config.max_tokens < 1:
         raise UserError(f"--max-tokens must be at least 1 (got {config.max_tokens})")
-    if budget is not None and not 0 < budget < config.max_tokens:
-        raise UserError(
-            f"--thinking-budget must be positive and below --max-tokens ({config.max_tokens}), "
-            f"which holds the thinking and the answer (got {budget})"
-        )
-    if budget is not None and not defaults.takes_thinking_budget:
-        raise UserError(
-            f"model {args.model} takes no thinking budget (litellm's model map); "
-            "use --reasoning-effort"
-        )
     return config
 
 

@@ -11,11 +11,11 @@ A model spec on the command line is one of:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from verilogeval.errors import UserError
-from verilogeval.models.base import AdapterSettings, ModelAdapter, ReasoningEffort
+from verilogeval.models.base import AdapterSettings, ModelAdapter, ReasoningEffort, SamplingConfig
 
 
 def _oracle(argument: str, settings: AdapterSettings) -> ModelAdapter:
@@ -146,31 +146,38 @@ def get_adapter(spec: str, settings: AdapterSettings) -> ModelAdapter:
     return ADAPTERS[name].factory(argument, settings)
 
 
-@dataclass(frozen=True)
-class ModelDefaults:
-    """What a model spec implies for the sampling settings the CLI builds."""
-
-    reasoning: bool  # the model thinks: its output budget must leave room for that
-    output_budget: int | None  # default max_tokens for a reasoning model
-    reasoning_effort: ReasoningEffort | None
-    thinking_budget: int | None
-    takes_thinking_budget: bool  # False: litellm's map says the model has no such parameter
-
-
-def model_defaults(spec: str) -> ModelDefaults:
-    """The alias's defaults and what litellm's model map knows (nothing for oracle/replay)."""
+def with_model_defaults(
+    sampling: SamplingConfig, spec: str, *, max_tokens_given: bool
+) -> SamplingConfig:
+    """`sampling` completed with what the model needs: its alias's reasoning settings where
+    the flags set none, and an output budget with room to think for a reasoning model
+    (its own maximum from litellm's map, else REASONING_MAX_TOKENS) unless --max-tokens
+    was given. UserError for a thinking budget the model cannot take."""
     from verilogeval.models.capabilities import model_facts
 
     alias = ALIASES.get(spec, Alias(spec))
     name, argument = resolve(spec)
-    if name not in ("litellm", "openai"):
-        return ModelDefaults(False, None, None, None, True)
+    sampling = replace(
+        sampling,
+        reasoning_effort=sampling.reasoning_effort or alias.reasoning_effort,
+        thinking_budget=sampling.thinking_budget or alias.thinking_budget,
+    )
+    if name not in ("litellm", "openai"):  # oracle and replay send nothing
+        return sampling
     facts = model_facts(argument if name == "litellm" else f"openai/{argument}")
     reasoning = alias.reasoning or facts.reasoning
-    return ModelDefaults(
-        reasoning=reasoning,
-        output_budget=facts.output_budget() if reasoning else None,
-        reasoning_effort=alias.reasoning_effort,
-        thinking_budget=alias.thinking_budget,
-        takes_thinking_budget=not facts.known or "thinking" in facts.supported,
-    )
+    asked_to_think = sampling.reasoning_effort is not None or sampling.thinking_budget is not None
+    if not max_tokens_given and (reasoning or asked_to_think):
+        # A reasoning model thinks first: 1024 tokens would end it before the answer.
+        sampling = replace(sampling, max_tokens=facts.output_budget())
+    budget = sampling.thinking_budget
+    if budget is not None and not 0 < budget < sampling.max_tokens:
+        raise UserError(
+            f"--thinking-budget must be positive and below --max-tokens ({sampling.max_tokens}), "
+            f"which holds the thinking and the answer (got {budget})"
+        )
+    if budget is not None and facts.known and "thinking" not in facts.supported:
+        raise UserError(
+            f"model {spec} takes no thinking budget (litellm's model map); use --reasoning-effort"
+        )
+    return sampling
