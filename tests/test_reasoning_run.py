@@ -139,8 +139,18 @@ def test_a_replay_of_empty_answers_reports_empty(cli, tmp_path):
     lines = [
         {"problem": "Prob001_majority5", "sample": 1, "response": ""},
         # A run's own generations.jsonl replays with its finish reason and thinking.
-        {"problem": "Prob002_priority_enc8", "sample": 1, "response": "", "finish_reason": "length"},
-        {"problem": "Prob003_counter_updown6", "sample": 1, "response": "I cannot.", "reasoning": "hm"},
+        {
+            "problem": "Prob002_priority_enc8",
+            "sample": 1,
+            "response": "",
+            "finish_reason": "length",
+        },
+        {
+            "problem": "Prob003_counter_updown6",
+            "sample": 1,
+            "response": "I cannot.",
+            "reasoning": "hm",
+        },
     ]
     replay.write_text("".join(json.dumps(line) + "\n" for line in lines))
     out = tmp_path / "run"
