@@ -371,3 +371,15 @@ def test_explicit_flags_win_and_impossible_budgets_are_refused():
         with_model_defaults(budget, "claude-sonnet-4-thinking", max_tokens_given=True)
     with pytest.raises(UserError, match="takes no thinking budget"):
         with_model_defaults(replace(GREEDY, thinking_budget=4000), "o3", max_tokens_given=False)
+
+
+def test_generate_says_what_the_server_refused(cli, servers, tmp_path):
+    server = _server(servers, Behaviour.OPENAI_REASONING)
+    args = ["generate", "--model", "openai:my-reasoner", "--api-base", server.base_url]
+    result = cli(*args, "--problems", "1", "--no-cache", "--quiet", "--out", tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "the server refused 'top_p'" in result.stderr
+    assert (
+        "the server refused 'max_tokens'" in result.stderr
+        and "max_completion_tokens" in result.stderr
+    )

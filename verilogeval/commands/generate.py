@@ -41,6 +41,7 @@ from verilogeval.models.base import (
     SamplingConfig,
 )
 from verilogeval.models.capabilities import REASONING_MAX_TOKENS
+from verilogeval.models.params import learned_warnings
 from verilogeval.models.registry import get_adapter, with_model_defaults
 from verilogeval.prompt import build_prompt
 from verilogeval.records import Generation
@@ -224,6 +225,8 @@ def run(args: argparse.Namespace) -> int:
         finally:
             display.stop()
     _print_summary(generations, skipped=sampling.n * len(problems) - len(requests), out=out)
+    for warning in learned_warnings(adapter.request_record(sampling)):
+        print(f"verilogeval generate: {warning}", file=sys.stderr)
     return 1 if any(generation.error is not None for generation in generations) else 0
 
 

@@ -166,7 +166,7 @@ def learned_warnings(request: dict[str, Any] | None) -> list[str]:
             if adjustment["renamed_to"]
             else "left out of every request"
         )
-        + " (recorded in run.json)"
+        + " from then on"
         for adjustment in request["adjustments"]
         if adjustment["learned"]
     ]
