@@ -383,3 +383,20 @@ def test_generate_says_what_the_server_refused(cli, servers, tmp_path):
         "the server refused 'max_tokens'" in result.stderr
         and "max_completion_tokens" in result.stderr
     )
+
+
+def test_a_resumed_run_starts_from_what_the_server_taught_before(servers, requests_):
+    server = _server(servers, Behaviour.OPENAI_REASONING)
+    first = _adapter("openai:my-reasoner", server)
+    generate(first, requests_[:1], FAST)
+    taught = server.request_count
+    assert taught == len(REFUSED) + 1
+    again = _adapter("openai:my-reasoner", server)
+    again.resume_request(first.request_record(SAMPLING))
+    [generation] = generate(again, requests_[1:2], FAST)
+    assert generation.error is None and server.request_count == taught + 1
+    assert again.request_record(SAMPLING)["sent"] == {"max_completion_tokens": 1024}
+    damaged = _adapter("openai:my-reasoner", server)
+    damaged.resume_request({"adjustments": [{"parameter": "top_p"}]})  # relearns instead
+    assert damaged.request_record(SAMPLING)["sent"] == asked_params(SAMPLING)
+    asyncio.run(damaged.aclose())

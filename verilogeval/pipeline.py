@@ -121,6 +121,7 @@ def execute(plan: RunPlan, adapter: ModelAdapter, progress: Progress) -> RunOutc
         if (p.name, s) not in answered and (p.name, s) not in final
     ]
 
+    adapter.resume_request(previous.get("request") if previous else None)
     manifest = _manifest(plan, identity, previous)
     manifest["request"] = adapter.request_record(plan.sampling)  # updated with what is learned
     write_manifest(plan.out, manifest)

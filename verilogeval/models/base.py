@@ -120,5 +120,9 @@ class ModelAdapter(ABC):
         differ (see models/params.py); None for adapters that send no request."""
         return None
 
+    def resume_request(self, record: dict[str, Any] | None) -> None:  # noqa: B027
+        """Take back what an earlier session of the run learned (its request_record), so a
+        resumed run does not meet the same refusals again; nothing to do for offline ones."""
+
     async def aclose(self) -> None:  # noqa: B027 - adapters without connections need nothing
         """Release connections; called once when the engine is done."""

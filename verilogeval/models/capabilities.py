@@ -100,10 +100,30 @@ class ModelParameters:
     def __init__(self, facts: ModelFacts) -> None:
         self.facts = facts
         self._policy: ParameterPolicy | None = None
+        self._learned_before: list[Adjustment] = []
+
+    def resume(self, record: dict[str, Any] | None) -> None:
+        """Start from the adjustments an earlier session learned (run.json's `request`);
+        a record that does not read back is ignored: the server teaches the run again."""
+        try:
+            self._learned_before = [
+                Adjustment(
+                    parameter=str(item["parameter"]),
+                    action=Action(item["action"]),
+                    reason=str(item["reason"]),
+                    renamed_to=item.get("renamed_to"),
+                    learned=True,
+                )
+                for item in (record or {}).get("adjustments", [])
+                if item.get("learned")
+            ]
+        except (AttributeError, KeyError, TypeError, ValueError):
+            self._learned_before = []
 
     def policy(self, asked: dict[str, Any]) -> ParameterPolicy:
         if self._policy is None:
-            self._policy = ParameterPolicy(initial_adjustments(self.facts, asked))
+            initial = initial_adjustments(self.facts, asked)
+            self._policy = ParameterPolicy(initial + self._learned_before)
         return self._policy
 
     def record(self, sampling: SamplingConfig) -> dict[str, Any]:

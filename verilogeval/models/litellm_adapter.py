@@ -78,5 +78,8 @@ class LiteLLMAdapter(ModelAdapter):
     def request_record(self, sampling: SamplingConfig) -> dict[str, Any]:
         return self._parameters.record(sampling)
 
+    def resume_request(self, record: dict[str, Any] | None) -> None:
+        self._parameters.resume(record)
+
     async def aclose(self) -> None:
         await self._litellm.close_litellm_async_clients()

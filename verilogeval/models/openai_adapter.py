@@ -86,5 +86,8 @@ class OpenAIAdapter(ModelAdapter):
     def request_record(self, sampling: SamplingConfig) -> dict[str, Any]:
         return self._parameters.record(sampling)
 
+    def resume_request(self, record: dict[str, Any] | None) -> None:
+        self._parameters.resume(record)
+
     async def aclose(self) -> None:
         await self._client.close()
