@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import pytest
 from fake_openai_server import FakeOpenAIServer, Fault, FaultKind
@@ -176,7 +177,6 @@ def test_cache_makes_a_rerun_free_and_never_keeps_errors(spec, fresh, requests_,
 
 
 def test_cache_key_covers_model_sampling_and_sample(fresh, requests_, tmp_path):
-    from dataclasses import replace
 
     cache = GenerationCache(tmp_path / "cache")
     config = EngineConfig(concurrency=4, timeout_s=30, retry=FAST_RETRY)
@@ -232,6 +232,7 @@ def test_generation_record_round_trip():
         finish_reason="length",
         model="gpt-4o",
         cached=True,
+        reasoning="first think",
     )
     record = generation_record(generation)
     assert list(record) == [
@@ -245,8 +246,12 @@ def test_generation_record_round_trip():
         "finish_reason",
         "model",
         "cached",
+        "reasoning",
+        "reasoning_tokens",
     ]
     assert record["usage"] == {"prompt_tokens": 10, "completion_tokens": 5}
+    thinking = replace(generation, usage=Usage(10, 5, reasoning_tokens=4))
+    assert generation_from_record(generation_record(thinking)) == thinking
     assert generation_from_record(record) == generation
     failed = {**record, "response": None, "error": "HTTP 500"}
     assert latest_generations([failed, record])[("Prob001_zero", 3)] == generation
@@ -286,6 +291,8 @@ def test_cli_generate_against_a_server_resumes_and_caches(cli, fresh, tmp_path):
         "finish_reason",
         "model",
         "cached",
+        "reasoning",
+        "reasoning_tokens",
     }
     assert lines[0]["usage"]["completion_tokens"] == 7 and lines[0]["cost"] is None
     # --samples 2 without a preset means the sampling preset; explicit flags win.
@@ -312,7 +319,7 @@ def test_cli_generate_retries_only_failed_samples(cli, fresh, tmp_path):
     args = ["generate", "--model", "openai:fake", "--api-base", fresh.base_url, "--problems", "1"]
     args += ["--samples", "3", "--concurrency", "1", "--no-cache", "--out", tmp_path, "--quiet"]
     first = cli(*args)
-    assert first.returncode == 0
+    assert first.returncode == 1  # finished, with a generation error
     assert "2 generated (0 from cache), 1 errors" in first.stdout
     assert "HTTP 400" in first.stderr
     fresh.reset()

@@ -46,9 +46,11 @@ from verilogeval.manifest import (
     write_manifest,
 )
 from verilogeval.models.base import ModelAdapter, Request, SamplingConfig
+from verilogeval.models.params import learned_warnings
 from verilogeval.progress import Progress
 from verilogeval.prompt import PromptConfig, build_prompt
 from verilogeval.records import Generation, Problem, Sample
+from verilogeval.responses import response_issue
 from verilogeval.simulate import official_log, version_warning
 from verilogeval.strict.batch import StrictPool, strict_fields
 from verilogeval.strict.check import StrictConfig
@@ -125,7 +127,9 @@ def execute(plan: RunPlan, adapter: ModelAdapter, progress: Progress) -> RunOutc
         if (p.name, s) not in answered and (p.name, s) not in final
     ]
 
+    adapter.resume_request(previous.get("request") if previous else None)
     manifest = _manifest(plan, identity, previous)
+    manifest["request"] = adapter.request_record(plan.sampling)  # updated with what is learned
     write_manifest(plan.out, manifest)
     progress.start(len(requests), len(requests) + len(to_grade))
     warnings: list[str] = []
@@ -138,6 +142,8 @@ def execute(plan: RunPlan, adapter: ModelAdapter, progress: Progress) -> RunOutc
     generations = tuple(_read(plan.out / GENERATIONS_NAME))
     write_summaries(plan.out, outcome_table(results, generations))
     manifest["simulator"]["version"] = simulator
+    manifest["request"] = adapter.request_record(plan.sampling)
+    warnings += learned_warnings(manifest["request"])
     complete = {(r["problem"], r["sample"]) for r in results} >= {(p.name, s) for p, s in wanted}
     manifest["finished_at"] = now_iso() if complete else None
     write_manifest(plan.out, manifest)
@@ -163,6 +169,7 @@ async def _pipeline(
     """Generate and grade at once; returns the simulator's version."""
     problems = {problem.name: problem for problem in plan.problems}
     generation_errors: dict[tuple[str, int], str] = {}
+    issues: dict[tuple[str, int], str | None] = {}
     # Result lines come from the grader's thread and, with --strict, from the strict pool's.
     results_lock = threading.Lock()
     with (
@@ -185,6 +192,7 @@ async def _pipeline(
             key = (graded.sample.problem, graded.sample.sample)
             if key in generation_errors:
                 line["generation_error"] = generation_errors[key]
+            line["response_issue"] = issues.get(key)
             problem, then = problems[graded.sample.problem], partial(check_strictly, graded)
             with_formal(formally, problem, graded.sample, graded.verdict, line, then)
 
@@ -211,6 +219,8 @@ async def _pipeline(
                     # say why on the result line.
                     generation_errors[(generation.problem, generation.sample)] = generation.error
                 code = extract(generation.response or "", problem, plan.extract_mode)
+                issue = response_issue(generation, code, problem.ifc)
+                issues[(generation.problem, generation.sample)] = issue and str(issue)
                 grader.submit(Sample(problem=problem.name, sample=generation.sample, code=code))
 
             def on_generation(generation: Generation) -> None:

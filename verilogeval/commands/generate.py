@@ -32,8 +32,17 @@ from verilogeval.generate import (
     write_prompts,
 )
 from verilogeval.journal import Journal, read_journal
-from verilogeval.models.base import PRESETS, AdapterSettings, Preset, Request, SamplingConfig
-from verilogeval.models.registry import get_adapter
+from verilogeval.models.base import (
+    PRESETS,
+    AdapterSettings,
+    Preset,
+    ReasoningEffort,
+    Request,
+    SamplingConfig,
+)
+from verilogeval.models.capabilities import REASONING_MAX_TOKENS
+from verilogeval.models.params import learned_warnings
+from verilogeval.models.registry import get_adapter, with_model_defaults
 from verilogeval.prompt import build_prompt
 from verilogeval.records import Generation
 
@@ -97,8 +106,28 @@ def add_sampling_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--samples", type=int, default=None, help="samples per problem (n)")
     group.add_argument("--temperature", type=float, default=None)
     group.add_argument("--top-p", type=float, default=None)
-    group.add_argument("--max-tokens", type=int, default=None, help="default 1024")
+    group.add_argument(
+        "--max-tokens",
+        type=int,
+        default=None,
+        help="output budget, thinking included (default 1024; for a reasoning model its own "
+        f"maximum from litellm's map, else {REASONING_MAX_TOKENS})",
+    )
     group.add_argument("--seed", type=int, default=None)
+    group.add_argument(
+        "--reasoning-effort",
+        type=ReasoningEffort,
+        choices=list(ReasoningEffort),
+        default=None,
+        help="how hard a reasoning model thinks (default: the alias's, else the provider's)",
+    )
+    group.add_argument(
+        "--thinking-budget",
+        type=int,
+        default=None,
+        metavar="TOKENS",
+        help="tokens a thinking model may think (Anthropic, Gemini, ...); within --max-tokens",
+    )
 
 
 def sampling_config_from_args(args: argparse.Namespace) -> SamplingConfig:
@@ -113,8 +142,11 @@ def sampling_config_from_args(args: argparse.Namespace) -> SamplingConfig:
         "top_p": args.top_p,
         "max_tokens": args.max_tokens,
         "seed": args.seed,
+        "reasoning_effort": args.reasoning_effort,
+        "thinking_budget": args.thinking_budget,
     }
     config = dataclasses.replace(base, **{k: v for k, v in overrides.items() if v is not None})
+    config = with_model_defaults(config, args.model, max_tokens_given=args.max_tokens is not None)
     if config.n < 1:
         raise UserError(f"--samples must be at least 1 (got {config.n})")
     if config.temperature < 0:
@@ -193,7 +225,9 @@ def run(args: argparse.Namespace) -> int:
         finally:
             display.stop()
     _print_summary(generations, skipped=sampling.n * len(problems) - len(requests), out=out)
-    return 0
+    for warning in learned_warnings(adapter.request_record(sampling)):
+        print(f"verilogeval generate: {warning}", file=sys.stderr)
+    return 1 if any(generation.error is not None for generation in generations) else 0
 
 
 class _Display:

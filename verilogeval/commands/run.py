@@ -38,6 +38,7 @@ from verilogeval.pipeline import RunOutcome, RunPlan, execute
 from verilogeval.progress import BarProgress, QuietProgress
 from verilogeval.prompt import PromptConfig
 from verilogeval.records import CATEGORY_NAMES, Category
+from verilogeval.responses import ResponseIssue
 from verilogeval.strict.options import add_strict_options, strict_config_from_args
 from verilogeval.summary import official_pass_rate, outcome_table
 
@@ -134,7 +135,10 @@ def run(args: argparse.Namespace) -> int:
     for warning in outcome.warnings:
         print(f"verilogeval run: {warning}", file=sys.stderr)
     print_summary(plan, outcome)
-    return 0
+    errors = sum(line.get("generation_error") is not None for line in outcome.results)
+    if errors:
+        print(f"verilogeval run: {errors} samples without an answer (exit 1)", file=sys.stderr)
+    return 1 if errors else 0
 
 
 def resume_command(out: Path) -> str:
@@ -180,7 +184,20 @@ def print_summary(plan: RunPlan, outcome: RunOutcome) -> None:
     for code, count in Counter(line["category"] for line in results).most_common():
         table.add_row(f"  {code} {CATEGORY_NAMES[Category(code)]}", str(count))
     table.add_row("generation errors", str(errors))
+    issues = Counter(line.get("response_issue") for line in results)
+    for issue in ResponseIssue:
+        if issue is not ResponseIssue.GENERATION_ERROR and issues[issue]:
+            table.add_row(f"  answers {issue}", str(issues[issue]))
+    if issues[ResponseIssue.TRUNCATED]:
+        table.add_row(
+            "  to fix truncation",
+            f"raise --max-tokens (now {plan.sampling.max_tokens}) or lower --thinking-budget / "
+            "--reasoning-effort",
+        )
     table.add_row("tokens (prompt + completion)", f"{prompt_tokens} + {completion_tokens}")
+    reasoning_tokens = sum(g.get("reasoning_tokens") or 0 for g in generations)
+    if reasoning_tokens:
+        table.add_row("  completion spent reasoning", str(reasoning_tokens))
     table.add_row("cost", cost)
     table.add_row("wall time", f"{outcome.wall_s:.1f} s")
     Console().print(table)

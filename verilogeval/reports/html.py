@@ -19,7 +19,7 @@ from verilogeval.layout import sample_path, test_log_path
 from verilogeval.manifest import now_iso
 from verilogeval.metrics import outcome_strings
 from verilogeval.reports import plots
-from verilogeval.reports.failures import category_name, category_table, pass_rates
+from verilogeval.reports.failures import category_name, category_table, issue_table, pass_rates
 from verilogeval.reports.leaderboard import Entry, display_table
 from verilogeval.reports.runs import Run
 from verilogeval.summary import MISSING
@@ -84,6 +84,8 @@ def render_html(entries: Sequence[Entry], ks: Sequence[int]) -> str:
         category_header=["code", "category", *table.columns[1:]],
         category_rows=[[code, *row.tolist()] for code, row in table.iterrows()],
         category_chart=plots.png_data_uri(plots.category_chart(table)),
+        issue_header=["issue", "meaning", *table.columns[1:]],
+        issue_rows=[[issue, *row.tolist()] for issue, row in issue_table(runs).iterrows()],
         heatmap=plots.png_data_uri(plots.heatmap(pass_rates(runs))) if len(runs) > 1 else None,
         runs=[_run_view(index, run) for index, run in enumerate(runs, start=1)],
     )
@@ -140,6 +142,10 @@ def _sample_view(
         details.append(("strict check", "passed" if result["strict_passed"] else "failed"))
     if result.get("formal"):
         details.append(("formal check", describe_formal(result["formal"])))
+    if result.get("response_issue"):
+        details.append(("response issue", str(result["response_issue"])))
+    if generation and generation.get("reasoning"):
+        details.append(("reasoning", _cut(str(generation["reasoning"])) or ""))
     if generation and generation.get("error"):
         details.append(("generation error", str(generation["error"])))
     has_files = code != MISSING
@@ -159,7 +165,9 @@ def _responses(run: Run) -> dict[tuple[str, int], dict[str, Any]]:
         return {}
     return {
         (row["problem"], int(row["sample"])): row
-        for row in run.generations[["problem", "sample", "response", "error"]].to_dict("records")
+        for row in run.generations[["problem", "sample", "response", "error", "reasoning"]].to_dict(
+            "records"
+        )
     }
 
 

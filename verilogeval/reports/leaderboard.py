@@ -59,6 +59,9 @@ def records(entries: Sequence[Entry], ks: Sequence[int]) -> list[dict[str, Any]]
             "temperature": run.sampling.get("temperature"),
             "top_p": run.sampling.get("top_p"),
             "seed": run.sampling.get("seed"),
+            "reasoning_effort": run.sampling.get("reasoning_effort"),
+            "thinking_budget": run.sampling.get("thinking_budget"),
+            "sent": _sent(run),  # the parameters the model really got (null: not recorded)
         }
         row |= _estimates("pass", metrics.pass_at, ks)
         if metrics.strict_pass_at is not None:
@@ -136,7 +139,7 @@ def display_table(entries: Sequence[Entry], ks: Sequence[int]) -> tuple[list[str
             _text(run.prompt_settings.get("shots")),
             _text(run.prompt_settings.get("rules")),
             str(metrics.n),
-            _text(run.sampling.get("temperature")),
+            _temperature_text(run),
         ]
         cells += [format_estimate(metrics.pass_at[k]) for k in ks]
         if strict:
@@ -176,6 +179,8 @@ def _csv(rows: list[dict[str, Any]]) -> str:
                 out[key.removesuffix("_ci") + "_high"] = high
             elif isinstance(value, list):
                 out[key] = " ".join(value)
+            elif isinstance(value, dict):
+                out[key] = json.dumps(value, sort_keys=True)
             else:
                 out[key] = value
         flat.append(out)
@@ -194,6 +199,7 @@ def _seedless_identity(run: Run) -> object:
         return ("folder", str(run.path.resolve()))
     manifest = dict(run.manifest)
     sampling = {k: v for k, v in (manifest.get("sampling") or {}).items() if k != "seed"}
+    sent = {k: v for k, v in (_sent(run) or {}).items() if k != "seed"}
     return json.dumps(
         [
             manifest.get("model"),
@@ -202,11 +208,31 @@ def _seedless_identity(run: Run) -> object:
             manifest.get("problems"),
             manifest.get("prompt"),
             sampling,
+            sent,
             manifest.get("extract_mode"),
             (manifest.get("simulator") or {}).get("timeout_s"),
         ],
         sort_keys=True,
     )
+
+
+def _sent(run: Run) -> dict[str, Any] | None:
+    request = run.manifest.get("request") if run.manifest else None
+    return request.get("sent") if isinstance(request, dict) else None
+
+
+def _temperature_text(run: Run) -> str:
+    """The temperature asked for, and what the model really sampled at when it differs:
+    `0.8->default` for a reasoning model whose provider fixes it; effort and budget after."""
+    text = _text(run.sampling.get("temperature"))
+    sent = _sent(run)
+    if sent is not None and "temperature" not in sent:
+        text += "->default"
+    if run.sampling.get("reasoning_effort"):
+        text += f" effort={run.sampling['reasoning_effort']}"
+    if run.sampling.get("thinking_budget"):
+        text += f" think={run.sampling['thinking_budget']}"
+    return text
 
 
 def _text(value: object) -> str:

@@ -16,6 +16,7 @@ from verilogeval.metrics import RunMetrics
 from verilogeval.reports.failures import category_name
 from verilogeval.reports.leaderboard import format_estimate
 from verilogeval.reports.runs import Run
+from verilogeval.responses import ISSUE_MEANINGS, issue_counts
 from verilogeval.summary import SampleOutcome, summary_text
 
 
@@ -39,6 +40,12 @@ def render_run_report(run: Run, metrics: RunMetrics, ks: Sequence[int]) -> str:
         for code, count in metrics.categories.items()
         if count
     ]
+    issues = issue_counts(run.results.values())
+    if issues:
+        lines += ["", "response issues (samples that failed before a fair simulation):"]
+        lines += [
+            f"  {issue:<18} {count:>6}  {ISSUE_MEANINGS[issue]}" for issue, count in issues.items()
+        ]
     if metrics.missing_problems:
         lines += [
             "",

@@ -200,11 +200,13 @@ def _generations_frame(lines: Mapping[tuple[str, int], Mapping[str, Any]]) -> pd
             "latency_s": line.get("latency_s"),
             "finish_reason": line.get("finish_reason"),
             "cached": bool(line.get("cached", False)),
+            "reasoning": line.get("reasoning"),
+            "reasoning_tokens": line.get("reasoning_tokens"),
         }
         for (problem, sample), line in lines.items()
     ]
     frame = pd.DataFrame(rows, columns=_GENERATION_COLUMNS)
-    for column in ("prompt_tokens", "completion_tokens"):
+    for column in ("prompt_tokens", "completion_tokens", "reasoning_tokens"):
         frame[column] = frame[column].astype("Int64")
     frame["cost"] = frame["cost"].astype("Float64")
     return frame
@@ -221,4 +223,6 @@ _GENERATION_COLUMNS = [
     "latency_s",
     "finish_reason",
     "cached",
+    "reasoning",
+    "reasoning_tokens",
 ]
