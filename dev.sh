@@ -29,6 +29,10 @@ ensure_icarus() {
   command -v iverilog >/dev/null && command -v vvp >/dev/null || apt_install iverilog
 }
 
+ensure_yosys() {  # the formal equivalence check (--formal); Debian's native build, see README
+  command -v yosys >/dev/null || apt_install yosys
+}
+
 ensure_venv() {  # (re)install only when pyproject.toml changed since the last install
   local stamp=.venv/.installed-from
   local want; want=$(sha256sum pyproject.toml | cut -d' ' -f1)
@@ -50,11 +54,11 @@ cmd=${1:-}
 [ $# -gt 0 ] && shift
 case "$cmd" in
   run)
-    ensure_python; ensure_icarus; ensure_venv
+    ensure_python; ensure_icarus; ensure_yosys; ensure_venv
     exec .venv/bin/verilogeval run --model oracle "$@"
     ;;
   test)
-    ensure_python; ensure_icarus; ensure_venv; ensure_chromium
+    ensure_python; ensure_icarus; ensure_yosys; ensure_venv; ensure_chromium
     .venv/bin/ruff check .
     .venv/bin/mypy
     exec .venv/bin/python -m pytest -n auto "$@"

@@ -87,13 +87,18 @@ def reference_failures(golden_classification) -> dict[str, dict[str, str]]:
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests marked `icarus` are skipped where Icarus Verilog is not installed."""
-    if shutil.which("iverilog") and shutil.which("vvp"):
-        return
-    skip = pytest.mark.skip(reason="Icarus Verilog (iverilog, vvp) not installed")
-    for item in items:
-        if "icarus" in item.keywords:
-            item.add_marker(skip)
+    """Tests marked `icarus` (`yosys`) are skipped where Icarus Verilog (Yosys) is missing."""
+    missing = {
+        "icarus": not (shutil.which("iverilog") and shutil.which("vvp")),
+        "yosys": not shutil.which("yosys"),
+    }
+    for marker, absent in missing.items():
+        if not absent:
+            continue
+        skip = pytest.mark.skip(reason=f"{marker} not installed")
+        for item in items:
+            if marker in item.keywords:
+                item.add_marker(skip)
 
 
 @pytest.fixture

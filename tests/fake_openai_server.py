@@ -7,6 +7,12 @@ requests succeed. Every request body is kept, so tests can count requests and ch
 parameters a client really sent; `GET /v1/stats` reports the counts over HTTP (for a
 server run as its own process: `python tests/fake_openai_server.py --latency 0.2`).
 
+A `Behaviour` makes it answer as a reasoning model does (see its members): as OpenAI's
+o-series (refusing temperature, top_p and max_tokens with a 400 that names them, thinking
+within max_completion_tokens), as DeepSeek's API (`reasoning_content`), or as a server
+without a reasoning parser (`<think>` in the content). `POST /v1/messages` answers as
+Anthropic's Messages API does, with thinking blocks when thinking is enabled.
+
     with FakeOpenAIServer(latency_s=0.2) as server:
         client = AsyncOpenAI(base_url=server.base_url, api_key="x")
 """
@@ -21,6 +27,31 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
+
+
+class Behaviour(StrEnum):
+    PLAIN = "plain"  # a chat model: takes every parameter, no thinking
+    OPENAI_REASONING = "openai-reasoning"  # o-series: refuses temperature/top_p/max_tokens
+    REASONING_CONTENT = "reasoning-content"  # DeepSeek: thinking in message.reasoning_content
+    THINK_TAGS = "think-tags"  # thinking as a leading <think>...</think> in the content
+
+
+# The thinking every reasoning behaviour produces: a wrong draft in a fence, which an
+# extractor reading the thinking would grade instead of the answer.
+THINKING = (
+    "The output must be LOW. A first draft:\n"
+    "```verilog\nmodule TopModule(output zero);\n  assign zero = 1'b1;\nendmodul\n```\n"
+    "No: that drives HIGH and misspells endmodule. The answer below is right."
+)
+THINKING_TOKENS = 600  # what thinking costs, in tokens: a smaller budget leaves no answer
+# OpenAI's o-series refuses these, one per 400, as its API does.
+_OPENAI_REFUSED = {
+    "max_tokens": "Unsupported parameter: 'max_tokens' is not supported with this model. "
+    "Use 'max_completion_tokens' instead.",
+    "temperature": "Unsupported value: 'temperature' does not support {value} with this "
+    "model. Only the default (1) value is supported.",
+    "top_p": "Unsupported parameter: 'top_p' is not supported with this model.",
+}
 
 
 class FaultKind(StrEnum):
@@ -63,9 +94,11 @@ class FakeOpenAIServer:
         faults: Iterable[Fault] = (),
         reply: Callable[[dict[str, Any]], str] = default_reply,
         hang_s: float = 30.0,
+        behaviour: Behaviour = Behaviour.PLAIN,
     ) -> None:
         self.latency_s = latency_s
         self.reply = reply
+        self.behaviour = behaviour
         self.hang_s = hang_s
         self.requests: list[dict[str, Any]] = []  # every request body received, in order
         self.paths: list[str] = []
@@ -177,7 +210,10 @@ class FakeOpenAIServer:
             stats = {"requests": self.request_count, "max_in_flight": self.max_in_flight}
             await _send(writer, 200, stats)
             return True
-        if method != "POST" or path not in ("/v1/chat/completions", "/chat/completions"):
+        messages_api = method == "POST" and path.endswith("/messages")
+        if not messages_api and (
+            method != "POST" or path not in ("/v1/chat/completions", "/chat/completions")
+        ):
             await _send(writer, 404, {"error": {"message": f"no route {method} {path}"}})
             return True
         body = json.loads(data or b"{}")
@@ -191,7 +227,10 @@ class FakeOpenAIServer:
         try:
             if self.latency_s:
                 await self._pause(self.latency_s)
-            await self._answer(writer, body, fault)
+            if messages_api:
+                await _send(writer, *_anthropic_answer(body, self.reply(body)))
+            else:
+                await self._answer(writer, body, fault)
         finally:
             self._done()
         return True
@@ -200,7 +239,7 @@ class FakeOpenAIServer:
         self, writer: asyncio.StreamWriter, body: dict[str, Any], fault: Fault | None
     ) -> None:
         if fault is None:
-            await _send(writer, 200, _completion(body, self.reply(body)))
+            await _send(writer, *_chat_answer(self.behaviour, body, self.reply(body)))
         elif fault.kind is FaultKind.RATE_LIMIT:
             headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
             error = {"message": "rate limited", "type": "rate_limit_error"}
@@ -237,8 +276,86 @@ async def _send_raw(
     await writer.drain()
 
 
-def _completion(body: dict[str, Any], text: str) -> dict[str, Any]:
+def _chat_answer(
+    behaviour: Behaviour, body: dict[str, Any], reply: str
+) -> tuple[int, dict[str, Any]]:
+    """(status, payload) of a chat completion as a model of `behaviour` answers it."""
+    if behaviour is Behaviour.PLAIN:
+        return 200, _completion(body, reply)
+    if behaviour is Behaviour.OPENAI_REASONING:
+        for name, message in _OPENAI_REFUSED.items():
+            if name in body and not (name == "temperature" and body[name] == 1):
+                error = {
+                    "message": message.format(value=body.get(name)),
+                    "type": "invalid_request_error",
+                    "param": name,
+                    "code": "unsupported_parameter",
+                }
+                return 400, {"error": error}
+    budget = body.get("max_completion_tokens") or body.get("max_tokens")
+    if budget is not None and budget < THINKING_TOKENS + len(reply.split()):
+        # The budget ran out while thinking: no answer, as the providers send it.
+        payload = _completion(body, "", reasoning_tokens=budget, completion_tokens=budget)
+        payload["choices"][0]["finish_reason"] = "length"
+        return 200, payload
+    if behaviour is Behaviour.THINK_TAGS:
+        return 200, _completion(body, f"<think>\n{THINKING}\n</think>\n\n{reply}")
+    payload = _completion(body, reply, reasoning_tokens=THINKING_TOKENS)
+    if behaviour is Behaviour.REASONING_CONTENT:
+        payload["choices"][0]["message"]["reasoning_content"] = THINKING
+    return 200, payload
+
+
+def _anthropic_answer(body: dict[str, Any], reply: str) -> tuple[int, dict[str, Any]]:
+    """(status, payload) of Anthropic's Messages API, thinking blocks included."""
+    thinking = body.get("thinking") or {}
+    thinks = thinking.get("type") == "enabled"
+    max_tokens = body.get("max_tokens")
+    problems = []
+    if not isinstance(max_tokens, int):
+        problems.append("max_tokens: Field required")
+    if thinks and body.get("temperature", 1) != 1:
+        problems.append("`temperature` may only be set to 1 when thinking is enabled")
+    if thinks and "top_p" in body and body["top_p"] < 0.95:
+        problems.append("`top_p` must be >= 0.95 or unset when thinking is enabled")
+    if thinks and isinstance(max_tokens, int) and thinking.get("budget_tokens", 0) >= max_tokens:
+        problems.append("`max_tokens` must be greater than `thinking.budget_tokens`")
+    if problems:
+        error = {"type": "invalid_request_error", "message": "; ".join(problems)}
+        return 400, {"type": "error", "error": error}
+    content: list[dict[str, Any]] = []
+    if thinks:
+        content.append({"type": "thinking", "thinking": THINKING, "signature": "fake-signature"})
+    content.append({"type": "text", "text": reply})
+    prompt_tokens = sum(len(str(m["content"]).split()) for m in body.get("messages", []))
+    return 200, {
+        "id": "msg_fake",
+        "type": "message",
+        "role": "assistant",
+        "model": body.get("model", "fake"),
+        "content": content,
+        "stop_reason": "end_turn",
+        "stop_sequence": None,
+        "usage": {
+            "input_tokens": prompt_tokens,
+            "output_tokens": len(reply.split()) + (THINKING_TOKENS if thinks else 0),
+        },
+    }
+
+
+def _completion(
+    body: dict[str, Any],
+    text: str,
+    *,
+    reasoning_tokens: int | None = None,
+    completion_tokens: int | None = None,
+) -> dict[str, Any]:
     prompt_tokens = sum(len(m["content"].split()) for m in body.get("messages", []))
+    if completion_tokens is None:  # thinking counts as completion, as OpenAI counts it
+        completion_tokens = len(text.split()) + (reasoning_tokens or 0)
+    details = {}
+    if reasoning_tokens is not None:
+        details["completion_tokens_details"] = {"reasoning_tokens": reasoning_tokens}
     return {
         "id": "chatcmpl-fake",
         "object": "chat.completion",
@@ -253,8 +370,9 @@ def _completion(body: dict[str, Any], text: str) -> dict[str, Any]:
         ],
         "usage": {
             "prompt_tokens": prompt_tokens,
-            "completion_tokens": len(text.split()),
-            "total_tokens": prompt_tokens + len(text.split()),
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
+            **details,
         },
     }
 
@@ -265,8 +383,9 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description="local OpenAI-compatible chat server")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds per answer")
+    parser.add_argument("--behaviour", type=Behaviour, default=Behaviour.PLAIN)
     args = parser.parse_args()
-    with FakeOpenAIServer(latency_s=args.latency) as server:
+    with FakeOpenAIServer(latency_s=args.latency, behaviour=args.behaviour) as server:
         print(server.base_url, flush=True)
         server._thread.join()
 

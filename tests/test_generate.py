@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 
 import pytest
 from fake_openai_server import FakeOpenAIServer, Fault, FaultKind
@@ -175,7 +176,6 @@ def test_cache_makes_a_rerun_free_and_never_keeps_errors(spec, fresh, requests_,
 
 
 def test_cache_key_covers_model_sampling_and_sample(fresh, requests_, tmp_path):
-    from dataclasses import replace
 
     cache = GenerationCache(tmp_path / "cache")
     config = EngineConfig(concurrency=4, timeout_s=30, retry=FAST_RETRY)
@@ -231,6 +231,7 @@ def test_generation_line_round_trip(tmp_path):
         finish_reason="length",
         model="gpt-4o",
         cached=True,
+        reasoning="first think",
     )
     record = GenerationLine.from_generation(generation).to_json()
     assert list(record) == [
@@ -244,9 +245,15 @@ def test_generation_line_round_trip(tmp_path):
         "finish_reason",
         "model",
         "cached",
+        "reasoning",
+        "reasoning_tokens",
     ]
     assert record["usage"] == {"prompt_tokens": 10, "completion_tokens": 5}
     path = tmp_path / "generations.jsonl"
+    thinking = replace(generation, usage=Usage(10, 5, reasoning_tokens=4))
+    path.write_text(json.dumps(GenerationLine.from_generation(thinking).to_json()) + "\n")
+    [thought] = read_generations(path)
+    assert thought.to_generation() == thinking and thought.to_json()["reasoning_tokens"] == 4
     failed = {**record, "response": None, "error": "HTTP 500"}
     path.write_text(json.dumps(failed) + "\n" + json.dumps(record) + "\n")
     [line] = read_generations(path)  # the later line for a sample wins
@@ -286,6 +293,8 @@ def test_cli_generate_against_a_server_resumes_and_caches(cli, fresh, tmp_path):
         "finish_reason",
         "model",
         "cached",
+        "reasoning",
+        "reasoning_tokens",
     }
     assert lines[0]["usage"]["completion_tokens"] == 7 and lines[0]["cost"] is None
     # --samples 2 without a preset means the sampling preset; explicit flags win.

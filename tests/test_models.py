@@ -21,6 +21,7 @@ from verilogeval.models.base import (
     SamplingConfig,
     TransientError,
 )
+from verilogeval.models.capabilities import model_facts
 from verilogeval.models.oracle import OracleAdapter, oracle_answer
 from verilogeval.models.pricing import cost_usd
 from verilogeval.models.registry import ALIASES, get_adapter, resolve
@@ -92,8 +93,13 @@ def test_resolve_rejects_what_names_nothing(spec):
 
 
 def test_every_alias_names_a_litellm_model():
-    for alias, target in ALIASES.items():
-        assert resolve(alias) == ("litellm", target), alias
+    for name, alias in ALIASES.items():
+        assert resolve(name) == ("litellm", alias.target), name
+        facts = model_facts(alias.target)
+        assert facts.provider is not None, name
+        # A reasoning alias either is in litellm's map as one or says so itself.
+        if alias.thinking_budget or alias.reasoning_effort:
+            assert facts.reasoning, name
 
 
 def test_missing_api_key_is_one_clear_error(monkeypatch):

@@ -108,7 +108,8 @@ def test_a_check_that_raises_gives_an_error_result_not_a_missing_line(tmp_path):
     problem = load_dataset(None, Task.SPEC_TO_RTL).problems[0]
     strict = POST_CHECKS["strict"]
     raising = PostCheck(
-        open=lambda settings, jobs, workdir: _RaisingPool(),
+        open=lambda settings, place: _RaisingPool(),
+        applies=strict.applies,
         fields=strict.fields,
         error_fields=strict.error_fields,
         settings_json=strict.settings_json,

@@ -9,11 +9,13 @@ import sys
 from collections import Counter
 
 from verilogeval.errors import ExitCode, outcome_code
+from verilogeval.formal.batch import formal_tally
 from verilogeval.models.registry import get_adapter
 from verilogeval.pipeline import RunOutcome, execute
 from verilogeval.plans import RunPlan
 from verilogeval.progress import Progress
 from verilogeval.records import CATEGORY_NAMES
+from verilogeval.responses import ResponseIssue
 from verilogeval.summary import official_pass_rate, outcome_table, spending
 
 
@@ -34,7 +36,10 @@ def execute_plan(plan: RunPlan, progress: Progress) -> ExitCode:
     for failure in outcome.failures:
         print(f"verilogeval run: error: {failure}", file=sys.stderr)
     print_summary(plan, outcome)
-    return outcome_code(len(outcome.failures))
+    unanswered = sum(line.generation_error is not None for line in outcome.results)
+    if unanswered:
+        print(f"verilogeval run: {unanswered} samples without an answer (exit 1)", file=sys.stderr)
+    return outcome_code(len(outcome.failures) + unanswered)
 
 
 def print_summary(plan: RunPlan, outcome: RunOutcome) -> None:
@@ -62,10 +67,25 @@ def print_summary(plan: RunPlan, outcome: RunOutcome) -> None:
     for category, count in Counter(line.category for line in results).most_common():
         table.add_row(f"  {category} {CATEGORY_NAMES[category]}", str(count))
     table.add_row("generation errors (this run)", str(spent.errors))
+    issues = Counter(line.response_issue for line in results)
+    for issue in ResponseIssue:
+        if issue is not ResponseIssue.GENERATION_ERROR and issues[issue]:
+            table.add_row(f"  answers {issue}", str(issues[issue]))
+    if issues[ResponseIssue.TRUNCATED]:
+        table.add_row(
+            "  to fix truncation",
+            f"raise --max-tokens (now {plan.sampling.max_tokens}) or lower --thinking-budget / "
+            "--reasoning-effort",
+        )
     table.add_row(
         "tokens (prompt + completion, this run)",
         f"{spent.prompt_tokens} + {spent.completion_tokens}",
     )
+    reasoning_tokens = sum(line.reasoning_tokens or 0 for line in outcome.answered)
+    if reasoning_tokens:
+        table.add_row("  completion spent reasoning", str(reasoning_tokens))
     table.add_row("cost (this run)", spent.describe())
     table.add_row("wall time", f"{outcome.wall_s:.1f} s")
     Console().print(table)
+    if "formal" in plan.checks:
+        print(f"formal: {formal_tally(results)}")

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from verilogeval.records import Problem, Task
+from verilogeval.responses import split_thinking
 
 
 class ExtractMode(StrEnum):
@@ -41,10 +42,14 @@ def default_mode(style: str) -> ExtractMode:
 
 
 def extract(response: str, problem: Problem, mode: ExtractMode) -> str:
-    """The sample file text for `response`; code completion needs `problem.ifc`."""
+    """The sample file text for `response`; code completion needs `problem.ifc`.
+
+    A leading `<think>...</think>` is the model's thinking, not its answer: only what
+    follows it is read (a response without one is read whole, byte for byte).
+    """
     if problem.task is Task.CODE_COMPLETE and problem.ifc is None:
         raise ValueError(f"{problem.name}: code completion needs the interface (_ifc.txt)")
-    return _EXTRACTORS[(mode, problem.task)](response, problem)
+    return _EXTRACTORS[(mode, problem.task)](split_thinking(response).text, problem)
 
 
 # Marker comments the official script appends; part of the sample file it writes.

@@ -2,10 +2,13 @@
 
 asyncio with a concurrency limit and an optional requests-per-minute limit; retries with
 exponential backoff and jitter on transient failures, honouring Retry-After; a final
-failure becomes a Generation with `error` set, never an exception. A disk cache keyed by
-(adapter, api base, messages, sampling values, sample index) makes a rerun free. Each
-Generation is handed to `on_generation` as soon as it exists, so a caller can journal it
-and grade it while the rest are still being generated.
+failure becomes a Generation with `error` set, never an exception, except when the first
+requests of a run all fail alike with an error no retry can fix (a bad key, an unknown
+model): then the run stops before spending more (GenerationAborted). A disk cache keyed
+by (adapter, api base, messages, sampling and reasoning values, sample index) makes a
+rerun free. Each Generation is handed to `on_generation` as soon as it exists, so a
+caller can journal it and grade it while the rest are still being generated. Thinking
+is kept apart from the answer here, once for every adapter (see responses.py).
 """
 
 from __future__ import annotations
@@ -18,9 +21,10 @@ import random
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from verilogeval.errors import UserError
 from verilogeval.models.base import (
     Completion,
     ModelAdapter,
@@ -29,7 +33,15 @@ from verilogeval.models.base import (
     TransientError,
 )
 from verilogeval.records import Generation, Usage
+from verilogeval.responses import join_reasoning, split_thinking
 from verilogeval.store import Store
+
+# How many first outcomes decide that a run cannot work (all failed with one permanent error).
+FAIL_FAST_REQUESTS = 5
+
+
+class GenerationAborted(UserError):
+    """The first requests of a run all failed with the same error that no retry can fix."""
 
 
 @dataclass(frozen=True)
@@ -95,6 +107,11 @@ class GenerationCache:
             "seed": sampling.seed,
             "sample": request.sample,
         }
+        # Only when set, so the answers cached before reasoning settings existed stay valid.
+        if sampling.reasoning_effort is not None:
+            identity["reasoning_effort"] = str(sampling.reasoning_effort)
+        if sampling.thinking_budget is not None:
+            identity["thinking_budget"] = sampling.thinking_budget
         return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
 
     def get_many(self, keys: Sequence[str | None]) -> dict[str, tuple[Completion, float]]:
@@ -108,6 +125,7 @@ class GenerationCache:
                     finish_reason=data["finish_reason"],
                     model=data["model"],
                     cost=data["cost"],
+                    reasoning=data.get("reasoning"),
                 )
                 hits[key] = (completion, data["latency_s"])
             except (KeyError, TypeError):
@@ -122,13 +140,11 @@ class GenerationCache:
                     key,
                     {
                         "text": completion.text,
-                        "usage": {
-                            "prompt_tokens": completion.usage.prompt_tokens,
-                            "completion_tokens": completion.usage.completion_tokens,
-                        },
+                        "usage": asdict(completion.usage),
                         "finish_reason": completion.finish_reason,
                         "model": completion.model,
                         "cost": completion.cost,
+                        "reasoning": completion.reasoning,
                         "latency_s": latency_s,
                     },
                 )
@@ -205,35 +221,84 @@ async def generate_async(
     # latency must not hold up the requests in flight.
     hits = await asyncio.to_thread(usable_cache.get_many, keys) if usable_cache else {}
     writer = _CacheWriter(usable_cache) if usable_cache else None
+    gate = _FailFastGate(min(FAIL_FAST_REQUESTS, len(requests)), on_generation)
 
     async def one(request: Request, key: str | None) -> Generation:
         hit = hits.get(key) if key else None
         if hit is not None:
             generation = _generation(request, *hit, cached=True)
+            gate.deliver(generation, permanent_failure=False)
+            return generation
+        async with slots:
+            outcome = await _attempt(adapter, request, config, limiter, rng)
+        if isinstance(outcome, _Failure):
+            generation = Generation(
+                problem=request.problem.name,
+                sample=request.sample,
+                response=None,
+                error=outcome.message,
+                model=adapter.identity,
+            )
         else:
-            async with slots:
-                outcome = await _attempt(adapter, request, config, limiter, rng)
-            if isinstance(outcome, str):
-                generation = Generation(
-                    problem=request.problem.name,
-                    sample=request.sample,
-                    response=None,
-                    error=outcome,
-                    model=adapter.identity,
-                )
-            else:
-                if writer and key:
-                    writer.put(key, *outcome)
-                generation = _generation(request, *outcome, cached=False)
-        if on_generation is not None:
-            on_generation(generation)
+            if writer and key:
+                writer.put(key, *outcome)
+            generation = _generation(request, *outcome, cached=False)
+        permanent = isinstance(outcome, _Failure) and outcome.permanent
+        gate.deliver(generation, permanent_failure=permanent)
         return generation
 
     try:
-        return list(await asyncio.gather(*map(one, requests, keys)))
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(one(r, k)) for r, k in zip(requests, keys, strict=True)]
+    except BaseExceptionGroup as failed:  # the first cause, as a plain exception
+        raise failed.exceptions[0] from None
     finally:
         if writer is not None:
             await asyncio.to_thread(writer.close)  # every answer is on disk before we return
+    return [task.result() for task in tasks]
+
+
+class _FailFastGate:
+    """Holds back the first outcomes until they show that the run can work at all.
+
+    When the first `decisive` outcomes are all the same permanent error, the run stops
+    (GenerationAborted, the other requests cancelled) and none of them is handed on: a
+    resumed run asks for them again once the cause is fixed. Anything else opens the gate
+    and hands the held outcomes on, in order.
+    """
+
+    def __init__(self, decisive: int, on_generation: Callable[[Generation], None] | None):
+        self._decisive = decisive
+        self._on_generation = on_generation
+        self._held: list[Generation] | None = []  # None once the gate is open
+
+    def deliver(self, generation: Generation, *, permanent_failure: bool) -> None:
+        if self._held is not None:
+            held = self._held
+            held.append(generation)
+            alike = permanent_failure and generation.error == held[0].error
+            if alike and len(held) < self._decisive:
+                return
+            if alike:
+                raise GenerationAborted(
+                    f"the first {len(held)} requests all failed with: {generation.error}\n"
+                    "nothing more was asked; fix the cause and run the same command again"
+                )
+            self._held = None
+            for earlier in held:
+                self._hand_on(earlier)
+            return
+        self._hand_on(generation)
+
+    def _hand_on(self, generation: Generation) -> None:
+        if self._on_generation is not None:
+            self._on_generation(generation)
+
+
+@dataclass(frozen=True)
+class _Failure:
+    message: str
+    permanent: bool  # retrying cannot help (as opposed to: the retries ran out)
 
 
 async def _attempt(
@@ -242,7 +307,7 @@ async def _attempt(
     config: EngineConfig,
     limiter: RateLimiter | None,
     rng: random.Random,
-) -> tuple[Completion, float] | str:
+) -> tuple[Completion, float] | _Failure:
     """(completion, latency) after as many tries as the policy allows, or the final error."""
     attempts = config.retry.attempts
     for attempt in range(1, attempts + 1):
@@ -258,11 +323,11 @@ async def _attempt(
         except TransientError as error:
             failure = error
         except PermanentError as error:
-            return str(error)
+            return _Failure(str(error), permanent=True)
         except Exception as error:  # an adapter bug must not end the run: record it
-            return f"{type(error).__name__}: {error}"
+            return _Failure(f"{type(error).__name__}: {error}", permanent=True)
         if attempt == attempts:
-            return f"{failure} (gave up after {attempts} attempts)"
+            return _Failure(f"{failure} (gave up after {attempts} attempts)", permanent=False)
         await asyncio.sleep(config.retry.delay_s(attempt, failure.retry_after, rng))
     raise AssertionError("unreachable: the loop returns on its last attempt")
 
@@ -270,14 +335,19 @@ async def _attempt(
 def _generation(
     request: Request, completion: Completion, latency_s: float, *, cached: bool
 ) -> Generation:
+    answer = split_thinking(completion.text)
+    reasoning = join_reasoning(completion.reasoning, answer.reasoning)
+    # The blank lines after the thinking are no part of the answer (litellm, which takes
+    # <think> out of some models' content itself, leaves them in front of it).
     return Generation(
         problem=request.problem.name,
         sample=request.sample,
-        response=completion.text,
+        response=answer.text.lstrip("\n") if reasoning else answer.text,
         usage=completion.usage,
         cost=completion.cost,
         latency_s=latency_s,
         finish_reason=completion.finish_reason,
         model=completion.model,
         cached=cached,
+        reasoning=reasoning,
     )

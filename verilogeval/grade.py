@@ -19,14 +19,19 @@ from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from verilogeval import simulate as sim
 from verilogeval.cache_key import CacheKeys
 from verilogeval.classify import classify
+from verilogeval.errors import UserError
 from verilogeval.layout import wave_path
 from verilogeval.records import ExecResult, Problem, Sample, SimResult, Verdict
 from verilogeval.store import Store
 from verilogeval.time_limits import TimeLimitPolicy, extended_limit_s, timed_out
+
+if TYPE_CHECKING:
+    from verilogeval.cluster import DaskPool
 
 _MIN_SCRATCH_FREE_BYTES = 2 << 30
 
@@ -61,6 +66,7 @@ class GradeConfig:
     cache_dir: Path | None = None  # None: no result cache
     workdir: Path | None = None  # parent of the per-sample temporary folders
     wave_dir: Path | None = None  # keep each sample's wave.vcd there (simulates every sample)
+    scheduler: str | None = None  # a Dask scheduler's address: grade on its cluster
 
 
 @dataclass(frozen=True)
@@ -82,12 +88,21 @@ class _Delivery:
     simulated: bool
 
 
+class GradingStopped(UserError):
+    """The grading machinery itself failed (a lost cluster, a worker that cannot grade).
+
+    Not one sample's failure: the run stops with this message, keeping what it graded,
+    and the same command resumes it.
+    """
+
+
 class GradingFailed(Exception):
     """A sample that could not be simulated (not a failing sample: the machinery failed)."""
 
     def __init__(self, sample: Sample, cause: BaseException) -> None:
         super().__init__(f"{sample.problem} sample {sample.sample}: {cause!r}")
         self.sample = sample
+        self.cause = cause
 
 
 def code_sha256(code: str) -> str:
@@ -108,10 +123,8 @@ class Grader:
         self._problems = problems
         self._config = config
         self._on_graded = on_graded
-        self._simulator = sim.simulator_version()
-        self._pool = ProcessPoolExecutor(
-            max_workers=config.jobs, mp_context=multiprocessing.get_context("forkserver")
-        )
+        self._pool = open_pool(config)
+        self._simulator = self._pool.simulator
         self._keys = CacheKeys(self._simulator)
         self._cache = None if config.cache_dir is None else result_store(config.cache_dir)
         self._lock = threading.Lock()
@@ -133,7 +146,7 @@ class Grader:
         self._futures.append(graded)
         if self._config.wave_dir is not None:
             waves = wave_path(self._config.wave_dir, sample.problem, sample.sample)
-            job = self._pool.submit(_simulate_and_classify, problem, sample, self._config, waves)
+            job = self._pool.submit(problem, sample, self._config, waves)
             job.add_done_callback(lambda done: self._finish(graded, sample, done, True))
             return graded
         limits = [self._config.timeout_s, self._config.time_limit]
@@ -147,19 +160,24 @@ class Grader:
             running = self._running.get(key)
             first = running is None
             if running is None:
-                running = self._pool.submit(
-                    _simulate_and_classify, problem, sample, self._config, None
-                )
+                running = self._pool.submit(problem, sample, self._config, None)
                 self._running[key] = running
         running.add_done_callback(lambda done: self._settle(key, graded, sample, done, first))
         return graded
 
     def wait(self) -> list[BaseException]:
-        """Block until every submitted sample is graded; the errors of those that could not."""
-        return [error for future in list(self._futures) if (error := future.exception())]
+        """Block until every submitted sample is graded; the errors of those that could not.
+
+        GradingStopped when the machinery failed rather than a sample.
+        """
+        errors = [error for future in list(self._futures) if (error := future.exception())]
+        for error in errors:
+            if isinstance(error, GradingFailed) and isinstance(error.cause, GradingStopped):
+                raise error.cause
+        return errors
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pool.shutdown()
         self._deliveries.put(None)
         self._delivery_thread.join()
         if self._cache is not None:
@@ -242,6 +260,35 @@ def result_store(folder: Path) -> Store:
     return Store(folder / "results.sqlite", table="result", column="data")
 
 
+class LocalPool:
+    """Simulators in processes of this machine: the default grading pool."""
+
+    def __init__(self, jobs: int) -> None:
+        self.simulator = sim.simulator_version()
+        self._executor = ProcessPoolExecutor(
+            max_workers=jobs, mp_context=multiprocessing.get_context("forkserver")
+        )
+
+    def submit(
+        self, problem: Problem, sample: Sample, config: GradeConfig, waves: Path | None
+    ) -> Future[tuple[SimResult, Verdict]]:
+        return self._executor.submit(simulate_and_classify, problem, sample, config, waves)
+
+    def shutdown(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+
+def open_pool(config: GradeConfig) -> LocalPool | DaskPool:
+    """The pool `config` asks for: the Dask cluster at `scheduler`, else local processes."""
+    if config.scheduler is None:
+        return LocalPool(config.jobs)
+    if config.wave_dir is not None:
+        raise UserError("--waves keeps files on the grading machine: not with --scheduler")
+    from verilogeval.cluster import DaskPool  # distributed: imported only when used
+
+    return DaskPool(config.scheduler)
+
+
 def grade(
     problems_by_name: Mapping[str, Problem],
     samples: Iterable[Sample],
@@ -255,7 +302,7 @@ def grade(
         return grader.wait()
 
 
-def _simulate_and_classify(
+def simulate_and_classify(
     problem: Problem, sample: Sample, config: GradeConfig, waves: Path | None
 ) -> tuple[SimResult, Verdict]:
     """The pool's job: simulate and classify in the worker, so the parent stays light.

@@ -18,10 +18,12 @@ from verilogeval.generate import generate_async
 from verilogeval.journal import Journal, create_journals
 from verilogeval.layout import write_generate_log
 from verilogeval.models.base import ModelAdapter, Request
+from verilogeval.models.params import learned_warnings
 from verilogeval.plans import RunPlan
 from verilogeval.progress import Progress
 from verilogeval.prompt import build_prompt
 from verilogeval.records import Generation, Sample
+from verilogeval.responses import response_issue
 from verilogeval.runfolder.files import GENERATIONS, RESULTS
 from verilogeval.runfolder.lines import (
     GenerationLine,
@@ -32,7 +34,7 @@ from verilogeval.runfolder.lines import (
     write_prompts,
 )
 from verilogeval.runfolder.manifest import check_resumable, now_iso, write_manifest
-from verilogeval.session import GradingSession
+from verilogeval.session import Answer, GradingSession
 from verilogeval.simulate import version_warning
 from verilogeval.summary import write_summaries
 
@@ -57,7 +59,8 @@ def execute(plan: RunPlan, adapter: ModelAdapter, progress: Progress) -> RunOutc
     folder = plan.folder
     create_journals(folder.root, GENERATIONS, RESULTS)
     manifest = plan.manifest()
-    manifest = manifest.resumed_from(check_resumable(folder, manifest))
+    previous = check_resumable(folder, manifest)
+    manifest = manifest.resumed_from(previous)
     prompts = {p.name: build_prompt(plan.dataset, p, plan.prompt) for p in plan.problems}
     write_prompts(folder.prompts, prompts)
 
@@ -72,6 +75,8 @@ def execute(plan: RunPlan, adapter: ModelAdapter, progress: Progress) -> RunOutc
         if (p.name, s) not in answered and (p.name, s) not in final
     ]
 
+    adapter.resume_request(previous.request if previous else None)
+    manifest = replace(manifest, request=adapter.request_record(plan.sampling))  # and learned
     write_manifest(folder, manifest)
     progress.start(len(requests), len(requests) + len(to_grade))
     run = _Run(plan, adapter, progress)
@@ -84,11 +89,13 @@ def execute(plan: RunPlan, adapter: ModelAdapter, progress: Progress) -> RunOutc
     write_summaries(folder, results, read_generations(folder.generations))
     complete = {line.key for line in results} >= {(p.name, s) for p, s in wanted}
     assert manifest.simulator is not None
+    request = adapter.request_record(plan.sampling)
     write_manifest(
         folder,
         replace(
             manifest,
             simulator=replace(manifest.simulator, version=run.simulator),
+            request=request,
             finished_at=now_iso() if complete else None,
         ),
     )
@@ -99,7 +106,7 @@ def execute(plan: RunPlan, adapter: ModelAdapter, progress: Progress) -> RunOutc
         results=results,
         answered=tuple(run.answered),
         wall_s=time.monotonic() - started,
-        warnings=tuple(run.warnings),
+        warnings=(*run.warnings, *learned_warnings(request)),
         failures=tuple(run.failures),
     )
 
@@ -136,7 +143,9 @@ class _Run:
                 problem = self.problems[line.problem]
                 code = extract(line.response or "", problem, plan.extract_mode)
                 sample = Sample(problem=problem.name, sample=line.sample, code=code)
-                session.submit(sample, generation_error=line.error)
+                issue = response_issue(line.to_generation(), code, problem.ifc)
+                answer = Answer(error=line.error, issue=issue and str(issue))
+                session.submit(sample, answer=answer)
 
             def on_generation(generation: Generation) -> None:
                 line = GenerationLine.from_generation(generation)

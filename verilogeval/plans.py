@@ -140,6 +140,7 @@ def simulator_facts(grading: GradeConfig) -> SimulatorFacts:
         version=None,
         timeout_s=grading.timeout_s,
         time_limit=None if policy is None else asdict(policy),
+        scheduler=grading.scheduler,
     )
 
 

@@ -89,7 +89,8 @@ class Prompt:
 @dataclass(frozen=True)
 class Usage:
     prompt_tokens: int | None = None
-    completion_tokens: int | None = None
+    completion_tokens: int | None = None  # reasoning tokens included, as OpenAI counts them
+    reasoning_tokens: int | None = None  # the part of completion_tokens spent thinking
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ class Generation:
 
     problem: str
     sample: int  # from 1
-    response: str | None
+    response: str | None  # the answer only: thinking is kept apart in `reasoning`
     error: str | None = None  # set when generation finally failed; the sample then fails
     usage: Usage = field(default_factory=Usage)
     cost: float | None = None  # USD; None when the price is unknown, never a guessed 0
@@ -106,6 +107,7 @@ class Generation:
     finish_reason: str | None = None
     model: str | None = None
     cached: bool = False
+    reasoning: str | None = None  # the model's thinking, never read by extraction
 
 
 @dataclass(frozen=True)

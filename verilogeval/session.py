@@ -16,7 +16,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from typing import Any
 
-from verilogeval.checks import POST_CHECKS, CheckPool, PostCheck
+from verilogeval.checks import POST_CHECKS, CheckPlace, CheckPool, PostCheck
 from verilogeval.grade import GradeConfig, Graded, Grader, code_sha256
 from verilogeval.journal import Journal
 from verilogeval.layout import write_graded
@@ -25,6 +25,20 @@ from verilogeval.records import Problem, Sample
 from verilogeval.runfolder.files import RunFolder
 from verilogeval.runfolder.lines import ResultLine
 from verilogeval.simulate import official_log
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What `run` knows of the model's answer a sample was extracted from."""
+
+    error: str | None  # the model gave no answer: the empty one is graded
+    issue: str | None  # its response issue (verilogeval.responses), None when it had none
+
+
+def _with(line: ResultLine, fields: dict[str, Any]) -> ResultLine:
+    """`line` with a check's fields, each of them written even when null."""
+    nulls = {name for name, value in fields.items() if value is None}
+    return replace(line, **fields, nulls=line.nulls | nulls)
 
 
 @dataclass(frozen=True)
@@ -56,7 +70,7 @@ class GradingSession:
         self._lock = threading.Lock()  # lines come from the grader's thread and the checks'
         self._written: list[Future[ResultLine]] = []
         self._failures: list[str] = []
-        self._generation_errors: dict[tuple[str, int], str] = {}
+        self._answers: dict[tuple[str, int], Answer] = {}
         self._stack = ExitStack()
         try:
             self._journal = self._stack.enter_context(Journal(folder.results))
@@ -70,7 +84,7 @@ class GradingSession:
             raise
 
     def _open(self, check: PostCheck, settings: Any, grading: GradeConfig) -> CheckPool:
-        pool = check.open(settings, grading.jobs, grading.workdir)
+        pool = check.open(settings, CheckPlace(grading.jobs, grading.workdir, self._folder.root))
         self._stack.callback(pool.close)
         return pool
 
@@ -78,10 +92,11 @@ class GradingSession:
     def simulator(self) -> str:
         return self._grader.simulator
 
-    def submit(self, sample: Sample, *, generation_error: str | None = None) -> None:
-        """Grade `sample`; `generation_error` says why it is the empty answer, if it is."""
-        if generation_error is not None:
-            self._generation_errors[(sample.problem, sample.sample)] = generation_error
+    def submit(self, sample: Sample, *, answer: Answer | None = None) -> None:
+        """Grade `sample`; `answer` says what was wrong with the model's answer it came from
+        (`run` knows, `evaluate` does not)."""
+        if answer is not None:
+            self._answers[(sample.problem, sample.sample)] = answer
         self._grader.submit(sample)
 
     def wait(self) -> list[str]:
@@ -106,6 +121,7 @@ class GradingSession:
     def _graded(self, graded: Graded) -> None:
         """The grader's callback: the official line, then the checks, then the journal."""
         sample, verdict = graded.sample, graded.verdict
+        answer = self._answers.pop((sample.problem, sample.sample), None)
         line = ResultLine(
             problem=verdict.problem,
             sample=verdict.sample,
@@ -117,18 +133,25 @@ class GradingSession:
             outputs=verdict.outputs,
             code_sha256=code_sha256(sample.code),
             simulated=graded.simulated,
-            generation_error=self._generation_errors.pop((sample.problem, sample.sample), None),
+            generation_error=None if answer is None else answer.error,
+            response_issue=None if answer is None else answer.issue,
             time_limit_s=graded.result.timeout_s,
+            nulls=frozenset() if answer is None or answer.issue else frozenset({"response_issue"}),
         )
         written: Future[ResultLine] = Future()
         self._written.append(written)
-        if not verdict.passed or not self._checks:
-            for check in self._checks:
-                line = replace(line, **check.kind.fields(None))
+        for check in self._checks:  # those that do not apply say so at once
+            if not check.kind.applies(verdict):
+                line = _with(line, check.kind.fields(None))
+        problem = self._problems[sample.problem]
+        pending = [
+            (check, check.pool.submit(problem, sample))
+            for check in self._checks
+            if check.kind.applies(verdict)
+        ]
+        if not pending:
             self._write(graded, line, written)
             return
-        problem = self._problems[sample.problem]
-        pending = [(check, check.pool.submit(problem, sample)) for check in self._checks]
         remaining = [len(pending)]
 
         def one_done(_: Future[Any]) -> None:
@@ -148,7 +171,7 @@ class GradingSession:
             except Exception as error:  # a check's own bookkeeping failed: still one line
                 written.set_exception(error)
                 return
-            self._write(graded, replace(line, **fields), written)
+            self._write(graded, _with(line, fields), written)
 
         for _, future in pending:
             future.add_done_callback(one_done)

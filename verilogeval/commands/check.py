@@ -4,6 +4,8 @@ A problem whose own reference fails can never be passed by a model; this lists t
 the reason, so a pass rate can be read against the ceiling the simulator allows. With
 --strict each reference also runs against itself in the cocotb differential test, which
 it must pass, and the report says how often it drives X (a wildcard any sample matches).
+With --formal each reference is proven equal to itself with Yosys, and the problems the
+formal check cannot handle are listed with why.
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ from verilogeval.commands.options import (
     grade_config_from_args,
 )
 from verilogeval.errors import outcome_code
+from verilogeval.formal.options import add_formal_options, formal_config_from_args
+from verilogeval.formal.selfcheck import check_references as check_formally
+from verilogeval.formal.selfcheck import reference_report as formal_report
 from verilogeval.grade import Graded, grade
 from verilogeval.records import CATEGORY_NAMES, Verdict
 from verilogeval.simulate import version_warning
@@ -39,12 +44,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "and report how often it drives X",
     )
     add_strict_options(parser)
+    parser.add_argument(
+        "--formal",
+        action="store_true",
+        help="also prove each reference equal to itself (Yosys) and list the problems the "
+        "formal check cannot handle, with why",
+    )
+    add_formal_options(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     dataset, problems = dataset_from_args(args)
     config = grade_config_from_args(args)
     strict = strict_config_from_args(args) if args.strict else None
+    formal = formal_config_from_args(args) if args.formal else None
     verdicts: dict[str, Verdict] = {}
     simulators: list[str] = []
 
@@ -77,6 +90,9 @@ def run(args: argparse.Namespace) -> int:
     )
     if strict is not None:
         for line in reference_report(check_references(problems, strict, jobs=config.jobs)):
+            print(line)
+    if formal is not None:
+        for line in formal_report(check_formally(problems, formal, jobs=config.jobs)):
             print(line)
     return outcome_code(len(errors))
 

@@ -24,6 +24,7 @@ from verilogeval.commands.options import (
 )
 from verilogeval.dataset import Dataset, load_dataset
 from verilogeval.errors import UserError, outcome_code
+from verilogeval.formal.batch import formal_tally
 from verilogeval.grade import code_sha256
 from verilogeval.journal import create_journals
 from verilogeval.layout import MAX_CODE_BYTES, Unreadable, read_samples_folder, sample_path
@@ -112,6 +113,8 @@ def run(args: argparse.Namespace) -> int:
         f"{passed}/{len(results)} pass{strictly if 'strict' in plan.checks else ''}; "
         f"results in {folder.results}"
     )
+    if "formal" in plan.checks:
+        print(f"formal: {formal_tally(results)}")
     return outcome_code(len(rejected) + len(failures))
 
 

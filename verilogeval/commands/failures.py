@@ -15,18 +15,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=Path,
         default=None,
         metavar="PATH",
-        help="write charts: PATH.png/.svg (categories per run, stacked) and "
-        "PATH-heatmap.png/.svg (pass rate per problem and run)",
+        help="write charts: PATH.png/.svg (categories per run, stacked), "
+        "PATH-heatmap.png/.svg (pass rate per problem and run) and, when answers had "
+        "issues, PATH-issues.png/.svg (response issues per run)",
     )
 
 
 def run(args: argparse.Namespace) -> int:
-    from verilogeval.reports.failures import category_table, pass_rates, render_table
+    from verilogeval.reports.failures import category_table, issue_table, pass_rates, render_table
     from verilogeval.reports.runs import load_run
 
     runs = [load_run(folder) for folder in args.runs]
     table = category_table(runs)
     print(render_table(table))
+    issues = issue_table(runs)
+    if len(issues):
+        print("\nresponse issues (samples that failed before a fair simulation):")
+        print(render_table(issues, ("issue", "meaning")))
     if args.plot is not None:
         from verilogeval.reports import plots
 
@@ -35,6 +40,8 @@ def run(args: argparse.Namespace) -> int:
         written += plots.save(
             plots.heatmap(pass_rates(runs)), stem.with_name(stem.name + "-heatmap")
         )
+        if len(issues):
+            written += plots.save(plots.issue_chart(issues), stem.with_name(stem.name + "-issues"))
         for path in written:
             print(f"wrote {path}")
     return 0

@@ -33,6 +33,7 @@ from verilogeval.errors import outcome_code
 from verilogeval.generate import generate
 from verilogeval.journal import Journal, create_journals
 from verilogeval.models.base import Request
+from verilogeval.models.params import learned_warnings
 from verilogeval.models.registry import get_adapter
 from verilogeval.plans import GeneratePlan
 from verilogeval.prompt import build_prompt
@@ -75,7 +76,11 @@ def run(args: argparse.Namespace) -> int:
     create_journals(folder.root, GENERATIONS)
     manifest = plan.manifest()
     # Another model, prompt or sampling into the same folder is refused, field by field.
-    manifest = manifest.resumed_from(check_resumable(folder, manifest))
+    previous = check_resumable(folder, manifest)
+    adapter.resume_request(previous.request if previous else None)
+    manifest = replace(
+        manifest.resumed_from(previous), request=adapter.request_record(plan.sampling)
+    )
     prompts = {p.name: build_prompt(plan.dataset, p, plan.prompt) for p in plan.problems}
     write_prompts(folder.prompts, prompts)
     journaled = read_generations(folder.generations, repair=True)
@@ -108,10 +113,14 @@ def run(args: argparse.Namespace) -> int:
             display.stop()
     answers = [GenerationLine.from_generation(generation) for generation in generations]
     errors = [answer for answer in answers if answer.error is not None]
-    write_manifest(folder, replace(manifest, finished_at=None if errors else now_iso()))
+    request = adapter.request_record(plan.sampling)
+    finished_at = None if errors else now_iso()
+    write_manifest(folder, replace(manifest, request=request, finished_at=finished_at))
     _print_summary(
         answers, skipped=plan.sampling.n * len(plan.problems) - len(requests), out=plan.out
     )
+    for warning in learned_warnings(request):
+        print(f"verilogeval generate: {warning}", file=sys.stderr)
     return outcome_code(len(errors))
 
 

@@ -1,4 +1,4 @@
-"""`verilogeval models`: the adapters a model spec can name, and the paper's model aliases."""
+"""`verilogeval models`: the adapters a model spec can name, and the model aliases."""
 
 from __future__ import annotations
 
@@ -22,8 +22,15 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {forms[name]:<{width}}  {entry.help}")
     print("  (litellm: the prefix may be left out, e.g. --model anthropic/claude-3-5-haiku-latest)")
     print("")
-    print('aliases (the models of "Revisiting VerilogEval"):')
+    print('aliases (the models of "Revisiting VerilogEval", then current reasoning models):')
     width = max(len(alias) for alias in ALIASES)
-    for alias, target in ALIASES.items():
-        print(f"  {alias:<{width}}  {target}")
+    target_width = max(len(alias.target) for alias in ALIASES.values())
+    for name, alias in ALIASES.items():
+        settings = [alias.note] if alias.note else []
+        if alias.reasoning_effort is not None:
+            settings.append(f"--reasoning-effort {alias.reasoning_effort}")
+        if alias.thinking_budget is not None:
+            settings.append(f"--thinking-budget {alias.thinking_budget}")
+        print(f"  {name:<{width}}  {alias.target:<{target_width}}  {'; '.join(settings)}".rstrip())
+    print("  (an alias's settings are defaults: the flags override them)")
     return 0

@@ -18,9 +18,18 @@ from verilogeval.checks import POST_CHECKS
 from verilogeval.dataset import Dataset, load_dataset, select_problems
 from verilogeval.errors import UserError
 from verilogeval.extract import ExtractMode, default_mode
+from verilogeval.formal.options import add_formal_flag, formal_config_from_args
 from verilogeval.generate import EngineConfig, GenerationCache, RetryPolicy
 from verilogeval.grade import GradeConfig, default_cache_dir, default_jobs, default_scratch_dir
-from verilogeval.models.base import PRESETS, AdapterSettings, Preset, SamplingConfig
+from verilogeval.models.base import (
+    PRESETS,
+    AdapterSettings,
+    Preset,
+    ReasoningEffort,
+    SamplingConfig,
+)
+from verilogeval.models.capabilities import REASONING_MAX_TOKENS
+from verilogeval.models.registry import with_model_defaults
 from verilogeval.plans import RunPlan, default_run_name
 from verilogeval.prompt import MAX_SHOTS, PromptConfig, PromptStyle, default_style
 from verilogeval.records import Problem, Task
@@ -152,8 +161,28 @@ def add_sampling_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--samples", type=int, default=None, help="samples per problem (n)")
     group.add_argument("--temperature", type=float, default=None)
     group.add_argument("--top-p", type=float, default=None)
-    group.add_argument("--max-tokens", type=int, default=None, help="default 1024")
+    group.add_argument(
+        "--max-tokens",
+        type=int,
+        default=None,
+        help="output budget, thinking included (default 1024; for a reasoning model its own "
+        f"maximum from litellm's map, else {REASONING_MAX_TOKENS})",
+    )
     group.add_argument("--seed", type=int, default=None)
+    group.add_argument(
+        "--reasoning-effort",
+        type=ReasoningEffort,
+        choices=list(ReasoningEffort),
+        default=None,
+        help="how hard a reasoning model thinks (default: the alias's, else the provider's)",
+    )
+    group.add_argument(
+        "--thinking-budget",
+        type=int,
+        default=None,
+        metavar="TOKENS",
+        help="tokens a thinking model may think (Anthropic, Gemini, ...); within --max-tokens",
+    )
 
 
 def sampling_config_from_args(args: argparse.Namespace) -> SamplingConfig:
@@ -168,8 +197,11 @@ def sampling_config_from_args(args: argparse.Namespace) -> SamplingConfig:
         "top_p": args.top_p,
         "max_tokens": args.max_tokens,
         "seed": args.seed,
+        "reasoning_effort": args.reasoning_effort,
+        "thinking_budget": args.thinking_budget,
     }
     config = dataclasses.replace(base, **{k: v for k, v in overrides.items() if v is not None})
+    config = with_model_defaults(config, args.model, max_tokens_given=args.max_tokens is not None)
     if config.n < 1:
         raise UserError(f"--samples must be at least 1 (got {config.n})")
     if config.temperature < 0:
@@ -202,6 +234,20 @@ def generation_cache_from_args(args: argparse.Namespace) -> GenerationCache | No
     return GenerationCache(Path(cache_home) / "verilogeval" / "gen")
 
 
+SCHEDULER_ENV = "VERILOGEVAL_SCHEDULER"
+
+
+def add_scheduler_option(parser: argparse.ArgumentParser) -> None:
+    """--scheduler: grade on a Dask cluster instead of this machine's cores."""
+    parser.add_argument(
+        "--scheduler",
+        default=os.environ.get(SCHEDULER_ENV) or None,
+        metavar="tcp://HOST:PORT",
+        help=f"grade on the Dask cluster of this scheduler (default: ${SCHEDULER_ENV}, "
+        "else this machine's cores)",
+    )
+
+
 def add_grade_options(parser: argparse.ArgumentParser) -> None:
     """Options of the grading pool (with add_cache_options for its result cache)."""
     parser.add_argument(
@@ -221,6 +267,7 @@ def add_grade_options(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="where per-sample temporary folders go (default: /dev/shm, else the temp folder)",
     )
+    add_scheduler_option(parser)
 
 
 def grade_config_from_args(args: argparse.Namespace, wave_dir: Path | None = None) -> GradeConfig:
@@ -238,6 +285,7 @@ def grade_config_from_args(args: argparse.Namespace, wave_dir: Path | None = Non
         cache_dir=None if args.no_cache or wave_dir else (args.cache_dir or default_cache_dir()),
         workdir=args.scratch_dir or default_scratch_dir(),
         wave_dir=wave_dir,
+        scheduler=args.scheduler,
     )
 
 
@@ -250,11 +298,15 @@ def add_check_options(parser: argparse.ArgumentParser) -> None:
         "results.jsonl gets strict_passed and its detail",
     )
     add_strict_options(parser)
+    add_formal_flag(parser)
 
 
 def checks_from_args(args: argparse.Namespace) -> dict[str, Any]:
     """Name -> settings of every post-verdict check asked for, in the registry's order."""
-    asked = {"strict": strict_config_from_args(args) if args.strict else None}
+    asked = {
+        "strict": strict_config_from_args(args) if args.strict else None,
+        "formal": formal_config_from_args(args) if args.formal else None,
+    }
     return {name: asked[name] for name in POST_CHECKS if asked.get(name) is not None}
 
 

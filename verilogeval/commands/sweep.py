@@ -27,7 +27,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from verilogeval.commands.options import add_run_options, run_plan_from_args
+from verilogeval.commands.options import (
+    add_run_options,
+    add_scheduler_option,
+    run_plan_from_args,
+)
 from verilogeval.errors import ExitCode, UserError, exit_code
 from verilogeval.execution import execute_plan
 from verilogeval.plans import RunPlan, model_slug
@@ -86,6 +90,7 @@ class SweepConfig:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("config", type=Path, help="TOML file: out, models, tasks, shots, ...")
     parser.add_argument("--dry-run", action="store_true", help="list the runs, run nothing")
+    add_scheduler_option(parser)
 
 
 def load_sweep(path: Path) -> SweepConfig:
@@ -116,11 +121,15 @@ def load_sweep(path: Path) -> SweepConfig:
     return SweepConfig(path=path, out=out, cells=cells, run_options=options)
 
 
-def cell_plan(sweep: SweepConfig, cell: Cell, resume_command: str) -> RunPlan:
-    """The run plan of one cell: its argv parsed as `run` parses it, never re-entering the CLI."""
+def cell_plan(
+    sweep: SweepConfig, cell: Cell, options: dict[str, Any], resume_command: str
+) -> RunPlan:
+    """The run plan of one cell with these [run] options (the sweep's, with its --scheduler):
+    its argv parsed as `run` parses it, never re-entering the CLI. Every `run` option, such
+    as formal, plus, reasoning_effort or scheduler, reaches the plan this way."""
     parser = argparse.ArgumentParser(prog="verilogeval run", exit_on_error=False)
     add_run_options(parser)
-    argv = cell.run_argv(sweep.out, sweep.run_options)
+    argv = cell.run_argv(sweep.out, options)
     try:
         args = parser.parse_args(argv)
     except (argparse.ArgumentError, SystemExit) as error:
@@ -139,13 +148,16 @@ def run(args: argparse.Namespace) -> int:
         if manifest is not None and manifest.finished_at:
             print(f"{head}: finished, skipped")
             continue
+        options = sweep.run_options
+        if args.scheduler and "scheduler" not in options:
+            options = options | {"scheduler": args.scheduler}
         if args.dry_run:
-            argv = cell.run_argv(sweep.out, sweep.run_options)
+            argv = cell.run_argv(sweep.out, options)
             print(f"{head}: verilogeval run {shlex.join(argv)}")
             continue
         print(f"{head}: running", flush=True)
         try:
-            plan = cell_plan(sweep, cell, resume)
+            plan = cell_plan(sweep, cell, options, resume)
             quiet = bool(sweep.run_options.get("quiet"))
             code = execute_plan(plan, QuietProgress() if quiet else BarProgress())
         except UserError as error:  # this cell cannot run; the others still may

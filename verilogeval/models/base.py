@@ -11,6 +11,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from verilogeval.records import Problem, Prompt, Usage
 
@@ -22,16 +23,31 @@ class Preset(StrEnum):
     SAMPLING = "sampling"
 
 
+class ReasoningEffort(StrEnum):
+    """How hard a reasoning model thinks, in OpenAI's words (litellm maps it per provider)."""
+
+    MINIMAL = "minimal"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
 @dataclass(frozen=True)
 class SamplingConfig:
-    """The sampling values actually used for a run (they go into run.json)."""
+    """The sampling values a run asks for (they go into run.json and the run's identity).
+
+    What is actually sent can differ: a model that refuses a parameter does not get it
+    (see models/params.py), and run.json records both.
+    """
 
     n: int  # samples per problem
     temperature: float
     top_p: float
-    max_tokens: int
+    max_tokens: int  # output budget, thinking included
     seed: int | None
     preset: Preset | None  # the preset the values started from; flags may override some
+    reasoning_effort: ReasoningEffort | None = None  # None: the provider's default
+    thinking_budget: int | None = None  # tokens of thinking (Anthropic, Gemini, ...)
 
 
 # The official repository's sv-generate defaults to T=0.8 in its argument parser but says 0.85
@@ -73,6 +89,7 @@ class Completion:
     finish_reason: str | None
     model: str  # the model that answered, as the server named it
     cost: float | None  # USD; None when the price is unknown
+    reasoning: str | None = None  # the provider's separate thinking field, if it has one
 
 
 class TransientError(Exception):
@@ -97,6 +114,15 @@ class ModelAdapter(ABC):
     @abstractmethod
     async def complete(self, request: Request) -> Completion:
         """One answer, or TransientError / PermanentError."""
+
+    def request_record(self, sampling: SamplingConfig) -> dict[str, Any] | None:
+        """What run.json records of the request parameters: asked for, sent, and why they
+        differ (see models/params.py); None for adapters that send no request."""
+        return None
+
+    def resume_request(self, record: dict[str, Any] | None) -> None:  # noqa: B027
+        """Take back what an earlier session of the run learned (its request_record), so a
+        resumed run does not meet the same refusals again; nothing to do for offline ones."""
 
     async def aclose(self) -> None:  # noqa: B027 - adapters without connections need nothing
         """Release connections; called once when the engine is done."""

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from verilogeval.errors import UserError
-from verilogeval.models.base import AdapterSettings, Completion, ModelAdapter, Request
-from verilogeval.models.openai_errors import first_choice, translate_error
+from verilogeval.models.base import (
+    AdapterSettings,
+    Completion,
+    ModelAdapter,
+    Request,
+    SamplingConfig,
+)
+from verilogeval.models.capabilities import ModelParameters, model_facts
+from verilogeval.models.openai_errors import first_choice
+from verilogeval.models.params import asked_params, send_adjusting
 from verilogeval.models.pricing import load_litellm
 
 # Providers that only exist at an address the user runs: they need --api-base.
@@ -36,26 +46,25 @@ class LiteLLMAdapter(ModelAdapter):
         self.api_base = settings.api_base
         self._timeout_s = settings.timeout_s
         self._litellm = litellm
+        self._parameters = ModelParameters(model_facts(model))
 
     async def complete(self, request: Request) -> Completion:
-        sampling = request.sampling
-        try:
-            response = await self._litellm.acompletion(
+        asked = asked_params(request.sampling)
+
+        async def send(sent: dict[str, Any]) -> Any:
+            return await self._litellm.acompletion(
                 model=self.model,
                 messages=request.prompt.messages(),
-                temperature=sampling.temperature,
-                top_p=sampling.top_p,
-                max_tokens=sampling.max_tokens,
-                seed=sampling.seed,
+                **sent,
                 api_base=self.api_base,
                 api_key=self._api_key,
                 timeout=self._timeout_s,
                 num_retries=0,  # the engine's retries are the only ones
                 max_retries=0,
             )
-        except Exception as error:
-            raise translate_error(error) from error
-        text, finish_reason, usage = first_choice(response)
+
+        response = await send_adjusting(self._parameters.policy(asked), asked, send)
+        text, reasoning, finish_reason, usage = first_choice(response)
         return Completion(
             text=text,
             usage=usage,
@@ -63,7 +72,14 @@ class LiteLLMAdapter(ModelAdapter):
             model=response.model or self.model,
             # litellm prices every answer from its own map as it returns it.
             cost=response._hidden_params.get("response_cost"),
+            reasoning=reasoning,
         )
+
+    def request_record(self, sampling: SamplingConfig) -> dict[str, Any]:
+        return self._parameters.record(sampling)
+
+    def resume_request(self, record: dict[str, Any] | None) -> None:
+        self._parameters.resume(record)
 
     async def aclose(self) -> None:
         await self._litellm.close_litellm_async_clients()

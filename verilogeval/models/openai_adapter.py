@@ -1,16 +1,39 @@
-"""The lean path: the official openai SDK against any OpenAI-compatible base URL."""
+"""The lean path: the official openai SDK against any OpenAI-compatible base URL.
+
+Parameters follow litellm's model map when it knows the name (`openai:o3` gets
+max_completion_tokens and no temperature); an unknown server teaches the run what it
+refuses with its first 400 (models/params.py).
+"""
 
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from verilogeval.errors import UserError
-from verilogeval.models.base import AdapterSettings, Completion, ModelAdapter, Request
-from verilogeval.models.openai_errors import first_choice, translate_error
-from verilogeval.models.pricing import cost_usd, load_litellm
+from verilogeval.models.base import (
+    AdapterSettings,
+    Completion,
+    ModelAdapter,
+    Request,
+    SamplingConfig,
+)
+from verilogeval.models.capabilities import ModelParameters, model_facts
+from verilogeval.models.openai_errors import first_choice
+from verilogeval.models.params import asked_params, send_adjusting
+from verilogeval.models.pricing import cost_usd
 
 # Local servers (vLLM, llama.cpp) accept any key, but the SDK insists on one.
 PLACEHOLDER_KEY = "EMPTY"
+# Parameters the SDK's create() takes by name; any other goes into the JSON body as is.
+_SDK_PARAMS = {
+    "temperature",
+    "top_p",
+    "max_tokens",
+    "max_completion_tokens",
+    "seed",
+    "reasoning_effort",
+}
 
 
 class OpenAIAdapter(ModelAdapter):
@@ -24,10 +47,9 @@ class OpenAIAdapter(ModelAdapter):
                 "(or --api-base URL for an OpenAI-compatible server)"
             )
         # Only OpenAI's own models have a price; any other server's is unknown. litellm (for
-        # its price map) is imported now, as importing it later would stall the event loop.
+        # its model map) is imported now, as importing it later would stall the event loop.
         self._priced = settings.api_base is None
-        if self._priced:
-            load_litellm()
+        self._parameters = ModelParameters(model_facts(f"openai/{model}"))
         self.model = model
         self.identity = f"openai:{model}"
         self.api_base = settings.api_base
@@ -40,27 +62,33 @@ class OpenAIAdapter(ModelAdapter):
         )
 
     async def complete(self, request: Request) -> Completion:
-        sampling = request.sampling
-        try:
-            # messages are plain dicts, not the SDK's TypedDicts: the same JSON on the wire
-            response = await self._client.chat.completions.create(  # type: ignore[call-overload]
+        asked = asked_params(request.sampling)
+
+        async def send(sent: dict[str, Any]) -> Any:
+            return await self._client.chat.completions.create(
                 model=self.model,
-                messages=request.prompt.messages(),
-                temperature=sampling.temperature,
-                top_p=sampling.top_p,
-                max_tokens=sampling.max_tokens,
-                **({} if sampling.seed is None else {"seed": sampling.seed}),
+                # plain dicts, not the SDK's TypedDicts: the same JSON on the wire
+                messages=request.prompt.messages(),  # type: ignore[arg-type]
+                **{name: value for name, value in sent.items() if name in _SDK_PARAMS},
+                extra_body={name: v for name, v in sent.items() if name not in _SDK_PARAMS},
             )
-        except Exception as error:
-            raise translate_error(error) from error
-        text, finish_reason, usage = first_choice(response)
+
+        response = await send_adjusting(self._parameters.policy(asked), asked, send)
+        text, reasoning, finish_reason, usage = first_choice(response)
         return Completion(
             text=text,
             usage=usage,
             finish_reason=finish_reason,
             model=response.model or self.model,
             cost=cost_usd(self.model, usage) if self._priced else None,
+            reasoning=reasoning,
         )
+
+    def request_record(self, sampling: SamplingConfig) -> dict[str, Any]:
+        return self._parameters.record(sampling)
+
+    def resume_request(self, record: dict[str, Any] | None) -> None:
+        self._parameters.resume(record)
 
     async def aclose(self) -> None:
         await self._client.close()

@@ -63,22 +63,36 @@ def parse_retry_after(value: str) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
-def first_choice(response: Any) -> tuple[str, str | None, Usage]:
-    """(text, finish reason, usage) of an OpenAI-shaped response.
+def first_choice(response: Any) -> tuple[str, str | None, str | None, Usage]:
+    """(text, reasoning, finish reason, usage) of an OpenAI-shaped response.
 
     No choice at all is a server glitch (transient); a choice without text is the model's
-    answer (an empty one) and is kept with its finish reason.
+    answer (an empty one) and is kept with its finish reason. The reasoning is the
+    provider's separate thinking field: `reasoning_content` (DeepSeek, and litellm for
+    every provider, Anthropic's thinking blocks included) or `reasoning` (vLLM, OpenRouter).
     """
     if not response.choices:
         raise TransientError("the response has no choices")
     choice = response.choices[0]
-    text = choice.message.content or ""  # a model may answer nothing: a failed sample, kept
+    message = choice.message
+    text = message.content or ""  # a model may answer nothing: a failed sample, kept
+    reasoning = getattr(message, "reasoning_content", None) or getattr(message, "reasoning", None)
     usage = response.usage
+    details = getattr(usage, "completion_tokens_details", None)
     return (
         text,
+        reasoning if isinstance(reasoning, str) and reasoning else None,
         choice.finish_reason,
         Usage(
             prompt_tokens=getattr(usage, "prompt_tokens", None),
             completion_tokens=getattr(usage, "completion_tokens", None),
+            reasoning_tokens=_field(details, "reasoning_tokens"),
         ),
     )
+
+
+def _field(record: Any, name: str) -> Any:
+    """A field of a typed SDK object or of the plain dict a server's extra field becomes."""
+    if isinstance(record, dict):
+        return record.get(name)
+    return getattr(record, name, None)

@@ -1,7 +1,7 @@
 """The explicit registry of adapters and model aliases, and the one lookup function.
 
 A model spec on the command line is one of:
-  ALIAS                 a model of the paper, e.g. gpt-4o (see ALIASES)
+  ALIAS                 a model of the paper or a current one, e.g. gpt-4o, o3 (see ALIASES)
   oracle                the reference solutions, shaped as answers
   replay:PATH           responses from a JSONL file or an official hand-off folder
   openai:NAME           the openai SDK (with --api-base for any OpenAI-compatible server)
@@ -11,11 +11,11 @@ A model spec on the command line is one of:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from verilogeval.errors import UserError
-from verilogeval.models.base import AdapterSettings, ModelAdapter
+from verilogeval.models.base import AdapterSettings, ModelAdapter, ReasoningEffort, SamplingConfig
 
 
 def _oracle(argument: str, settings: AdapterSettings) -> ModelAdapter:
@@ -62,30 +62,66 @@ ADAPTERS: dict[str, AdapterEntry] = {
     ),
 }
 
+
+@dataclass(frozen=True)
+class Alias:
+    """A short name for a model, with the settings it needs by default."""
+
+    target: str  # a litellm string
+    note: str = ""
+    reasoning: bool = False  # thinks before answering, even where litellm's map does not know it
+    reasoning_effort: ReasoningEffort | None = None  # default for --reasoning-effort
+    thinking_budget: int | None = None  # default for --thinking-budget
+
+
 # The models evaluated in "Revisiting VerilogEval" (Pinckney et al., 2024), as litellm
 # strings. Llama, Mistral and CodeGemma were served by NVIDIA NIM, as in the official
 # sv-generate; the DeepSeek Coder and RTL-Coder models run on a server of your own.
-ALIASES: dict[str, str] = {
-    "gpt-4o": "openai/gpt-4o-2024-05-13",
-    "gpt-4-turbo": "openai/gpt-4-turbo-2024-04-09",
-    "gpt-4": "openai/gpt-4-0613",
-    "gpt-3.5-turbo": "openai/gpt-3.5-turbo-0125",
-    "claude-3.5-sonnet": "anthropic/claude-3-5-sonnet-20240620",
-    "llama3.1-405b": "nvidia_nim/meta/llama-3.1-405b-instruct",
-    "llama3.1-70b": "nvidia_nim/meta/llama-3.1-70b-instruct",
-    "llama3.1-8b": "nvidia_nim/meta/llama-3.1-8b-instruct",
-    "llama3-70b": "nvidia_nim/meta/llama3-70b-instruct",
-    "mistral-large": "nvidia_nim/mistralai/mistral-large",
-    "codegemma-7b": "nvidia_nim/google/codegemma-7b",
-    "deepseek-coder-33b": "hosted_vllm/deepseek-ai/deepseek-coder-33b-instruct",
-    "deepseek-coder-6.7b": "hosted_vllm/deepseek-ai/deepseek-coder-6.7b-instruct",
-    "rtl-coder": "hosted_vllm/ishorn5/RTLCoder-Deepseek-v1.1",
+_PAPER = "Revisiting VerilogEval"
+_OWN_SERVER = "your server (--api-base), e.g. vLLM with its reasoning parser"
+ALIASES: dict[str, Alias] = {
+    "gpt-4o": Alias("openai/gpt-4o-2024-05-13", _PAPER),
+    "gpt-4-turbo": Alias("openai/gpt-4-turbo-2024-04-09", _PAPER),
+    "gpt-4": Alias("openai/gpt-4-0613", _PAPER),
+    "gpt-3.5-turbo": Alias("openai/gpt-3.5-turbo-0125", _PAPER),
+    "claude-3.5-sonnet": Alias("anthropic/claude-3-5-sonnet-20240620", _PAPER),
+    "llama3.1-405b": Alias("nvidia_nim/meta/llama-3.1-405b-instruct", _PAPER),
+    "llama3.1-70b": Alias("nvidia_nim/meta/llama-3.1-70b-instruct", _PAPER),
+    "llama3.1-8b": Alias("nvidia_nim/meta/llama-3.1-8b-instruct", _PAPER),
+    "llama3-70b": Alias("nvidia_nim/meta/llama3-70b-instruct", _PAPER),
+    "mistral-large": Alias("nvidia_nim/mistralai/mistral-large", _PAPER),
+    "codegemma-7b": Alias("nvidia_nim/google/codegemma-7b", _PAPER),
+    "deepseek-coder-33b": Alias("hosted_vllm/deepseek-ai/deepseek-coder-33b-instruct", _PAPER),
+    "deepseek-coder-6.7b": Alias("hosted_vllm/deepseek-ai/deepseek-coder-6.7b-instruct", _PAPER),
+    "rtl-coder": Alias("hosted_vllm/ishorn5/RTLCoder-Deepseek-v1.1", _PAPER),
+    # Reasoning models. OpenAI's take no temperature or top_p (fixed by the provider) and
+    # think at the provider's default effort unless --reasoning-effort says otherwise.
+    "o3": Alias("openai/o3", "OpenAI reasoning"),
+    "o4-mini": Alias("openai/o4-mini", "OpenAI reasoning"),
+    "gpt-5": Alias("openai/gpt-5", "OpenAI reasoning"),
+    "gpt-5-mini": Alias("openai/gpt-5-mini", "OpenAI reasoning"),
+    "claude-sonnet-4": Alias("anthropic/claude-sonnet-4-20250514", "no extended thinking"),
+    "claude-sonnet-4-thinking": Alias(
+        "anthropic/claude-sonnet-4-20250514", "extended thinking", thinking_budget=16000
+    ),
+    "claude-opus-4.1-thinking": Alias(
+        "anthropic/claude-opus-4-1-20250805", "extended thinking", thinking_budget=16000
+    ),
+    "deepseek-r1": Alias("deepseek/deepseek-reasoner", "DeepSeek's API", reasoning=True),
+    "deepseek-r1-distill-qwen-32b": Alias(
+        "hosted_vllm/deepseek-ai/DeepSeek-R1-Distill-Qwen-32B", _OWN_SERVER, reasoning=True
+    ),
+    "qwen3-32b": Alias("hosted_vllm/Qwen/Qwen3-32B", _OWN_SERVER, reasoning=True),
+    "gpt-oss-120b": Alias("hosted_vllm/openai/gpt-oss-120b", _OWN_SERVER, reasoning=True),
+    "gpt-oss-20b": Alias("hosted_vllm/openai/gpt-oss-20b", _OWN_SERVER, reasoning=True),
+    "glm-4.5": Alias("hosted_vllm/zai-org/GLM-4.5", _OWN_SERVER, reasoning=True),
 }
 
 
 def resolve(spec: str) -> tuple[str, str]:
     """(adapter name, its argument) for a model spec; UserError when it names nothing."""
-    spec = ALIASES.get(spec, spec)
+    if spec in ALIASES:
+        spec = ALIASES[spec].target
     name, colon, argument = spec.partition(":")
     if name in ADAPTERS:
         entry = ADAPTERS[name]
@@ -108,3 +144,40 @@ def get_adapter(spec: str, settings: AdapterSettings) -> ModelAdapter:
     """The adapter a model spec names, ready to use (keys and model checked)."""
     name, argument = resolve(spec)
     return ADAPTERS[name].factory(argument, settings)
+
+
+def with_model_defaults(
+    sampling: SamplingConfig, spec: str, *, max_tokens_given: bool
+) -> SamplingConfig:
+    """`sampling` completed with what the model needs: its alias's reasoning settings where
+    the flags set none, and an output budget with room to think for a reasoning model
+    (its own maximum from litellm's map, else REASONING_MAX_TOKENS) unless --max-tokens
+    was given. UserError for a thinking budget the model cannot take."""
+    from verilogeval.models.capabilities import model_facts
+
+    alias = ALIASES.get(spec, Alias(spec))
+    name, argument = resolve(spec)
+    sampling = replace(
+        sampling,
+        reasoning_effort=sampling.reasoning_effort or alias.reasoning_effort,
+        thinking_budget=sampling.thinking_budget or alias.thinking_budget,
+    )
+    if name not in ("litellm", "openai"):  # oracle and replay send nothing
+        return sampling
+    facts = model_facts(argument if name == "litellm" else f"openai/{argument}")
+    reasoning = alias.reasoning or facts.reasoning
+    asked_to_think = sampling.reasoning_effort is not None or sampling.thinking_budget is not None
+    if not max_tokens_given and (reasoning or asked_to_think):
+        # A reasoning model thinks first: 1024 tokens would end it before the answer.
+        sampling = replace(sampling, max_tokens=facts.output_budget())
+    budget = sampling.thinking_budget
+    if budget is not None and not 0 < budget < sampling.max_tokens:
+        raise UserError(
+            f"--thinking-budget must be positive and below --max-tokens ({sampling.max_tokens}), "
+            f"which holds the thinking and the answer (got {budget})"
+        )
+    if budget is not None and facts.known and "thinking" not in facts.supported:
+        raise UserError(
+            f"model {spec} takes no thinking budget (litellm's model map); use --reasoning-effort"
+        )
+    return sampling

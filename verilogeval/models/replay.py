@@ -1,14 +1,16 @@
 """Replay: answers produced elsewhere, read from a JSONL file or an official hand-off folder.
 
 A JSONL file holds {"problem", "sample", "response"} lines (so a run's own
-generations.jsonl replays too; the last line for a sample wins, as in a journal). A folder
-holds the official layout `ProbNNN_name/ProbNNN_name_sampleNN_response.txt`.
+generations.jsonl replays too, with its `finish_reason` and `reasoning` when present; the
+last line for a sample wins, as in a journal). A folder holds the official layout
+`ProbNNN_name/ProbNNN_name_sampleNN_response.txt`.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from verilogeval.errors import UserError
@@ -16,6 +18,16 @@ from verilogeval.models.base import Completion, ModelAdapter, PermanentError, Re
 from verilogeval.records import Usage
 
 _RESPONSE_FILE = re.compile(r"^(Prob\d+_\w+?)_sample(\d+)_response\.txt$")
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """One answer as it was recorded elsewhere (response None: an error was recorded)."""
+
+    response: str | None
+    error: str | None = None
+    finish_reason: str | None = None  # "length" replays as a truncated answer
+    reasoning: str | None = None
 
 
 class ReplayAdapter(ModelAdapter):
@@ -32,15 +44,20 @@ class ReplayAdapter(ModelAdapter):
             raise PermanentError(
                 f"replay: {self.path} has no response for {key[0]} sample {key[1]}"
             )
-        response, error = self._responses[key]
-        if response is None:
-            raise PermanentError(f"replay: {self.path} recorded an error: {error}")
+        recorded = self._responses[key]
+        if recorded.response is None:
+            raise PermanentError(f"replay: {self.path} recorded an error: {recorded.error}")
         return Completion(
-            text=response, usage=Usage(), finish_reason=None, model="replay", cost=None
+            text=recorded.response,
+            usage=Usage(),
+            finish_reason=recorded.finish_reason,
+            model="replay",
+            cost=None,
+            reasoning=recorded.reasoning,
         )
 
 
-def load_responses(path: Path) -> dict[tuple[str, int], tuple[str | None, str | None]]:
+def load_responses(path: Path) -> dict[tuple[str, int], Recorded]:
     """(problem, sample) -> (response, error) from a JSONL file or a hand-off folder."""
     if path.is_dir():
         responses = _from_folder(path)
@@ -53,12 +70,12 @@ def load_responses(path: Path) -> dict[tuple[str, int], tuple[str | None, str | 
     return responses
 
 
-def _from_jsonl(path: Path) -> dict[tuple[str, int], tuple[str | None, str | None]]:
+def _from_jsonl(path: Path) -> dict[tuple[str, int], Recorded]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except UnicodeDecodeError:
         raise UserError(f"replay: {path}: not UTF-8 text") from None
-    responses: dict[tuple[str, int], tuple[str | None, str | None]] = {}
+    responses: dict[tuple[str, int], Recorded] = {}
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -76,12 +93,17 @@ def _from_jsonl(path: Path) -> dict[tuple[str, int], tuple[str | None, str | Non
             raise UserError(f"{where}: no 'response'")
         if response is not None and not isinstance(response, str):
             raise UserError(f"{where}: 'response' is not a string")
-        responses[(problem, sample)] = (response, record.get("error"))
+        responses[(problem, sample)] = Recorded(
+            response,
+            record.get("error"),
+            _text_or_none(record.get("finish_reason")),
+            _text_or_none(record.get("reasoning")),
+        )
     return responses
 
 
-def _from_folder(path: Path) -> dict[tuple[str, int], tuple[str | None, str | None]]:
-    responses: dict[tuple[str, int], tuple[str | None, str | None]] = {}
+def _from_folder(path: Path) -> dict[tuple[str, int], Recorded]:
+    responses: dict[tuple[str, int], Recorded] = {}
     for file in sorted(path.rglob("*_response.txt")):
         match = _RESPONSE_FILE.match(file.name)
         if match is None:
@@ -90,5 +112,9 @@ def _from_folder(path: Path) -> dict[tuple[str, int], tuple[str | None, str | No
             text = file.read_text(encoding="utf-8")
         except UnicodeDecodeError:
             raise UserError(f"replay: {file}: not UTF-8 text") from None
-        responses[(match.group(1), int(match.group(2)))] = (text, None)
+        responses[(match.group(1), int(match.group(2)))] = Recorded(text)
     return responses
+
+
+def _text_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) else None

@@ -9,6 +9,7 @@ import pandas as pd
 from verilogeval.metrics import MISSING_NAME, category_counts
 from verilogeval.records import CATEGORY_NAMES, Category
 from verilogeval.reports.runs import Run
+from verilogeval.responses import ISSUE_MEANINGS, issue_counts
 from verilogeval.summary import MISSING
 
 
@@ -26,6 +27,18 @@ def category_table(runs: Sequence[Run]) -> pd.DataFrame:
     return counts
 
 
+def issue_table(runs: Sequence[Run]) -> pd.DataFrame:
+    """Rows: response issues some run has; columns: `name` (what it means), one per run."""
+    counts = {run.folder: issue_counts(run.results.values()) for run in runs}
+    issues = [issue for issue in ISSUE_MEANINGS if any(issue in c for c in counts.values())]
+    table = pd.DataFrame(
+        {folder: [c.get(issue, 0) for issue in issues] for folder, c in counts.items()},
+        index=pd.Index([str(issue) for issue in issues], name="issue"),
+    )
+    table.insert(0, "name", [ISSUE_MEANINGS[issue] for issue in issues])
+    return table
+
+
 def pass_rates(runs: Sequence[Run]) -> pd.DataFrame:
     """Fraction of passing samples, problems x runs (NaN where a run did not ask for it)."""
     columns = {run.folder: run.grid.groupby("problem", sort=False)["passed"].mean() for run in runs}
@@ -33,10 +46,10 @@ def pass_rates(runs: Sequence[Run]) -> pd.DataFrame:
     return pd.DataFrame(columns).reindex(problems)
 
 
-def render_table(table: pd.DataFrame) -> str:
-    """The category table as aligned text, with a total row."""
+def render_table(table: pd.DataFrame, labels: tuple[str, str] = ("code", "category")) -> str:
+    """The category (or issue) table as aligned text, with a total row."""
     totals = table.drop(columns="name").sum()
-    header = ["code", "category", *table.columns[1:]]
+    header = [*labels, *table.columns[1:]]
     rows = [[code, row["name"], *map(str, row.iloc[1:])] for code, row in table.iterrows()]
     rows.append(["", "total", *map(str, totals)])
     widths = [max(len(str(cells[i])) for cells in [header, *rows]) for i in range(len(header))]

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from verilogeval import __version__
+from verilogeval.formal.summary import describe_formal, formal_summary
 from verilogeval.layout import sample_path, test_log_path
 from verilogeval.metrics import outcome_strings
 from verilogeval.records import OutputMismatch
 from verilogeval.reports import plots
-from verilogeval.reports.failures import category_name, category_table, pass_rates
+from verilogeval.reports.failures import category_name, category_table, issue_table, pass_rates
 from verilogeval.reports.leaderboard import Entry, display_table
 from verilogeval.reports.runs import Run
 from verilogeval.runfolder.lines import GenerationLine, latest
@@ -58,6 +59,7 @@ class RunView:
     task: str
     settings: str
     problems: tuple[ProblemView, ...]
+    false_passes: tuple[str, ...] | None = None  # with --formal: disproved passing samples
 
 
 def render_html(entries: Sequence[Entry], ks: Sequence[int]) -> str:
@@ -83,6 +85,8 @@ def render_html(entries: Sequence[Entry], ks: Sequence[int]) -> str:
         category_header=["code", "category", *table.columns[1:]],
         category_rows=[[code, *row.tolist()] for code, row in table.iterrows()],
         category_chart=plots.png_data_uri(plots.category_chart(table)),
+        issue_header=["issue", "meaning", *table.columns[1:]],
+        issue_rows=[[issue, *row.tolist()] for issue, row in issue_table(runs).iterrows()],
         heatmap=plots.png_data_uri(plots.heatmap(pass_rates(runs))) if len(runs) > 1 else None,
         runs=[_run_view(index, run) for index, run in enumerate(runs, start=1)],
     )
@@ -116,7 +120,9 @@ def _run_view(index: int, run: Run) -> RunView:
         for key, value in [*run.prompt_settings.items(), *run.sampling.items()]
         if value is not None
     )
-    return RunView(run.folder, run.model, run.task, settings, tuple(problems))
+    formal = formal_summary(run.problems, run.n, run.results)
+    false_passes = None if formal is None else tuple(f.describe() for f in formal.false_passes)
+    return RunView(run.folder, run.model, run.task, settings, tuple(problems), false_passes)
 
 
 def _sample_view(
@@ -133,6 +139,12 @@ def _sample_view(
         details += [(f"output {output.output}", _output_text(output)) for output in result.outputs]
         if result.strict_passed is not None:
             details.append(("strict check", "passed" if result.strict_passed else "failed"))
+        if result.formal:
+            details.append(("formal check", describe_formal(result.formal)))
+        if result.response_issue:
+            details.append(("response issue", result.response_issue))
+    if generation is not None and generation.reasoning:
+        details.append(("reasoning", _cut(generation.reasoning) or ""))
     if generation is not None and generation.error:
         details.append(("generation error", generation.error))
     has_files = code != MISSING

@@ -3,7 +3,9 @@
 `records()` is the JSON contract of `verilogeval leaderboard --format json`: a list of
 objects with `run` (the folder as given), `model`, `task`, `n`, one `pass@K` per requested
 k as a fraction 0-1 (null when n < k), and `official_pass_rate` in percent as sv-iv-analyze
-prints it (two decimals).
+prints it (two decimals). Runs checked with --formal add `proven` (share of samples
+proven equal to the reference) and `proven_pass@1` (pass@1 counting a sample only when it
+passes officially and is proven), as fractions 0-1.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+from verilogeval.formal.summary import FormalSummary, formal_summary
 from verilogeval.metrics import Estimate, RunMetrics, run_metrics
 from verilogeval.reports.runs import Run
 
@@ -56,10 +59,16 @@ def records(entries: Sequence[Entry], ks: Sequence[int]) -> list[dict[str, Any]]
             "temperature": run.sampling.get("temperature"),
             "top_p": run.sampling.get("top_p"),
             "seed": run.sampling.get("seed"),
+            "reasoning_effort": run.sampling.get("reasoning_effort"),
+            "thinking_budget": run.sampling.get("thinking_budget"),
+            "sent": _sent(run),  # the parameters the model really got (null: not recorded)
         }
         row |= _estimates("pass", metrics.pass_at, ks)
         if metrics.strict_pass_at is not None:
             row |= _estimates("strict_pass", metrics.strict_pass_at, ks)
+        formal = formal_summary(run.problems, run.n, run.results)
+        if formal is not None:
+            row |= {"proven": formal.proven_share, "proven_pass@1": formal.proven_pass_at_1}
         row |= {
             "official_pass_rate": official_percent(metrics.official_pass_rate),
             "gini_simpson": round(metrics.gini_simpson, 4),
@@ -72,6 +81,12 @@ def records(entries: Sequence[Entry], ks: Sequence[int]) -> list[dict[str, Any]]
         }
         rows.append(row)
     return rows
+
+
+def _formal_cells(formal: FormalSummary | None) -> list[str]:
+    if formal is None:
+        return ["-", "-"]
+    return [f"{100 * formal.proven_share:.1f}", f"{100 * formal.proven_pass_at_1:.1f}"]
 
 
 def official_percent(rate: float) -> float:
@@ -109,9 +124,11 @@ def display_table(entries: Sequence[Entry], ks: Sequence[int]) -> tuple[list[str
     header = ["#", "group", "run", "model", "task", "shots", "rules", "n", "temp"]
     header += [f"pass@{k} % [95% CI]" for k in ks]
     header += [f"strict pass@{k} %" for k in ks] if strict else []
+    formals = [formal_summary(e.run.problems, e.run.n, e.run.results) for e in entries]
+    header += ["proven %", "proven pass@1 %"] if any(formals) else []
     header += ["official %", "problems", "tokens", "cost $"]
     rows = []
-    for rank, entry in enumerate(entries, start=1):
+    for rank, (entry, formal) in enumerate(zip(entries, formals, strict=True), start=1):
         run, metrics = entry.run, entry.metrics
         cells = [
             str(rank),
@@ -122,12 +139,14 @@ def display_table(entries: Sequence[Entry], ks: Sequence[int]) -> tuple[list[str
             _text(run.prompt_settings.get("shots")),
             _text(run.prompt_settings.get("rules")),
             str(metrics.n),
-            _text(run.sampling.get("temperature")),
+            _temperature_text(run),
         ]
         cells += [format_estimate(metrics.pass_at[k]) for k in ks]
         if strict:
             strict_at = metrics.strict_pass_at or {}
             cells += [format_estimate(strict_at.get(k)) for k in ks]
+        if any(formals):
+            cells += _formal_cells(formal)
         cells += [
             f"{official_percent(metrics.official_pass_rate):.2f}",
             _problems_text(metrics),
@@ -160,6 +179,8 @@ def _csv(rows: list[dict[str, Any]]) -> str:
                 out[key.removesuffix("_ci") + "_high"] = high
             elif isinstance(value, list):
                 out[key] = " ".join(value)
+            elif isinstance(value, dict):
+                out[key] = json.dumps(value, sort_keys=True)
             else:
                 out[key] = value
         flat.append(out)
@@ -178,7 +199,28 @@ def _seedless_identity(run: Run) -> object:
         return ("folder", str(run.path.resolve()))
     identity = run.manifest.identity()
     sampling = {k: v for k, v in (identity.sampling or {}).items() if k != "seed"}
-    return json.dumps(asdict(replace(identity, sampling=sampling)), sort_keys=True, default=str)
+    sent = {k: v for k, v in (_sent(run) or {}).items() if k != "seed"}
+    seedless = asdict(replace(identity, sampling=sampling))
+    return json.dumps([seedless, sent], sort_keys=True, default=str)
+
+
+def _sent(run: Run) -> dict[str, Any] | None:
+    request = run.manifest.request if run.manifest else None
+    return request.get("sent") if isinstance(request, dict) else None
+
+
+def _temperature_text(run: Run) -> str:
+    """The temperature asked for, and what the model really sampled at when it differs:
+    `0.8->default` for a reasoning model whose provider fixes it; effort and budget after."""
+    text = _text(run.sampling.get("temperature"))
+    sent = _sent(run)
+    if sent is not None and "temperature" not in sent:
+        text += "->default"
+    if run.sampling.get("reasoning_effort"):
+        text += f" effort={run.sampling['reasoning_effort']}"
+    if run.sampling.get("thinking_budget"):
+        text += f" think={run.sampling['thinking_budget']}"
+    return text
 
 
 def _text(value: object) -> str:

@@ -67,6 +67,25 @@ def category_chart(table: pd.DataFrame) -> Figure:
     return figure
 
 
+def issue_chart(table: pd.DataFrame) -> Figure:
+    """Stacked bars, one per run, of samples per response issue (failures.issue_table)."""
+    from matplotlib.figure import Figure
+
+    runs = list(table.columns[1:])
+    figure = Figure(figsize=(max(4.0, 1.4 * len(runs) + 3.0), 4.0), layout="constrained")
+    axes = figure.add_subplot()
+    bottom = pd.Series(0, index=runs, dtype=float)
+    for issue, row in table.iterrows():
+        values = row[runs].astype(float)
+        axes.bar(range(len(runs)), values, bottom=bottom, label=f"{issue}: {row['name']}")
+        bottom += values
+    axes.set_xticks(range(len(runs)), [_short(run) for run in runs], rotation=20, ha="right")
+    axes.set_ylabel("samples")
+    axes.set_title("Response issues per run (failed before a fair simulation)")
+    axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small", frameon=False)
+    return figure
+
+
 def heatmap(rates: pd.DataFrame) -> Figure:
     """Problems x runs, each cell the problem's fraction of passing samples."""
     from matplotlib.figure import Figure

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from verilogeval.formal.summary import formal_summary, summary_lines
 from verilogeval.metrics import RunMetrics
 from verilogeval.reports.failures import category_name
 from verilogeval.reports.leaderboard import format_estimate
 from verilogeval.reports.runs import Run
+from verilogeval.responses import ISSUE_MEANINGS, issue_counts
 from verilogeval.summary import SampleOutcome, outcome_table, summary_text
 
 
@@ -35,12 +37,21 @@ def render_run_report(run: Run, metrics: RunMetrics, ks: Sequence[int]) -> str:
         for code, count in metrics.categories.items()
         if count
     ]
+    issues = issue_counts(run.results.values())
+    if issues:
+        lines += ["", "response issues (samples that failed before a fair simulation):"]
+        lines += [
+            f"  {issue:<18} {count:>6}  {ISSUE_MEANINGS[issue]}" for issue, count in issues.items()
+        ]
     if metrics.missing_problems:
         lines += [
             "",
             f"problems without any result, counted as failed ({len(metrics.missing_problems)}):",
             *(f"  {problem}" for problem in metrics.missing_problems),
         ]
+    formal = formal_summary(run.problems, run.n, run.results)
+    if formal is not None:
+        lines += ["", *summary_lines(formal)]
     usage = metrics.usage
     if usage is not None and usage.unpriced:
         lines += ["", f"cost unknown for {usage.unpriced} generations (not counted as free)"]

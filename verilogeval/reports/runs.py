@@ -155,11 +155,13 @@ def _generations_frame(lines: list[GenerationLine]) -> pd.DataFrame:
             "latency_s": line.latency_s,
             "finish_reason": line.finish_reason,
             "cached": line.cached,
+            "reasoning": line.reasoning,
+            "reasoning_tokens": line.reasoning_tokens,
         }
         for line in lines
     ]
     frame = pd.DataFrame(rows, columns=_GENERATION_COLUMNS)
-    for column in ("prompt_tokens", "completion_tokens"):
+    for column in ("prompt_tokens", "completion_tokens", "reasoning_tokens"):
         frame[column] = frame[column].astype("Int64")
     frame["cost"] = frame["cost"].astype("Float64")
     return frame
@@ -176,4 +178,6 @@ _GENERATION_COLUMNS = [
     "latency_s",
     "finish_reason",
     "cached",
+    "reasoning",
+    "reasoning_tokens",
 ]

@@ -7,7 +7,8 @@ sample answered again after an error is appended, never rewritten).
 
 Optional fields are written only when they hold something, so a line carries exactly the
 checks that ran: `strict_passed`/`strict` with --strict, `plus_passed`/`plus` with --plus,
-`formal` with --formal, `response_issue` when the answer had one.
+`formal` with --formal, `response_issue` when the answer had one. A generations.jsonl
+line always carries `reasoning` and `reasoning_tokens` (null for a model that does not think).
 """
 
 from __future__ import annotations
@@ -55,7 +56,14 @@ class ResultLine:
     strict: dict[str, Any] | None = None  # its detail; None when the official verdict failed
     plus_passed: bool | None = None  # None: --plus was not asked for
     plus: dict[str, Any] | None = None
-    formal: dict[str, Any] | None = None  # None: --formal was not asked for
+    formal: dict[str, Any] | None = None  # None: --formal was not asked for, or no design
+    # The optional fields that are null but written all the same: `response_issue` of a
+    # run's sample (null: no issue), `formal` of a sample that did not compile.
+    nulls: frozenset[str] = frozenset()
+
+    def carries(self, name: str) -> bool:
+        """Whether the line has optional field `name`, null or not."""
+        return getattr(self, name) is not None or name in self.nulls
 
     @property
     def category_name(self) -> str:
@@ -82,8 +90,8 @@ class ResultLine:
             "code_sha256": self.code_sha256,
             "simulated": self.simulated,
         }
-        for name in ("generation_error", "response_issue", "time_limit_s", "formal"):
-            if getattr(self, name) is not None:
+        for name in _OPTIONAL:
+            if self.carries(name):
                 line[name] = getattr(self, name)
         # A check's verdict and its detail go together: the detail may be null.
         for verdict, detail in (("strict_passed", "strict"), ("plus_passed", "plus")):
@@ -117,7 +125,12 @@ class ResultLine:
             plus_passed=_typed(data, "plus_passed", bool, where, None),
             plus=_typed(data, "plus", dict, where, None),
             formal=_typed(data, "formal", dict, where, None),
+            nulls=frozenset(name for name in _OPTIONAL if name in data and data[name] is None),
         )
+
+
+# The optional fields of a result line that are not a check's verdict and detail.
+_OPTIONAL = ("generation_error", "response_issue", "time_limit_s", "formal")
 
 
 @dataclass(frozen=True)
@@ -135,7 +148,11 @@ class GenerationLine:
     model: str | None
     cached: bool
     reasoning: str | None = None  # a reasoning model's thinking, kept apart from the answer
-    reasoning_tokens: int | None = None
+
+    @property
+    def reasoning_tokens(self) -> int | None:
+        """The part of completion_tokens spent thinking, when the API said."""
+        return self.usage.reasoning_tokens
 
     @property
     def key(self) -> tuple[str, int]:
@@ -154,6 +171,7 @@ class GenerationLine:
             finish_reason=generation.finish_reason,
             model=generation.model,
             cached=generation.cached,
+            reasoning=generation.reasoning,
         )
 
     def to_generation(self) -> Generation:
@@ -168,6 +186,7 @@ class GenerationLine:
             finish_reason=self.finish_reason,
             model=self.model,
             cached=self.cached,
+            reasoning=self.reasoning,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -185,10 +204,9 @@ class GenerationLine:
             "finish_reason": self.finish_reason,
             "model": self.model,
             "cached": self.cached,
+            "reasoning": self.reasoning,
+            "reasoning_tokens": self.reasoning_tokens,
         }
-        for name in ("reasoning", "reasoning_tokens"):
-            if getattr(self, name) is not None:
-                line[name] = getattr(self, name)
         return line
 
     @classmethod
@@ -202,6 +220,7 @@ class GenerationLine:
             usage=Usage(
                 prompt_tokens=_typed(usage, "prompt_tokens", int, usage_where, None),
                 completion_tokens=_typed(usage, "completion_tokens", int, usage_where, None),
+                reasoning_tokens=_typed(data, "reasoning_tokens", int, where, None),
             ),
             cost=_number(data, "cost", where),
             error=_typed(data, "error", str, where, None),
@@ -210,7 +229,6 @@ class GenerationLine:
             model=_typed(data, "model", str, where, None),
             cached=_typed(data, "cached", bool, where, False),
             reasoning=_typed(data, "reasoning", str, where, None),
-            reasoning_tokens=_typed(data, "reasoning_tokens", int, where, None),
         )
 
 

@@ -42,6 +42,7 @@ class SimulatorFacts:
     version: str | None  # None until the first sample is graded
     timeout_s: float | None  # --timeout: one fixed limit for every problem; None: per problem
     time_limit: dict[str, Any] | None = None  # the per-problem limit policy (floor_s, factor)
+    scheduler: str | None = None  # the Dask scheduler graded on (--scheduler); None: locally
 
 
 # The option that sets an identity field, to name in a refusal.
@@ -86,16 +87,16 @@ class RunIdentity:
         lines = []
         for key, old in mine.items():
             new = theirs[key]
+            flag = f" ({_FLAGS[key]})" if key in _FLAGS else ""
             if isinstance(old, dict) and isinstance(new, dict):
                 lines += [
-                    f"{key}.{sub}: {old.get(sub)!r} -> {new.get(sub)!r}"
+                    f"{key}.{sub}{flag}: {old.get(sub)!r} -> {new.get(sub)!r}"
                     for sub in sorted(set(old) | set(new))
                     if old.get(sub) != new.get(sub)
                 ]
             elif key == "problems" and old is not None and new is not None and old != new:
                 lines.append(f"problems (--problems): {len(old)} problems -> {len(new)} problems")
             elif old != new:
-                flag = f" ({_FLAGS[key]})" if key in _FLAGS else ""
                 lines.append(f"{key}{flag}: {old!r} -> {new!r}")
         return lines
 
@@ -113,7 +114,7 @@ class Manifest:
     api_base: str | None = None
     prompt: dict[str, Any] | None = None  # style, shots, rules, explain
     sampling: dict[str, Any] | None = None  # n, temperature, top_p, max_tokens, seed, preset
-    request_parameters: dict[str, Any] | None = None  # what was actually sent to the model
+    request: dict[str, Any] | None = None  # asked, sent, adjustments learned, model_map
     extract_mode: str | None = None
     strict: dict[str, Any] | None = None  # settings of each post-verdict check asked for
     plus: dict[str, Any] | None = None

