@@ -12,8 +12,8 @@ die() { echo "dev.sh: $*" >&2; exit 1; }
 apt_install() {  # apt_install PACKAGE... : install Debian packages, or say how to
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "dev.sh: installing $* with apt-get" >&2
-    apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+    apt-get -o DPkg::Lock::Timeout=600 update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq "$@" >/dev/null
   else
     die "missing $*: install it first (Debian/Ubuntu: sudo apt-get install $*)"
   fi
@@ -27,6 +27,10 @@ ensure_python() {
 
 ensure_icarus() {
   command -v iverilog >/dev/null && command -v vvp >/dev/null || apt_install iverilog
+}
+
+ensure_bwrap() {  # every compile and simulation runs inside a bubblewrap sandbox
+  command -v bwrap >/dev/null || apt_install bubblewrap
 }
 
 ensure_venv() {  # (re)install only when pyproject.toml changed since the last install
@@ -50,11 +54,11 @@ cmd=${1:-}
 [ $# -gt 0 ] && shift
 case "$cmd" in
   run)
-    ensure_python; ensure_icarus; ensure_venv
+    ensure_python; ensure_icarus; ensure_bwrap; ensure_venv
     exec .venv/bin/verilogeval run --model oracle "$@"
     ;;
   test)
-    ensure_python; ensure_icarus; ensure_venv; ensure_chromium
+    ensure_python; ensure_icarus; ensure_bwrap; ensure_venv; ensure_chromium
     .venv/bin/ruff check .
     exec .venv/bin/python -m pytest -n auto "$@"
     ;;

@@ -28,6 +28,7 @@ from verilogeval import simulate as sim
 from verilogeval.classify import classify
 from verilogeval.layout import wave_path
 from verilogeval.records import CATEGORY_NAMES, ExecResult, Problem, Sample, SimResult, Verdict
+from verilogeval.sandbox import ensure_available
 
 _MIN_SCRATCH_FREE_BYTES = 2 << 30
 CACHE_FORMAT = 1  # bump when a cached SimResult would no longer be what simulate returns
@@ -62,6 +63,7 @@ class GradeConfig:
     cache_dir: Path | None = None  # None: no result cache
     workdir: Path | None = None  # parent of the per-sample temporary folders
     wave_dir: Path | None = None  # keep each sample's wave.vcd there (simulates every sample)
+    sandbox: bool = True  # False only on the user's explicit --no-sandbox
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,8 @@ class Grader:
         self._config = config
         self._on_graded = on_graded
         self._simulator = sim.simulator_version()
+        if config.sandbox:
+            ensure_available()
         self._pool = ProcessPoolExecutor(
             max_workers=config.jobs, mp_context=multiprocessing.get_context("forkserver")
         )
@@ -257,6 +261,7 @@ class Grader:
                 sim.MEMORY_LIMIT_BYTES,
                 sim.FILE_LIMIT_BYTES,
                 sim.OUTPUT_CAP_BYTES,
+                self._config.sandbox,
             ]
         )
         digest = hashlib.sha256(settings.encode() + b"\0" + files + b"\0")
@@ -346,11 +351,20 @@ def _simulate_and_classify(
         from verilogeval.strict.python_tb import simulate_python_testbench  # cocotb: heavy
 
         result = simulate_python_testbench(
-            problem, sample, timeout_s=config.timeout_s, workdir=config.workdir
+            problem,
+            sample,
+            timeout_s=config.timeout_s,
+            workdir=config.workdir,
+            sandboxed=config.sandbox,
         )
         return result, classify(result)
     result = sim.simulate(
-        problem, sample, timeout_s=config.timeout_s, workdir=config.workdir, wave_path=waves
+        problem,
+        sample,
+        timeout_s=config.timeout_s,
+        workdir=config.workdir,
+        wave_path=waves,
+        sandboxed=config.sandbox,
     )
     return result, classify(result)
 

@@ -233,7 +233,10 @@ async def _pipeline(
 def _strict_pool(plan: RunPlan) -> AbstractContextManager[StrictPool | None]:
     if plan.strict is None:
         return nullcontext()
-    return StrictPool(plan.strict, jobs=plan.grading.jobs, workdir=plan.grading.workdir)
+    grading = plan.grading
+    return StrictPool(
+        plan.strict, jobs=grading.jobs, workdir=grading.workdir, sandboxed=grading.sandbox
+    )
 
 
 def _read(path: Path) -> list[dict[str, Any]]:
@@ -271,6 +274,7 @@ def _manifest(
             "attempts": plan.engine.retry.attempts,
         },
         "jobs": plan.grading.jobs,
+        "sandbox": plan.grading.sandbox,
         "packages": package_versions(),
         "git_revision": git_revision(),
         "started_at": previous["started_at"] if previous else now_iso(),

@@ -76,7 +76,9 @@ def run(args: argparse.Namespace) -> int:
         f"({dataset.task}, {dataset.folder}, {simulator})"
     )
     if strict is not None:
-        for line in reference_report(check_references(problems, strict, jobs=config.jobs)):
+        for line in reference_report(
+            check_references(problems, strict, jobs=config.jobs, sandboxed=config.sandbox)
+        ):
             print(line)
     return 0
 

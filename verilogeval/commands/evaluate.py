@@ -47,6 +47,7 @@ from verilogeval.manifest import (
     write_manifest,
 )
 from verilogeval.records import Sample
+from verilogeval.sandbox_options import add_sandbox_option, sandbox_from_args
 from verilogeval.simulate import DEFAULT_TIMEOUT_S, official_log, version_warning
 from verilogeval.strict.batch import StrictPool, strict_fields
 from verilogeval.strict.check import StrictConfig
@@ -104,6 +105,7 @@ def add_grade_options(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="where per-sample temporary folders go (default: /dev/shm, else the temp folder)",
     )
+    add_sandbox_option(parser)
 
 
 def grade_config_from_args(args: argparse.Namespace, wave_dir: Path | None = None) -> GradeConfig:
@@ -120,6 +122,7 @@ def grade_config_from_args(args: argparse.Namespace, wave_dir: Path | None = Non
         cache_dir=None if args.no_cache or wave_dir else (args.cache_dir or default_cache_dir()),
         workdir=args.scratch_dir or default_scratch_dir(),
         wave_dir=wave_dir,
+        sandbox=sandbox_from_args(args),
     )
 
 
@@ -182,7 +185,13 @@ def run(args: argparse.Namespace) -> int:
             if warning:
                 print(f"verilogeval evaluate: {warning}", file=sys.stderr)
             facts = _RunFacts(
-                dataset, dataset_hash, config.timeout_s, grader.simulator, started_at, strict
+                dataset,
+                dataset_hash,
+                config.timeout_s,
+                grader.simulator,
+                started_at,
+                strict,
+                config.sandbox,
             )
             _write_run_json(out, facts, finished_at=None)
             for sample in todo:
@@ -336,6 +345,7 @@ class _RunFacts:
     simulator: str
     started_at: str
     strict: StrictConfig | None  # the differential test's settings with --strict
+    sandbox: bool  # False on --no-sandbox
 
 
 def _write_run_json(out: Path, facts: _RunFacts, *, finished_at: str | None) -> None:
@@ -368,6 +378,7 @@ def _write_run_json(out: Path, facts: _RunFacts, *, finished_at: str | None) -> 
             "extract_mode": None,
             "simulator": {"version": facts.simulator, "timeout_s": facts.timeout_s},
             "strict": _strict_json(facts.strict),
+            "sandbox": facts.sandbox,
             "packages": package_versions(),
             "git_revision": git_revision(),
             "started_at": facts.started_at,
@@ -394,4 +405,4 @@ def _strict_pool(
     """The pool of differential tests with --strict; nothing without."""
     if strict is None:
         return nullcontext(None)
-    return StrictPool(strict, jobs=config.jobs, workdir=config.workdir)
+    return StrictPool(strict, jobs=config.jobs, workdir=config.workdir, sandboxed=config.sandbox)
