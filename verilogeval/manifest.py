@@ -40,6 +40,7 @@ class RunIdentity:
     extract_mode: str
     timeout_s: float
     strict: dict[str, Any] | None = None  # the differential test's settings with --strict
+    plus: dict[str, Any] | None = None  # the plus check's settings with --plus
 
     def differences(self, other: RunIdentity) -> list[str]:
         """Human-readable `field: old -> new` lines for every field that differs."""
@@ -104,6 +105,7 @@ def identity_from_manifest(manifest: dict[str, Any]) -> RunIdentity:
         extract_mode=manifest["extract_mode"],
         timeout_s=manifest["simulator"]["timeout_s"],
         strict=manifest.get("strict"),
+        plus=manifest.get("plus"),
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from concurrent.futures import Future
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -42,6 +43,8 @@ from verilogeval.manifest import (
     write_manifest,
 )
 from verilogeval.models.base import ModelAdapter, Request, SamplingConfig
+from verilogeval.plus.batch import PlusPool, plus_fields, when_all
+from verilogeval.plus.check import PlusConfig, plus_settings
 from verilogeval.progress import Progress
 from verilogeval.prompt import PromptConfig, build_prompt
 from verilogeval.records import Generation, Problem, Sample
@@ -71,6 +74,7 @@ class RunPlan:
     grading: GradeConfig
     generation_cache: GenerationCache | None
     strict: StrictConfig | None = None  # also run the differential test on passing samples
+    plus: PlusConfig | None = None  # also give passing samples the trusted verdict
 
     def identity(self) -> RunIdentity:
         return RunIdentity(
@@ -83,6 +87,7 @@ class RunPlan:
             extract_mode=str(self.extract_mode),
             timeout_s=self.grading.timeout_s,
             strict=_plain(asdict(self.strict)) if self.strict else None,
+            plus=plus_settings(self.plus) if self.plus else None,
         )
 
 
@@ -163,6 +168,7 @@ async def _pipeline(
         Journal(plan.out / GENERATIONS_NAME) as generations,
         Journal(plan.out / RESULTS_NAME) as results,
         _strict_pool(plan) as strict_pool,
+        _plus_pool(plan) as plus_pool,
     ):
 
         def write(graded: Graded, line: dict[str, Any]) -> None:
@@ -176,15 +182,25 @@ async def _pipeline(
             key = (graded.sample.problem, graded.sample.sample)
             if key in generation_errors:
                 line["generation_error"] = generation_errors[key]
-            if strict_pool is None:
-                write(graded, line)
-            elif not graded.verdict.passed:
-                write(graded, line | strict_fields(None))
-            else:
-                checked = strict_pool.submit(problems[graded.sample.problem], graded.sample)
-                checked.add_done_callback(
-                    lambda done: write(graded, line | strict_fields(done.result()))
-                )
+            problem = problems[graded.sample.problem]
+            checks: dict[str, Future[Any]] = {}
+            if strict_pool is not None and graded.verdict.passed:
+                checks["strict"] = strict_pool.submit(problem, graded.sample)
+            if plus_pool is not None and graded.verdict.passed:
+                log = official_log(graded.result)
+                checks["plus"] = plus_pool.submit(problem, graded.sample, log)
+
+            def finish(done: dict[str, Any]) -> None:
+                fields = {} if strict_pool is None else strict_fields(done.get("strict"))
+                if plus_pool is not None:
+                    fields |= plus_fields(
+                        done.get("plus"),
+                        strict=done.get("strict"),
+                        strict_required=strict_pool is not None,
+                    )
+                write(graded, line | fields)
+
+            when_all(checks, finish)
 
         with Grader(problems, plan.grading, on_graded) as grader:
             warning = version_warning(grader.simulator)
@@ -239,6 +255,19 @@ def _strict_pool(plan: RunPlan) -> AbstractContextManager[StrictPool | None]:
     )
 
 
+def _plus_pool(plan: RunPlan) -> AbstractContextManager[PlusPool | None]:
+    if plan.plus is None:
+        return nullcontext()
+    grading = plan.grading
+    return PlusPool(
+        plan.plus,
+        jobs=grading.jobs,
+        workdir=grading.workdir,
+        sandboxed=grading.sandbox,
+        cache_dir=grading.cache_dir,
+    )
+
+
 def _read(path: Path) -> list[dict[str, Any]]:
     try:
         return read_journal(path)
@@ -266,6 +295,7 @@ def _manifest(
         "sampling": identity.sampling,
         "extract_mode": identity.extract_mode,
         "strict": identity.strict,
+        "plus": identity.plus,
         "simulator": {"version": None, "timeout_s": plan.grading.timeout_s},
         "engine": {
             "concurrency": plan.engine.concurrency,

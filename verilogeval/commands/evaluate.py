@@ -11,6 +11,7 @@ import argparse
 import json
 import sys
 import threading
+from concurrent.futures import Future
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +47,9 @@ from verilogeval.manifest import (
     read_manifest,
     write_manifest,
 )
+from verilogeval.plus.batch import PlusPool, plus_fields, when_all
+from verilogeval.plus.check import PlusConfig, plus_settings
+from verilogeval.plus.options import add_plus_options, plus_config_from_args
 from verilogeval.records import Sample
 from verilogeval.sandbox_options import add_sandbox_option, sandbox_from_args
 from verilogeval.simulate import DEFAULT_TIMEOUT_S, official_log, version_warning
@@ -79,6 +83,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "results.jsonl gets strict_passed and its detail",
     )
     add_strict_options(parser)
+    add_plus_options(parser)
 
 
 def add_grade_options(parser: argparse.ArgumentParser) -> None:
@@ -139,10 +144,11 @@ def run(args: argparse.Namespace) -> int:
     out: Path = args.out
     config = grade_config_from_args(args, wave_dir=out if args.waves else None)
     strict = strict_config_from_args(args) if args.strict else None
+    plus = plus_config_from_args(args, config.timeout_s)
     inputs = _read_inputs(args.samples)
     create_journals(out, RESULTS_NAME)
     dataset_hash = dataset.content_hash()
-    previous = _check_resumable(out, dataset, dataset_hash, config, strict)
+    previous = _check_resumable(out, dataset, dataset_hash, config, strict, plus)
     done = {(line["problem"], line["sample"]): line for line in read_journal(out / RESULTS_NAME)}
     todo, rejected = _select(inputs, dataset, done)
     for item in rejected:
@@ -156,6 +162,7 @@ def run(args: argparse.Namespace) -> int:
     with (
         Journal(out / RESULTS_NAME) as journal,
         _strict_pool(strict, config) as pool,
+        _plus_pool(plus, config) as plus_pool,
     ):
 
         def write(graded: Graded, line: dict[str, Any]) -> None:
@@ -170,15 +177,24 @@ def run(args: argparse.Namespace) -> int:
 
         def record(graded: Graded) -> None:
             line = result_line(graded)
-            if pool is None:
-                write(graded, line)
-            elif not graded.verdict.passed:
-                write(graded, line | strict_fields(None))
-            else:
-                checked = pool.submit(problems[graded.sample.problem], graded.sample)
-                checked.add_done_callback(
-                    lambda done: write(graded, line | strict_fields(done.result()))
-                )
+            problem = problems[graded.sample.problem]
+            checks: dict[str, Future[Any]] = {}
+            if pool is not None and graded.verdict.passed:
+                checks["strict"] = pool.submit(problem, graded.sample)
+            if plus_pool is not None and graded.verdict.passed:
+                log = official_log(graded.result)
+                checks["plus"] = plus_pool.submit(problem, graded.sample, log)
+
+            def finish(done: dict[str, Any]) -> None:
+                fields = {} if pool is None else strict_fields(done.get("strict"))
+                if plus_pool is not None:
+                    strict_result = done.get("strict")
+                    fields |= plus_fields(
+                        done.get("plus"), strict=strict_result, strict_required=pool is not None
+                    )
+                write(graded, line | fields)
+
+            when_all(checks, finish)
 
         with Grader(problems, config, record) as grader:
             warning = version_warning(grader.simulator)
@@ -192,6 +208,7 @@ def run(args: argparse.Namespace) -> int:
                 started_at,
                 strict,
                 config.sandbox,
+                plus,
             )
             _write_run_json(out, facts, finished_at=None)
             for sample in todo:
@@ -208,9 +225,10 @@ def run(args: argparse.Namespace) -> int:
     _write_run_json(out, facts, finished_at=now_iso())
     passed = sum(line["passed"] for line in results)
     strictly = f" ({sum(line.get('strict_passed', False) for line in results)} strictly)"
+    plussed = f" ({sum(bool(line.get('plus_passed')) for line in results)} plus)"
     print(
         f"graded {len(todo) - len(errors)} samples ({len(done)} already graded); "
-        f"{passed}/{len(results)} pass{strictly if strict else ''}; "
+        f"{passed}/{len(results)} pass{strictly if strict else ''}{plussed if plus else ''}; "
         f"results in {out / RESULTS_NAME}"
     )
     return 1 if rejected or errors or write_failures else 0
@@ -309,6 +327,7 @@ def _check_resumable(
     dataset_hash: str,
     config: GradeConfig,
     strict: StrictConfig | None,
+    plus: PlusConfig | None,
 ) -> dict[str, Any] | None:
     """The run.json of an earlier evaluate into `out`; refuse a folder graded otherwise."""
     previous = read_manifest(out)
@@ -323,14 +342,22 @@ def _check_resumable(
             previous["dataset"]["hash"],
             previous["simulator"]["timeout_s"],
             previous.get("strict"),
+            previous.get("plus"),
         )
     except (KeyError, TypeError) as error:
         raise UserError(f"{out / 'run.json'}: missing field {error}") from None
-    now = ("evaluate", str(dataset.task), dataset_hash, config.timeout_s, _strict_json(strict))
+    now = (
+        "evaluate",
+        str(dataset.task),
+        dataset_hash,
+        config.timeout_s,
+        _strict_json(strict),
+        plus and plus_settings(plus),
+    )
     if before != now:
         raise UserError(
-            f"{out} was graded otherwise (command, task, dataset, --timeout or --strict "
-            "options differ); use another --out"
+            f"{out} was graded otherwise (command, task, dataset, --timeout, --strict "
+            "or --plus options differ); use another --out"
         )
     return previous
 
@@ -346,6 +373,7 @@ class _RunFacts:
     started_at: str
     strict: StrictConfig | None  # the differential test's settings with --strict
     sandbox: bool  # False on --no-sandbox
+    plus: PlusConfig | None  # the plus check's settings with --plus
 
 
 def _write_run_json(out: Path, facts: _RunFacts, *, finished_at: str | None) -> None:
@@ -379,6 +407,7 @@ def _write_run_json(out: Path, facts: _RunFacts, *, finished_at: str | None) -> 
             "simulator": {"version": facts.simulator, "timeout_s": facts.timeout_s},
             "strict": _strict_json(facts.strict),
             "sandbox": facts.sandbox,
+            "plus": facts.plus and plus_settings(facts.plus),
             "packages": package_versions(),
             "git_revision": git_revision(),
             "started_at": facts.started_at,
@@ -397,6 +426,21 @@ def _strict_json(strict: StrictConfig | None) -> dict[str, Any] | None:
         "x_strict": strict.x_strict,
         "timeout_s": strict.timeout_s,
     }
+
+
+def _plus_pool(
+    plus: PlusConfig | None, config: GradeConfig
+) -> AbstractContextManager[PlusPool | None]:
+    """The pool of plus checks with --plus; nothing without."""
+    if plus is None:
+        return nullcontext(None)
+    return PlusPool(
+        plus,
+        jobs=config.jobs,
+        workdir=config.workdir,
+        sandboxed=config.sandbox,
+        cache_dir=config.cache_dir,
+    )
 
 
 def _strict_pool(

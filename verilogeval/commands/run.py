@@ -33,6 +33,7 @@ from verilogeval.extract import ExtractMode, default_mode
 from verilogeval.models.base import SamplingConfig
 from verilogeval.models.registry import get_adapter
 from verilogeval.pipeline import RunOutcome, RunPlan, execute
+from verilogeval.plus.options import add_plus_options, plus_config_from_args
 from verilogeval.progress import BarProgress, QuietProgress
 from verilogeval.prompt import PromptConfig
 from verilogeval.records import CATEGORY_NAMES, Category
@@ -67,6 +68,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="also run the differential test (cocotb) on officially passing samples",
     )
     add_strict_options(parser)
+    add_plus_options(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
@@ -78,6 +80,7 @@ def plan_from_args(args: argparse.Namespace) -> RunPlan:
     out = args.out or DEFAULT_RUNS_DIR / default_run_name(
         args.model, str(dataset.task), prompt, sampling
     )
+    grading = grade_config_from_args(args)
     return RunPlan(
         out=out,
         model=args.model,
@@ -88,9 +91,10 @@ def plan_from_args(args: argparse.Namespace) -> RunPlan:
         sampling=sampling,
         extract_mode=extract_mode,
         engine=engine_config_from_args(args),
-        grading=grade_config_from_args(args),
+        grading=grading,
         generation_cache=cache_from_args(args),
         strict=strict_config_from_args(args) if args.strict else None,
+        plus=plus_config_from_args(args, grading.timeout_s),
     )
 
 
@@ -171,6 +175,9 @@ def print_summary(plan: RunPlan, outcome: RunOutcome) -> None:
     if plan.strict is not None:
         strictly = sum(bool(line.get("strict_passed")) for line in results)
         table.add_row("strict pass rate", f"{strictly}/{len(results)}")
+    if plan.plus is not None:
+        plussed = sum(bool(line.get("plus_passed")) for line in results)
+        table.add_row("plus pass rate", f"{plussed}/{len(results)}")
     for code, count in Counter(line["category"] for line in results).most_common():
         table.add_row(f"  {code} {CATEGORY_NAMES[Category(code)]}", str(count))
     table.add_row("generation errors", str(errors))

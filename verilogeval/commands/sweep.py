@@ -78,6 +78,9 @@ class SweepConfig:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("config", type=Path, help="TOML file: out, models, tasks, shots, ...")
     parser.add_argument("--dry-run", action="store_true", help="list the runs, run nothing")
+    parser.add_argument(
+        "--plus", action="store_true", help="every run with --plus (as `plus = true` in [run])"
+    )
 
 
 def load_sweep(path: Path) -> SweepConfig:
@@ -120,7 +123,8 @@ def run(args: argparse.Namespace) -> int:
         if manifest is not None and manifest.get("finished_at"):
             print(f"{head}: finished, skipped")
             continue
-        argv = cell.run_argv(sweep.out, sweep.run_options)
+        options = sweep.run_options | ({"plus": True} if args.plus else {})
+        argv = cell.run_argv(sweep.out, options)
         if args.dry_run:
             print(f"{head}: verilogeval {' '.join(argv)}")
             continue

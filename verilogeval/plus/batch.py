@@ -21,7 +21,7 @@ from verilogeval.plus.amplify import SHIFT_SOURCE
 from verilogeval.plus.check import PlusConfig, PlusResult, plus_check, plus_settings
 from verilogeval.plus.tamper import SCAN_RULES
 from verilogeval.records import Problem, Sample
-from verilogeval.sandbox import ensure_available
+from verilogeval.sandbox import SandboxError, ensure_available
 from verilogeval.strict.result import StrictResult
 
 PLUS_CACHE_FORMAT = 1  # bump when a cached PlusResult would no longer be what plus_check gives
@@ -58,14 +58,17 @@ class PlusPool:
                 return PlusResult.from_json(cached)
             except (TypeError, KeyError):
                 pass  # an entry of an older shape: check again
-        result = plus_check(
-            problem,
-            sample,
-            official_log,
-            self._config,
-            workdir=self._workdir,
-            sandboxed=self._sandboxed,
-        )
+        try:
+            result = plus_check(
+                problem,
+                sample,
+                official_log,
+                self._config,
+                workdir=self._workdir,
+                sandboxed=self._sandboxed,
+            )
+        except (OSError, ValueError, SandboxError) as error:  # never cached
+            return PlusResult((), 0, False, error=f"{type(error).__name__}: {error}")
         if self._cache is not None:
             self._cache.put(key, result.to_json())
         return result

@@ -34,11 +34,12 @@ class PlusResult:
     failing_seed: int | None = None
     failing_draws: int | None = None
     mismatch_line: str | None = None  # of the failing seed
+    error: str | None = None  # the check itself could not run: no trusted verdict
     duration_s: float = 0.0
 
     @property
     def passed(self) -> bool:
-        return not self.tamper and self.failing_seed is None
+        return not self.tamper and self.failing_seed is None and self.error is None
 
     def reason(self) -> str | None:
         """One line for reports: why plus rejected the sample, or None."""
@@ -46,6 +47,8 @@ class PlusResult:
             return "tamper: " + "; ".join(self.tamper)
         if self.failing_seed is not None:
             return f"seed {self.failing_seed}: {self.mismatch_line}"
+        if self.error is not None:
+            return f"error: {self.error}"
         return None
 
     def to_json(self) -> dict[str, Any]:
@@ -56,6 +59,7 @@ class PlusResult:
             "failing_seed": self.failing_seed,
             "failing_draws": self.failing_draws,
             "mismatch_line": self.mismatch_line,
+            "error": self.error,
             "duration_s": self.duration_s,
         }
 
