@@ -17,6 +17,7 @@ from verilogeval import __version__
 from verilogeval.layout import sample_path, test_log_path
 from verilogeval.manifest import now_iso
 from verilogeval.metrics import outcome_strings
+from verilogeval.plus.report import plus_rejections
 from verilogeval.reports import plots
 from verilogeval.reports.failures import category_name, category_table, pass_rates
 from verilogeval.reports.leaderboard import Entry, display_table
@@ -134,6 +135,9 @@ def _sample_view(
     ]
     if result.get("strict_passed") is not None:
         details.append(("strict check", "passed" if result["strict_passed"] else "failed"))
+    if result.get("plus_passed") is not None and result.get("passed"):
+        rejection = plus_rejections([result])
+        details.append(("plus check", rejection[0][2] if rejection else "passed"))
     if generation and generation.get("error"):
         details.append(("generation error", str(generation["error"])))
     has_files = code != MISSING
