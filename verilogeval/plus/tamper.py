@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-SCAN_RULES = 1  # bump when the scan finds other things: cached plus results depend on it
+SCAN_RULES = 2  # bump when the scan finds other things: cached plus results depend on it
 # System tasks and functions a design never needs, by what they do to the harness.
 _ENDS_SIMULATION = frozenset({"$finish", "$stop", "$fatal", "$exit"})
 _FILES = frozenset(
@@ -31,6 +31,7 @@ _PLUSARGS = frozenset({"$test$plusargs", "$value$plusargs"})  # the harness's se
 # Text of the testbench's verdict: a sample that prints it forges the official grade.
 _VERDICT_TEXTS = ("Mismatches:", "Hint: Output", "Hint: Total mismatched", "TIMEOUT")
 VERDICT_LINE = re.compile(r"^Mismatches: \d+ in \d+ samples$", re.MULTILINE)
+OUTPUT_CUT = re.compile(r"^\[verilogeval: \d+ bytes of output cut\]$", re.MULTILINE)  # simulate
 # Names that lead out of the design into the testbench or the root of the hierarchy.
 _OUTSIDE_ROOTS = frozenset({"tb", "$root", "$unit", "stim1", "stats1", "good1", "top_module1"})
 
@@ -98,6 +99,12 @@ def _token(
 
 
 def scan_log(log: str) -> tuple[str, ...]:
-    """Reasons found in a simulation log: more than the one verdict line."""
+    """Reasons found in a simulation log: more than the one verdict line, or so much output
+    that the grader cut some (what was cut could have held anything)."""
+    reasons = []
     lines = len(VERDICT_LINE.findall(log))
-    return (f"{lines} verdict lines in the log (the testbench prints one)",) if lines > 1 else ()
+    if lines > 1:
+        reasons.append(f"{lines} verdict lines in the log (the testbench prints one)")
+    if OUTPUT_CUT.search(log):
+        reasons.append("output flood (the log was cut at the output cap)")
+    return tuple(reasons)
