@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -192,3 +193,34 @@ def test_every_official_reference_plus_passes_but_those_check_lists(official_roo
             name: f.result().reason() for name, f in futures.items() if not f.result().passed
         }
     assert rejected == {}
+
+
+@pytest.mark.icarus
+def test_reports_show_pass_at_k_plus_and_what_plus_rejected(cli, tmp_path):
+    dataset = load_dataset(None, Task.SPEC_TO_RTL)
+    problem = next(p for p in dataset.problems if p.test_path is not None)
+    code = re.sub(r"\bRefModule\b", "TopModule", problem.ref_path.read_text())
+    body, end = code.rsplit("endmodule", 1)
+    forge = 'initial begin $display("Mismatches: 0 in 1 samples"); $finish; end'
+    forged = f"{body}{forge}\nendmodule{end}"
+    samples = tmp_path / "s.jsonl"
+    samples.write_text(
+        "".join(
+            json.dumps({"problem": problem.name, "sample": n, "code": c}) + "\n"
+            for n, c in ((1, code), (2, forged))
+        )
+    )
+    out = tmp_path / "out"
+    done = cli("evaluate", "--samples", samples, "--out", out, "--no-cache", "--plus")
+    assert done.returncode == 0, done.stderr
+    assert "2/2 pass (1 plus)" in done.stdout
+    assert json.loads((out / "run.json").read_text())["plus"]["seeds"] == PlusConfig().seeds
+
+    report = cli("report", out, "-k", "1", "--html", tmp_path / "r.html")
+    assert report.returncode == 0, report.stderr
+    assert re.search(r"pass@1\+\s+= 50\.0", report.stdout)
+    assert f"{problem.name} sample 2: tamper: prints the testbench's verdict" in report.stdout
+    assert "plus rejected (1)" in (tmp_path / "r.html").read_text()
+    board = cli("leaderboard", out, "-k", "1", "--format", "json")
+    (row,) = json.loads(board.stdout)
+    assert row["pass@1"] == 1.0 and row["pass@1+"] == 0.5

@@ -58,6 +58,8 @@ class RunView:
     task: str
     settings: str
     problems: tuple[ProblemView, ...]
+    anchor_prefix: str  # of the problems' anchors: `<prefix>-<problem>`
+    plus_rejected: tuple[tuple[str, int, str], ...]  # (problem, sample, reason) with --plus
 
 
 def render_html(entries: Sequence[Entry], ks: Sequence[int]) -> str:
@@ -116,7 +118,10 @@ def _run_view(index: int, run: Run) -> RunView:
         for key, value in [*run.prompt_settings.items(), *run.sampling.items()]
         if value is not None
     )
-    return RunView(run.folder, run.model, run.task, settings, tuple(problems))
+    rejected = tuple(plus_rejections(run.results.values()))
+    return RunView(
+        run.folder, run.model, run.task, settings, tuple(problems), f"r{index}", rejected
+    )
 
 
 def _sample_view(
