@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import multiprocessing.util
 import os
 import select
 import shutil
@@ -28,7 +29,6 @@ import sys
 import tempfile
 import threading
 import time
-import weakref
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -137,7 +137,10 @@ class Sandbox:
     def __init__(self, scratch: Path) -> None:
         self.scratch = scratch
         self._process: subprocess.Popen[bytes] | None = None
-        self._finalizer = weakref.finalize(self, _stop, [None], scratch)
+        self._started: list[subprocess.Popen[bytes]] = []  # for the finalizer
+        # Runs when the sandbox is collected and at exit, in a grading worker too (those
+        # end with os._exit, after multiprocessing's own exit function).
+        multiprocessing.util.Finalize(self, _stop, args=(self._started, scratch), exitpriority=0)
 
     def run(self, argv: Sequence[str], *, cwd: Path, timeout_s: float) -> ExecResult:
         """`simulate.run_limited(argv, cwd=cwd, timeout_s=timeout_s)`, inside the sandbox."""
@@ -179,8 +182,7 @@ class Sandbox:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        self._finalizer.detach()
-        self._finalizer = weakref.finalize(self, _stop, [self._process], self.scratch)
+        self._started[:] = [self._process]
         return self._process
 
 
@@ -214,9 +216,9 @@ def _kill(process: subprocess.Popen[bytes]) -> None:
                 stream.close()
 
 
-def _stop(processes: list[subprocess.Popen[bytes] | None], scratch: Path) -> None:
+def _stop(processes: list[subprocess.Popen[bytes]], scratch: Path) -> None:
     for process in processes:
-        if process is not None and process.returncode is None:
+        if process.returncode is None:
             _kill(process)
     shutil.rmtree(scratch, ignore_errors=True)
 
