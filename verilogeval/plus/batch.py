@@ -139,12 +139,15 @@ def when_all(futures: Mapping[str, Future[Any]], then: Callable[[dict[str, Any]]
         return
     lock = threading.Lock()
 
-    def done(name: str) -> None:
-        with lock:
-            pending.discard(name)
-            last = not pending
-        if last:
-            then({key: future.result() for key, future in futures.items()})
+    def done(name: str) -> Callable[[Future[Any]], None]:
+        def settle(_: Future[Any]) -> None:
+            with lock:
+                pending.discard(name)
+                last = not pending
+            if last:
+                then({key: future.result() for key, future in futures.items()})
+
+        return settle
 
     for name, future in futures.items():
-        future.add_done_callback(lambda _, name=name: done(name))
+        future.add_done_callback(done(name))
