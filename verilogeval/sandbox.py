@@ -55,7 +55,7 @@ class SandboxError(RuntimeError):
     """The sandbox machinery failed (not the sample): the grade cannot be trusted."""
 
 
-def _readonly_roots() -> list[Path]:
+def readonly_roots() -> list[Path]:
     """What the sandbox sees read-only besides /usr: the Python running us and this package.
 
     Only these folders, never their parents: a repository checkout shows its package and
@@ -88,7 +88,7 @@ def bwrap_argv(scratch: Path) -> list[str]:
     for path in _ETC_FILES:
         argv += ["--ro-bind-try", path, path]
     argv += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
-    for root in _readonly_roots():
+    for root in readonly_roots():
         argv += ["--ro-bind", str(root), str(root)]
     argv += ["--bind", str(scratch), str(scratch), "--chdir", str(scratch)]
     path = os.pathsep.join(dict.fromkeys([str(Path(sys.executable).parent), "/usr/bin", "/bin"]))
