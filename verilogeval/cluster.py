@@ -15,6 +15,7 @@ job with a message that names it, and the whole run stops: it never grades wrong
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import shutil
@@ -29,6 +30,7 @@ from verilogeval import grade, simulate
 from verilogeval.errors import UserError
 from verilogeval.grade import GradeConfig, GradingStopped
 from verilogeval.records import Problem, Sample, SimResult, Verdict
+from verilogeval.sandbox import ensure_available
 
 # Waiting for a scheduler that does not answer: long enough for a busy one, short enough
 # that a wrong address is reported while the user still watches.
@@ -94,18 +96,15 @@ class ProblemFiles:
 
 
 def grade_on_worker(
-    files: ProblemFiles, sample: Sample, timeout_s: float, simulator: str
+    files: ProblemFiles, sample: Sample, timeout_s: float, simulator: str, sandbox: bool
 ) -> tuple[SimResult, Verdict]:
     """The cluster's job: check the worker can grade as the client expects, then grade."""
     from distributed import get_worker
 
     worker = get_worker()
-    for tool in _TOOLS:
-        if shutil.which(tool) is None:
-            raise WorkerSetupError(
-                f"Dask worker {worker.address} has no {tool} on its PATH: install Icarus "
-                "Verilog on every worker"
-            )
+    problem_text = _setup_problem(sandbox)
+    if problem_text is not None:
+        raise WorkerSetupError(f"Dask worker {worker.address}: {problem_text}")
     version = simulate.simulator_version()
     if version != simulator:
         raise WorkerSetupError(
@@ -116,8 +115,22 @@ def grade_on_worker(
     root = Path(scratch or tempfile.gettempdir()) / f"verilogeval-problems-{worker.id}"
     root.mkdir(parents=True, exist_ok=True)
     problem = files.materialize(root)
-    config = GradeConfig(jobs=1, timeout_s=timeout_s, workdir=scratch)
+    config = GradeConfig(jobs=1, timeout_s=timeout_s, workdir=scratch, sandbox=sandbox)
     return grade.simulate_and_classify(problem, sample, config, None)
+
+
+@functools.lru_cache(maxsize=2)
+def _setup_problem(sandbox: bool) -> str | None:
+    """Why this machine cannot grade (a missing tool, no sandbox), or None; checked once."""
+    for tool in _TOOLS:
+        if shutil.which(tool) is None:
+            return f"has no {tool} on its PATH: install Icarus Verilog on every worker"
+    if sandbox:
+        try:
+            ensure_available()
+        except UserError as error:
+            return str(error)
+    return None
 
 
 class DaskPool:
@@ -127,7 +140,7 @@ class DaskPool:
     no Icarus at all): it is what the verdicts and the cache key depend on.
     """
 
-    def __init__(self, address: str) -> None:
+    def __init__(self, address: str, sandbox: bool) -> None:
         from distributed import Client
 
         # distributed logs its connection troubles with tracebacks; the user gets one
@@ -146,20 +159,18 @@ class DaskPool:
         self._setup_error: WorkerSetupError | None = None
         self._lost: ClusterLost | None = None
         self._closing = False
+        self._sandbox = sandbox
         self.simulator = self._worker_simulator()
 
     def _worker_simulator(self) -> str:
         """The one Icarus version every connected worker runs; UserError otherwise."""
         self._client.wait_for_workers(1, timeout=CONNECT_TIMEOUT_S * 4)
-        versions = self._client.run(_worker_simulator_version)
-        missing = sorted(worker for worker, version in versions.items() if version is None)
-        if missing:
-            self.shutdown()
-            raise UserError(
-                f"Dask worker {missing[0]} has no iverilog on its PATH: install Icarus "
-                "Verilog on every worker"
-            )
-        found = set(versions.values())
+        setups = self._client.run(_worker_setup, self._sandbox)
+        for worker, (_, problem_text) in sorted(setups.items()):
+            if problem_text is not None:
+                self.shutdown()
+                raise UserError(f"Dask worker {worker}: {problem_text}")
+        found = {version for version, _ in setups.values()}
         if len(found) > 1:
             self.shutdown()
             raise UserError(f"the Dask workers run different simulators: {sorted(found)}")
@@ -180,7 +191,13 @@ class DaskPool:
                 files = self._files[problem.name] = ProblemFiles.of(problem)
             try:
                 job = self._client.submit(
-                    grade_on_worker, files, sample, config.timeout_s, self.simulator, pure=False
+                    grade_on_worker,
+                    files,
+                    sample,
+                    config.timeout_s,
+                    self.simulator,
+                    self._sandbox,
+                    pure=False,
                 )
             except Exception:  # the scheduler is unreachable: it is gone
                 self._lost = ClusterLost(self._lost_message())
@@ -240,7 +257,7 @@ class DaskPool:
         self._client.close(timeout=CONNECT_TIMEOUT_S)
 
 
-def _worker_simulator_version() -> str | None:
-    if any(shutil.which(tool) is None for tool in _TOOLS):
-        return None
-    return simulate.simulator_version()
+def _worker_setup(sandbox: bool) -> tuple[str | None, str | None]:
+    """(simulator version, why the worker cannot grade): run on every worker at the start."""
+    problem_text = _setup_problem(sandbox)
+    return (None, problem_text) if problem_text else (simulate.simulator_version(), None)

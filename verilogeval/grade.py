@@ -29,6 +29,7 @@ from verilogeval.classify import classify
 from verilogeval.errors import UserError
 from verilogeval.layout import wave_path
 from verilogeval.records import CATEGORY_NAMES, ExecResult, Problem, Sample, SimResult, Verdict
+from verilogeval.sandbox import ensure_available
 
 if TYPE_CHECKING:
     from verilogeval.cluster import DaskPool
@@ -67,6 +68,7 @@ class GradeConfig:
     workdir: Path | None = None  # parent of the per-sample temporary folders
     wave_dir: Path | None = None  # keep each sample's wave.vcd there (simulates every sample)
     scheduler: str | None = None  # a Dask scheduler's address: grade on its cluster
+    sandbox: bool = True  # False only on the user's explicit --no-sandbox
 
 
 @dataclass(frozen=True)
@@ -274,6 +276,7 @@ class Grader:
                 sim.MEMORY_LIMIT_BYTES,
                 sim.FILE_LIMIT_BYTES,
                 sim.OUTPUT_CAP_BYTES,
+                self._config.sandbox,
             ]
         )
         digest = hashlib.sha256(settings.encode() + b"\0" + files + b"\0")
@@ -300,7 +303,9 @@ class Grader:
 class LocalPool:
     """Simulators in processes of this machine: the default grading pool."""
 
-    def __init__(self, jobs: int) -> None:
+    def __init__(self, jobs: int, sandbox: bool) -> None:
+        if sandbox:
+            ensure_available()
         self.simulator = sim.simulator_version()
         self._executor = ProcessPoolExecutor(
             max_workers=jobs, mp_context=multiprocessing.get_context("forkserver")
@@ -318,12 +323,12 @@ class LocalPool:
 def open_pool(config: GradeConfig) -> LocalPool | DaskPool:
     """The pool `config` asks for: the Dask cluster at `scheduler`, else local processes."""
     if config.scheduler is None:
-        return LocalPool(config.jobs)
+        return LocalPool(config.jobs, config.sandbox)
     if config.wave_dir is not None:
         raise UserError("--waves keeps files on the grading machine: not with --scheduler")
     from verilogeval.cluster import DaskPool  # distributed: imported only when used
 
-    return DaskPool(config.scheduler)
+    return DaskPool(config.scheduler, config.sandbox)
 
 
 class ResultCache:
@@ -392,11 +397,20 @@ def simulate_and_classify(
         from verilogeval.strict.python_tb import simulate_python_testbench  # cocotb: heavy
 
         result = simulate_python_testbench(
-            problem, sample, timeout_s=config.timeout_s, workdir=config.workdir
+            problem,
+            sample,
+            timeout_s=config.timeout_s,
+            workdir=config.workdir,
+            sandboxed=config.sandbox,
         )
         return result, classify(result)
     result = sim.simulate(
-        problem, sample, timeout_s=config.timeout_s, workdir=config.workdir, wave_path=waves
+        problem,
+        sample,
+        timeout_s=config.timeout_s,
+        workdir=config.workdir,
+        wave_path=waves,
+        sandboxed=config.sandbox,
     )
     return result, classify(result)
 

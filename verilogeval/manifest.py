@@ -41,6 +41,7 @@ class RunIdentity:
     timeout_s: float
     strict: dict[str, Any] | None = None  # the differential test's settings with --strict
     formal: dict[str, Any] | None = None  # the formal check's settings with --formal
+    plus: dict[str, Any] | None = None  # the plus check's settings with --plus
 
     def differences(self, other: RunIdentity) -> list[str]:
         """Human-readable `field: old -> new` lines for every field that differs."""
@@ -106,6 +107,7 @@ def identity_from_manifest(manifest: dict[str, Any]) -> RunIdentity:
         timeout_s=manifest["simulator"]["timeout_s"],
         strict=manifest.get("strict"),
         formal=manifest.get("formal"),
+        plus=manifest.get("plus"),
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from concurrent.futures import Future
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, dataclass
 from functools import partial
@@ -25,6 +26,7 @@ from verilogeval.extract import ExtractMode, extract
 from verilogeval.formal.batch import formal_settings, with_formal
 from verilogeval.formal.check import FormalConfig
 from verilogeval.formal.options import formal_pool
+from verilogeval.formal.result import disproved
 from verilogeval.generate import (
     EngineConfig,
     GenerationCache,
@@ -47,6 +49,8 @@ from verilogeval.manifest import (
 )
 from verilogeval.models.base import ModelAdapter, Request, SamplingConfig
 from verilogeval.models.params import learned_warnings
+from verilogeval.plus.batch import PlusPool, plus_fields, when_all
+from verilogeval.plus.check import PlusConfig, plus_settings
 from verilogeval.progress import Progress
 from verilogeval.prompt import PromptConfig, build_prompt
 from verilogeval.records import Generation, Problem, Sample
@@ -78,6 +82,7 @@ class RunPlan:
     generation_cache: GenerationCache | None
     strict: StrictConfig | None = None  # also run the differential test on passing samples
     formal: FormalConfig | None = None  # also check compiled samples for formal equivalence
+    plus: PlusConfig | None = None  # also give passing samples the trusted verdict
 
     def identity(self) -> RunIdentity:
         return RunIdentity(
@@ -91,6 +96,7 @@ class RunPlan:
             timeout_s=self.grading.timeout_s,
             strict=_plain(asdict(self.strict)) if self.strict else None,
             formal=formal_settings(self.formal),
+            plus=plus_settings(self.plus) if self.plus else None,
         )
 
 
@@ -179,6 +185,7 @@ async def _pipeline(
         formal_pool(
             plan.formal, jobs=plan.grading.jobs, workdir=plan.grading.workdir, run_dir=plan.out
         ) as formally,
+        _plus_pool(plan) as plus_pool,
     ):
 
         def write(graded: Graded, line: dict[str, Any]) -> None:
@@ -193,19 +200,31 @@ async def _pipeline(
             if key in generation_errors:
                 line["generation_error"] = generation_errors[key]
             line["response_issue"] = issues.get(key)
-            problem, then = problems[graded.sample.problem], partial(check_strictly, graded)
+            problem, then = problems[graded.sample.problem], partial(check_passing, graded)
             with_formal(formally, problem, graded.sample, graded.verdict, line, then)
 
-        def check_strictly(graded: Graded, line: dict[str, Any]) -> None:
-            if strict_pool is None:
-                write(graded, line)
-            elif not graded.verdict.passed:
-                write(graded, line | strict_fields(None))
-            else:
-                checked = strict_pool.submit(problems[graded.sample.problem], graded.sample)
-                checked.add_done_callback(
-                    lambda done: write(graded, line | strict_fields(done.result()))
-                )
+        def check_passing(graded: Graded, line: dict[str, Any]) -> None:
+            """The checks of officially passing samples (strict, plus), then the line."""
+            problem = problems[graded.sample.problem]
+            checks: dict[str, Future[Any]] = {}
+            if strict_pool is not None and graded.verdict.passed:
+                checks["strict"] = strict_pool.submit(problem, graded.sample)
+            if plus_pool is not None and graded.verdict.passed:
+                log = official_log(graded.result)
+                checks["plus"] = plus_pool.submit(problem, graded.sample, log)
+
+            def finish(done: dict[str, Any]) -> None:
+                fields = {} if strict_pool is None else strict_fields(done.get("strict"))
+                if plus_pool is not None:
+                    fields |= plus_fields(
+                        done.get("plus"),
+                        strict=done.get("strict"),
+                        strict_required=strict_pool is not None,
+                        formal_disproved=disproved(line.get("formal")),
+                    )
+                write(graded, line | fields)
+
+            when_all(checks, finish)
 
         with Grader(problems, plan.grading, on_graded) as grader:
             warning = version_warning(grader.simulator)
@@ -256,7 +275,23 @@ async def _pipeline(
 def _strict_pool(plan: RunPlan) -> AbstractContextManager[StrictPool | None]:
     if plan.strict is None:
         return nullcontext()
-    return StrictPool(plan.strict, jobs=plan.grading.jobs, workdir=plan.grading.workdir)
+    grading = plan.grading
+    return StrictPool(
+        plan.strict, jobs=grading.jobs, workdir=grading.workdir, sandboxed=grading.sandbox
+    )
+
+
+def _plus_pool(plan: RunPlan) -> AbstractContextManager[PlusPool | None]:
+    if plan.plus is None:
+        return nullcontext()
+    grading = plan.grading
+    return PlusPool(
+        plan.plus,
+        jobs=grading.jobs,
+        workdir=grading.workdir,
+        sandboxed=grading.sandbox,
+        cache_dir=grading.cache_dir,
+    )
 
 
 def _read(path: Path) -> list[dict[str, Any]]:
@@ -286,6 +321,7 @@ def _manifest(
         "sampling": identity.sampling,
         "extract_mode": identity.extract_mode,
         "strict": identity.strict,
+        "plus": identity.plus,
         "formal": identity.formal,
         "simulator": {
             "version": None,
@@ -299,6 +335,7 @@ def _manifest(
             "attempts": plan.engine.retry.attempts,
         },
         "jobs": plan.grading.jobs,
+        "sandbox": plan.grading.sandbox,
         "packages": package_versions(),
         "git_revision": git_revision(),
         "started_at": previous["started_at"] if previous else now_iso(),

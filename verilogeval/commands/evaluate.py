@@ -11,6 +11,7 @@ import argparse
 import json
 import sys
 import threading
+from concurrent.futures import Future
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from functools import partial
@@ -24,6 +25,7 @@ from verilogeval.errors import UserError
 from verilogeval.formal.batch import formal_settings, formal_tally, with_formal
 from verilogeval.formal.check import FormalConfig
 from verilogeval.formal.options import add_formal_flag, formal_config_from_args, formal_pool
+from verilogeval.formal.result import disproved
 from verilogeval.grade import (
     GradeConfig,
     Graded,
@@ -50,7 +52,11 @@ from verilogeval.manifest import (
     read_manifest,
     write_manifest,
 )
+from verilogeval.plus.batch import PlusPool, plus_fields, when_all
+from verilogeval.plus.check import PlusConfig, plus_settings
+from verilogeval.plus.options import add_plus_options, plus_config_from_args
 from verilogeval.records import Sample
+from verilogeval.sandbox_options import add_sandbox_option, sandbox_from_args
 from verilogeval.simulate import DEFAULT_TIMEOUT_S, official_log, version_warning
 from verilogeval.strict.batch import StrictPool, strict_fields
 from verilogeval.strict.check import StrictConfig
@@ -83,6 +89,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add_strict_options(parser)
     add_formal_flag(parser)
+    add_plus_options(parser)
 
 
 def add_grade_options(parser: argparse.ArgumentParser) -> None:
@@ -110,6 +117,7 @@ def add_grade_options(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="where per-sample temporary folders go (default: /dev/shm, else the temp folder)",
     )
+    add_sandbox_option(parser)
 
 
 def grade_config_from_args(args: argparse.Namespace, wave_dir: Path | None = None) -> GradeConfig:
@@ -127,6 +135,7 @@ def grade_config_from_args(args: argparse.Namespace, wave_dir: Path | None = Non
         workdir=args.scratch_dir or default_scratch_dir(),
         wave_dir=wave_dir,
         scheduler=args.scheduler,
+        sandbox=sandbox_from_args(args),
     )
 
 
@@ -144,10 +153,11 @@ def run(args: argparse.Namespace) -> int:
     config = grade_config_from_args(args, wave_dir=out if args.waves else None)
     strict = strict_config_from_args(args) if args.strict else None
     formal = formal_config_from_args(args) if args.formal else None
+    plus = plus_config_from_args(args, config.timeout_s)
     inputs = _read_inputs(args.samples)
     create_journals(out, RESULTS_NAME)
     dataset_hash = dataset.content_hash()
-    previous = _check_resumable(out, dataset, dataset_hash, config, strict, formal)
+    previous = _check_resumable(out, dataset, dataset_hash, config, strict, formal, plus)
     done = {(line["problem"], line["sample"]): line for line in read_journal(out / RESULTS_NAME)}
     todo, rejected = _select(inputs, dataset, done)
     for item in rejected:
@@ -162,6 +172,7 @@ def run(args: argparse.Namespace) -> int:
         Journal(out / RESULTS_NAME) as journal,
         _strict_pool(strict, config) as pool,
         formal_pool(formal, jobs=config.jobs, workdir=config.workdir, run_dir=out) as formally,
+        _plus_pool(plus, config) as plus_pool,
     ):
 
         def write(graded: Graded, line: dict[str, Any]) -> None:
@@ -176,19 +187,31 @@ def run(args: argparse.Namespace) -> int:
 
         def record(graded: Graded) -> None:
             problem, line = problems[graded.sample.problem], result_line(graded)
-            then = partial(check_strictly, graded)
+            then = partial(check_passing, graded)
             with_formal(formally, problem, graded.sample, graded.verdict, line, then)
 
-        def check_strictly(graded: Graded, line: dict[str, Any]) -> None:
-            if pool is None:
-                write(graded, line)
-            elif not graded.verdict.passed:
-                write(graded, line | strict_fields(None))
-            else:
-                checked = pool.submit(problems[graded.sample.problem], graded.sample)
-                checked.add_done_callback(
-                    lambda done: write(graded, line | strict_fields(done.result()))
-                )
+        def check_passing(graded: Graded, line: dict[str, Any]) -> None:
+            """The checks of officially passing samples (strict, plus), then the line."""
+            problem = problems[graded.sample.problem]
+            checks: dict[str, Future[Any]] = {}
+            if pool is not None and graded.verdict.passed:
+                checks["strict"] = pool.submit(problem, graded.sample)
+            if plus_pool is not None and graded.verdict.passed:
+                log = official_log(graded.result)
+                checks["plus"] = plus_pool.submit(problem, graded.sample, log)
+
+            def finish(done: dict[str, Any]) -> None:
+                fields = {} if pool is None else strict_fields(done.get("strict"))
+                if plus_pool is not None:
+                    fields |= plus_fields(
+                        done.get("plus"),
+                        strict=done.get("strict"),
+                        strict_required=pool is not None,
+                        formal_disproved=disproved(line.get("formal")),
+                    )
+                write(graded, line | fields)
+
+            when_all(checks, finish)
 
         with Grader(problems, config, record) as grader:
             warning = version_warning(grader.simulator)
@@ -203,6 +226,8 @@ def run(args: argparse.Namespace) -> int:
                 strict,
                 config.scheduler,
                 formal,
+                config.sandbox,
+                plus,
             )
             _write_run_json(out, facts, finished_at=None)
             for sample in todo:
@@ -219,9 +244,10 @@ def run(args: argparse.Namespace) -> int:
     _write_run_json(out, facts, finished_at=now_iso())
     passed = sum(line["passed"] for line in results)
     strictly = f" ({sum(line.get('strict_passed', False) for line in results)} strictly)"
+    plussed = f" ({sum(bool(line.get('plus_passed')) for line in results)} plus)"
     print(
         f"graded {len(todo) - len(errors)} samples ({len(done)} already graded); "
-        f"{passed}/{len(results)} pass{strictly if strict else ''}; "
+        f"{passed}/{len(results)} pass{strictly if strict else ''}{plussed if plus else ''}; "
         f"results in {out / RESULTS_NAME}"
     )
     if formal is not None:
@@ -323,6 +349,7 @@ def _check_resumable(
     config: GradeConfig,
     strict: StrictConfig | None,
     formal: FormalConfig | None,
+    plus: PlusConfig | None,
 ) -> dict[str, Any] | None:
     """The run.json of an earlier evaluate into `out`; refuse a folder graded otherwise."""
     previous = read_manifest(out)
@@ -338,6 +365,7 @@ def _check_resumable(
             previous["simulator"]["timeout_s"],
             previous.get("strict"),
             previous.get("formal"),
+            previous.get("plus"),
         )
     except (KeyError, TypeError) as error:
         raise UserError(f"{out / 'run.json'}: missing field {error}") from None
@@ -348,11 +376,12 @@ def _check_resumable(
         config.timeout_s,
         _strict_json(strict),
         formal_settings(formal),
+        plus and plus_settings(plus),
     )
     if before != now:
         raise UserError(
-            f"{out} was graded otherwise (command, task, dataset, --timeout, --strict or "
-            "--formal options differ); use another --out"
+            f"{out} was graded otherwise (command, task, dataset, --timeout, --strict, "
+            "--formal or --plus options differ); use another --out"
         )
     return previous
 
@@ -369,6 +398,8 @@ class _RunFacts:
     strict: StrictConfig | None  # the differential test's settings with --strict
     scheduler: str | None  # the Dask scheduler that graded, or None: this machine
     formal: FormalConfig | None  # the formal check's settings with --formal
+    sandbox: bool  # False on --no-sandbox
+    plus: PlusConfig | None  # the plus check's settings with --plus
 
 
 def _write_run_json(out: Path, facts: _RunFacts, *, finished_at: str | None) -> None:
@@ -406,6 +437,8 @@ def _write_run_json(out: Path, facts: _RunFacts, *, finished_at: str | None) -> 
             },
             "strict": _strict_json(facts.strict),
             "formal": formal_settings(facts.formal),
+            "sandbox": facts.sandbox,
+            "plus": facts.plus and plus_settings(facts.plus),
             "packages": package_versions(),
             "git_revision": git_revision(),
             "started_at": facts.started_at,
@@ -426,10 +459,25 @@ def _strict_json(strict: StrictConfig | None) -> dict[str, Any] | None:
     }
 
 
+def _plus_pool(
+    plus: PlusConfig | None, config: GradeConfig
+) -> AbstractContextManager[PlusPool | None]:
+    """The pool of plus checks with --plus; nothing without."""
+    if plus is None:
+        return nullcontext(None)
+    return PlusPool(
+        plus,
+        jobs=config.jobs,
+        workdir=config.workdir,
+        sandboxed=config.sandbox,
+        cache_dir=config.cache_dir,
+    )
+
+
 def _strict_pool(
     strict: StrictConfig | None, config: GradeConfig
 ) -> AbstractContextManager[StrictPool | None]:
     """The pool of differential tests with --strict; nothing without."""
     if strict is None:
         return nullcontext(None)
-    return StrictPool(strict, jobs=config.jobs, workdir=config.workdir)
+    return StrictPool(strict, jobs=config.jobs, workdir=config.workdir, sandboxed=config.sandbox)

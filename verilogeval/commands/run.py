@@ -35,6 +35,7 @@ from verilogeval.formal.options import add_formal_flag, formal_config_from_args
 from verilogeval.models.base import SamplingConfig
 from verilogeval.models.registry import get_adapter
 from verilogeval.pipeline import RunOutcome, RunPlan, execute
+from verilogeval.plus.options import add_plus_options, plus_config_from_args
 from verilogeval.progress import BarProgress, QuietProgress
 from verilogeval.prompt import PromptConfig
 from verilogeval.records import CATEGORY_NAMES, Category
@@ -71,6 +72,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add_strict_options(parser)
     add_formal_flag(parser)
+    add_plus_options(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
@@ -82,6 +84,7 @@ def plan_from_args(args: argparse.Namespace) -> RunPlan:
     out = args.out or DEFAULT_RUNS_DIR / default_run_name(
         args.model, str(dataset.task), prompt, sampling
     )
+    grading = grade_config_from_args(args)
     return RunPlan(
         out=out,
         model=args.model,
@@ -92,10 +95,11 @@ def plan_from_args(args: argparse.Namespace) -> RunPlan:
         sampling=sampling,
         extract_mode=extract_mode,
         engine=engine_config_from_args(args),
-        grading=grade_config_from_args(args),
+        grading=grading,
         generation_cache=cache_from_args(args),
         strict=strict_config_from_args(args) if args.strict else None,
         formal=formal_config_from_args(args) if args.formal else None,
+        plus=plus_config_from_args(args, grading.timeout_s),
     )
 
 
@@ -181,6 +185,9 @@ def print_summary(plan: RunPlan, outcome: RunOutcome) -> None:
         table.add_row("strict pass rate", f"{strictly}/{len(results)}")
     if plan.formal is not None:
         table.add_row("formal", formal_tally(results))
+    if plan.plus is not None:
+        plussed = sum(bool(line.get("plus_passed")) for line in results)
+        table.add_row("plus pass rate", f"{plussed}/{len(results)}")
     for code, count in Counter(line["category"] for line in results).most_common():
         table.add_row(f"  {code} {CATEGORY_NAMES[Category(code)]}", str(count))
     table.add_row("generation errors", str(errors))

@@ -169,7 +169,7 @@ def _outcome_grid(
         for sample in range(1, n + 1):
             line = results.get((problem, sample))
             if line is None:
-                rows.append((problem, sample, MISSING, False, None, None))
+                rows.append((problem, sample, MISSING, False, None, None, None))
                 continue
             rows.append(
                 (
@@ -179,11 +179,13 @@ def _outcome_grid(
                     line["category"] == Category.PASS,
                     line.get("mismatches"),
                     line.get("strict_passed"),
+                    line.get("plus_passed"),
                 )
             )
     grid = pd.DataFrame(rows, columns=list(OUTCOME_COLUMNS))
     grid["mismatches"] = grid["mismatches"].astype("Int64")
     grid["strict_passed"] = grid["strict_passed"].astype("boolean")
+    grid["plus_passed"] = grid["plus_passed"].astype("boolean")
     return grid
 
 
