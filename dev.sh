@@ -12,8 +12,8 @@ die() { echo "dev.sh: $*" >&2; exit 1; }
 apt_install() {  # apt_install PACKAGE... : install Debian packages, or say how to
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "dev.sh: installing $* with apt-get" >&2
-    apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+    apt-get -o DPkg::Lock::Timeout=600 update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq "$@" >/dev/null
   else
     die "missing $*: install it first (Debian/Ubuntu: sudo apt-get install $*)"
   fi
@@ -31,6 +31,10 @@ ensure_icarus() {
 
 ensure_yosys() {  # the formal equivalence check (--formal); Debian's native build, see README
   command -v yosys >/dev/null || apt_install yosys
+}
+
+ensure_bwrap() {  # every compile and simulation runs inside a bubblewrap sandbox
+  command -v bwrap >/dev/null || apt_install bubblewrap
 }
 
 ensure_venv() {  # (re)install only when pyproject.toml changed since the last install
@@ -54,11 +58,11 @@ cmd=${1:-}
 [ $# -gt 0 ] && shift
 case "$cmd" in
   run)
-    ensure_python; ensure_icarus; ensure_yosys; ensure_venv
+    ensure_python; ensure_icarus; ensure_yosys; ensure_bwrap; ensure_venv
     exec .venv/bin/verilogeval run --model oracle "$@"
     ;;
   test)
-    ensure_python; ensure_icarus; ensure_yosys; ensure_venv; ensure_chromium
+    ensure_python; ensure_icarus; ensure_yosys; ensure_bwrap; ensure_venv; ensure_chromium
     .venv/bin/ruff check .
     .venv/bin/mypy
     exec .venv/bin/python -m pytest -n auto "$@"

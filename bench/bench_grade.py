@@ -9,6 +9,8 @@ Each round runs, on the same cores with the same parallelism:
              classification, no files kept), in the same scratch folder as evaluate
   evaluate   `verilogeval evaluate` as a user runs it, with an empty result cache
   cached     `verilogeval evaluate` of the same samples into a new folder, same cache
+  unsandboxed `verilogeval evaluate --no-sandbox`, empty cache: the sandbox's cost
+  plus       `verilogeval evaluate --plus`, empty cache: the trusted verdict's cost
 
     .venv/bin/python bench/bench_grade.py [--limit 200] [--jobs 2] [--rounds 1]
 """
@@ -74,7 +76,9 @@ def main() -> None:
         f"{len(samples)} samples of {len({s['problem'] for s in samples})} problems, "
         f"jobs {args.jobs}, {simulator_version()}, scratch in {args.scratch_dir}"
     )
-    timings: dict[str, list[float]] = {"floor": [], "evaluate": [], "cached": []}
+    timings: dict[str, list[float]] = {
+        name: [] for name in ("floor", "evaluate", "cached", "unsandboxed", "plus")
+    }
     args.root.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="bench-grade-", dir=args.root) as folder:
         root = Path(folder)
@@ -105,8 +109,14 @@ def main() -> None:
                 "--scratch-dir",
                 str(args.scratch_dir),
             ]
-            for name, out in (("evaluate", "cold"), ("cached", "warm")):
-                argv = [*command, "--out", str(here / out)]
+            runs = (
+                ("unsandboxed", "bare", ["--no-sandbox", "--no-cache"]),
+                ("evaluate", "cold", []),
+                ("cached", "warm", []),
+                ("plus", "plus", ["--plus", "--no-cache"]),
+            )
+            for name, out, extra in runs:
+                argv = [*command, *extra, "--out", str(here / out)]
                 timings[name].append(
                     timed(lambda argv=argv: subprocess.run(argv, check=True, capture_output=True))
                 )
@@ -117,11 +127,18 @@ def main() -> None:
         ("floor", "floor (iverilog + vvp)"),
         ("evaluate", "evaluate, empty cache"),
         ("cached", "evaluate again, cached"),
+        ("unsandboxed", "evaluate --no-sandbox"),
+        ("plus", "evaluate --plus"),
     ):
         seconds = statistics.median(timings[name])
         rounds = ", ".join(f"{t:.2f}" for t in timings[name])
         print(f"{label:<26} {seconds:8.2f} {seconds / floor_s:5.2f}x   ({rounds})")
     print("target: evaluate <= 1.15x the floor (medians over rounds; floor and evaluate alternate)")
+    sandboxed = statistics.median(timings["evaluate"])
+    bare = statistics.median(timings["unsandboxed"])
+    plus = statistics.median(timings["plus"])
+    print(f"sandbox: evaluate / evaluate --no-sandbox = {sandboxed / bare:.3f}  (target <= 1.10)")
+    print(f"plus: evaluate --plus / evaluate = {plus / sandboxed:.2f}  (target <= 6)")
 
 
 def sample_set(golden: Path, task: Task) -> list[dict]:

@@ -81,13 +81,14 @@ def test_gini_simpson_hand_values():
 
 def _grid(outcomes: dict[str, list[tuple[str, int | None]]], strict=None) -> pd.DataFrame:
     rows = [
-        (problem, sample, code, code == ".", mismatches, None)
+        (problem, sample, code, code == ".", mismatches, None, None)
         for problem, samples in outcomes.items()
         for sample, (code, mismatches) in enumerate(samples, start=1)
     ]
     grid = pd.DataFrame(rows, columns=list(OUTCOME_COLUMNS))
     grid["mismatches"] = grid["mismatches"].astype("Int64")
     grid["strict_passed"] = pd.Series(strict, dtype="boolean") if strict else grid["strict_passed"]
+    grid["plus_passed"] = grid["plus_passed"].astype("boolean")
     return grid
 
 
@@ -138,6 +139,17 @@ def test_strict_pass_at_k_only_when_recorded():
     assert metrics.strict_pass_at[1].value == pytest.approx(0.25)
     assert metrics.strict_pass_at[2].value == pytest.approx(0.5)
     assert metrics.pass_at[2].value == pytest.approx(1.0)
+
+
+def test_pass_at_k_plus_only_when_recorded():
+    outcomes = {"Prob001_a": [(".", 0), (".", 0)], "Prob002_b": [(".", 0), ("R", 4)]}
+    assert run_metrics(_grid(outcomes), None, [1]).plus_pass_at is None
+    grid = _grid(outcomes)
+    grid["plus_passed"] = pd.Series([True, True, False, False], dtype="boolean")
+    metrics = run_metrics(grid, None, [1, 2])
+    assert metrics.plus_pass_at[1].value == pytest.approx(0.5)
+    assert metrics.plus_pass_at[2].value == pytest.approx(0.5)
+    assert metrics.pass_at[1].value == pytest.approx(0.75)
 
 
 def test_usage_totals_never_count_an_unknown_price_as_free():

@@ -109,9 +109,10 @@ def test_a_check_that_raises_gives_an_error_result_not_a_missing_line(tmp_path):
     strict = POST_CHECKS["strict"]
     raising = PostCheck(
         open=lambda settings, place: _RaisingPool(),
+        start=strict.start,
         applies=strict.applies,
         fields=strict.fields,
-        error_fields=strict.error_fields,
+        error_record=strict.error_record,
         settings_json=strict.settings_json,
     )
     folder = RunFolder(tmp_path)

@@ -198,6 +198,22 @@ def test_golden_subset_official_passes_the_differential_test_rejects(official_ro
     assert flipped.status is StrictStatus.MISMATCH and flipped.first_mismatch.signal == "out"
 
 
+@pytest.mark.icarus
+@pytest.mark.cocotb
+def test_no_compare_before_the_official_testbench_compares(official_root):
+    """Prob145_circuit8: q taken from the latch p on the falling clock is correct from the first
+    real clock edge on; a falling edge at time zero (X to 0), which the official testbench
+    never gives, made it differ before anything was compared officially."""
+    problem = load_dataset(official_root, Task.SPEC_TO_RTL).problem("Prob145_circuit8")
+    code = (
+        "module TopModule (input clock, input a, output reg p, output reg q);\n"
+        "  always @(negedge clock) q <= p;\n  always @(*) if (clock) p = a;\nendmodule\n"
+    )
+    assert diff_test(problem, Sample(problem.name, 1, code), FAST).passed
+    broken = code.replace("q <= p", "q <= ~p")
+    assert diff_test(problem, Sample(problem.name, 1, broken), FAST).status is StrictStatus.MISMATCH
+
+
 # --- a problem's own cocotb testbench ---------------------------------------------------
 
 

@@ -44,8 +44,9 @@ class CacheKeys:
         self._file_digests: dict[str, bytes] = {}
         self._cocotb: bytes | None = None
 
-    def key(self, problem: Problem, code: str, time_limits: str) -> str:
-        """`time_limits`: the fixed limit or the per-problem policy, as JSON."""
+    def key(self, problem: Problem, code: str, time_limits: str, sandboxed: bool) -> str:
+        """`time_limits`: the fixed limit or the per-problem policy, as JSON; `sandboxed`:
+        whether it ran in the bubblewrap sandbox (--no-sandbox verdicts are kept apart)."""
         settings = json.dumps(
             [
                 CACHE_FORMAT,
@@ -55,6 +56,7 @@ class CacheKeys:
                 sim.MEMORY_LIMIT_BYTES,
                 sim.FILE_LIMIT_BYTES,
                 sim.OUTPUT_CAP_BYTES,
+                sandboxed,
             ]
         )
         digest = hashlib.sha256(settings.encode() + b"\0" + self._files(problem) + b"\0")

@@ -1,13 +1,14 @@
 """Post-verdict checks: stricter verdicts that run after the official one, from one registry.
 
 A check is asked for by name (`--strict` asks for "strict") with its settings. Each one
-has a pool that takes `submit(problem, sample) -> Future[record]`, and turns a record into
-the results.jsonl fields it owns (`fields`). A sample the official grader failed is not
-checked further: its fields come from `fields(None)`. A check that raises becomes an
-error result through `error_fields`, never a missing line.
+has a pool that `start`s it on a graded sample (a Future of its record), says which
+official verdicts it applies to (`applies`: strict and plus check the samples that
+passed, formal every sample that compiled), and turns its record into the results.jsonl
+fields it owns (`fields`; the record is None for a sample it did not check). A check that
+raises becomes an error record (`error_record`), never a missing line.
 
-Each check says which official verdicts it applies to (`applies`): strict checks the
-samples that passed, formal every sample that compiled.
+`fields` also sees the records of every check asked for, by name, once all are done:
+plus_passed needs the strict verdict (with --strict) and the formal one (with --formal).
 
 To add a check: give ResultLine its fields, write its pool, and add one entry to
 POST_CHECKS. The grading session, run.json and the resume identity pick it up by name.
@@ -15,7 +16,7 @@ POST_CHECKS. The grading session, run.json and the resume identity pick it up by
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -23,45 +24,45 @@ from typing import Any, Protocol
 
 from verilogeval.formal.batch import COMPILED, FormalPool, formal_fields
 from verilogeval.formal.check import FormalConfig
-from verilogeval.formal.result import FormalResult, FormalStatus
+from verilogeval.formal.result import FormalResult, FormalStatus, disproved
+from verilogeval.grade import Graded
+from verilogeval.plus.batch import PlusPool, plus_fields
+from verilogeval.plus.check import PlusConfig, PlusResult, plus_settings
 from verilogeval.records import Problem, Sample, Verdict
+from verilogeval.simulate import official_log
 from verilogeval.strict.batch import StrictPool, strict_fields
 from verilogeval.strict.check import StrictConfig
 from verilogeval.strict.result import StrictResult, StrictStatus
 
 
 class CheckPool(Protocol):
-    def submit(self, problem: Problem, sample: Sample) -> Future[Any]: ...
-
     def close(self) -> None: ...
+
+
+Records = Mapping[str, Any]  # check name -> its record (None: not checked), every check asked
 
 
 @dataclass(frozen=True)
 class PostCheck:
     """How the grading session runs one kind of check."""
 
-    open: Callable[[Any, CheckPlace], CheckPool]  # (settings, where and how wide it runs)
+    open: Callable[[Any, CheckPlace], Any]  # (settings, where it runs) -> its pool
+    start: Callable[[Any, Problem, Graded], Future[Any]]  # (pool, problem, graded) -> record
     applies: Callable[[Verdict], bool]  # which official verdicts it checks further
-    fields: Callable[[Any], dict[str, Any]]  # record, or None when not checked -> line fields
-    error_fields: Callable[[Sample, BaseException], dict[str, Any]]  # when the check raised
+    fields: Callable[[Any, Records], dict[str, Any]]  # (record, all records) -> line fields
+    error_record: Callable[[Sample, BaseException], Any]  # its record when the check raised
     settings_json: Callable[[Any], dict[str, Any]]  # for run.json and the resume identity
 
 
 @dataclass(frozen=True)
 class CheckPlace:
-    """Where a check's pool runs: how many at once, its scratch dir, the run folder."""
+    """Where a check's pool runs and with what it may keep."""
 
     jobs: int
-    workdir: Path | None
+    workdir: Path | None  # scratch folders
     run_dir: Path  # where a check keeps what it leaves beside the sample (formal's VCD)
-
-
-def _open_strict(settings: StrictConfig, place: CheckPlace) -> CheckPool:
-    return StrictPool(settings, jobs=place.jobs, workdir=place.workdir)
-
-
-def _open_formal(settings: FormalConfig, place: CheckPlace) -> CheckPool:
-    return FormalPool(settings, jobs=place.jobs, workdir=place.workdir, run_dir=place.run_dir)
+    sandboxed: bool  # in the bubblewrap sandbox (False only on --no-sandbox)
+    cache_dir: Path | None  # the result cache, for checks that cache (plus)
 
 
 def _passed(verdict: Verdict) -> bool:
@@ -72,35 +73,83 @@ def _compiled(verdict: Verdict) -> bool:
     return verdict.category in COMPILED
 
 
-def _strict_error(sample: Sample, error: BaseException) -> dict[str, Any]:
-    message = f"{type(error).__name__}: {error}"
-    return strict_fields(
-        StrictResult(sample.problem, sample.sample, StrictStatus.ERROR, message=message)
+def _start_on_sample(pool: Any, problem: Problem, graded: Graded) -> Future[Any]:
+    submitted: Future[Any] = pool.submit(problem, graded.sample)
+    return submitted
+
+
+def _reason(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"
+
+
+def _open_strict(settings: StrictConfig, place: CheckPlace) -> StrictPool:
+    return StrictPool(settings, jobs=place.jobs, workdir=place.workdir, sandboxed=place.sandboxed)
+
+
+def _strict_error(sample: Sample, error: BaseException) -> StrictResult:
+    return StrictResult(sample.problem, sample.sample, StrictStatus.ERROR, message=_reason(error))
+
+
+def _open_formal(settings: FormalConfig, place: CheckPlace) -> FormalPool:
+    return FormalPool(settings, jobs=place.jobs, workdir=place.workdir, run_dir=place.run_dir)
+
+
+def _formal_error(sample: Sample, error: BaseException) -> FormalResult:
+    return FormalResult(sample.problem, sample.sample, FormalStatus.ERROR, reason=_reason(error))
+
+
+def _open_plus(settings: PlusConfig, place: CheckPlace) -> PlusPool:
+    return PlusPool(
+        settings,
+        jobs=place.jobs,
+        workdir=place.workdir,
+        sandboxed=place.sandboxed,
+        cache_dir=place.cache_dir,
     )
 
 
-def _formal_error(sample: Sample, error: BaseException) -> dict[str, Any]:
-    reason = f"{type(error).__name__}: {error}"
-    return formal_fields(
-        FormalResult(sample.problem, sample.sample, FormalStatus.ERROR, reason=reason)
+def _start_plus(pool: PlusPool, problem: Problem, graded: Graded) -> Future[PlusResult]:
+    return pool.submit(problem, graded.sample, official_log(graded.result))
+
+
+def _plus_fields(plus: PlusResult | None, records: Records) -> dict[str, Any]:
+    return plus_fields(
+        plus,
+        strict=records.get("strict"),
+        strict_required="strict" in records,
+        formal_disproved=disproved(records.get("formal")),
     )
+
+
+def _plus_error(sample: Sample, error: BaseException) -> PlusResult:
+    return PlusResult((), 0, False, error=_reason(error))
 
 
 # name -> check, in the order they run and appear; the name is also run.json's key.
 POST_CHECKS: dict[str, PostCheck] = {
     "strict": PostCheck(
         open=_open_strict,
+        start=_start_on_sample,
         applies=_passed,
-        fields=strict_fields,
-        error_fields=_strict_error,
+        fields=lambda record, _: strict_fields(record),
+        error_record=_strict_error,
         settings_json=asdict,
     ),
     "formal": PostCheck(
         open=_open_formal,
+        start=_start_on_sample,
         applies=_compiled,
-        fields=formal_fields,
-        error_fields=_formal_error,
+        fields=lambda record, _: formal_fields(record),
+        error_record=_formal_error,
         settings_json=asdict,
+    ),
+    "plus": PostCheck(
+        open=_open_plus,
+        start=_start_plus,
+        applies=_passed,
+        fields=_plus_fields,
+        error_record=_plus_error,
+        settings_json=plus_settings,
     ),
 }
 

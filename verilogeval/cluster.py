@@ -15,6 +15,7 @@ job with a message that names it, and the whole run stops: it never grades wrong
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import shutil
@@ -29,6 +30,8 @@ from verilogeval import grade, simulate
 from verilogeval.errors import UserError
 from verilogeval.grade import GradeConfig, GradingStopped
 from verilogeval.records import Problem, Sample, SimResult, Verdict
+from verilogeval.sandbox import ensure_available
+from verilogeval.time_limits import TimeLimitPolicy
 
 # Waiting for a scheduler that does not answer: long enough for a busy one, short enough
 # that a wrong address is reported while the user still watches.
@@ -94,18 +97,20 @@ class ProblemFiles:
 
 
 def grade_on_worker(
-    files: ProblemFiles, sample: Sample, timeout_s: float, simulator: str
+    files: ProblemFiles,
+    sample: Sample,
+    timeout_s: float,
+    time_limit: TimeLimitPolicy | None,
+    simulator: str,
+    sandbox: bool,
 ) -> tuple[SimResult, Verdict]:
     """The cluster's job: check the worker can grade as the client expects, then grade."""
     from distributed import get_worker
 
     worker = get_worker()
-    for tool in _TOOLS:
-        if shutil.which(tool) is None:
-            raise WorkerSetupError(
-                f"Dask worker {worker.address} has no {tool} on its PATH: install Icarus "
-                "Verilog on every worker"
-            )
+    problem_text = _setup_problem(sandbox)
+    if problem_text is not None:
+        raise WorkerSetupError(f"Dask worker {worker.address}: {problem_text}")
     version = simulate.simulator_version()
     if version != simulator:
         raise WorkerSetupError(
@@ -116,8 +121,24 @@ def grade_on_worker(
     root = Path(scratch or tempfile.gettempdir()) / f"verilogeval-problems-{worker.id}"
     root.mkdir(parents=True, exist_ok=True)
     problem = files.materialize(root)
-    config = GradeConfig(jobs=1, timeout_s=timeout_s, workdir=scratch)
+    config = GradeConfig(
+        jobs=1, timeout_s=timeout_s, time_limit=time_limit, workdir=scratch, sandbox=sandbox
+    )
     return grade.simulate_and_classify(problem, sample, config, None)
+
+
+@functools.lru_cache(maxsize=2)
+def _setup_problem(sandbox: bool) -> str | None:
+    """Why this machine cannot grade (a missing tool, no sandbox), or None; checked once."""
+    for tool in _TOOLS:
+        if shutil.which(tool) is None:
+            return f"has no {tool} on its PATH: install Icarus Verilog on every worker"
+    if sandbox:
+        try:
+            ensure_available()
+        except UserError as error:
+            return str(error)
+    return None
 
 
 class DaskPool:
@@ -127,7 +148,7 @@ class DaskPool:
     no Icarus at all): it is what the verdicts and the cache key depend on.
     """
 
-    def __init__(self, address: str) -> None:
+    def __init__(self, address: str, sandbox: bool) -> None:
         from distributed import Client
 
         # distributed logs its connection troubles with tracebacks; the user gets one
@@ -146,20 +167,18 @@ class DaskPool:
         self._setup_error: WorkerSetupError | None = None
         self._lost: ClusterLost | None = None
         self._closing = False
+        self._sandbox = sandbox
         self.simulator = self._worker_simulator()
 
     def _worker_simulator(self) -> str:
         """The one Icarus version every connected worker runs; UserError otherwise."""
         self._client.wait_for_workers(1, timeout=CONNECT_TIMEOUT_S * 4)
-        versions = self._client.run(_worker_simulator_version)
-        missing = sorted(worker for worker, version in versions.items() if version is None)
-        if missing:
-            self.shutdown()
-            raise UserError(
-                f"Dask worker {missing[0]} has no iverilog on its PATH: install Icarus "
-                "Verilog on every worker"
-            )
-        found = set(versions.values())
+        setups = self._client.run(_worker_setup, self._sandbox)
+        for worker, (_, problem_text) in sorted(setups.items()):
+            if problem_text is not None:
+                self.shutdown()
+                raise UserError(f"Dask worker {worker}: {problem_text}")
+        found = {version for version, _ in setups.values()}
         if len(found) > 1:
             self.shutdown()
             raise UserError(f"the Dask workers run different simulators: {sorted(found)}")
@@ -178,29 +197,41 @@ class DaskPool:
             files = self._files.get(problem.name)
             if files is None:
                 files = self._files[problem.name] = ProblemFiles.of(problem)
+        job_args = (files, sample, config.timeout_s, config.time_limit, self.simulator)
+        self._launch(job_args, outcome)
+        return outcome
+
+    def _launch(self, job_args: tuple[Any, ...], outcome: Future[Any]) -> None:
+        """Submit one grading job whose outcome goes to `outcome`."""
+        with self._lock:
             try:
-                job = self._client.submit(
-                    grade_on_worker, files, sample, config.timeout_s, self.simulator, pure=False
-                )
+                job = self._client.submit(grade_on_worker, *job_args, self._sandbox, pure=False)
             except Exception:  # the scheduler is unreachable: it is gone
                 self._lost = ClusterLost(self._lost_message())
                 outcome.set_exception(self._lost)
-                return outcome
+                return
             self._pending.add(job)
-        job.add_done_callback(lambda done: self._settle(done, outcome))
-        return outcome
+        job.add_done_callback(lambda done: self._settle(done, outcome, job_args))
 
-    def _settle(self, job: Any, outcome: Future[tuple[SimResult, Verdict]]) -> None:
+    def _settle(self, job: Any, outcome: Future[Any], job_args: tuple[Any, ...]) -> None:
         """Copy the cluster's outcome; runs on a Dask callback thread, so it never raises.
 
         Fetching a result is itself a call to the cluster, which fails once the
         scheduler is gone: that, like a job the scheduler dropped, is a lost cluster.
+        A finished job whose result was lost with its worker (distributed then hands
+        back None) is graded again.
         """
         with self._lock:
             self._pending.discard(job)
         try:
             if job.status == "finished":
-                outcome.set_result(job.result())
+                result = job.result()
+                if result is not None:
+                    outcome.set_result(result)
+                elif self._closing:
+                    outcome.cancel()
+                else:
+                    self._launch(job_args, outcome)
                 return
             if job.status != "cancelled":
                 error = job.exception()
@@ -240,7 +271,7 @@ class DaskPool:
         self._client.close(timeout=CONNECT_TIMEOUT_S)
 
 
-def _worker_simulator_version() -> str | None:
-    if any(shutil.which(tool) is None for tool in _TOOLS):
-        return None
-    return simulate.simulator_version()
+def _worker_setup(sandbox: bool) -> tuple[str | None, str | None]:
+    """(simulator version, why the worker cannot grade): run on every worker at the start."""
+    problem_text = _setup_problem(sandbox)
+    return (None, problem_text) if problem_text else (simulate.simulator_version(), None)

@@ -64,6 +64,9 @@ def print_summary(plan: RunPlan, outcome: RunOutcome) -> None:
     if "strict" in plan.checks:
         strictly = sum(bool(line.strict_passed) for line in results)
         table.add_row("strict pass rate", f"{strictly}/{len(results)}")
+    if "plus" in plan.checks:
+        plussed = sum(bool(line.plus_passed) for line in results)
+        table.add_row("plus pass rate", f"{plussed}/{len(results)}")
     for category, count in Counter(line.category for line in results).most_common():
         table.add_row(f"  {category} {CATEGORY_NAMES[category]}", str(count))
     table.add_row("generation errors (this run)", str(spent.errors))

@@ -27,6 +27,7 @@ from verilogeval.classify import classify
 from verilogeval.errors import UserError
 from verilogeval.layout import wave_path
 from verilogeval.records import ExecResult, Problem, Sample, SimResult, Verdict
+from verilogeval.sandbox import ensure_available
 from verilogeval.store import Store
 from verilogeval.time_limits import TimeLimitPolicy, extended_limit_s, timed_out
 
@@ -67,6 +68,7 @@ class GradeConfig:
     workdir: Path | None = None  # parent of the per-sample temporary folders
     wave_dir: Path | None = None  # keep each sample's wave.vcd there (simulates every sample)
     scheduler: str | None = None  # a Dask scheduler's address: grade on its cluster
+    sandbox: bool = True  # False only on the user's explicit --no-sandbox
 
 
 @dataclass(frozen=True)
@@ -150,7 +152,8 @@ class Grader:
             job.add_done_callback(lambda done: self._finish(graded, sample, done, True))
             return graded
         limits = [self._config.timeout_s, self._config.time_limit]
-        key = self._keys.key(problem, sample.code, json.dumps(limits, default=asdict))
+        limits_json = json.dumps(limits, default=asdict)
+        key = self._keys.key(problem, sample.code, limits_json, self._config.sandbox)
         with self._lock:
             known = self._known.get(key) or self._read_cache(key, sample)
             if known is not None:
@@ -263,7 +266,9 @@ def result_store(folder: Path) -> Store:
 class LocalPool:
     """Simulators in processes of this machine: the default grading pool."""
 
-    def __init__(self, jobs: int) -> None:
+    def __init__(self, jobs: int, sandbox: bool) -> None:
+        if sandbox:
+            ensure_available()
         self.simulator = sim.simulator_version()
         self._executor = ProcessPoolExecutor(
             max_workers=jobs, mp_context=multiprocessing.get_context("forkserver")
@@ -281,12 +286,12 @@ class LocalPool:
 def open_pool(config: GradeConfig) -> LocalPool | DaskPool:
     """The pool `config` asks for: the Dask cluster at `scheduler`, else local processes."""
     if config.scheduler is None:
-        return LocalPool(config.jobs)
+        return LocalPool(config.jobs, config.sandbox)
     if config.wave_dir is not None:
         raise UserError("--waves keeps files on the grading machine: not with --scheduler")
     from verilogeval.cluster import DaskPool  # distributed: imported only when used
 
-    return DaskPool(config.scheduler)
+    return DaskPool(config.scheduler, config.sandbox)
 
 
 def grade(
@@ -314,18 +319,34 @@ def simulate_and_classify(
         from verilogeval.strict.python_tb import simulate_python_testbench  # cocotb: heavy
 
         result = simulate_python_testbench(
-            problem, sample, timeout_s=config.timeout_s, workdir=config.workdir
+            problem,
+            sample,
+            timeout_s=config.timeout_s,
+            workdir=config.workdir,
+            sandboxed=config.sandbox,
         )
         return result, classify(result)
     result = sim.simulate(
-        problem, sample, timeout_s=config.timeout_s, workdir=config.workdir, wave_path=waves
+        problem,
+        sample,
+        timeout_s=config.timeout_s,
+        workdir=config.workdir,
+        wave_path=waves,
+        sandboxed=config.sandbox,
     )
     if config.time_limit is not None and timed_out(result):
         # Only now does the limit matter: the problem's own, from its reference's time.
-        limit = extended_limit_s(problem, config.time_limit, config.workdir, config.cache_dir)
+        limit = extended_limit_s(
+            problem, config.time_limit, config.workdir, config.cache_dir, config.sandbox
+        )
         if limit > result.timeout_s:
             result = sim.simulate(
-                problem, sample, timeout_s=limit, workdir=config.workdir, wave_path=waves
+                problem,
+                sample,
+                timeout_s=limit,
+                workdir=config.workdir,
+                wave_path=waves,
+                sandboxed=config.sandbox,
             )
     return result, classify(result)
 

@@ -20,7 +20,15 @@ from verilogeval.summary import MISSING, diversity_outcome, gini_simpson, offici
 MISSING_NAME = "no result"  # how reports name summary.MISSING, a sample without a result
 
 # Columns of the outcomes grid (see module docstring); `mismatches` and `strict_passed` may be NA.
-OUTCOME_COLUMNS = ("problem", "sample", "category", "passed", "mismatches", "strict_passed")
+OUTCOME_COLUMNS = (
+    "problem",
+    "sample",
+    "category",
+    "passed",
+    "mismatches",
+    "strict_passed",
+    "plus_passed",
+)
 
 
 @dataclass(frozen=True)
@@ -46,6 +54,7 @@ class RunMetrics:
     n: int  # samples per problem
     pass_at: Mapping[int, Estimate | None]  # k -> estimate; None when n < k
     strict_pass_at: Mapping[int, Estimate | None] | None  # None when the run has no strict check
+    plus_pass_at: Mapping[int, Estimate | None] | None  # pass@k+; None without --plus
     official_pass_rate: float  # percent, as sv-iv-analyze computes it (unrounded)
     gini_simpson: float  # avg_gini_simpson_idx of sv-iv-analyze
     categories: Mapping[str, int]  # category code (or MISSING) -> samples, in official order
@@ -98,12 +107,17 @@ def run_metrics(
     """All metrics of one run from its outcome grid and (when present) its generations."""
     n = int(grid.groupby("problem").size().max())
     has_strict = bool(grid["strict_passed"].notna().any())
-    frame = grid.assign(strict=grid["strict_passed"].fillna(False).astype(bool))
+    has_plus = bool(grid["plus_passed"].notna().any())
+    frame = grid.assign(
+        strict=grid["strict_passed"].fillna(False).astype(bool),
+        plus=grid["plus_passed"].fillna(False).astype(bool),
+    )
     return RunMetrics(
         problems=int(grid["problem"].nunique()),
         n=n,
         pass_at={k: _estimate(frame, "passed", k) for k in ks},
         strict_pass_at=({k: _estimate(frame, "strict", k) for k in ks} if has_strict else None),
+        plus_pass_at=({k: _estimate(frame, "plus", k) for k in ks} if has_plus else None),
         official_pass_rate=official_pass_rate(outcome_strings(grid)),
         gini_simpson=_average_gini_simpson(grid),
         categories=category_counts(grid),

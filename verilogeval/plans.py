@@ -83,6 +83,7 @@ class RunPlan:
             extract_mode=str(self.extract_mode),
             simulator=simulator_facts(self.grading),
             jobs=self.grading.jobs,
+            sandbox=self.grading.sandbox,
             **checks_json(self.checks),
         )
 
@@ -114,6 +115,7 @@ class EvaluatePlan:
                 "preset": None,
             },
             simulator=simulator_facts(self.grading),
+            sandbox=self.grading.sandbox,
             **checks_json(self.checks),
         )
 

@@ -41,6 +41,14 @@ def _with(line: ResultLine, fields: dict[str, Any]) -> ResultLine:
     return replace(line, **fields, nulls=line.nulls | nulls)
 
 
+def _record(check: _Check, sample: Sample, started: Future[Any] | None) -> Any:
+    """The check's record: None when it did not apply, an error record when it raised."""
+    if started is None:
+        return None
+    error = started.exception()
+    return started.result() if error is None else check.kind.error_record(sample, error)
+
+
 @dataclass(frozen=True)
 class _Check:
     name: str
@@ -84,7 +92,14 @@ class GradingSession:
             raise
 
     def _open(self, check: PostCheck, settings: Any, grading: GradeConfig) -> CheckPool:
-        pool = check.open(settings, CheckPlace(grading.jobs, grading.workdir, self._folder.root))
+        place = CheckPlace(
+            jobs=grading.jobs,
+            workdir=grading.workdir,
+            run_dir=self._folder.root,
+            sandboxed=grading.sandbox,
+            cache_dir=grading.cache_dir,
+        )
+        pool: CheckPool = check.open(settings, place)
         self._stack.callback(pool.close)
         return pool
 
@@ -140,40 +155,39 @@ class GradingSession:
         )
         written: Future[ResultLine] = Future()
         self._written.append(written)
-        for check in self._checks:  # those that do not apply say so at once
-            if not check.kind.applies(verdict):
-                line = _with(line, check.kind.fields(None))
         problem = self._problems[sample.problem]
-        pending = [
-            (check, check.pool.submit(problem, sample))
+        started = {
+            check.name: check.kind.start(check.pool, problem, graded)
             for check in self._checks
             if check.kind.applies(verdict)
-        ]
-        if not pending:
-            self._write(graded, line, written)
-            return
-        remaining = [len(pending)]
+        }
+        remaining = [len(started)]
+
+        def finish() -> None:
+            """Every check's fields, once all are done; each may read the others' records."""
+            try:
+                records = {
+                    check.name: _record(check, sample, started.get(check.name))
+                    for check in self._checks
+                }
+                fields: dict[str, Any] = {}
+                for check in self._checks:
+                    fields |= check.kind.fields(records[check.name], records)
+            except Exception as error:  # a check's own bookkeeping failed: wait() says so
+                written.set_exception(error)
+                return
+            self._write(graded, _with(line, fields), written)
 
         def one_done(_: Future[Any]) -> None:
             with self._lock:
                 remaining[0] -= 1
                 if remaining[0]:
                     return
-            try:
-                fields: dict[str, Any] = {}
-                for check, future in pending:
-                    error = future.exception()
-                    fields |= (
-                        check.kind.error_fields(sample, error)
-                        if error is not None
-                        else check.kind.fields(future.result())
-                    )
-            except Exception as error:  # a check's own bookkeeping failed: still one line
-                written.set_exception(error)
-                return
-            self._write(graded, _with(line, fields), written)
+            finish()
 
-        for _, future in pending:
+        if not started:
+            finish()
+        for future in started.values():
             future.add_done_callback(one_done)
 
     def _write(self, graded: Graded, line: ResultLine, written: Future[ResultLine]) -> None:

@@ -7,7 +7,8 @@ cannot change a grade: each sample gets its own fresh folder (the official flow 
 every sample share one `wave.vcd`), vvp runs with `-none` so the testbench's
 `$dumpfile` writes nothing unless a waveform is asked for, and the children run under
 memory, file-size, CPU and output limits, in their own process group so a timeout kills
-everything they started.
+everything they started, inside a bubblewrap sandbox (verilogeval.sandbox) unless asked not
+to.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from pathlib import Path
 
 from verilogeval.errors import UserError
 from verilogeval.records import ExecResult, Problem, Sample, SimResult
+from verilogeval.sandbox import Sandbox, sandbox_for
 
 COMPILE_FLAGS = ("-Wall", "-Winfloop", "-Wno-timescale", "-g2012", "-s", "tb")
 DEFAULT_TIMEOUT_S = 30.0
@@ -52,25 +54,29 @@ def simulate(
     timeout_s: float = DEFAULT_TIMEOUT_S,
     workdir: Path | None = None,
     wave_path: Path | None = None,
+    sandboxed: bool = True,
 ) -> SimResult:
     """Grade-ready compile and run of `sample`; top level so a process pool can call it.
 
-    `workdir` is the parent of the per-sample temporary folder (default: the system's
-    temporary folder). With `wave_path`, the testbench's wave.vcd is kept there.
+    `workdir` holds the sandbox's scratch folder, or without the sandbox the per-sample
+    temporary folder (default: the system's temporary folder). With `wave_path`, the
+    testbench's wave.vcd is kept there.
     """
     if problem.test_path is None:
         raise ValueError(f"{problem.name}: no Verilog testbench (_test.sv) to simulate with")
-    folder = Path(tempfile.mkdtemp(prefix=f"verilogeval-{problem.name}-", dir=workdir))
+    sandbox = sandbox_for(workdir) if sandboxed else None
+    parent = sandbox.scratch if sandbox else workdir
+    folder = Path(tempfile.mkdtemp(prefix=f"verilogeval-{problem.name}-", dir=parent))
     try:
         (folder / _SAMPLE).write_text(sample.code, encoding="utf-8")
         shutil.copyfile(problem.test_path, folder / _TEST)
         shutil.copyfile(problem.ref_path, folder / _REF)
         compile_argv = ("iverilog", *COMPILE_FLAGS, "-o", _BINARY, _SAMPLE, _TEST, _REF)
-        compiled = run_limited(compile_argv, cwd=folder, timeout_s=timeout_s)
+        compiled = run_in(sandbox, compile_argv, cwd=folder, timeout_s=timeout_s)
         ran = None
         if not compiled.timed_out and (folder / _BINARY).is_file():
             dump = () if wave_path else ("-none",)
-            ran = run_limited(("vvp", _BINARY, *dump), cwd=folder, timeout_s=timeout_s)
+            ran = run_in(sandbox, ("vvp", _BINARY, *dump), cwd=folder, timeout_s=timeout_s)
             if wave_path and (folder / "wave.vcd").is_file():
                 wave_path.parent.mkdir(parents=True, exist_ok=True)
                 shutil.move(folder / "wave.vcd", wave_path)
@@ -85,6 +91,19 @@ def simulate(
         )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def run_in(
+    sandbox: Sandbox | None, argv: Sequence[str], *, cwd: Path, timeout_s: float
+) -> ExecResult:
+    """`run_limited` inside `sandbox` (`cwd` must lie in its scratch folder), or directly.
+
+    Every compile and simulation goes through here: the official flow, the amplified
+    testbench, cocotb, and any other checker (get a sandbox with `sandbox_for(workdir)`).
+    """
+    if sandbox is None:
+        return run_limited(argv, cwd=cwd, timeout_s=timeout_s)
+    return sandbox.run(argv, cwd=cwd, timeout_s=timeout_s)
 
 
 def run_limited(argv: Sequence[str], *, cwd: Path, timeout_s: float) -> ExecResult:

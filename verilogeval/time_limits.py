@@ -47,14 +47,21 @@ def timed_out(result: SimResult) -> bool:
 
 
 def extended_limit_s(
-    problem: Problem, policy: TimeLimitPolicy, workdir: Path | None, cache_dir: Path | None
+    problem: Problem,
+    policy: TimeLimitPolicy,
+    workdir: Path | None,
+    cache_dir: Path | None,
+    sandboxed: bool,
 ) -> float:
-    """The problem's limit under `policy`: times its reference (or reads the cached time)."""
-    return policy.limit_s(reference_seconds(problem, workdir, cache_dir))
+    """The problem's limit under `policy`: times its reference (or reads the cached time),
+    in the sandbox unless --no-sandbox, as the samples run."""
+    return policy.limit_s(reference_seconds(problem, workdir, cache_dir, sandboxed))
 
 
 @cache
-def reference_seconds(problem: Problem, workdir: Path | None, cache_dir: Path | None) -> float:
+def reference_seconds(
+    problem: Problem, workdir: Path | None, cache_dir: Path | None, sandboxed: bool
+) -> float:
     """How long the reference takes for its compile or its run, whichever is longer."""
     key = reference_key(problem)
     store = None if cache_dir is None else Store(cache_dir / "results.sqlite", "result", "data")
@@ -63,7 +70,11 @@ def reference_seconds(problem: Problem, workdir: Path | None, cache_dir: Path | 
         if isinstance(known, int | float):
             return float(known)
         result = sim.simulate(
-            problem, reference_sample(problem), timeout_s=_MEASURE_CAP_S, workdir=workdir
+            problem,
+            reference_sample(problem),
+            timeout_s=_MEASURE_CAP_S,
+            workdir=workdir,
+            sandboxed=sandboxed,
         )
         seconds = max(result.compile.duration_s, result.run.duration_s if result.run else 0.0)
         if store is not None:

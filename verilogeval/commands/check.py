@@ -89,7 +89,9 @@ def run(args: argparse.Namespace) -> int:
         f"({dataset.task}, {dataset.folder}, {simulator})"
     )
     if strict is not None:
-        for line in reference_report(check_references(problems, strict, jobs=config.jobs)):
+        for line in reference_report(
+            check_references(problems, strict, jobs=config.jobs, sandboxed=config.sandbox)
+        ):
             print(line)
     if formal is not None:
         for line in formal_report(check_formally(problems, formal, jobs=config.jobs)):

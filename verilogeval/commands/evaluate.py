@@ -59,12 +59,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def plan_from_args(args: argparse.Namespace) -> EvaluatePlan:
+    grading = grade_config_from_args(args, wave_dir=args.out if args.waves else None)
     return EvaluatePlan(
         out=args.out,
         samples=args.samples,
         dataset=load_dataset(args.dataset, args.task),
-        grading=grade_config_from_args(args, wave_dir=args.out if args.waves else None),
-        checks=checks_from_args(args),
+        grading=grading,
+        checks=checks_from_args(args, grading),
     )
 
 
@@ -108,10 +109,11 @@ def run(args: argparse.Namespace) -> int:
     )
     passed = sum(line.passed for line in results)
     strictly = f" ({sum(bool(line.strict_passed) for line in results)} strictly)"
+    plussed = f" ({sum(bool(line.plus_passed) for line in results)} plus)"
     print(
         f"graded {len(todo) - len(failures)} samples ({len(done)} already graded); "
-        f"{passed}/{len(results)} pass{strictly if 'strict' in plan.checks else ''}; "
-        f"results in {folder.results}"
+        f"{passed}/{len(results)} pass{strictly if 'strict' in plan.checks else ''}"
+        f"{plussed if 'plus' in plan.checks else ''}; results in {folder.results}"
     )
     if "formal" in plan.checks:
         print(f"formal: {formal_tally(results)}")

@@ -31,8 +31,10 @@ from verilogeval.models.base import (
 from verilogeval.models.capabilities import REASONING_MAX_TOKENS
 from verilogeval.models.registry import with_model_defaults
 from verilogeval.plans import RunPlan, default_run_name
+from verilogeval.plus.options import add_plus_options, plus_config_from_args
 from verilogeval.prompt import MAX_SHOTS, PromptConfig, PromptStyle, default_style
 from verilogeval.records import Problem, Task
+from verilogeval.sandbox_options import add_sandbox_option, sandbox_from_args
 from verilogeval.simulate import DEFAULT_TIMEOUT_S
 from verilogeval.strict.options import add_strict_options, strict_config_from_args
 from verilogeval.time_limits import TimeLimitPolicy
@@ -268,6 +270,7 @@ def add_grade_options(parser: argparse.ArgumentParser) -> None:
         help="where per-sample temporary folders go (default: /dev/shm, else the temp folder)",
     )
     add_scheduler_option(parser)
+    add_sandbox_option(parser)
 
 
 def grade_config_from_args(args: argparse.Namespace, wave_dir: Path | None = None) -> GradeConfig:
@@ -286,6 +289,7 @@ def grade_config_from_args(args: argparse.Namespace, wave_dir: Path | None = Non
         workdir=args.scratch_dir or default_scratch_dir(),
         wave_dir=wave_dir,
         scheduler=args.scheduler,
+        sandbox=sandbox_from_args(args),
     )
 
 
@@ -299,13 +303,15 @@ def add_check_options(parser: argparse.ArgumentParser) -> None:
     )
     add_strict_options(parser)
     add_formal_flag(parser)
+    add_plus_options(parser)
 
 
-def checks_from_args(args: argparse.Namespace) -> dict[str, Any]:
+def checks_from_args(args: argparse.Namespace, grading: GradeConfig) -> dict[str, Any]:
     """Name -> settings of every post-verdict check asked for, in the registry's order."""
     asked = {
         "strict": strict_config_from_args(args) if args.strict else None,
         "formal": formal_config_from_args(args) if args.formal else None,
+        "plus": plus_config_from_args(args, grading.timeout_s),
     }
     return {name: asked[name] for name in POST_CHECKS if asked.get(name) is not None}
 
@@ -379,6 +385,7 @@ def run_plan_from_args(args: argparse.Namespace, resume_command: str | None = No
     prompt = prompt_config_from_args(args, dataset)
     sampling = sampling_config_from_args(args)
     extract_mode = args.extract_mode or default_mode(str(prompt.style))
+    grading = grade_config_from_args(args)
     out = args.out or DEFAULT_RUNS_DIR / default_run_name(
         args.model, str(dataset.task), prompt, sampling
     )
@@ -392,9 +399,9 @@ def run_plan_from_args(args: argparse.Namespace, resume_command: str | None = No
         sampling=sampling,
         extract_mode=extract_mode,
         engine=engine_config_from_args(args),
-        grading=grade_config_from_args(args),
+        grading=grading,
         generation_cache=generation_cache_from_args(args),
-        checks=checks_from_args(args),
+        checks=checks_from_args(args, grading),
         resume_command=resume_command or _with_out(args.command_line, out),
     )
 

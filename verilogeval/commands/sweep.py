@@ -90,6 +90,9 @@ class SweepConfig:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("config", type=Path, help="TOML file: out, models, tasks, shots, ...")
     parser.add_argument("--dry-run", action="store_true", help="list the runs, run nothing")
+    parser.add_argument(
+        "--plus", action="store_true", help="every run with --plus (as `plus = true` in [run])"
+    )
     add_scheduler_option(parser)
 
 
@@ -148,7 +151,7 @@ def run(args: argparse.Namespace) -> int:
         if manifest is not None and manifest.finished_at:
             print(f"{head}: finished, skipped")
             continue
-        options = sweep.run_options
+        options = sweep.run_options | ({"plus": True} if args.plus else {})
         if args.scheduler and "scheduler" not in options:
             options = options | {"scheduler": args.scheduler}
         if args.dry_run:

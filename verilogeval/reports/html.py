@@ -16,6 +16,7 @@ from verilogeval import __version__
 from verilogeval.formal.summary import describe_formal, formal_summary
 from verilogeval.layout import sample_path, test_log_path
 from verilogeval.metrics import outcome_strings
+from verilogeval.plus.report import plus_rejections
 from verilogeval.records import OutputMismatch
 from verilogeval.reports import plots
 from verilogeval.reports.failures import category_name, category_table, issue_table, pass_rates
@@ -59,6 +60,8 @@ class RunView:
     task: str
     settings: str
     problems: tuple[ProblemView, ...]
+    anchor_prefix: str  # of the problems' anchors: `<prefix>-<problem>`
+    plus_rejected: tuple[tuple[str, int, str], ...]  # (problem, sample, reason) with --plus
     false_passes: tuple[str, ...] | None = None  # with --formal: disproved passing samples
 
 
@@ -122,7 +125,17 @@ def _run_view(index: int, run: Run) -> RunView:
     )
     formal = formal_summary(run.problems, run.n, run.results)
     false_passes = None if formal is None else tuple(f.describe() for f in formal.false_passes)
-    return RunView(run.folder, run.model, run.task, settings, tuple(problems), false_passes)
+    rejected = tuple(plus_rejections(run.results.values()))
+    return RunView(
+        run.folder,
+        run.model,
+        run.task,
+        settings,
+        tuple(problems),
+        f"r{index}",
+        rejected,
+        false_passes,
+    )
 
 
 def _sample_view(
@@ -143,6 +156,9 @@ def _sample_view(
             details.append(("formal check", describe_formal(result.formal)))
         if result.response_issue:
             details.append(("response issue", result.response_issue))
+        if result.plus_passed is not None and result.passed:
+            rejection = plus_rejections([result])
+            details.append(("plus check", rejection[0][2] if rejection else "passed"))
     if generation is not None and generation.reasoning:
         details.append(("reasoning", _cut(generation.reasoning) or ""))
     if generation is not None and generation.error:

@@ -64,6 +64,12 @@ def records(entries: Sequence[Entry], ks: Sequence[int]) -> list[dict[str, Any]]
             "sent": _sent(run),  # the parameters the model really got (null: not recorded)
         }
         row |= _estimates("pass", metrics.pass_at, ks)
+        if metrics.plus_pass_at is not None:  # pass@k+ (trusted verdict), as HumanEval+ does
+            plus = _estimates("pass", metrics.plus_pass_at, ks)
+            row |= {
+                key.replace("_ci", "+_ci") if key.endswith("_ci") else key + "+": value
+                for key, value in plus.items()
+            }
         if metrics.strict_pass_at is not None:
             row |= _estimates("strict_pass", metrics.strict_pass_at, ks)
         formal = formal_summary(run.problems, run.n, run.results)
@@ -121,8 +127,10 @@ def render(entries: Sequence[Entry], ks: Sequence[int], output_format: str) -> s
 def display_table(entries: Sequence[Entry], ks: Sequence[int]) -> tuple[list[str], list[list[str]]]:
     """Header and text cells for a person (table, markdown and HTML)."""
     strict = any(entry.metrics.strict_pass_at is not None for entry in entries)
+    plus = any(entry.metrics.plus_pass_at is not None for entry in entries)
     header = ["#", "group", "run", "model", "task", "shots", "rules", "n", "temp"]
     header += [f"pass@{k} % [95% CI]" for k in ks]
+    header += [f"pass@{k}+ %" for k in ks] if plus else []
     header += [f"strict pass@{k} %" for k in ks] if strict else []
     formals = [formal_summary(e.run.problems, e.run.n, e.run.results) for e in entries]
     header += ["proven %", "proven pass@1 %"] if any(formals) else []
@@ -142,6 +150,9 @@ def display_table(entries: Sequence[Entry], ks: Sequence[int]) -> tuple[list[str
             _temperature_text(run),
         ]
         cells += [format_estimate(metrics.pass_at[k]) for k in ks]
+        if plus:
+            plus_at = metrics.plus_pass_at or {}
+            cells += [format_estimate(plus_at.get(k)) for k in ks]
         if strict:
             strict_at = metrics.strict_pass_at or {}
             cells += [format_estimate(strict_at.get(k)) for k in ks]

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from verilogeval.formal.summary import formal_summary, summary_lines
 from verilogeval.metrics import RunMetrics
+from verilogeval.plus.report import plus_rejection_lines
 from verilogeval.reports.failures import category_name
 from verilogeval.reports.leaderboard import format_estimate
 from verilogeval.reports.runs import Run
@@ -31,6 +32,9 @@ def render_run_report(run: Run, metrics: RunMetrics, ks: Sequence[int]) -> str:
         lines += [
             f"  {f'strict pass@{k}':<16} = {format_estimate(metrics.strict_pass_at[k])}" for k in ks
         ]
+    if metrics.plus_pass_at is not None:
+        lines += [f"  {f'pass@{k}+':<16} = {format_estimate(metrics.plus_pass_at[k])}" for k in ks]
+        lines += plus_rejection_lines(run.results.values())
     lines += ["", "categories (samples):"]
     lines += [
         f"  {code}  {category_name(code):<30} {count:>6}"

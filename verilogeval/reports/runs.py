@@ -119,12 +119,12 @@ def _samples_per_problem(
 def _outcome_grid(
     problems: tuple[str, ...], n: int, results: Mapping[tuple[str, int], ResultLine]
 ) -> pd.DataFrame:
-    rows: list[tuple[str, int, str, bool, int | None, bool | None]] = []
+    rows: list[tuple[str, int, str, bool, int | None, bool | None, bool | None]] = []
     for problem in problems:
         for sample in range(1, n + 1):
             line = results.get((problem, sample))
             if line is None:
-                rows.append((problem, sample, MISSING, False, None, None))
+                rows.append((problem, sample, MISSING, False, None, None, None))
                 continue
             rows.append(
                 (
@@ -134,11 +134,13 @@ def _outcome_grid(
                     line.category is Category.PASS,
                     line.mismatches,
                     line.strict_passed,
+                    line.plus_passed,
                 )
             )
     grid = pd.DataFrame(rows, columns=list(OUTCOME_COLUMNS))
     grid["mismatches"] = grid["mismatches"].astype("Int64")
     grid["strict_passed"] = grid["strict_passed"].astype("boolean")
+    grid["plus_passed"] = grid["plus_passed"].astype("boolean")
     return grid
 
 

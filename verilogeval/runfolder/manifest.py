@@ -122,6 +122,7 @@ class Manifest:
     simulator: SimulatorFacts | None = None  # None for generate: it simulates nothing
     engine: dict[str, Any] | None = None  # concurrency, rpm, request timeout, attempts
     jobs: int | None = None
+    sandbox: bool | None = None  # graded in the bubblewrap sandbox; False: --no-sandbox
     packages: dict[str, str | None] = field(default_factory=dict)
     git_revision: str | None = None
     sessions: int = 1  # how many invocations wrote into the folder

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from verilogeval.records import Problem, Sample
+from verilogeval.sandbox import SandboxError, ensure_available
 from verilogeval.strict.check import StrictConfig, diff_test
 from verilogeval.strict.result import StrictResult, StrictStatus
 
@@ -20,9 +21,19 @@ from verilogeval.strict.result import StrictResult, StrictStatus
 class StrictPool:
     """`jobs` differential tests at a time; a test that raises becomes an ERROR result."""
 
-    def __init__(self, config: StrictConfig, *, jobs: int, workdir: Path | None = None) -> None:
+    def __init__(
+        self,
+        config: StrictConfig,
+        *,
+        jobs: int,
+        workdir: Path | None = None,
+        sandboxed: bool = True,
+    ) -> None:
+        if sandboxed:
+            ensure_available()
         self._config = config
         self._workdir = workdir
+        self._sandboxed = sandboxed
         self._pool = ThreadPoolExecutor(max_workers=max(1, jobs))
 
     def submit(self, problem: Problem, sample: Sample) -> Future[StrictResult]:
@@ -30,8 +41,10 @@ class StrictPool:
 
     def _run(self, problem: Problem, sample: Sample) -> StrictResult:
         try:
-            return diff_test(problem, sample, self._config, workdir=self._workdir)
-        except (OSError, ValueError) as error:
+            return diff_test(
+                problem, sample, self._config, workdir=self._workdir, sandboxed=self._sandboxed
+            )
+        except (OSError, ValueError, SandboxError) as error:
             message = f"{type(error).__name__}: {error}"
             return StrictResult(problem.name, sample.sample, StrictStatus.ERROR, message=message)
 
@@ -46,10 +59,14 @@ class StrictPool:
 
 
 def diff_test_many(
-    pairs: Sequence[tuple[Problem, Sample]], config: StrictConfig, *, jobs: int
+    pairs: Sequence[tuple[Problem, Sample]],
+    config: StrictConfig,
+    *,
+    jobs: int,
+    sandboxed: bool = True,
 ) -> list[StrictResult]:
     """Results in the order of `pairs`."""
-    with StrictPool(config, jobs=jobs) as pool:
+    with StrictPool(config, jobs=jobs, sandboxed=sandboxed) as pool:
         futures = [pool.submit(problem, sample) for problem, sample in pairs]
         return [future.result() for future in futures]
 

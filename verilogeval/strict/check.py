@@ -17,7 +17,8 @@ from pathlib import Path
 from verilogeval.interface import read_interfaces
 from verilogeval.records import ExecResult, Problem, Sample
 from verilogeval.resources import resource_dir
-from verilogeval.simulate import run_limited
+from verilogeval.sandbox import Sandbox, sandbox_for
+from verilogeval.simulate import run_in
 from verilogeval.strict.cocotb_child import EXIT_BUILD_FAILED, EXIT_OK
 from verilogeval.strict.pairing import diff_ports, interface_issues
 from verilogeval.strict.result import (
@@ -42,11 +43,17 @@ class StrictConfig:
 
 
 def diff_test(
-    problem: Problem, sample: Sample, config: StrictConfig, *, workdir: Path | None = None
+    problem: Problem,
+    sample: Sample,
+    config: StrictConfig,
+    *,
+    workdir: Path | None = None,
+    sandboxed: bool = True,
 ) -> StrictResult:
     """Differential test of `sample` against `problem`'s RefModule.
 
-    `workdir` is the parent of the per-sample temporary folder (default: the system's).
+    `workdir` holds the sandbox's scratch folder, or without the sandbox the per-sample
+    temporary folder (default: the system's).
     """
     ref_source = problem.ref_path.read_text(encoding="utf-8")
     ref = read_interfaces(ref_source, str(problem.ref_path)).get("RefModule")
@@ -59,7 +66,9 @@ def diff_test(
             problem.name, sample.sample, StrictStatus.INTERFACE, interface_issues=issues
         )
     ports = diff_ports(ref)
-    folder = Path(tempfile.mkdtemp(prefix=f"verilogeval-strict-{problem.name}-", dir=workdir))
+    sandbox = sandbox_for(workdir) if sandboxed else None
+    parent = sandbox.scratch if sandbox else workdir
+    folder = Path(tempfile.mkdtemp(prefix=f"verilogeval-strict-{problem.name}-", dir=parent))
     try:
         (folder / "wrapper.sv").write_text(diff_wrapper(ports), encoding="utf-8")
         (folder / "sample.sv").write_text(sample.code, encoding="utf-8")
@@ -84,7 +93,7 @@ def diff_test(
             "env": {SPEC_ENV: str(folder / "spec.json"), **QUIET_COCOTB_ENV},
             "steps": ["build", "test"],
         }
-        execution = run_cocotb_job(job, folder, config.timeout_s)
+        execution = run_cocotb_job(job, folder, config.timeout_s, sandbox)
         return _result(problem.name, sample.sample, config, execution, folder)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -98,12 +107,18 @@ QUIET_COCOTB_ENV = {
 }
 
 
-def run_cocotb_job(job: dict, folder: Path, timeout_s: float) -> ExecResult:
-    """Run one cocotb_child job in a fresh, limited process group (the official sandbox)."""
+def run_cocotb_job(
+    job: dict, folder: Path, timeout_s: float, sandbox: Sandbox | None
+) -> ExecResult:
+    """Run one cocotb_child job in a fresh, limited process group, in `sandbox` when given.
+
+    `folder` must then lie in the sandbox's scratch folder. `-I`: nothing a sample writes
+    into `folder` can shadow a Python module.
+    """
     job_path = folder / f"job-{'-'.join(job['steps'])}.json"
     job_path.write_text(json.dumps(job), encoding="utf-8")
-    argv = (sys.executable, "-m", "verilogeval.strict.cocotb_child", str(job_path))
-    return run_limited(argv, cwd=folder, timeout_s=timeout_s)
+    argv = (sys.executable, "-I", "-m", "verilogeval.strict.cocotb_child", str(job_path))
+    return run_in(sandbox, argv, cwd=folder, timeout_s=timeout_s)
 
 
 def reference_as_sample(problem: Problem) -> Sample:

@@ -16,6 +16,7 @@ from pathlib import Path
 from verilogeval.interface import read_interfaces
 from verilogeval.records import Problem, Sample, SimResult
 from verilogeval.resources import resource_dir
+from verilogeval.sandbox import sandbox_for
 from verilogeval.simulate import simulator_version
 from verilogeval.strict.check import QUIET_COCOTB_ENV, run_cocotb_job
 from verilogeval.strict.cocotb_child import EXIT_OK
@@ -26,7 +27,12 @@ TESTBENCH_SEED = 1  # a problem's testbench is a fixed test: same stimulus every
 
 
 def simulate_python_testbench(
-    problem: Problem, sample: Sample, *, timeout_s: float = 30.0, workdir: Path | None = None
+    problem: Problem,
+    sample: Sample,
+    *,
+    timeout_s: float = 30.0,
+    workdir: Path | None = None,
+    sandboxed: bool = True,
 ) -> SimResult:
     """Compile `sample` with the wrapper and reference, then run `problem`'s `_test.py`.
 
@@ -37,7 +43,9 @@ def simulate_python_testbench(
         raise ValueError(f"{problem.name}: no _test.py testbench")
     ref_source = problem.ref_path.read_text(encoding="utf-8")
     ref = read_interfaces(ref_source, str(problem.ref_path))["RefModule"]
-    folder = Path(tempfile.mkdtemp(prefix="verilogeval-pytb-", dir=workdir))
+    sandbox = sandbox_for(workdir) if sandboxed else None
+    parent = sandbox.scratch if sandbox else workdir
+    folder = Path(tempfile.mkdtemp(prefix="verilogeval-pytb-", dir=parent))
     try:
         (folder / "wrapper.sv").write_text(diff_wrapper(diff_ports(ref)), encoding="utf-8")
         (folder / "sample.sv").write_text(sample.code, encoding="utf-8")
@@ -53,10 +61,10 @@ def simulate_python_testbench(
             "seed": TESTBENCH_SEED,
             "env": dict(QUIET_COCOTB_ENV),
         }
-        compiled = run_cocotb_job({**job, "steps": ["build"]}, folder, timeout_s)
+        compiled = run_cocotb_job({**job, "steps": ["build"]}, folder, timeout_s, sandbox)
         ran = None
         if compiled.returncode == EXIT_OK:
-            ran = run_cocotb_job({**job, "steps": ["test"]}, folder, timeout_s)
+            ran = run_cocotb_job({**job, "steps": ["test"]}, folder, timeout_s, sandbox)
         return SimResult(
             problem=problem.name,
             sample=sample.sample,

@@ -16,9 +16,10 @@ from verilogeval.strict.result import StrictResult
 
 
 def check_references(
-    problems: Sequence[Problem], config: StrictConfig, *, jobs: int
+    problems: Sequence[Problem], config: StrictConfig, *, jobs: int, sandboxed: bool = True
 ) -> list[StrictResult]:
-    return diff_test_many([(p, reference_as_sample(p)) for p in problems], config, jobs=jobs)
+    pairs = [(p, reference_as_sample(p)) for p in problems]
+    return diff_test_many(pairs, config, jobs=jobs, sandboxed=sandboxed)
 
 
 def reference_report(results: Sequence[StrictResult]) -> list[str]:

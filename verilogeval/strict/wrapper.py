@@ -2,15 +2,21 @@
 
 Inputs are shared variables the cocotb test drives (`in_<port>`); each module's outputs go
 to its own wires (`ref_<port>`, `dut_<port>`), so the prefixes keep the names apart.
+
+A clock starts at 0 by its declaration, as the official testbenches declare theirs
+(`reg clk = 0`): a clock that went from X to 0 at time zero would be a falling edge the
+official testbench never gives, and state captured on it differs before the official
+testbench compares anything (Prob145_circuit8).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from verilogeval.strict.pairing import DiffPort
+from verilogeval.strict.pairing import DiffPort, PortRole
 
 WRAPPER_TOP = "verilogeval_diff_top"
+_START = {PortRole.CLOCK: " = 1'b0"}  # initial values given by the declaration
 
 
 def _range(width: int) -> str:
@@ -27,7 +33,11 @@ def _instance(module: str, instance: str, prefix: str, ports: Sequence[DiffPort]
 def diff_wrapper(ports: Sequence[DiffPort]) -> str:
     """Source of module `verilogeval_diff_top` wiring both modules to the same inputs."""
     lines = [f"module {WRAPPER_TOP};\n"]
-    lines += [f"  logic {_range(p.width)}in_{p.name};\n" for p in ports if p.is_input]
+    lines += [
+        f"  logic {_range(p.width)}in_{p.name}{_START.get(p.role, '')};\n"
+        for p in ports
+        if p.is_input
+    ]
     for prefix in ("ref", "dut"):
         lines += [f"  wire {_range(p.width)}{prefix}_{p.name};\n" for p in ports if not p.is_input]
     lines.append(_instance("RefModule", "ref_module", "ref", ports))

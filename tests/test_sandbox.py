@@ -1,0 +1,70 @@
+"""The bubblewrap sandbox: what a sample can see, write and leave behind."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from verilogeval import sandbox as sandboxing
+from verilogeval.errors import UserError
+from verilogeval.sandbox import readonly_roots, sandbox_for
+
+
+def shell(script: str, folder: Path) -> str:
+    """Run `script` with sh in this thread's sandbox for `folder`; its output."""
+    sandbox = sandbox_for(folder)
+    here = Path(tempfile.mkdtemp(dir=sandbox.scratch))
+    result = sandbox.run(("sh", "-c", script), cwd=here, timeout_s=60)
+    assert not result.timed_out
+    return result.output
+
+
+def test_home_run_folders_and_network_are_not_there_and_the_system_is_read_only(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("secret")
+    script = f"""
+        cat {outside}/secret.txt 2>/dev/null || echo no-secret
+        echo "home: $(ls -A {Path.home()} 2>/dev/null | tr '\\n' ' ')"
+        touch /usr/verilogeval-probe 2>/dev/null && echo usr-writable || echo usr-read-only
+        echo "interfaces: $(tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' | tr '\\n' ' ')"
+        echo "env: $(env | cut -d= -f1 | sort | tr '\\n' ' ')"
+        echo written > mine.txt && cat mine.txt
+    """
+    output = shell(script, tmp_path)
+    assert "no-secret" in output and "usr-read-only" in output
+    # of the home folder, only the way to a read-only root (e.g. ~/.pyenv's Python) shows
+    home = Path.home()
+    ways = {r.relative_to(home).parts[0] for r in readonly_roots() if r.is_relative_to(home)}
+    (shown,) = [line for line in output.splitlines() if line.startswith("home:")]
+    assert set(shown.split()[1:]) <= ways
+    assert "written" in output  # its own folder is writable
+    assert "interfaces: lo \n" in output  # a network namespace of its own: loopback only
+    assert "OPENAI" not in output and "PYTEST" not in output  # a clean environment
+    assert not Path("/usr/verilogeval-probe").exists()
+
+
+def test_nothing_a_command_started_outlives_it(tmp_path):
+    detach = "setsid sleep 613 >/dev/null 2>&1 </dev/null & echo started"
+    assert "started" in shell(detach, tmp_path)
+    # the pattern does not match its own command line, only the detached sleep's
+    left = shell("cat /proc/[0-9]*/cmdline | tr '\\0' ' ' | grep -c 'sleep 61[3]'", tmp_path)
+    assert left.strip() == "0"
+
+
+def test_the_sandbox_has_its_own_process_ids(tmp_path):
+    assert int(shell("echo $$", tmp_path).strip()) < 10  # a new PID namespace
+    assert str(os.getpid()) not in shell("ls /proc", tmp_path).split()
+
+
+def test_a_missing_bwrap_stops_grading_with_a_clear_message(monkeypatch):
+    monkeypatch.setattr(sandboxing, "BWRAP", "verilogeval-no-such-bwrap")
+    sandboxing.ensure_available.cache_clear()
+    try:
+        with pytest.raises(UserError, match=r"bubblewrap.*--no-sandbox"):
+            sandboxing.ensure_available()
+    finally:
+        sandboxing.ensure_available.cache_clear()
