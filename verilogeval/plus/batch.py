@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
-from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -129,25 +127,3 @@ def plus_fields(
     if strict_required:
         passed = passed and strict is not None and strict.passed
     return {"plus_passed": passed, "plus": plus.to_json()}
-
-
-def when_all(futures: Mapping[str, Future[Any]], then: Callable[[dict[str, Any]], None]) -> None:
-    """Call `then({name: result})` once every future is done (at once when there are none)."""
-    pending = set(futures)
-    if not pending:
-        then({})
-        return
-    lock = threading.Lock()
-
-    def done(name: str) -> Callable[[Future[Any]], None]:
-        def settle(_: Future[Any]) -> None:
-            with lock:
-                pending.discard(name)
-                last = not pending
-            if last:
-                then({key: future.result() for key, future in futures.items()})
-
-        return settle
-
-    for name, future in futures.items():
-        future.add_done_callback(done(name))
