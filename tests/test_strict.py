@@ -242,6 +242,7 @@ def test_python_testbench_grades_like_an_official_one(task, tmp_path):
 
 @pytest.mark.icarus
 @pytest.mark.cocotb
+@pytest.mark.slow
 def test_own_python_testbench_problems_pass_their_reference_and_differential_test():
     problems = [
         problem
@@ -321,6 +322,7 @@ def test_strict_command_bad_rows_name_file_and_line(cli, tmp_path):
 
 @pytest.mark.icarus
 @pytest.mark.cocotb
+@pytest.mark.slow
 def test_check_grades_python_testbenches_and_runs_references_against_themselves(cli):
     result = cli("check", "--problems", "20-22", "--strict", "--no-cache", "--strict-cycles", "50")
     assert result.returncode == 0, result.stderr
@@ -338,6 +340,7 @@ def test_check_strict_reports_how_often_a_reference_drives_x(cli, official_root)
 
 @pytest.mark.icarus
 @pytest.mark.cocotb
+@pytest.mark.slow
 def test_evaluate_strict_adds_the_differential_verdict(cli, official_root, golden, tmp_path):
     rows = {
         row["sample"]: row["code"]
