@@ -12,6 +12,9 @@ and outputs are compared 2 ns after each rising edge and 2 ns after each input c
 Combinational designs get every input vector when few enough exist, else random ones,
 and are compared 2 ns after each change.
 
+Inputs outside the problem's declared domain (the wrapper's `verilogeval_in_domain` is not
+1) are not compared, only counted: the problem promises never to give them.
+
 Comparison is 4-state aware: a reference bit that is X or Z matches anything (as in the
 official testbenches) and is counted; with x_strict it matches only the same X or Z.
 """
@@ -59,6 +62,7 @@ class Tally:
     x_compares: int = 0  # compare points where some reference output bit was X or Z
     x_bits: int = 0  # reference output bits that were X or Z, summed over compare points
     mismatch_compares: int = 0
+    out_of_domain: int = 0  # compare points skipped: the inputs broke the problem's promise
     first: Mismatch | None = None
 
 
@@ -85,6 +89,7 @@ class Bench:
             for p in ports
             if p["role"] == "output"
         ]
+        self.in_domain = dut.verilogeval_in_domain
         self.corners = {name: corner_values(self.widths[name]) for name in self.inputs}
         self.tally = Tally()
 
@@ -107,6 +112,9 @@ class Bench:
 
     def compare(self, cycle: int, phase: str) -> None:
         tally = self.tally
+        if str(self.in_domain.value) != "1":
+            tally.out_of_domain += 1
+            return
         tally.compares += 1
         differing = False
         unknown_here = 0
@@ -190,6 +198,7 @@ async def differential(dut):
         "x_compares": tally.x_compares,
         "x_bits": tally.x_bits,
         "mismatch_compares": tally.mismatch_compares,
+        "out_of_domain": tally.out_of_domain,
         "first_mismatch": None if tally.first is None else vars(tally.first),
     }
     Path(spec["report"]).write_text(json.dumps(report))

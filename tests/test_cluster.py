@@ -117,6 +117,14 @@ def wait_for(condition, what: str, process: subprocess.Popen | None = None) -> N
         time.sleep(0.05)
 
 
+def grading_started(argv: list[str], results: int) -> subprocess.Popen:
+    """`evaluate` running in the background, once it has written `results` result lines."""
+    out = Path(argv[argv.index("--out") + 1])
+    run = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wait_for(lambda: result_count(out) >= results, "first results", run)
+    return run
+
+
 class Commands:
     """`dask scheduler` and `dask worker` processes on loopback, all killed at the end."""
 
@@ -202,13 +210,7 @@ def test_commands_cluster_survives_a_killed_worker(
     commands.worker(address)
     wait_for_workers(address, 2)
     out = tmp_path / "run"
-    run = subprocess.Popen(
-        evaluate_argv(official_root, samples, out, "--scheduler", address),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    wait_for(lambda: result_count(out) >= 10, "first results", run)
+    run = grading_started(evaluate_argv(official_root, samples, out, "--scheduler", address), 10)
     os.killpg(victim.pid, signal.SIGKILL)
     graded_before_the_kill = result_count(out)
     _, stderr = run.communicate()
@@ -243,13 +245,7 @@ def test_a_lost_scheduler_stops_the_run_and_the_same_command_resumes(
     commands.worker(address)
     wait_for_workers(address, 1)
     out = tmp_path / "run"
-    run = subprocess.Popen(
-        evaluate_argv(official_root, samples, out, "--scheduler", address),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    wait_for(lambda: result_count(out) >= 5, "first results", run)
+    run = grading_started(evaluate_argv(official_root, samples, out, "--scheduler", address), 5)
     os.killpg(scheduler.pid, signal.SIGKILL)
     _, stderr = run.communicate()
     assert run.returncode == 2, stderr
@@ -297,8 +293,7 @@ def test_ctrl_c_cancels_the_cluster_jobs(official_root, samples, tmp_path):
     ):
         out = tmp_path / "run"
         argv = evaluate_argv(official_root, samples, out, "--scheduler", cluster.scheduler_address)
-        run = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        wait_for(lambda: result_count(out) >= 5, "first results", run)
+        run = grading_started(argv, 5)
         run.send_signal(signal.SIGINT)
         _, stderr = run.communicate()
         assert run.returncode == 130, stderr

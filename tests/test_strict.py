@@ -20,6 +20,7 @@ from verilogeval.strict.check import StrictConfig, diff_test, reference_as_sampl
 from verilogeval.strict.pairing import PortRole, diff_ports, interface_issues, port_role
 from verilogeval.strict.python_tb import simulate_python_testbench
 from verilogeval.strict.result import StrictStatus
+from verilogeval.strict.wrapper import diff_wrapper
 
 
 def _load_sims_test():
@@ -371,3 +372,39 @@ def test_evaluate_strict_adds_the_differential_verdict(cli, official_root, golde
 
     again = cli("evaluate", *common)  # the same folder without --strict: refused
     assert again.returncode == 2 and "--strict" in again.stderr
+
+
+def test_domain_conditions_read_the_shared_inputs():
+    ports = diff_ports(read_interfaces(ONE_HOT_REF, "ref.sv")["RefModule"])
+    wrapper = diff_wrapper(ports, ["state != 0 && (state & (state - 4'd1)) == 0"])
+    assert (
+        "wire verilogeval_in_domain = (in_state != 0 && (in_state & (in_state - 4'd1)) == 0);"
+        in wrapper
+    )
+    assert "wire verilogeval_in_domain = 1'b1;" in diff_wrapper(ports)
+
+
+ONE_HOT_REF = """module RefModule(input in, input [3:0] state, output [3:0] next_state, output out);
+  assign next_state = state;
+  assign out = in;
+endmodule
+"""
+
+
+@pytest.mark.icarus
+@pytest.mark.cocotb
+def test_inputs_outside_the_problems_domain_are_not_compared(official_root):
+    """Prob079_fsm3onehot promises a one-hot `state` (domains.toml). A rewrite equal on
+    one-hot states passes; without the domain, the same sample differs on two-hot states."""
+    dataset = load_dataset(official_root, Task.SPEC_TO_RTL)
+    problem = next(p for p in dataset.problems if p.name == "Prob079_fsm3onehot")
+    source = reference_as_sample(problem).code
+    old = "(state[A] | state[C]) & ~in"
+    assert old in source
+    rewrite = Sample(problem.name, 1, source.replace(old, "(state[A] ^ state[C]) & ~in"))
+    in_domain = diff_test(problem, rewrite, StrictConfig())
+    assert in_domain.status is StrictStatus.PASS, in_domain.describe()
+    assert in_domain.out_of_domain > 0 and in_domain.compares > 0
+    unconstrained = diff_test(replace(problem, name="Prob079_no_domain"), rewrite, StrictConfig())
+    assert unconstrained.status is StrictStatus.MISMATCH, unconstrained.describe()
+    assert unconstrained.out_of_domain == 0

@@ -14,6 +14,7 @@ import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from verilogeval.formal.domains import domain_of
 from verilogeval.interface import read_interfaces
 from verilogeval.records import ExecResult, Problem, Sample
 from verilogeval.resources import resource_dir
@@ -70,7 +71,9 @@ def diff_test(
     parent = sandbox.scratch if sandbox else workdir
     folder = Path(tempfile.mkdtemp(prefix=f"verilogeval-strict-{problem.name}-", dir=parent))
     try:
-        (folder / "wrapper.sv").write_text(diff_wrapper(ports), encoding="utf-8")
+        domain = domain_of(problem.name)
+        wrapper = diff_wrapper(ports, domain.assume if domain else ())
+        (folder / "wrapper.sv").write_text(wrapper, encoding="utf-8")
         (folder / "sample.sv").write_text(sample.code, encoding="utf-8")
         (folder / "ref.sv").write_text(ref_source, encoding="utf-8")
         report_path = folder / "report.json"
@@ -161,6 +164,7 @@ def _result(
         mismatch_compares=report["mismatch_compares"],
         x_compares=report["x_compares"],
         x_bits=report["x_bits"],
+        out_of_domain=report["out_of_domain"],
         first_mismatch=None if first is None else FirstMismatch(**first),
         message=None,
     )

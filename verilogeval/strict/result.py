@@ -51,6 +51,7 @@ class StrictResult:
     mismatch_compares: int = 0
     x_compares: int = 0  # compare points where the reference drove some X or Z
     x_bits: int = 0
+    out_of_domain: int = 0  # compare points skipped: inputs outside the problem's domain
     x_strict: bool = False
     first_mismatch: FirstMismatch | None = None
     interface_issues: tuple[str, ...] = ()
