@@ -326,3 +326,22 @@ def test_result_json_is_the_documented_contract() -> None:
         "vcd": None,
     }
     assert not disproved(None) and not disproved(result)
+
+
+@pytest.mark.yosys
+def test_yosys_runs_in_the_sandbox_and_cannot_read_outside_files(
+    official: dict[str, Problem], tmp_path: Path
+) -> None:
+    """A sample's $readmemh of a file outside the scratch folder: Yosys reads it only
+    without the sandbox (where the sample is then proven equal to Prob001_zero)."""
+    outside = tmp_path / "outside.hex"
+    outside.write_text("0\n")
+    code = (
+        "module TopModule(output zero);\n  reg mem [0:0];\n"
+        f'  initial $readmemh("{outside}", mem);\n  assign zero = mem[0];\nendmodule\n'
+    )
+    problem = official["Prob001_zero"]
+    unsandboxed = formal_check(problem, Sample(problem.name, 1, code), CONFIG, sandboxed=False)
+    assert unsandboxed.status is FormalStatus.PROVEN, unsandboxed.describe()
+    sandboxed = formal_check(problem, Sample(problem.name, 1, code), CONFIG, workdir=tmp_path)
+    assert sandboxed.status is not FormalStatus.PROVEN, sandboxed.describe()

@@ -91,7 +91,13 @@ def _strict_error(sample: Sample, error: BaseException) -> StrictResult:
 
 
 def _open_formal(settings: FormalConfig, place: CheckPlace) -> FormalPool:
-    return FormalPool(settings, jobs=place.jobs, workdir=place.workdir, run_dir=place.run_dir)
+    return FormalPool(
+        settings,
+        jobs=place.jobs,
+        workdir=place.workdir,
+        run_dir=place.run_dir,
+        sandboxed=place.sandboxed,
+    )
 
 
 def _formal_error(sample: Sample, error: BaseException) -> FormalResult:

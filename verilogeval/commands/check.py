@@ -94,7 +94,8 @@ def run(args: argparse.Namespace) -> int:
         ):
             print(line)
     if formal is not None:
-        for line in formal_report(check_formally(problems, formal, jobs=config.jobs)):
+        checked = check_formally(problems, formal, jobs=config.jobs, sandboxed=config.sandbox)
+        for line in formal_report(checked):
             print(line)
     return outcome_code(len(errors))
 

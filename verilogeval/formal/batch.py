@@ -19,6 +19,7 @@ from verilogeval.formal.check import FormalConfig, formal_check
 from verilogeval.formal.result import FormalResult, FormalStatus, disproved
 from verilogeval.records import Category, Problem, Sample
 from verilogeval.runfolder.lines import ResultLine
+from verilogeval.sandbox import SandboxError, ensure_available
 
 # Verdicts of samples that compiled (and so can be checked): the rest have no design.
 COMPILED = frozenset({Category.PASS, Category.RUNTIME, Category.TIMEOUT, Category.ASYNC_RESET})
@@ -43,9 +44,13 @@ class FormalPool:
         jobs: int,
         workdir: Path | None = None,
         run_dir: Path | None = None,
+        sandboxed: bool = True,
     ) -> None:
+        if sandboxed:
+            ensure_available()
         self._config = config
         self._workdir = workdir
+        self._sandboxed = sandboxed
         self._run_dir = run_dir
         self._pool = ThreadPoolExecutor(max_workers=max(1, jobs))
 
@@ -57,9 +62,14 @@ class FormalPool:
         vcd_path = formal_vcd_path(run_dir, sample.problem, sample.sample) if run_dir else None
         try:
             result = formal_check(
-                problem, sample, self._config, workdir=self._workdir, vcd_path=vcd_path
+                problem,
+                sample,
+                self._config,
+                workdir=self._workdir,
+                vcd_path=vcd_path,
+                sandboxed=self._sandboxed,
             )
-        except (OSError, ValueError) as error:
+        except (OSError, ValueError, SandboxError) as error:
             reason = f"{type(error).__name__}: {error}"
             return FormalResult(problem.name, sample.sample, FormalStatus.ERROR, reason=reason)
         if run_dir is None or vcd_path is None or result.vcd is None:
@@ -77,10 +87,14 @@ class FormalPool:
 
 
 def formal_check_many(
-    pairs: Sequence[tuple[Problem, Sample]], config: FormalConfig, *, jobs: int
+    pairs: Sequence[tuple[Problem, Sample]],
+    config: FormalConfig,
+    *,
+    jobs: int,
+    sandboxed: bool = True,
 ) -> list[FormalResult]:
     """Results in the order of `pairs`."""
-    with FormalPool(config, jobs=jobs) as pool:
+    with FormalPool(config, jobs=jobs, sandboxed=sandboxed) as pool:
         futures = [pool.submit(problem, sample) for problem, sample in pairs]
         return [future.result() for future in futures]
 

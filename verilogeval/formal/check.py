@@ -1,7 +1,7 @@
 """The formal check of one sample: pair interfaces, run Yosys, replay any counterexample.
 
 `formal_check` is a plain top-level function working in its own temporary folder, with
-every subprocess run through simulate.run_limited (process group, limits, time limit).
+every subprocess run through simulate.run_in: in the sandbox, under the limits.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from verilogeval.formal.replay import replay
 from verilogeval.formal.result import Counterexample, FormalResult, FormalStatus
 from verilogeval.interface import read_interfaces
 from verilogeval.records import Problem, Sample
-from verilogeval.simulate import run_limited
+from verilogeval.sandbox import Sandbox, sandbox_for
+from verilogeval.simulate import run_in
 from verilogeval.strict.pairing import DiffPort, PortRole, diff_ports, interface_issues
 
 
@@ -36,10 +37,13 @@ def formal_check(
     *,
     workdir: Path | None = None,
     vcd_path: Path | None = None,
+    sandboxed: bool = True,
 ) -> FormalResult:
     """Formal equivalence of `sample`'s TopModule with `problem`'s RefModule.
 
-    `vcd_path` receives the Icarus waveform of a confirmed counterexample.
+    `vcd_path` receives the Icarus waveform of a confirmed counterexample. Yosys and the
+    Icarus replay run in this thread's sandbox (its scratch folder lies in `workdir`), as
+    every compile and simulation of a sample does.
     """
     started = time.monotonic()
 
@@ -70,15 +74,17 @@ def formal_check(
     domain = domain_of(problem.name)
     gold = yosys.with_assumptions(yosys.prepare_source(ref_source), domain.assume if domain else ())
     has_reset = any(p.role in (PortRole.RESET, PortRole.RESET_N) for p in ports)
-    folder = Path(tempfile.mkdtemp(prefix=f"verilogeval-formal-{problem.name}-", dir=workdir))
+    sandbox = sandbox_for(workdir) if sandboxed else None
+    parent = sandbox.scratch if sandbox else workdir
+    folder = Path(tempfile.mkdtemp(prefix=f"verilogeval-formal-{problem.name}-", dir=parent))
     try:
         (folder / yosys.GOLD_FILE).write_text(gold, encoding="utf-8")
         (folder / yosys.GATE_FILE).write_text(yosys.prepare_source(sample.code), encoding="utf-8")
         edge = yosys.Edge.RISING
-        report = _solve(folder, ports, edge, config)
+        report = _solve(sandbox, folder, ports, edge, config)
         if report.phase is yosys.Phase.EDGES and report.error:
             edge = yosys.Edge.FALLING  # every flip-flop on the falling edge, or both edges
-            report = _solve(folder, ports, edge, config)
+            report = _solve(sandbox, folder, ports, edge, config)
         if report.outcome is yosys.Outcome.PROVEN:
             return result(FormalStatus.PROVEN, depth=report.steps)
         if report.outcome is yosys.Outcome.BOUNDED:
@@ -101,6 +107,7 @@ def formal_check(
             sample_code=sample.code,
             compare_from=2 if has_reset else 1,
             edge=edge,
+            sandbox=sandbox,
             folder=folder,
             timeout_s=remaining,
             vcd_path=vcd_path,
@@ -126,7 +133,11 @@ def formal_check(
 
 
 def _solve(
-    folder: Path, ports: tuple[DiffPort, ...], edge: yosys.Edge, config: FormalConfig
+    sandbox: Sandbox | None,
+    folder: Path,
+    ports: tuple[DiffPort, ...],
+    edge: yosys.Edge,
+    config: FormalConfig,
 ) -> yosys.SatReport:
     """Run the Yosys script for `edge` in `folder` and read its log.
 
@@ -139,7 +150,7 @@ def _solve(
     )
     (folder / yosys.SCRIPT_FILE).write_text(script, encoding="utf-8")
     argv = (config.yosys, "-q", "-l", yosys.LOG_FILE, "-s", yosys.SCRIPT_FILE)
-    execution = run_limited(argv, cwd=folder, timeout_s=config.timeout_s)
+    execution = run_in(sandbox, argv, cwd=folder, timeout_s=config.timeout_s)
     log_path = folder / yosys.LOG_FILE
     log = log_path.read_text(encoding="utf-8", errors="replace") if log_path.is_file() else ""
     report = yosys.read_log(log, execution.output)

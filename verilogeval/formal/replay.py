@@ -20,7 +20,8 @@ from pathlib import Path
 from verilogeval.formal.result import Counterexample
 from verilogeval.formal.yosys import Edge
 from verilogeval.records import ExecResult
-from verilogeval.simulate import run_limited
+from verilogeval.sandbox import Sandbox
+from verilogeval.simulate import run_in
 from verilogeval.strict.pairing import DiffPort, PortRole
 
 REPLAY_TOP = "verilogeval_formal_replay"
@@ -87,6 +88,7 @@ def replay(
     sample_code: str,
     compare_from: int,
     edge: Edge,
+    sandbox: Sandbox | None,
     folder: Path,
     timeout_s: float,
     vcd_path: Path | None,
@@ -96,10 +98,10 @@ def replay(
     (folder / _SAMPLE).write_text(sample_code, encoding="utf-8")
     (folder / _REF).write_text(ref_source, encoding="utf-8")
     argv = ("iverilog", "-g2012", "-s", REPLAY_TOP, "-o", _BINARY, _TB, _SAMPLE, _REF)
-    compiled = run_limited(argv, cwd=folder, timeout_s=timeout_s)
+    compiled = run_in(sandbox, argv, cwd=folder, timeout_s=timeout_s)
     if compiled.timed_out or not (folder / _BINARY).is_file():
         return Replay(None, f"the replay did not compile: {_tail(compiled)}")
-    ran = run_limited(("vvp", "-n", _BINARY), cwd=folder, timeout_s=timeout_s)
+    ran = run_in(sandbox, ("vvp", "-n", _BINARY), cwd=folder, timeout_s=timeout_s)
     if ran.timed_out or _DONE not in ran.output:
         return Replay(None, f"the replay did not finish: {_tail(ran)}")
     first = _MISMATCH.search(ran.output)

@@ -17,9 +17,10 @@ from verilogeval.strict.check import reference_as_sample
 
 
 def check_references(
-    problems: Sequence[Problem], config: FormalConfig, *, jobs: int
+    problems: Sequence[Problem], config: FormalConfig, *, jobs: int, sandboxed: bool = True
 ) -> list[FormalResult]:
-    return formal_check_many([(p, reference_as_sample(p)) for p in problems], config, jobs=jobs)
+    pairs = [(p, reference_as_sample(p)) for p in problems]
+    return formal_check_many(pairs, config, jobs=jobs, sandboxed=sandboxed)
 
 
 def reference_report(results: Sequence[FormalResult]) -> list[str]:
