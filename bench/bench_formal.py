@@ -25,7 +25,7 @@ from verilogeval.formal.yosys import YOSYS
 from verilogeval.interface import read_interfaces
 from verilogeval.records import Task
 from verilogeval.simulate import simulate
-from verilogeval.strict.check import reference_as_sample
+from verilogeval.time_limits import reference_sample
 
 DEFAULT_DATASET = Path(__file__).resolve().parent.parent.parent / "shared" / "verilog-eval-v2"
 
@@ -63,7 +63,7 @@ def main() -> None:
     totals: dict[str, dict[str, float]] = {"sequential": {}, "combinational": {}}
     print(f"{'problem':<36} {'kind':<13} {'official s':>10} {'formal s':>9} {'ratio':>6}")
     for problem in problems:
-        sample = reference_as_sample(problem)
+        sample = reference_sample(problem)
         ref = read_interfaces(problem.ref_path.read_text(), str(problem.ref_path))["RefModule"]
         kind = "sequential" if ref.sequential else "combinational"
         started = time.perf_counter()

@@ -19,7 +19,8 @@ from verilogeval.dataset import load_dataset, select_problems
 from verilogeval.interface import read_interfaces
 from verilogeval.records import Task
 from verilogeval.simulate import simulate
-from verilogeval.strict.check import StrictConfig, diff_test, reference_as_sample
+from verilogeval.strict.check import StrictConfig, diff_test
+from verilogeval.time_limits import reference_sample
 
 DEFAULT_DATASET = Path(__file__).resolve().parent.parent.parent / "shared" / "verilog-eval-v2"
 
@@ -43,7 +44,7 @@ def main() -> None:
     official_total = strict_total = 0.0
     print(f"{'problem':<36} {'kind':<13} {'official s':>10} {'strict s':>9} {'ratio':>6}")
     for problem in problems:
-        sample = reference_as_sample(problem)
+        sample = reference_sample(problem)
         ref = read_interfaces(problem.ref_path.read_text(), str(problem.ref_path))["RefModule"]
         kind = "sequential" if ref.sequential else "combinational"
         started = time.perf_counter()

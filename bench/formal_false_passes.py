@@ -22,9 +22,10 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from verilogeval.dataset import load_dataset
-from verilogeval.formal.batch import formal_check_many
+from verilogeval.formal.batch import formal_job
 from verilogeval.formal.check import FormalConfig
 from verilogeval.formal.result import FormalResult, FormalStatus
+from verilogeval.pools import LocalPool, Place, run_all
 from verilogeval.records import Sample, Task
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
@@ -54,7 +55,9 @@ def main() -> None:
         (problems[row["problem"]], Sample(row["problem"], number, row["code"]))
         for number, row in enumerate(chosen, start=1)
     ]
-    results = formal_check_many(pairs, FormalConfig(depth=args.depth), jobs=args.jobs)
+    with LocalPool(args.jobs, Place(workdir=None, cache_dir=None, sandboxed=True)) as pool:
+        checked = run_all(pool, formal_job, pairs, FormalConfig(depth=args.depth))
+    results = [done.result for done in checked]
 
     passing = [(row, r) for row, r in zip(chosen, results, strict=True) if row["official"] == "."]
     failing = [(row, r) for row, r in zip(chosen, results, strict=True) if row["official"] != "."]

@@ -9,6 +9,7 @@ import pytest
 from verilogeval.classify import classify
 from verilogeval.dataset import load_dataset
 from verilogeval.grade import GradeConfig, Grader, default_jobs
+from verilogeval.pools import LocalPool
 from verilogeval.records import Category, ExecResult, OutputMismatch, Sample, SimResult, Task
 
 PASS_LOG = "Hint: Output 'q' has no mismatches.\nMismatches: 0 in 20 samples\n"
@@ -149,7 +150,10 @@ def test_every_golden_classification_row_agrees(
         problems = {p.name: p for p in load_dataset(official_root, task).problems}
         for hang, limit_s in ((False, 600.0), (True, 3.0)):
             config = GradeConfig(jobs=default_jobs(), timeout_s=limit_s, cache_dir=tmp_path)
-            with Grader(problems, config, lambda graded: None) as grader:
+            with (
+                LocalPool(config.jobs, config.place) as pool,
+                Grader(problems, config, lambda graded: None, pool) as grader,
+            ):
                 futures = {
                     index: grader.submit(
                         Sample(problem=row["problem"], sample=index + 1, code=row["code"])

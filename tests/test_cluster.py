@@ -201,10 +201,6 @@ def test_the_scheduler_comes_from_the_environment_too(official_root, samples, tm
     assert "Traceback" not in done.stderr
 
 
-@pytest.mark.skip(
-    reason="known bug (issue 13): after a worker is killed, evaluate intermittently waits "
-    "forever for one sample's outcome although every result line is written (1 run in 4)"
-)
 def test_commands_cluster_survives_a_killed_worker(
     official_root, samples, local_verdicts, commands, tmp_path
 ):

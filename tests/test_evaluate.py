@@ -19,6 +19,7 @@ from verilogeval.layout import (
     write_generate_log,
     write_graded,
 )
+from verilogeval.pools import LocalPool
 from verilogeval.records import Category, Sample, Task, Usage
 from verilogeval.runfolder.lines import GenerationLine, ResultLine
 from verilogeval.summary import (
@@ -213,18 +214,21 @@ def test_grader_takes_samples_while_grading_and_simulates_duplicates_once(tmp_pa
         active.release()
 
     config = GradeConfig(jobs=2, cache_dir=None, workdir=tmp_path)
-    with Grader(problems, config, on_graded) as grader:
+    with (
+        LocalPool(config.jobs, config.place) as pool,
+        Grader(problems, config, on_graded, pool) as grader,
+    ):
         first = grader.submit(Sample(MAJORITY, 1, RIGHT))
         assert first.result(timeout=60).verdict.passed  # graded before the next one is fed
         futures = [grader.submit(Sample(MAJORITY, n, WRONG)) for n in range(2, 6)]
         assert grader.wait() == []
+        with pytest.raises(KeyError):
+            Grader(problems, config, on_graded, pool).submit(Sample("Prob999_nope", 1, RIGHT))
     verdicts = [future.result().verdict for future in futures]
     assert [v.sample for v in verdicts] == [2, 3, 4, 5]
     assert {v.category.value for v in verdicts} == {"R"}
     assert sum(f.result().simulated for f in futures) == 1
     assert len(seen) == 5 and all(calls_at_once)
-    with pytest.raises(KeyError):
-        Grader(problems, config, on_graded).submit(Sample("Prob999_nope", 1, RIGHT))
 
 
 def test_official_pass_rate_truncates_per_problem_like_sv_iv_analyze():
@@ -295,7 +299,10 @@ def test_a_sample_the_machinery_cannot_grade_is_named(tmp_path):
     problems = {p.name: p for p in load_dataset(None, Task.SPEC_TO_RTL).problems}
     config = GradeConfig(jobs=1, workdir=tmp_path / "missing")
     graded: list[Graded] = []
-    with Grader(problems, config, graded.append) as grader:
+    with (
+        LocalPool(config.jobs, config.place) as pool,
+        Grader(problems, config, graded.append, pool) as grader,
+    ):
         grader.submit(Sample(MAJORITY, 7, RIGHT))
         errors = grader.wait()
     assert graded == []

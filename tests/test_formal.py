@@ -20,10 +20,11 @@ from verilogeval.formal.result import FormalResult, FormalStatus, disproved
 from verilogeval.formal.selfcheck import check_references, reference_report
 from verilogeval.formal.yosys import Edge, Outcome, Phase, read_log, with_assumptions
 from verilogeval.interface import read_interfaces
+from verilogeval.pools import LocalPool, Place
 from verilogeval.records import Category, Problem, Sample, Task
 from verilogeval.simulate import simulate
-from verilogeval.strict.check import reference_as_sample
 from verilogeval.strict.pairing import diff_ports
+from verilogeval.time_limits import reference_sample
 
 CONFIG = FormalConfig(depth=12, timeout_s=120)
 
@@ -54,7 +55,7 @@ EQUIVALENT = [
 
 
 def mutant(problem: Problem, old: str, new: str) -> Sample:
-    source = reference_as_sample(problem).code
+    source = reference_sample(problem).code
     assert old in source, f"{problem.name}: mutation target {old!r} not found"
     return Sample(problem.name, 1, source.replace(old, new, 1))
 
@@ -135,7 +136,9 @@ def test_references_against_themselves(official: dict[str, Problem]) -> None:
         "Prob109_fsm1",
         "Prob151_review2015_fsm",
     ]
-    results = {r.problem: r for r in check_references([official[n] for n in names], CONFIG, jobs=2)}
+    with LocalPool(2, Place(workdir=None, cache_dir=None, sandboxed=True)) as pool:
+        checked = check_references([official[n] for n in names], CONFIG, pool)
+    results = {r.problem: r for r in checked}
     statuses = {name: results[name].status for name in names}
     assert statuses == {
         "Prob001_zero": FormalStatus.PROVEN,

@@ -10,12 +10,14 @@ import pytest
 from verilogeval.classify import classify
 from verilogeval.dataset import load_dataset
 from verilogeval.plus.amplify import SHIFT_TOP, amplified_compile_argv, run_seeds, shifts_stimulus
-from verilogeval.plus.batch import PlusPool, plus_fields
+from verilogeval.plus.batch import PlusChecks, PlusInput, plus_fields, plus_job
 from verilogeval.plus.check import PlusConfig, PlusResult, plus_check
 from verilogeval.plus.tamper import scan_log, scan_sample
+from verilogeval.pools import LocalPool, Place, run_all
 from verilogeval.records import Category, Problem, Sample, Task
 from verilogeval.simulate import official_log, simulate
 from verilogeval.strict.result import StrictResult, StrictStatus
+from verilogeval.time_limits import reference_sample
 
 # A testbench in the official style whose stimulus comes from the unseeded global stream.
 TESTBENCH = """\
@@ -163,13 +165,18 @@ def test_plus_results_are_cached_by_what_decides_them(shifted_problem, tmp_path)
     good = sample(shifted_problem, "assign y = a + 8'd1;")
     log = official_log(simulate(shifted_problem, good, workdir=tmp_path))
     config = PlusConfig(seeds=2, timeout_s=30)
-    with PlusPool(config, jobs=1, workdir=tmp_path, cache_dir=tmp_path / "cache") as pool:
-        first = pool.submit(shifted_problem, good, log).result()
-        again = pool.submit(shifted_problem, good, log).result()
-    assert first.passed and again == first  # the second is the cached one, equal
-    other = PlusConfig(seeds=3, timeout_s=30)
-    with PlusPool(other, jobs=1, workdir=tmp_path, cache_dir=tmp_path / "cache") as pool:
-        assert pool.submit(shifted_problem, good, log).result().seeds_run == 3
+    place = Place(workdir=tmp_path, cache_dir=None, sandboxed=True)
+    with LocalPool(1, place) as pool:
+        checks = PlusChecks(config, pool, sandboxed=True, cache_dir=tmp_path / "cache")
+        first = checks.submit(shifted_problem, good, log)
+        assert not first.done()  # sent to the pool: nothing cached yet
+        assert first.result().passed
+        again = checks.submit(shifted_problem, good, log)
+        assert again.done()  # the second is the cached one, known at once
+        assert again.result() == first.result()
+        other = PlusConfig(seeds=3, timeout_s=30)
+        checks = PlusChecks(other, pool, sandboxed=True, cache_dir=tmp_path / "cache")
+        assert checks.submit(shifted_problem, good, log).result().seeds_run == 3
 
 
 @pytest.mark.icarus
@@ -184,14 +191,14 @@ def test_every_official_reference_plus_passes_but_those_check_lists(official_roo
     dataset = load_dataset(official_root, Task.SPEC_TO_RTL)
     problems = [p for p in dataset.problems if p.name not in cannot_pass]
     config = PlusConfig(timeout_s=120)  # the default seeds; a generous limit on a busy machine
-    with PlusPool(config, jobs=2, workdir=tmp_path) as pool:
-        futures = {}
-        for problem in problems:
-            code = re.sub(r"\bRefModule\b", "TopModule", problem.ref_path.read_text())
-            futures[problem.name] = pool.submit(problem, Sample(problem.name, 1, code), "")
-        rejected = {
-            name: f.result().reason() for name, f in futures.items() if not f.result().passed
-        }
+    pairs = [(problem, reference_sample(problem)) for problem in problems]
+    with LocalPool(2, Place(workdir=tmp_path, cache_dir=None, sandboxed=True)) as pool:
+        results = run_all(pool, plus_job, pairs, PlusInput(config, ""))
+    rejected = {
+        problem.name: result.reason()
+        for (problem, _), result in zip(pairs, results, strict=True)
+        if not result.passed
+    }
     assert rejected == {}
 
 

@@ -16,11 +16,12 @@ from verilogeval.dataset import load_dataset
 from verilogeval.interface import read_interfaces
 from verilogeval.records import Problem, Sample, Task
 from verilogeval.resources import resource_dir
-from verilogeval.strict.check import StrictConfig, diff_test, reference_as_sample
+from verilogeval.strict.check import StrictConfig, diff_test
 from verilogeval.strict.pairing import PortRole, diff_ports, interface_issues, port_role
 from verilogeval.strict.python_tb import simulate_python_testbench
 from verilogeval.strict.result import StrictStatus
 from verilogeval.strict.wrapper import diff_wrapper
+from verilogeval.time_limits import reference_sample
 
 
 def _load_sims_test():
@@ -114,7 +115,7 @@ def test_corner_values_fit_the_width():
 @pytest.mark.cocotb
 def test_reference_passes_and_a_wrong_counter_fails_at_a_named_cycle(tmp_path):
     problem = _problem(tmp_path, "Prob001_counter", COUNTER_REF)
-    own = diff_test(problem, reference_as_sample(problem), FAST)
+    own = diff_test(problem, reference_sample(problem), FAST)
     assert own.status is StrictStatus.PASS, own.describe()
     assert own.kind == "sequential" and own.compares == 2 * FAST.cycles + 1
     assert own.x_compares == 0  # the reset defines the state before the first compare
@@ -150,7 +151,7 @@ def test_dont_care_x_is_counted_and_x_strict_rejects_it(tmp_path):
     assert lenient.x_compares == 2 and lenient.x_bits == 2
     strict = diff_test(problem, constant, replace(FAST, x_strict=True))
     assert strict.status is StrictStatus.MISMATCH and strict.first_mismatch.ref == "X"
-    own = diff_test(problem, reference_as_sample(problem), replace(FAST, x_strict=True))
+    own = diff_test(problem, reference_sample(problem), replace(FAST, x_strict=True))
     assert own.passed  # X === X
 
 
@@ -224,7 +225,7 @@ def test_no_compare_before_the_official_testbench_compares(official_root):
 def test_python_testbench_grades_like_an_official_one(task, tmp_path):
     problem = load_dataset(None, task).problem("Prob021_gray_counter4")
     assert problem.test_path is None and problem.test_py_path is not None
-    reference = reference_as_sample(problem)
+    reference = reference_sample(problem)
     passed = simulate_python_testbench(problem, reference, workdir=tmp_path)
     assert passed.compile.returncode == 0 and passed.code == reference.code
     found = _MISMATCHES.search(passed.run.output)
@@ -253,9 +254,9 @@ def test_own_python_testbench_problems_pass_their_reference_and_differential_tes
     ]
     assert len({p.name for p in problems}) >= 3
     for problem in problems:
-        sim = simulate_python_testbench(problem, reference_as_sample(problem))
+        sim = simulate_python_testbench(problem, reference_sample(problem))
         assert "Mismatches: 0 in" in sim.run.output, (problem.task, problem.name)
-        assert diff_test(problem, reference_as_sample(problem), FAST).passed, problem.name
+        assert diff_test(problem, reference_sample(problem), FAST).passed, problem.name
 
 
 # --- the `strict` command ----------------------------------------------------------------
@@ -398,7 +399,7 @@ def test_inputs_outside_the_problems_domain_are_not_compared(official_root):
     one-hot states passes; without the domain, the same sample differs on two-hot states."""
     dataset = load_dataset(official_root, Task.SPEC_TO_RTL)
     problem = next(p for p in dataset.problems if p.name == "Prob079_fsm3onehot")
-    source = reference_as_sample(problem).code
+    source = reference_sample(problem).code
     old = "(state[A] | state[C]) & ~in"
     assert old in source
     rewrite = Sample(problem.name, 1, source.replace(old, "(state[A] ^ state[C]) & ~in"))

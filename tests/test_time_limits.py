@@ -6,6 +6,7 @@ import pytest
 
 from verilogeval.dataset import load_dataset
 from verilogeval.grade import GradeConfig, Grader
+from verilogeval.pools import LocalPool
 from verilogeval.records import Category, Sample, Task
 from verilogeval.store import Store
 from verilogeval.time_limits import TimeLimitPolicy, reference_key, reference_sample
@@ -26,7 +27,10 @@ def test_a_hanging_sample_times_the_reference_once_and_records_its_limit(tmp_pat
     )
     policy = TimeLimitPolicy(floor_s=2.0, factor=4.0)
     config = GradeConfig(jobs=1, timeout_s=2.0, time_limit=policy, cache_dir=tmp_path)
-    with Grader({problem.name: problem}, config, lambda graded: None) as grader:
+    with (
+        LocalPool(config.jobs, config.place) as pool,
+        Grader({problem.name: problem}, config, lambda graded: None, pool) as grader,
+    ):
         graded = grader.submit(Sample(problem.name, 1, hang)).result()
         passing = grader.submit(reference_sample(problem)).result()
     assert graded.verdict.category is Category.TIMEOUT

@@ -1,16 +1,18 @@
 """Post-verdict checks: stricter verdicts that run after the official one, from one registry.
 
 A check is asked for by name (`--strict` asks for "strict") with its settings. Each one
-has a pool that `start`s it on a graded sample (a Future of its record), says which
-official verdicts it applies to (`applies`: strict and plus check the samples that
+`open`s a runner on the run's pool (the same pool, local or a cluster, that grades the
+official verdicts) that `start`s it on a graded sample (a Future of its record), says
+which official verdicts it applies to (`applies`: strict and plus check the samples that
 passed, formal every sample that compiled), and turns its record into the results.jsonl
 fields it owns (`fields`; the record is None for a sample it did not check). A check that
-raises becomes an error record (`error_record`), never a missing line.
+raises becomes an error record (`error_record`), never a missing line. `tools` names the
+programs its jobs need beyond Icarus, checked on every cluster worker before grading.
 
 `fields` also sees the records of every check asked for, by name, once all are done:
 plus_passed needs the strict verdict (with --strict) and the formal one (with --formal).
 
-To add a check: give ResultLine its fields, write its pool, and add one entry to
+To add a check: give ResultLine its fields, write its job, and add one entry to
 POST_CHECKS. The grading session, run.json and the resume identity pick it up by name.
 """
 
@@ -19,23 +21,29 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
-from verilogeval.formal.batch import COMPILED, FormalPool, formal_fields
+from verilogeval.formal.batch import COMPILED, formal_fields, formal_job, keep_vcd
 from verilogeval.formal.check import FormalConfig
 from verilogeval.formal.result import FormalResult, FormalStatus, disproved
 from verilogeval.grade import Graded
-from verilogeval.plus.batch import PlusPool, plus_fields
+from verilogeval.plus.batch import PlusChecks, plus_fields
 from verilogeval.plus.check import PlusConfig, PlusResult, plus_settings
+from verilogeval.pools import Job, Pool, then
 from verilogeval.records import Problem, Sample, Verdict
 from verilogeval.simulate import official_log
-from verilogeval.strict.batch import StrictPool, strict_fields
+from verilogeval.strict.batch import strict_fields, strict_job
 from verilogeval.strict.check import StrictConfig
 from verilogeval.strict.result import StrictResult, StrictStatus
 
 
-class CheckPool(Protocol):
+class CheckRunner(Protocol):
+    """A check at work in one grading session."""
+
+    def start(self, problem: Problem, graded: Graded) -> Future[Any]: ...
+
     def close(self) -> None: ...
 
 
@@ -43,26 +51,41 @@ Records = Mapping[str, Any]  # check name -> its record (None: not checked), eve
 
 
 @dataclass(frozen=True)
+class CheckPlace:
+    """What a check's runner works with."""
+
+    pool: Pool  # the run's pool: its jobs run where the official grading runs
+    run_dir: Path  # where a check keeps what it leaves beside the sample (formal's VCD)
+    sandboxed: bool  # in the bubblewrap sandbox (False only on --no-sandbox)
+    cache_dir: Path | None  # the client's result cache, for checks that cache (plus)
+
+
+@dataclass(frozen=True)
 class PostCheck:
     """How the grading session runs one kind of check."""
 
-    open: Callable[[Any, CheckPlace], Any]  # (settings, where it runs) -> its pool
-    start: Callable[[Any, Problem, Graded], Future[Any]]  # (pool, problem, graded) -> record
+    open: Callable[[Any, CheckPlace], CheckRunner]  # (settings, place) -> its runner
     applies: Callable[[Verdict], bool]  # which official verdicts it checks further
     fields: Callable[[Any, Records], dict[str, Any]]  # (record, all records) -> line fields
     error_record: Callable[[Sample, BaseException], Any]  # its record when the check raised
     settings_json: Callable[[Any], dict[str, Any]]  # for run.json and the resume identity
+    tools: tuple[str, ...] = ()  # programs its jobs need beyond Icarus
 
 
 @dataclass(frozen=True)
-class CheckPlace:
-    """Where a check's pool runs and with what it may keep."""
+class JobCheck:
+    """A check whose record is one pool job's, then `keep` on the client (for files)."""
 
-    jobs: int
-    workdir: Path | None  # scratch folders
-    run_dir: Path  # where a check keeps what it leaves beside the sample (formal's VCD)
-    sandboxed: bool  # in the bubblewrap sandbox (False only on --no-sandbox)
-    cache_dir: Path | None  # the result cache, for checks that cache (plus)
+    pool: Pool
+    job: Job[Any]
+    settings: Any
+    keep: Callable[[Any], Any] = lambda record: record
+
+    def start(self, problem: Problem, graded: Graded) -> Future[Any]:
+        return then(self.pool.submit(self.job, problem, graded.sample, self.settings), self.keep)
+
+    def close(self) -> None:
+        """Nothing of its own: the pool is the session's."""
 
 
 def _passed(verdict: Verdict) -> bool:
@@ -73,49 +96,40 @@ def _compiled(verdict: Verdict) -> bool:
     return verdict.category in COMPILED
 
 
-def _start_on_sample(pool: Any, problem: Problem, graded: Graded) -> Future[Any]:
-    submitted: Future[Any] = pool.submit(problem, graded.sample)
-    return submitted
-
-
 def _reason(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-def _open_strict(settings: StrictConfig, place: CheckPlace) -> StrictPool:
-    return StrictPool(settings, jobs=place.jobs, workdir=place.workdir, sandboxed=place.sandboxed)
+def _open_strict(settings: StrictConfig, place: CheckPlace) -> JobCheck:
+    return JobCheck(place.pool, strict_job, settings)
 
 
 def _strict_error(sample: Sample, error: BaseException) -> StrictResult:
     return StrictResult(sample.problem, sample.sample, StrictStatus.ERROR, message=_reason(error))
 
 
-def _open_formal(settings: FormalConfig, place: CheckPlace) -> FormalPool:
-    return FormalPool(
-        settings,
-        jobs=place.jobs,
-        workdir=place.workdir,
-        run_dir=place.run_dir,
-        sandboxed=place.sandboxed,
-    )
+def _open_formal(settings: FormalConfig, place: CheckPlace) -> JobCheck:
+    return JobCheck(place.pool, formal_job, settings, partial(keep_vcd, place.run_dir))
 
 
 def _formal_error(sample: Sample, error: BaseException) -> FormalResult:
     return FormalResult(sample.problem, sample.sample, FormalStatus.ERROR, reason=_reason(error))
 
 
-def _open_plus(settings: PlusConfig, place: CheckPlace) -> PlusPool:
-    return PlusPool(
-        settings,
-        jobs=place.jobs,
-        workdir=place.workdir,
-        sandboxed=place.sandboxed,
-        cache_dir=place.cache_dir,
-    )
+@dataclass(frozen=True)
+class _PlusRunner:
+    checks: PlusChecks
+
+    def start(self, problem: Problem, graded: Graded) -> Future[PlusResult]:
+        return self.checks.submit(problem, graded.sample, official_log(graded.result))
+
+    def close(self) -> None:
+        self.checks.close()
 
 
-def _start_plus(pool: PlusPool, problem: Problem, graded: Graded) -> Future[PlusResult]:
-    return pool.submit(problem, graded.sample, official_log(graded.result))
+def _open_plus(settings: PlusConfig, place: CheckPlace) -> _PlusRunner:
+    checks = PlusChecks(settings, place.pool, sandboxed=place.sandboxed, cache_dir=place.cache_dir)
+    return _PlusRunner(checks)
 
 
 def _plus_fields(plus: PlusResult | None, records: Records) -> dict[str, Any]:
@@ -135,7 +149,6 @@ def _plus_error(sample: Sample, error: BaseException) -> PlusResult:
 POST_CHECKS: dict[str, PostCheck] = {
     "strict": PostCheck(
         open=_open_strict,
-        start=_start_on_sample,
         applies=_passed,
         fields=lambda record, _: strict_fields(record),
         error_record=_strict_error,
@@ -143,15 +156,14 @@ POST_CHECKS: dict[str, PostCheck] = {
     ),
     "formal": PostCheck(
         open=_open_formal,
-        start=_start_on_sample,
         applies=_compiled,
         fields=lambda record, _: formal_fields(record),
         error_record=_formal_error,
         settings_json=asdict,
+        tools=("yosys",),
     ),
     "plus": PostCheck(
         open=_open_plus,
-        start=_start_plus,
         applies=_passed,
         fields=_plus_fields,
         error_record=_plus_error,

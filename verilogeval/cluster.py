@@ -4,23 +4,33 @@ A job carries content, not paths: each job holds its problem's testbench and ref
 (and Python test), a few kilobytes, and a worker writes them once into a folder of its
 own, so workers need no dataset clone and no shared file system. Carried in the job
 rather than scattered once: scattered data lives on one worker, and a job whose worker
-died with it could not be rerun elsewhere. The job itself is
-the local pool's (`grade.simulate_and_classify`), so a verdict cannot depend on where it
-was computed. Only the client reads the cache and writes the run folder.
+died with it could not be rerun elsewhere. The jobs themselves are the local pool's
+(official grading and every post-verdict check), so a verdict cannot depend on where it
+was computed. Only the client reads the caches and writes the run folder.
 
-Dask does the scheduling: a worker that dies mid-job has its jobs rerun elsewhere by
-the scheduler. A worker that cannot grade (no Icarus, another Icarus version) fails its
-job with a message that names it, and the whole run stops: it never grades wrong.
+Jobs travel in batches: a Dask task costs a few milliseconds of scheduling, as much as
+a fifth of an official simulation (bench/bench_cluster.py), so a task carries up to
+MAX_BATCH jobs. Batches shrink as the queue empties so that no worker finishes long
+after the others.
+
+Dask does the scheduling: a worker that dies mid-batch has its batch rerun elsewhere by
+the scheduler. A worker that cannot grade (no Icarus, no Yosys for --formal, another
+Icarus version) fails its batch with a message that names it, and the whole run stops:
+it never grades wrong.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import logging
+import math
 import shutil
 import tempfile
 import threading
+import time
+from collections import deque
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -28,15 +38,25 @@ from typing import Any
 
 from verilogeval import grade, simulate
 from verilogeval.errors import UserError
-from verilogeval.grade import GradeConfig, GradingStopped
-from verilogeval.records import Problem, Sample, SimResult, Verdict
+from verilogeval.grade import GradingStopped
+from verilogeval.pools import Job, Place
+from verilogeval.records import Problem, Sample
 from verilogeval.sandbox import ensure_available
-from verilogeval.time_limits import TimeLimitPolicy
 
 # Waiting for a scheduler that does not answer: long enough for a busy one, short enough
 # that a wrong address is reported while the user still watches.
 CONNECT_TIMEOUT_S = 30.0
-_TOOLS = ("iverilog", "vvp")
+ICARUS = ("iverilog", "vvp")
+# Jobs per Dask task at most: 16 official simulations amortise a task's scheduling cost
+# to under 1% (bench/bench_cluster.py); more would only coarsen the progress bar.
+MAX_BATCH = 16
+# Batches in flight per worker thread: one running, one waiting on the worker, so a
+# thread never idles while its next batch is being formed.
+BATCHES_PER_THREAD = 2
+# How often the pool's thread looks at the cluster when no future wakes it: only a
+# safety net (a lost scheduler is normally reported by the futures themselves).
+_POLL_S = 1.0
+_THREADS_REFRESH_S = 2.0  # workers come and go: recount their threads this often
 
 
 class WorkerSetupError(GradingStopped):
@@ -96,19 +116,32 @@ class ProblemFiles:
         )
 
 
-def grade_on_worker(
-    files: ProblemFiles,
-    sample: Sample,
-    timeout_s: float,
-    time_limit: TimeLimitPolicy | None,
+@dataclass(frozen=True)
+class _Queued:
+    """A job waiting for a batch, and the Future its submitter holds."""
+
+    job: Job[Any]
+    files: ProblemFiles
+    sample: Sample
+    payload: Any
+    outcome: Future[Any]
+
+
+def run_batch(
+    jobs: list[tuple[Job[Any], ProblemFiles, Sample, Any]],
     simulator: str,
     sandbox: bool,
-) -> tuple[SimResult, Verdict]:
-    """The cluster's job: check the worker can grade as the client expects, then grade."""
+    tools: tuple[str, ...],
+) -> list[tuple[bool, Any]]:
+    """The cluster's task: check the worker can grade as the client expects, then run
+    each job; (True, record) or (False, the exception it raised), in order.
+
+    A job's own failure stays that job's: its neighbours in the batch still run.
+    """
     from distributed import get_worker
 
     worker = get_worker()
-    problem_text = _setup_problem(sandbox)
+    problem_text = _setup_problem(sandbox, tools)
     if problem_text is not None:
         raise WorkerSetupError(f"Dask worker {worker.address}: {problem_text}")
     version = simulate.simulator_version()
@@ -120,19 +153,23 @@ def grade_on_worker(
     scratch = grade.default_scratch_dir()
     root = Path(scratch or tempfile.gettempdir()) / f"verilogeval-problems-{worker.id}"
     root.mkdir(parents=True, exist_ok=True)
-    problem = files.materialize(root)
-    config = GradeConfig(
-        jobs=1, timeout_s=timeout_s, time_limit=time_limit, workdir=scratch, sandbox=sandbox
-    )
-    return grade.simulate_and_classify(problem, sample, config, None)
+    place = Place(workdir=scratch, cache_dir=None, sandboxed=sandbox)
+    records: list[tuple[bool, Any]] = []
+    for job, files, sample, payload in jobs:
+        try:
+            records.append((True, job(files.materialize(root), sample, payload, place)))
+        except Exception as error:
+            records.append((False, error))
+    return records
 
 
-@functools.lru_cache(maxsize=2)
-def _setup_problem(sandbox: bool) -> str | None:
+@functools.lru_cache(maxsize=4)
+def _setup_problem(sandbox: bool, tools: tuple[str, ...]) -> str | None:
     """Why this machine cannot grade (a missing tool, no sandbox), or None; checked once."""
-    for tool in _TOOLS:
+    for tool in (*ICARUS, *tools):
         if shutil.which(tool) is None:
-            return f"has no {tool} on its PATH: install Icarus Verilog on every worker"
+            package = "Icarus Verilog" if tool in ICARUS else tool
+            return f"has no {tool} on its PATH: install {package} on every worker"
     if sandbox:
         try:
             ensure_available()
@@ -142,13 +179,17 @@ def _setup_problem(sandbox: bool) -> str | None:
 
 
 class DaskPool:
-    """The grading pool on a Dask scheduler; same `submit`/`shutdown` as the local pool.
+    """The grading pool on a Dask scheduler; the same `submit`/`shutdown` as the local pool.
+
+    One thread of the pool talks to the cluster: it forms batches from the queue, keeps
+    BATCHES_PER_THREAD batches per worker thread in flight, and hands each job's record
+    to its Future. Dask's own callbacks only wake it, so a slow fetch never blocks them.
 
     The simulator version comes from the workers, not from the client (which may have
     no Icarus at all): it is what the verdicts and the cache key depend on.
     """
 
-    def __init__(self, address: str, sandbox: bool) -> None:
+    def __init__(self, address: str, sandbox: bool, *, tools: tuple[str, ...] = ()) -> None:
         from distributed import Client
 
         # distributed logs its connection troubles with tracebacks; the user gets one
@@ -161,92 +202,150 @@ class DaskPool:
         except (OSError, TimeoutError, ValueError) as error:
             raise UserError(f"cannot reach the Dask scheduler at {address}: {error}") from None
         self.address = address
+        self._sandbox = sandbox
+        self._tools = tools
         self._lock = threading.Lock()
         self._files: dict[str, ProblemFiles] = {}
-        self._pending: set[Any] = set()
-        self._setup_error: WorkerSetupError | None = None
-        self._lost: ClusterLost | None = None
+        self._queue: deque[_Queued] = deque()
+        self._in_flight: dict[Any, list[_Queued]] = {}  # Dask future -> its batch
+        self._stopped: GradingStopped | None = None
         self._closing = False
-        self._sandbox = sandbox
-        self.simulator = self._worker_simulator()
+        self._wake = threading.Event()
+        self._threads = (0, 0.0)  # (worker threads, when counted)
+        try:
+            self.simulator = self._worker_simulator()
+        except BaseException:
+            self._client.close(timeout=CONNECT_TIMEOUT_S)
+            raise
+        self._driver = threading.Thread(target=self._drive, name="dask-pool", daemon=True)
+        self._driver.start()
 
     def _worker_simulator(self) -> str:
         """The one Icarus version every connected worker runs; UserError otherwise."""
         self._client.wait_for_workers(1, timeout=CONNECT_TIMEOUT_S * 4)
-        setups = self._client.run(_worker_setup, self._sandbox)
+        setups = self._client.run(_worker_setup, self._sandbox, self._tools)
         for worker, (_, problem_text) in sorted(setups.items()):
             if problem_text is not None:
-                self.shutdown()
                 raise UserError(f"Dask worker {worker}: {problem_text}")
         found = {version for version, _ in setups.values()}
         if len(found) > 1:
-            self.shutdown()
             raise UserError(f"the Dask workers run different simulators: {sorted(found)}")
-        return found.pop()
+        return str(found.pop())
 
-    def submit(
-        self, problem: Problem, sample: Sample, config: GradeConfig, waves: Path | None
-    ) -> Future[tuple[SimResult, Verdict]]:
-        """A concurrent Future of the job's (SimResult, Verdict); `waves` is never set here."""
-        outcome: Future[tuple[SimResult, Verdict]] = Future()
+    def submit(self, job: Job[Any], problem: Problem, sample: Sample, payload: Any) -> Future[Any]:
+        """A concurrent Future of the job's record, once the cluster has run it."""
+        outcome: Future[Any] = Future()
         with self._lock:
-            stopped = self._setup_error or self._lost
-            if stopped is not None:
-                outcome.set_exception(stopped)
+            if self._stopped is not None:
+                outcome.set_exception(self._stopped)
                 return outcome
             files = self._files.get(problem.name)
             if files is None:
                 files = self._files[problem.name] = ProblemFiles.of(problem)
-        job_args = (files, sample, config.timeout_s, config.time_limit, self.simulator)
-        self._launch(job_args, outcome)
+            self._queue.append(_Queued(job, files, sample, payload, outcome))
+        self._wake.set()
         return outcome
 
-    def _launch(self, job_args: tuple[Any, ...], outcome: Future[Any]) -> None:
-        """Submit one grading job whose outcome goes to `outcome`."""
-        with self._lock:
-            try:
-                job = self._client.submit(grade_on_worker, *job_args, self._sandbox, pure=False)
-            except Exception:  # the scheduler is unreachable: it is gone
-                self._lost = ClusterLost(self._lost_message())
-                outcome.set_exception(self._lost)
-                return
-            self._pending.add(job)
-        job.add_done_callback(lambda done: self._settle(done, outcome, job_args))
+    def shutdown(self) -> None:
+        """Cancel what the cluster still holds for us, then disconnect."""
+        self._closing = True
+        self._wake.set()
+        self._driver.join()
+        for queued in [*self._queue, *self._cancel_in_flight()]:
+            queued.outcome.cancel()
+        self._client.close(timeout=CONNECT_TIMEOUT_S)
 
-    def _settle(self, job: Any, outcome: Future[Any], job_args: tuple[Any, ...]) -> None:
-        """Copy the cluster's outcome; runs on a Dask callback thread, so it never raises.
+    # The pool's thread -------------------------------------------------------------
 
-        Fetching a result is itself a call to the cluster, which fails once the
-        scheduler is gone: that, like a job the scheduler dropped, is a lost cluster.
-        A finished job whose result was lost with its worker (distributed then hands
-        back None) is graded again.
-        """
-        with self._lock:
-            self._pending.discard(job)
+    def _drive(self) -> None:
+        """Send batches and collect their records until the pool shuts down or stops."""
         try:
-            if job.status == "finished":
-                result = job.result()
-                if result is not None:
-                    outcome.set_result(result)
-                elif self._closing:
-                    outcome.cancel()
-                else:
-                    self._launch(job_args, outcome)
-                return
-            if job.status != "cancelled":
-                error = job.exception()
-                if isinstance(error, WorkerSetupError):
+            while not self._closing:
+                self._wake.wait(timeout=_POLL_S)
+                self._wake.clear()
+                if self._closing:
+                    return
+                if not self._collect() or not self._send():
+                    return
+        except Exception:  # the cluster cannot be reached: it is gone
+            if not self._closing:
+                self._stop(ClusterLost(self._lost_message()))
+
+    def _send(self) -> bool:
+        """Batches from the queue while there is room in flight; False once stopped."""
+        capacity = BATCHES_PER_THREAD * max(1, self._thread_count())
+        while len(self._in_flight) < capacity:
+            with self._lock:
+                if not self._queue:
+                    return True
+                size = min(MAX_BATCH, math.ceil(len(self._queue) / capacity))
+                batch = [self._queue.popleft() for _ in range(size)]
+            wire = [(q.job, q.files, q.sample, q.payload) for q in batch]
+            future = self._client.submit(
+                run_batch, wire, self.simulator, self._sandbox, self._tools, pure=False
+            )
+            self._in_flight[future] = batch
+            future.add_done_callback(lambda _: self._wake.set())
+        return True
+
+    def _collect(self) -> bool:
+        """Hand every finished batch's records to their Futures; False once stopped."""
+        if not self._in_flight and self._client.status in ("closing", "closed", "failed"):
+            self._stop(ClusterLost(self._lost_message()))
+            return False
+        for future, batch in list(self._in_flight.items()):
+            if not future.done():  # running, or lost with its worker and running again
+                continue
+            del self._in_flight[future]
+            if future.status == "finished":
+                records = future.result()
+                if records is None:  # its result died with its worker: run it again
                     with self._lock:
-                        self._setup_error = self._setup_error or error
-                    self._cancel_pending()
-                outcome.set_exception(error)
-                return
-        except Exception:
-            pass  # the cluster answered nothing usable: it is lost, or we are closing
-        if self._closing or self._setup_error is not None:
-            outcome.cancel()  # we cancelled it: the run is stopping
-        else:
-            outcome.set_exception(ClusterLost(self._lost_message()))
+                        self._queue.extendleft(reversed(batch))
+                    continue
+                for queued, (ok, record) in zip(batch, records, strict=True):
+                    if ok:
+                        queued.outcome.set_result(record)
+                    else:
+                        queued.outcome.set_exception(record)
+            elif future.status == "error":
+                error = future.exception()
+                if isinstance(error, WorkerSetupError):
+                    self._stop(error, batch)
+                    return False
+                for queued in batch:  # e.g. KilledWorker: the batch took workers down
+                    queued.outcome.set_exception(error)
+            else:  # cancelled, though not by us: the scheduler dropped it
+                self._stop(ClusterLost(self._lost_message()), batch)
+                return False
+        return True
+
+    def _stop(self, error: GradingStopped, batch: list[_Queued] | None = None) -> None:
+        """Stop the run: every job not yet done fails with `error`, the cluster's are cancelled."""
+        with self._lock:
+            self._stopped = self._stopped or error
+            waiting = [*(batch or []), *self._queue]
+            self._queue.clear()
+        for queued in [*waiting, *self._cancel_in_flight()]:
+            if not queued.outcome.done():
+                queued.outcome.set_exception(self._stopped)
+
+    def _cancel_in_flight(self) -> list[_Queued]:
+        """Cancel the batches in flight; their jobs."""
+        batches, self._in_flight = self._in_flight, {}
+        with contextlib.suppress(Exception):  # a lost scheduler took them with it
+            if batches:
+                self._client.cancel(list(batches))
+        return [queued for batch in batches.values() for queued in batch]
+
+    def _thread_count(self) -> int:
+        """The cluster's worker threads, recounted every _THREADS_REFRESH_S."""
+        count, counted_at = self._threads
+        now = time.monotonic()
+        if now - counted_at > _THREADS_REFRESH_S:
+            count = sum(self._client.nthreads().values())
+            self._threads = (count, now)
+        return count
 
     def _lost_message(self) -> str:
         return (
@@ -254,24 +353,8 @@ class DaskPool:
             "run the same command again (against a running scheduler) to resume"
         )
 
-    def _cancel_pending(self) -> None:
-        with self._lock:
-            pending = list(self._pending)
-        if pending:
-            self._client.cancel(pending)
 
-    def setup_error(self) -> WorkerSetupError | None:
-        """The first worker that could not grade, if any (the run stopped there)."""
-        return self._setup_error
-
-    def shutdown(self) -> None:
-        """Cancel what the cluster still holds for us, then disconnect."""
-        self._closing = True
-        self._cancel_pending()
-        self._client.close(timeout=CONNECT_TIMEOUT_S)
-
-
-def _worker_setup(sandbox: bool) -> tuple[str | None, str | None]:
+def _worker_setup(sandbox: bool, tools: tuple[str, ...]) -> tuple[str | None, str | None]:
     """(simulator version, why the worker cannot grade): run on every worker at the start."""
-    problem_text = _setup_problem(sandbox)
+    problem_text = _setup_problem(sandbox, tools)
     return (None, problem_text) if problem_text else (simulate.simulator_version(), None)

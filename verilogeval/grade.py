@@ -8,31 +8,27 @@ same simulator, flags and limits costs a file read.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-import multiprocessing
 import os
 import queue
 import shutil
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, InvalidStateError
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from verilogeval import simulate as sim
 from verilogeval.cache_key import CacheKeys
 from verilogeval.classify import classify
 from verilogeval.errors import UserError
 from verilogeval.layout import wave_path
+from verilogeval.pools import Place, Pool
 from verilogeval.records import ExecResult, Problem, Sample, SimResult, Verdict
-from verilogeval.sandbox import ensure_available
 from verilogeval.store import Store
 from verilogeval.time_limits import TimeLimitPolicy, extended_limit_s, timed_out
-
-if TYPE_CHECKING:
-    from verilogeval.cluster import DaskPool
 
 _MIN_SCRATCH_FREE_BYTES = 2 << 30
 
@@ -69,6 +65,20 @@ class GradeConfig:
     wave_dir: Path | None = None  # keep each sample's wave.vcd there (simulates every sample)
     scheduler: str | None = None  # a Dask scheduler's address: grade on its cluster
     sandbox: bool = True  # False only on the user's explicit --no-sandbox
+
+    @property
+    def place(self) -> Place:
+        """Where this machine's jobs keep their files."""
+        return Place(workdir=self.workdir, cache_dir=self.cache_dir, sandboxed=self.sandbox)
+
+
+@dataclass(frozen=True)
+class Simulation:
+    """The official grading job's settings (its payload in the pool)."""
+
+    timeout_s: float  # the fixed limit, or the floor of time_limit
+    time_limit: TimeLimitPolicy | None  # None: timeout_s for every problem
+    waves: Path | None = None  # keep the sample's wave.vcd here (a local pool only)
 
 
 @dataclass(frozen=True)
@@ -112,20 +122,25 @@ def code_sha256(code: str) -> str:
 
 
 class Grader:
-    """A pool of simulators. `on_graded` is called once per sample, one call at a time.
+    """Official grading on `pool`. `on_graded` is called once per sample, one call at a time.
 
     All calls come from the grader's own delivery thread, in the order results arrive,
     so a slow callback (writing files) never holds up the pool feeding its workers; use
-    the returned futures to await single samples.
+    the returned futures to await single samples. The pool is the caller's: the
+    post-verdict checks of a run share it.
     """
 
     def __init__(
-        self, problems: Mapping[str, Problem], config: GradeConfig, on_graded: OnGraded
+        self,
+        problems: Mapping[str, Problem],
+        config: GradeConfig,
+        on_graded: OnGraded,
+        pool: Pool,
     ) -> None:
         self._problems = problems
         self._config = config
         self._on_graded = on_graded
-        self._pool = open_pool(config)
+        self._pool = pool
         self._simulator = self._pool.simulator
         self._keys = CacheKeys(self._simulator)
         self._cache = None if config.cache_dir is None else result_store(config.cache_dir)
@@ -146,14 +161,16 @@ class Grader:
         problem = self._problems[sample.problem]
         graded: Future[Graded] = Future()
         self._futures.append(graded)
-        if self._config.wave_dir is not None:
-            waves = wave_path(self._config.wave_dir, sample.problem, sample.sample)
-            job = self._pool.submit(problem, sample, self._config, waves)
+        config = self._config
+        if config.wave_dir is not None:
+            waves = wave_path(config.wave_dir, sample.problem, sample.sample)
+            settings = Simulation(config.timeout_s, config.time_limit, waves)
+            job = self._pool.submit(simulate_and_classify, problem, sample, settings)
             job.add_done_callback(lambda done: self._finish(graded, sample, done, True))
             return graded
-        limits = [self._config.timeout_s, self._config.time_limit]
+        limits = [config.timeout_s, config.time_limit]
         limits_json = json.dumps(limits, default=asdict)
-        key = self._keys.key(problem, sample.code, limits_json, self._config.sandbox)
+        key = self._keys.key(problem, sample.code, limits_json, config.sandbox)
         with self._lock:
             known = self._known.get(key) or self._read_cache(key, sample)
             if known is not None:
@@ -163,7 +180,8 @@ class Grader:
             running = self._running.get(key)
             first = running is None
             if running is None:
-                running = self._pool.submit(problem, sample, self._config, None)
+                settings = Simulation(config.timeout_s, config.time_limit)
+                running = self._pool.submit(simulate_and_classify, problem, sample, settings)
                 self._running[key] = running
         running.add_done_callback(lambda done: self._settle(key, graded, sample, done, first))
         return graded
@@ -180,9 +198,14 @@ class Grader:
         return errors
 
     def close(self) -> None:
-        self._pool.shutdown()
+        """Stop delivering; a sample not yet delivered is cancelled, so nothing waits on it.
+
+        The pool's unfinished jobs are for its owner to cancel.
+        """
         self._deliveries.put(None)
         self._delivery_thread.join()
+        for graded in list(self._futures):
+            graded.cancel()
         if self._cache is not None:
             self._cache.close()
 
@@ -219,7 +242,8 @@ class Grader:
             return
         error = done.exception()
         if error is not None:
-            graded.set_exception(GradingFailed(sample, error))
+            with contextlib.suppress(InvalidStateError):  # cancelled by close()
+                graded.set_exception(GradingFailed(sample, error))
             return
         self._deliveries.put(_Delivery(graded, sample, done.result(), simulated))
 
@@ -263,54 +287,24 @@ def result_store(folder: Path) -> Store:
     return Store(folder / "results.sqlite", table="result", column="data")
 
 
-class LocalPool:
-    """Simulators in processes of this machine: the default grading pool."""
-
-    def __init__(self, jobs: int, sandbox: bool) -> None:
-        if sandbox:
-            ensure_available()
-        self.simulator = sim.simulator_version()
-        self._executor = ProcessPoolExecutor(
-            max_workers=jobs, mp_context=multiprocessing.get_context("forkserver")
-        )
-
-    def submit(
-        self, problem: Problem, sample: Sample, config: GradeConfig, waves: Path | None
-    ) -> Future[tuple[SimResult, Verdict]]:
-        return self._executor.submit(simulate_and_classify, problem, sample, config, waves)
-
-    def shutdown(self) -> None:
-        self._executor.shutdown(wait=True, cancel_futures=True)
-
-
-def open_pool(config: GradeConfig) -> LocalPool | DaskPool:
-    """The pool `config` asks for: the Dask cluster at `scheduler`, else local processes."""
-    if config.scheduler is None:
-        return LocalPool(config.jobs, config.sandbox)
-    if config.wave_dir is not None:
-        raise UserError("--waves keeps files on the grading machine: not with --scheduler")
-    from verilogeval.cluster import DaskPool  # distributed: imported only when used
-
-    return DaskPool(config.scheduler, config.sandbox)
-
-
 def grade(
     problems_by_name: Mapping[str, Problem],
     samples: Iterable[Sample],
     config: GradeConfig,
     on_graded: OnGraded,
+    pool: Pool,
 ) -> list[BaseException]:
-    """Grade `samples` with a fresh pool; the errors of samples that could not be graded."""
-    with Grader(problems_by_name, config, on_graded) as grader:
+    """Grade `samples` on `pool`; the errors of samples that could not be graded."""
+    with Grader(problems_by_name, config, on_graded, pool) as grader:
         for sample in samples:
             grader.submit(sample)
         return grader.wait()
 
 
 def simulate_and_classify(
-    problem: Problem, sample: Sample, config: GradeConfig, waves: Path | None
+    problem: Problem, sample: Sample, settings: Simulation, place: Place
 ) -> tuple[SimResult, Verdict]:
-    """The pool's job: simulate and classify in the worker, so the parent stays light.
+    """The official grading job: simulate and classify in the worker, so the parent stays light.
 
     A problem with only a cocotb `_test.py` is graded by it; its log reads like an official
     one, so the same classifier applies.
@@ -321,33 +315,30 @@ def simulate_and_classify(
         result = simulate_python_testbench(
             problem,
             sample,
-            timeout_s=config.timeout_s,
-            workdir=config.workdir,
-            sandboxed=config.sandbox,
+            timeout_s=settings.timeout_s,
+            workdir=place.workdir,
+            sandboxed=place.sandboxed,
         )
         return result, classify(result)
-    result = sim.simulate(
-        problem,
-        sample,
-        timeout_s=config.timeout_s,
-        workdir=config.workdir,
-        wave_path=waves,
-        sandboxed=config.sandbox,
-    )
-    if config.time_limit is not None and timed_out(result):
+
+    def simulate(timeout_s: float) -> SimResult:
+        return sim.simulate(
+            problem,
+            sample,
+            timeout_s=timeout_s,
+            workdir=place.workdir,
+            wave_path=settings.waves,
+            sandboxed=place.sandboxed,
+        )
+
+    result = simulate(settings.timeout_s)
+    if settings.time_limit is not None and timed_out(result):
         # Only now does the limit matter: the problem's own, from its reference's time.
         limit = extended_limit_s(
-            problem, config.time_limit, config.workdir, config.cache_dir, config.sandbox
+            problem, settings.time_limit, place.workdir, place.cache_dir, place.sandboxed
         )
         if limit > result.timeout_s:
-            result = sim.simulate(
-                problem,
-                sample,
-                timeout_s=limit,
-                workdir=config.workdir,
-                wave_path=waves,
-                sandboxed=config.sandbox,
-            )
+            result = simulate(limit)
     return result, classify(result)
 
 

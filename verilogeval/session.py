@@ -16,10 +16,11 @@ from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from typing import Any
 
-from verilogeval.checks import POST_CHECKS, CheckPlace, CheckPool, PostCheck
+from verilogeval.checks import POST_CHECKS, CheckPlace, CheckRunner, PostCheck
 from verilogeval.grade import GradeConfig, Graded, Grader, code_sha256
 from verilogeval.journal import Journal
 from verilogeval.layout import write_graded
+from verilogeval.pools import Pool, open_pool
 from verilogeval.progress import Progress
 from verilogeval.records import Problem, Sample
 from verilogeval.runfolder.files import RunFolder
@@ -53,14 +54,16 @@ def _record(check: _Check, sample: Sample, started: Future[Any] | None) -> Any:
 class _Check:
     name: str
     kind: PostCheck
-    pool: CheckPool
+    runner: CheckRunner
 
 
 class GradingSession:
     """Grade samples into `folder`; use as a context manager, then `wait`.
 
     `checks` maps the name of each post-verdict check asked for (see verilogeval.checks)
-    to its settings; `registry` is where their names are looked up.
+    to its settings; `registry` is where their names are looked up. One pool, on this
+    machine or the cluster of `grading.scheduler`, runs the official grading and every
+    check's jobs.
     """
 
     def __init__(
@@ -82,26 +85,37 @@ class GradingSession:
         self._stack = ExitStack()
         try:
             self._journal = self._stack.enter_context(Journal(folder.results))
+            self._runners: list[CheckRunner] = []
+            self._stack.callback(self._close_runners)  # once the pool has stopped
+            tools = sorted({tool for name in checks for tool in registry[name].tools})
+            pool = open_pool(grading.jobs, grading.place, grading.scheduler, tools=tuple(tools))
+            self._stack.callback(pool.shutdown)
             self._checks = [
-                _Check(name, registry[name], self._open(registry[name], settings, grading))
+                _Check(name, registry[name], self._open(registry[name], settings, pool, grading))
                 for name, settings in checks.items()
             ]
-            self._grader = self._stack.enter_context(Grader(problems, grading, self._graded))
+            grader = Grader(problems, grading, self._graded, pool)
+            self._grader = self._stack.enter_context(grader)
         except BaseException:
             self._stack.close()
             raise
 
-    def _open(self, check: PostCheck, settings: Any, grading: GradeConfig) -> CheckPool:
+    def _open(
+        self, check: PostCheck, settings: Any, pool: Pool, grading: GradeConfig
+    ) -> CheckRunner:
         place = CheckPlace(
-            jobs=grading.jobs,
-            workdir=grading.workdir,
+            pool=pool,
             run_dir=self._folder.root,
             sandboxed=grading.sandbox,
             cache_dir=grading.cache_dir,
         )
-        pool: CheckPool = check.open(settings, place)
-        self._stack.callback(pool.close)
-        return pool
+        runner = check.open(settings, place)
+        self._runners.append(runner)
+        return runner
+
+    def _close_runners(self) -> None:
+        for runner in self._runners:
+            runner.close()
 
     @property
     def simulator(self) -> str:
@@ -157,7 +171,7 @@ class GradingSession:
         self._written.append(written)
         problem = self._problems[sample.problem]
         started = {
-            check.name: check.kind.start(check.pool, problem, graded)
+            check.name: check.runner.start(problem, graded)
             for check in self._checks
             if check.kind.applies(verdict)
         }

@@ -26,6 +26,7 @@ from verilogeval.formal.options import add_formal_options, formal_config_from_ar
 from verilogeval.formal.selfcheck import check_references as check_formally
 from verilogeval.formal.selfcheck import reference_report as formal_report
 from verilogeval.grade import Graded, grade
+from verilogeval.pools import open_pool
 from verilogeval.records import CATEGORY_NAMES, Verdict
 from verilogeval.simulate import version_warning
 from verilogeval.strict.options import add_strict_options, strict_config_from_args
@@ -65,38 +66,41 @@ def run(args: argparse.Namespace) -> int:
         verdicts[graded.sample.problem] = graded.verdict
         simulators[:] = [graded.result.simulator]
 
-    errors = grade(
-        {problem.name: problem for problem in problems},
-        (reference_sample(problem) for problem in problems),
-        config,
-        record,
-    )
-    for error in errors:
-        print(f"verilogeval check: error: {error}", file=sys.stderr)
-    simulator = simulators[0] if simulators else "no simulation"
-    warning = version_warning(simulator) if simulators else None
-    if warning:
-        print(f"verilogeval check: {warning}", file=sys.stderr)
-    failing = [
-        verdicts[problem.name]
-        for problem in problems
-        if problem.name in verdicts and not verdicts[problem.name].passed
-    ]
-    for verdict in failing:
-        print(f"{verdict.problem}: {describe(verdict)}")
-    print(
-        f"{len(failing)} of {len(verdicts)} references cannot pass "
-        f"({dataset.task}, {dataset.folder}, {simulator})"
-    )
-    if strict is not None:
-        for line in reference_report(
-            check_references(problems, strict, jobs=config.jobs, sandboxed=config.sandbox)
-        ):
-            print(line)
-    if formal is not None:
-        checked = check_formally(problems, formal, jobs=config.jobs, sandboxed=config.sandbox)
-        for line in formal_report(checked):
-            print(line)
+    tools = ("yosys",) if formal is not None else ()
+    pool = open_pool(config.jobs, config.place, config.scheduler, tools=tools)
+    try:
+        errors = grade(
+            {problem.name: problem for problem in problems},
+            (reference_sample(problem) for problem in problems),
+            config,
+            record,
+            pool,
+        )
+        for error in errors:
+            print(f"verilogeval check: error: {error}", file=sys.stderr)
+        simulator = simulators[0] if simulators else "no simulation"
+        warning = version_warning(simulator) if simulators else None
+        if warning:
+            print(f"verilogeval check: {warning}", file=sys.stderr)
+        failing = [
+            verdicts[problem.name]
+            for problem in problems
+            if problem.name in verdicts and not verdicts[problem.name].passed
+        ]
+        for verdict in failing:
+            print(f"{verdict.problem}: {describe(verdict)}")
+        print(
+            f"{len(failing)} of {len(verdicts)} references cannot pass "
+            f"({dataset.task}, {dataset.folder}, {simulator})"
+        )
+        if strict is not None:
+            for line in reference_report(check_references(problems, strict, pool)):
+                print(line)
+        if formal is not None:
+            for line in formal_report(check_formally(problems, formal, pool)):
+                print(line)
+    finally:
+        pool.shutdown()
     return outcome_code(len(errors))
 
 

@@ -281,6 +281,8 @@ def grade_config_from_args(args: argparse.Namespace, wave_dir: Path | None = Non
         raise UserError(f"--timeout must be positive, not {args.timeout}")
     if args.scratch_dir is not None and not args.scratch_dir.is_dir():
         raise UserError(f"{args.scratch_dir}: --scratch-dir is not a folder")
+    if wave_dir is not None and args.scheduler is not None:
+        raise UserError("--waves keeps files on the grading machine: not with --scheduler")
     return GradeConfig(
         jobs=jobs,
         timeout_s=DEFAULT_TIMEOUT_S if args.timeout is None else args.timeout,

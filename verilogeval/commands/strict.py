@@ -18,8 +18,9 @@ from pathlib import Path
 from verilogeval.commands.options import add_dataset_options
 from verilogeval.dataset import Dataset, load_dataset, select_problems
 from verilogeval.errors import UserError
+from verilogeval.pools import LocalPool, Place, run_all
 from verilogeval.records import Problem, Sample, Task
-from verilogeval.strict.batch import diff_test_many, strict_fields
+from verilogeval.strict.batch import strict_fields, strict_job
 from verilogeval.strict.options import add_strict_options, strict_config_from_args
 
 
@@ -50,7 +51,8 @@ def run(args: argparse.Namespace) -> int:
         flush=True,
     )
     pairs = [(problem, sample) for _, problem, sample in labelled]
-    results = diff_test_many(pairs, config, jobs=args.jobs)
+    with LocalPool(args.jobs, Place(workdir=None, cache_dir=None, sandboxed=True)) as pool:
+        results = run_all(pool, strict_job, pairs, config)
     statuses: Counter[str] = Counter()
     lines = []
     for (label, problem, _), result in zip(labelled, results, strict=True):

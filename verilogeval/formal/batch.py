@@ -1,28 +1,65 @@
-"""Formal checks of many samples in parallel, shaped like the differential test's StrictPool.
+"""The formal check as a pool job, the counterexample waveform it brings back, its fields.
 
-Each check runs Yosys (and maybe Icarus) in its own limited child process, so a thread per
-running check keeps `jobs` processes busy. One Yosys process per sample: Debian's native
-Yosys starts in about 0.02 s (bench/bench_formal.py), so a batch per problem would save
-little and let one hostile sample's crash take its neighbours' verdicts with it.
+Each check runs Yosys (and maybe Icarus) in its own limited child process, on whichever
+machine the run's pool sends it to (verilogeval.pools), so the waveform of a confirmed
+counterexample comes back as bytes and the client keeps it beside the sample. One Yosys
+process per sample: Debian's native Yosys starts in about 0.02 s (bench/bench_formal.py),
+so a batch per problem would save little and let one hostile sample's crash take its
+neighbours' verdicts with it.
 """
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections import Counter
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from verilogeval.formal.check import FormalConfig, formal_check
 from verilogeval.formal.result import FormalResult, FormalStatus, disproved
+from verilogeval.pools import Place
 from verilogeval.records import Category, Problem, Sample
 from verilogeval.runfolder.lines import ResultLine
-from verilogeval.sandbox import SandboxError, ensure_available
+from verilogeval.sandbox import SandboxError
 
 # Verdicts of samples that compiled (and so can be checked): the rest have no design.
 COMPILED = frozenset({Category.PASS, Category.RUNTIME, Category.TIMEOUT, Category.ASYNC_RESET})
+
+
+@dataclass(frozen=True)
+class FormalJobResult:
+    """What a formal job brings back: the result and its counterexample's waveform."""
+
+    result: FormalResult
+    vcd: bytes | None  # the Icarus replay's waveform, for the client to keep
+
+
+def formal_job(
+    problem: Problem, sample: Sample, config: FormalConfig, place: Place
+) -> FormalJobResult:
+    """The formal check of one sample; a check that cannot run is an ERROR result."""
+    folder = Path(tempfile.mkdtemp(prefix="verilogeval-formal-vcd-", dir=place.workdir))
+    vcd_path = folder / "formal.vcd"
+    try:
+        result = formal_check(
+            problem,
+            sample,
+            config,
+            workdir=place.workdir,
+            vcd_path=vcd_path,
+            sandboxed=place.sandboxed,
+        )
+        vcd = vcd_path.read_bytes() if result.vcd is not None else None
+        return FormalJobResult(result, vcd)
+    except (OSError, ValueError, SandboxError) as error:
+        reason = f"{type(error).__name__}: {error}"
+        error_result = FormalResult(problem.name, sample.sample, FormalStatus.ERROR, reason=reason)
+        return FormalJobResult(error_result, None)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def formal_vcd_path(run_dir: Path, problem: str, sample: int) -> Path:
@@ -30,73 +67,15 @@ def formal_vcd_path(run_dir: Path, problem: str, sample: int) -> Path:
     return run_dir / problem / f"{problem}_sample{sample:02}-formal.vcd"
 
 
-class FormalPool:
-    """`jobs` formal checks at a time; a check that raises becomes an ERROR result.
-
-    With `run_dir`, a confirmed counterexample's waveform is kept beside the sample there
-    (formal_vcd_path) and the result names it relative to `run_dir`.
-    """
-
-    def __init__(
-        self,
-        config: FormalConfig,
-        *,
-        jobs: int,
-        workdir: Path | None = None,
-        run_dir: Path | None = None,
-        sandboxed: bool = True,
-    ) -> None:
-        if sandboxed:
-            ensure_available()
-        self._config = config
-        self._workdir = workdir
-        self._sandboxed = sandboxed
-        self._run_dir = run_dir
-        self._pool = ThreadPoolExecutor(max_workers=max(1, jobs))
-
-    def submit(self, problem: Problem, sample: Sample) -> Future[FormalResult]:
-        return self._pool.submit(self._run, problem, sample)
-
-    def _run(self, problem: Problem, sample: Sample) -> FormalResult:
-        run_dir = self._run_dir
-        vcd_path = formal_vcd_path(run_dir, sample.problem, sample.sample) if run_dir else None
-        try:
-            result = formal_check(
-                problem,
-                sample,
-                self._config,
-                workdir=self._workdir,
-                vcd_path=vcd_path,
-                sandboxed=self._sandboxed,
-            )
-        except (OSError, ValueError, SandboxError) as error:
-            reason = f"{type(error).__name__}: {error}"
-            return FormalResult(problem.name, sample.sample, FormalStatus.ERROR, reason=reason)
-        if run_dir is None or vcd_path is None or result.vcd is None:
-            return result
-        return replace(result, vcd=str(vcd_path.relative_to(run_dir)))
-
-    def close(self) -> None:
-        self._pool.shutdown(wait=True)
-
-    def __enter__(self) -> FormalPool:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-
-def formal_check_many(
-    pairs: Sequence[tuple[Problem, Sample]],
-    config: FormalConfig,
-    *,
-    jobs: int,
-    sandboxed: bool = True,
-) -> list[FormalResult]:
-    """Results in the order of `pairs`."""
-    with FormalPool(config, jobs=jobs, sandboxed=sandboxed) as pool:
-        futures = [pool.submit(problem, sample) for problem, sample in pairs]
-        return [future.result() for future in futures]
+def keep_vcd(run_dir: Path, done: FormalJobResult) -> FormalResult:
+    """The result, its waveform written beside the sample and named relative to `run_dir`."""
+    result = done.result
+    if done.vcd is None:
+        return replace(result, vcd=None)
+    path = formal_vcd_path(run_dir, result.problem, result.sample)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(done.vcd)
+    return replace(result, vcd=str(path.relative_to(run_dir)))
 
 
 def formal_fields(result: FormalResult | None) -> dict[str, Any]:

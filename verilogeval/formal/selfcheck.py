@@ -9,18 +9,20 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from verilogeval.formal.batch import formal_check_many
+from verilogeval.formal.batch import formal_job
 from verilogeval.formal.check import FormalConfig
 from verilogeval.formal.result import FormalResult, FormalStatus
+from verilogeval.pools import Pool, run_all
 from verilogeval.records import Problem
-from verilogeval.strict.check import reference_as_sample
+from verilogeval.time_limits import reference_sample
 
 
 def check_references(
-    problems: Sequence[Problem], config: FormalConfig, *, jobs: int, sandboxed: bool = True
+    problems: Sequence[Problem], config: FormalConfig, pool: Pool
 ) -> list[FormalResult]:
-    pairs = [(p, reference_as_sample(p)) for p in problems]
-    return formal_check_many(pairs, config, jobs=jobs, sandboxed=sandboxed)
+    """Each reference against itself (a counterexample's waveform is not kept)."""
+    pairs = [(p, reference_sample(p)) for p in problems]
+    return [done.result for done in run_all(pool, formal_job, pairs, config)]
 
 
 def reference_report(results: Sequence[FormalResult]) -> list[str]:

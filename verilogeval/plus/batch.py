@@ -1,15 +1,16 @@
-"""Plus checks of many samples in parallel, cached, and their results.jsonl fields.
+"""The plus check as a pool job, its client-side cache, and its results.jsonl fields.
 
-Shaped like the strict pool: `PlusPool.submit(problem, sample, official_log) -> Future`,
-`plus_fields(...) -> dict`. Each check's compile and runs go through the sandbox of the
-thread that runs it, so a thread per running check keeps `jobs` simulations busy.
+The job (`plus_job`) runs wherever the run's pool sends it (verilogeval.pools); the
+cache stays with the client and is read before anything is sent, as the official
+grading's is.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,56 +19,64 @@ from verilogeval.grade import result_store
 from verilogeval.plus.amplify import SHIFT_SOURCE
 from verilogeval.plus.check import PlusConfig, PlusResult, plus_check, plus_settings
 from verilogeval.plus.tamper import SCAN_RULES
+from verilogeval.pools import Place, Pool, then
 from verilogeval.records import Problem, Sample
-from verilogeval.sandbox import SandboxError, ensure_available
+from verilogeval.sandbox import SandboxError
 from verilogeval.strict.result import StrictResult
 
 PLUS_CACHE_FORMAT = 1  # bump when a cached PlusResult would no longer be what plus_check gives
 
 
-class PlusPool:
-    """`jobs` plus checks at a time, each looked up in the result cache first."""
+@dataclass(frozen=True)
+class PlusInput:
+    """A plus job's payload: the settings and the sample's official log."""
+
+    config: PlusConfig
+    official_log: str
+
+
+def plus_job(problem: Problem, sample: Sample, given: PlusInput, place: Place) -> PlusResult:
+    """The plus check of one sample; a check that cannot run is an error result."""
+    try:
+        return plus_check(
+            problem,
+            sample,
+            given.official_log,
+            given.config,
+            workdir=place.workdir,
+            sandboxed=place.sandboxed,
+        )
+    except (OSError, ValueError, SandboxError) as error:
+        return PlusResult((), 0, False, error=f"{type(error).__name__}: {error}")
+
+
+class PlusChecks:
+    """Plus checks on `pool`, each looked up in the result cache first."""
 
     def __init__(
-        self,
-        config: PlusConfig,
-        *,
-        jobs: int,
-        workdir: Path | None = None,
-        sandboxed: bool = True,
-        cache_dir: Path | None = None,
+        self, config: PlusConfig, pool: Pool, *, sandboxed: bool, cache_dir: Path | None
     ) -> None:
-        if sandboxed:
-            ensure_available()
         self._config = config
-        self._workdir = workdir
+        self._pool = pool
         self._sandboxed = sandboxed
         self._cache = None if cache_dir is None else result_store(cache_dir)
-        self._pool = ThreadPoolExecutor(max_workers=max(1, jobs))
 
     def submit(self, problem: Problem, sample: Sample, official_log: str) -> Future[PlusResult]:
-        return self._pool.submit(self._run, problem, sample, official_log)
-
-    def _run(self, problem: Problem, sample: Sample, official_log: str) -> PlusResult:
         key = self._key(problem, sample, official_log)
         cached = None if self._cache is None else self._cache.get(key)
         if cached is not None:
             try:
-                return PlusResult.from_json(cached)
+                known: Future[PlusResult] = Future()
+                known.set_result(PlusResult.from_json(cached))
+                return known
             except (TypeError, KeyError):
                 pass  # an entry of an older shape: check again
-        try:
-            result = plus_check(
-                problem,
-                sample,
-                official_log,
-                self._config,
-                workdir=self._workdir,
-                sandboxed=self._sandboxed,
-            )
-        except (OSError, ValueError, SandboxError) as error:  # never cached
-            return PlusResult((), 0, False, error=f"{type(error).__name__}: {error}")
-        if self._cache is not None:
+        given = PlusInput(self._config, official_log)
+        checked = self._pool.submit(plus_job, problem, sample, given)
+        return then(checked, lambda result: self._keep(key, result))
+
+    def _keep(self, key: str, result: PlusResult) -> PlusResult:
+        if self._cache is not None and result.error is None:  # an error is never cached
             self._cache.put(key, result.to_json())
         return result
 
@@ -77,7 +86,7 @@ class PlusPool:
             "plus",
             PLUS_CACHE_FORMAT,
             SCAN_RULES,
-            sim.simulator_version(),
+            self._pool.simulator,
             sim.COMPILE_FLAGS,
             sim.MEMORY_LIMIT_BYTES,
             sim.FILE_LIMIT_BYTES,
@@ -97,15 +106,8 @@ class PlusPool:
         return digest.hexdigest()
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True)
         if self._cache is not None:
             self._cache.close()
-
-    def __enter__(self) -> PlusPool:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
 
 def plus_fields(

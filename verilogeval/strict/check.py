@@ -7,7 +7,6 @@ call works in its own directory and runs cocotb in a child process with a time l
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import sys
 import tempfile
@@ -122,12 +121,6 @@ def run_cocotb_job(
     job_path.write_text(json.dumps(job), encoding="utf-8")
     argv = (sys.executable, "-I", "-m", "verilogeval.strict.cocotb_child", str(job_path))
     return run_in(sandbox, argv, cwd=folder, timeout_s=timeout_s)
-
-
-def reference_as_sample(problem: Problem) -> Sample:
-    """The reference renamed to TopModule: what `check --strict` tests against itself."""
-    source = problem.ref_path.read_text(encoding="utf-8")
-    return Sample(problem.name, 0, re.sub(r"\bRefModule\b", "TopModule", source))
 
 
 def _result(

@@ -9,17 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from verilogeval.pools import Pool, run_all
 from verilogeval.records import Problem
-from verilogeval.strict.batch import diff_test_many
-from verilogeval.strict.check import StrictConfig, reference_as_sample
+from verilogeval.strict.batch import strict_job
+from verilogeval.strict.check import StrictConfig
 from verilogeval.strict.result import StrictResult
+from verilogeval.time_limits import reference_sample
 
 
 def check_references(
-    problems: Sequence[Problem], config: StrictConfig, *, jobs: int, sandboxed: bool = True
+    problems: Sequence[Problem], config: StrictConfig, pool: Pool
 ) -> list[StrictResult]:
-    pairs = [(p, reference_as_sample(p)) for p in problems]
-    return diff_test_many(pairs, config, jobs=jobs, sandboxed=sandboxed)
+    pairs = [(p, reference_sample(p)) for p in problems]
+    return run_all(pool, strict_job, pairs, config)
 
 
 def reference_report(results: Sequence[StrictResult]) -> list[str]:
