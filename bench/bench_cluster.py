@@ -5,7 +5,10 @@ The samples are bench_grade's (golden rows of one task, 10 per problem). The clu
 timing as a user's running cluster would be; both runs are `verilogeval evaluate` with no
 result cache, so every sample is simulated. Rounds alternate local and cluster.
 
-    .venv/bin/python bench/bench_cluster.py [--limit 300] [--rounds 3]
+    .venv/bin/python bench/bench_cluster.py [--limit 300] [--rounds 3] [--check plus ...]
+
+With --check, both runs also run that post-verdict check (strict, plus, formal): its jobs
+go to the same pool, so the cluster takes them too.
 """
 
 from __future__ import annotations
@@ -37,6 +40,13 @@ def main() -> None:
     parser.add_argument("--task", type=Task, default=Task.SPEC_TO_RTL)
     parser.add_argument("--limit", type=int, default=None, help="the first N samples")
     parser.add_argument("--rounds", type=int, default=3, help="repeat and report medians")
+    parser.add_argument(
+        "--check",
+        action="append",
+        default=[],
+        choices=["strict", "plus", "formal"],
+        help="also run this post-verdict check (repeatable)",
+    )
     args = parser.parse_args()
     os.environ.update(PROFILER_OFF)  # read by the LocalCluster's worker processes
 
@@ -57,12 +67,17 @@ def main() -> None:
             sys.executable, "-m", "verilogeval", "evaluate",
             "--dataset", str(args.shared / "verilog-eval-v2"), "--task", str(args.task),
             "--samples", str(samples_path), "--no-cache",
+            *(f"--{check}" for check in args.check),
         ]  # fmt: skip
         where = {
             "local": ["--jobs", str(WORKERS)],
             "cluster": ["--scheduler", cluster.scheduler_address],
         }
-        print(f"{len(samples)} samples; local pool of {WORKERS} against {WORKERS} Dask workers")
+        checks = " ".join(f"--{check}" for check in args.check) or "official grading only"
+        print(
+            f"{len(samples)} samples ({checks}); "
+            f"local pool of {WORKERS} against {WORKERS} Dask workers"
+        )
         for round_number in range(args.rounds):
             for name, extra in where.items():
                 argv = [*command, *extra, "--out", f"{folder}/{name}{round_number}"]
@@ -76,7 +91,7 @@ def main() -> None:
         rounds = ", ".join(f"{t:.2f}" for t in timings[name])
         print(f"{name:<8} {seconds:8.2f} s {seconds / local_s:5.2f}x   ({rounds})")
     overhead_ms = (cluster_s - local_s) / len(samples) * 1000 * WORKERS
-    print(f"cluster overhead per job: {overhead_ms:.1f} ms of worker time")
+    print(f"cluster overhead per sample: {overhead_ms:.1f} ms of worker time")
     print("target: the cluster costs no more than 1.10x the local pool")
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -304,3 +305,104 @@ def test_ctrl_c_cancels_the_cluster_jobs(official_root, samples, tmp_path):
             ),
             "the scheduler to drop the run's jobs",
         )
+
+
+CHECKED_PROBLEMS = ("Prob001", "Prob004", "Prob012", "Prob053", "Prob095", "Prob109", "Prob120")
+
+
+@pytest.fixture(scope="module")
+def checked_samples(golden, tmp_path_factory) -> Path:
+    """A few samples per problem, passing and failing, with two officially passing samples
+    that formal disproves (Prob053 logic_flip2, Prob095 async_reset): every check has work."""
+    rows = [
+        row
+        for row in golden("classification")
+        if row["task"] == TASK and row["problem"].startswith(CHECKED_PROBLEMS)
+    ]
+    chosen = [row for row in rows if row["sample"] in ("logic_flip2", "async_reset")]
+    for prefix in CHECKED_PROBLEMS:
+        chosen += [row for row in rows if row["problem"].startswith(prefix)][:3]
+    path = tmp_path_factory.mktemp("checked") / "samples.jsonl"
+    path.write_text(
+        "".join(
+            json.dumps({"problem": row["problem"], "sample": index, "code": row["code"]}) + "\n"
+            for index, row in enumerate(chosen, start=1)
+        )
+    )
+    return path
+
+
+def check_fields(out: Path) -> dict[tuple[str, int], tuple]:
+    """Each line's post-verdict checks, without what depends on time (durations, depth)."""
+    found = {}
+    for line in map(json.loads, (out / "results.jsonl").read_text().splitlines()):
+        strict = line["strict"] and {
+            k: v for k, v in line["strict"].items() if k not in ("duration_s", "message")
+        }
+        plus = line["plus"] and {k: v for k, v in line["plus"].items() if k != "duration_s"}
+        formal = line["formal"] and {
+            k: line["formal"][k] for k in ("status", "counterexample", "vcd")
+        }
+        found[(line["problem"], line["sample"])] = (
+            line["category"],
+            line["strict_passed"],
+            line["plus_passed"],
+            json.dumps([strict, plus, formal], sort_keys=True),
+        )
+    return found
+
+
+def test_every_check_runs_on_the_cluster_and_gives_the_local_fields(
+    official_root, checked_samples, tmp_path
+):
+    """--strict --plus --formal on workers: the fields equal a local run's, the client
+    keeps the counterexample waveforms, and the client itself needs no simulator at all
+    (its PATH has Python and dask only: every job ran on the cluster)."""
+    checks = ("--strict", "--plus", "--formal")
+    local = tmp_path / "local"
+    done = subprocess.run(
+        evaluate_argv(official_root, checked_samples, local, *checks),
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        remote = tmp_path / "cluster"
+        on_cluster = (*checks, "--scheduler", cluster.scheduler_address)
+        argv = evaluate_argv(official_root, checked_samples, remote, *on_cluster)
+        done = subprocess.run(
+            argv, capture_output=True, text=True, env=os.environ | {"PATH": str(BIN)}
+        )
+    assert done.returncode == 0, done.stderr
+    expected = check_fields(local)
+    assert check_fields(remote) == expected
+    disproved = [key for key, fields in expected.items() if '"status": "disproved"' in fields[3]]
+    assert len(disproved) >= 2
+    vcds = sorted(path.relative_to(remote) for path in remote.rglob("*-formal.vcd"))
+    assert vcds == sorted(path.relative_to(local) for path in local.rglob("*-formal.vcd"))
+    assert len(vcds) >= 2 and all((remote / vcd).read_bytes().startswith(b"$") for vcd in vcds)
+
+
+def test_a_worker_without_yosys_stops_a_formal_run_and_grades_nothing(
+    official_root, checked_samples, commands, tmp_path
+):
+    tools = tmp_path / "tools"  # Icarus and bubblewrap, not Yosys
+    tools.mkdir()
+    for tool in ("iverilog", "vvp", "bwrap"):
+        (tools / tool).symlink_to(shutil.which(tool))
+    _, address = commands.scheduler()
+    commands.worker(address, env=os.environ | {"PATH": f"{BIN}:{tools}"})
+    wait_for_workers(address, 1)
+    out = tmp_path / "run"
+    done = subprocess.run(
+        evaluate_argv(official_root, checked_samples, out, "--formal", "--scheduler", address),
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "Dask worker tcp://127.0.0.1:" in done.stderr
+    assert "has no yosys on its PATH" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert result_count(out) == 0

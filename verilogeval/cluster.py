@@ -206,7 +206,8 @@ class DaskPool:
         self._tools = tools
         self._lock = threading.Lock()
         self._files: dict[str, ProblemFiles] = {}
-        self._queue: deque[_Queued] = deque()
+        self._queue: dict[str, deque[_Queued]] = {}  # problem -> its jobs not yet sent
+        self._queued = 0
         self._in_flight: dict[Any, list[_Queued]] = {}  # Dask future -> its batch
         self._stopped: GradingStopped | None = None
         self._closing = False
@@ -242,7 +243,10 @@ class DaskPool:
             files = self._files.get(problem.name)
             if files is None:
                 files = self._files[problem.name] = ProblemFiles.of(problem)
-            self._queue.append(_Queued(job, files, sample, payload, outcome))
+            self._queue.setdefault(problem.name, deque()).append(
+                _Queued(job, files, sample, payload, outcome)
+            )
+            self._queued += 1
         self._wake.set()
         return outcome
 
@@ -251,7 +255,9 @@ class DaskPool:
         self._closing = True
         self._wake.set()
         self._driver.join()
-        for queued in [*self._queue, *self._cancel_in_flight()]:
+        with self._lock:
+            waiting = self._take_all()
+        for queued in [*waiting, *self._cancel_in_flight()]:
             queued.outcome.cancel()
         self._client.close(timeout=CONNECT_TIMEOUT_S)
 
@@ -276,10 +282,9 @@ class DaskPool:
         capacity = BATCHES_PER_THREAD * max(1, self._thread_count())
         while len(self._in_flight) < capacity:
             with self._lock:
-                if not self._queue:
+                if not self._queued:
                     return True
-                size = min(MAX_BATCH, math.ceil(len(self._queue) / capacity))
-                batch = [self._queue.popleft() for _ in range(size)]
+                batch = self._take(min(MAX_BATCH, math.ceil(self._queued / capacity)))
             wire = [(q.job, q.files, q.sample, q.payload) for q in batch]
             future = self._client.submit(
                 run_batch, wire, self.simulator, self._sandbox, self._tools, pure=False
@@ -300,8 +305,7 @@ class DaskPool:
             if future.status == "finished":
                 records = future.result()
                 if records is None:  # its result died with its worker: run it again
-                    with self._lock:
-                        self._queue.extendleft(reversed(batch))
+                    self._requeue(batch)
                     continue
                 for queued, (ok, record) in zip(batch, records, strict=True):
                     if ok:
@@ -324,11 +328,37 @@ class DaskPool:
         """Stop the run: every job not yet done fails with `error`, the cluster's are cancelled."""
         with self._lock:
             self._stopped = self._stopped or error
-            waiting = [*(batch or []), *self._queue]
-            self._queue.clear()
+            waiting = [*(batch or []), *self._take_all()]
         for queued in [*waiting, *self._cancel_in_flight()]:
             if not queued.outcome.done():
                 queued.outcome.set_exception(self._stopped)
+
+    def _take(self, size: int) -> list[_Queued]:
+        """Up to `size` queued jobs, one per problem in turn (called holding the lock).
+
+        Samples of one problem cost alike, and a slow problem's samples queued behind each
+        other in one batch would leave the other workers idle at the end; taken in turn,
+        they spread over batches as they would over the local pool's processes.
+        """
+        batch: list[_Queued] = []
+        while len(batch) < size and self._queue:
+            for name in list(self._queue)[: size - len(batch)]:
+                jobs = self._queue.pop(name)
+                batch.append(jobs.popleft())
+                if jobs:
+                    self._queue[name] = jobs  # to the back of the turn
+        self._queued -= len(batch)
+        return batch
+
+    def _take_all(self) -> list[_Queued]:
+        return self._take(self._queued)
+
+    def _requeue(self, batch: list[_Queued]) -> None:
+        """Queue a batch again, first in line (its records were lost with its worker)."""
+        with self._lock:
+            for queued in reversed(batch):
+                self._queue.setdefault(queued.sample.problem, deque()).appendleft(queued)
+            self._queued += len(batch)
 
     def _cancel_in_flight(self) -> list[_Queued]:
         """Cancel the batches in flight; their jobs."""
