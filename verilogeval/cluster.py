@@ -56,6 +56,9 @@ BATCHES_PER_THREAD = 2
 # How often the pool's thread looks at the cluster when no future wakes it: only a
 # safety net (a lost scheduler is normally reported by the futures themselves).
 _POLL_S = 1.0
+# A batch whose records were lost with their worker is rerun; this often at most, so a
+# result the client can never read fails its jobs instead of looping.
+MAX_RERUNS = 3
 _THREADS_REFRESH_S = 2.0  # workers come and go: recount their threads this often
 
 
@@ -178,6 +181,14 @@ def _setup_problem(sandbox: bool, tools: tuple[str, ...]) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class _Batch:
+    """The jobs of one Dask task, and how often their records were lost and rerun."""
+
+    jobs: list[_Queued]
+    reruns: int = 0
+
+
 class DaskPool:
     """The grading pool on a Dask scheduler; the same `submit`/`shutdown` as the local pool.
 
@@ -208,7 +219,7 @@ class DaskPool:
         self._files: dict[str, ProblemFiles] = {}
         self._queue: dict[str, deque[_Queued]] = {}  # problem -> its jobs not yet sent
         self._queued = 0
-        self._in_flight: dict[Any, list[_Queued]] = {}  # Dask future -> its batch
+        self._in_flight: dict[Any, _Batch] = {}  # Dask future -> its batch
         self._stopped: GradingStopped | None = None
         self._closing = False
         self._wake = threading.Event()
@@ -285,12 +296,22 @@ class DaskPool:
                 if not self._queued:
                     return True
                 batch = self._take(min(MAX_BATCH, math.ceil(self._queued / capacity)))
-            wire = [(q.job, q.files, q.sample, q.payload) for q in batch]
+            if not self._submit(_Batch(batch)):
+                return False
+        return True
+
+    def _submit(self, batch: _Batch) -> bool:
+        """Send one batch; False (the run stopped) when the scheduler cannot be reached."""
+        wire = [(q.job, q.files, q.sample, q.payload) for q in batch.jobs]
+        try:
             future = self._client.submit(
                 run_batch, wire, self.simulator, self._sandbox, self._tools, pure=False
             )
-            self._in_flight[future] = batch
-            future.add_done_callback(lambda _: self._wake.set())
+        except Exception:
+            self._stop(ClusterLost(self._lost_message()), batch.jobs)
+            return False
+        self._in_flight[future] = batch
+        future.add_done_callback(lambda _: self._wake.set())
         return True
 
     def _collect(self) -> bool:
@@ -298,15 +319,24 @@ class DaskPool:
         if not self._in_flight and self._client.status in ("closing", "closed", "failed"):
             self._stop(ClusterLost(self._lost_message()))
             return False
-        for future, batch in list(self._in_flight.items()):
+        for future, in_flight in list(self._in_flight.items()):
             if not future.done():  # running, or lost with its worker and running again
                 continue
             del self._in_flight[future]
+            batch = in_flight.jobs
             if future.status == "finished":
-                records = future.result()
-                if records is None:  # its result died with its worker: run it again
-                    self._requeue(batch)
+                try:
+                    records = self._fetch(future)
+                except Exception:  # the scheduler is gone
+                    self._stop(ClusterLost(self._lost_message()), batch)
+                    return False
+                if records is None and in_flight.reruns < MAX_RERUNS:
+                    if not self._submit(_Batch(batch, in_flight.reruns + 1)):
+                        return False
                     continue
+                if records is None:
+                    lost = RuntimeError(f"the cluster lost this job's result {MAX_RERUNS} times")
+                    records = [(False, lost)] * len(batch)
                 for queued, (ok, record) in zip(batch, records, strict=True):
                     if ok:
                         queued.outcome.set_result(record)
@@ -323,6 +353,16 @@ class DaskPool:
                 self._stop(ClusterLost(self._lost_message()), batch)
                 return False
         return True
+
+    def _fetch(self, future: Any) -> list[tuple[bool, Any]] | None:
+        """A finished batch's records; None when they were lost with their worker."""
+        try:
+            records: list[tuple[bool, Any]] | None = future.result()
+        except Exception:
+            if self._client.status != "running":
+                raise  # the scheduler is gone: the run stops
+            return None
+        return records
 
     def _stop(self, error: GradingStopped, batch: list[_Queued] | None = None) -> None:
         """Stop the run: every job not yet done fails with `error`, the cluster's are cancelled."""
@@ -353,20 +393,13 @@ class DaskPool:
     def _take_all(self) -> list[_Queued]:
         return self._take(self._queued)
 
-    def _requeue(self, batch: list[_Queued]) -> None:
-        """Queue a batch again, first in line (its records were lost with its worker)."""
-        with self._lock:
-            for queued in reversed(batch):
-                self._queue.setdefault(queued.sample.problem, deque()).appendleft(queued)
-            self._queued += len(batch)
-
     def _cancel_in_flight(self) -> list[_Queued]:
         """Cancel the batches in flight; their jobs."""
         batches, self._in_flight = self._in_flight, {}
         with contextlib.suppress(Exception):  # a lost scheduler took them with it
             if batches:
                 self._client.cancel(list(batches))
-        return [queued for batch in batches.values() for queued in batch]
+        return [queued for batch in batches.values() for queued in batch.jobs]
 
     def _thread_count(self) -> int:
         """The cluster's worker threads, recounted every _THREADS_REFRESH_S."""
