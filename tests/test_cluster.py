@@ -406,3 +406,17 @@ def test_a_worker_without_yosys_stops_a_formal_run_and_grades_nothing(
     assert "has no yosys on its PATH" in done.stderr
     assert "Traceback" not in done.stderr
     assert result_count(out) == 0
+
+
+def test_check_grades_its_references_and_their_checks_on_the_cluster(cli):
+    """`check --strict --formal` on our own dataset: the cluster's report is the local one."""
+    argv = ("check", "--no-cache", "--strict", "--formal", "--problems", "1-6,20")
+    local = cli(*argv)
+    assert local.returncode == 0, local.stderr
+    assert "formal: 7 of 7 references proven or bounded" in local.stdout
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        remote = cli(*argv, "--scheduler", cluster.scheduler_address)
+    assert remote.returncode == 0, remote.stderr
+    assert remote.stdout == local.stdout
