@@ -12,7 +12,7 @@ import pytest
 from verilogeval.checks import POST_CHECKS, PostCheck
 from verilogeval.dataset import load_dataset
 from verilogeval.errors import DamagedFile
-from verilogeval.grade import GradeConfig
+from verilogeval.grade import GradeConfig, Graded
 from verilogeval.progress import QuietProgress
 from verilogeval.records import Category, Problem, Sample, Task
 from verilogeval.runfolder.files import RunFolder
@@ -91,10 +91,10 @@ def test_damaged_results_journal_exits_2_naming_file_and_line(cli, tmp_path):
         assert "Traceback" not in done.stderr
 
 
-class _RaisingPool:
+class _RaisingRunner:
     """A post-verdict check whose every test raises something no one planned for."""
 
-    def submit(self, problem: Problem, sample: Sample) -> Future[object]:
+    def start(self, problem: Problem, graded: Graded) -> Future[object]:
         future: Future[object] = Future()
         future.set_exception(ZeroDivisionError("a bug in the check"))
         return future
@@ -108,8 +108,7 @@ def test_a_check_that_raises_gives_an_error_result_not_a_missing_line(tmp_path):
     problem = load_dataset(None, Task.SPEC_TO_RTL).problems[0]
     strict = POST_CHECKS["strict"]
     raising = PostCheck(
-        open=lambda settings, place: _RaisingPool(),
-        start=strict.start,
+        open=lambda settings, place: _RaisingRunner(),
         applies=strict.applies,
         fields=strict.fields,
         error_record=strict.error_record,
