@@ -253,7 +253,11 @@ def add_scheduler_option(parser: argparse.ArgumentParser) -> None:
 def add_grade_options(parser: argparse.ArgumentParser) -> None:
     """Options of the grading pool (with add_cache_options for its result cache)."""
     parser.add_argument(
-        "--jobs", type=int, default=None, help="parallel simulations (default: all cores)"
+        "--jobs",
+        type=int,
+        default=None,
+        help="grading jobs at once, official and --strict/--plus/--formal alike "
+        "(default: all cores; the cluster's workers decide with --scheduler)",
     )
     policy = TimeLimitPolicy()
     parser.add_argument(
