@@ -177,9 +177,15 @@ def wait_for_workers(address: str, count: int) -> None:
         client.wait_for_workers(count, timeout=STARTUP_LIMIT_S)
 
 
-def test_a_local_cluster_grades_as_the_local_pool(official_root, samples, local_verdicts, tmp_path):
+@pytest.mark.parametrize(
+    ("workers", "threads"), [(2, 1), (1, 2)], ids=["2 workers", "1 worker, 2 threads"]
+)
+def test_a_local_cluster_grades_as_the_local_pool(
+    official_root, samples, local_verdicts, tmp_path, workers, threads
+):
+    """Also with threads sharing a worker process, as `dask worker --nthreads N` runs."""
     with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=workers, threads_per_worker=threads, processes=True, dashboard_address=None
     ) as cluster:
         out = tmp_path / "run"
         argv = evaluate_argv(official_root, samples, out, "--scheduler", cluster.scheduler_address)
