@@ -20,6 +20,9 @@ from pathlib import Path
 
 import pytest
 
+from verilogeval.dataset import load_dataset
+from verilogeval.records import Sample, Task
+
 pytestmark = [pytest.mark.icarus, pytest.mark.shared, pytest.mark.slow]
 
 distributed = pytest.importorskip("distributed")
@@ -426,3 +429,34 @@ def test_check_grades_its_references_and_their_checks_on_the_cluster(cli):
         remote = cli(*argv, "--scheduler", cluster.scheduler_address)
     assert remote.returncode == 0, remote.stderr
     assert remote.stdout == local.stdout
+
+
+def test_a_result_the_client_cannot_read_fails_its_job_not_the_run(caplog):
+    """Resent a few times, then that job fails by name; the pool goes on, and no traceback
+    from distributed's own logging reaches the user."""
+    import cloudpickle
+    import cluster_jobs
+
+    from verilogeval.cluster import MAX_RERUNS, DaskPool
+
+    problem = load_dataset(None, Task.SPEC_TO_RTL).problems[0]
+    cloudpickle.register_pickle_by_value(cluster_jobs)
+    try:
+        with distributed.LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster:
+            pool = DaskPool(cluster.scheduler_address, sandbox=False)
+            try:
+                unreadable = Sample(problem.name, 1, "")
+                lost = pool.submit(cluster_jobs.unreadable_job, problem, unreadable, None)
+                with pytest.raises(RuntimeError) as raised:
+                    lost.result()
+                assert f"ran this job {MAX_RERUNS + 1} times" in str(raised.value)
+                after = pool.submit(cluster_jobs.echo_job, problem, Sample(problem.name, 2, ""), 7)
+                assert after.result() == (2, 7)
+            finally:
+                pool.shutdown()
+    finally:
+        cloudpickle.unregister_pickle_by_value(cluster_jobs)
+    errors = [r for r in caplog.records if r.name.startswith("distributed") and r.levelno >= 40]
+    assert [r.getMessage() for r in errors] == []  # ERROR and CRITICAL, none

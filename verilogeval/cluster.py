@@ -207,7 +207,7 @@ class DaskPool:
         # message from us instead (a lost scheduler, an unreachable address).
         for name in [*logging.root.manager.loggerDict, "distributed"]:
             if name.split(".")[0] == "distributed":
-                logging.getLogger(name).setLevel(logging.CRITICAL)
+                logging.getLogger(name).setLevel(logging.CRITICAL + 1)
         try:
             self._client = Client(address, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
         except (OSError, TimeoutError, ValueError) as error:
@@ -335,7 +335,10 @@ class DaskPool:
                         return False
                     continue
                 if records is None:
-                    lost = RuntimeError(f"the cluster lost this job's result {MAX_RERUNS} times")
+                    lost = RuntimeError(
+                        f"the cluster ran this job {MAX_RERUNS + 1} times and its result "
+                        "could not be fetched"
+                    )
                     records = [(False, lost)] * len(batch)
                 for queued, (ok, record) in zip(batch, records, strict=True):
                     if ok:
