@@ -336,3 +336,23 @@ def test_generate_logs_share_a_placeholder_until_written(tmp_path):
     assert second.read_text() == placeholder
     # sv-iv-analyze reads only the Prob* folders: the shared placeholder stays outside
     assert [p.name for p in tmp_path.iterdir() if p.is_dir()] == [MAJORITY]
+
+
+@pytest.mark.icarus
+def test_evaluate_shows_its_grading_progress_unless_quiet(cli, tmp_path):
+    samples = tmp_path / "samples.jsonl"
+    samples.write_text(
+        "".join(
+            json.dumps({"problem": MAJORITY, "sample": n, "code": code}) + "\n"
+            for n, code in ((1, RIGHT), (2, WRONG))
+        )
+    )
+    shown = cli("evaluate", "--samples", samples, "--out", tmp_path / "shown", "--no-cache")
+    assert shown.returncode == 0, shown.stderr
+    bar = [line for line in shown.stderr.splitlines() if line.startswith("grade ")]
+    assert len(bar) == 1 and "2/2" in bar[0] and "pass  50.0%" in bar[0]
+    quiet = cli(
+        "evaluate", "--samples", samples, "--out", tmp_path / "quiet", "--no-cache", "--quiet"
+    )
+    assert quiet.returncode == 0, quiet.stderr
+    assert not [line for line in quiet.stderr.splitlines() if line.startswith("grade ")]

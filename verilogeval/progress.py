@@ -5,7 +5,10 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from rich.progress import TaskID
 
 
 class Progress(Protocol):
@@ -66,24 +69,34 @@ class BarProgress(QuietProgress):
             transient=False,
         )
         self._generate_failures = 0
+        self._generate: TaskID | None = None
+        self._grade: TaskID | None = None
 
     def start(self, generate_total: int, grade_total: int) -> None:
-        self._generate = self._bars.add_task("generate", total=generate_total, rate="", note="")
-        self._grade = self._bars.add_task("grade", total=grade_total, rate="", note="")
+        """A bar for each stage with work: `generate` has no grade bar, `evaluate` no
+        generate bar."""
+        add = self._bars.add_task
+        self._generate = (
+            add("generate", total=generate_total, rate="", note="") if generate_total else None
+        )
+        self._grade = add("grade", total=grade_total, rate="", note="") if grade_total else None
         self._bars.start()
 
     def generated(self, failed: bool) -> None:
         super().generated(failed)
         self._generate_failures += failed
-        note = f"{self._generate_failures} errors" if self._generate_failures else ""
-        self._bars.update(self._generate, advance=1, note=note, rate=self._rate(self._generate))
+        if self._generate is not None:
+            note = f"{self._generate_failures} errors" if self._generate_failures else ""
+            rate = self._rate(self._generate)
+            self._bars.update(self._generate, advance=1, note=note, rate=rate)
 
     def graded(self, passed: bool) -> None:
         super().graded(passed)
-        note = f"pass {100 * self.passed_count / self.graded_count:5.1f}%"
-        self._bars.update(self._grade, advance=1, note=note, rate=self._rate(self._grade))
+        if self._grade is not None:
+            note = f"pass {100 * self.passed_count / self.graded_count:5.1f}%"
+            self._bars.update(self._grade, advance=1, note=note, rate=self._rate(self._grade))
 
-    def _rate(self, task_id: int) -> str:
+    def _rate(self, task_id: TaskID) -> str:
         speed = self._bars.tasks[task_id].speed
         return f"{speed:5.1f}/s" if speed else ""
 

@@ -29,7 +29,7 @@ from verilogeval.grade import code_sha256
 from verilogeval.journal import create_journals
 from verilogeval.layout import MAX_CODE_BYTES, Unreadable, read_samples_folder, sample_path
 from verilogeval.plans import EvaluatePlan
-from verilogeval.progress import QuietProgress
+from verilogeval.progress import BarProgress, QuietProgress
 from verilogeval.records import Sample
 from verilogeval.runfolder.files import RESULTS
 from verilogeval.runfolder.lines import ResultLine, latest, read_results
@@ -56,6 +56,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_grade_options(parser)
     add_cache_options(parser, default=RESULT_CACHE_HELP)
     add_check_options(parser)
+    parser.add_argument("--quiet", action="store_true", help="no progress display")
 
 
 def plan_from_args(args: argparse.Namespace) -> EvaluatePlan:
@@ -90,14 +91,19 @@ def run(args: argparse.Namespace) -> int:
         print(f"verilogeval evaluate: {item.where}: skipped: {item.reason}", file=sys.stderr)
 
     problems = {problem.name: problem for problem in plan.dataset.problems}
-    with GradingSession(folder, problems, plan.grading, plan.checks, QuietProgress()) as session:
+    progress = QuietProgress() if args.quiet else BarProgress()
+    with GradingSession(folder, problems, plan.grading, plan.checks, progress) as session:
         warning = version_warning(session.simulator)
         if warning:
             print(f"verilogeval evaluate: {warning}", file=sys.stderr)
         write_manifest(folder, _manifest(base, list(done.values()), session.simulator, previous))
-        for sample in todo:
-            session.submit(sample)
-        failures = session.wait()
+        progress.start(0, len(todo))
+        try:
+            for sample in todo:
+                session.submit(sample)
+            failures = session.wait()
+        finally:
+            progress.stop()
     for failure in failures:
         print(f"verilogeval evaluate: error: {failure}", file=sys.stderr)
 

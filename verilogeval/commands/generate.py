@@ -36,6 +36,7 @@ from verilogeval.models.base import Request
 from verilogeval.models.params import learned_warnings
 from verilogeval.models.registry import get_adapter
 from verilogeval.plans import GeneratePlan
+from verilogeval.progress import BarProgress, QuietProgress
 from verilogeval.prompt import build_prompt
 from verilogeval.records import Generation
 from verilogeval.runfolder.files import GENERATIONS
@@ -94,12 +95,13 @@ def run(args: argparse.Namespace) -> int:
         if (problem.name, sample) not in done
     ]
     write_manifest(folder, manifest)
-    display = _Display(len(requests), quiet=args.quiet)
+    progress = QuietProgress() if args.quiet else BarProgress()
+    progress.start(len(requests), 0)
     with Journal(folder.generations) as journal:
 
         def on_generation(generation: Generation) -> None:
             journal.append(GenerationLine.from_generation(generation).to_json())
-            display.advance(generation)
+            progress.generated(generation.error is not None)
 
         try:
             generations = generate(
@@ -110,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
                 on_generation=on_generation,
             )
         finally:
-            display.stop()
+            progress.stop()
     answers = [GenerationLine.from_generation(generation) for generation in generations]
     errors = [answer for answer in answers if answer.error is not None]
     request = adapter.request_record(plan.sampling)
@@ -122,40 +124,6 @@ def run(args: argparse.Namespace) -> int:
     for warning in learned_warnings(request):
         print(f"verilogeval generate: {warning}", file=sys.stderr)
     return outcome_code(len(errors))
-
-
-class _Display:
-    """A progress bar on stderr (rich), or nothing with --quiet."""
-
-    def __init__(self, total: int, *, quiet: bool) -> None:
-        self._bar = None
-        if quiet or total == 0:
-            return
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-        self._bar = Progress(
-            "generate",
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-            "{task.fields[errors]}",
-            console=Console(stderr=True),
-        )
-        self._task = self._bar.add_task("generate", total=total, errors="")
-        self._errors = 0
-        self._bar.start()
-
-    def advance(self, generation: Generation) -> None:
-        if self._bar is None:
-            return
-        self._errors += generation.error is not None
-        errors = f"{self._errors} errors" if self._errors else ""
-        self._bar.update(self._task, advance=1, errors=errors)
-
-    def stop(self) -> None:
-        if self._bar is not None:
-            self._bar.stop()
 
 
 def _print_summary(answers: list[GenerationLine], *, skipped: int, out: Path) -> None:
