@@ -320,7 +320,7 @@ def test_cli_reports_bad_lines_and_still_extracts_the_rest(cli, official_root, t
         "\ny\n\n",
     ]
     errors = result.stderr.splitlines()
-    assert f"{source}:2: not JSON" in errors[0]
+    assert f"{source}:2: not a JSON line" in errors[0]
     assert f"{source}:3: problem Prob999_nothing: unknown problem" in errors[1]
     assert f'{source}:4: problem Prob003_step_one: missing "response" field' in errors[2]
     assert "3 of 5 lines failed" in errors[3]

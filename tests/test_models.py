@@ -295,7 +295,8 @@ def test_replay_from_official_handoff_folder(tmp_path, spec_problem):
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ('{"problem": "P", "sample": 1, "response": "x"}\nnot json\n', "line 2: not JSON"),
+        ('{"problem": "P", "sample": 1, "response": "x"}\nnot json\n', "line 2: not a JSON line"),
+        ('{"problem": "P", "sample": 1, "response": "x"}\n[1]\n', "line 2: expected a JSON object"),
         ('{"problem": "P", "response": "x"}\n', "line 1: needs 'problem'"),
         ('{"problem": "P", "sample": 1}\n', "line 1: no 'response'"),
         ("\n", "holds no responses"),

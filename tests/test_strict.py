@@ -317,6 +317,10 @@ def test_strict_command_bad_rows_name_file_and_line(cli, tmp_path):
     assert (
         result.returncode == 2 and "samples.jsonl:1: no problem 'Prob999_nothing'" in result.stderr
     )
+    packed = tmp_path / "samples.jsonl.gz"
+    packed.write_bytes(gzip.compress(b'{"problem": "Prob001_zero", "code": "x"}\n{"problem"\n'))
+    result = cli("strict", "--samples", packed)
+    assert result.returncode == 2 and f"{packed}:2: not a JSON line" in result.stderr
 
 
 # --- `check --strict` and Python testbenches in the official grading ---------------------

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from verilogeval.errors import DamagedFile, UserError
+from verilogeval.jsonl import BadLine, json_objects
 
 
 def read_journal(path: Path) -> list[dict[str, Any]]:
@@ -35,17 +36,9 @@ def read_journal_lines(path: Path, *, repair: bool = False) -> list[tuple[int, d
         raise DamagedFile(path, f"cannot read ({error.strerror})") from None
     complete = data[: data.rfind(b"\n") + 1]
     records: list[tuple[int, dict[str, Any]]] = []
-    for number, raw in enumerate(complete.split(b"\n")[:-1], start=1):
-        if not raw.strip():
-            continue
-        try:
-            record = json.loads(raw)
-        except UnicodeDecodeError as error:
-            raise DamagedFile(path, f"not UTF-8 text ({error.reason})", line=number) from None
-        except json.JSONDecodeError as error:
-            raise DamagedFile(path, f"not a JSON line ({error.msg})", line=number) from None
-        if not isinstance(record, dict):
-            raise DamagedFile(path, "expected a JSON object", line=number)
+    for number, record in json_objects(complete):
+        if isinstance(record, BadLine):
+            raise DamagedFile(path, record.reason, line=number)
         records.append((number, record))
     if repair and len(complete) < len(data):
         with path.open("r+b") as f:

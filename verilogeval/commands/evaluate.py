@@ -8,10 +8,10 @@ Running again on the same --out grades only the samples results.jsonl lacks.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from verilogeval.commands.options import (
     RESULT_CACHE_HELP,
@@ -27,6 +27,7 @@ from verilogeval.errors import UserError, outcome_code
 from verilogeval.formal.batch import formal_tally
 from verilogeval.grade import code_sha256
 from verilogeval.journal import create_journals
+from verilogeval.jsonl import BadLine, json_objects
 from verilogeval.layout import MAX_CODE_BYTES, Unreadable, read_samples_folder, sample_path
 from verilogeval.plans import EvaluatePlan
 from verilogeval.progress import BarProgress, QuietProgress
@@ -154,23 +155,15 @@ def _read_inputs(path: Path) -> list[tuple[str, Sample | Rejected]]:
         data = path.read_bytes()
     except OSError as error:
         raise UserError(f"{path}: cannot read ({error.strerror})") from None
-    found: list[tuple[str, Sample | Rejected]] = []
-    for number, raw in enumerate(data.split(b"\n"), start=1):
-        if raw.strip():
-            where = f"{path}:{number}"
-            found.append((where, _parse_line(raw, where)))
-    return found
+    return [
+        (f"{path}:{number}", _sample_of(line, f"{path}:{number}"))
+        for number, line in json_objects(data)
+    ]
 
 
-def _parse_line(raw: bytes, where: str) -> Sample | Rejected:
-    try:
-        line = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as error:
-        return Rejected(where, f"not UTF-8 text ({error.reason} at byte {error.start})")
-    except json.JSONDecodeError as error:
-        return Rejected(where, f"not a JSON line ({error.msg})")
-    if not isinstance(line, dict):
-        return Rejected(where, "expected a JSON object")
+def _sample_of(line: dict[str, Any] | BadLine, where: str) -> Sample | Rejected:
+    if isinstance(line, BadLine):
+        return Rejected(where, line.reason)
     problem, sample, code = line.get("problem"), line.get("sample"), line.get("code")
     if not isinstance(problem, str):
         return Rejected(where, "missing field 'problem' (text)")

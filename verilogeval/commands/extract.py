@@ -15,11 +15,13 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from verilogeval.commands.options import add_dataset_options, add_extract_mode_option
 from verilogeval.dataset import Dataset, load_dataset
 from verilogeval.errors import UserError
 from verilogeval.extract import ExtractMode, default_mode, extract
+from verilogeval.jsonl import BadLine, json_objects
 from verilogeval.prompt import default_style
 from verilogeval.records import Problem
 
@@ -72,16 +74,13 @@ class _BadLine:
 
 def _extract_jsonl(dataset: Dataset, mode: ExtractMode, source: Path, out: Path | None) -> int:
     try:
-        text = source.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise UserError(f"{source}: cannot read ({error})") from None
+        data = source.read_bytes()
+    except OSError as error:
+        raise UserError(f"{source}: cannot read ({error.strerror or error})") from None
     problems = {problem.name: problem for problem in dataset.problems}
     written: list[str] = []
     failed = 0
-    # Split at newlines only: a JSON string may hold U+2028, which splitlines() breaks at.
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
+    for number, line in json_objects(data):
         row = _extract_row(line, number, problems, mode)
         if isinstance(row, _BadLine):
             failed += 1
@@ -97,15 +96,11 @@ def _extract_jsonl(dataset: Dataset, mode: ExtractMode, source: Path, out: Path 
 
 
 def _extract_row(
-    line: str, number: int, problems: dict[str, Problem], mode: ExtractMode
+    row: dict[str, Any] | BadLine, number: int, problems: dict[str, Problem], mode: ExtractMode
 ) -> dict | _BadLine:
     """The line's object with "extracted" added, or why it cannot be extracted."""
-    try:
-        row = json.loads(line)
-    except json.JSONDecodeError as error:
-        return _BadLine(number, None, f"not JSON ({error.msg})")
-    if not isinstance(row, dict):
-        return _BadLine(number, None, "not a JSON object")
+    if isinstance(row, BadLine):
+        return _BadLine(number, None, row.reason)
     name = row.get("problem")
     if not isinstance(name, str):
         return _BadLine(number, None, 'missing "problem" field')

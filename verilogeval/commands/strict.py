@@ -18,6 +18,7 @@ from pathlib import Path
 from verilogeval.commands.options import add_dataset_options
 from verilogeval.dataset import Dataset, load_dataset, select_problems
 from verilogeval.errors import UserError
+from verilogeval.jsonl import BadLine, json_objects
 from verilogeval.pools import LocalPool, Place, run_all
 from verilogeval.records import Problem, Sample, Task
 from verilogeval.strict.batch import strict_fields, strict_job
@@ -75,18 +76,14 @@ def _read_rows(path: Path) -> list[tuple[int, dict]]:
     """(line number, row) for every non-blank line."""
     opener = gzip.open if path.suffix == ".gz" else open
     try:
-        with opener(path, "rt", encoding="utf-8") as stream:
-            lines = stream.read().splitlines()
+        with opener(path, "rb") as stream:
+            data = stream.read()
     except OSError as error:
         raise UserError(f"{path}: cannot read ({error.strerror or error})") from None
     rows = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise UserError(f"{path}:{number}: not JSON ({error.msg})") from None
+    for number, row in json_objects(data):
+        if isinstance(row, BadLine):
+            raise UserError(f"{path}:{number}: {row.reason}")
         for key in ("problem", "code"):
             if not isinstance(row.get(key), str):
                 raise UserError(f"{path}:{number}: missing text field {key!r}")

@@ -8,12 +8,12 @@ last line for a sample wins, as in a journal). A folder holds the official layou
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from verilogeval.errors import UserError
+from verilogeval.jsonl import BadLine, json_objects
 from verilogeval.models.base import Completion, ModelAdapter, PermanentError, Request
 from verilogeval.records import Usage
 
@@ -72,20 +72,14 @@ def load_responses(path: Path) -> dict[tuple[str, int], Recorded]:
 
 def _from_jsonl(path: Path) -> dict[tuple[str, int], Recorded]:
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except UnicodeDecodeError:
-        raise UserError(f"replay: {path}: not UTF-8 text") from None
+        data = path.read_bytes()
+    except OSError as error:
+        raise UserError(f"replay: {path}: cannot read ({error.strerror or error})") from None
     responses: dict[tuple[str, int], Recorded] = {}
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
+    for number, record in json_objects(data):
         where = f"replay: {path} line {number}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise UserError(f"{where}: not JSON ({error.msg})") from None
-        if not isinstance(record, dict):
-            raise UserError(f"{where}: not a JSON object")
+        if isinstance(record, BadLine):
+            raise UserError(f"{where}: {record.reason}")
         problem, sample, response = (record.get(k) for k in ("problem", "sample", "response"))
         if not isinstance(problem, str) or not isinstance(sample, int):
             raise UserError(f"{where}: needs 'problem' (string) and 'sample' (integer)")
