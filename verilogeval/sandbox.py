@@ -238,3 +238,14 @@ def sandbox_for(workdir: Path | None) -> Sandbox:
         scratch = Path(tempfile.mkdtemp(prefix="verilogeval-sandbox-", dir=workdir)).resolve()
         sandbox = sandboxes[workdir] = Sandbox(scratch)
     return sandbox
+
+
+def job_folder(prefix: str, workdir: Path | None, sandboxed: bool) -> tuple[Sandbox | None, Path]:
+    """This thread's sandbox (None with --no-sandbox) and a fresh folder it can see.
+
+    With the sandbox the folder lies in its scratch folder, the only place it can write;
+    without, in `workdir` (default: the system's temporary folder).
+    """
+    sandbox = sandbox_for(workdir) if sandboxed else None
+    parent = sandbox.scratch if sandbox else workdir
+    return sandbox, Path(tempfile.mkdtemp(prefix=prefix, dir=parent))

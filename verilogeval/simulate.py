@@ -23,7 +23,6 @@ import selectors
 import shutil
 import signal
 import subprocess
-import tempfile
 import time
 from collections.abc import Sequence
 from functools import lru_cache
@@ -31,7 +30,7 @@ from pathlib import Path
 
 from verilogeval.errors import UserError
 from verilogeval.records import ExecResult, Problem, Sample, SimResult
-from verilogeval.sandbox import Sandbox, sandbox_for
+from verilogeval.sandbox import Sandbox, job_folder
 
 COMPILE_FLAGS = ("-Wall", "-Winfloop", "-Wno-timescale", "-g2012", "-s", "tb")
 DEFAULT_TIMEOUT_S = 30.0
@@ -64,9 +63,7 @@ def simulate(
     """
     if problem.test_path is None:
         raise ValueError(f"{problem.name}: no Verilog testbench (_test.sv) to simulate with")
-    sandbox = sandbox_for(workdir) if sandboxed else None
-    parent = sandbox.scratch if sandbox else workdir
-    folder = Path(tempfile.mkdtemp(prefix=f"verilogeval-{problem.name}-", dir=parent))
+    sandbox, folder = job_folder(f"verilogeval-{problem.name}-", workdir, sandboxed)
     try:
         (folder / _SAMPLE).write_text(sample.code, encoding="utf-8")
         shutil.copyfile(problem.test_path, folder / _TEST)

@@ -7,7 +7,6 @@ every subprocess run through simulate.run_in: in the sandbox, under the limits.
 from __future__ import annotations
 
 import shutil
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +17,7 @@ from verilogeval.formal.replay import replay
 from verilogeval.formal.result import Counterexample, FormalResult, FormalStatus
 from verilogeval.interface import read_interfaces
 from verilogeval.records import Problem, Sample
-from verilogeval.sandbox import Sandbox, sandbox_for
+from verilogeval.sandbox import Sandbox, job_folder
 from verilogeval.simulate import run_in
 from verilogeval.strict.pairing import DiffPort, PortRole, diff_ports, interface_issues
 
@@ -74,9 +73,7 @@ def formal_check(
     domain = domain_of(problem.name)
     gold = yosys.with_assumptions(yosys.prepare_source(ref_source), domain.assume if domain else ())
     has_reset = any(p.role in (PortRole.RESET, PortRole.RESET_N) for p in ports)
-    sandbox = sandbox_for(workdir) if sandboxed else None
-    parent = sandbox.scratch if sandbox else workdir
-    folder = Path(tempfile.mkdtemp(prefix=f"verilogeval-formal-{problem.name}-", dir=parent))
+    sandbox, folder = job_folder(f"verilogeval-formal-{problem.name}-", workdir, sandboxed)
     try:
         (folder / yosys.GOLD_FILE).write_text(gold, encoding="utf-8")
         (folder / yosys.GATE_FILE).write_text(yosys.prepare_source(sample.code), encoding="utf-8")

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import re
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from verilogeval.classify import classify
 from verilogeval.records import Category, Problem, Sample, SimResult
-from verilogeval.sandbox import sandbox_for
+from verilogeval.sandbox import job_folder
 from verilogeval.simulate import COMPILE_FLAGS, official_log, run_in, simulator_version
 
 SHIFT_TOP = "verilogeval_seed_shift"
@@ -84,9 +83,7 @@ def run_seeds(
     """Seeds 1..`seeds` in order, up to and including the first that fails."""
     if problem.test_path is None:
         raise ValueError(f"{problem.name}: no Verilog testbench (_test.sv) to amplify")
-    sandbox = sandbox_for(workdir) if sandboxed else None
-    parent = sandbox.scratch if sandbox else workdir
-    folder = Path(tempfile.mkdtemp(prefix=f"verilogeval-plus-{problem.name}-", dir=parent))
+    sandbox, folder = job_folder(f"verilogeval-plus-{problem.name}-", workdir, sandboxed)
     try:
         (folder / _SAMPLE).write_text(sample.code, encoding="utf-8")
         shutil.copyfile(problem.test_path, folder / _TEST)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import shutil
 import sys
-import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from verilogeval.formal.domains import domain_of
 from verilogeval.interface import read_interfaces
 from verilogeval.records import ExecResult, Problem, Sample
 from verilogeval.resources import resource_dir
-from verilogeval.sandbox import Sandbox, sandbox_for
+from verilogeval.sandbox import Sandbox, job_folder
 from verilogeval.simulate import run_in
 from verilogeval.strict.cocotb_child import EXIT_BUILD_FAILED, EXIT_OK
 from verilogeval.strict.pairing import diff_ports, interface_issues
@@ -66,9 +65,7 @@ def diff_test(
             problem.name, sample.sample, StrictStatus.INTERFACE, interface_issues=issues
         )
     ports = diff_ports(ref)
-    sandbox = sandbox_for(workdir) if sandboxed else None
-    parent = sandbox.scratch if sandbox else workdir
-    folder = Path(tempfile.mkdtemp(prefix=f"verilogeval-strict-{problem.name}-", dir=parent))
+    sandbox, folder = job_folder(f"verilogeval-strict-{problem.name}-", workdir, sandboxed)
     try:
         domain = domain_of(problem.name)
         wrapper = diff_wrapper(ports, domain.assume if domain else ())

@@ -10,13 +10,12 @@ classifier grades it like any other.
 from __future__ import annotations
 
 import shutil
-import tempfile
 from pathlib import Path
 
 from verilogeval.interface import read_interfaces
 from verilogeval.records import Problem, Sample, SimResult
 from verilogeval.resources import resource_dir
-from verilogeval.sandbox import sandbox_for
+from verilogeval.sandbox import job_folder
 from verilogeval.simulate import simulator_version
 from verilogeval.strict.check import QUIET_COCOTB_ENV, run_cocotb_job
 from verilogeval.strict.cocotb_child import EXIT_OK
@@ -43,9 +42,7 @@ def simulate_python_testbench(
         raise ValueError(f"{problem.name}: no _test.py testbench")
     ref_source = problem.ref_path.read_text(encoding="utf-8")
     ref = read_interfaces(ref_source, str(problem.ref_path))["RefModule"]
-    sandbox = sandbox_for(workdir) if sandboxed else None
-    parent = sandbox.scratch if sandbox else workdir
-    folder = Path(tempfile.mkdtemp(prefix="verilogeval-pytb-", dir=parent))
+    sandbox, folder = job_folder("verilogeval-pytb-", workdir, sandboxed)
     try:
         (folder / "wrapper.sv").write_text(diff_wrapper(diff_ports(ref)), encoding="utf-8")
         (folder / "sample.sv").write_text(sample.code, encoding="utf-8")
