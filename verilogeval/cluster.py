@@ -218,7 +218,6 @@ class DaskPool:
         self._lock = threading.Lock()
         self._files: dict[str, ProblemFiles] = {}
         self._queue: dict[str, deque[_Queued]] = {}  # problem -> its jobs not yet sent
-        self._queued = 0
         self._in_flight: dict[Any, _Batch] = {}  # Dask future -> its batch
         self._stopped: GradingStopped | None = None
         self._closing = False
@@ -257,7 +256,6 @@ class DaskPool:
             self._queue.setdefault(problem.name, deque()).append(
                 _Queued(job, files, sample, payload, outcome)
             )
-            self._queued += 1
         self._wake.set()
         return outcome
 
@@ -286,16 +284,17 @@ class DaskPool:
                     return
         except Exception:  # the cluster cannot be reached: it is gone
             if not self._closing:
-                self._stop(ClusterLost(self._lost_message()))
+                self._stop(self._lost())
 
     def _send(self) -> bool:
         """Batches from the queue while there is room in flight; False once stopped."""
         capacity = BATCHES_PER_THREAD * max(1, self._thread_count())
         while len(self._in_flight) < capacity:
             with self._lock:
-                if not self._queued:
+                waiting = self._waiting()
+                if not waiting:
                     return True
-                batch = self._take(min(MAX_BATCH, math.ceil(self._queued / capacity)))
+                batch = self._take(min(MAX_BATCH, math.ceil(waiting / capacity)))
             if not self._submit(_Batch(batch)):
                 return False
         return True
@@ -308,7 +307,7 @@ class DaskPool:
                 run_batch, wire, self.simulator, self._sandbox, self._tools, pure=False
             )
         except Exception:
-            self._stop(ClusterLost(self._lost_message()), batch.jobs)
+            self._stop(self._lost(), batch.jobs)
             return False
         self._in_flight[future] = batch
         future.add_done_callback(lambda _: self._wake.set())
@@ -317,7 +316,7 @@ class DaskPool:
     def _collect(self) -> bool:
         """Hand every finished batch's records to their Futures; False once stopped."""
         if not self._in_flight and self._client.status in ("closing", "closed", "failed"):
-            self._stop(ClusterLost(self._lost_message()))
+            self._stop(self._lost())
             return False
         for future, in_flight in list(self._in_flight.items()):
             if not future.done():  # running, or lost with its worker and running again
@@ -328,7 +327,7 @@ class DaskPool:
                 try:
                     records = self._fetch(future)
                 except Exception:  # the scheduler is gone
-                    self._stop(ClusterLost(self._lost_message()), batch)
+                    self._stop(self._lost(), batch)
                     return False
                 if records is None and in_flight.reruns < MAX_RERUNS:
                     if not self._submit(_Batch(batch, in_flight.reruns + 1)):
@@ -353,7 +352,7 @@ class DaskPool:
                 for queued in batch:  # e.g. KilledWorker: the batch took workers down
                     queued.outcome.set_exception(error)
             else:  # cancelled, though not by us: the scheduler dropped it
-                self._stop(ClusterLost(self._lost_message()), batch)
+                self._stop(self._lost(), batch)
                 return False
         return True
 
@@ -390,11 +389,14 @@ class DaskPool:
                 batch.append(jobs.popleft())
                 if jobs:
                     self._queue[name] = jobs  # to the back of the turn
-        self._queued -= len(batch)
         return batch
 
     def _take_all(self) -> list[_Queued]:
-        return self._take(self._queued)
+        return self._take(self._waiting())
+
+    def _waiting(self) -> int:
+        """How many jobs are queued, not yet sent (called holding the lock)."""
+        return sum(len(jobs) for jobs in self._queue.values())
 
     def _cancel_in_flight(self) -> list[_Queued]:
         """Cancel the batches in flight; their jobs."""
@@ -413,8 +415,8 @@ class DaskPool:
             self._threads = (count, now)
         return count
 
-    def _lost_message(self) -> str:
-        return (
+    def _lost(self) -> ClusterLost:
+        return ClusterLost(
             f"lost the Dask scheduler at {self.address}; what was graded is kept: "
             "run the same command again (against a running scheduler) to resume"
         )

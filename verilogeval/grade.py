@@ -143,6 +143,8 @@ class Grader:
         self._pool = pool
         self._simulator = self._pool.simulator
         self._keys = CacheKeys(self._simulator)
+        self._simulation = Simulation(config.timeout_s, config.time_limit)
+        self._limits_json = json.dumps([config.timeout_s, config.time_limit], default=asdict)
         self._cache = None if config.cache_dir is None else result_store(config.cache_dir)
         self._lock = threading.Lock()
         self._running: dict[str, Future[tuple[SimResult, Verdict]]] = {}
@@ -164,13 +166,11 @@ class Grader:
         config = self._config
         if config.wave_dir is not None:
             waves = wave_path(config.wave_dir, sample.problem, sample.sample)
-            settings = Simulation(config.timeout_s, config.time_limit, waves)
+            settings = replace(self._simulation, waves=waves)
             job = self._pool.submit(simulate_and_classify, problem, sample, settings)
             job.add_done_callback(lambda done: self._finish(graded, sample, done, True))
             return graded
-        limits = [config.timeout_s, config.time_limit]
-        limits_json = json.dumps(limits, default=asdict)
-        key = self._keys.key(problem, sample.code, limits_json, config.sandbox)
+        key = self._keys.key(problem, sample.code, self._limits_json, config.sandbox)
         with self._lock:
             known = self._known.get(key) or self._read_cache(key, sample)
             if known is not None:
@@ -180,8 +180,9 @@ class Grader:
             running = self._running.get(key)
             first = running is None
             if running is None:
-                settings = Simulation(config.timeout_s, config.time_limit)
-                running = self._pool.submit(simulate_and_classify, problem, sample, settings)
+                running = self._pool.submit(
+                    simulate_and_classify, problem, sample, self._simulation
+                )
                 self._running[key] = running
         running.add_done_callback(lambda done: self._settle(key, graded, sample, done, first))
         return graded
