@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 import tempfile
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
 
 from verilogeval import sandbox as sandboxing
+from verilogeval.dataset import load_dataset
 from verilogeval.errors import UserError
+from verilogeval.records import Task
 from verilogeval.sandbox import readonly_roots, sandbox_for
+from verilogeval.time_limits import reference_sample
 
 
 def shell(script: str, folder: Path) -> str:
@@ -68,3 +75,24 @@ def test_a_missing_bwrap_stops_grading_with_a_clear_message(monkeypatch):
             sandboxing.ensure_available()
     finally:
         sandboxing.ensure_available.cache_clear()
+
+
+@pytest.mark.icarus
+def test_python_started_by_a_relative_path_still_grades_in_the_sandbox(tmp_path):
+    """`../.venv/bin/python` from a folder the sandbox does not show (here: one in /tmp,
+    a tmpfs inside): Python names itself through that folder, so the sandbox must start
+    it by a path that exists inside."""
+    here = tmp_path / "here"
+    here.mkdir()
+    relative = os.path.relpath(sys.executable, here)
+    assert relative.startswith("..")
+    reference = reference_sample(load_dataset(None, Task.SPEC_TO_RTL).problems[0])
+    samples = tmp_path / "samples.jsonl"
+    samples.write_text(json.dumps(asdict(reference)) + "\n", encoding="utf-8")
+    done = subprocess.run(
+        [relative, "-m", "verilogeval", "evaluate", "--samples", str(samples),
+         "--out", str(tmp_path / "run"), "--no-cache", "--quiet"],
+        capture_output=True, text=True, cwd=here,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "1/1 pass" in done.stdout

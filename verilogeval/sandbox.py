@@ -55,6 +55,20 @@ class SandboxError(RuntimeError):
     """The sandbox machinery failed (not the sample): the grade cannot be trusted."""
 
 
+def _python() -> Path:
+    """This Python at a path that exists in the sandbox, which binds folders resolved.
+
+    Its folder is resolved (a path through `..` or a symlinked folder does not exist
+    there); its own name is kept: a virtual environment's `python` finds its environment
+    from the path it was started by.
+    """
+    executable = Path(sys.executable)
+    return executable.parent.resolve() / executable.name
+
+
+PYTHON = _python()  # what the sandbox (and a child run in it) starts
+
+
 def readonly_roots() -> list[Path]:
     """What the sandbox sees read-only besides /usr: the Python running us and this package.
 
@@ -91,7 +105,7 @@ def bwrap_argv(scratch: Path) -> list[str]:
     for root in readonly_roots():
         argv += ["--ro-bind", str(root), str(root)]
     argv += ["--bind", str(scratch), str(scratch), "--chdir", str(scratch)]
-    path = os.pathsep.join(dict.fromkeys([str(Path(sys.executable).parent), "/usr/bin", "/bin"]))
+    path = os.pathsep.join(dict.fromkeys([str(PYTHON.parent), "/usr/bin", "/bin"]))
     for name, value in (
         ("PATH", path),
         ("HOME", "/tmp"),
@@ -113,7 +127,7 @@ def ensure_available() -> None:
             "or pass --no-sandbox to run samples unsandboxed (trusted code only)"
         )
     with tempfile.TemporaryDirectory(prefix="verilogeval-sandbox-check-") as scratch:
-        argv = [*bwrap_argv(Path(scratch).resolve()), "--", sys.executable, "-I", "-c", "pass"]
+        argv = [*bwrap_argv(Path(scratch).resolve()), "--", str(PYTHON), "-I", "-c", "pass"]
         try:
             checked = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
         except (OSError, subprocess.TimeoutExpired) as error:
@@ -174,7 +188,7 @@ class Sandbox:
             _kill(process)
 
     def _start(self) -> subprocess.Popen[bytes]:
-        argv = [*bwrap_argv(self.scratch), "--", sys.executable, "-I", "-m", AGENT_MODULE]
+        argv = [*bwrap_argv(self.scratch), "--", str(PYTHON), "-I", "-m", AGENT_MODULE]
         self._process = subprocess.Popen(
             argv,
             stdin=subprocess.PIPE,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from verilogeval.formal.domains import domain_of
 from verilogeval.interface import read_interfaces
 from verilogeval.records import ExecResult, Problem, Sample
 from verilogeval.resources import resource_dir
-from verilogeval.sandbox import Sandbox, job_folder
+from verilogeval.sandbox import PYTHON, Sandbox, job_folder
 from verilogeval.simulate import run_in
 from verilogeval.strict.cocotb_child import EXIT_BUILD_FAILED, EXIT_OK
 from verilogeval.strict.pairing import diff_ports, interface_issues
@@ -116,7 +115,7 @@ def run_cocotb_job(
     """
     job_path = folder / f"job-{'-'.join(job['steps'])}.json"
     job_path.write_text(json.dumps(job), encoding="utf-8")
-    argv = (sys.executable, "-I", "-m", "verilogeval.strict.cocotb_child", str(job_path))
+    argv = (str(PYTHON), "-I", "-m", "verilogeval.strict.cocotb_child", str(job_path))
     return run_in(sandbox, argv, cwd=folder, timeout_s=timeout_s)
 
 
