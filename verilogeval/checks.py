@@ -25,18 +25,17 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
-from verilogeval.formal.batch import COMPILED, formal_fields, formal_job, keep_vcd
+from verilogeval.formal.batch import COMPILED, formal_error, formal_fields, formal_job, keep_vcd
 from verilogeval.formal.check import FormalConfig
-from verilogeval.formal.result import FormalResult, FormalStatus, disproved
+from verilogeval.formal.result import disproved
 from verilogeval.grade import Graded
-from verilogeval.plus.batch import PlusChecks, plus_fields
+from verilogeval.plus.batch import PlusChecks, plus_error, plus_fields
 from verilogeval.plus.check import PlusConfig, PlusResult, plus_settings
 from verilogeval.pools import Job, Pool, then
 from verilogeval.records import Problem, Sample, Verdict
 from verilogeval.simulate import official_log
-from verilogeval.strict.batch import strict_fields, strict_job
+from verilogeval.strict.batch import strict_error, strict_fields, strict_job
 from verilogeval.strict.check import StrictConfig
-from verilogeval.strict.result import StrictResult, StrictStatus
 
 
 class CheckRunner(Protocol):
@@ -96,24 +95,12 @@ def _compiled(verdict: Verdict) -> bool:
     return verdict.category in COMPILED
 
 
-def _reason(error: BaseException) -> str:
-    return f"{type(error).__name__}: {error}"
-
-
 def _open_strict(settings: StrictConfig, place: CheckPlace) -> JobCheck:
     return JobCheck(place.pool, strict_job, settings)
 
 
-def _strict_error(sample: Sample, error: BaseException) -> StrictResult:
-    return StrictResult(sample.problem, sample.sample, StrictStatus.ERROR, message=_reason(error))
-
-
 def _open_formal(settings: FormalConfig, place: CheckPlace) -> JobCheck:
     return JobCheck(place.pool, formal_job, settings, partial(keep_vcd, place.run_dir))
-
-
-def _formal_error(sample: Sample, error: BaseException) -> FormalResult:
-    return FormalResult(sample.problem, sample.sample, FormalStatus.ERROR, reason=_reason(error))
 
 
 @dataclass(frozen=True)
@@ -141,24 +128,20 @@ def _plus_fields(plus: PlusResult | None, records: Records) -> dict[str, Any]:
     )
 
 
-def _plus_error(sample: Sample, error: BaseException) -> PlusResult:
-    return PlusResult((), 0, False, error=_reason(error))
-
-
 # name -> check, in the order they run and appear; the name is also run.json's key.
 POST_CHECKS: dict[str, PostCheck] = {
     "strict": PostCheck(
         open=_open_strict,
         applies=_passed,
         fields=lambda record, _: strict_fields(record),
-        error_record=_strict_error,
+        error_record=strict_error,
         settings_json=asdict,
     ),
     "formal": PostCheck(
         open=_open_formal,
         applies=_compiled,
         fields=lambda record, _: formal_fields(record),
-        error_record=_formal_error,
+        error_record=formal_error,
         settings_json=asdict,
         tools=("yosys",),
     ),
@@ -166,7 +149,7 @@ POST_CHECKS: dict[str, PostCheck] = {
         open=_open_plus,
         applies=_passed,
         fields=_plus_fields,
-        error_record=_plus_error,
+        error_record=plus_error,
         settings_json=plus_settings,
     ),
 }

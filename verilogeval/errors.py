@@ -46,3 +46,8 @@ def exit_code(error: BaseException) -> ExitCode | None:
 def outcome_code(problems: int) -> ExitCode:
     """The exit code of a command that finished with `problems` samples it could not do."""
     return ExitCode.INCOMPLETE if problems else ExitCode.DONE
+
+
+def error_reason(error: BaseException) -> str:
+    """An unexpected error in one line, for a record that says why it holds no verdict."""
+    return f"{type(error).__name__}: {error}"

@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from verilogeval.errors import UserError
+from verilogeval.errors import UserError, error_reason
 from verilogeval.models.base import (
     Completion,
     ModelAdapter,
@@ -325,7 +325,7 @@ async def _attempt(
         except PermanentError as error:
             return _Failure(str(error), permanent=True)
         except Exception as error:  # an adapter bug must not end the run: record it
-            return _Failure(f"{type(error).__name__}: {error}", permanent=True)
+            return _Failure(error_reason(error), permanent=True)
         if attempt == attempts:
             return _Failure(f"{failure} (gave up after {attempts} attempts)", permanent=False)
         await asyncio.sleep(config.retry.delay_s(attempt, failure.retry_after, rng))

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from verilogeval.errors import error_reason
 from verilogeval.formal.check import FormalConfig, formal_check
 from verilogeval.formal.result import FormalResult, FormalStatus, disproved
 from verilogeval.pools import Place
@@ -55,11 +56,16 @@ def formal_job(
         vcd = vcd_path.read_bytes() if result.vcd is not None else None
         return FormalJobResult(result, vcd)
     except (OSError, ValueError, SandboxError) as error:
-        reason = f"{type(error).__name__}: {error}"
-        error_result = FormalResult(problem.name, sample.sample, FormalStatus.ERROR, reason=reason)
-        return FormalJobResult(error_result, None)
+        return FormalJobResult(formal_error(sample, error), None)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def formal_error(sample: Sample, error: BaseException) -> FormalResult:
+    """The record of a formal check that could not run."""
+    return FormalResult(
+        sample.problem, sample.sample, FormalStatus.ERROR, reason=error_reason(error)
+    )
 
 
 def formal_vcd_path(run_dir: Path, problem: str, sample: int) -> Path:

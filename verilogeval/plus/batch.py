@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from verilogeval import simulate as sim
+from verilogeval.errors import error_reason
 from verilogeval.grade import result_store
 from verilogeval.plus.amplify import SHIFT_SOURCE
 from verilogeval.plus.check import PlusConfig, PlusResult, plus_check, plus_settings
@@ -47,7 +48,12 @@ def plus_job(problem: Problem, sample: Sample, given: PlusInput, place: Place) -
             sandboxed=place.sandboxed,
         )
     except (OSError, ValueError, SandboxError) as error:
-        return PlusResult((), 0, False, error=f"{type(error).__name__}: {error}")
+        return plus_error(sample, error)
+
+
+def plus_error(sample: Sample, error: BaseException) -> PlusResult:
+    """The record of a plus check that could not run (no trusted verdict)."""
+    return PlusResult((), 0, False, error=error_reason(error))
 
 
 class PlusChecks:

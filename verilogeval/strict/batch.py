@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from verilogeval.errors import error_reason
 from verilogeval.pools import Place
 from verilogeval.records import Problem, Sample
 from verilogeval.sandbox import SandboxError
@@ -22,8 +23,14 @@ def strict_job(
     try:
         return diff_test(problem, sample, config, workdir=place.workdir, sandboxed=place.sandboxed)
     except (OSError, ValueError, SandboxError) as error:
-        message = f"{type(error).__name__}: {error}"
-        return StrictResult(problem.name, sample.sample, StrictStatus.ERROR, message=message)
+        return strict_error(sample, error)
+
+
+def strict_error(sample: Sample, error: BaseException) -> StrictResult:
+    """The record of a differential test that could not run."""
+    return StrictResult(
+        sample.problem, sample.sample, StrictStatus.ERROR, message=error_reason(error)
+    )
 
 
 def strict_fields(result: StrictResult | None) -> dict[str, Any]:
