@@ -58,3 +58,10 @@ def test_reference_is_renamed_to_the_sample_module():
     problem = load_dataset(None, Task.SPEC_TO_RTL).problems[0]
     code = reference_sample(problem).code
     assert "module TopModule" in code and "RefModule" not in code
+
+
+@pytest.mark.icarus
+def test_check_plus_gives_each_passing_reference_the_trusted_verdict(cli):
+    result = cli("check", "--problems", "1-3", "--plus", "--no-cache")
+    assert result.returncode == 0, result.stderr
+    assert "0 of 3 passing references rejected by --plus" in result.stdout

@@ -34,3 +34,71 @@ def test_closed_pipe_is_not_a_traceback(official_root):
     stderr = process.stderr.read().decode()
     assert process.wait(timeout=60) == 0
     assert "Traceback" not in stderr and "BrokenPipe" not in stderr
+
+
+def _options(parser):
+    """Every option a user can type (not --help), with its action."""
+    return [action for action in parser._actions if action.option_strings and action.dest != "help"]
+
+
+def test_every_option_of_every_command_has_help_and_its_default():
+    import argparse
+
+    from verilogeval.cli import COMMANDS, build_parser
+
+    missing = []
+    for name in COMMANDS:
+        parser, _ = build_parser(name)
+        assert "examples:\n  verilogeval " + name in parser.format_help(), name
+        chosen = {  # one of a required group is required: there is no default
+            id(action)
+            for group in parser._mutually_exclusive_groups
+            if group.required
+            for action in group._group_actions
+        }
+        for action in _options(parser):
+            flag = f"{name} {action.option_strings[-1]}"
+            if not action.help:
+                missing.append(f"{flag}: no help")
+            elif not (
+                action.required
+                or id(action) in chosen
+                or isinstance(action, argparse._StoreTrueAction)
+                or "default" in action.help
+            ):
+                missing.append(f"{flag}: help does not state the default")
+    assert missing == []
+
+
+def test_an_argparse_error_is_two_lines_not_the_whole_usage(cli):
+    result = cli("run", "--model", "oracle", "--shots", "x")
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert lines[0] == "verilogeval run: error: argument --shots: invalid int value: 'x'"
+    assert lines[1].startswith("usage: verilogeval run --model MODEL [options]")
+    assert len(lines) == 2
+    missing = cli("extract")
+    assert missing.stderr.splitlines()[1].startswith(
+        "usage: verilogeval extract (--jsonl JSONL | --problem PROBLEM) [options]"
+    )
+
+
+def test_siblings_take_the_same_options():
+    from verilogeval.cli import build_parser
+
+    def flags(name):
+        parser, _ = build_parser(name)
+        return {flag for action in parser._actions for flag in action.option_strings}
+
+    assert {"--no-sandbox", "--quiet", "--scheduler", "--jobs", "--scratch-dir"} <= flags("strict")
+    assert "--problems" in flags("evaluate")
+    assert {"--plus", "--plus-seeds"} <= flags("check")
+
+
+def test_counts_read_in_the_singular_for_one():
+    from verilogeval.wording import plural
+
+    assert plural(1, "sample") == "1 sample"
+    assert plural(2, "shot") == "2 shots"
+    assert plural(0, "problem") == "0 problems"
+    assert plural(3, "body", "bodies") == "3 bodies"

@@ -115,7 +115,7 @@ def test_evaluate_resumes_and_the_cache_spares_simulation(cli, tmp_path):
     samples = write_jsonl(tmp_path / "b.jsonl", more)
     again = cli("evaluate", "--samples", samples, "--out", out, "--cache-dir", cache)
     assert again.returncode == 0, again.stderr
-    assert "graded 1 samples (1 already graded)" in again.stdout
+    assert "graded 1 sample (1 already graded)" in again.stdout
     assert len(read_journal(out / "results.jsonl")) == 2
     # the same samples into a new folder: all from the cache, same verdicts
     other = tmp_path / "other"
@@ -356,3 +356,17 @@ def test_evaluate_shows_its_grading_progress_unless_quiet(cli, tmp_path):
     )
     assert quiet.returncode == 0, quiet.stderr
     assert not [line for line in quiet.stderr.splitlines() if line.startswith("grade ")]
+
+
+@pytest.mark.icarus
+def test_evaluate_grades_only_the_problems_asked_for(cli, tmp_path):
+    rows = [
+        {"problem": MAJORITY, "sample": 1, "code": RIGHT},
+        {"problem": GRAY, "sample": 1, "code": gray_reference()},
+    ]
+    samples = write_jsonl(tmp_path / "s.jsonl", rows)
+    out = tmp_path / "run"
+    result = cli("evaluate", "--samples", samples, "--out", out, "--problems", "10", "--no-cache")
+    assert result.returncode == 0, result.stderr
+    assert list(results_of(out)) == [(GRAY, 1)]
+    assert "1 sample of problems --problems leaves out not graded" in result.stderr

@@ -82,7 +82,7 @@ def test_cli_text_shows_settings_and_messages(own, cli):
     problem = own[Task.SPEC_TO_RTL].problems[0]
     result = cli("prompt", "--shots", "1", "--rules", problem.name)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith(f"=== {problem.name} (spec-to-rtl, native, 1 shots, rules)")
+    assert result.stdout.startswith(f"=== {problem.name} (spec-to-rtl, native, 1 shot, rules)")
     assert "--- system\n" in result.stdout
     assert RULES in result.stdout
     assert problem.prompt.strip() in result.stdout

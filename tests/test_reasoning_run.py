@@ -129,7 +129,7 @@ def test_a_run_with_generation_errors_exits_1(cli, tmp_path):
         args += ["--problems", "1-2", "--concurrency", "1", "--out", tmp_path, "--quiet"]
         result = cli(*args)
     assert result.returncode == 1, result.stderr
-    assert "1 samples without an answer" in result.stderr
+    assert "1 sample without an answer" in result.stderr
     issues = [r["response_issue"] for r in _lines(tmp_path / "results.jsonl")]
     assert issues.count("generation_error") == 1 and issues.count(None) == 1
 

@@ -1,8 +1,8 @@
 """Command-line entry point: an explicit registry of sub-commands.
 
-Each command is a module with `add_arguments(parser)` and `run(args) -> int`. Only the
-chosen command's module is imported, so `verilogeval --help` stays instant. The exit
-codes are those of verilogeval.errors.
+Each command is a module with `add_arguments(parser)`, `run(args) -> int` and `EXAMPLES`
+(the epilog of its --help). Only the chosen command's module is imported, so `verilogeval
+--help` stays instant. The exit codes are those of verilogeval.errors.
 """
 
 from __future__ import annotations
@@ -11,6 +11,9 @@ import argparse
 import importlib
 import os
 import sys
+import textwrap
+from types import ModuleType
+from typing import NoReturn
 
 from verilogeval import __version__
 from verilogeval.errors import ExitCode, UserError, exit_code
@@ -48,6 +51,56 @@ def _top_level_help() -> str:
     return "\n".join(lines)
 
 
+class CommandParser(argparse.ArgumentParser):
+    """A command's parser whose errors take two lines: the error, then a short usage.
+
+    argparse's own usage of `run` lists every one of its options: 35 lines that bury the
+    one line saying what is wrong.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(ExitCode.BAD_INPUT, f"{self.prog}: error: {message}\n{short_usage(self)}\n")
+
+
+def short_usage(parser: argparse.ArgumentParser) -> str:
+    """`usage: PROG REQUIRED... [options] POSITIONAL...`, and where the rest is."""
+    parts = [parser.prog]
+    grouped: set[int] = set()
+    for group in parser._mutually_exclusive_groups:
+        if group.required:
+            parts.append(
+                "(" + " | ".join(_usage_of(action) for action in group._group_actions) + ")"
+            )
+        grouped.update(id(action) for action in group._group_actions)
+    for action in parser._actions:
+        if action.option_strings and action.required and id(action) not in grouped:
+            parts.append(_usage_of(action))
+    parts.append("[options]")
+    parts += [_usage_of(action) for action in parser._actions if not action.option_strings]
+    return f"usage: {' '.join(parts)}   (all options: {parser.prog} --help)"
+
+
+def _usage_of(action: argparse.Action) -> str:
+    name = action.metavar or action.dest.upper()
+    if not action.option_strings:
+        return f"{name}..." if action.nargs in ("+", "*") else str(name)
+    return f"{action.option_strings[-1]} {name}"
+
+
+def build_parser(name: str) -> tuple[argparse.ArgumentParser, ModuleType]:
+    """The parser of command `name` (its options, its examples) and the command's module."""
+    module_name, help_ = COMMANDS[name]
+    command = importlib.import_module(module_name)
+    parser = CommandParser(
+        prog=f"verilogeval {name}",
+        description=help_,
+        epilog="examples:\n" + textwrap.indent(command.EXAMPLES.strip("\n"), "  "),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    command.add_arguments(parser)
+    return parser, command
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if not argv or argv[0] in ("-h", "--help"):
@@ -61,10 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"verilogeval: error: unknown command {name!r}", file=sys.stderr)
         print(_top_level_help(), file=sys.stderr)
         return 2
-    module_name, help_ = COMMANDS[name]
-    command = importlib.import_module(module_name)
-    parser = argparse.ArgumentParser(prog=f"verilogeval {name}", description=help_)
-    command.add_arguments(parser)
+    parser, command = build_parser(name)
     args = parser.parse_args(rest)
     args.command_line = ["verilogeval", name, *rest]  # what to type again, e.g. to resume
     try:

@@ -17,6 +17,7 @@ from verilogeval.progress import Progress
 from verilogeval.records import CATEGORY_NAMES
 from verilogeval.responses import ResponseIssue
 from verilogeval.summary import official_pass_rate, outcome_table, spending
+from verilogeval.wording import plural
 
 
 def execute_plan(plan: RunPlan, progress: Progress) -> ExitCode:
@@ -38,7 +39,10 @@ def execute_plan(plan: RunPlan, progress: Progress) -> ExitCode:
     print_summary(plan, outcome)
     unanswered = sum(line.generation_error is not None for line in outcome.results)
     if unanswered:
-        print(f"verilogeval run: {unanswered} samples without an answer (exit 1)", file=sys.stderr)
+        print(
+            f"verilogeval run: {plural(unanswered, 'sample')} without an answer (exit 1)",
+            file=sys.stderr,
+        )
     return outcome_code(len(outcome.failures) + unanswered)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 
 from verilogeval.commands.options import (
     RESULT_CACHE_HELP,
@@ -26,12 +27,21 @@ from verilogeval.formal.options import add_formal_options, formal_config_from_ar
 from verilogeval.formal.selfcheck import check_references as check_formally
 from verilogeval.formal.selfcheck import reference_report as formal_report
 from verilogeval.grade import Graded, grade
+from verilogeval.plus.batch import PlusChecks
+from verilogeval.plus.check import PlusResult
+from verilogeval.plus.options import add_plus_options, plus_config_from_args
 from verilogeval.pools import open_pool
-from verilogeval.records import CATEGORY_NAMES, Verdict
-from verilogeval.simulate import version_warning
+from verilogeval.records import CATEGORY_NAMES, Problem, Verdict
+from verilogeval.simulate import official_log, version_warning
 from verilogeval.strict.options import add_strict_options, strict_config_from_args
 from verilogeval.strict.selfcheck import check_references, reference_report
 from verilogeval.time_limits import reference_sample
+from verilogeval.wording import plural
+
+EXAMPLES = """
+verilogeval check --dataset ../verilog-eval
+verilogeval check --dataset ../verilog-eval --strict --formal --plus
+"""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -52,6 +62,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "formal check cannot handle, with why",
     )
     add_formal_options(parser)
+    add_plus_options(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -59,11 +70,14 @@ def run(args: argparse.Namespace) -> int:
     config = grade_config_from_args(args)
     strict = strict_config_from_args(args) if args.strict else None
     formal = formal_config_from_args(args) if args.formal else None
+    plus = plus_config_from_args(args, config.timeout_s)
     verdicts: dict[str, Verdict] = {}
+    logs: dict[str, str] = {}
     simulators: list[str] = []
 
     def record(graded: Graded) -> None:
         verdicts[graded.sample.problem] = graded.verdict
+        logs[graded.sample.problem] = official_log(graded.result)
         simulators[:] = [graded.result.simulator]
 
     tools = ("yosys",) if formal is not None else ()
@@ -99,6 +113,14 @@ def run(args: argparse.Namespace) -> int:
         if formal is not None:
             for line in formal_report(check_formally(problems, formal, pool)):
                 print(line)
+        if plus is not None:
+            passing = [p for p in problems if p.name in verdicts and verdicts[p.name].passed]
+            checks = PlusChecks(plus, pool, sandboxed=config.sandbox, cache_dir=config.cache_dir)
+            try:
+                for line in plus_report(check_with_plus(passing, logs, checks)):
+                    print(line)
+            finally:
+                checks.close()
     finally:
         pool.shutdown()
     return outcome_code(len(errors))
@@ -112,3 +134,23 @@ def describe(verdict: Verdict) -> str:
     if verdict.mismatches:
         parts.append(f"{verdict.mismatches} mismatches in {verdict.total} samples")
     return ": ".join(parts)
+
+
+def check_with_plus(
+    problems: Sequence[Problem], logs: dict[str, str], checks: PlusChecks
+) -> list[tuple[str, PlusResult]]:
+    """(problem, plus result) of each passing reference as its own sample."""
+    futures = [
+        (problem.name, checks.submit(problem, reference_sample(problem), logs[problem.name]))
+        for problem in problems
+    ]
+    return [(name, future.result()) for name, future in futures]
+
+
+def plus_report(results: Sequence[tuple[str, PlusResult]]) -> list[str]:
+    """One line per reference plus rejects, then a count: a rejected reference means the
+    trusted verdict cannot pass any sample of that problem."""
+    lines = [f"{name}: plus: {result.reason()}" for name, result in results if not result.passed]
+    rejected = len(lines)
+    lines.append(f"{rejected} of {plural(len(results), 'passing reference')} rejected by --plus")
+    return lines

@@ -22,7 +22,7 @@ from verilogeval.commands.options import (
     checks_from_args,
     grade_config_from_args,
 )
-from verilogeval.dataset import Dataset, load_dataset
+from verilogeval.dataset import Dataset, load_dataset, select_problems
 from verilogeval.errors import UserError, outcome_code
 from verilogeval.formal.batch import formal_tally
 from verilogeval.grade import code_sha256
@@ -38,10 +38,17 @@ from verilogeval.runfolder.manifest import Manifest, check_resumable, now_iso, w
 from verilogeval.session import GradingSession
 from verilogeval.simulate import version_warning
 from verilogeval.summary import write_summaries
+from verilogeval.wording import plural
+
+EXAMPLES = """
+verilogeval evaluate --dataset ../verilog-eval --samples samples.jsonl --out runs/mine
+verilogeval evaluate --dataset ../verilog-eval --samples build/ --out runs/mine --problems 1-20
+verilogeval evaluate --dataset ../verilog-eval --samples samples.jsonl --out runs/mine --plus
+"""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_dataset_options(parser, problems=False)
+    add_dataset_options(parser)
     parser.add_argument(
         "--samples",
         type=Path,
@@ -88,6 +95,15 @@ def run(args: argparse.Namespace) -> int:
     previous = check_resumable(folder, base)
     done = latest(read_results(folder.results, repair=True))
     todo, rejected = _select(inputs, plan.dataset, done)
+    chosen = {problem.name for problem in select_problems(plan.dataset.problems, args.problems)}
+    left_out = sum(sample.problem not in chosen for sample in todo)
+    todo = [sample for sample in todo if sample.problem in chosen]
+    if left_out:
+        print(
+            f"verilogeval evaluate: {plural(left_out, 'sample')} of problems --problems "
+            "leaves out not graded",
+            file=sys.stderr,
+        )
     for item in rejected:
         print(f"verilogeval evaluate: {item.where}: skipped: {item.reason}", file=sys.stderr)
 
@@ -118,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
     strictly = f" ({sum(bool(line.strict_passed) for line in results)} strictly)"
     plussed = f" ({sum(bool(line.plus_passed) for line in results)} plus)"
     print(
-        f"graded {len(todo) - len(failures)} samples ({len(done)} already graded); "
+        f"graded {plural(len(todo) - len(failures), 'sample')} ({len(done)} already graded); "
         f"{passed}/{len(results)} pass{strictly if 'strict' in plan.checks else ''}"
         f"{plussed if 'plus' in plan.checks else ''}; results in {folder.results}"
     )

@@ -25,6 +25,11 @@ from verilogeval.jsonl import BadLine, json_objects
 from verilogeval.prompt import default_style
 from verilogeval.records import Problem
 
+EXAMPLES = """
+verilogeval extract --dataset ../verilog-eval --jsonl answers.jsonl --out extracted.jsonl
+verilogeval extract --dataset ../verilog-eval --problem Prob001_zero < response.txt
+"""
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_dataset_options(parser, problems=False)

@@ -5,6 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+EXAMPLES = """
+verilogeval failures runs/*
+verilogeval failures runs/* --plot charts/failures     # charts/failures.png, .svg, ...
+"""
+
+
 _PLOT_SUFFIXES = (".png", ".svg")
 
 
@@ -17,7 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="write charts: PATH.png/.svg (categories per run, stacked), "
         "PATH-heatmap.png/.svg (pass rate per problem and run) and, when answers had "
-        "issues, PATH-issues.png/.svg (response issues per run)",
+        "issues, PATH-issues.png/.svg (response issues per run); default: no charts",
     )
 
 

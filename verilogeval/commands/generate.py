@@ -44,6 +44,11 @@ from verilogeval.runfolder.lines import GenerationLine, read_generations, write_
 from verilogeval.runfolder.manifest import check_resumable, now_iso, write_manifest
 from verilogeval.summary import spending
 
+EXAMPLES = """
+verilogeval generate --model gpt-4o --dataset ../verilog-eval --out runs/gpt-4o-answers
+verilogeval generate --model openai:my-model --api-base http://127.0.0.1:8000/v1 --out runs/mine
+"""
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_dataset_options(parser)

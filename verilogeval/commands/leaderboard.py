@@ -7,15 +7,24 @@ from pathlib import Path
 
 from verilogeval.commands.options import add_k_option, write_output
 
+EXAMPLES = """
+verilogeval leaderboard runs/*
+verilogeval leaderboard runs/* --format html -o leaderboard.html
+verilogeval leaderboard runs/* --format csv -k 1,5 -o leaderboard.csv
+"""
+
+
 FORMATS = ("table", "md", "csv", "json", "html")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("runs", nargs="+", metavar="RUNDIR", help="run folders")
-    parser.add_argument("--format", choices=FORMATS, default="table", help="output format")
+    parser.add_argument(
+        "--format", choices=FORMATS, default="table", help="output format (default: table)"
+    )
     add_k_option(parser)
     parser.add_argument(
-        "-o", "--output", type=Path, default=None, help="write to this file instead of stdout"
+        "-o", "--output", type=Path, default=None, help="write to this file (default: stdout)"
     )
 
 

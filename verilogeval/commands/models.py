@@ -6,6 +6,10 @@ import argparse
 
 from verilogeval.models.registry import ADAPTERS, ALIASES
 
+EXAMPLES = """
+verilogeval models
+"""
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     pass

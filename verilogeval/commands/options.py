@@ -58,7 +58,8 @@ def add_dataset_options(parser: argparse.ArgumentParser, *, problems: bool = Tru
         parser.add_argument(
             "--problems",
             default=None,
-            help="comma-separated names, globs and number ranges, e.g. 'Prob00*,30-35'",
+            help="comma-separated names, globs and number ranges, e.g. 'Prob00*,30-35' "
+            "(default: every problem)",
         )
 
 
@@ -115,9 +116,15 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
         help="alias, oracle, replay:PATH, openai:NAME or litellm provider/model "
         "(see 'verilogeval models')",
     )
-    group.add_argument("--api-base", default=None, help="base URL of an OpenAI-compatible server")
+    group.add_argument(
+        "--api-base",
+        default=None,
+        help="base URL of an OpenAI-compatible server (default: the provider's own)",
+    )
     group.add_argument("--concurrency", type=int, default=8, help="requests at once (default 8)")
-    group.add_argument("--rpm", type=float, default=None, help="requests per minute at most")
+    group.add_argument(
+        "--rpm", type=float, default=None, help="requests per minute at most (default: no limit)"
+    )
     group.add_argument(
         "--request-timeout",
         type=float,
@@ -160,9 +167,21 @@ def add_sampling_options(parser: argparse.ArgumentParser) -> None:
         help="greedy: n=1 T=0 top_p=0.01; sampling: n=20 T=0.8 top_p=0.95 "
         "(default: greedy, or sampling when --samples > 1); flags below override",
     )
-    group.add_argument("--samples", type=int, default=None, help="samples per problem (n)")
-    group.add_argument("--temperature", type=float, default=None)
-    group.add_argument("--top-p", type=float, default=None)
+    group.add_argument(
+        "--samples", type=int, default=None, help="samples per problem, n (default: the preset's)"
+    )
+    group.add_argument(
+        "--temperature",
+        type=float,
+        default=None,
+        help="sampling temperature, 0 or more (default: the preset's, 0 or 0.8)",
+    )
+    group.add_argument(
+        "--top-p",
+        type=float,
+        default=None,
+        help="nucleus sampling mass, in (0, 1] (default: the preset's, 0.01 or 0.95)",
+    )
     group.add_argument(
         "--max-tokens",
         type=int,
@@ -170,7 +189,12 @@ def add_sampling_options(parser: argparse.ArgumentParser) -> None:
         help="output budget, thinking included (default 1024; for a reasoning model its own "
         f"maximum from litellm's map, else {REASONING_MAX_TOKENS})",
     )
-    group.add_argument("--seed", type=int, default=None)
+    group.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        help="sampling seed sent to providers that take one (default: none sent)",
+    )
     group.add_argument(
         "--reasoning-effort",
         type=ReasoningEffort,
@@ -183,7 +207,8 @@ def add_sampling_options(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=None,
         metavar="TOKENS",
-        help="tokens a thinking model may think (Anthropic, Gemini, ...); within --max-tokens",
+        help="tokens a thinking model may think (Anthropic, Gemini, ...); within --max-tokens "
+        "(default: the alias's, else the provider's)",
     )
 
 
@@ -250,22 +275,14 @@ def add_scheduler_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_grade_options(parser: argparse.ArgumentParser) -> None:
-    """Options of the grading pool (with add_cache_options for its result cache)."""
+def add_pool_options(parser: argparse.ArgumentParser) -> None:
+    """Where and how many jobs run: --jobs, --scratch-dir, --scheduler, --no-sandbox."""
     parser.add_argument(
         "--jobs",
         type=int,
         default=None,
         help="grading jobs at once, official and --strict/--plus/--formal alike "
         "(default: all cores; the cluster's workers decide with --scheduler)",
-    )
-    policy = TimeLimitPolicy()
-    parser.add_argument(
-        "--timeout",
-        type=float,
-        default=None,
-        help="one fixed wall-clock limit per compile and per run, seconds (default: per "
-        f"problem, max({policy.floor_s:g}, {policy.factor:g} x its reference's own time))",
     )
     parser.add_argument(
         "--scratch-dir",
@@ -277,14 +294,38 @@ def add_grade_options(parser: argparse.ArgumentParser) -> None:
     add_sandbox_option(parser)
 
 
-def grade_config_from_args(args: argparse.Namespace, wave_dir: Path | None = None) -> GradeConfig:
+def add_grade_options(parser: argparse.ArgumentParser) -> None:
+    """Options of the grading pool (with add_cache_options for its result cache)."""
+    add_pool_options(parser)
+    policy = TimeLimitPolicy()
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        help="one fixed wall-clock limit per compile and per run, seconds (default: per "
+        f"problem, max({policy.floor_s:g}, {policy.factor:g} x its reference's own time))",
+    )
+
+
+def jobs_from_args(args: argparse.Namespace) -> int:
     jobs = default_jobs() if args.jobs is None else args.jobs
     if jobs < 1:
         raise UserError(f"--jobs must be at least 1, not {jobs}")
-    if args.timeout is not None and not args.timeout > 0:
-        raise UserError(f"--timeout must be positive, not {args.timeout}")
+    return jobs
+
+
+def scratch_dir_from_args(args: argparse.Namespace) -> Path | None:
     if args.scratch_dir is not None and not args.scratch_dir.is_dir():
         raise UserError(f"{args.scratch_dir}: --scratch-dir is not a folder")
+    scratch: Path | None = args.scratch_dir or default_scratch_dir()
+    return scratch
+
+
+def grade_config_from_args(args: argparse.Namespace, wave_dir: Path | None = None) -> GradeConfig:
+    jobs = jobs_from_args(args)
+    if args.timeout is not None and not args.timeout > 0:
+        raise UserError(f"--timeout must be positive, not {args.timeout}")
+    workdir = scratch_dir_from_args(args)
     if wave_dir is not None and args.scheduler is not None:
         raise UserError("--waves keeps files on the grading machine: not with --scheduler")
     return GradeConfig(
@@ -292,7 +333,7 @@ def grade_config_from_args(args: argparse.Namespace, wave_dir: Path | None = Non
         timeout_s=DEFAULT_TIMEOUT_S if args.timeout is None else args.timeout,
         time_limit=TimeLimitPolicy() if args.timeout is None else None,
         cache_dir=None if args.no_cache or wave_dir else (args.cache_dir or default_cache_dir()),
-        workdir=args.scratch_dir or default_scratch_dir(),
+        workdir=workdir,
         wave_dir=wave_dir,
         scheduler=args.scheduler,
         sandbox=sandbox_from_args(args),

@@ -7,6 +7,11 @@ import argparse
 from verilogeval.commands.options import add_dataset_options, dataset_from_args
 from verilogeval.interface import read_interfaces
 
+EXAMPLES = """
+verilogeval problems --dataset ../verilog-eval
+verilogeval problems --dataset ../verilog-eval --task code-complete-iccad2023 --problems 'Prob00*'
+"""
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_dataset_options(parser)

@@ -17,6 +17,12 @@ from verilogeval.commands.options import (
 from verilogeval.dataset import load_dataset, select_problems
 from verilogeval.prompt import build_prompt
 from verilogeval.records import Prompt
+from verilogeval.wording import plural
+
+EXAMPLES = """
+verilogeval prompt --dataset ../verilog-eval Prob001_zero --shots 1 --rules
+verilogeval prompt --dataset ../verilog-eval --format json > prompts.jsonl
+"""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -61,7 +67,7 @@ def _as_json(prompt: Prompt) -> str:
 
 
 def _as_text(prompt: Prompt) -> str:
-    settings = f"{prompt.task}, {prompt.style}, {prompt.shots} shots"
+    settings = f"{prompt.task}, {prompt.style}, {plural(prompt.shots, 'shot')}"
     settings += ", rules" if prompt.rules else ""
     settings += ", explain" if prompt.explain else ""
     return "\n".join(

@@ -7,6 +7,11 @@ from pathlib import Path
 
 from verilogeval.commands.options import add_k_option, write_output
 
+EXAMPLES = """
+verilogeval report runs/gpt-4o_spec-to-rtl_0shot_greedy
+verilogeval report runs/gpt-4o_spec-to-rtl_0shot_greedy --html report.html -k 1
+"""
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("run", metavar="RUNDIR", help="a run folder")
@@ -16,7 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=Path,
         default=None,
         metavar="PATH",
-        help="also write a self-contained HTML report with per-problem drill-down",
+        help="also write a self-contained HTML report with per-problem drill-down (default: none)",
     )
 
 

@@ -13,6 +13,14 @@ from verilogeval.commands.options import add_run_options, run_plan_from_args
 from verilogeval.execution import execute_plan
 from verilogeval.progress import BarProgress, QuietProgress
 
+EXAMPLES = """
+verilogeval run --model oracle --dataset ../verilog-eval        # the ceiling: every reference
+verilogeval run --model gpt-4o --dataset ../verilog-eval --shots 1 --rules
+verilogeval run --model openai:my-model --api-base http://127.0.0.1:8000/v1 --problems 1-10
+verilogeval run --model gpt-4o --dataset ../verilog-eval --samples 20 --dry-run
+verilogeval run --model gpt-4o --dataset ../verilog-eval --plus --strict --formal
+"""
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_run_options(parser)

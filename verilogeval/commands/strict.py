@@ -11,18 +11,29 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import os
 from collections import Counter
 from pathlib import Path
 
-from verilogeval.commands.options import add_dataset_options
+from verilogeval.commands.options import (
+    add_dataset_options,
+    add_pool_options,
+    jobs_from_args,
+    scratch_dir_from_args,
+)
 from verilogeval.dataset import Dataset, load_dataset, select_problems
 from verilogeval.errors import UserError
 from verilogeval.jsonl import BadLine, json_objects
-from verilogeval.pools import LocalPool, Place, run_all
+from verilogeval.pools import Place, open_pool, run_all
 from verilogeval.records import Problem, Sample, Task
+from verilogeval.sandbox_options import sandbox_from_args
 from verilogeval.strict.batch import strict_fields, strict_job
 from verilogeval.strict.options import add_strict_options, strict_config_from_args
+from verilogeval.wording import plural
+
+EXAMPLES = """
+verilogeval strict --dataset ../verilog-eval --samples samples.jsonl.gz --passing-only
+verilogeval strict --dataset ../verilog-eval --samples samples.jsonl --json strict.jsonl
+"""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,31 +45,41 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--passing-only", action="store_true", help="only rows whose 'official' field is '.'"
     )
     parser.add_argument(
-        "--jobs", type=int, default=os.cpu_count() or 1, help="parallel simulations"
+        "--json", type=Path, default=None, help="write one result per line here (default: none)"
     )
-    parser.add_argument("--json", type=Path, default=None, help="write one result per line here")
+    add_pool_options(parser)
+    parser.add_argument(
+        "--quiet",
+        action="store_true",
+        help="print only the closing count, not each rejected sample",
+    )
     add_strict_options(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     config = strict_config_from_args(args)
+    place = Place(scratch_dir_from_args(args), cache_dir=None, sandboxed=sandbox_from_args(args))
     rows = _read_rows(args.samples)
     if args.passing_only:
         rows = [row for row in rows if row[1].get("official") == "."]
     labelled = _pair_rows(rows, args)
-    print(
-        f"# {len(labelled)} samples from {args.samples}: seed {config.seed}, "
-        f"{config.cycles} cycles{', x-strict' if config.x_strict else ''}",
-        flush=True,
-    )
+    if not args.quiet:
+        print(
+            f"# {plural(len(labelled), 'sample')} from {args.samples}: seed {config.seed}, "
+            f"{config.cycles} cycles{', x-strict' if config.x_strict else ''}",
+            flush=True,
+        )
     pairs = [(problem, sample) for _, problem, sample in labelled]
-    with LocalPool(args.jobs, Place(workdir=None, cache_dir=None, sandboxed=True)) as pool:
+    pool = open_pool(jobs_from_args(args), place, args.scheduler)
+    try:
         results = run_all(pool, strict_job, pairs, config)
+    finally:
+        pool.shutdown()
     statuses: Counter[str] = Counter()
     lines = []
     for (label, problem, _), result in zip(labelled, results, strict=True):
         statuses[str(result.status)] += 1
-        if not result.passed:
+        if not result.passed and not args.quiet:
             print(f"REJECTED {problem.task} {problem.name} {label}: {result.describe()}")
         lines.append(
             {"task": str(problem.task), "problem": problem.name, "sample": label}
@@ -68,7 +89,10 @@ def run(args: argparse.Namespace) -> int:
         args.json.write_text("".join(json.dumps(line) + "\n" for line in lines))
     rejected = len(results) - statuses["pass"]
     detail = ", ".join(f"{status} {count}" for status, count in sorted(statuses.items()))
-    print(f"# {len(results)} samples: {rejected} rejected by the differential test ({detail})")
+    print(
+        f"# {plural(len(results), 'sample')}: {rejected} rejected by the differential test "
+        f"({detail})"
+    )
     return 0
 
 

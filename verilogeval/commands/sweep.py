@@ -39,6 +39,12 @@ from verilogeval.progress import BarProgress, QuietProgress
 from verilogeval.runfolder.files import RunFolder
 from verilogeval.runfolder.manifest import read_manifest
 
+EXAMPLES = """
+verilogeval sweep paper.toml --dry-run     # check the file, list the runs and their commands
+verilogeval sweep paper.toml               # run them; the same command resumes
+"""
+
+
 _MATRIX_KEYS = ("models", "tasks", "shots", "rules", "presets")
 _DEFAULTS: dict[str, list[Any]] = {
     "tasks": ["spec-to-rtl"],

@@ -15,6 +15,7 @@ from typing import Any
 
 from verilogeval.formal.result import FormalStatus, disproved
 from verilogeval.runfolder.lines import ResultLine
+from verilogeval.wording import plural
 
 
 def describe_formal(formal: Mapping[str, Any]) -> str:
@@ -99,7 +100,8 @@ def summary_lines(summary: FormalSummary) -> list[str]:
     """The text report's formal section."""
     tally = ", ".join(f"{count} {status}" for status, count in summary.counts.items() if count)
     lines = [
-        f"formal equivalence (Yosys): {tally or 'no sample checked'} of {summary.samples} samples",
+        f"formal equivalence (Yosys): {tally or 'no sample checked'} of "
+        f"{plural(summary.samples, 'sample')}",
         f"  {'proven':<16} = {100 * summary.proven_share:.1f}% of samples",
         f"  {'proven pass@1':<16} = {100 * summary.proven_pass_at_1:.1f}",
         f"officially passing samples disproved ({len(summary.false_passes)}):",

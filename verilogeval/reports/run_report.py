@@ -16,12 +16,13 @@ from verilogeval.reports.leaderboard import format_estimate
 from verilogeval.reports.runs import Run
 from verilogeval.responses import ISSUE_MEANINGS, issue_counts
 from verilogeval.summary import SampleOutcome, outcome_table, summary_text
+from verilogeval.wording import plural
 
 
 def render_run_report(run: Run, metrics: RunMetrics, ks: Sequence[int]) -> str:
     lines = [
         f"# {run.folder}: model {run.model}, task {run.task}, "
-        f"{metrics.problems} problems x {metrics.n} samples",
+        f"{plural(metrics.problems, 'problem')} x {plural(metrics.n, 'sample')}",
         summary_text(official_table(run)).rstrip("\n"),
         "(pass_rate: official, the mean over problems of each truncated pass percentage)",
         "",
