@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -56,6 +57,63 @@ def test_bad_sweep_files_name_the_field(tmp_path):
     config.write_text('models = ["oracle"]\n')
     with pytest.raises(UserError, match="'out' and 'models' are required"):
         load_sweep(config)
+
+
+# Each file is wrong in one key; the error names it. On the old code the first two ended in
+# tracebacks (int("a"), "x".keys()) and the others ran cells before failing.
+BAD_FILES = {
+    'shots = ["a"]': "shots = ['a']: 'a' is not an integer from 0 to 4",
+    'run = "x"': "'run' must be a table",
+    'tasks = ["spec-to-rtl", "nope"]': "'nope' is not one of 'spec-to-rtl'",
+    "temperatures = [-0.5]": "temperatures = [-0.5]: -0.5 is not a number, 0 or more",
+    "top_ps = [1.5]": "1.5 is not a number in (0, 1]",
+    "rules = [1]": "rules = [1]: 1 is not true or false",
+    "[run]\nconcurency = 4": "[run] concurency: not an option of `verilogeval run`",
+    '[run]\nconcurrency = "many"': "[run] concurrency = 'many': not a valid int",
+    "[run]\nplus = 1": "[run] plus = 1: must be true or false",
+    "[run]\nproblems = [1, 2]": "[run] problems = [1, 2]: must be a single value",
+    '[run]\ndataset = "/no/such/clone"': "run 1 (--model oracle",
+}
+
+
+@pytest.mark.parametrize("line", BAD_FILES)
+def test_a_wrong_key_or_type_is_one_error_before_anything_runs(cli, tmp_path, line):
+    config = tmp_path / "sweep.toml"
+    config.write_text(f'out = "{tmp_path / "runs"}"\nmodels = ["oracle", "oracle"]\n{line}\n')
+    for flags in ([], ["--dry-run"]):
+        result = cli("sweep", config, *flags)
+        assert result.returncode == 2, result.stdout
+        assert BAD_FILES[line] in result.stderr
+        assert "Traceback" not in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert not (tmp_path / "runs").exists()
+
+
+def test_folders_are_named_after_the_settings_they_hold(cli, tmp_path):
+    config = tmp_path / "sweep.toml"
+    config.write_text(
+        f'out = "{tmp_path / "runs"}"\nmodels = ["oracle"]\npresets = ["greedy", "sampling"]\n'
+        "temperatures = [0.3, 0.8]\ntop_ps = [0.95]\n[run]\nsamples = 2\n"
+    )
+    result = cli("sweep", config, "--dry-run")
+    assert result.returncode == 0, result.stderr
+    folders = [line.split(": ")[0].split("] ")[1] for line in result.stdout.splitlines()[:-1]]
+    # the greedy preset at temperature 0.3 is not a "greedy" run: the name says what differs
+    assert [Path(folder).name for folder in folders] == [
+        "oracle_spec-to-rtl_0shot_greedy_n2_t0.3_p0.95",
+        "oracle_spec-to-rtl_0shot_greedy_n2_t0.8_p0.95",
+        "oracle_spec-to-rtl_0shot_sampling_n2_t0.3",
+        "oracle_spec-to-rtl_0shot_sampling_n2",
+    ]
+    assert "--temperature 0.3 --top-p 0.95 --samples 2" in result.stdout
+    assert result.stdout.splitlines()[-1] == f"4 runs in {config}; nothing was run"
+    assert not (tmp_path / "runs").exists()
+    config.write_text(
+        f'out = "{tmp_path / "runs"}"\nmodels = ["oracle"]\ntemperatures = [0.3]\n'
+        "[run]\ntemperature = 0.5\n"
+    )
+    clash = cli("sweep", config, "--dry-run")
+    assert clash.returncode == 2 and "[run] may not set temperature" in clash.stderr
 
 
 def test_dry_run_lists_commands(cli, tmp_path):
