@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 
 from verilogeval.commands.options import add_run_options, run_plan_from_args
+from verilogeval.errors import ExitCode
 from verilogeval.execution import execute_plan
 from verilogeval.progress import BarProgress, QuietProgress
 
@@ -24,8 +25,19 @@ verilogeval run --model gpt-4o --dataset ../verilog-eval --plus --strict --forma
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_run_options(parser)
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="show the problems, the requests, the tokens and a cost estimate; "
+        "send and write nothing",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     plan = run_plan_from_args(args)
+    if args.dry_run:
+        from verilogeval.dry_run import describe, estimate
+
+        print("\n".join(describe(plan, estimate(plan))))
+        return ExitCode.DONE
     return execute_plan(plan, QuietProgress() if args.quiet else BarProgress())

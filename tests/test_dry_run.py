@@ -1,0 +1,89 @@
+"""`run --dry-run`: problems, requests, tokens and cost, with nothing sent or written."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+
+import pytest
+
+from verilogeval.cli import main
+from verilogeval.models.pricing import cost_usd
+from verilogeval.records import Usage
+
+
+@pytest.fixture
+def cli(capsys, tmp_path, monkeypatch):
+    """The command in this process (litellm is imported once), in an empty folder."""
+    monkeypatch.chdir(tmp_path)
+
+    class Done:
+        def __init__(self, returncode: int, stdout: str, stderr: str) -> None:
+            self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
+
+    def run(*args):
+        code = main([str(arg) for arg in args])
+        out, err = capsys.readouterr()
+        return Done(code, out, err)
+
+    return run
+
+
+def _prompt_chars(cli, problems: str) -> int:
+    """The characters of the real prompts, as `prompt --format json` shows them."""
+    shown = cli("prompt", "--format", "json", problems)
+    prompts = [json.loads(line) for line in shown.stdout.splitlines()]
+    return sum(len(p["system"]) + len(p["user"]) for p in prompts)
+
+
+def test_dry_run_shows_requests_tokens_and_cost_and_writes_nothing(cli, tmp_path):
+    result = cli(
+        "run", "--model", "gpt-4o", "--problems", "1-3", "--samples", "2", "--dry-run",
+
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "problems       3 problems of spec-to-rtl: Prob001_majority5, " in out
+    assert "requests       6 (3 problems x 2 samples)" in out
+    tokens = math.ceil(2 * _prompt_chars(cli, "1-3") / 4)
+    assert f"prompt tokens  ~{tokens:,} " in out
+    assert "answer tokens  at most 6,144 (--max-tokens 1024 per request)" in out
+    price = cost_usd("openai/gpt-4o-2024-05-13", Usage(tokens, 0))
+    ceiling = cost_usd("openai/gpt-4o-2024-05-13", Usage(tokens, 6144))
+    assert price and ceiling
+    assert f"cost           ${price:.2f} for the prompts, at most ${ceiling:.2f}" in out
+    assert list(tmp_path.iterdir()) == []  # no run folder, no cache
+
+
+def test_dry_run_cost_is_unknown_without_a_price_and_zero_for_the_oracle(cli, tmp_path):
+    local = cli(
+        "run", "--model", "openai:gpt-4o", "--api-base", "http://127.0.0.1:9/v1",
+        "--problems", "1", "--dry-run",
+    )  # fmt: skip
+    assert local.returncode == 0, local.stderr
+    assert "cost           unknown (no price for openai:gpt-4o: a server of its own" in local.stdout
+    unpriced = cli("run", "--model", "openai:no-such-model", "--problems", "1", "--dry-run")
+    assert "cost           unknown (no price for openai:no-such-model" in unpriced.stdout
+    oracle = cli("run", "--model", "oracle", "--dry-run")
+    assert "requests       0 (oracle asks no model)" in oracle.stdout
+    assert re.search(
+        r"problems +\d+ problems of spec-to-rtl: .*\.\.\. \d+ more \.\.\.", oracle.stdout
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_dry_run_counts_only_what_a_resume_would_ask(cli, tmp_path):
+    out = tmp_path / "run"
+    out.mkdir()
+    answer = {"response": "x", "error": None, "cached": False}
+    lines = [{"problem": "Prob001_majority5", "sample": s} | answer for s in (1, 2)]
+    (out / "generations.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
+    result = cli(
+        "run", "--model", "openai:m", "--api-base", "http://127.0.0.1:9/v1", "--problems", "1-2",
+        "--samples", "3", "--out", out, "--dry-run",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert (
+        f"requests       4 (2 problems x 3 samples; 2 already answered in {out})" in result.stdout
+    )
