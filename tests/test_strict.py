@@ -413,3 +413,31 @@ def test_inputs_outside_the_problems_domain_are_not_compared(official_root):
     unconstrained = diff_test(replace(problem, name="Prob079_no_domain"), rewrite, StrictConfig())
     assert unconstrained.status is StrictStatus.MISMATCH, unconstrained.describe()
     assert unconstrained.out_of_domain == 0
+
+
+def test_a_mismatch_right_after_reset_is_not_called_cycle_minus_one():
+    from verilogeval.strict.result import FirstMismatch
+
+    first = FirstMismatch(-1, "after input change", 5.0, "q", "0", "1", {})
+    assert first.describe() == "right after reset (after input change, 5 ns): q ref=0 dut=1"
+    assert replace(first, cycle=3).describe().startswith("cycle 3 (")
+
+
+@pytest.mark.icarus
+@pytest.mark.cocotb
+def test_a_long_compile_failure_names_files_without_temporary_paths(cli, tmp_path):
+    # 80 errors: more output than the message keeps. The old code cut the tail mid-path
+    # ("al-strict-Prob001_zero-9y2_r4qx/sample.sv:76: ...") and lost the first error.
+    lines = "".join(f"  assign z{i} = undefined_{i};\n" for i in range(80))
+    code = f"module TopModule(input [4:0] v, output maj);\n{lines}endmodule\n"
+    samples = tmp_path / "s.jsonl"
+    samples.write_text(json.dumps({"problem": "Prob001_majority5", "code": code}) + "\n")
+    out = tmp_path / "strict.jsonl"
+    result = cli("strict", "--samples", samples, "--json", out)
+    assert result.returncode == 0, result.stderr
+    assert "compile error: sample.sv:2: error: Unable to bind" in result.stdout
+    message = json.loads(out.read_text())["strict"]["message"]
+    assert message.startswith("sample.sv:2: error: Unable to bind wire/reg/memory `undefined_0'")
+    assert "verilogeval-strict" not in message
+    assert message.splitlines()[1] == "..."
+    assert all(line.startswith("sample.sv:") for line in message.splitlines()[2:-2])

@@ -20,6 +20,7 @@ from verilogeval.simulate import run_in
 from verilogeval.strict.cocotb_child import EXIT_BUILD_FAILED, EXIT_OK
 from verilogeval.strict.pairing import diff_ports, interface_issues
 from verilogeval.strict.result import (
+    COMPILER_COMPLAINT,
     FirstMismatch,
     StrictResult,
     StrictStatus,
@@ -119,11 +120,23 @@ def run_cocotb_job(
     return run_in(sandbox, argv, cwd=folder, timeout_s=timeout_s)
 
 
+def _message(output: str, folder: Path) -> str:
+    """The child's output without its temporary folder's path (which means nothing once
+    the folder is gone), cut to about its last _MESSAGE_TAIL characters at a line start;
+    the first compiler complaint, the one that says what is wrong, is kept in front."""
+    text = output.replace(f"{folder}/", "")
+    if len(text) <= _MESSAGE_TAIL:
+        return text
+    tail = text[-_MESSAGE_TAIL:].partition("\n")[2]
+    first = next((line for line in text.splitlines() if COMPILER_COMPLAINT.search(line)), None)
+    return (f"{first}\n" if first and first not in tail else "") + "...\n" + tail
+
+
 def _result(
     problem: str, sample: int, config: StrictConfig, execution: ExecResult, folder: Path
 ) -> StrictResult:
     """Read the child's exit code, cocotb's results.xml and the test's report."""
-    tail = execution.output[-_MESSAGE_TAIL:].replace(f"{folder}/", "")
+    tail = _message(execution.output, folder)
     failed = StrictResult(
         problem,
         sample,

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 # The first line saying why a build failed: iverilog's "error:" or "sorry:" lines.
-_COMPILER_COMPLAINT = re.compile(r"\b(error|sorry):")
+COMPILER_COMPLAINT = re.compile(r"\b(error|sorry):")
 
 
 class StrictStatus(StrEnum):
@@ -33,8 +33,9 @@ class FirstMismatch:
     inputs: dict[str, str]  # every input's bits at that moment
 
     def describe(self) -> str:
+        when = "right after reset" if self.cycle < 0 else f"cycle {self.cycle}"
         return (
-            f"cycle {self.cycle} ({self.phase}, {self.time_ns:g} ns): "
+            f"{when} ({self.phase}, {self.time_ns:g} ns): "
             f"{self.signal} ref={self.ref} dut={self.dut}"
         )
 
@@ -70,7 +71,7 @@ class StrictResult:
             return f"{self.status}: {'; '.join(self.interface_issues)}"
         if self.message and self.message.strip():
             lines = self.message.strip().splitlines()
-            telling = next((line for line in lines if _COMPILER_COMPLAINT.search(line)), lines[-1])
+            telling = next((line for line in lines if COMPILER_COMPLAINT.search(line)), lines[-1])
             return f"{self.status}: {telling.strip()}"
         return str(self.status)
 
