@@ -222,3 +222,17 @@ def test_reports_read_a_folder_graded_by_evaluate(cli, tmp_path):
     assert report.returncode == 0, report.stderr
     assert (run / "summary.txt").read_text().strip() in report.stdout  # the official view
     assert "  S  syntax error                        3" in report.stdout
+
+
+def test_report_labels_the_token_column_and_never_prices_the_unknown_at_zero(cli, tmp_path):
+    unpriced = write_run(tmp_path / "unpriced", {"Prob001_zero": "..S"}, model="m", cost=None)
+    done = cli("report", unpriced)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    header = lines.index("problem      passed (%)     ktok outcomes")
+    assert lines[header + 1].startswith("Prob001_zero [02/03]( 66%)  0.42 ..S")
+    assert "total_cost            =    unknown" in lines
+    assert "total_cost            =       0.00" not in lines
+    assert "cost unknown for 3 generations (not counted as free)" in lines
+    priced = write_run(tmp_path / "priced", {"Prob001_zero": "..S"}, model="m", cost=0.25)
+    assert "total_cost            =       0.75" in cli("report", priced).stdout.splitlines()

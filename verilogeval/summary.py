@@ -96,8 +96,9 @@ def _diversity(samples: Sequence[SampleOutcome]) -> float:
     return gini_simpson([diversity_outcome(s.code, s.mismatches) for s in samples])
 
 
-def summary_text(table: OutcomeTable) -> str:
-    """The text sv-iv-analyze prints (its default, narrow view), i.e. summary.txt."""
+def summary_rows(table: OutcomeTable) -> list[str]:
+    """One line per problem as sv-iv-analyze prints it: passes, percentage, thousands of
+    tokens (prompt + answer), then the outcomes in groups of five."""
     if not table:
         raise ValueError("no results to summarize")
     width = max(len(problem) for problem in table)
@@ -111,6 +112,11 @@ def summary_text(table: OutcomeTable) -> str:
             f"{problem:{width}} [{npass:02}/{len(codes):02}]({_pass_percent(codes):3}%)"
             f" {ntokens / 1000:5.2f} {grouped:24}"
         )
+    return rows
+
+
+def summary_stats(table: OutcomeTable) -> list[tuple[str, str]]:
+    """sv-iv-analyze's closing statistics as (name, value) pairs, values formatted."""
     queries = sum(len(samples) for samples in table.values())
     prompt_tokens = sum(s.prompt_tokens for samples in table.values() for s in samples)
     resp_tokens = sum(s.resp_tokens for samples in table.values() for s in samples)
@@ -118,17 +124,27 @@ def summary_text(table: OutcomeTable) -> str:
     pass_rate = sum(_pass_percent([s.code for s in samples]) for samples in table.values())
     diversity = sum(_diversity(samples) for samples in table.values())
     total_tokens = prompt_tokens + resp_tokens
-    stats = [
-        f"pass_rate             = {pass_rate / len(table):>10.2f}",
-        f"avg_gini_simpson_idx  = {diversity / len(table):>10.2f}",
-        f"total_prompt_tokens   = {prompt_tokens:>10}",
-        f"total_resp_tokens     = {resp_tokens:>10}",
-        f"total_tokens          = {total_tokens:>10}",
-        f"avg_tokens_per_prompt = {prompt_tokens / queries:>10.2f}",
-        f"avg_tokens_per_resp   = {resp_tokens / queries:>10.2f}",
-        f"avg_tokens_per_query  = {total_tokens / queries:>10.2f}",
-        f"total_cost            = {cost:>10.2f}",
+    return [
+        ("pass_rate", f"{pass_rate / len(table):.2f}"),
+        ("avg_gini_simpson_idx", f"{diversity / len(table):.2f}"),
+        ("total_prompt_tokens", str(prompt_tokens)),
+        ("total_resp_tokens", str(resp_tokens)),
+        ("total_tokens", str(total_tokens)),
+        ("avg_tokens_per_prompt", f"{prompt_tokens / queries:.2f}"),
+        ("avg_tokens_per_resp", f"{resp_tokens / queries:.2f}"),
+        ("avg_tokens_per_query", f"{total_tokens / queries:.2f}"),
+        ("total_cost", f"{cost:.2f}"),
     ]
+
+
+def stat_line(name: str, value: str) -> str:
+    return f"{name:<21} = {value:>10}"
+
+
+def summary_text(table: OutcomeTable) -> str:
+    """The text sv-iv-analyze prints (its default, narrow view), i.e. summary.txt."""
+    rows = summary_rows(table)
+    stats = [stat_line(name, value) for name, value in summary_stats(table)]
     return (
         "\n" + "".join(f"{row}\n" for row in rows) + "\n" + "".join(f"{s}\n" for s in stats) + "\n"
     )

@@ -15,7 +15,14 @@ from verilogeval.reports.failures import category_name
 from verilogeval.reports.leaderboard import format_estimate
 from verilogeval.reports.runs import Run
 from verilogeval.responses import ISSUE_MEANINGS, issue_counts
-from verilogeval.summary import SampleOutcome, outcome_table, summary_text
+from verilogeval.summary import (
+    OutcomeTable,
+    SampleOutcome,
+    outcome_table,
+    stat_line,
+    summary_rows,
+    summary_stats,
+)
 from verilogeval.wording import plural
 
 
@@ -23,7 +30,7 @@ def render_run_report(run: Run, metrics: RunMetrics, ks: Sequence[int]) -> str:
     lines = [
         f"# {run.folder}: model {run.model}, task {run.task}, "
         f"{plural(metrics.problems, 'problem')} x {plural(metrics.n, 'sample')}",
-        summary_text(official_table(run)).rstrip("\n"),
+        *official_view(official_table(run), metrics),
         "(pass_rate: official, the mean over problems of each truncated pass percentage)",
         "",
         "pass@k (unbiased estimator, 95% bootstrap CI over problems):",
@@ -61,6 +68,29 @@ def render_run_report(run: Run, metrics: RunMetrics, ks: Sequence[int]) -> str:
     if usage is not None and usage.unpriced:
         lines += ["", f"cost unknown for {usage.unpriced} generations (not counted as free)"]
     return "\n".join(lines)
+
+
+def official_view(table: OutcomeTable, metrics: RunMetrics) -> list[str]:
+    """summary.txt's rows and statistics, with a header naming the columns, and the cost
+    said to be unknown where it is (summary.txt, like sv-iv-analyze, counts it as 0)."""
+    rows = summary_rows(table)
+    width = max(len(problem) for problem in table)
+    header = f"{'problem':{width}} {'passed (%)':<13} {'ktok':>5} outcomes"
+    stats = summary_stats(table)
+    usage = metrics.usage
+    if usage is not None and usage.unpriced:
+        known = "" if usage.cost is None else f"{usage.cost:.2f} + "
+        stats = [
+            (name, f"{known}unknown" if name == "total_cost" else value) for name, value in stats
+        ]
+    return [
+        "",
+        header,
+        *rows,
+        "(ktok: thousands of tokens, prompt + answer, over the problem's samples)",
+        "",
+        *(stat_line(name, value) for name, value in stats),
+    ]
 
 
 def official_table(run: Run) -> dict[str, list[SampleOutcome]]:
