@@ -51,8 +51,8 @@ def add_dataset_options(parser: argparse.ArgumentParser, *, problems: bool = Tru
         "--task",
         type=Task,
         choices=list(Task),
-        default=Task.SPEC_TO_RTL,
-        help="benchmark task (default: spec-to-rtl)",
+        default=None,
+        help="benchmark task (default: the task of a dataset_<task> folder, else spec-to-rtl)",
     )
     if problems:
         parser.add_argument(

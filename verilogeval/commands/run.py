@@ -11,13 +11,22 @@ import argparse
 
 from verilogeval.commands.options import add_run_options, run_plan_from_args
 from verilogeval.execution import execute_plan
+from verilogeval.json_output import add_json_option, print_json, run_summary, stdout_for
 from verilogeval.progress import BarProgress, QuietProgress
+from verilogeval.reference_failures import known_failing_references
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_run_options(parser)
+    add_json_option(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     plan = run_plan_from_args(args)
-    return execute_plan(plan, QuietProgress() if args.quiet else BarProgress())
+    with stdout_for(args):
+        code = execute_plan(plan, QuietProgress() if args.quiet else BarProgress())
+    if args.json:
+        summary = run_summary("run", plan.out, code)
+        cannot_pass = known_failing_references(plan.dataset, plan.problems)
+        print_json(summary | {"references_cannot_pass": list(cannot_pass)})
+    return code
