@@ -113,3 +113,32 @@ def test_a_task_folder_gives_its_task(cli):
     refused = cli("problems", "--dataset", folder, "--task", "spec-to-rtl")
     assert refused.returncode == 2
     assert "holds the code-complete-iccad2023 task, not --task spec-to-rtl" in refused.stderr
+
+
+def test_replay_grades_what_it_has_and_names_what_it_lacks(cli, tmp_path):
+    """Old code: without the original --problems every other problem became a generation
+    error (exit 1 or 2); now the run is the three answered problems, the rest named."""
+    gen = tmp_path / "gen"
+    cli("generate", "--model", "oracle", "--problems", "2-4", "--out", gen, "--quiet")
+    replay = f"replay:{gen / 'generations.jsonl'}"
+    done = cli("run", "--model", replay, "--out", tmp_path / "a", "--quiet", "--no-cache")
+    assert done.returncode == 0, done.stderr
+    assert sorted(problem for problem, _ in results(tmp_path / "a")) == [
+        "Prob002_priority_enc8",
+        "Prob003_counter_updown6",
+        "Prob004_seg7_hex",
+    ]
+    assert "has no answer to" in done.stderr and "left out of the run: Prob001_majority5" in (
+        done.stderr
+    )
+    more = cli(
+        "run", "--model", replay, "--samples", "2", "--out", tmp_path / "b", "--quiet",
+        "--no-cache",
+    )  # fmt: skip
+    assert more.returncode == 1  # the three second samples are not there to grade
+    assert "lacks 3 of the 6 samples asked (n=2)" in more.stderr
+    assert "Prob002_priority_enc8 sample 2" in more.stderr
+    nothing = cli("run", "--model", replay, "--problems", "1", "--out", tmp_path / "c")
+    assert nothing.returncode == 2
+    assert "holds no answer to any of the 1 problems asked" in nothing.stderr
+    assert not (tmp_path / "c").exists()
