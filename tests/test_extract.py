@@ -269,7 +269,9 @@ def test_cli_jsonl_adds_extracted_and_keeps_other_fields(cli, official_root, tmp
     assert official.returncode == 0, official.stderr
     written = [json.loads(line) for line in official.stdout.splitlines()]
     dataset = load_dataset(official_root, Task.SPEC_TO_RTL)
-    assert [{k: v for k, v in row.items() if k != "extracted"} for row in written] == rows
+    added = ("extracted", "code")
+    assert [{k: v for k, v in row.items() if k not in added} for row in written] == rows
+    assert all(row["code"] == row["extracted"] for row in written)  # "code": what evaluate reads
     for row in written:  # an official clone defaults to official extraction
         assert row["extracted"] == extract(
             row["response"], dataset.problem(row["problem"]), OFFICIAL

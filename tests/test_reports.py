@@ -125,13 +125,24 @@ def test_evaluate_only_folder_has_unknown_model(cli, tmp_path):
     assert row["prompt_tokens"] is None and row["cost"] is None
 
 
-def test_folder_without_results_is_a_clear_error(cli, tmp_path, two_runs):
+def test_leaderboard_skips_folders_that_hold_no_run(cli, tmp_path, two_runs):
+    """Old code: one empty folder made `leaderboard runs/*` fail as a whole (exit 2)."""
     empty = tmp_path / "empty"
     empty.mkdir()
-    done = cli("leaderboard", two_runs[0], empty)
-    assert done.returncode == 2
-    assert f"{empty}: not a run folder (no results.jsonl)" in done.stderr
+    generated = tmp_path / "generated"
+    generated.mkdir()
+    manifest = json.loads((two_runs[0] / "run.json").read_text()) | {"command": "generate"}
+    (generated / "run.json").write_text(json.dumps(manifest))
+    done = cli("leaderboard", two_runs[0], empty, generated, "--format", "json")
+    assert done.returncode == 0, done.stderr
+    assert [row["run"] for row in json.loads(done.stdout)] == [str(two_runs[0])]
+    assert f"skipped {empty}: not a run folder (no results.jsonl, no run.json)" in done.stderr
+    assert f"skipped {generated}: holds answers from `generate`, not graded yet" in done.stderr
+    assert f"verilogeval evaluate --samples {generated}" in done.stderr
     assert "Traceback" not in done.stderr
+    nothing = cli("leaderboard", empty)
+    assert nothing.returncode == 2
+    assert "none of the 1 folders holds a run to show" in nothing.stderr
 
 
 def test_folder_with_nothing_to_report_is_a_clear_error(cli, tmp_path):
@@ -141,6 +152,21 @@ def test_folder_with_nothing_to_report_is_a_clear_error(cli, tmp_path):
     done = cli("report", folder)
     assert done.returncode == 2
     assert f"{folder}: no results yet, and no run.json listing its problems" in done.stderr
+
+
+@pytest.mark.icarus
+def test_report_never_says_no_run_json_where_there_is_one(cli, tmp_path):
+    """Old code: an evaluate folder with nothing graded yet lists no problems in its
+    run.json, and `report` said there was no run.json."""
+    source = tmp_path / "bad.jsonl"
+    source.write_text(json.dumps({"problem": "Prob999_none", "sample": 1, "code": ""}) + "\n")
+    folder = tmp_path / "evaluated"
+    cli("evaluate", "--samples", source, "--out", folder, "--quiet")
+    assert (folder / "run.json").is_file()
+    done = cli("report", folder)
+    assert done.returncode == 2
+    assert f"{folder}: no results yet, and its run.json lists none" in done.stderr
+    assert "no run.json" not in done.stderr
 
 
 def test_damaged_results_line_names_file_and_line(cli, two_runs):

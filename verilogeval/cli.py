@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import os
 import sys
 import textwrap
@@ -33,6 +34,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "report": ("verilogeval.commands.report", "summary of one run: outcomes, pass@k, cost"),
     "leaderboard": ("verilogeval.commands.leaderboard", "compare runs: pass@k with CI, cost"),
     "failures": ("verilogeval.commands.failures", "failure categories across runs, charts"),
+    "show": (
+        "verilogeval.commands.show",
+        "one sample of a run: prompt, answer, code, log, verdict",
+    ),
+    "compare": ("verilogeval.commands.compare", "two runs problem by problem: what one passes"),
 }
 
 
@@ -122,7 +128,10 @@ def main(argv: list[str] | None = None) -> int:
     except (UserError, KeyboardInterrupt) as error:
         message = f"error: {error}" if isinstance(error, UserError) else "interrupted"
         print(f"verilogeval {name}: {message}", file=sys.stderr)
-        return exit_code(error) or ExitCode.BAD_INPUT
+        code = exit_code(error) or ExitCode.BAD_INPUT
+        if getattr(args, "json", None) is True:  # --json: stdout still holds one object
+            print(json.dumps({"command": name, "exit_status": int(code), "error": message}))
+        return code
     except BrokenPipeError:
         # The reader left early (`| head`): not our error. Point stdout at /dev/null so
         # the interpreter's final flush does not raise again.

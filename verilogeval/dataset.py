@@ -87,8 +87,35 @@ def task_folder(root: Path, task: Task) -> tuple[Path, Path]:
     )
 
 
-def load_dataset(root: Path | None, task: Task) -> Dataset:
-    """Read every problem of `task` under `root` (default: the embedded dataset)."""
+def folder_task(root: Path) -> Task | None:
+    """The task a single task folder is named after (`dataset_<task>`), else None."""
+    name = root.name.removeprefix("dataset_")
+    if name == root.name:
+        return None
+    return next((task for task in Task if str(task) == name), None)
+
+
+def resolve_task(root: Path | None, task: Task | None) -> Task:
+    """--task, or the task a single task folder holds; a --task that contradicts it is refused.
+
+    A folder named `dataset_code-complete-iccad2023` read as spec-to-rtl would build the
+    wrong prompts and grade without the interfaces, so the folder's name decides.
+    """
+    named = None if root is None else folder_task(root.resolve())
+    if named is not None and task is not None and task is not named:
+        raise UserError(
+            f"{root} holds the {named} task, not --task {task}: leave --task out, "
+            "or pass the dataset root that holds both task folders"
+        )
+    return named or task or Task.SPEC_TO_RTL
+
+
+def load_dataset(root: Path | None, task: Task | None) -> Dataset:
+    """Read every problem of `task` under `root` (default: the embedded dataset).
+
+    Without a task, a single task folder gives its own, anything else spec-to-rtl.
+    """
+    task = resolve_task(root, task)
     root = (root or default_dataset_root()).resolve()
     root, folder = task_folder(root, task)
     names = _problem_names(folder)

@@ -15,6 +15,7 @@ from verilogeval.pipeline import RunOutcome, execute
 from verilogeval.plans import RunPlan
 from verilogeval.progress import Progress
 from verilogeval.records import CATEGORY_NAMES
+from verilogeval.reference_failures import known_failing_references
 from verilogeval.responses import ResponseIssue
 from verilogeval.summary import official_pass_rate, outcome_table, spending
 from verilogeval.wording import plural
@@ -65,6 +66,12 @@ def print_summary(plan: RunPlan, outcome: RunOutcome) -> None:
     rate = 100 * passed / len(results) if results else 0.0
     table.add_row("pass rate", f"{passed}/{len(results)} = {rate:.1f}%")
     table.add_row("official pass_rate", f"{official:.2f}")
+    unpassable = known_failing_references(plan.dataset, plan.problems)
+    if unpassable:
+        table.add_row(
+            "  cannot pass (own reference fails)",
+            f"{len(unpassable)}: {', '.join(unpassable)} (see verilogeval check)",
+        )
     if "strict" in plan.checks:
         strictly = sum(bool(line.strict_passed) for line in results)
         table.add_row("strict pass rate", f"{strictly}/{len(results)}")

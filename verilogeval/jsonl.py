@@ -4,15 +4,20 @@ One reading for all (run-folder journals, `evaluate`'s samples, `extract`'s and 
 `strict` command's rows, the replay adapter's responses), so a damaged line gets the same
 words everywhere; what a bad line means (skip it and go on, or stop) is the caller's.
 Lines are split at b"\\n" only: a JSON string may hold U+2028, at which str.splitlines
-would break it.
+would break it. A file whose name ends in `.gz` is read through gzip, wherever it is read.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+from verilogeval.errors import UserError
 
 
 @dataclass(frozen=True)
@@ -41,3 +46,17 @@ def json_objects(data: bytes) -> Iterator[tuple[int, dict[str, Any] | BadLine]]:
             yield number, BadLine(number, "expected a JSON object")
             continue
         yield number, record
+
+
+def read_jsonl_file(path: Path) -> Iterator[tuple[int, dict[str, Any] | BadLine]]:
+    """json_objects of a file (gunzipped when its name ends in .gz); UserError naming it."""
+    try:
+        if path.suffix == ".gz":
+            with gzip.open(path, "rb") as stream:
+                data = stream.read()
+        else:
+            data = path.read_bytes()
+    except (OSError, EOFError, zlib.error) as error:
+        reason = getattr(error, "strerror", None) or error
+        raise UserError(f"{path}: cannot read ({reason})") from None
+    return json_objects(data)

@@ -97,14 +97,19 @@ class EvaluatePlan:
     dataset: Dataset
     grading: GradeConfig
     checks: Mapping[str, Any]
+    answers_from: Manifest | None = None  # the run.json of the generate folder graded
+    extract_mode: ExtractMode | None = None  # how its answers are extracted
 
     @property
     def folder(self) -> RunFolder:
         return RunFolder(self.out)
 
     def manifest(self) -> Manifest:
-        """Its problems and sampling.n say what the folder holds: evaluate's input decides."""
-        return replace(
+        """Its problems and sampling.n say what the folder holds: evaluate's input decides.
+
+        Answers from a generate folder bring what it knows: model, prompt, sampling.
+        """
+        manifest = replace(
             base_manifest("evaluate", self.dataset, ()),
             sampling={
                 "n": 1,
@@ -117,6 +122,20 @@ class EvaluatePlan:
             simulator=simulator_facts(self.grading),
             sandbox=self.grading.sandbox,
             **checks_json(self.checks),
+        )
+        source = self.answers_from
+        if source is None:
+            return manifest
+        return replace(
+            manifest,
+            model=source.model,
+            problems=source.problems,
+            api_base=source.api_base,
+            prompt=source.prompt,
+            sampling=source.sampling or manifest.sampling,
+            request=source.request,
+            engine=source.engine,
+            extract_mode=None if self.extract_mode is None else str(self.extract_mode),
         )
 
 

@@ -5,7 +5,8 @@ the reason, so a pass rate can be read against the ceiling the simulator allows.
 --strict each reference also runs against itself in the cocotb differential test, which
 it must pass, and the report says how often it drives X (a wildcard any sample matches).
 With --formal each reference is proven equal to itself with Yosys, and the problems the
-formal check cannot handle are listed with why.
+formal check cannot handle are listed with why. Exit 1 when a reference fails (officially
+or, with --strict, its own differential test): no model can pass that problem.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from verilogeval.commands.options import (
     RESULT_CACHE_HELP,
@@ -27,6 +29,7 @@ from verilogeval.formal.options import add_formal_options, formal_config_from_ar
 from verilogeval.formal.selfcheck import check_references as check_formally
 from verilogeval.formal.selfcheck import reference_report as formal_report
 from verilogeval.grade import Graded, grade
+from verilogeval.json_output import add_json_option, print_json, stdout_for
 from verilogeval.plus.batch import PlusChecks
 from verilogeval.plus.check import PlusResult
 from verilogeval.plus.options import add_plus_options, plus_config_from_args
@@ -63,9 +66,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add_formal_options(parser)
     add_plus_options(parser)
+    add_json_option(parser)
 
 
 def run(args: argparse.Namespace) -> int:
+    summary: dict[str, Any] = {"command": "check"}
+    with stdout_for(args):
+        code = _check(args, summary)
+    if args.json:
+        print_json(summary | {"exit_status": int(code)})
+    return code
+
+
+def _check(args: argparse.Namespace, summary: dict[str, Any]) -> int:
+    """Grade every reference, print what fails, and fill `summary` (see README, --json)."""
     dataset, problems = dataset_from_args(args)
     config = grade_config_from_args(args)
     strict = strict_config_from_args(args) if args.strict else None
@@ -82,6 +96,7 @@ def run(args: argparse.Namespace) -> int:
 
     tools = ("yosys",) if formal is not None else ()
     pool = open_pool(config.jobs, config.place, config.scheduler, tools=tools)
+    strict_failing = 0
     try:
         errors = grade(
             {problem.name: problem for problem in problems},
@@ -107,12 +122,28 @@ def run(args: argparse.Namespace) -> int:
             f"{len(failing)} of {len(verdicts)} references cannot pass "
             f"({dataset.task}, {dataset.folder}, {simulator})"
         )
+        summary |= {
+            "task": str(dataset.task),
+            "dataset": str(dataset.folder),
+            "simulator": simulator,
+            "references": len(verdicts),
+            "cannot_pass": [_failure_json(verdict) for verdict in failing],
+            "errors": [str(error) for error in errors],
+        }
         if strict is not None:
-            for line in reference_report(check_references(problems, strict, pool)):
+            strict_results = check_references(problems, strict, pool)
+            strict_failing = sum(not result.passed for result in strict_results)
+            for line in reference_report(strict_results):
                 print(line)
+            summary["strict"] = {
+                "failing": [r.problem for r in strict_results if not r.passed],
+                "driving_x": [r.problem for r in strict_results if r.passed and r.x_compares],
+            }
         if formal is not None:
-            for line in formal_report(check_formally(problems, formal, pool)):
+            formal_results = check_formally(problems, formal, pool)
+            for line in formal_report(formal_results):
                 print(line)
+            summary["formal"] = {r.problem: str(r.status) for r in formal_results}
         if plus is not None:
             passing = [p for p in problems if p.name in verdicts and verdicts[p.name].passed]
             checks = PlusChecks(plus, pool, sandboxed=config.sandbox, cache_dir=config.cache_dir)
@@ -123,7 +154,19 @@ def run(args: argparse.Namespace) -> int:
                 checks.close()
     finally:
         pool.shutdown()
-    return outcome_code(len(errors))
+    # A reference that fails is a fault of the dataset (or of this simulator): exit 1.
+    return outcome_code(len(errors) + len(failing) + strict_failing)
+
+
+def _failure_json(verdict: Verdict) -> dict[str, Any]:
+    return {
+        "problem": verdict.problem,
+        "category": str(verdict.category),
+        "category_name": CATEGORY_NAMES[verdict.category],
+        "first_error": verdict.first_error,
+        "mismatches": verdict.mismatches,
+        "total": verdict.total,
+    }
 
 
 def describe(verdict: Verdict) -> str:

@@ -1,40 +1,45 @@
 """`verilogeval evaluate`: grade existing samples into a run folder, resumably.
 
-Input is a JSONL file of {"problem", "sample", "code"} or a folder in the official build
-layout. A bad sample is reported and skipped, never fatal: the others are still graded.
-Running again on the same --out grades only the samples results.jsonl lacks.
+Input (verilogeval.sample_inputs): a JSONL file (or .jsonl.gz) of {"problem", "sample",
+"code"} (EvalPlus `solution`/`completion` too), a folder in the official build layout, or
+a folder `generate` wrote, whose answers are extracted and graded, its model, prompt and
+sampling carried into run.json. A bad sample is reported and skipped, never fatal: the
+others are still graded. Running again on the same --out grades only the samples
+results.jsonl lacks.
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from verilogeval.commands.options import (
     RESULT_CACHE_HELP,
     add_cache_options,
     add_check_options,
     add_dataset_options,
+    add_extract_mode_option,
     add_grade_options,
     checks_from_args,
     grade_config_from_args,
 )
 from verilogeval.dataset import Dataset, load_dataset, select_problems
 from verilogeval.errors import UserError, outcome_code
+from verilogeval.extract import default_mode
 from verilogeval.formal.batch import formal_tally
 from verilogeval.grade import code_sha256
 from verilogeval.journal import create_journals
-from verilogeval.jsonl import BadLine, json_objects
-from verilogeval.layout import MAX_CODE_BYTES, Unreadable, read_samples_folder, sample_path
+from verilogeval.json_output import add_json_option, print_json, run_summary, stdout_for
 from verilogeval.plans import EvaluatePlan
 from verilogeval.progress import BarProgress, QuietProgress
-from verilogeval.records import Sample
-from verilogeval.runfolder.files import RESULTS
+from verilogeval.records import Sample, Task
+from verilogeval.runfolder.files import RESULTS, RunFolder
 from verilogeval.runfolder.lines import ResultLine, latest, read_results
 from verilogeval.runfolder.manifest import Manifest, check_resumable, now_iso, write_manifest
+from verilogeval.sample_inputs import Input, Rejected, generation_manifest, read_inputs
 from verilogeval.session import GradingSession
 from verilogeval.simulate import version_warning
 from verilogeval.summary import write_summaries
@@ -53,7 +58,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--samples",
         type=Path,
         required=True,
-        help='JSONL of {"problem", "sample", "code"}, or a folder in the official layout',
+        help='JSONL or .jsonl.gz of {"problem", "sample", "code"} (or EvalPlus "solution", '
+        '"completion"), a folder in the official layout, or a folder `generate` wrote',
     )
     parser.add_argument("--out", type=Path, required=True, help="run folder to write (resumable)")
     parser.add_argument(
@@ -61,43 +67,76 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="keep each sample's wave.vcd next to it (simulates every sample, no cache)",
     )
+    add_extract_mode_option(
+        parser,
+        "--extract-mode",
+        "of a generate folder's answers: official or robust (default: as its prompt style implies)",
+    )
     add_grade_options(parser)
     add_cache_options(parser, default=RESULT_CACHE_HELP)
     add_check_options(parser)
+    add_json_option(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress display")
 
 
 def plan_from_args(args: argparse.Namespace) -> EvaluatePlan:
+    source = generation_manifest(args.samples)
     grading = grade_config_from_args(args, wave_dir=args.out if args.waves else None)
+    dataset = _dataset(args, source)
+    style = (source.prompt or {}).get("style") if source else None
+    mode = args.extract_mode or (default_mode(style) if style else None)
+    if source is not None and Path(args.out).resolve() == Path(args.samples).resolve():
+        raise UserError(f"{args.out}: grade a generate folder into another --out folder")
     return EvaluatePlan(
         out=args.out,
         samples=args.samples,
-        dataset=load_dataset(args.dataset, args.task),
+        dataset=dataset,
         grading=grading,
         checks=checks_from_args(args, grading),
+        answers_from=source,
+        extract_mode=mode,
     )
 
 
-@dataclass(frozen=True)
-class Rejected:
-    """An input sample that cannot be graded: where it is and why."""
-
-    where: str
-    reason: str
+def _dataset(args: argparse.Namespace, source: Manifest | None) -> Dataset:
+    """--dataset/--task; for a generate folder, by default the dataset and task it asked."""
+    if source is None:
+        return load_dataset(args.dataset, args.task)
+    task = Task(source.task)
+    if args.task is not None and args.task is not task:
+        raise UserError(f"{args.samples} holds answers to {task}, not --task {args.task}")
+    dataset = load_dataset(args.dataset or Path(source.dataset.path), task)
+    if dataset.content_hash() != source.dataset.hash:
+        print(
+            f"verilogeval evaluate: warning: {dataset.folder} differs from the dataset "
+            f"{args.samples} was generated from ({source.dataset.path})",
+            file=sys.stderr,
+        )
+    return dataset
 
 
 def run(args: argparse.Namespace) -> int:
     plan = plan_from_args(args)
+    with stdout_for(args):
+        code = _evaluate(plan, args)
+    if args.json:
+        print_json(run_summary("evaluate", plan.out, code))
+    return code
+
+
+def _evaluate(plan: EvaluatePlan, args: argparse.Namespace) -> int:
     folder = plan.folder
-    inputs = _read_inputs(plan.samples)
+    problems = {problem.name: problem for problem in plan.dataset.problems}
+    inputs = read_inputs(plan.samples, problems, plan.extract_mode or default_mode("native"))
     create_journals(folder.root, RESULTS)
     base = plan.manifest()
     previous = check_resumable(folder, base)
+    _copy_answers(plan)
     done = latest(read_results(folder.results, repair=True))
     todo, rejected = _select(inputs, plan.dataset, done)
     chosen = {problem.name for problem in select_problems(plan.dataset.problems, args.problems)}
-    left_out = sum(sample.problem not in chosen for sample in todo)
-    todo = [sample for sample in todo if sample.problem in chosen]
+    left_out = sum(_problem(entry) not in chosen for entry in todo)
+    todo = [entry for entry in todo if _problem(entry) in chosen]
     if left_out:
         print(
             f"verilogeval evaluate: {plural(left_out, 'sample')} of problems --problems "
@@ -106,8 +145,14 @@ def run(args: argparse.Namespace) -> int:
         )
     for item in rejected:
         print(f"verilogeval evaluate: {item.where}: skipped: {item.reason}", file=sys.stderr)
+    embedded = args.dataset is None and plan.answers_from is None
+    if embedded and any(item.reason.startswith("unknown problem") for item in rejected):
+        print(
+            f"verilogeval evaluate: hint: {plan.dataset.folder} is the embedded dataset; "
+            "pass --dataset PATH (e.g. a clone of the official verilog-eval) for its problems",
+            file=sys.stderr,
+        )
 
-    problems = {problem.name: problem for problem in plan.dataset.problems}
     progress = QuietProgress() if args.quiet else BarProgress()
     with GradingSession(folder, problems, plan.grading, plan.checks, progress) as session:
         warning = version_warning(session.simulator)
@@ -116,8 +161,9 @@ def run(args: argparse.Namespace) -> int:
         write_manifest(folder, _manifest(base, list(done.values()), session.simulator, previous))
         progress.start(0, len(todo))
         try:
-            for sample in todo:
-                session.submit(sample)
+            for entry in todo:
+                assert isinstance(entry.sample, Sample)
+                session.submit(entry.sample, answer=entry.answer)
             failures = session.wait()
         finally:
             progress.stop()
@@ -143,73 +189,53 @@ def run(args: argparse.Namespace) -> int:
     return outcome_code(len(rejected) + len(failures))
 
 
+def _copy_answers(plan: EvaluatePlan) -> None:
+    """A generate folder's prompts and answers go along, so reports show tokens and cost."""
+    if plan.answers_from is None:
+        return
+    source, folder = RunFolder(plan.samples), plan.folder
+    for name in ("prompts", "generations"):
+        original: Path = getattr(source, name)
+        if original.is_file():
+            shutil.copyfile(original, getattr(folder, name))
+
+
 def _manifest(
     base: Manifest, results: list[ResultLine], simulator: str, previous: Manifest | None
 ) -> Manifest:
-    """run.json of what the folder holds; what evaluate cannot know (model, prompt) is null."""
+    """run.json of what the folder holds; what evaluate cannot know (model, prompt) is null.
+
+    A generate folder's problems and n stay: a sample it could not answer is a failure.
+    """
     assert base.simulator is not None and base.sampling is not None
+    highest = max((line.sample for line in results), default=1)
+    graded = sorted({line.problem for line in results})
     return replace(
         base.resumed_from(previous),
-        problems=tuple(sorted({line.problem for line in results})),
-        sampling=base.sampling | {"n": max((line.sample for line in results), default=1)},
+        problems=tuple(dict.fromkeys([*base.problems, *graded])),
+        sampling=base.sampling | {"n": max(highest, base.sampling.get("n") or 1)},
         simulator=replace(base.simulator, version=simulator),
     )
 
 
-def _read_inputs(path: Path) -> list[tuple[str, Sample | Rejected]]:
-    """(where, sample or why not) for every sample of a JSONL file or a layout folder."""
-    if path.is_dir():
-        return [
-            (str(item.path), Rejected(str(item.path), item.reason))
-            if isinstance(item, Unreadable)
-            else (str(sample_path(path, item.problem, item.sample)), item)
-            for item in read_samples_folder(path)
-        ]
-    if not path.is_file():
-        raise UserError(f"{path}: no such samples file or folder")
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise UserError(f"{path}: cannot read ({error.strerror})") from None
-    return [
-        (f"{path}:{number}", _sample_of(line, f"{path}:{number}"))
-        for number, line in json_objects(data)
-    ]
-
-
-def _sample_of(line: dict[str, Any] | BadLine, where: str) -> Sample | Rejected:
-    if isinstance(line, BadLine):
-        return Rejected(where, line.reason)
-    problem, sample, code = line.get("problem"), line.get("sample"), line.get("code")
-    if not isinstance(problem, str):
-        return Rejected(where, "missing field 'problem' (text)")
-    if not isinstance(sample, int) or isinstance(sample, bool) or sample < 1:
-        return Rejected(where, f"{problem}: field 'sample' must be an integer from 1")
-    if not isinstance(code, str):
-        return Rejected(where, f"{problem} sample {sample}: missing field 'code' (text)")
-    try:
-        size = len(code.encode("utf-8"))
-    except UnicodeEncodeError as error:  # a lone surrogate escape such as "\ud800"
-        return Rejected(where, f"{problem} sample {sample}: code is not text ({error.reason})")
-    if size > MAX_CODE_BYTES:
-        return Rejected(
-            where,
-            f"{problem} sample {sample}: code is {size} bytes, over the {MAX_CODE_BYTES} limit",
-        )
-    return Sample(problem=problem, sample=sample, code=code)
+def _problem(entry: Input) -> str:
+    """The problem of a sample still to grade (`_select` keeps no Rejected in its list)."""
+    assert not isinstance(entry.sample, Rejected)
+    return entry.sample.problem
 
 
 def _select(
-    inputs: list[tuple[str, Sample | Rejected]],
+    inputs: list[Input],
     dataset: Dataset,
     done: dict[tuple[str, int], ResultLine],
-) -> tuple[list[Sample], list[Rejected]]:
+) -> tuple[list[Input], list[Rejected]]:
     """Samples still to grade, and the inputs refused (unknown problem, duplicate, changed)."""
     names = {problem.name for problem in dataset.problems}
-    todo: list[Sample] = []
+    todo: list[Input] = []
     rejected: list[Rejected] = []
     seen: set[tuple[str, int]] = set()
-    for where, item in inputs:
+    for entry in inputs:
+        where, item = entry.where, entry.sample
         if isinstance(item, Rejected):
             rejected.append(item)
             continue
@@ -230,6 +256,6 @@ def _select(
                     )
                 )
         else:
-            todo.append(item)
+            todo.append(entry)
         seen.add(key)
     return todo, rejected

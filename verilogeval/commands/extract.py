@@ -1,7 +1,9 @@
 """`verilogeval extract`: re-run extraction on saved responses, without any model call.
 
-Two inputs: `--jsonl FILE` (lines `{"problem", "response", ...}`, written back with
-`"extracted"` added) or `--problem P` (one response on stdin, the sample on stdout).
+Two inputs: `--jsonl FILE` (lines `{"problem", "response", ...}`, .jsonl.gz too, written
+back with `"code"` added, the field `evaluate` reads, and the same text as `"extracted"`,
+its earlier name) or `--problem P` (one response on stdin, the sample on stdout). So
+`generate`, then `extract --jsonl RUNDIR/generations.jsonl`, then `evaluate` chain.
 A bad line is reported on stderr with its number and problem; the other lines are
 still extracted, and the exit code is 2 at the end.
 """
@@ -21,7 +23,7 @@ from verilogeval.commands.options import add_dataset_options, add_extract_mode_o
 from verilogeval.dataset import Dataset, load_dataset
 from verilogeval.errors import UserError
 from verilogeval.extract import ExtractMode, default_mode, extract
-from verilogeval.jsonl import BadLine, json_objects
+from verilogeval.jsonl import BadLine, read_jsonl_file
 from verilogeval.prompt import default_style
 from verilogeval.records import Problem
 
@@ -37,7 +39,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     source.add_argument(
         "--jsonl",
         type=Path,
-        help='JSON Lines of {"problem", "response", ...}; each is written back with "extracted"',
+        help='JSON Lines (or .jsonl.gz) of {"problem", "response", ...}; each is written back '
+        'with "code" (what evaluate reads) and "extracted" (the same text) added',
     )
     source.add_argument("--problem", help="extract the response read from stdin for this problem")
     add_extract_mode_option(
@@ -78,14 +81,10 @@ class _BadLine:
 
 
 def _extract_jsonl(dataset: Dataset, mode: ExtractMode, source: Path, out: Path | None) -> int:
-    try:
-        data = source.read_bytes()
-    except OSError as error:
-        raise UserError(f"{source}: cannot read ({error.strerror or error})") from None
     problems = {problem.name: problem for problem in dataset.problems}
     written: list[str] = []
     failed = 0
-    for number, line in json_objects(data):
+    for number, line in read_jsonl_file(source):
         row = _extract_row(line, number, problems, mode)
         if isinstance(row, _BadLine):
             failed += 1
@@ -103,7 +102,7 @@ def _extract_jsonl(dataset: Dataset, mode: ExtractMode, source: Path, out: Path 
 def _extract_row(
     row: dict[str, Any] | BadLine, number: int, problems: dict[str, Problem], mode: ExtractMode
 ) -> dict | _BadLine:
-    """The line's object with "extracted" added, or why it cannot be extracted."""
+    """The line's object with "code" and "extracted" added, or why it cannot be extracted."""
     if isinstance(row, BadLine):
         return _BadLine(number, None, row.reason)
     name = row.get("problem")
@@ -114,9 +113,12 @@ def _extract_row(
     if "response" not in row:
         return _BadLine(number, name, 'missing "response" field')
     response = row["response"]
+    if response is None and isinstance(row.get("error"), str):
+        return _BadLine(number, name, f"no response, the generation failed: {row['error']}")
     if not isinstance(response, str):
         return _BadLine(number, name, f'"response" is {json.dumps(response)}, not text')
-    return {**row, "extracted": extract(response, problems[name], mode)}
+    code = extract(response, problems[name], mode)
+    return {**row, "code": code, "extracted": code}
 
 
 def _describe(source: Path, bad: _BadLine) -> str:

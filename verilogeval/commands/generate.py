@@ -27,6 +27,7 @@ from verilogeval.commands.options import (
     engine_config_from_args,
     generation_cache_from_args,
     prompt_config_from_args,
+    replay_narrowed,
     sampling_config_from_args,
 )
 from verilogeval.errors import outcome_code
@@ -62,6 +63,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def plan_from_args(args: argparse.Namespace) -> GeneratePlan:
     dataset, problems = dataset_from_args(args)
+    problems, sampling = replay_narrowed(args, problems, sampling_config_from_args(args))
     return GeneratePlan(
         out=args.out,
         model=args.model,
@@ -69,7 +71,7 @@ def plan_from_args(args: argparse.Namespace) -> GeneratePlan:
         dataset=dataset,
         problems=problems,
         prompt=prompt_config_from_args(args, dataset),
-        sampling=sampling_config_from_args(args),
+        sampling=sampling,
         engine=engine_config_from_args(args),
         generation_cache=generation_cache_from_args(args),
     )

@@ -1,11 +1,17 @@
-"""`verilogeval leaderboard RUNDIR...`: compare runs, one row each, best pass@1 first."""
+"""`verilogeval leaderboard RUNDIR...`: compare runs, one row each, best pass@1 first.
+
+A folder that is no run yet (empty, unfinished, only generated) is skipped with a warning
+on stderr, so `leaderboard runs/*` shows the others; exit 2 only when none is left.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from verilogeval.commands.options import add_k_option, write_output
+from verilogeval.errors import UserError
 
 EXAMPLES = """
 verilogeval leaderboard runs/*
@@ -32,7 +38,14 @@ def run(args: argparse.Namespace) -> int:
     from verilogeval.reports.leaderboard import leaderboard, render
     from verilogeval.reports.runs import load_run
 
-    runs = [load_run(folder) for folder in args.runs]
+    runs = []
+    for folder in args.runs:
+        try:
+            runs.append(load_run(folder))
+        except UserError as error:
+            print(f"verilogeval leaderboard: skipped {error}", file=sys.stderr)
+    if not runs:
+        raise UserError(f"none of the {len(args.runs)} folders holds a run to show")
     entries = leaderboard(runs, args.k)
     if args.format == "html":
         from verilogeval.reports.html import render_html

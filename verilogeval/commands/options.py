@@ -11,6 +11,7 @@ import argparse
 import dataclasses
 import os
 import shlex
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from verilogeval.models.base import (
     SamplingConfig,
 )
 from verilogeval.models.capabilities import REASONING_MAX_TOKENS
+from verilogeval.models.registry import resolve as resolve_model
 from verilogeval.models.registry import with_model_defaults
 from verilogeval.plans import RunPlan, default_run_name
 from verilogeval.plus.options import add_plus_options, plus_config_from_args
@@ -51,8 +53,8 @@ def add_dataset_options(parser: argparse.ArgumentParser, *, problems: bool = Tru
         "--task",
         type=Task,
         choices=list(Task),
-        default=Task.SPEC_TO_RTL,
-        help="benchmark task (default: spec-to-rtl)",
+        default=None,
+        help="benchmark task (default: the task of a dataset_<task> folder, else spec-to-rtl)",
     )
     if problems:
         parser.add_argument(
@@ -426,11 +428,27 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
+def replay_narrowed(
+    args: argparse.Namespace, problems: tuple[Problem, ...], sampling: SamplingConfig
+) -> tuple[tuple[Problem, ...], SamplingConfig]:
+    """For `--model replay:PATH`, the problems and n the replay answers; what it lacks is
+    said on stderr before the run. Any other model asks for what was selected."""
+    name, argument = resolve_model(args.model)
+    if name != "replay":
+        return problems, sampling
+    from verilogeval.models.replay import replay_scope
+
+    scope = replay_scope(Path(argument), problems, args.samples)
+    for line in scope.lacking:
+        print(f"verilogeval: {line}", file=sys.stderr)
+    return scope.problems, dataclasses.replace(sampling, n=scope.n)
+
+
 def run_plan_from_args(args: argparse.Namespace, resume_command: str | None = None) -> RunPlan:
     """`run`'s plan; `resume_command` continues it (default: the command line given)."""
     dataset, problems = dataset_from_args(args)
     prompt = prompt_config_from_args(args, dataset)
-    sampling = sampling_config_from_args(args)
+    problems, sampling = replay_narrowed(args, problems, sampling_config_from_args(args))
     extract_mode = args.extract_mode or default_mode(str(prompt.style))
     grading = grade_config_from_args(args)
     out = args.out or DEFAULT_RUNS_DIR / default_run_name(

@@ -12,7 +12,9 @@ import argparse
 from verilogeval.commands.options import add_run_options, run_plan_from_args
 from verilogeval.errors import ExitCode
 from verilogeval.execution import execute_plan
+from verilogeval.json_output import add_json_option, print_json, run_summary, stdout_for
 from verilogeval.progress import BarProgress, QuietProgress
+from verilogeval.reference_failures import known_failing_references
 
 EXAMPLES = """
 verilogeval run --model oracle --dataset ../verilog-eval        # the ceiling: every reference
@@ -31,6 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="show the problems, the requests, the tokens and a cost estimate; "
         "send and write nothing",
     )
+    add_json_option(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -40,4 +43,10 @@ def run(args: argparse.Namespace) -> int:
 
         print("\n".join(describe(plan, estimate(plan))))
         return ExitCode.DONE
-    return execute_plan(plan, QuietProgress() if args.quiet else BarProgress())
+    with stdout_for(args):
+        code = execute_plan(plan, QuietProgress() if args.quiet else BarProgress())
+    if args.json:
+        summary = run_summary("run", plan.out, code)
+        cannot_pass = known_failing_references(plan.dataset, plan.problems)
+        print_json(summary | {"references_cannot_pass": list(cannot_pass)})
+    return code

@@ -9,7 +9,6 @@ then lists the false passes the differential test finds, with the first mismatch
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 from collections import Counter
 from pathlib import Path
@@ -22,7 +21,7 @@ from verilogeval.commands.options import (
 )
 from verilogeval.dataset import Dataset, load_dataset, select_problems
 from verilogeval.errors import UserError
-from verilogeval.jsonl import BadLine, json_objects
+from verilogeval.jsonl import BadLine, read_jsonl_file
 from verilogeval.pools import Place, open_pool, run_all
 from verilogeval.records import Problem, Sample, Task
 from verilogeval.sandbox_options import sandbox_from_args
@@ -98,14 +97,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _read_rows(path: Path) -> list[tuple[int, dict]]:
     """(line number, row) for every non-blank line."""
-    opener = gzip.open if path.suffix == ".gz" else open
-    try:
-        with opener(path, "rb") as stream:
-            data = stream.read()
-    except OSError as error:
-        raise UserError(f"{path}: cannot read ({error.strerror or error})") from None
     rows = []
-    for number, row in json_objects(data):
+    for number, row in read_jsonl_file(path):
         if isinstance(row, BadLine):
             raise UserError(f"{path}:{number}: {row.reason}")
         for key in ("problem", "code"):
@@ -119,12 +112,12 @@ def _pair_rows(
     rows: list[tuple[int, dict]], args: argparse.Namespace
 ) -> list[tuple[str, Problem, Sample]]:
     """(label, problem, sample) for the rows whose problem --problems selects."""
-    datasets: dict[Task, Dataset] = {}
-    selected: dict[Task, set[str]] = {}
+    datasets: dict[Task | None, Dataset] = {}
+    selected: dict[Task | None, set[str]] = {}
     paired = []
     for number, row in rows:
         try:
-            task = Task(row.get("task", args.task))
+            task = Task(row["task"]) if "task" in row else args.task
         except ValueError:
             raise UserError(f"{args.samples}:{number}: unknown task {row['task']!r}") from None
         if task not in datasets:

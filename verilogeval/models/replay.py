@@ -4,18 +4,24 @@ A JSONL file holds {"problem", "sample", "response"} lines (so a run's own
 generations.jsonl replays too, with its `finish_reason` and `reasoning` when present; the
 last line for a sample wins, as in a journal). A folder holds the official layout
 `ProbNNN_name/ProbNNN_name_sampleNN_response.txt`.
+
+A replay answers what it holds: `replay_scope` narrows a run to the problems it has
+answers for (and, without --samples, to as many samples as it holds), and names what it
+lacks before anything runs, so a replay needs neither the original --problems nor
+--samples, and a missing answer is never a quiet generation error.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from verilogeval.errors import UserError
 from verilogeval.jsonl import BadLine, json_objects
 from verilogeval.models.base import Completion, ModelAdapter, PermanentError, Request
-from verilogeval.records import Usage
+from verilogeval.records import Problem, Usage
 
 _RESPONSE_FILE = re.compile(r"^(Prob\d+_\w+?)_sample(\d+)_response\.txt$")
 
@@ -112,3 +118,51 @@ def _from_folder(path: Path) -> dict[tuple[str, int], Recorded]:
 
 def _text_or_none(value: object) -> str | None:
     return value if isinstance(value, str) else None
+
+
+@dataclass(frozen=True)
+class ReplayScope:
+    """What a replay can answer of what a run asks for."""
+
+    problems: tuple[Problem, ...]  # asked for, with at least one recorded answer
+    n: int  # samples per problem: --samples, else the most the replay holds for one
+    lacking: tuple[str, ...]  # one line per shortfall, to show before the run starts
+
+
+def replay_scope(path: Path, problems: Sequence[Problem], n: int | None) -> ReplayScope:
+    """The problems and n a replay of `path` can serve; UserError when it serves none."""
+    held: dict[str, set[int]] = {}
+    for problem, sample in load_responses(path):
+        held.setdefault(problem, set()).add(sample)
+    chosen = tuple(problem for problem in problems if problem.name in held)
+    if not chosen:
+        raise UserError(
+            f"replay: {path} holds no answer to any of the {len(problems)} problems asked "
+            f"(it answers {_some(sorted(held))}): another --dataset, --task or --problems?"
+        )
+    samples = n or max(max(held[problem.name]) for problem in chosen)
+    lacking = []
+    missing = [problem.name for problem in problems if problem.name not in held]
+    if missing:
+        lacking.append(
+            f"replay: {path} has no answer to {len(missing)} of the {len(problems)} problems "
+            f"asked, left out of the run: {_some(missing)}"
+        )
+    short = [
+        f"{problem.name} sample {sample}"
+        for problem in chosen
+        for sample in range(1, samples + 1)
+        if sample not in held[problem.name]
+    ]
+    if short:
+        lacking.append(
+            f"replay: {path} lacks {len(short)} of the {len(chosen) * samples} samples asked "
+            f"(n={samples}), each a generation error: {_some(short)}"
+        )
+    return ReplayScope(chosen, samples, tuple(lacking))
+
+
+def _some(names: Sequence[str], shown: int = 5) -> str:
+    """The first few names, and how many more."""
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more

@@ -73,9 +73,9 @@ def load_run(folder: str) -> Run:
     if not path.is_dir():
         raise UserError(f"{folder}: no such run folder")
     files = RunFolder(path)
-    if not files.results.is_file():
-        raise UserError(f"{folder}: not a run folder (no results.jsonl)")
     manifest = read_manifest(files)
+    if not files.results.is_file():
+        raise UserError(f"{folder}: {_why_no_results(manifest, folder)}")
     results = latest(read_results(files.results))
     problems = tuple(
         dict.fromkeys(
@@ -83,7 +83,9 @@ def load_run(folder: str) -> Run:
         )
     )
     if not problems:
-        raise UserError(f"{folder}: no results yet, and no run.json listing its problems")
+        # evaluate's run.json lists the problems it graded: none yet, an empty list.
+        listing = "its run.json lists none" if manifest else "no run.json listing its problems"
+        raise UserError(f"{folder}: no results yet, and {listing}")
     n = _samples_per_problem(manifest, results, files.manifest)
     generations = read_generations(files.generations) if files.generations.is_file() else None
     prompts = {
@@ -101,6 +103,18 @@ def load_run(folder: str) -> Run:
         generations=None if generations is None else _generations_frame(generations),
         prompts=prompts,
     )
+
+
+def _why_no_results(manifest: Manifest | None, folder: str) -> str:
+    """Why a folder without results.jsonl is no run to report, and what to do about it."""
+    if manifest is None:
+        return "not a run folder (no results.jsonl, no run.json)"
+    if manifest.command == "generate":
+        return (
+            "holds answers from `generate`, not graded yet: grade them with "
+            f"`verilogeval evaluate --samples {folder} --out NEW_FOLDER`"
+        )
+    return f"no results.jsonl yet (its run.json: {manifest.command} started {manifest.started_at})"
 
 
 def _samples_per_problem(
