@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import shlex
+import signal
 import sys
 
 from verilogeval import __version__
@@ -48,6 +50,17 @@ def _top_level_help() -> str:
     return "\n".join(lines)
 
 
+def _interrupt_once(signum: int, frame: object) -> None:
+    """The first Ctrl-C stops the command (KeyboardInterrupt); later ones are ignored.
+
+    Stopping takes a moment (workers and sandboxes stopped, scratch removed, what was
+    done kept): a second Ctrl-C must not cut that short, leaving processes behind and a
+    traceback on the screen.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if not argv or argv[0] in ("-h", "--help"):
@@ -67,12 +80,17 @@ def main(argv: list[str] | None = None) -> int:
     command.add_arguments(parser)
     args = parser.parse_args(rest)
     args.command_line = ["verilogeval", name, *rest]  # what to type again, e.g. to resume
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _interrupt_once)
     try:
         return command.run(args)
-    except (UserError, KeyboardInterrupt) as error:
-        message = f"error: {error}" if isinstance(error, UserError) else "interrupted"
-        print(f"verilogeval {name}: {message}", file=sys.stderr)
+    except UserError as error:
+        print(f"verilogeval {name}: error: {error}", file=sys.stderr)
         return exit_code(error) or ExitCode.BAD_INPUT
+    except KeyboardInterrupt:  # a command with a run folder says how to resume it itself
+        again = shlex.join(args.command_line)
+        print(f"verilogeval {name}: interrupted; start again with: {again}", file=sys.stderr)
+        return ExitCode.INTERRUPTED
     except BrokenPipeError:
         # The reader left early (`| head`): not our error. Point stdout at /dev/null so
         # the interpreter's final flush does not raise again.

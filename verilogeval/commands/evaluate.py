@@ -8,6 +8,7 @@ Running again on the same --out grades only the samples results.jsonl lacks.
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -23,7 +24,7 @@ from verilogeval.commands.options import (
     grade_config_from_args,
 )
 from verilogeval.dataset import Dataset, load_dataset
-from verilogeval.errors import UserError, outcome_code
+from verilogeval.errors import ExitCode, UserError, outcome_code
 from verilogeval.formal.batch import formal_tally
 from verilogeval.grade import code_sha256
 from verilogeval.journal import create_journals
@@ -93,18 +94,27 @@ def run(args: argparse.Namespace) -> int:
 
     problems = {problem.name: problem for problem in plan.dataset.problems}
     progress = QuietProgress() if args.quiet else BarProgress()
-    with GradingSession(folder, problems, plan.grading, plan.checks, progress) as session:
-        warning = version_warning(session.simulator)
-        if warning:
-            print(f"verilogeval evaluate: {warning}", file=sys.stderr)
-        write_manifest(folder, _manifest(base, list(done.values()), session.simulator, previous))
-        progress.start(0, len(todo))
-        try:
-            for sample in todo:
-                session.submit(sample)
-            failures = session.wait()
-        finally:
-            progress.stop()
+    try:
+        with GradingSession(folder, problems, plan.grading, plan.checks, progress) as session:
+            warning = version_warning(session.simulator)
+            if warning:
+                print(f"verilogeval evaluate: {warning}", file=sys.stderr)
+            manifest = _manifest(base, list(done.values()), session.simulator, previous)
+            write_manifest(folder, manifest)
+            progress.start(0, len(todo))
+            try:
+                for sample in todo:
+                    session.submit(sample)
+                failures = session.wait()
+            finally:
+                progress.stop()
+    except KeyboardInterrupt:
+        print(
+            f"\ninterrupted: every sample graded so far is saved in {folder.results}\n"
+            f"resume with: {shlex.join(args.command_line)}",
+            file=sys.stderr,
+        )
+        return ExitCode.INTERRUPTED
     for failure in failures:
         print(f"verilogeval evaluate: error: {failure}", file=sys.stderr)
 
