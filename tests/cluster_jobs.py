@@ -28,14 +28,14 @@ def echo_job(problem: Any, sample: Any, payload: Any, place: Any) -> tuple[int, 
 
 
 def crash_job(problem: Any, sample: Any, payload: Any, place: Any) -> tuple[int, int]:
-    """Dies for the samples `payload` names ({sample: "exit" or "kill"}), after leaving a
-    file in its scratch folder; else (sample, the worker's pid)."""
+    """Dies for the samples `payload` names ({sample: "exit", "kill", or "leave": a file in
+    its scratch folder, then exit}); else (sample, the worker's pid)."""
     how = payload.get(sample.sample)
+    if how == "leave":
+        (Path(place.workdir) / f"left-by-{sample.sample}-{os.getpid()}").write_text("x")
+    if how == "kill":
+        os.kill(os.getpid(), signal.SIGKILL)
     if how is not None:
-        if place.workdir is not None:
-            (Path(place.workdir) / f"left-by-{sample.sample}-{os.getpid()}").write_text("x")
-        if how == "kill":
-            os.kill(os.getpid(), signal.SIGKILL)
         os._exit(3)
     return sample.sample, os.getpid()
 

@@ -38,7 +38,7 @@ def submit_all(pool: LocalPool, job: Any, count: int, payload: Any) -> list[Futu
 
 
 def test_a_crashing_job_fails_alone_and_every_other_job_has_its_record(tmp_path):
-    crashing = {3: "exit", 7: "kill"}
+    crashing = {3: "exit", 7: "kill", 9: "leave"}
     with LocalPool(2, Place(workdir=tmp_path, cache_dir=None, sandboxed=False)) as pool:
         futures = submit_all(pool, cluster_jobs.crash_job, 12, crashing)
         for number, future in enumerate(futures, start=1):
@@ -63,7 +63,7 @@ def test_the_parent_removes_the_scratch_of_workers_that_died(tmp_path):
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     with LocalPool(2, Place(workdir=scratch, cache_dir=None, sandboxed=False)) as pool:
-        futures = submit_all(pool, cluster_jobs.crash_job, 4, {1: "kill", 2: "exit"})
+        futures = submit_all(pool, cluster_jobs.crash_job, 4, {1: "leave", 2: "leave"})
         for future in futures:
             future.exception()
     assert list(scratch.iterdir()) == []
@@ -126,3 +126,38 @@ def test_a_session_keeps_every_verdict_and_names_the_one_sample_it_could_not_che
     assert sorted(line.sample for line in lines) == [1, 2, 3, 4]
     assert all(line.passed for line in lines)
     assert [path.name for path in tmp_path.iterdir()] == ["run"]  # the scratch is gone
+
+
+@pytest.mark.slow
+def test_on_a_dask_cluster_a_crashing_job_fails_alone():
+    """Its batch takes workers down and fails (KilledWorker): each of its jobs runs alone."""
+    distributed = pytest.importorskip("distributed")
+    import cloudpickle
+    import dask
+
+    from verilogeval.cluster import DaskPool
+
+    problem = load_dataset(None, Task.SPEC_TO_RTL).problems[0]
+    cloudpickle.register_pickle_by_value(cluster_jobs)
+    try:
+        with (
+            dask.config.set({"distributed.scheduler.allowed-failures": 1}),  # fewer restarts
+            distributed.LocalCluster(
+                n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            ) as cluster,
+        ):
+            pool = DaskPool(cluster.scheduler_address, sandbox=False)
+            try:
+                futures = [
+                    pool.submit(
+                        cluster_jobs.crash_job, problem, Sample(problem.name, n, ""), {3: "exit"}
+                    )
+                    for n in range(1, 9)
+                ]
+                assert futures[2].exception() is not None
+                others = [future.result()[0] for n, future in enumerate(futures, 1) if n != 3]
+                assert others == [1, 2, 4, 5, 6, 7, 8]
+            finally:
+                pool.shutdown()
+    finally:
+        cloudpickle.unregister_pickle_by_value(cluster_jobs)
