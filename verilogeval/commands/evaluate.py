@@ -127,10 +127,10 @@ def run(args: argparse.Namespace) -> int:
     passed = sum(line.passed for line in results)
     strictly = f" ({sum(bool(line.strict_passed) for line in results)} strictly)"
     plussed = f" ({sum(bool(line.plus_passed) for line in results)} plus)"
-    not_graded = f"; {len(failures)} could not be graded (exit 1)" if failures else ""
+    not_graded = f", {len(failures)} could not be (exit 1)" if failures else ""
     print(
-        f"graded {len(todo) - len(failures)} samples ({len(done)} already graded"
-        f"{not_graded}); "
+        f"graded {len(todo) - len(failures)} samples ({len(done)} already graded)"
+        f"{not_graded}; "
         f"{passed}/{len(results)} pass{strictly if 'strict' in plan.checks else ''}"
         f"{plussed if 'plus' in plan.checks else ''}; results in {folder.results}"
     )
