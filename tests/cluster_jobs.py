@@ -1,7 +1,10 @@
-"""Pool jobs for tests/test_cluster.py, sent to the workers by value (cloudpickle)."""
+"""Pool jobs for the tests of the pools (local and Dask; sent to Dask workers by value)."""
 
 from __future__ import annotations
 
+import os
+import signal
+from pathlib import Path
 from typing import Any
 
 
@@ -22,3 +25,35 @@ def unreadable_job(problem: Any, sample: Any, payload: Any, place: Any) -> Unrea
 
 def echo_job(problem: Any, sample: Any, payload: Any, place: Any) -> tuple[int, Any]:
     return (sample.sample, payload)
+
+
+def crash_job(problem: Any, sample: Any, payload: Any, place: Any) -> tuple[int, int]:
+    """Dies for the samples `payload` names ({sample: "exit", "kill", or "leave": a file in
+    its scratch folder, then exit}); else (sample, the worker's pid)."""
+    how = payload.get(sample.sample)
+    if how == "leave":
+        (Path(place.workdir) / f"left-by-{sample.sample}-{os.getpid()}").write_text("x")
+    if how == "kill":
+        os.kill(os.getpid(), signal.SIGKILL)
+    if how is not None:
+        os._exit(3)
+    return sample.sample, os.getpid()
+
+
+def crash_once_job(problem: Any, sample: Any, payload: Any, place: Any) -> int:
+    """Dies the first time it runs (a marker file in the folder `payload`), then answers."""
+    marker = Path(payload) / f"crashed-{sample.sample}"
+    if not marker.exists():
+        marker.write_text("x")
+        os._exit(3)
+    return sample.sample
+
+
+def simulate_then_crash(problem: Any, sample: Any, payload: Any, place: Any) -> str:
+    """The official simulation in the sandbox, then death for the samples `payload` names."""
+    from verilogeval.simulate import official_log, simulate
+
+    log = official_log(simulate(problem, sample, workdir=place.workdir, sandboxed=place.sandboxed))
+    if sample.sample in payload:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return log

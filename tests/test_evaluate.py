@@ -297,12 +297,14 @@ def test_summary_files_in_the_official_format():
 @pytest.mark.icarus
 def test_a_sample_the_machinery_cannot_grade_is_named(tmp_path):
     problems = {p.name: p for p in load_dataset(None, Task.SPEC_TO_RTL).problems}
-    config = GradeConfig(jobs=1, workdir=tmp_path / "missing")
+    config = GradeConfig(jobs=1, workdir=tmp_path)
     graded: list[Graded] = []
     with (
         LocalPool(config.jobs, config.place) as pool,
         Grader(problems, config, graded.append, pool) as grader,
     ):
+        (scratch,) = tmp_path.iterdir()  # the pool's: gone, no sample can have a folder
+        scratch.rmdir()
         grader.submit(Sample(MAJORITY, 7, RIGHT))
         errors = grader.wait()
     assert graded == []

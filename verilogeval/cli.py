@@ -11,6 +11,8 @@ import argparse
 import importlib
 import json
 import os
+import shlex
+import signal
 import sys
 import textwrap
 from types import ModuleType
@@ -107,6 +109,17 @@ def build_parser(name: str) -> tuple[argparse.ArgumentParser, ModuleType]:
     return parser, command
 
 
+def _interrupt_once(signum: int, frame: object) -> None:
+    """The first Ctrl-C stops the command (KeyboardInterrupt); later ones are ignored.
+
+    Stopping takes a moment (workers and sandboxes stopped, scratch removed, what was
+    done kept): a second Ctrl-C must not cut that short, leaving processes behind and a
+    traceback on the screen.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if not argv or argv[0] in ("-h", "--help"):
@@ -123,17 +136,22 @@ def main(argv: list[str] | None = None) -> int:
     parser, command = build_parser(name)
     args = parser.parse_args(rest)
     args.command_line = ["verilogeval", name, *rest]  # what to type again, e.g. to resume
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _interrupt_once)
     try:
         return command.run(args)
-    except (UserError, KeyboardInterrupt) as error:
-        message = f"error: {error}" if isinstance(error, UserError) else "interrupted"
-        print(f"verilogeval {name}: {message}", file=sys.stderr)
+    except UserError as error:
+        message = f"error: {error}"
         code = exit_code(error) or ExitCode.BAD_INPUT
-        if getattr(args, "json", None) is True:  # --json: stdout still holds one object
-            print(json.dumps({"command": name, "exit_status": int(code), "error": message}))
-        return code
+    except KeyboardInterrupt:  # a command with a run folder says how to resume it itself
+        message = f"interrupted; start again with: {shlex.join(args.command_line)}"
+        code = ExitCode.INTERRUPTED
     except BrokenPipeError:
         # The reader left early (`| head`): not our error. Point stdout at /dev/null so
         # the interpreter's final flush does not raise again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return ExitCode.DONE
+    print(f"verilogeval {name}: {message}", file=sys.stderr)
+    if getattr(args, "json", None) is True:  # --json: stdout still holds one object
+        print(json.dumps({"command": name, "exit_status": int(code), "error": message}))
+    return code

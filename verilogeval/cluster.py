@@ -14,9 +14,11 @@ MAX_BATCH jobs. Batches shrink as the queue empties so that no worker finishes l
 after the others.
 
 Dask does the scheduling: a worker that dies mid-batch has its batch rerun elsewhere by
-the scheduler. A worker that cannot grade (no Icarus, no Yosys for --formal, another
-Icarus version) fails its batch with a message that names it, and the whole run stops:
-it never grades wrong.
+the scheduler. A batch that took down worker after worker (a sample that crashes its
+process, as a hostile one can) is split: each of its jobs runs alone, so only the one
+that crashes fails, and the others keep their records. A worker that cannot grade (no
+Icarus, no Yosys for --formal, another Icarus version) fails its batch with a message that
+names it, and the whole run stops: it never grades wrong.
 """
 
 from __future__ import annotations
@@ -349,8 +351,12 @@ class DaskPool:
                 if isinstance(error, WorkerSetupError):
                     self._stop(error, batch)
                     return False
-                for queued in batch:  # e.g. KilledWorker: the batch took workers down
-                    queued.outcome.set_exception(error)
+                if len(batch) > 1:  # KilledWorker, say: which job took its workers down?
+                    for queued in batch:  # alone, each fails or succeeds on its own
+                        if not self._submit(_Batch([queued])):
+                            return False
+                    continue
+                batch[0].outcome.set_exception(error)
             else:  # cancelled, though not by us: the scheduler dropped it
                 self._stop(self._lost(), batch)
                 return False

@@ -80,6 +80,10 @@ def print_summary(plan: RunPlan, outcome: RunOutcome) -> None:
         table.add_row("plus pass rate", f"{plussed}/{len(results)}")
     for category, count in Counter(line.category for line in results).most_common():
         table.add_row(f"  {category} {CATEGORY_NAMES[category]}", str(count))
+    if outcome.failures:
+        table.add_row(
+            "could not grade (this run)", f"{len(outcome.failures)}; first: {outcome.failures[0]}"
+        )
     table.add_row("generation errors (this run)", str(spent.errors))
     issues = Counter(line.response_issue for line in results)
     for issue in ResponseIssue:

@@ -9,14 +9,24 @@ without a second code path: the same function runs wherever the pool sends it.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import multiprocessing.connection
+import multiprocessing.context
+import queue
+import shutil
+import signal
+import tempfile
+import threading
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from concurrent.futures import Future, InvalidStateError
+from dataclasses import dataclass, replace
+from multiprocessing import forkserver
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from verilogeval import simulate as sim
+from verilogeval.errors import UserError
 from verilogeval.records import Problem, Sample
 from verilogeval.sandbox import ensure_available
 
@@ -54,33 +64,234 @@ class Pool(Protocol):
     def shutdown(self) -> None: ...
 
 
+class WorkerCrashed(RuntimeError):
+    """A job whose worker process died under it each time it ran (a crash, a kill, memory).
+
+    That job's error alone: no other job shares a process with it.
+    """
+
+
+# A job that takes its worker down this often (the second time alone in a fresh process)
+# is that sample's error: once could be bad luck, as the kernel's OOM killer picks a
+# process, not the job that took the memory.
+MAX_CRASHES = 2
+_EXIT_GRACE_S = 30.0  # an idle worker told to stop exits at once; this bounds a stuck one
+
+
+@dataclass
+class _Task:
+    job: Job[Any]
+    args: tuple[Problem, Sample, Any]
+    outcome: Future[Any]
+    crashes: int = 0
+
+
 class LocalPool:
-    """`jobs` processes of this machine: the default pool.
+    """`jobs` processes of this machine, one job at a time each: the default pool.
 
     Processes, not threads: a job classifies a log and parses code in Python, and a
     process per job keeps the parent, which writes the run folder, responsive.
+
+    Not a ProcessPoolExecutor: when one of its processes dies (a native crash parsing a
+    hostile sample, the OOM killer, a kill) it breaks, failing every job it holds, and
+    which job killed it is unknown. Here a process holds one job, so a process that dies
+    names its job: that job runs again in a fresh process, and fails alone (WorkerCrashed)
+    when it crashes again. The pool owns the run's scratch folder (its jobs'
+    `Place.workdir`) and removes it when it shuts down, whatever the workers left there
+    or died doing. Workers ignore Ctrl-C: the parent stops them, at once.
     """
 
     def __init__(self, jobs: int, place: Place) -> None:
         if place.sandboxed:
             ensure_available()
         self.simulator = sim.simulator_version()
-        self._place = place
-        self._executor = ProcessPoolExecutor(
-            max_workers=jobs, mp_context=multiprocessing.get_context("forkserver")
-        )
+        self._context = multiprocessing.get_context("forkserver")
+        _start_forkserver_ignoring_ctrl_c()
+        try:
+            self._scratch = Path(tempfile.mkdtemp(prefix="verilogeval-run-", dir=place.workdir))
+        except OSError as error:
+            raise UserError(
+                f"{place.workdir}: cannot make the run's scratch folder there ({error.strerror})"
+            ) from None
+        self._place = replace(place, workdir=self._scratch)
+        self._tasks: queue.SimpleQueue[_Task | None] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._closing = False
+        self._busy: dict[int, _Worker] = {}  # slot -> its worker while it runs a job
+        self._slots = [
+            threading.Thread(target=self._serve_slot, args=(slot,), daemon=True)
+            for slot in range(jobs)
+        ]
+        for thread in self._slots:
+            thread.start()
 
     def submit(self, job: Job[R], problem: Problem, sample: Sample, payload: Any) -> Future[R]:
-        return self._executor.submit(job, problem, sample, payload, self._place)
+        outcome: Future[R] = Future()
+        with self._lock:
+            if self._closing:
+                outcome.cancel()
+            else:
+                self._tasks.put(_Task(job, (problem, sample, payload), outcome))
+        return outcome
 
     def shutdown(self) -> None:
-        self._executor.shutdown(wait=True, cancel_futures=True)
+        """Cancel the jobs not done (killing the workers that run one), remove the scratch.
+
+        Called once every wanted record is in, or to abandon the rest (Ctrl-C): either
+        way no job is waited for.
+        """
+        with self._lock:
+            if self._closing:
+                return
+            self._closing = True
+            for worker in self._busy.values():
+                worker.kill()
+            for _ in self._slots:
+                self._tasks.put(None)
+        for thread in self._slots:
+            thread.join()
+        while not self._tasks.empty():
+            task = self._tasks.get()
+            if task is not None:
+                task.outcome.cancel()
+        shutil.rmtree(self._scratch, ignore_errors=True)
 
     def __enter__(self) -> LocalPool:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         self.shutdown()
+
+    def _serve_slot(self, slot: int) -> None:
+        """One slot's thread: a task at a time, each run to its end on the slot's worker."""
+        worker: _Worker | None = None
+        try:
+            while (task := self._tasks.get()) is not None:
+                worker = self._run(slot, task, worker)
+        finally:
+            if worker is not None:
+                worker.stop()
+
+    def _run(self, slot: int, task: _Task, worker: _Worker | None) -> _Worker | None:
+        """Settle `task` on `worker` (a fresh one when None or dead); the live worker after."""
+        while not task.outcome.done():
+            with self._lock:
+                if self._closing:
+                    task.outcome.cancel()
+                    break
+                if worker is None:
+                    worker = _Worker(self._context)
+                self._busy[slot] = worker
+            answer = worker.run(task.job, (*task.args, self._place))
+            with self._lock:
+                del self._busy[slot]
+            if answer is not None:
+                _settle(task.outcome, answer)
+                break
+            worker.stop()  # reap it
+            death, worker = worker.death(), None
+            task.crashes += 1
+            if task.crashes >= MAX_CRASHES and not self._closing:
+                crashed = WorkerCrashed(
+                    f"the grading process died each of the {task.crashes} times it ran this "
+                    f"sample (last: {death})"
+                )
+                _settle(task.outcome, (False, crashed))
+        return worker
+
+
+def _settle(outcome: Future[Any], answer: tuple[bool, Any]) -> None:
+    """Give `outcome` the job's record or error, unless its owner cancelled it meanwhile."""
+    ok, value = answer
+    with contextlib.suppress(InvalidStateError):
+        if ok:
+            outcome.set_result(value)
+        else:
+            outcome.set_exception(value)
+
+
+class _Worker:
+    """One worker process of a LocalPool and the pipe to it."""
+
+    def __init__(self, context: multiprocessing.context.ForkServerContext) -> None:
+        self._connection, child = context.Pipe()
+        self._process = context.Process(
+            target=_work, args=(child,), name="verilogeval-worker", daemon=True
+        )
+        self._process.start()
+        child.close()
+
+    def run(self, job: Job[Any], args: tuple[Any, ...]) -> tuple[bool, Any] | None:
+        """(True, record) or (False, what the job raised); None when the process died."""
+        try:
+            self._connection.send((job, args))
+        except (OSError, EOFError):
+            return None
+        except Exception as error:  # the job or its arguments cannot be pickled
+            return False, error
+        ready = multiprocessing.connection.wait([self._connection, self._process.sentinel])
+        if self._connection not in ready:
+            return None
+        try:
+            answer: tuple[bool, Any] = self._connection.recv()
+        except (OSError, EOFError):
+            return None
+        except Exception as error:  # e.g. an exception type that cannot be rebuilt here
+            return False, RuntimeError(f"the job's answer cannot be read: {error!r}")
+        return answer
+
+    def kill(self) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            self._process.kill()
+
+    def stop(self) -> None:
+        """Let the worker end (its end of the pipe closes), killing it if it does not."""
+        self._connection.close()
+        self._process.join(_EXIT_GRACE_S)
+        if self._process.exitcode is None:
+            self.kill()
+            self._process.join()
+
+    def death(self) -> str:
+        code = self._process.exitcode
+        if code is not None and code < 0:
+            return f"killed by {signal.Signals(-code).name}"
+        return f"exit status {code}"
+
+
+def _work(connection: multiprocessing.connection.Connection) -> None:
+    """A worker process: run each job sent, answer with its record or its error, until EOF."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to act on
+    while True:
+        try:
+            job, args = connection.recv()
+        except EOFError:
+            return
+        try:
+            answer: tuple[bool, Any] = (True, job(*args))
+        except BaseException as error:  # SystemExit too (cocotb): the job's own failure
+            answer = (False, error)
+        try:
+            connection.send(answer)
+        except Exception as error:  # a record or an error that cannot be pickled
+            connection.send((False, RuntimeError(f"the job's answer cannot be sent: {error!r}")))
+
+
+def _start_forkserver_ignoring_ctrl_c() -> None:
+    """Start the process that forks the workers with Ctrl-C ignored, which they inherit.
+
+    A terminal sends Ctrl-C to every process of its foreground group, workers included:
+    one must neither die of it (a traceback on the screen, its job lost) nor handle it
+    before `_work` ignores it. The parent acts on Ctrl-C and stops them.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        forkserver.ensure_running()
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def open_pool(

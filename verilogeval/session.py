@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from verilogeval.checks import POST_CHECKS, CheckPlace, CheckRunner, PostCheck
+from verilogeval.errors import error_reason
 from verilogeval.grade import GradeConfig, Graded, Grader, code_sha256
 from verilogeval.journal import Journal
 from verilogeval.layout import write_graded
@@ -40,14 +41,6 @@ def _with(line: ResultLine, fields: dict[str, Any]) -> ResultLine:
     """`line` with a check's fields, each of them written even when null."""
     nulls = {name for name, value in fields.items() if value is None}
     return replace(line, **fields, nulls=line.nulls | nulls)
-
-
-def _record(check: _Check, sample: Sample, started: Future[Any] | None) -> Any:
-    """The check's record: None when it did not apply, an error record when it raised."""
-    if started is None:
-        return None
-    error = started.exception()
-    return started.result() if error is None else check.kind.error_record(sample, error)
 
 
 @dataclass(frozen=True)
@@ -181,7 +174,7 @@ class GradingSession:
             """Every check's fields, once all are done; each may read the others' records."""
             try:
                 records = {
-                    check.name: _record(check, sample, started.get(check.name))
+                    check.name: self._record(check, sample, started.get(check.name))
                     for check in self._checks
                 }
                 fields: dict[str, Any] = {}
@@ -203,6 +196,24 @@ class GradingSession:
             finish()
         for future in started.values():
             future.add_done_callback(one_done)
+
+    def _record(self, check: _Check, sample: Sample, started: Future[Any] | None) -> Any:
+        """The check's record: None when it did not apply, an error record when it raised.
+
+        A check that raised (its process crashed, say) could not grade the sample: the
+        error record goes in its line, and `wait` says so, so the command exits 1.
+        """
+        if started is None:
+            return None
+        error = started.exception()
+        if error is None:
+            return started.result()
+        with self._lock:
+            self._failures.append(
+                f"could not run the {check.name} check of {sample.problem} sample "
+                f"{sample.sample}: {error_reason(error)}"
+            )
+        return check.kind.error_record(sample, error)
 
     def _write(self, graded: Graded, line: ResultLine, written: Future[ResultLine]) -> None:
         try:

@@ -11,6 +11,7 @@ results.jsonl lacks.
 from __future__ import annotations
 
 import argparse
+import shlex
 import shutil
 import sys
 from dataclasses import replace
@@ -27,7 +28,7 @@ from verilogeval.commands.options import (
     grade_config_from_args,
 )
 from verilogeval.dataset import Dataset, load_dataset, select_problems
-from verilogeval.errors import UserError, outcome_code
+from verilogeval.errors import ExitCode, UserError, outcome_code
 from verilogeval.extract import default_mode
 from verilogeval.formal.batch import formal_tally
 from verilogeval.grade import code_sha256
@@ -154,19 +155,28 @@ def _evaluate(plan: EvaluatePlan, args: argparse.Namespace) -> int:
         )
 
     progress = QuietProgress() if args.quiet else BarProgress()
-    with GradingSession(folder, problems, plan.grading, plan.checks, progress) as session:
-        warning = version_warning(session.simulator)
-        if warning:
-            print(f"verilogeval evaluate: {warning}", file=sys.stderr)
-        write_manifest(folder, _manifest(base, list(done.values()), session.simulator, previous))
-        progress.start(0, len(todo))
-        try:
-            for entry in todo:
-                assert isinstance(entry.sample, Sample)
-                session.submit(entry.sample, answer=entry.answer)
-            failures = session.wait()
-        finally:
-            progress.stop()
+    try:
+        with GradingSession(folder, problems, plan.grading, plan.checks, progress) as session:
+            warning = version_warning(session.simulator)
+            if warning:
+                print(f"verilogeval evaluate: {warning}", file=sys.stderr)
+            manifest = _manifest(base, list(done.values()), session.simulator, previous)
+            write_manifest(folder, manifest)
+            progress.start(0, len(todo))
+            try:
+                for entry in todo:
+                    assert isinstance(entry.sample, Sample)
+                    session.submit(entry.sample, answer=entry.answer)
+                failures = session.wait()
+            finally:
+                progress.stop()
+    except KeyboardInterrupt:
+        print(
+            f"\ninterrupted: every sample graded so far is saved in {folder.results}\n"
+            f"resume with: {shlex.join(args.command_line)}",
+            file=sys.stderr,
+        )
+        return ExitCode.INTERRUPTED
     for failure in failures:
         print(f"verilogeval evaluate: error: {failure}", file=sys.stderr)
 
@@ -179,8 +189,10 @@ def _evaluate(plan: EvaluatePlan, args: argparse.Namespace) -> int:
     passed = sum(line.passed for line in results)
     strictly = f" ({sum(bool(line.strict_passed) for line in results)} strictly)"
     plussed = f" ({sum(bool(line.plus_passed) for line in results)} plus)"
+    not_graded = f", {len(failures)} could not be (exit 1)" if failures else ""
     print(
-        f"graded {plural(len(todo) - len(failures), 'sample')} ({len(done)} already graded); "
+        f"graded {plural(len(todo) - len(failures), 'sample')} ({len(done)} already graded)"
+        f"{not_graded}; "
         f"{passed}/{len(results)} pass{strictly if 'strict' in plan.checks else ''}"
         f"{plussed if 'plus' in plan.checks else ''}; results in {folder.results}"
     )

@@ -1,0 +1,163 @@
+"""A job that kills its grading process costs its own record and nobody else's.
+
+The crash is real: the job calls os._exit or SIGKILLs its own worker, as a native crash
+in pyslang, the OOM killer or a segfault would end it.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Future
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import cluster_jobs
+import pytest
+from processes import marked_processes, wait_until
+
+from verilogeval.checks import JobCheck, PostCheck
+from verilogeval.dataset import load_dataset
+from verilogeval.grade import GradeConfig
+from verilogeval.pools import LocalPool, Place, WorkerCrashed
+from verilogeval.progress import QuietProgress
+from verilogeval.records import Problem, Sample, Task
+from verilogeval.runfolder.files import RunFolder
+from verilogeval.runfolder.lines import read_results
+from verilogeval.session import GradingSession
+from verilogeval.time_limits import reference_sample
+
+pytestmark = pytest.mark.icarus
+
+PROBLEM = Problem("Prob000_none", 0, Task.SPEC_TO_RTL, Path("."), "", Path("ref.sv"), None)
+
+
+def submit_all(pool: LocalPool, job: Any, count: int, payload: Any) -> list[Future[Any]]:
+    return [
+        pool.submit(job, PROBLEM, Sample(PROBLEM.name, n, ""), payload) for n in range(1, count + 1)
+    ]
+
+
+def test_a_crashing_job_fails_alone_and_every_other_job_has_its_record(tmp_path):
+    crashing = {3: "exit", 7: "kill", 9: "leave"}
+    with LocalPool(2, Place(workdir=tmp_path, cache_dir=None, sandboxed=False)) as pool:
+        futures = submit_all(pool, cluster_jobs.crash_job, 12, crashing)
+        for number, future in enumerate(futures, start=1):
+            if number in crashing:
+                with pytest.raises(WorkerCrashed, match="died each of the 2 times"):
+                    future.result()
+            else:
+                assert future.result()[0] == number
+        # the pool goes on after its crashes
+        again = pool.submit(cluster_jobs.crash_job, PROBLEM, Sample(PROBLEM.name, 20, ""), {})
+        assert again.result()[0] == 20
+
+
+def test_a_job_that_crashed_once_gets_its_record_from_a_fresh_process(tmp_path):
+    with LocalPool(2, Place(workdir=None, cache_dir=None, sandboxed=False)) as pool:
+        futures = submit_all(pool, cluster_jobs.crash_once_job, 4, str(tmp_path))
+        assert [future.result() for future in futures] == [1, 2, 3, 4]
+    assert len(list(tmp_path.glob("crashed-*"))) == 4  # each did crash once
+
+
+def test_the_parent_removes_the_scratch_of_workers_that_died(tmp_path):
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    with LocalPool(2, Place(workdir=scratch, cache_dir=None, sandboxed=False)) as pool:
+        futures = submit_all(pool, cluster_jobs.crash_job, 4, {1: "leave", 2: "leave"})
+        for future in futures:
+            future.exception()
+    assert list(scratch.iterdir()) == []
+
+
+@pytest.mark.shared
+def test_a_worker_killed_in_its_sandbox_leaves_no_process_and_no_file(official_root, tmp_path):
+    """The sandboxed official simulation, then the worker dies: no bwrap, agent or file stays."""
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    problem = load_dataset(official_root, Task.SPEC_TO_RTL).problems[0]
+    samples = [Sample(problem.name, n, reference_sample(problem).code) for n in range(1, 5)]
+    with LocalPool(2, Place(workdir=scratch, cache_dir=None, sandboxed=True)) as pool:
+        futures = [pool.submit(cluster_jobs.simulate_then_crash, problem, s, {2}) for s in samples]
+        assert isinstance(futures[1].exception(), WorkerCrashed)
+        for future in (futures[0], *futures[2:]):
+            assert "Mismatches: 0 in " in future.result()
+    assert list(scratch.iterdir()) == []
+    assert wait_until(lambda: not marked_processes(str(scratch))), marked_processes(str(scratch))
+
+
+@dataclass(frozen=True)
+class CrashingCheck:
+    """A post-verdict check whose job kills its worker on the samples it names."""
+
+    crashing: dict[int, str]
+
+
+def _crashing_check() -> PostCheck:
+    return PostCheck(
+        open=lambda settings, place: JobCheck(
+            place.pool, cluster_jobs.crash_job, settings.crashing
+        ),
+        applies=lambda verdict: True,
+        fields=lambda record, records: {},
+        error_record=lambda sample, error: None,
+        settings_json=lambda settings: {},
+    )
+
+
+@pytest.mark.shared
+def test_a_session_keeps_every_verdict_and_names_the_one_sample_it_could_not_check(
+    official_root, tmp_path
+):
+    problems = load_dataset(official_root, Task.SPEC_TO_RTL).problems[:4]
+    folder = RunFolder(tmp_path / "run")
+    folder.root.mkdir()
+    folder.results.touch()
+    grading = GradeConfig(jobs=2, workdir=tmp_path)
+    checks = {"crashing": CrashingCheck({2: "kill"})}
+    registry = {"crashing": _crashing_check()}
+    by_name = {problem.name: problem for problem in problems}
+    with GradingSession(folder, by_name, grading, checks, QuietProgress(), registry) as session:
+        for number, problem in enumerate(problems, start=1):
+            session.submit(Sample(problem.name, number, reference_sample(problem).code))
+        failures = session.wait()
+    assert len(failures) == 1 and "crashing check" in failures[0], failures
+    assert f"{problems[1].name} sample 2" in failures[0] and "WorkerCrashed" in failures[0]
+    lines = read_results(folder.results)
+    assert sorted(line.sample for line in lines) == [1, 2, 3, 4]
+    assert all(line.passed for line in lines)
+    assert [path.name for path in tmp_path.iterdir()] == ["run"]  # the scratch is gone
+
+
+@pytest.mark.slow
+def test_on_a_dask_cluster_a_crashing_job_fails_alone():
+    """Its batch takes workers down and fails (KilledWorker): each of its jobs runs alone."""
+    distributed = pytest.importorskip("distributed")
+    import cloudpickle
+    import dask
+
+    from verilogeval.cluster import DaskPool
+
+    problem = load_dataset(None, Task.SPEC_TO_RTL).problems[0]
+    cloudpickle.register_pickle_by_value(cluster_jobs)
+    try:
+        with (
+            dask.config.set({"distributed.scheduler.allowed-failures": 1}),  # fewer restarts
+            distributed.LocalCluster(
+                n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            ) as cluster,
+        ):
+            pool = DaskPool(cluster.scheduler_address, sandbox=False)
+            try:
+                futures = [
+                    pool.submit(
+                        cluster_jobs.crash_job, problem, Sample(problem.name, n, ""), {3: "exit"}
+                    )
+                    for n in range(1, 9)
+                ]
+                assert futures[2].exception() is not None
+                others = [future.result()[0] for n, future in enumerate(futures, 1) if n != 3]
+                assert others == [1, 2, 4, 5, 6, 7, 8]
+            finally:
+                pool.shutdown()
+    finally:
+        cloudpickle.unregister_pickle_by_value(cluster_jobs)
