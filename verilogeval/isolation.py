@@ -6,14 +6,15 @@ command can touch must not. Each command therefore gets:
   the command's input files, each bind-mounted read-only, so a run can change nothing the
   grader runs or reads later (a compiled binary, a testbench, a reference);
 - a new mount namespace where every other folder is read-only, with a fresh size-limited
-  /tmp and no /proc at all (the agent and every earlier command are out of sight);
+  /tmp and a /proc of its own PID namespace (the agent and every earlier command are out
+  of sight);
 - a new PID namespace whose PID 1 is the command: when it exits, or is killed at its
   time limit, the kernel kills every process left in the namespace, detached or not;
 - no capabilities (the agent's securebits make exec grant none, even to uid 0, and
   no_new_privs ignores file capabilities), and no file descriptor but stdin (/dev/null)
   and its output pipe.
-The agent sets the namespaces up for the command without forking itself: it enters them,
-spawns the command (posix_spawn, a vfork) and returns to its own. It reads the files the
+The agent sets the namespaces up for the command itself: it enters them, forks the
+command's PID 1 and returns to its own. It reads the files the
 host asked for only after every process of the command is dead, opened without following
 links, regular files of bounded size.
 """
@@ -153,20 +154,11 @@ class Agent:
         try:
             _check(_libc.unshare(_CLONE_NEWNS), "unshare(mount)")
             _isolate_mounts(inputs)
-            os.chdir(WORKSPACE)
             _check(_libc.unshare(_CLONE_NEWPID), "unshare(pid)")
-            return os.posix_spawnp(
-                argv[0],
-                list(argv),
-                os.environ,
-                file_actions=[
-                    (os.POSIX_SPAWN_DUP2, self._devnull, 0),
-                    (os.POSIX_SPAWN_DUP2, output_fd, 1),
-                    (os.POSIX_SPAWN_DUP2, output_fd, 2),
-                ],
-                setsid=True,
-                setsigdef=_DEFAULT_SIGNALS,
-            )
+            pid = os.fork()
+            if pid == 0:
+                _exec_as_init(argv, self._devnull, output_fd)
+            return pid
         finally:  # without its own namespaces back the agent cannot go on: it exits
             if _libc.setns(self._mount_ns, _CLONE_NEWNS) or _libc.setns(
                 self._pid_ns, _CLONE_NEWPID
@@ -178,7 +170,7 @@ class Agent:
 
 def _isolate_mounts(inputs: Sequence[str]) -> None:
     """In the command's new mount namespace: its inputs read-only, every other folder but
-    its workspace read-only, a fresh /tmp, no /proc."""
+    its workspace read-only, a fresh /tmp."""
     _mount(None, "/", None, _MS_REC | _MS_PRIVATE)
     for name in inputs:
         path = WORKSPACE / name
@@ -187,7 +179,28 @@ def _isolate_mounts(inputs: Sequence[str]) -> None:
     for folder in ("/", "/dev"):
         _mount(None, folder, None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | _MS_NOSUID | _MS_NODEV)
     _mount("tmpfs", "/tmp", "tmpfs", _SCRATCH_FLAGS, f"size={TMP_LIMIT_BYTES},mode=1777")
-    _check(_libc.umount2(b"/proc", _MNT_DETACH), "umount /proc")
+
+
+def _exec_as_init(argv: Sequence[str], devnull: int, output_fd: int) -> None:
+    """In the agent's fork, PID 1 of the command's new PID namespace: a /proc of that
+    namespace only (Yosys reads /proc/self/exe; no other process shows there), the
+    command's standard streams, then exec: the command itself is PID 1, and when it exits
+    the kernel kills whatever it left behind."""
+    try:
+        _mount("proc", "/proc", "proc", _SCRATCH_FLAGS, "subset=pid")
+        os.dup2(devnull, 0)
+        os.dup2(output_fd, 1)
+        os.dup2(output_fd, 2)
+        for signum in _DEFAULT_SIGNALS:
+            signal.signal(signum, signal.SIG_DFL)
+        os.setsid()
+        os.chdir(WORKSPACE)
+        os.execvp(argv[0], list(argv))
+    except BaseException as error:  # a fork of the agent never returns
+        with contextlib.suppress(OSError):
+            os.write(2, f"verilogeval sandbox: cannot run {argv[0]}: {error}\n".encode())
+    finally:
+        os._exit(127)
 
 
 def checked_name(name: str) -> str:
