@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
-import tempfile
 from dataclasses import asdict
 from pathlib import Path
 
@@ -16,28 +16,27 @@ from verilogeval import sandbox as sandboxing
 from verilogeval.dataset import load_dataset
 from verilogeval.errors import UserError
 from verilogeval.records import Task
-from verilogeval.sandbox import readonly_roots, sandbox_for
+from verilogeval.sandbox import Command, readonly_roots, runner
 from verilogeval.time_limits import reference_sample
 
 
 def shell(script: str, folder: Path) -> str:
-    """Run `script` with sh in this thread's sandbox for `folder`; its output."""
-    sandbox = sandbox_for(folder)
-    here = Path(tempfile.mkdtemp(dir=sandbox.scratch))
-    result = sandbox.run(("sh", "-c", script), cwd=here, timeout_s=60)
-    assert not result.timed_out
-    return result.output
+    """Run `script` with sh in this thread's sandbox; its output."""
+    result = runner(folder, sandboxed=True).execute(Command(("sh", "-c", script), timeout_s=60))
+    assert not result.result.timed_out
+    return result.result.output
 
 
 def test_home_run_folders_and_network_are_not_there_and_the_system_is_read_only(tmp_path):
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "secret.txt").write_text("secret")
+    list_interfaces = "import socket; print(*(n for _, n in socket.if_nameindex()))"
     script = f"""
         cat {outside}/secret.txt 2>/dev/null || echo no-secret
         echo "home: $(ls -A {Path.home()} 2>/dev/null | tr '\\n' ' ')"
         touch /usr/verilogeval-probe 2>/dev/null && echo usr-writable || echo usr-read-only
-        echo "interfaces: $(tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' | tr '\\n' ' ')"
+        echo "interfaces: $({sandboxing.PYTHON} -c '{list_interfaces}')"
         echo "env: $(env | cut -d= -f1 | sort | tr '\\n' ' ')"
         echo written > mine.txt && cat mine.txt
     """
@@ -49,22 +48,33 @@ def test_home_run_folders_and_network_are_not_there_and_the_system_is_read_only(
     (shown,) = [line for line in output.splitlines() if line.startswith("home:")]
     assert set(shown.split()[1:]) <= ways
     assert "written" in output  # its own folder is writable
-    assert "interfaces: lo \n" in output  # a network namespace of its own: loopback only
+    assert "interfaces: lo\n" in output  # a network namespace of its own: loopback only
     assert "OPENAI" not in output and "PYTEST" not in output  # a clean environment
     assert not Path("/usr/verilogeval-probe").exists()
+
+
+def running(marker: str) -> list[str]:
+    """Command lines of this machine's processes (seen from the host) that contain `marker`."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        with contextlib.suppress(OSError):
+            text = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            if marker in text:
+                found.append(text)
+    return found
 
 
 def test_nothing_a_command_started_outlives_it(tmp_path):
     detach = "setsid sleep 613 >/dev/null 2>&1 </dev/null & echo started"
     assert "started" in shell(detach, tmp_path)
-    # the pattern does not match its own command line, only the detached sleep's
-    left = shell("cat /proc/[0-9]*/cmdline | tr '\\0' ' ' | grep -c 'sleep 61[3]'", tmp_path)
-    assert left.strip() == "0"
+    assert running("sleep 613") == []
 
 
-def test_the_sandbox_has_its_own_process_ids(tmp_path):
-    assert int(shell("echo $$", tmp_path).strip()) < 10  # a new PID namespace
-    assert str(os.getpid()) not in shell("ls /proc", tmp_path).split()
+def test_each_command_is_pid_1_of_its_own_namespace_and_sees_no_other_process(tmp_path):
+    pid, *shown = shell("echo $$; ls /proc", tmp_path).split()
+    assert pid == "1"
+    # only the command's own processes (itself and ls): not the agent, not earlier commands
+    assert sorted(int(name) for name in shown if name.isdigit()) == [1, 2]
 
 
 def test_a_missing_bwrap_stops_grading_with_a_clear_message(monkeypatch):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from verilogeval import isolation
 from verilogeval import simulate as sim
 from verilogeval.classify import classify
 from verilogeval.dataset import load_dataset
@@ -116,7 +117,7 @@ def test_output_is_capped_head_and_tail(problem, tmp_path):
 @pytest.mark.icarus
 def test_file_size_limit_stops_a_runaway_writer(problem, tmp_path, monkeypatch):
     # unsandboxed: the patched limit must apply in this process (the sandbox's agent is another)
-    monkeypatch.setattr(sim, "FILE_LIMIT_BYTES", 1 << 20)
+    monkeypatch.setattr(isolation, "FILE_LIMIT_BYTES", 1 << 20)
     writer = (
         'initial begin : w integer f; f = $fopen("big.txt", "w");'
         ' repeat (100000) $fdisplay(f, "%0100d", 0); $display("WROTE ALL"); end'

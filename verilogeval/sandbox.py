@@ -1,26 +1,33 @@
 """A bubblewrap sandbox around every compile and simulation, one long-lived sandbox per thread.
 
-Generated Verilog is hostile code: it can `$fopen` any path, and the official flow runs it
-with the user's rights. Inside the sandbox a sample sees a read-only system (/usr, the
-Python that runs the harness, the package itself), a private /tmp and /dev, its own PID
-namespace and no network; the only writable folder is the sandbox's scratch folder. The
-user's home, run folders and caches are not there at all.
+Generated Verilog is hostile code, written by someone who reads this repository. The
+official flow runs it with the user's rights; here a sample runs in a sandbox that
+sees a read-only system (/usr, the Python that runs the harness, the package itself),
+its own /dev and no network, and nothing of the user's: no home, no run folder, no cache.
 
 Starting bwrap costs several milliseconds, a sizeable share of a 30 ms grade, so a sandbox
-is started once per thread (a grading worker, a strict-check thread) and runs an agent
-(`verilogeval.sandbox_agent`) that executes each request with `simulate.run_limited`, so
-the limits, the time limit and the process-group kill are the same as without a sandbox.
-Samples get their own subfolder of the scratch folder; after each request the agent kills
-whatever the sample left running, so nothing outlives its grade. The sandbox dies with the
-thread that started it (`--die-with-parent`).
+is started once per thread and runs an agent (`verilogeval.sandbox_agent`) for it. The
+agent never lets a command touch what outlives it: each command runs in namespaces of
+its own, from a fresh size-limited workspace holding only its inputs, read-only, with
+no capability and nothing of the agent in sight (`verilogeval.isolation`). Files go in
+and come back as bytes (`Command`, `Execution`): the host never opens a path the sandbox
+could write. Every request carries a fresh nonce that the answer must echo with its
+argv, the answer's size is bounded and every request has a deadline. Everything a
+sandbox holds lives in its own tmpfs mounts: when it dies (with its thread, or with a
+killed worker: `--die-with-parent`) nothing is left on disk or in /dev/shm.
+
+`--no-sandbox` (trusted code) runs the same `Command` in a private temporary folder.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import contextlib
 import json
 import multiprocessing.util
 import os
+import secrets
 import select
 import shutil
 import signal
@@ -29,11 +36,22 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol
 
 from verilogeval.errors import UserError
+from verilogeval.isolation import (
+    FILE_LIMIT_BYTES,
+    KILL_GRACE_S,
+    OUTPUT_CAP_BYTES,
+    REAP_S,
+    checked_name,
+    read_outputs,
+    run_limited,
+)
 from verilogeval.records import ExecResult
 
 BWRAP = "bwrap"
@@ -41,6 +59,7 @@ AGENT_MODULE = "verilogeval.sandbox_agent"
 # The agent enforces each request's own time limit; this backstop only catches an agent
 # that stopped answering (then the whole sandbox is killed and started again).
 _BACKSTOP_S = 60.0
+WORKSPACE_LIMIT_BYTES = 2 * FILE_LIMIT_BYTES  # each command's tmpfs: its inputs and files
 # Read-only files of /etc a dynamic linker or Python may want; nothing else of /etc.
 _ETC_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime")
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -89,8 +108,8 @@ def readonly_roots() -> list[Path]:
     return [root for root in resolved if not root.is_relative_to("/usr")]
 
 
-def bwrap_argv(scratch: Path) -> list[str]:
-    """The bwrap command line of a sandbox whose only writable folder is `scratch`."""
+def bwrap_argv() -> list[str]:
+    """The bwrap command line of a sandbox: a read-only system, nothing of the user's."""
     argv = [BWRAP, "--unshare-all", "--die-with-parent", "--clearenv"]
     argv += ["--ro-bind", "/usr", "/usr"]
     for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
@@ -104,7 +123,7 @@ def bwrap_argv(scratch: Path) -> list[str]:
     argv += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
     for root in readonly_roots():
         argv += ["--ro-bind", str(root), str(root)]
-    argv += ["--bind", str(scratch), str(scratch), "--chdir", str(scratch)]
+    argv += ["--chdir", "/"]
     path = os.pathsep.join(dict.fromkeys([str(PYTHON.parent), "/usr/bin", "/bin"]))
     for name, value in (
         ("PATH", path),
@@ -117,23 +136,71 @@ def bwrap_argv(scratch: Path) -> list[str]:
     return argv
 
 
+@dataclass(frozen=True)
+class Command:
+    """One compile or simulation: what runs, the files it starts with, those it gives back.
+
+    `inputs` are written into the command's fresh workspace (read-only to it); each name
+    in `outputs` comes back as bytes if the command left a regular file of at most
+    FILE_LIMIT_BYTES there. Names are plain file names: the command's working folder.
+    """
+
+    argv: tuple[str, ...]
+    inputs: Mapping[str, bytes] = field(default_factory=dict)
+    outputs: tuple[str, ...] = ()
+    timeout_s: float = 30.0
+    workspace_limit_bytes: int = WORKSPACE_LIMIT_BYTES
+
+    def __post_init__(self) -> None:
+        for name in (*self.inputs, *self.outputs):
+            checked_name(name)
+
+
+@dataclass(frozen=True)
+class Execution:
+    """What a Command did, and the files it gave back (read after it was dead)."""
+
+    result: ExecResult
+    files: Mapping[str, bytes]
+
+
+class Runner(Protocol):
+    def execute(self, command: Command) -> Execution: ...
+
+
+class Unsandboxed:
+    """--no-sandbox: the same Command in a private temporary folder of `workdir`."""
+
+    def __init__(self, workdir: Path | None) -> None:
+        self.workdir = workdir
+
+    def execute(self, command: Command) -> Execution:
+        with tempfile.TemporaryDirectory(prefix="verilogeval-", dir=self.workdir) as folder:
+            here = Path(folder)
+            for name, data in command.inputs.items():
+                (here / name).write_bytes(data)
+            result = run_limited(command.argv, cwd=here, timeout_s=command.timeout_s)
+            files = read_outputs(here, command.outputs)
+        return Execution(result, files)
+
+
 @lru_cache(maxsize=1)
 def ensure_available() -> None:
-    """Stop with a clear message when bwrap is missing or cannot start a sandbox here."""
+    """Stop with a clear message when bwrap is missing or cannot isolate a command here."""
     if shutil.which(BWRAP) is None:
         raise UserError(
             "bubblewrap (bwrap) not found: every compile and simulation runs in its sandbox. "
             "Install it (Debian/Ubuntu: apt-get install bubblewrap; ./dev.sh does it as root), "
             "or pass --no-sandbox to run samples unsandboxed (trusted code only)"
         )
-    with tempfile.TemporaryDirectory(prefix="verilogeval-sandbox-check-") as scratch:
-        argv = [*bwrap_argv(Path(scratch).resolve()), "--", str(PYTHON), "-I", "-c", "pass"]
-        try:
-            checked = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
-        except (OSError, subprocess.TimeoutExpired) as error:
-            problem = str(error)
-        else:
-            problem = checked.stderr.strip() if checked.returncode != 0 else ""
+    sandbox = Sandbox()
+    try:
+        checked = sandbox.execute(Command(("true",), timeout_s=60))
+        problem = "" if checked.result.returncode == 0 else checked.result.output.strip()
+    except SandboxError as error:
+        problem = str(error)
+    finally:
+        sandbox.close()
     if problem:
         raise UserError(
             f"the sandbox (bubblewrap) cannot run here: {problem}. It needs user namespaces "
@@ -142,32 +209,35 @@ def ensure_available() -> None:
 
 
 class Sandbox:
-    """One bwrap sandbox with its agent, used by one thread at a time.
+    """One bwrap sandbox with its agent, used by one thread at a time."""
 
-    `scratch` is the only folder the sandbox can write: callers create each sample's
-    folder inside it and pass that folder as `cwd`.
-    """
-
-    def __init__(self, scratch: Path) -> None:
-        self.scratch = scratch
+    def __init__(self) -> None:
         self._process: subprocess.Popen[bytes] | None = None
         self._started: list[subprocess.Popen[bytes]] = []  # for the finalizer
         # Runs when the sandbox is collected and at exit, in a grading worker too (those
         # end with os._exit, after multiprocessing's own exit function).
-        multiprocessing.util.Finalize(self, _stop, args=(self._started, scratch), exitpriority=0)
+        multiprocessing.util.Finalize(self, _stop, args=(self._started,), exitpriority=0)
 
-    def run(self, argv: Sequence[str], *, cwd: Path, timeout_s: float) -> ExecResult:
-        """`simulate.run_limited(argv, cwd=cwd, timeout_s=timeout_s)`, inside the sandbox."""
-        if not cwd.resolve().is_relative_to(self.scratch):
-            raise ValueError(f"{cwd} is outside the sandbox's scratch folder {self.scratch}")
+    def execute(self, command: Command) -> Execution:
+        """Run `command` in the sandbox: its own namespaces, a fresh workspace."""
         process = self._process if self._process is not None else self._start()
-        request = {"argv": list(argv), "cwd": str(cwd.resolve()), "timeout_s": timeout_s}
+        nonce = secrets.token_hex(16)
+        request = {
+            "nonce": nonce,
+            "argv": list(command.argv),
+            "inputs": {name: _encode(data) for name, data in command.inputs.items()},
+            "outputs": list(command.outputs),
+            "timeout_s": command.timeout_s,
+            "workspace_limit_bytes": command.workspace_limit_bytes,
+        }
+        deadline = time.monotonic() + command.timeout_s + KILL_GRACE_S + REAP_S + _BACKSTOP_S
+        limit = 8 * OUTPUT_CAP_BYTES + 2 * FILE_LIMIT_BYTES * len(command.outputs) + (1 << 20)
         answered = False
         try:
             assert process.stdin is not None
             process.stdin.write(json.dumps(request).encode() + b"\n")
             process.stdin.flush()
-            line = _read_line(process, time.monotonic() + timeout_s + _BACKSTOP_S)
+            line = _read_line(process, deadline, limit)
             answered = True
         except (OSError, SandboxError) as error:
             raise SandboxError(f"sandbox agent failed: {error}") from None
@@ -175,20 +245,19 @@ class Sandbox:
             if not answered:  # stuck, dead or interrupted: never reuse it
                 self.close()
         try:
-            fields = json.loads(line)
-            return ExecResult(**(fields | {"argv": tuple(fields["argv"])}))
-        except (ValueError, TypeError, KeyError) as error:
+            return _answer(line, nonce, command)
+        except SandboxError:
             self.close()
-            raise SandboxError(f"sandbox agent answered {line[:2000]!r}: {error}") from None
+            raise
 
     def close(self) -> None:
-        """Stop the agent (the scratch folder stays until the sandbox is collected)."""
+        """Stop the agent (and with it every mount the sandbox holds)."""
         process, self._process = self._process, None
         if process is not None:
             _kill(process)
 
     def _start(self) -> subprocess.Popen[bytes]:
-        argv = [*bwrap_argv(self.scratch), "--", str(PYTHON), "-I", "-m", AGENT_MODULE]
+        argv = [*bwrap_argv(), "--", str(PYTHON), "-I", "-m", AGENT_MODULE]
         self._process = subprocess.Popen(
             argv,
             stdin=subprocess.PIPE,
@@ -200,22 +269,55 @@ class Sandbox:
         return self._process
 
 
-def _read_line(process: subprocess.Popen[bytes], deadline: float) -> bytes:
-    """One line of the agent's answer, or SandboxError at EOF or past `deadline`."""
+def _encode(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _answer(line: bytes, nonce: str, command: Command) -> Execution:
+    """The agent's answer to this request, checked: its nonce, its argv, the files asked for."""
+    try:
+        fields = json.loads(line)
+        if not isinstance(fields, dict) or fields.get("nonce") != nonce:
+            raise ValueError("not the answer to this request")
+        if "error" in fields:
+            raise SandboxError(f"the sandbox could not run {command.argv[0]}: {fields['error']}")
+        result = fields["result"]
+        result = ExecResult(**(result | {"argv": tuple(result["argv"])}))
+        if result.argv != command.argv:
+            raise ValueError(f"answer for {result.argv!r}")
+        files = {
+            name: base64.b64decode(data, validate=True) for name, data in fields["files"].items()
+        }
+        if not set(files) <= set(command.outputs):
+            raise ValueError("files that were not asked for")
+        if any(len(data) > FILE_LIMIT_BYTES for data in files.values()):
+            raise ValueError("a file over the size limit")
+        return Execution(result, files)
+    except (ValueError, TypeError, KeyError, AttributeError, binascii.Error) as error:
+        raise SandboxError(f"sandbox agent answered {line[:2000]!r}: {error}") from None
+
+
+def _read_line(process: subprocess.Popen[bytes], deadline: float, limit: int) -> bytes:
+    """One line of the agent's answer, at most `limit` bytes; SandboxError at EOF, past
+    `deadline` or over `limit`."""
     assert process.stdout is not None
     fd = process.stdout.fileno()
     parts: list[bytes] = []
+    size = 0
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise SandboxError("no answer in time")
         if not select.select([fd], [], [], remaining)[0]:
             continue
-        chunk = os.read(fd, 1 << 16)
+        chunk = os.read(fd, 1 << 20)
         if not chunk:
             said = b"".join(parts).decode(errors="replace").strip()
             raise SandboxError(f"the agent exited{': ' + said[-2000:] if said else ''}")
         parts.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            raise SandboxError(f"an answer over {limit} bytes")
         if chunk.endswith(b"\n"):
             return b"".join(parts)
 
@@ -230,36 +332,22 @@ def _kill(process: subprocess.Popen[bytes]) -> None:
                 stream.close()
 
 
-def _stop(processes: list[subprocess.Popen[bytes]], scratch: Path) -> None:
+def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
     for process in processes:
         if process.returncode is None:
             _kill(process)
-    shutil.rmtree(scratch, ignore_errors=True)
 
 
 _local = threading.local()
 
 
-def sandbox_for(workdir: Path | None) -> Sandbox:
-    """This thread's sandbox whose scratch folder lies in `workdir` (default: temp folder).
-
-    Started on first use; it lives as long as the thread, and its scratch folder is
-    removed when the thread's sandboxes are collected or the process exits.
-    """
-    sandboxes: dict[Path | None, Sandbox] = _local.__dict__.setdefault("sandboxes", {})
-    sandbox = sandboxes.get(workdir)
+def runner(workdir: Path | None, sandboxed: bool) -> Runner:
+    """How a job runs its commands: this thread's sandbox (started on first use, it lives
+    as long as the thread), or with --no-sandbox private folders in `workdir` (default:
+    the system's temporary folder)."""
+    if not sandboxed:
+        return Unsandboxed(workdir)
+    sandbox = getattr(_local, "sandbox", None)
     if sandbox is None:
-        scratch = Path(tempfile.mkdtemp(prefix="verilogeval-sandbox-", dir=workdir)).resolve()
-        sandbox = sandboxes[workdir] = Sandbox(scratch)
+        sandbox = _local.sandbox = Sandbox()
     return sandbox
-
-
-def job_folder(prefix: str, workdir: Path | None, sandboxed: bool) -> tuple[Sandbox | None, Path]:
-    """This thread's sandbox (None with --no-sandbox) and a fresh folder it can see.
-
-    With the sandbox the folder lies in its scratch folder, the only place it can write;
-    without, in `workdir` (default: the system's temporary folder).
-    """
-    sandbox = sandbox_for(workdir) if sandboxed else None
-    parent = sandbox.scratch if sandbox else workdir
-    return sandbox, Path(tempfile.mkdtemp(prefix=prefix, dir=parent))

@@ -1,44 +1,49 @@
-"""Inside a sandbox: run each requested command with `simulate.run_limited`, one at a time.
+"""Inside a sandbox: run each requested command in namespaces of its own, one at a time.
 
 `python -I -m verilogeval.sandbox_agent` reads one JSON request per line on stdin
-(`{"argv", "cwd", "timeout_s"}`) and answers one JSON ExecResult per line on stdout. After
-each command it kills every other process of the sandbox's PID namespace, so what a
-sample started (and detached from its process group) cannot outlive its grade.
+(`{"nonce", "argv", "inputs", "outputs", "timeout_s", "workspace_limit_bytes"}`, files as
+base64) and answers one JSON line on stdout: the nonce, the ExecResult and the output
+files (base64), or the nonce and an error. Only the agent holds these pipes: no command
+it runs can see it (verilogeval.isolation).
 """
 
 from __future__ import annotations
 
-import contextlib
+import base64
+import binascii
 import json
-import os
-import signal
 import sys
 from dataclasses import asdict
-from pathlib import Path
 
-from verilogeval.simulate import run_limited
-
-_INIT_PID = 1  # bwrap's own init in the namespace: it exits when we do
-
-
-def kill_strays() -> None:
-    """SIGKILL every process of the namespace except bwrap's init and this agent."""
-    spared = {_INIT_PID, os.getpid()}
-    for name in os.listdir("/proc"):
-        if name.isdigit() and int(name) not in spared:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.kill(int(name), signal.SIGKILL)
+from verilogeval.isolation import Agent, IsolationError
 
 
 def main() -> int:
+    agent = Agent()
     answers = sys.stdout.buffer
     for line in sys.stdin.buffer:
         request = json.loads(line)
-        result = run_limited(
-            tuple(request["argv"]), cwd=Path(request["cwd"]), timeout_s=request["timeout_s"]
-        )
-        kill_strays()
-        answers.write(json.dumps(asdict(result)).encode() + b"\n")
+        answer: dict[str, object] = {"nonce": request["nonce"]}
+        try:
+            inputs = {
+                name: base64.b64decode(data, validate=True)
+                for name, data in request["inputs"].items()
+            }
+            result, files = agent.run(
+                tuple(request["argv"]),
+                inputs,
+                tuple(request["outputs"]),
+                timeout_s=float(request["timeout_s"]),
+                workspace_limit_bytes=int(request["workspace_limit_bytes"]),
+            )
+        except (OSError, ValueError, IsolationError, binascii.Error) as error:
+            answer["error"] = str(error)
+        else:
+            answer["result"] = asdict(result)
+            answer["files"] = {
+                name: base64.b64encode(data).decode("ascii") for name, data in files.items()
+            }
+        answers.write(json.dumps(answer).encode() + b"\n")
         answers.flush()
     return 0
 

@@ -1,12 +1,12 @@
 """The formal check of one sample: pair interfaces, run Yosys, replay any counterexample.
 
-`formal_check` is a plain top-level function working in its own temporary folder, with
-every subprocess run through simulate.run_in: in the sandbox, under the limits.
+`formal_check` is a plain top-level function; Yosys and the Icarus replay each run as a
+sandbox Command (in the sandbox, under the limits), their files going in and coming back
+as bytes.
 """
 
 from __future__ import annotations
 
-import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,8 +17,7 @@ from verilogeval.formal.replay import replay
 from verilogeval.formal.result import Counterexample, FormalResult, FormalStatus
 from verilogeval.interface import read_interfaces
 from verilogeval.records import Problem, Sample
-from verilogeval.sandbox import Sandbox, job_folder
-from verilogeval.simulate import run_in
+from verilogeval.sandbox import Command, Runner, runner
 from verilogeval.strict.pairing import DiffPort, PortRole, diff_ports, interface_issues
 
 
@@ -41,8 +40,8 @@ def formal_check(
     """Formal equivalence of `sample`'s TopModule with `problem`'s RefModule.
 
     `vcd_path` receives the Icarus waveform of a confirmed counterexample. Yosys and the
-    Icarus replay run in this thread's sandbox (its scratch folder lies in `workdir`), as
-    every compile and simulation of a sample does.
+    Icarus replay run in this thread's sandbox, as every compile and simulation of a sample
+    does (`workdir`: where their folders go with --no-sandbox).
     """
     started = time.monotonic()
 
@@ -73,70 +72,71 @@ def formal_check(
     domain = domain_of(problem.name)
     gold = yosys.with_assumptions(yosys.prepare_source(ref_source), domain.assume if domain else ())
     has_reset = any(p.role in (PortRole.RESET, PortRole.RESET_N) for p in ports)
-    sandbox, folder = job_folder(f"verilogeval-formal-{problem.name}-", workdir, sandboxed)
-    try:
-        (folder / yosys.GOLD_FILE).write_text(gold, encoding="utf-8")
-        (folder / yosys.GATE_FILE).write_text(yosys.prepare_source(sample.code), encoding="utf-8")
-        edge = yosys.Edge.RISING
-        report = _solve(sandbox, folder, ports, edge, config)
-        if report.phase is yosys.Phase.EDGES and report.error:
-            edge = yosys.Edge.FALLING  # every flip-flop on the falling edge, or both edges
-            report = _solve(sandbox, folder, ports, edge, config)
-        if report.outcome is yosys.Outcome.PROVEN:
-            return result(FormalStatus.PROVEN, depth=report.steps)
-        if report.outcome is yosys.Outcome.BOUNDED:
-            reason = f"induction did not close within {config.depth} cycles"
-            return result(FormalStatus.BOUNDED, depth=report.steps, reason=reason)
-        if report.outcome is yosys.Outcome.TIMEOUT and report.steps > 0:
-            reason = f"time limit reached ({config.timeout_s:g} s) after {report.steps} cycle(s)"
-            return result(FormalStatus.BOUNDED, depth=report.steps, reason=reason)
-        if report.outcome is yosys.Outcome.TIMEOUT:
-            reason = f"time limit reached ({config.timeout_s:g} s) {report.phase or ''}".rstrip()
-            return result(FormalStatus.TIMEOUT, reason=reason)
-        if report.outcome is yosys.Outcome.FAILED:
-            status, reason = failure_verdict(report)
-            return result(status, depth=report.steps, reason=reason)
-        remaining = max(1.0, config.timeout_s - (time.monotonic() - started))
-        replayed = replay(
-            ports,
-            report.inputs,
-            ref_source=ref_source,
-            sample_code=sample.code,
-            compare_from=2 if has_reset else 1,
-            edge=edge,
-            sandbox=sandbox,
-            folder=folder,
-            timeout_s=remaining,
-            vcd_path=vcd_path,
+    commands = runner(workdir, sandboxed)
+    designs = {
+        yosys.GOLD_FILE: gold.encode("utf-8"),
+        yosys.GATE_FILE: yosys.prepare_source(sample.code).encode("utf-8"),
+    }
+    edge = yosys.Edge.RISING
+    report = _solve(commands, designs, ports, edge, config)
+    if report.phase is yosys.Phase.EDGES and report.error:
+        edge = yosys.Edge.FALLING  # every flip-flop on the falling edge, or both edges
+        report = _solve(commands, designs, ports, edge, config)
+    if report.outcome is yosys.Outcome.PROVEN:
+        return result(FormalStatus.PROVEN, depth=report.steps)
+    if report.outcome is yosys.Outcome.BOUNDED:
+        reason = f"induction did not close within {config.depth} cycles"
+        return result(FormalStatus.BOUNDED, depth=report.steps, reason=reason)
+    if report.outcome is yosys.Outcome.TIMEOUT and report.steps > 0:
+        reason = f"time limit reached ({config.timeout_s:g} s) after {report.steps} cycle(s)"
+        return result(FormalStatus.BOUNDED, depth=report.steps, reason=reason)
+    if report.outcome is yosys.Outcome.TIMEOUT:
+        reason = f"time limit reached ({config.timeout_s:g} s) {report.phase or ''}".rstrip()
+        return result(FormalStatus.TIMEOUT, reason=reason)
+    if report.outcome is yosys.Outcome.FAILED:
+        status, reason = failure_verdict(report)
+        return result(status, depth=report.steps, reason=reason)
+    remaining = max(1.0, config.timeout_s - (time.monotonic() - started))
+    replayed = replay(
+        ports,
+        report.inputs,
+        ref_source=ref_source,
+        sample_code=sample.code,
+        compare_from=2 if has_reset else 1,
+        edge=edge,
+        commands=commands,
+        timeout_s=remaining,
+    )
+    checked = report.steps - (2 if has_reset else 1)  # cycles compared without difference
+    if replayed.problem is not None:
+        return result(FormalStatus.ERROR, depth=checked, reason=replayed.problem)
+    if replayed.counterexample is None:
+        reason = (
+            f"Yosys found a difference at cycle {report.steps} that Icarus does not show "
+            "(X modelling); not reported as a disproof"
         )
-        checked = report.steps - (2 if has_reset else 1)  # cycles compared without difference
-        if replayed.problem is not None:
-            return result(FormalStatus.ERROR, depth=checked, reason=replayed.problem)
-        if replayed.counterexample is None:
-            reason = (
-                f"Yosys found a difference at cycle {report.steps} that Icarus does not show "
-                "(X modelling); not reported as a disproof"
-            )
-            return result(FormalStatus.BOUNDED, depth=checked, reason=reason)
-        vcd = vcd_path.name if vcd_path is not None and vcd_path.is_file() else None
-        return result(
-            FormalStatus.DISPROVED,
-            depth=report.steps,
-            counterexample=replayed.counterexample,
-            vcd=vcd,
-        )
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        return result(FormalStatus.BOUNDED, depth=checked, reason=reason)
+    vcd = None
+    if vcd_path is not None and replayed.vcd is not None:
+        vcd_path.parent.mkdir(parents=True, exist_ok=True)
+        vcd_path.write_bytes(replayed.vcd)
+        vcd = vcd_path.name
+    return result(
+        FormalStatus.DISPROVED,
+        depth=report.steps,
+        counterexample=replayed.counterexample,
+        vcd=vcd,
+    )
 
 
 def _solve(
-    sandbox: Sandbox | None,
-    folder: Path,
+    commands: Runner,
+    designs: dict[str, bytes],
     ports: tuple[DiffPort, ...],
     edge: yosys.Edge,
     config: FormalConfig,
 ) -> yosys.SatReport:
-    """Run the Yosys script for `edge` in `folder` and read its log.
+    """Run the Yosys script for `edge` on `designs` and read its log.
 
     Each SAT call gets a third of the time limit, so a hard induction step stops in time
     to report the depth the base case reached; past the whole limit the log read so far
@@ -145,13 +145,12 @@ def _solve(
     script = yosys.equivalence_script(
         ports, edge, depth=config.depth, sat_timeout_s=max(1, int(config.timeout_s / 3))
     )
-    (folder / yosys.SCRIPT_FILE).write_text(script, encoding="utf-8")
     argv = (config.yosys, "-q", "-l", yosys.LOG_FILE, "-s", yosys.SCRIPT_FILE)
-    execution = run_in(sandbox, argv, cwd=folder, timeout_s=config.timeout_s)
-    log_path = folder / yosys.LOG_FILE
-    log = log_path.read_text(encoding="utf-8", errors="replace") if log_path.is_file() else ""
-    report = yosys.read_log(log, execution.output)
-    if execution.timed_out:
+    inputs = {**designs, yosys.SCRIPT_FILE: script.encode("utf-8")}
+    ran = commands.execute(Command(argv, inputs, (yosys.LOG_FILE,), config.timeout_s))
+    log = ran.files.get(yosys.LOG_FILE, b"").decode("utf-8", errors="replace")
+    report = yosys.read_log(log, ran.result.output)
+    if ran.result.timed_out:
         return yosys.SatReport(yosys.Outcome.TIMEOUT, report.steps, phase=report.phase)
     return report
 

@@ -13,15 +13,13 @@ check.
 from __future__ import annotations
 
 import re
-import shutil
 from dataclasses import dataclass
-from pathlib import Path
 
 from verilogeval.formal.result import Counterexample
 from verilogeval.formal.yosys import Edge
 from verilogeval.records import ExecResult
-from verilogeval.sandbox import Sandbox
-from verilogeval.simulate import run_in
+from verilogeval.sandbox import Command, Runner
+from verilogeval.simulate import compile_and_run
 from verilogeval.strict.pairing import DiffPort, PortRole
 
 REPLAY_TOP = "verilogeval_formal_replay"
@@ -34,6 +32,7 @@ _DONE = "REPLAY-DONE"
 class Replay:
     counterexample: Counterexample | None  # None: Icarus saw no difference
     problem: str | None = None  # why the replay could not run (compile error, timeout)
+    vcd: bytes | None = None  # the replay's waveform
 
 
 def replay_testbench(
@@ -88,29 +87,28 @@ def replay(
     sample_code: str,
     compare_from: int,
     edge: Edge,
-    sandbox: Sandbox | None,
-    folder: Path,
+    commands: Runner,
     timeout_s: float,
-    vcd_path: Path | None,
 ) -> Replay:
-    """Run the counterexample in Icarus inside `folder`; keep the waveform at `vcd_path`."""
-    (folder / _TB).write_text(replay_testbench(ports, steps, compare_from, edge), encoding="utf-8")
-    (folder / _SAMPLE).write_text(sample_code, encoding="utf-8")
-    (folder / _REF).write_text(ref_source, encoding="utf-8")
+    """Run the counterexample in Icarus; its waveform comes back as bytes in the Replay."""
+    sources = {
+        _TB: replay_testbench(ports, steps, compare_from, edge).encode("utf-8"),
+        _SAMPLE: sample_code.encode("utf-8"),
+        _REF: ref_source.encode("utf-8"),
+    }
     argv = ("iverilog", "-g2012", "-s", REPLAY_TOP, "-o", _BINARY, _TB, _SAMPLE, _REF)
-    compiled = run_in(sandbox, argv, cwd=folder, timeout_s=timeout_s)
-    if compiled.timed_out or not (folder / _BINARY).is_file():
+    compiled, ran, files = compile_and_run(
+        commands, Command(argv, sources, (_BINARY,), timeout_s), ("vvp", "-n", _BINARY), (_VCD,)
+    )
+    if ran is None:
         return Replay(None, f"the replay did not compile: {_tail(compiled)}")
-    ran = run_in(sandbox, ("vvp", "-n", _BINARY), cwd=folder, timeout_s=timeout_s)
     if ran.timed_out or _DONE not in ran.output:
         return Replay(None, f"the replay did not finish: {_tail(ran)}")
     first = _MISMATCH.search(ran.output)
     if first is None:
         return Replay(None)
-    if vcd_path is not None and (folder / _VCD).is_file():
-        vcd_path.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(folder / _VCD, vcd_path)
-    return Replay(Counterexample(steps, int(first[1]), first[2], first[3], first[4]))
+    counterexample = Counterexample(steps, int(first[1]), first[2], first[3], first[4])
+    return Replay(counterexample, vcd=files.get(_VCD))
 
 
 def _tail(execution: ExecResult) -> str:

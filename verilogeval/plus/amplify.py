@@ -11,14 +11,13 @@ once per seed, stopping at the first seed it fails.
 from __future__ import annotations
 
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from verilogeval.classify import classify
 from verilogeval.records import Category, Problem, Sample, SimResult
-from verilogeval.sandbox import job_folder
-from verilogeval.simulate import COMPILE_FLAGS, official_log, run_in, simulator_version
+from verilogeval.sandbox import Command, runner
+from verilogeval.simulate import COMPILE_FLAGS, official_log, simulator_version
 
 SHIFT_TOP = "verilogeval_seed_shift"
 SHIFT_PLUSARG = "verilogeval_shift"
@@ -83,35 +82,35 @@ def run_seeds(
     """Seeds 1..`seeds` in order, up to and including the first that fails."""
     if problem.test_path is None:
         raise ValueError(f"{problem.name}: no Verilog testbench (_test.sv) to amplify")
-    sandbox, folder = job_folder(f"verilogeval-plus-{problem.name}-", workdir, sandboxed)
-    try:
-        (folder / _SAMPLE).write_text(sample.code, encoding="utf-8")
-        shutil.copyfile(problem.test_path, folder / _TEST)
-        shutil.copyfile(problem.ref_path, folder / _REF)
-        (folder / _SHIFT).write_text(SHIFT_SOURCE, encoding="utf-8")
-        compiled = run_in(sandbox, amplified_compile_argv(), cwd=folder, timeout_s=timeout_s)
-        runs: list[SeedRun] = []
-        for seed in range(1, seeds + 1):
-            draws = seed * SHIFT_STEP
-            ran = None
-            if not compiled.timed_out and (folder / _BINARY).is_file():
-                argv = ("vvp", _BINARY, "-none", f"+{SHIFT_PLUSARG}={draws}")
-                ran = run_in(sandbox, argv, cwd=folder, timeout_s=timeout_s)
-            result = SimResult(
-                problem.name,
-                sample.sample,
-                compiled,
-                ran,
-                simulator_version(),
-                timeout_s,
-                sample.code,
-            )
-            runs.append(_seed_run(seed, draws, result))
-            if not runs[-1].passed:
-                break
-        return tuple(runs)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    sources = {
+        _SAMPLE: sample.code.encode("utf-8"),
+        _TEST: problem.test_path.read_bytes(),
+        _REF: problem.ref_path.read_bytes(),
+        _SHIFT: SHIFT_SOURCE.encode("utf-8"),
+    }
+    commands = runner(workdir, sandboxed)
+    compiled = commands.execute(Command(amplified_compile_argv(), sources, (_BINARY,), timeout_s))
+    binary = None if compiled.result.timed_out else compiled.files.get(_BINARY)
+    runs: list[SeedRun] = []
+    for seed in range(1, seeds + 1):
+        draws = seed * SHIFT_STEP
+        ran = None
+        if binary is not None:  # each seed runs the same bytes, read-only, in a fresh workspace
+            argv = ("vvp", _BINARY, "-none", f"+{SHIFT_PLUSARG}={draws}")
+            ran = commands.execute(Command(argv, {_BINARY: binary}, timeout_s=timeout_s)).result
+        result = SimResult(
+            problem.name,
+            sample.sample,
+            compiled.result,
+            ran,
+            simulator_version(),
+            timeout_s,
+            sample.code,
+        )
+        runs.append(_seed_run(seed, draws, result))
+        if not runs[-1].passed:
+            break
+    return tuple(runs)
 
 
 def _seed_run(seed: int, draws: int, result: SimResult) -> SeedRun:

@@ -7,16 +7,15 @@ call works in its own directory and runs cocotb in a child process with a time l
 from __future__ import annotations
 
 import json
-import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from verilogeval.formal.domains import domain_of
 from verilogeval.interface import read_interfaces
-from verilogeval.records import ExecResult, Problem, Sample
+from verilogeval.records import Problem, Sample
 from verilogeval.resources import resource_dir
-from verilogeval.sandbox import PYTHON, Sandbox, job_folder
-from verilogeval.simulate import run_in
+from verilogeval.sandbox import PYTHON, Command, Execution, Runner, runner
 from verilogeval.strict.cocotb_child import EXIT_BUILD_FAILED, EXIT_OK
 from verilogeval.strict.pairing import diff_ports, interface_issues
 from verilogeval.strict.result import (
@@ -30,6 +29,8 @@ from verilogeval.strict.wrapper import WRAPPER_TOP, diff_wrapper
 
 DIFF_TEST_MODULE = "diff_test"  # sims/diff_test.py
 SPEC_ENV = "VERILOGEVAL_DIFF_SPEC"  # read by sims/diff_test.py
+# In the command's workspace, which is also cocotb's build and test folder.
+_SPEC, _REPORT, _RESULTS_XML = "spec.json", "report.json", "results.xml"
 _MESSAGE_TAIL = 2000
 
 
@@ -51,8 +52,8 @@ def diff_test(
 ) -> StrictResult:
     """Differential test of `sample` against `problem`'s RefModule.
 
-    `workdir` holds the sandbox's scratch folder, or without the sandbox the per-sample
-    temporary folder (default: the system's).
+    `workdir` holds the per-command temporary folders without the sandbox (default: the
+    system's temporary folder).
     """
     ref_source = problem.ref_path.read_text(encoding="utf-8")
     ref = read_interfaces(ref_source, str(problem.ref_path)).get("RefModule")
@@ -65,37 +66,34 @@ def diff_test(
             problem.name, sample.sample, StrictStatus.INTERFACE, interface_issues=issues
         )
     ports = diff_ports(ref)
-    sandbox, folder = job_folder(f"verilogeval-strict-{problem.name}-", workdir, sandboxed)
-    try:
-        domain = domain_of(problem.name)
-        wrapper = diff_wrapper(ports, domain.assume if domain else ())
-        (folder / "wrapper.sv").write_text(wrapper, encoding="utf-8")
-        (folder / "sample.sv").write_text(sample.code, encoding="utf-8")
-        (folder / "ref.sv").write_text(ref_source, encoding="utf-8")
-        report_path = folder / "report.json"
-        spec = {
-            "ports": [p.to_json() for p in ports],
-            "seed": config.seed,
-            "cycles": config.cycles,
-            "x_strict": config.x_strict,
-            "report": str(report_path),
-        }
-        (folder / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
-        job = {
-            "sources": [str(folder / name) for name in ("wrapper.sv", "sample.sv", "ref.sv")],
-            "toplevel": WRAPPER_TOP,
-            "test_module": DIFF_TEST_MODULE,
-            "python_path": [str(resource_dir("sims"))],
-            "build_dir": str(folder / "build"),
-            "results_xml": str(folder / "results.xml"),
-            "seed": config.seed,
-            "env": {SPEC_ENV: str(folder / "spec.json"), **QUIET_COCOTB_ENV},
-            "steps": ["build", "test"],
-        }
-        execution = run_cocotb_job(job, folder, config.timeout_s, sandbox)
-        return _result(problem.name, sample.sample, config, execution, folder)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    domain = domain_of(problem.name)
+    spec = {
+        "ports": [p.to_json() for p in ports],
+        "seed": config.seed,
+        "cycles": config.cycles,
+        "x_strict": config.x_strict,
+        "report": _REPORT,
+    }
+    sources = {
+        "wrapper.sv": diff_wrapper(ports, domain.assume if domain else ()).encode("utf-8"),
+        "sample.sv": sample.code.encode("utf-8"),
+        "ref.sv": ref_source.encode("utf-8"),
+        _SPEC: json.dumps(spec).encode("utf-8"),
+    }
+    job = {
+        "sources": ["wrapper.sv", "sample.sv", "ref.sv"],
+        "toplevel": WRAPPER_TOP,
+        "test_module": DIFF_TEST_MODULE,
+        "python_path": [str(resource_dir("sims"))],
+        "results_xml": _RESULTS_XML,
+        "seed": config.seed,
+        "env": {SPEC_ENV: _SPEC, **QUIET_COCOTB_ENV},
+        "steps": ["build", "test"],
+    }
+    execution = run_cocotb_job(
+        runner(workdir, sandboxed), job, sources, (_REPORT, _RESULTS_XML), config.timeout_s
+    )
+    return _result(problem.name, sample.sample, config, execution)
 
 
 # cocotb's own INFO lines cost time and bury the lines that matter.
@@ -107,36 +105,37 @@ QUIET_COCOTB_ENV = {
 
 
 def run_cocotb_job(
-    job: dict, folder: Path, timeout_s: float, sandbox: Sandbox | None
-) -> ExecResult:
-    """Run one cocotb_child job in a fresh, limited process group, in `sandbox` when given.
+    commands: Runner,
+    job: dict,
+    inputs: Mapping[str, bytes],
+    outputs: tuple[str, ...],
+    timeout_s: float,
+) -> Execution:
+    """Run one cocotb_child job (build and/or test) as one Command, with `inputs` and the
+    job file in its workspace; `outputs` come back as bytes.
 
-    `folder` must then lie in the sandbox's scratch folder. `-I`: nothing a sample writes
-    into `folder` can shadow a Python module.
+    `-I`: nothing a sample writes into the workspace can shadow a Python module.
     """
-    job_path = folder / f"job-{'-'.join(job['steps'])}.json"
-    job_path.write_text(json.dumps(job), encoding="utf-8")
-    argv = (str(PYTHON), "-I", "-m", "verilogeval.strict.cocotb_child", str(job_path))
-    return run_in(sandbox, argv, cwd=folder, timeout_s=timeout_s)
+    job_file = f"job-{'-'.join(job['steps'])}.json"
+    argv = (str(PYTHON), "-I", "-m", "verilogeval.strict.cocotb_child", job_file)
+    files = {**inputs, job_file: json.dumps(job).encode("utf-8")}
+    return commands.execute(Command(argv, files, outputs, timeout_s))
 
 
-def _message(output: str, folder: Path) -> str:
-    """The child's output without its temporary folder's path (which means nothing once
-    the folder is gone), cut to about its last _MESSAGE_TAIL characters at a line start;
+def _message(output: str) -> str:
+    """The child's output cut to about its last _MESSAGE_TAIL characters at a line start;
     the first compiler complaint, the one that says what is wrong, is kept in front."""
-    text = output.replace(f"{folder}/", "")
-    if len(text) <= _MESSAGE_TAIL:
-        return text
-    tail = text[-_MESSAGE_TAIL:].partition("\n")[2]
-    first = next((line for line in text.splitlines() if COMPILER_COMPLAINT.search(line)), None)
+    if len(output) <= _MESSAGE_TAIL:
+        return output
+    tail = output[-_MESSAGE_TAIL:].partition("\n")[2]
+    first = next((line for line in output.splitlines() if COMPILER_COMPLAINT.search(line)), None)
     return (f"{first}\n" if first and first not in tail else "") + "...\n" + tail
 
 
-def _result(
-    problem: str, sample: int, config: StrictConfig, execution: ExecResult, folder: Path
-) -> StrictResult:
-    """Read the child's exit code, cocotb's results.xml and the test's report."""
-    tail = _message(execution.output, folder)
+def _result(problem: str, sample: int, config: StrictConfig, ran: Execution) -> StrictResult:
+    """Read the child's exit code, cocotb's results.xml and the test's report (as bytes)."""
+    execution = ran.result
+    tail = _message(execution.output)
     failed = StrictResult(
         problem,
         sample,
@@ -149,11 +148,10 @@ def _result(
         return replace(failed, status=StrictStatus.TIMEOUT)
     if execution.returncode == EXIT_BUILD_FAILED:
         return replace(failed, status=StrictStatus.COMPILE)
-    report_path = folder / "report.json"
-    results_xml = folder / "results.xml"
-    if execution.returncode != EXIT_OK or not report_path.is_file() or not results_xml.is_file():
+    report_bytes, results_xml = ran.files.get(_REPORT), ran.files.get(_RESULTS_XML)
+    if execution.returncode != EXIT_OK or report_bytes is None or results_xml is None:
         return failed
-    report = json.loads(report_path.read_text(encoding="utf-8"))
+    report = json.loads(report_bytes)
     _, failures = read_results_xml(results_xml)
     first = report["first_mismatch"]
     if first is None and failures:  # the test broke after writing its report

@@ -1,9 +1,11 @@
 """Child-process entry: build and/or run one cocotb test with cocotb's Python runner.
 
-`python -m verilogeval.strict.cocotb_child JOB.json`. The parent writes the job, runs this
-in a fresh process (its own process group, its own time limit) and reads the exit code,
-the captured output and the results.xml cocotb writes. A fresh process per sample keeps
-cocotb's runner state and any `sys.exit` from the runner away from the parent.
+`python -m verilogeval.strict.cocotb_child JOB.json`, run as one sandbox Command: the
+job and the sources are files of its working folder, which is also cocotb's build and
+test folder (every path in the job is relative to it), and the parent gets back the exit
+code, the captured output and the files cocotb wrote, as bytes. A fresh process per
+sample keeps cocotb's runner state and any `sys.exit` from the runner away from the
+parent.
 """
 
 from __future__ import annotations
@@ -28,9 +30,10 @@ def run_job(job: dict) -> int:
 
     # Under pytest the runner changes where results.xml goes and exits on failures.
     os.environ.pop("PYTEST_CURRENT_TEST", None)
-    sys.path[:0] = job["python_path"]  # the runner hands sys.path to the simulator's Python
     runner = get_runner("icarus")
-    build_dir = Path(job["build_dir"])
+    here = Path.cwd()
+    # the runner hands sys.path to the simulator's Python
+    sys.path[:0] = [str(here / path) for path in job["python_path"]]
     if "build" in job["steps"]:
         try:
             runner.build(
@@ -38,7 +41,7 @@ def run_job(job: dict) -> int:
                 hdl_toplevel=job["toplevel"],
                 build_args=list(BUILD_ARGS),
                 always=True,
-                build_dir=build_dir,
+                build_dir=here,
                 timescale=TIMESCALE,
             )
         except (RuntimeError, SystemExit) as error:
@@ -50,9 +53,9 @@ def run_job(job: dict) -> int:
                 test_module=job["test_module"],
                 hdl_toplevel=job["toplevel"],
                 hdl_toplevel_lang="verilog",
-                build_dir=build_dir,
-                test_dir=build_dir,
-                results_xml=job["results_xml"],
+                build_dir=here,
+                test_dir=here,
+                results_xml=str(here / job["results_xml"]),
                 seed=job["seed"],
                 extra_env=job["env"],
             )

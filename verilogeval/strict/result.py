@@ -6,7 +6,6 @@ import re
 import xml.etree.ElementTree as ElementTree
 from dataclasses import asdict, dataclass
 from enum import StrEnum
-from pathlib import Path
 from typing import Any
 
 # The first line saying why a build failed: iverilog's "error:" or "sorry:" lines.
@@ -84,9 +83,9 @@ class StrictResult:
         return fields
 
 
-def read_results_xml(path: Path) -> tuple[int, list[str]]:
-    """(number of tests, failure messages) of a cocotb results.xml."""
-    root = ElementTree.parse(path).getroot()
+def read_results_xml(text: bytes) -> tuple[int, list[str]]:
+    """(number of tests, failure messages) of a cocotb results.xml's bytes."""
+    root = ElementTree.fromstring(text)
     testcases = list(root.iter("testcase"))
     failures = [
         element.get("message") or element.text or element.tag
