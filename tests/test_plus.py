@@ -120,7 +120,7 @@ def test_the_shift_module_is_elaborated_before_the_testbench():
         ('`include "/etc/passwd"', "`include"),
         ('initial $system("rm -rf /");', "$system"),
         ("initial force tb.bad = 0;", "force"),
-        ("always @(tb.bad) tb.bad = 0;", "'tb'"),
+        ("always @(tb.bad) tb.bad = 0;", "'tb.bad'"),
         ("`define END $finish\ninitial `END;", "$finish"),
     ],
 )

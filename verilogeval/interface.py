@@ -1,12 +1,16 @@
 """Module interfaces (ports, directions, widths, parameters) read with pyslang.
 
 Used to describe problems (`verilogeval problems`) and to wire the differential test,
-which pairs RefModule's interface with TopModule's.
+which pairs RefModule's interface with TopModule's. Samples are hostile: pyslang reads
+them in the limited parser child (verilogeval.untrusted_parse), never in this process.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from verilogeval.untrusted_parse import parse_call
 
 CLOCK_NAMES = frozenset({"clk", "clock"})
 
@@ -50,7 +54,26 @@ def read_interfaces(source: str, filename: str = "source.sv") -> dict[str, Modul
     """Interfaces of every top-level module defined in `source`, by module name.
 
     A module instantiated by another module of `source` is not top-level and is left out.
+    Raises untrusted_parse.ParseFailed when the parser crashes or runs out of a limit.
     """
+    found = parse_call("interfaces", {"source": source, "filename": filename})
+    return {
+        name: ModuleInterface(
+            name=fields["name"],
+            ports=tuple(Port(**port) for port in fields["ports"]),
+            parameters=tuple(fields["parameters"]),
+            localparams=tuple(fields["localparams"]),
+        )
+        for name, fields in found.items()
+    }
+
+
+def interfaces_as_json(source: str, filename: str) -> dict[str, Any]:
+    """`read_interfaces` as JSON, run inside the parser child."""
+    return {name: asdict(found) for name, found in _read_here(source, filename).items()}
+
+
+def _read_here(source: str, filename: str) -> dict[str, ModuleInterface]:
     from pyslang import ast, syntax
 
     tree = syntax.SyntaxTree.fromText(source, filename)

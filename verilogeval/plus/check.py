@@ -82,7 +82,10 @@ def plus_check(
     A tampering sample is not simulated again: it is rejected already.
     """
     started = time.monotonic()
-    tamper = scan_sample(sample.code) + scan_log(official_log)
+    scanned = scan_sample(
+        sample.code, problem, workdir=workdir, sandboxed=sandboxed, timeout_s=config.timeout_s
+    )
+    tamper = scanned + scan_log(official_log)
     testbench = problem.test_path.read_text(encoding="utf-8") if problem.test_path else ""
     skipped = not shifts_stimulus(testbench)
     if tamper or skipped or config.seeds == 0:

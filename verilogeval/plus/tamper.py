@@ -3,99 +3,73 @@
 The official flow trusts the log the simulation prints, and the sample runs in the same
 simulation as the testbench: it can print the verdict line itself, end the simulation
 before the testbench compares, write or read files, or reach into the testbench. The scan
-reads the sample's tokens with pyslang (includes are never opened: the scan runs outside
-the sandbox); the log check counts verdict lines. Each finding is one short reason.
+reads the sample as Icarus's preprocessor leaves it (verilogeval.plus.preprocess, in the
+sandbox) with an allow-list (verilogeval.plus.token_scan, in the limited parser child);
+the log check counts verdict lines. Each finding is one short reason.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from pathlib import Path
 
-SCAN_RULES = 2  # bump when the scan finds other things: cached plus results depend on it
-# System tasks and functions a design never needs, by what they do to the harness.
-_ENDS_SIMULATION = frozenset({"$finish", "$stop", "$fatal", "$exit"})
-_FILES = frozenset(
-    {
-        "$fopen", "$fclose", "$fwrite", "$fwriteb", "$fwriteh", "$fwriteo", "$fdisplay",
-        "$fdisplayb", "$fdisplayh", "$fdisplayo", "$fstrobe", "$fstrobeb", "$fstrobeh",
-        "$fstrobeo", "$fmonitor", "$fmonitorb", "$fmonitorh", "$fmonitoro", "$fflush",
-        "$fgetc", "$fgets", "$fscanf", "$fread", "$fseek", "$ftell", "$rewind", "$ungetc",
-        "$feof", "$ferror", "$readmemb", "$readmemh", "$writememb", "$writememh",
-        "$dumpfile", "$dumpvars", "$dumpon", "$dumpoff", "$dumpall", "$dumpflush",
-        "$dumplimit", "$dumpports", "$sreadmemb", "$sreadmemh",
-    }
-)  # fmt: skip
-_PROCESSES = frozenset({"$system"})
-_PLUSARGS = frozenset({"$test$plusargs", "$value$plusargs"})  # the harness's seed shift
-# Text of the testbench's verdict: a sample that prints it forges the official grade.
-_VERDICT_TEXTS = ("Mismatches:", "Hint: Output", "Hint: Total mismatched", "TIMEOUT")
+from verilogeval.plus.preprocess import preprocess_sample
+from verilogeval.records import Problem
+from verilogeval.untrusted_parse import ParseFailed, parse_call
+
+SCAN_RULES = 3  # bump when the scan finds other things: cached plus results depend on it
 VERDICT_LINE = re.compile(r"^Mismatches: \d+ in \d+ samples$", re.MULTILINE)
 OUTPUT_CUT = re.compile(r"^\[verilogeval: \d+ bytes of output cut\]$", re.MULTILINE)  # simulate
-# Names that lead out of the design into the testbench or the root of the hierarchy.
-_OUTSIDE_ROOTS = frozenset({"tb", "$root", "$unit", "stim1", "stats1", "good1", "top_module1"})
+# Names a sample may not declare: the testbench's, the reference's and every harness module
+# (the seed shift, the cocotb wrapper), which all start with RESERVED_PREFIX.
+HARNESS_NAMES = frozenset({"tb", "RefModule", "stimulus_gen"})
+RESERVED_PREFIX = "verilogeval_"
+_DECLARED = re.compile(
+    r"\b(?:module|macromodule|interface|program|package|primitive|class)\s+(\w+)"
+)
 
 
-def scan_sample(code: str) -> tuple[str, ...]:
-    """Every reason to distrust `code`'s official verdict, in order of first appearance."""
-    from pyslang import Bag, SourceManager, parsing, syntax
+def scan_sample(
+    code: str,
+    problem: Problem | None = None,
+    *,
+    workdir: Path | None = None,
+    sandboxed: bool = True,
+    timeout_s: float = 30.0,
+) -> tuple[str, ...]:
+    """Every reason to distrust `code`'s official verdict, in order of first appearance.
 
-    options = parsing.PreprocessorOptions()
-    options.maxIncludeDepth = 0  # an `include is reported, never read
-    tree = syntax.SyntaxTree.fromText(code, SourceManager(), "sample.sv", "", Bag([options]))
-    reasons: dict[str, None] = {}
-    statement_text: list[str] = []
-    previous: list[str] = [""]  # the token before: an identifier's text, else its kind
-
-    def found(reason: str) -> None:
-        reasons.setdefault(reason, None)
-
-    def visit(node: object) -> bool:
-        if not isinstance(node, parsing.Token):
-            kind = str(getattr(node, "kind", ""))
-            if kind.endswith(("ForceStatement", "ReleaseStatement")):
-                found("force/release statement (overrides signals outside the design)")
-            elif kind.endswith("BindDirective"):
-                found("bind directive (puts code into other modules)")
-            elif kind.endswith("DefParamAssignment"):
-                found("defparam (changes parameters from outside)")
-            return True
-        for trivia in node.trivia:
-            directive = trivia.syntax()
-            if directive is not None and str(directive.kind).endswith("IncludeDirective"):
-                found("`include of a file")
-        _token(node, found, statement_text, previous)
-        return True
-
-    tree.root.visit(visit)
-    return tuple(reasons)
+    With `problem`, its testbench and reference follow the sample as in the compile, and
+    the names they declare are reserved. A scan that cannot finish is a finding.
+    """
+    harness = _harness(problem)
+    preprocessed = preprocess_sample(
+        code, harness, workdir=workdir, sandboxed=sandboxed, timeout_s=timeout_s
+    )
+    if preprocessed.text is None:
+        return preprocessed.reasons
+    reserved = set(HARNESS_NAMES)
+    for _, source in harness:
+        reserved.update(_DECLARED.findall(source))
+    arguments = {
+        "source": preprocessed.text,
+        "reserved": sorted(reserved),
+        "reserved_prefix": RESERVED_PREFIX,
+    }
+    try:
+        return tuple(parse_call("scan", arguments, deadline_s=timeout_s))
+    except ParseFailed as error:
+        return (f"the scan could not finish: {error}",)
 
 
-def _token(
-    token: object, found: Callable[[str], None], statement_text: list[str], previous: list[str]
-) -> None:
-    kind = str(token.kind).rsplit(".", 1)[-1]  # type: ignore[attr-defined]
-    text = token.valueText  # type: ignore[attr-defined]
-    if kind == "SystemIdentifier":
-        if text in _ENDS_SIMULATION:
-            found(f"{text} (ends the simulation before the testbench's verdict)")
-        elif text in _FILES:
-            found(f"{text} (file or dump access)")
-        elif text in _PROCESSES:
-            found(f"{text} (runs a program)")
-        elif text in _PLUSARGS:
-            found(f"{text} (reads the harness's plusargs)")
-    elif kind == "StringLiteral":
-        statement_text.append(text)
-        joined = "".join(statement_text)
-        for verdict in _VERDICT_TEXTS:
-            if verdict in joined:
-                found(f"prints the testbench's verdict text {verdict!r}")
-    elif kind == "Semicolon":
-        statement_text.clear()
-    if kind == "Dot" and previous[0] in _OUTSIDE_ROOTS:
-        found(f"hierarchical reference into {previous[0]!r} (outside the design)")
-    previous[0] = text if kind in ("Identifier", "SystemIdentifier") else kind
+def _harness(problem: Problem | None) -> tuple[tuple[str, str], ...]:
+    """The files compiled after the sample, under the names the compile gives them."""
+    if problem is None or problem.test_path is None:
+        return ()
+    return (
+        ("test.sv", problem.test_path.read_text(encoding="utf-8")),
+        ("ref.sv", problem.ref_path.read_text(encoding="utf-8")),
+    )
 
 
 def scan_log(log: str) -> tuple[str, ...]:
