@@ -13,16 +13,15 @@ the same limits as a compile, so a macro blow-up is a finding, not a host hazard
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from verilogeval.isolation import run_limited
 from verilogeval.records import ExecResult
-from verilogeval.sandbox import job_folder
-from verilogeval.simulate import run_in, run_limited
+from verilogeval.sandbox import Command, runner
 
 SAMPLE_NAME = "sample.sv"  # the file name the line markers give the sample's text
 # The macros iverilog (11 and 12) hands ivlpp in its -F file: `iverilog -E -v` shows the
@@ -81,16 +80,14 @@ def preprocess_sample(
     if control:
         return Preprocessed(None, (f"control character U+{ord(control.group()):04X}",))
     expected = _harness_alone(harness, timeout_s)
-    sandbox, folder = job_folder("verilogeval-scan-", workdir, sandboxed)
-    try:
-        (folder / SAMPLE_NAME).write_text(code, encoding="utf-8")
-        for name, source in harness:
-            (folder / name).write_text(source, encoding="utf-8")
-        (folder / _DEFINES_NAME).write_text(ICARUS_DEFINES, encoding="utf-8")
-        files = (SAMPLE_NAME, *(name for name, _ in harness))
-        done = run_in(sandbox, preprocess_argv(files), cwd=folder, timeout_s=timeout_s)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    inputs = {
+        SAMPLE_NAME: code.encode("utf-8"),
+        **{name: source.encode("utf-8") for name, source in harness},
+        _DEFINES_NAME: ICARUS_DEFINES.encode("utf-8"),
+    }
+    files = (SAMPLE_NAME, *(name for name, _ in harness))
+    command = Command(preprocess_argv(files), inputs, (), timeout_s)
+    done = runner(workdir, sandboxed).execute(command).result
     failure = _failure(done, timeout_s)
     if failure:
         return Preprocessed(None, (failure,))
