@@ -11,7 +11,7 @@ import argparse
 
 from verilogeval.commands.options import add_run_options, run_plan_from_args
 from verilogeval.errors import ExitCode
-from verilogeval.execution import execute_plan
+from verilogeval.execution import execute_plan, process_started
 from verilogeval.progress import BarProgress, QuietProgress
 
 EXAMPLES = """
@@ -40,4 +40,5 @@ def run(args: argparse.Namespace) -> int:
 
         print("\n".join(describe(plan, estimate(plan))))
         return ExitCode.DONE
-    return execute_plan(plan, QuietProgress() if args.quiet else BarProgress())
+    progress = QuietProgress() if args.quiet else BarProgress()
+    return execute_plan(plan, progress, process_started())
