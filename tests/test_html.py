@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import time
 import urllib.request
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -177,3 +178,88 @@ async def _evaluate(socket_url: str, page: Path, expression: str) -> object:
         answer = (await until(lambda message: message.get("id") == 3))["result"]
         assert "exceptionDetails" not in answer, answer["exceptionDetails"]
         return answer["result"]["value"]
+
+
+# --- what the page shows: names, columns that hold something, rejections, links --------
+
+
+def _checked_run(folder: Path) -> Path:
+    """A run whose first passing sample --strict rejected and --formal disproved, with its
+    waveforms on disk, as a run with --strict --formal --waves leaves them."""
+    from verilogeval.formal.result import Counterexample, FormalResult, FormalStatus
+    from verilogeval.strict.result import FirstMismatch, StrictResult, StrictStatus
+
+    run = write_run(folder, {"Prob001_zero": ".."}, strict={"Prob001_zero": "ny"})
+    results = [json.loads(line) for line in (run / "results.jsonl").read_text().splitlines()]
+    first = FirstMismatch(-1, "after input change", 5.0, "out", "0", "1", {})
+    strict = StrictResult("Prob001_zero", 1, StrictStatus.MISMATCH, first_mismatch=first)
+    vcd = "Prob001_zero/Prob001_zero_sample01-formal.vcd"
+    example = Counterexample(({"in": "1"},), 0, "out", "0", "1")
+    formal = FormalResult("Prob001_zero", 1, FormalStatus.DISPROVED, 1, 0.5, None, example, vcd)
+    results[0] |= {"strict": strict.to_json(), "formal": formal.to_json()}
+    results[1] |= {"formal": replace(formal, status=FormalStatus.PROVEN, vcd=None).to_json()}
+    (run / "results.jsonl").write_text("".join(json.dumps(r) + "\n" for r in results))
+    (run / vcd).write_text("$enddefinitions $end\n")
+    (run / "Prob001_zero" / "Prob001_zero_sample02.vcd").write_text("$enddefinitions $end\n")
+    return run
+
+
+def test_the_page_lists_strict_rejections_and_links_waveforms(tmp_path):
+    from verilogeval.reports.html import render_html
+    from verilogeval.reports.leaderboard import leaderboard
+    from verilogeval.reports.runs import load_run
+
+    run = _checked_run(tmp_path / "runs" / "checked")
+    page = render_html(leaderboard([load_run(str(run))], (1,)), (1,))
+    assert "rejected by the differential test (--strict) (1)" in page
+    assert (
+        '<a href="#r1-Prob001_zero">Prob001_zero</a> sample 1: mismatch: right after reset '
+        "(after input change, 5 ns): out ref=0 dut=1</li>"
+    ) in page
+    formal_vcd = (run / "Prob001_zero" / "Prob001_zero_sample01-formal.vcd").as_uri()
+    assert f'<a href="{formal_vcd}">waveform (VCD)</a>' in page  # the false pass's
+    assert f'<a href="{formal_vcd}">Prob001_zero_sample01-formal.vcd</a>' in page  # drill-down
+    waves = (run / "Prob001_zero" / "Prob001_zero_sample02.vcd").as_uri()
+    assert f'<dt>waveform (--waves)</dt><dd><a href="{waves}">' in page
+
+
+def test_columns_no_run_can_fill_are_left_out_and_runs_go_by_name(report_pages):
+    page = report_pages[1].read_text()
+    board = page[page.index('id="leaderboard"') : page.index('id="categories"')]
+    assert "<th>pass@1 % [95% CI]</th><th>pass@5 % [95% CI]</th><th>official %</th>" in board
+    assert "pass@10" not in board.replace("Not shown: pass@10", "")  # n = 5 for both runs
+    assert "Not shown: pass@10, which no run can estimate" in board
+    one = report_pages[0].parent / "one"
+    assert f'<td class="run" title="{one}">one</td>' in board
+    categories = page[page.index('id="categories"') : page.index('id="heatmap"')]
+    assert "<th>two</th><th>one</th>" in categories and str(one) not in categories
+
+
+def test_run_labels_are_folder_names_told_apart_by_their_parents(tmp_path):
+    from types import SimpleNamespace
+
+    from verilogeval.reports.plots import _wrapped
+    from verilogeval.reports.runs import run_labels
+
+    folders = ["runs/a/gpt-4o_x", "runs/b/gpt-4o_x", "other"]
+    labels = run_labels([SimpleNamespace(folder=folder) for folder in folders])
+    assert labels == ["a/gpt-4o_x", "b/gpt-4o_x", "other"]
+    name = "claude-3.5-sonnet_spec-to-rtl_official-v2_1shot_rules_n20_t0.8"
+    wrapped = _wrapped(name)
+    assert wrapped.replace("\n", "") == name  # never clipped
+    assert max(len(line) for line in wrapped.splitlines()) <= 22
+
+
+def test_the_heatmap_of_156_problems_stands_in_panels_with_every_name():
+    import pandas as pd
+
+    from verilogeval.reports.plots import HEATMAP_ROWS, heatmap
+
+    names = [f"Prob{number:03}_problem" for number in range(1, 157)]
+    rates = pd.DataFrame({"run-a": [0.5] * 156, "run-b": [1.0] * 156}, index=names)
+    figure = heatmap(rates)
+    panels = [axes for axes in figure.axes if axes.get_label() != "<colorbar>"]
+    assert len(panels) == 4
+    shown = [tick.get_text() for axes in panels for tick in axes.get_yticklabels()]
+    assert shown == names
+    assert all(len(axes.get_yticklabels()) <= HEATMAP_ROWS for axes in panels)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -194,3 +195,20 @@ def test_ctrl_c_stops_cleanly_and_says_how_to_resume(official_root, tmp_path):
     assert "Traceback" not in stderr
     assert json.loads((out / "run.json").read_text())["finished_at"] is None
     assert len(_lines(results)) < 156
+
+
+@pytest.mark.slow
+def test_wall_time_counts_from_the_process_start(tmp_path):
+    # Start-up (here a 3 s sleep before main) belongs to the run's wall time; the old
+    # table counted from the pipeline's start only.
+    script = (
+        "import sys, time; time.sleep(3); from verilogeval.cli import main; "
+        f"sys.exit(main(['run', '--model', 'oracle', '--problems', '1', '--no-cache', "
+        f"'--quiet', '--out', {str(tmp_path / 'run')!r}]))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stderr
+    (wall,) = re.findall(r"wall time\s*\S\s*([\d.]+) s", done.stdout)
+    assert float(wall) >= 3.0

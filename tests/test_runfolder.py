@@ -132,3 +132,20 @@ def test_a_check_that_raises_gives_an_error_result_not_a_missing_line(tmp_path):
     assert "ZeroDivisionError: a bug in the check" in by_sample[1].strict["message"]
     assert not by_sample[2].passed and by_sample[2].strict is None  # failed officially
     assert (Path(tmp_path) / problem.name).is_dir()  # the official layout is written too
+
+
+def test_a_refusal_counts_problems_instead_of_listing_them():
+    from verilogeval.runfolder.manifest import RunIdentity
+
+    names = tuple(f"Prob{number:03}_x" for number in range(1, 157))
+    run = RunIdentity("run", "oracle", "spec-to-rtl", "h", names[:19], None, None, None, None,
+                      None, None, None, None)  # fmt: skip
+    lines = run.differences(replace(run, problems=names))
+    assert lines == ["problems (--problems): 19 problems -> 156 problems"]
+    assert run.differences(replace(run, problems=names[19:38])) == [
+        "problems (--problems): 19 problems -> 19 other problems"
+    ]
+    # evaluate fixes no problem list: the old message dumped all 19 (or 156) names
+    evaluate = replace(run, command="evaluate", problems=None)
+    assert "problems (--problems): 19 problems -> those of its samples" in run.differences(evaluate)
+    assert "Prob001_x" not in "".join(run.differences(evaluate))

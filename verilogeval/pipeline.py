@@ -10,7 +10,6 @@ but no result is graded again, any other sample is asked for.
 from __future__ import annotations
 
 import asyncio
-import time
 from dataclasses import dataclass, replace
 
 from verilogeval.extract import extract
@@ -48,14 +47,12 @@ class RunOutcome:
     resumed: int  # samples already final before it
     results: tuple[ResultLine, ...]  # every sample's result in the folder
     answered: tuple[GenerationLine, ...]  # the answers this invocation received
-    wall_s: float
     warnings: tuple[str, ...]
     failures: tuple[str, ...]  # samples that could not be graded or journaled, and why
 
 
 def execute(plan: RunPlan, adapter: ModelAdapter, progress: Progress) -> RunOutcome:
     """Run (or resume) the plan into plan.out; KeyboardInterrupt leaves it resumable."""
-    started = time.monotonic()
     folder = plan.folder
     create_journals(folder.root, GENERATIONS, RESULTS)
     manifest = plan.manifest()
@@ -105,7 +102,6 @@ def execute(plan: RunPlan, adapter: ModelAdapter, progress: Progress) -> RunOutc
         resumed=len(final),
         results=results,
         answered=tuple(run.answered),
-        wall_s=time.monotonic() - started,
         warnings=(*run.warnings, *learned_warnings(request)),
         failures=tuple(run.failures),
     )

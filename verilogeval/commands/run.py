@@ -11,7 +11,7 @@ import argparse
 
 from verilogeval.commands.options import add_run_options, run_plan_from_args
 from verilogeval.errors import ExitCode
-from verilogeval.execution import execute_plan
+from verilogeval.execution import execute_plan, process_started
 from verilogeval.json_output import add_json_option, print_json, run_summary, stdout_for
 from verilogeval.progress import BarProgress, QuietProgress
 from verilogeval.reference_failures import known_failing_references
@@ -43,8 +43,9 @@ def run(args: argparse.Namespace) -> int:
 
         print("\n".join(describe(plan, estimate(plan))))
         return ExitCode.DONE
+    progress = QuietProgress() if args.quiet else BarProgress()
     with stdout_for(args):
-        code = execute_plan(plan, QuietProgress() if args.quiet else BarProgress())
+        code = execute_plan(plan, progress, process_started())
     if args.json:
         summary = run_summary("run", plan.out, code)
         cannot_pass = known_failing_references(plan.dataset, plan.problems)

@@ -28,6 +28,7 @@ import argparse
 import itertools
 import shlex
 import sys
+import time
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -324,7 +325,8 @@ def run(args: argparse.Namespace) -> int:
             continue
         print(f"{head}: running", flush=True)
         try:
-            code = execute_plan(cell.plan, QuietProgress() if quiet else BarProgress())
+            progress = QuietProgress() if quiet else BarProgress()
+            code = execute_plan(cell.plan, progress, time.monotonic())
         except UserError as error:  # this cell cannot run; the others still may
             print(f"verilogeval sweep: {cell.folder}: error: {error}", file=sys.stderr)
             code = exit_code(error) or ExitCode.BAD_INPUT

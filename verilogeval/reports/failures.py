@@ -8,7 +8,7 @@ import pandas as pd
 
 from verilogeval.metrics import MISSING_NAME, category_counts
 from verilogeval.records import CATEGORY_NAMES, Category
-from verilogeval.reports.runs import Run
+from verilogeval.reports.runs import Run, run_labels
 from verilogeval.responses import ISSUE_MEANINGS, issue_counts
 from verilogeval.summary import MISSING
 
@@ -18,8 +18,12 @@ def category_name(code: str) -> str:
 
 
 def category_table(runs: Sequence[Run]) -> pd.DataFrame:
-    """Rows: categories some run has (official order); columns: `name`, then one per run."""
-    counts = pd.DataFrame({run.folder: category_counts(run.grid) for run in runs}).fillna(0)
+    """Rows: categories some run has (official order); columns: `name`, then one per run
+    (named by reports.runs.run_labels)."""
+    labels = run_labels(runs)
+    counts = pd.DataFrame(
+        {label: category_counts(run.grid) for label, run in zip(labels, runs, strict=True)}
+    ).fillna(0)
     counts = counts.astype(int)
     counts = counts.loc[counts.sum(axis=1) > 0]
     counts.insert(0, "name", [category_name(code) for code in counts.index])
@@ -29,7 +33,10 @@ def category_table(runs: Sequence[Run]) -> pd.DataFrame:
 
 def issue_table(runs: Sequence[Run]) -> pd.DataFrame:
     """Rows: response issues some run has; columns: `name` (what it means), one per run."""
-    counts = {run.folder: issue_counts(run.results.values()) for run in runs}
+    counts = {
+        label: issue_counts(run.results.values())
+        for label, run in zip(run_labels(runs), runs, strict=True)
+    }
     issues = [issue for issue in ISSUE_MEANINGS if any(issue in c for c in counts.values())]
     table = pd.DataFrame(
         {folder: [c.get(issue, 0) for issue in issues] for folder, c in counts.items()},
@@ -41,7 +48,10 @@ def issue_table(runs: Sequence[Run]) -> pd.DataFrame:
 
 def pass_rates(runs: Sequence[Run]) -> pd.DataFrame:
     """Fraction of passing samples, problems x runs (NaN where a run did not ask for it)."""
-    columns = {run.folder: run.grid.groupby("problem", sort=False)["passed"].mean() for run in runs}
+    columns = {
+        label: run.grid.groupby("problem", sort=False)["passed"].mean()
+        for label, run in zip(run_labels(runs), runs, strict=True)
+    }
     problems = list(dict.fromkeys(problem for run in runs for problem in run.problems))
     return pd.DataFrame(columns).reindex(problems)
 

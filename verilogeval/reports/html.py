@@ -9,21 +9,23 @@ simulator log and the verdict. Long texts are cut so a page of 156 x 20 samples 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from verilogeval import __version__
 from verilogeval.formal.summary import describe_formal, formal_summary
-from verilogeval.layout import sample_path, test_log_path
+from verilogeval.layout import sample_path, test_log_path, wave_path
 from verilogeval.metrics import outcome_strings
 from verilogeval.plus.report import plus_rejections
 from verilogeval.records import OutputMismatch
 from verilogeval.reports import plots
 from verilogeval.reports.failures import category_name, category_table, issue_table, pass_rates
-from verilogeval.reports.leaderboard import Entry, display_table
-from verilogeval.reports.runs import Run
+from verilogeval.reports.leaderboard import Entry, display_table, estimable_ks
+from verilogeval.reports.runs import Run, run_labels
 from verilogeval.runfolder.lines import GenerationLine, latest
 from verilogeval.runfolder.manifest import now_iso
+from verilogeval.strict.result import StrictResult
 from verilogeval.summary import MISSING
 
 TEXT_LIMIT = 20_000  # characters shown of one response, sample or log
@@ -38,6 +40,7 @@ class SampleView:
     response: str | None
     sample: str | None
     log: str | None
+    waves: tuple[tuple[str, str], ...] = ()  # (label, file URI) of the sample's VCD files
 
 
 @dataclass(frozen=True)
@@ -54,15 +57,27 @@ class ProblemView:
 
 
 @dataclass(frozen=True)
+class Rejection:
+    """An officially passing sample a trusted check rejected, for the run's lists."""
+
+    problem: str
+    sample: int
+    reason: str
+    wave: str | None = None  # file URI of the counterexample's waveform
+
+
+@dataclass(frozen=True)
 class RunView:
     folder: str
+    label: str  # its short name (reports.runs.run_labels)
     model: str
     task: str
     settings: str
     problems: tuple[ProblemView, ...]
     anchor_prefix: str  # of the problems' anchors: `<prefix>-<problem>`
-    plus_rejected: tuple[tuple[str, int, str], ...]  # (problem, sample, reason) with --plus
-    false_passes: tuple[str, ...] | None = None  # with --formal: disproved passing samples
+    plus_rejected: tuple[Rejection, ...]  # with --plus
+    strict_rejected: tuple[Rejection, ...]  # with --strict
+    false_passes: tuple[Rejection, ...] | None = None  # with --formal: disproved passing samples
 
 
 def render_html(entries: Sequence[Entry], ks: Sequence[int]) -> str:
@@ -76,26 +91,46 @@ def render_html(entries: Sequence[Entry], ks: Sequence[int]) -> str:
         lstrip_blocks=True,
     )
     runs = [entry.run for entry in entries]
+    labels = run_labels(runs)
     table = category_table(runs)
     header, rows = display_table(entries, ks)
+    run_column = header.index("run")
+    for row, label in zip(rows, labels, strict=True):
+        row[run_column] = label  # the full folder is its title
+    cells = [[_two_lines(cell) for cell in row] for row in rows]
+    left_out = [k for k in ks if k not in estimable_ks(entries, ks)]
     title = f"verilogeval report: {runs[0].folder}" if len(runs) == 1 else "verilogeval leaderboard"
     return environment.get_template("report.html.j2").render(
         title=title,
         generated_at=now_iso(),
         version=__version__,
         leaderboard_header=header,
-        leaderboard_rows=rows,
+        leaderboard_rows=cells,
+        run_column=run_column,
+        run_folders=[run.folder for run in runs],
+        left_out_ks=left_out,
+        max_n=max(run.n for run in runs),
         category_header=["code", "category", *table.columns[1:]],
         category_rows=[[code, *row.tolist()] for code, row in table.iterrows()],
         category_chart=plots.png_data_uri(plots.category_chart(table)),
         issue_header=["issue", "meaning", *table.columns[1:]],
         issue_rows=[[issue, *row.tolist()] for issue, row in issue_table(runs).iterrows()],
         heatmap=plots.png_data_uri(plots.heatmap(pass_rates(runs))) if len(runs) > 1 else None,
-        runs=[_run_view(index, run) for index, run in enumerate(runs, start=1)],
+        runs=[
+            _run_view(index, run, label)
+            for index, (run, label) in enumerate(zip(runs, labels, strict=True), start=1)
+        ],
     )
 
 
-def _run_view(index: int, run: Run) -> RunView:
+def _two_lines(cell: str) -> tuple[str, str]:
+    """An estimate '45.3 [40.1, 50.6]' as its value and, below it, its interval: the
+    leaderboard keeps to the page's width with several pass@k columns."""
+    value, bracket, interval = cell.partition(" [")
+    return (value, bracket.strip() + interval) if bracket else (cell, "")
+
+
+def _run_view(index: int, run: Run, label: str) -> RunView:
     responses = latest(run.generation_lines or ())
     problems = []
     for problem, outcome in outcome_strings(run.grid).items():
@@ -124,18 +159,50 @@ def _run_view(index: int, run: Run) -> RunView:
         if value is not None
     )
     formal = formal_summary(run.problems, run.n, run.results)
-    false_passes = None if formal is None else tuple(f.describe() for f in formal.false_passes)
-    rejected = tuple(plus_rejections(run.results.values()))
+    false_passes = None
+    if formal is not None:
+        false_passes = tuple(
+            Rejection(f.problem, f.sample, replace(f, vcd=None).describe(), _uri(run, f.vcd))
+            for f in formal.false_passes
+        )
     return RunView(
-        run.folder,
-        run.model,
-        run.task,
-        settings,
-        tuple(problems),
-        f"r{index}",
-        rejected,
-        false_passes,
+        folder=run.folder,
+        label=label,
+        model=run.model,
+        task=run.task,
+        settings=settings,
+        problems=tuple(problems),
+        anchor_prefix=f"r{index}",
+        plus_rejected=tuple(Rejection(*r) for r in plus_rejections(run.results.values())),
+        strict_rejected=_strict_rejections(run),
+        false_passes=false_passes,
     )
+
+
+def _strict_rejections(run: Run) -> tuple[Rejection, ...]:
+    """Officially passing samples the differential test (--strict) rejected, and why."""
+    return tuple(
+        Rejection(line.problem, line.sample, _strict_reason(line.problem, line.sample, line.strict))
+        for line in sorted(run.results.values(), key=lambda line: line.key)
+        if line.passed and line.strict_passed is False
+    )
+
+
+def _strict_reason(problem: str, sample: int, strict: dict[str, Any] | None) -> str:
+    if not strict:
+        return "not run"
+    try:
+        return StrictResult.from_json(problem, sample, strict).describe()
+    except (KeyError, TypeError, ValueError):  # a detail of another shape: its status
+        return str(strict.get("status", "failed"))
+
+
+def _uri(run: Run, relative: str | None) -> str | None:
+    """A file the run folder holds, as a link the page can open (None if it is not there)."""
+    if relative is None:
+        return None
+    path = run.path / relative
+    return path.resolve().as_uri() if path.is_file() else None
 
 
 def _sample_view(
@@ -164,6 +231,17 @@ def _sample_view(
     if generation is not None and generation.error:
         details.append(("generation error", generation.error))
     has_files = code != MISSING
+    waves = [
+        (label, uri)
+        for label, uri in (
+            ("waveform (--waves)", _uri(run, str(wave_path(Path(), problem, number)))),
+            (
+                "counterexample waveform (--formal)",
+                _uri(run, (result.formal or {}).get("vcd")) if result is not None else None,
+            ),
+        )
+        if uri is not None
+    ]
     return SampleView(
         number=number,
         code=code,
@@ -172,6 +250,7 @@ def _sample_view(
         response=_cut(generation.response) if generation else None,
         sample=_read(sample_path(run.path, problem, number)) if has_files else None,
         log=_read(test_log_path(run.path, problem, number)) if has_files else None,
+        waves=tuple(waves),
     )
 
 

@@ -124,8 +124,16 @@ def render(entries: Sequence[Entry], ks: Sequence[int], output_format: str) -> s
     )
 
 
+def estimable_ks(entries: Sequence[Entry], ks: Sequence[int]) -> list[int]:
+    """The k whose pass@k some run can estimate (n >= k): a person's table leaves out the
+    columns that would hold nothing but '-'."""
+    return [k for k in ks if any(entry.metrics.pass_at[k] is not None for entry in entries)]
+
+
 def display_table(entries: Sequence[Entry], ks: Sequence[int]) -> tuple[list[str], list[list[str]]]:
-    """Header and text cells for a person (table, markdown and HTML)."""
+    """Header and text cells for a person (table, markdown and HTML); pass@k only for the
+    k some run can estimate."""
+    ks = estimable_ks(entries, ks)
     strict = any(entry.metrics.strict_pass_at is not None for entry in entries)
     plus = any(entry.metrics.plus_pass_at is not None for entry in entries)
     header = ["#", "group", "run", "model", "task", "shots", "rules", "n", "temp"]

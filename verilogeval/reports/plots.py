@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import base64
 import io
+import math
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -59,7 +61,7 @@ def category_chart(table: pd.DataFrame) -> Figure:
             label=f"{code} {row['name']}",
         )
         bottom += values
-    axes.set_xticks(range(len(runs)), [_short(run) for run in runs], rotation=20, ha="right")
+    axes.set_xticks(range(len(runs)), [_wrapped(run) for run in runs], fontsize=8)
     axes.set_ylabel("share of samples (%)")
     axes.set_ylim(0, 100)
     axes.set_title("Outcome categories per run")
@@ -79,34 +81,59 @@ def issue_chart(table: pd.DataFrame) -> Figure:
         values = row[runs].astype(float)
         axes.bar(range(len(runs)), values, bottom=bottom, label=f"{issue}: {row['name']}")
         bottom += values
-    axes.set_xticks(range(len(runs)), [_short(run) for run in runs], rotation=20, ha="right")
+    axes.set_xticks(range(len(runs)), [_wrapped(run) for run in runs], fontsize=8)
     axes.set_ylabel("samples")
     axes.set_title("Response issues per run (failed before a fair simulation)")
     axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small", frameon=False)
     return figure
 
 
+HEATMAP_ROWS = 40  # problems per panel at most: 156 problems stand in four panels side by side
+
+
 def heatmap(rates: pd.DataFrame) -> Figure:
-    """Problems x runs, each cell the problem's fraction of passing samples."""
+    """Problems x runs, each cell the problem's fraction of passing samples.
+
+    The problems are split into panels side by side, so 156 of them keep a readable
+    label each; the runs are numbered 1, 2, ... in their order (the leaderboard's), and
+    the numbers are named under the panels.
+    """
     from matplotlib.figure import Figure
 
     rows, columns = rates.shape
+    panels = max(1, math.ceil(rows / HEATMAP_ROWS))
+    per_panel = math.ceil(rows / panels) if rows else 1
     figure = Figure(
-        figsize=(max(4.0, 1.2 * columns + 3.0), max(3.0, 0.14 * rows + 1.5)), layout="constrained"
+        figsize=(panels * (2.4 + 0.3 * columns) + 1.2, 0.17 * per_panel + 1.4 + 0.2 * columns),
+        layout="constrained",
     )
-    axes = figure.add_subplot()
     import matplotlib as mpl
     import numpy as np
 
     colours = mpl.colormaps["RdYlGn"].with_extremes(bad="#e0e0e0")  # grey: not asked for
-    values = np.ma.masked_invalid(rates.to_numpy(dtype=float))
-    image = axes.imshow(
-        values, aspect="auto", cmap=colours, vmin=0.0, vmax=1.0, interpolation="nearest"
+    all_axes = figure.subplots(1, panels, squeeze=False)[0]
+    numbers = [str(number) for number in range(1, columns + 1)]
+    for index, axes in enumerate(all_axes):
+        chunk = rates.iloc[index * per_panel : (index + 1) * per_panel]
+        image = axes.imshow(
+            np.ma.masked_invalid(chunk.to_numpy(dtype=float)),
+            aspect="auto",
+            cmap=colours,
+            vmin=0.0,
+            vmax=1.0,
+            interpolation="nearest",
+        )
+        axes.set_xticks(range(columns), numbers, fontsize=8)
+        axes.xaxis.tick_top()
+        axes.set_yticks(range(len(chunk)), list(chunk.index), fontsize=7)
+    figure.colorbar(image, ax=all_axes, label="pass rate", shrink=0.5)
+    figure.suptitle("Pass rate per problem (columns: runs)")
+    figure.supxlabel(
+        "\n".join(f"run {number}: {run}" for number, run in enumerate(rates.columns, start=1)),
+        fontsize=8,
+        ha="left",
+        x=0.01,
     )
-    axes.set_xticks(range(columns), [_short(run) for run in rates.columns], rotation=20, ha="right")
-    axes.set_yticks(range(rows), list(rates.index), fontsize=6 if rows > 40 else 8)
-    axes.set_title("Pass rate per problem")
-    figure.colorbar(image, ax=axes, label="pass rate", shrink=0.6)
     return figure
 
 
@@ -129,5 +156,12 @@ def png_data_uri(figure: Figure) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def _short(label: str, limit: int = 28) -> str:
-    return label if len(label) <= limit else "…" + label[-(limit - 1) :]
+def _wrapped(label: str, width: int = 22) -> str:
+    """A run's name over as many lines as it takes, broken after `_`, `/` or `-`: a chart
+    label is never clipped."""
+    lines = [""]
+    for part in re.split(r"(?<=[_/-])", label):
+        if lines[-1] and len(lines[-1]) + len(part) > width:
+            lines.append("")
+        lines[-1] += part
+    return "\n".join(lines)

@@ -10,7 +10,7 @@ not read yet.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -197,3 +197,25 @@ _GENERATION_COLUMNS = [
     "reasoning",
     "reasoning_tokens",
 ]
+
+
+def run_labels(runs: Sequence[Run]) -> list[str]:
+    """A short name per run for charts and tables: its folder's name, and for runs whose
+    names collide as many parent folders as it takes to tell them apart (`a/run`, `b/run`)."""
+    paths = [Path(run.folder).resolve() for run in runs]
+    depths = [1] * len(paths)
+
+    def label(index: int) -> str:
+        return str(Path(*paths[index].parts[-depths[index] :]))
+
+    while True:
+        labels = [label(index) for index in range(len(paths))]
+        colliding = [
+            index
+            for index, text in enumerate(labels)
+            if labels.count(text) > 1 and depths[index] < len(paths[index].parts)
+        ]
+        if not colliding:
+            return labels
+        for index in colliding:
+            depths[index] += 1

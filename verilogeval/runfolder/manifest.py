@@ -21,6 +21,7 @@ from typing import Any
 from verilogeval import __version__
 from verilogeval.errors import DamagedFile, UserError
 from verilogeval.runfolder.files import RunFolder
+from verilogeval.wording import plural
 
 # 1: the first published layout. Readers accept every version up to this one; a field
 # added later is optional, so older folders stay readable.
@@ -94,11 +95,22 @@ class RunIdentity:
                     for sub in sorted(set(old) | set(new))
                     if old.get(sub) != new.get(sub)
                 ]
-            elif key == "problems" and old is not None and new is not None and old != new:
-                lines.append(f"problems (--problems): {len(old)} problems -> {len(new)} problems")
+            elif key == "problems" and old != new:
+                lines.append(f"problems (--problems): {_problems_change(old, new)}")
             elif old != new:
                 lines.append(f"{key}{flag}: {old!r} -> {new!r}")
         return lines
+
+
+def _problems_change(old: tuple[str, ...] | None, new: tuple[str, ...] | None) -> str:
+    """'19 problems -> 156 problems': a refusal never lists a dataset's names."""
+
+    def count(problems: tuple[str, ...] | None) -> str:
+        return "those of its samples" if problems is None else plural(len(problems), "problem")
+
+    if old is not None and new is not None and len(old) == len(new):
+        return f"{count(old)} -> {len(new)} other problems"
+    return f"{count(old)} -> {count(new)}"
 
 
 @dataclass(frozen=True)

@@ -82,6 +82,21 @@ class StrictResult:
         fields["interface_issues"] = list(self.interface_issues)
         return fields
 
+    @classmethod
+    def from_json(cls, problem: str, sample: int, data: dict[str, Any]) -> StrictResult:
+        """The record of a results.jsonl `strict` detail (to_json's inverse)."""
+        first = data.get("first_mismatch")
+        return cls(
+            problem,
+            sample,
+            **data
+            | {
+                "status": StrictStatus(data["status"]),
+                "first_mismatch": None if first is None else FirstMismatch(**first),
+                "interface_issues": tuple(data.get("interface_issues", ())),
+            },
+        )
+
 
 def read_results_xml(text: bytes) -> tuple[int, list[str]]:
     """(number of tests, failure messages) of a cocotb results.xml's bytes."""
