@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"verilogeval {name}: {message}", file=sys.stderr)
         code = exit_code(error) or ExitCode.BAD_INPUT
         if getattr(args, "json", None) is True:  # --json: stdout still holds one object
-            print(json.dumps({"command": name, "exit_status": int(code), "error": message}))
+            print(json.dumps({"command": name, "exit_status": int(code), "error": str(error)}))
         return code
     except BrokenPipeError:
         # The reader left early (`| head`): not our error. Point stdout at /dev/null so
