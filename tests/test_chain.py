@@ -142,3 +142,17 @@ def test_replay_grades_what_it_has_and_names_what_it_lacks(cli, tmp_path):
     assert nothing.returncode == 2
     assert "holds no answer to any of the 1 problems asked" in nothing.stderr
     assert not (tmp_path / "c").exists()
+
+
+def test_run_grades_the_answers_of_a_generate_folder(cli, tmp_path):
+    """Old code: `run` on a folder `generate` wrote was refused (command: 'generate' -> 'run')."""
+    folder = tmp_path / "gen"
+    cli("generate", "--model", "oracle", "--problems", "1-3", "--out", folder, "--quiet")
+    done = cli("run", "--model", "oracle", "--problems", "1-3", "--out", folder, "--json")
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    assert (summary["samples"], summary["passed"]) == (3, 3)
+    assert len((folder / "generations.jsonl").read_text().splitlines()) == 3  # none asked again
+    assert json.loads((folder / "run.json").read_text())["sessions"] == 2
+    other = cli("run", "--model", "oracle", "--problems", "1-4", "--out", folder)
+    assert other.returncode == 2 and "3 problems -> 4 problems" in other.stderr
