@@ -9,9 +9,12 @@ the runs asked for are counted apart, never as failures of the other.
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from verilogeval.json_output import add_json_option, print_json
+
+if TYPE_CHECKING:  # reading a run imports pandas: only when the command runs
+    from verilogeval.reports.runs import Run
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -50,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _passes(run: Any) -> dict[str, int]:
+def _passes(run: Run) -> dict[str, int]:
     """problem -> how many of its samples pass officially."""
     counts = dict.fromkeys(run.problems, 0)
     for (problem, _), line in run.results.items():

@@ -11,11 +11,15 @@ from __future__ import annotations
 import argparse
 import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from verilogeval.errors import UserError
 from verilogeval.layout import sample_path, test_log_path
+
+if TYPE_CHECKING:  # reading a run imports pandas: only when the command runs
+    from verilogeval.runfolder.lines import GenerationLine, ResultLine
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 MAX_LINES = 400  # of one text shown; the rest is in the file named above it
@@ -73,7 +77,7 @@ def _problem_named(name: str, problems: tuple[str, ...], run: str) -> str:
     raise UserError(f"{run}: no problem {name!r} in this run ({len(problems)} problems)")
 
 
-def _verdict(result: Any) -> str:
+def _verdict(result: ResultLine | None) -> str:
     if result is None:
         return "no result yet (not graded)"
     lines = [f"official: {result.category} ({result.category_name})"]
@@ -107,13 +111,13 @@ def _compact(detail: dict[str, Any] | None) -> str:
     return "" if not detail else json.dumps(detail, ensure_ascii=False)
 
 
-def _prompt(record: Any) -> str | None:
+def _prompt(record: Mapping[str, Any] | None) -> str | None:
     if not record:
         return None
     return f"[system]\n{record.get('system', '')}\n\n[user]\n{record.get('user', '')}"
 
 
-def _answer(answer: Any, has_generations: bool) -> str | None:
+def _answer(answer: GenerationLine | None, has_generations: bool) -> str | None:
     if answer is None:
         return "no answer recorded" if has_generations else None
     if answer.error is not None:
