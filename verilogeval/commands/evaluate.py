@@ -130,7 +130,6 @@ def _evaluate(plan: EvaluatePlan, args: argparse.Namespace) -> int:
     create_journals(folder.root, RESULTS)
     base = plan.manifest()
     previous = check_resumable(folder, base)
-    _copy_answers(plan)
     done = latest(read_results(folder.results, repair=True))
     todo, rejected = _select(inputs, plan.dataset, done)
     for item in rejected:
@@ -149,6 +148,7 @@ def _evaluate(plan: EvaluatePlan, args: argparse.Namespace) -> int:
         if warning:
             print(f"verilogeval evaluate: {warning}", file=sys.stderr)
         write_manifest(folder, _manifest(base, list(done.values()), session.simulator, previous))
+        _copy_answers(plan)  # after run.json: a folder with answers but none is refused
         progress.start(0, len(todo))
         try:
             for entry in todo:
