@@ -142,3 +142,43 @@ def test_replay_grades_what_it_has_and_names_what_it_lacks(cli, tmp_path):
     assert nothing.returncode == 2
     assert "holds no answer to any of the 1 problems asked" in nothing.stderr
     assert not (tmp_path / "c").exists()
+
+
+def test_run_grades_the_answers_of_a_generate_folder(cli, tmp_path):
+    """Old code: `run` on a folder `generate` wrote was refused (command: 'generate' -> 'run')."""
+    folder = tmp_path / "gen"
+    cli("generate", "--model", "oracle", "--problems", "1-3", "--out", folder, "--quiet")
+    done = cli("run", "--model", "oracle", "--problems", "1-3", "--out", folder, "--json")
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    assert (summary["samples"], summary["passed"]) == (3, 3)
+    assert len((folder / "generations.jsonl").read_text().splitlines()) == 3  # none asked again
+    assert json.loads((folder / "run.json").read_text())["sessions"] == 2
+    other = cli("run", "--model", "oracle", "--problems", "1-4", "--out", folder)
+    assert other.returncode == 2 and "3 problems -> 4 problems" in other.stderr
+
+
+def test_extract_reads_gzip_and_names_a_failed_generation(cli, tmp_path):
+    rows = [
+        {"problem": "Prob001_majority5", "sample": 1, "response": f"```\n{MAJORITY}```"},
+        {"problem": "Prob001_majority5", "sample": 2, "response": None, "error": "HTTP 500"},
+    ]
+    source = tmp_path / "generations.jsonl.gz"
+    with gzip.open(source, "wt", encoding="utf-8") as file:
+        file.writelines(json.dumps(row) + "\n" for row in rows)
+    done = cli("extract", "--jsonl", source)
+    assert done.returncode == 2  # the failed generation is a bad line, the other extracted
+    (line,) = [json.loads(text) for text in done.stdout.splitlines()]
+    assert line["code"] == line["extracted"] and "assign maj" in line["code"]
+    assert (
+        f"{source}:2: problem Prob001_majority5: no response, the generation failed: HTTP 500"
+        in (done.stderr)
+    )
+
+
+def test_extract_mode_goes_with_a_generate_folder(cli, tmp_path):
+    source = tmp_path / "samples.jsonl"
+    source.write_text(json.dumps({"problem": "Prob001_majority5", "code": MAJORITY}) + "\n")
+    done = cli("evaluate", "--samples", source, "--out", tmp_path / "o", "--extract-mode", "robust")
+    assert done.returncode == 2
+    assert "--extract-mode goes with a generate folder" in done.stderr

@@ -11,7 +11,7 @@ from conftest import icarus_major
 
 from verilogeval.dataset import default_dataset_root, load_dataset
 from verilogeval.records import Task
-from verilogeval.reference_failures import KNOWN_FAILING_REFERENCES
+from verilogeval.reference_failures import KNOWN_FAILING_REFERENCES, OFFICIAL_HASHES
 from verilogeval.time_limits import reference_sample
 
 _FAILURE_LINE = re.compile(r"^(Prob\d+_\w+): (\S) \(")
@@ -106,3 +106,13 @@ def test_run_names_the_references_that_cannot_pass(cli, official_root, tmp_path)
     assert summary["references_cannot_pass"] == ["Prob156_review2015_fancytimer"]
     assert "cannot pass (own reference fails)" in done.stderr  # --json: the table on stderr
     assert "Prob156_review2015_fancytimer" in done.stderr
+    bare = cli(
+        "run", "--model", "oracle", "--dataset", official_root / "dataset_spec-to-rtl",
+        "--problems", "156", "--out", tmp_path / "bare", "--quiet", "--no-cache", "--json",
+    )  # fmt: skip
+    assert json.loads(bare.stdout)["references_cannot_pass"] == ["Prob156_review2015_fancytimer"]
+
+
+def test_the_official_set_is_known_by_its_hash(official_root):
+    for task in Task:
+        assert load_dataset(official_root, task).content_hash() == OFFICIAL_HASHES[task]

@@ -64,11 +64,14 @@ def generation_manifest(path: Path) -> Manifest | None:
 
 
 def read_inputs(
-    path: Path, problems: Mapping[str, Problem], extract_mode: ExtractMode
+    path: Path, problems: Mapping[str, Problem], extract_mode: ExtractMode | None
 ) -> list[Input]:
-    """Every sample of a JSONL file, a layout folder or a generation folder."""
+    """Every sample of a JSONL file, a layout folder or a generation folder (whose answers
+    are extracted with `extract_mode`, which it needs)."""
     if path.is_dir():
         if RunFolder(path).generations.is_file():
+            if extract_mode is None:
+                raise UserError(f"{path}: a generate folder needs an extraction mode")
             return _from_generations(RunFolder(path), problems, extract_mode)
         return [
             Input(str(item.path), Rejected(str(item.path), item.reason))

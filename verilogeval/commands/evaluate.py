@@ -84,8 +84,14 @@ def plan_from_args(args: argparse.Namespace) -> EvaluatePlan:
     source = generation_manifest(args.samples)
     grading = grade_config_from_args(args, wave_dir=args.out if args.waves else None)
     dataset = _dataset(args, source)
-    style = (source.prompt or {}).get("style") if source else None
-    mode = args.extract_mode or (default_mode(style) if style else None)
+    if source is None and args.extract_mode is not None:
+        raise UserError("--extract-mode goes with a generate folder as --samples")
+    mode = args.extract_mode
+    if source is not None and mode is None:
+        try:
+            mode = default_mode(str((source.prompt or {}).get("style")))
+        except ValueError as error:
+            raise UserError(f"{args.samples}: {error}; pass --extract-mode") from None
     if source is not None and Path(args.out).resolve() == Path(args.samples).resolve():
         raise UserError(f"{args.out}: grade a generate folder into another --out folder")
     return EvaluatePlan(
@@ -128,11 +134,10 @@ def run(args: argparse.Namespace) -> int:
 def _evaluate(plan: EvaluatePlan, args: argparse.Namespace) -> int:
     folder = plan.folder
     problems = {problem.name: problem for problem in plan.dataset.problems}
-    inputs = read_inputs(plan.samples, problems, plan.extract_mode or default_mode("native"))
+    inputs = read_inputs(plan.samples, problems, plan.extract_mode)
     create_journals(folder.root, RESULTS)
     base = plan.manifest()
     previous = check_resumable(folder, base)
-    _copy_answers(plan)
     done = latest(read_results(folder.results, repair=True))
     todo, rejected = _select(inputs, plan.dataset, done)
     chosen = {problem.name for problem in select_problems(plan.dataset.problems, args.problems)}
@@ -162,6 +167,7 @@ def _evaluate(plan: EvaluatePlan, args: argparse.Namespace) -> int:
                 print(f"verilogeval evaluate: {warning}", file=sys.stderr)
             manifest = _manifest(base, list(done.values()), session.simulator, previous)
             write_manifest(folder, manifest)
+            _copy_answers(plan)  # after run.json: a folder with answers but none is refused
             progress.start(0, len(todo))
             try:
                 for entry in todo:

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from verilogeval.commands.options import add_k_option, write_output
+from verilogeval.json_output import add_json_option, print_json, run_summary, stdout_for
 
 EXAMPLES = """
 verilogeval report runs/gpt-4o_spec-to-rtl_0shot_greedy
@@ -23,6 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="also write a self-contained HTML report with per-problem drill-down (default: none)",
     )
+    add_json_option(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -32,9 +34,13 @@ def run(args: argparse.Namespace) -> int:
 
     loaded = load_run(args.run)
     entries = leaderboard([loaded], args.k)
-    print(render_run_report(loaded, entries[0].metrics, args.k))
-    if args.html is not None:
-        from verilogeval.reports.html import render_html
+    with stdout_for(args):
+        if not args.json:
+            print(render_run_report(loaded, entries[0].metrics, args.k))
+        if args.html is not None:
+            from verilogeval.reports.html import render_html
 
-        write_output(render_html(entries, args.k), args.html)
+            write_output(render_html(entries, args.k), args.html)
+    if args.json:
+        print_json(run_summary("report", Path(args.run), 0, args.k))
     return 0

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from verilogeval.errors import UserError
-from verilogeval.jsonl import BadLine, json_objects
+from verilogeval.jsonl import BadLine, read_jsonl_file
 from verilogeval.models.base import Completion, ModelAdapter, PermanentError, Request
 from verilogeval.records import Problem, Usage
 
@@ -77,12 +77,8 @@ def load_responses(path: Path) -> dict[tuple[str, int], Recorded]:
 
 
 def _from_jsonl(path: Path) -> dict[tuple[str, int], Recorded]:
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise UserError(f"replay: {path}: cannot read ({error.strerror or error})") from None
     responses: dict[tuple[str, int], Recorded] = {}
-    for number, record in json_objects(data):
+    for number, record in read_jsonl_file(path):
         where = f"replay: {path} line {number}"
         if isinstance(record, BadLine):
             raise UserError(f"{where}: {record.reason}")

@@ -256,13 +256,32 @@ def check_resumable(folder: RunFolder, manifest: Manifest) -> Manifest | None:
         if any(path.exists() and path.stat().st_size > 0 for path in journals):
             raise UserError(f"{folder.root}: holds results but no run.json; use another --out")
         return None
-    changes = previous.identity().differences(manifest.identity())
+    changes = _earlier_identity(previous, manifest).differences(manifest.identity())
     if changes:
         raise UserError(
             f"{folder.root} was run with other parameters ({'; '.join(changes)}); "
             "use another --out, or the original parameters to resume"
         )
     return previous
+
+
+def _earlier_identity(previous: Manifest, manifest: Manifest) -> RunIdentity:
+    """The identity `manifest` must match. `run` on a folder `generate` wrote grades its
+    answers: what generate leaves open (how to extract and grade) is run's to set."""
+    earlier = previous.identity()
+    if (previous.command, manifest.command) != ("generate", "run"):
+        return earlier
+    new = manifest.identity()
+    return replace(
+        earlier,
+        command=new.command,
+        extract_mode=new.extract_mode,
+        timeout_s=new.timeout_s,
+        time_limit=new.time_limit,
+        strict=new.strict,
+        plus=new.plus,
+        formal=new.formal,
+    )
 
 
 def now_iso() -> str:
