@@ -14,9 +14,7 @@ import multiprocessing
 import multiprocessing.connection
 import multiprocessing.context
 import queue
-import shutil
 import signal
-import tempfile
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, InvalidStateError
@@ -29,6 +27,7 @@ from verilogeval import simulate as sim
 from verilogeval.errors import UserError
 from verilogeval.records import Problem, Sample
 from verilogeval.sandbox import ensure_available
+from verilogeval.scratch import ScratchRoot
 
 if TYPE_CHECKING:
     from verilogeval.cluster import DaskPool
@@ -108,12 +107,12 @@ class LocalPool:
         self._context = multiprocessing.get_context("forkserver")
         _start_forkserver_ignoring_ctrl_c()
         try:
-            self._scratch = Path(tempfile.mkdtemp(prefix="verilogeval-run-", dir=place.workdir))
+            self._scratch = ScratchRoot(place.workdir)
         except OSError as error:
             raise UserError(
                 f"{place.workdir}: cannot make the run's scratch folder there ({error.strerror})"
             ) from None
-        self._place = replace(place, workdir=self._scratch)
+        self._place = replace(place, workdir=self._scratch.path)
         self._tasks: queue.SimpleQueue[_Task | None] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._closing = False
@@ -154,7 +153,7 @@ class LocalPool:
             task = self._tasks.get()
             if task is not None:
                 task.outcome.cancel()
-        shutil.rmtree(self._scratch, ignore_errors=True)
+        self._scratch.remove()
 
     def __enter__(self) -> LocalPool:
         return self
