@@ -27,6 +27,7 @@ from verilogeval.records import Problem, Sample, Task
 from verilogeval.runfolder.files import RunFolder
 from verilogeval.runfolder.lines import read_results
 from verilogeval.session import GradingSession
+from verilogeval.simulate import MEMORY_LIMIT_BYTES
 from verilogeval.time_limits import reference_sample
 
 pytestmark = pytest.mark.icarus
@@ -189,3 +190,13 @@ def test_a_root_whose_owner_was_killed_is_removed_by_the_next_run(tmp_path):
         for owner in owners:
             owner.kill()
             owner.wait()
+
+
+def test_a_job_that_wants_more_memory_than_a_sample_may_have_gets_memory_error():
+    """As a parse of hostile code that blows up would: the job's error, not the machine's
+    memory (the old pool handed out 8 GiB here)."""
+    with LocalPool(1, Place(workdir=None, cache_dir=None, sandboxed=False)) as pool:
+        sample = Sample(PROBLEM.name, 1, "")
+        too_much = pool.submit(cluster_jobs.allocate_job, PROBLEM, sample, 2 * MEMORY_LIMIT_BYTES)
+        assert isinstance(too_much.exception(), MemoryError)
+        assert pool.submit(cluster_jobs.allocate_job, PROBLEM, sample, 1 << 20).result() == 1 << 20

@@ -14,6 +14,7 @@ import multiprocessing
 import multiprocessing.connection
 import multiprocessing.context
 import queue
+import resource
 import signal
 import threading
 from collections.abc import Callable, Iterable
@@ -261,6 +262,11 @@ class _Worker:
 def _work(connection: multiprocessing.connection.Connection) -> None:
     """A worker process: run each job sent, answer with its record or its error, until EOF."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to act on
+    # A job parses untrusted code here (pyslang): a blow-up (macros that double) is its
+    # MemoryError, or its crash, under the limit of a sample's own processes, never the
+    # machine's memory, which the OOM killer would take back from any process.
+    memory = sim.MEMORY_LIMIT_BYTES
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     while True:
         try:
             job, args = connection.recv()
