@@ -6,6 +6,9 @@ in pyslang, the OOM killer or a segfault would end it.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +27,7 @@ from verilogeval.records import Problem, Sample, Task
 from verilogeval.runfolder.files import RunFolder
 from verilogeval.runfolder.lines import read_results
 from verilogeval.session import GradingSession
+from verilogeval.simulate import MEMORY_LIMIT_BYTES
 from verilogeval.time_limits import reference_sample
 
 pytestmark = pytest.mark.icarus
@@ -161,3 +165,38 @@ def test_on_a_dask_cluster_a_crashing_job_fails_alone():
                 pool.shutdown()
     finally:
         cloudpickle.unregister_pickle_by_value(cluster_jobs)
+
+
+def test_a_root_whose_owner_was_killed_is_removed_by_the_next_run(tmp_path):
+    """SIGKILL leaves the parent no time to clean: its lock dies with it, and the next pool
+    in the same folder removes the root; a root whose owner lives is left alone."""
+    own_root = "from verilogeval.scratch import ScratchRoot; import sys, time; "
+    own_root += f"print(ScratchRoot({str(tmp_path)!r}).path, flush=True); time.sleep(600)"
+    owners = [
+        subprocess.Popen([sys.executable, "-c", own_root], stdout=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    try:
+        killed, living = (Path(owner.stdout.readline().strip()) for owner in owners)
+        (killed / "left").write_text("x")
+        owners[0].kill()
+        owners[0].wait()
+        for root in (killed, living):
+            os.utime(root, (0, 0))  # as old as can be: only the lock decides
+        with LocalPool(1, Place(workdir=tmp_path, cache_dir=None, sandboxed=False)):
+            assert not killed.exists()
+            assert living.is_dir()
+    finally:
+        for owner in owners:
+            owner.kill()
+            owner.wait()
+
+
+def test_a_job_that_wants_more_memory_than_a_sample_may_have_gets_memory_error():
+    """As a parse of hostile code that blows up would: the job's error, not the machine's
+    memory (the old pool handed out 8 GiB here)."""
+    with LocalPool(1, Place(workdir=None, cache_dir=None, sandboxed=False)) as pool:
+        sample = Sample(PROBLEM.name, 1, "")
+        too_much = pool.submit(cluster_jobs.allocate_job, PROBLEM, sample, 2 * MEMORY_LIMIT_BYTES)
+        assert isinstance(too_much.exception(), MemoryError)
+        assert pool.submit(cluster_jobs.allocate_job, PROBLEM, sample, 1 << 20).result() == 1 << 20

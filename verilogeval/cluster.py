@@ -14,9 +14,10 @@ MAX_BATCH jobs. Batches shrink as the queue empties so that no worker finishes l
 after the others.
 
 Dask does the scheduling: a worker that dies mid-batch has its batch rerun elsewhere by
-the scheduler. A batch that took down worker after worker (a sample that crashes its
-process, as a hostile one can) is split: each of its jobs runs alone, so only the one
-that crashes fails, and the others keep their records. A worker that cannot grade (no
+the scheduler. A batch that took down worker after worker (KilledWorker: a sample that
+crashes its process, as a hostile one can) is split, and each of its jobs runs alone,
+the only task of the run on the cluster, so only the one that crashes fails (WorkerCrashed)
+and the others keep their records. A worker that cannot grade (no
 Icarus, no Yosys for --formal, another Icarus version) fails its batch with a message that
 names it, and the whole run stops: it never grades wrong.
 """
@@ -28,6 +29,7 @@ import functools
 import hashlib
 import logging
 import math
+import multiprocessing.util
 import shutil
 import tempfile
 import threading
@@ -41,9 +43,10 @@ from typing import Any
 from verilogeval import grade, simulate
 from verilogeval.errors import UserError
 from verilogeval.grade import GradingStopped
-from verilogeval.pools import Job, Place
+from verilogeval.pools import Job, Place, WorkerCrashed
 from verilogeval.records import Problem, Sample
 from verilogeval.sandbox import ensure_available
+from verilogeval.scratch import ScratchRoot
 
 # Waiting for a scheduler that does not answer: long enough for a busy one, short enough
 # that a wrong address is reported while the user still watches.
@@ -155,9 +158,9 @@ def run_batch(
             f"Dask worker {worker.address} runs {version}, the run grades with {simulator}: "
             "give every worker the same Icarus Verilog"
         )
-    scratch = grade.default_scratch_dir()
-    root = Path(scratch or tempfile.gettempdir()) / f"verilogeval-problems-{worker.id}"
-    root.mkdir(parents=True, exist_ok=True)
+    scratch = _worker_scratch().path
+    root = scratch / "problems"
+    root.mkdir(exist_ok=True)
     place = Place(workdir=scratch, cache_dir=None, sandboxed=sandbox)
     records: list[tuple[bool, Any]] = []
     for job, files, sample, payload in jobs:
@@ -166,6 +169,16 @@ def run_batch(
         except Exception as error:
             records.append((False, error))
     return records
+
+
+@functools.lru_cache(maxsize=1)
+def _worker_scratch() -> ScratchRoot:
+    """This worker process's scratch root (problems and samples): removed when it exits,
+    or, when it dies, by the next worker or run of this machine (verilogeval.scratch)."""
+    root = ScratchRoot(grade.default_scratch_dir())
+    # A Finalize, not atexit: it also runs in a worker a nanny started, which ends with os._exit.
+    multiprocessing.util.Finalize(root, root.remove, exitpriority=0)
+    return root  # kept alive by the cache: the Finalize would run when it is collected
 
 
 @functools.lru_cache(maxsize=4)
@@ -189,6 +202,7 @@ class _Batch:
 
     jobs: list[_Queued]
     reruns: int = 0
+    alone: bool = False  # a suspect, the only task of ours on the cluster
 
 
 class DaskPool:
@@ -221,6 +235,9 @@ class DaskPool:
         self._files: dict[str, ProblemFiles] = {}
         self._queue: dict[str, deque[_Queued]] = {}  # problem -> its jobs not yet sent
         self._in_flight: dict[Any, _Batch] = {}  # Dask future -> its batch
+        # Jobs of batches that took their workers down, to run alone one at a time: a
+        # worker that dies fails every task it was given, so only alone is a crash its own.
+        self._suspects: deque[_Queued] = deque()
         self._stopped: GradingStopped | None = None
         self._closing = False
         self._wake = threading.Event()
@@ -289,7 +306,15 @@ class DaskPool:
                 self._stop(self._lost())
 
     def _send(self) -> bool:
-        """Batches from the queue while there is room in flight; False once stopped."""
+        """Batches from the queue while there is room in flight; False once stopped.
+
+        While there are suspects, nothing else: each runs once the cluster has nothing
+        else of ours.
+        """
+        if self._suspects:
+            if self._in_flight:
+                return True
+            return self._submit(_Batch([self._suspects.popleft()], alone=True))
         capacity = BATCHES_PER_THREAD * max(1, self._thread_count())
         while len(self._in_flight) < capacity:
             with self._lock:
@@ -332,7 +357,8 @@ class DaskPool:
                     self._stop(self._lost(), batch)
                     return False
                 if records is None and in_flight.reruns < MAX_RERUNS:
-                    if not self._submit(_Batch(batch, in_flight.reruns + 1)):
+                    rerun = replace(in_flight, reruns=in_flight.reruns + 1)
+                    if not self._submit(rerun):
                         return False
                     continue
                 if records is None:
@@ -351,12 +377,11 @@ class DaskPool:
                 if isinstance(error, WorkerSetupError):
                     self._stop(error, batch)
                     return False
-                if len(batch) > 1:  # KilledWorker, say: which job took its workers down?
-                    for queued in batch:  # alone, each fails or succeeds on its own
-                        if not self._submit(_Batch([queued])):
-                            return False
+                if not in_flight.alone:  # KilledWorker: which job took its workers down?
+                    self._suspects.extend(batch)
                     continue
-                batch[0].outcome.set_exception(error)
+                crashed = WorkerCrashed(f"the Dask workers died running this sample alone: {error}")
+                batch[0].outcome.set_exception(crashed)
             else:  # cancelled, though not by us: the scheduler dropped it
                 self._stop(self._lost(), batch)
                 return False
@@ -398,7 +423,8 @@ class DaskPool:
         return batch
 
     def _take_all(self) -> list[_Queued]:
-        return self._take(self._waiting())
+        suspects, self._suspects = list(self._suspects), deque()
+        return suspects + self._take(self._waiting())
 
     def _waiting(self) -> int:
         """How many jobs are queued, not yet sent (called holding the lock)."""

@@ -14,9 +14,8 @@ import multiprocessing
 import multiprocessing.connection
 import multiprocessing.context
 import queue
-import shutil
+import resource
 import signal
-import tempfile
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, InvalidStateError
@@ -29,6 +28,7 @@ from verilogeval import simulate as sim
 from verilogeval.errors import UserError
 from verilogeval.records import Problem, Sample
 from verilogeval.sandbox import ensure_available
+from verilogeval.scratch import ScratchRoot
 
 if TYPE_CHECKING:
     from verilogeval.cluster import DaskPool
@@ -108,12 +108,12 @@ class LocalPool:
         self._context = multiprocessing.get_context("forkserver")
         _start_forkserver_ignoring_ctrl_c()
         try:
-            self._scratch = Path(tempfile.mkdtemp(prefix="verilogeval-run-", dir=place.workdir))
+            self._scratch = ScratchRoot(place.workdir)
         except OSError as error:
             raise UserError(
                 f"{place.workdir}: cannot make the run's scratch folder there ({error.strerror})"
             ) from None
-        self._place = replace(place, workdir=self._scratch)
+        self._place = replace(place, workdir=self._scratch.path)
         self._tasks: queue.SimpleQueue[_Task | None] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._closing = False
@@ -154,7 +154,7 @@ class LocalPool:
             task = self._tasks.get()
             if task is not None:
                 task.outcome.cancel()
-        shutil.rmtree(self._scratch, ignore_errors=True)
+        self._scratch.remove()
 
     def __enter__(self) -> LocalPool:
         return self
@@ -262,6 +262,11 @@ class _Worker:
 def _work(connection: multiprocessing.connection.Connection) -> None:
     """A worker process: run each job sent, answer with its record or its error, until EOF."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to act on
+    # A job parses untrusted code here (pyslang): a blow-up (macros that double) is its
+    # MemoryError, or its crash, under the limit of a sample's own processes, never the
+    # machine's memory, which the OOM killer would take back from any process.
+    memory = sim.MEMORY_LIMIT_BYTES
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     while True:
         try:
             job, args = connection.recv()
