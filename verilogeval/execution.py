@@ -36,10 +36,13 @@ def execute_plan(plan: RunPlan, progress: Progress) -> ExitCode:
     for failure in outcome.failures:
         print(f"verilogeval run: error: {failure}", file=sys.stderr)
     print_summary(plan, outcome)
-    unanswered = sum(line.generation_error is not None for line in outcome.results)
-    if unanswered:
-        print(f"verilogeval run: {unanswered} samples without an answer (exit 1)", file=sys.stderr)
-    return outcome_code(len(outcome.failures) + unanswered)
+    if outcome.unanswered:
+        print(
+            f"verilogeval run: {outcome.unanswered} samples without an answer (exit 1); "
+            f"the same command asks for them again: {plan.resume_command}",
+            file=sys.stderr,
+        )
+    return outcome_code(len(outcome.failures) + outcome.unanswered)
 
 
 def print_summary(plan: RunPlan, outcome: RunOutcome) -> None:
@@ -70,6 +73,10 @@ def print_summary(plan: RunPlan, outcome: RunOutcome) -> None:
     for category, count in Counter(line.category for line in results).most_common():
         table.add_row(f"  {category} {CATEGORY_NAMES[category]}", str(count))
     table.add_row("generation errors (this run)", str(spent.errors))
+    if spent.first_error is not None:
+        table.add_row("  first error", spent.first_error)
+    if outcome.unanswered:
+        table.add_row("samples without an answer", f"{outcome.unanswered} (asked again on resume)")
     issues = Counter(line.response_issue for line in results)
     for issue in ResponseIssue:
         if issue is not ResponseIssue.GENERATION_ERROR and issues[issue]:
