@@ -95,7 +95,10 @@ class FakeOpenAIServer:
         reply: Callable[[dict[str, Any]], str] = default_reply,
         hang_s: float = 30.0,
         behaviour: Behaviour = Behaviour.PLAIN,
+        port: int = 0,
     ) -> None:
+        """`port` 0 takes a free one; a given port lets a test bring a server back at the
+        address a run was pointed at before it listened."""
         self.latency_s = latency_s
         self.reply = reply
         self.behaviour = behaviour
@@ -108,7 +111,7 @@ class FakeOpenAIServer:
         self._lock = threading.Lock()
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
-        self._port = 0
+        self._port = port
         self._connections: set[asyncio.StreamWriter] = set()
 
     @property
@@ -152,7 +155,9 @@ class FakeOpenAIServer:
 
     async def _listen(self) -> None:
         self._stopping = asyncio.Event()
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0, backlog=512)
+        self._server = await asyncio.start_server(
+            self._serve, "127.0.0.1", self._port, backlog=512, reuse_address=True
+        )
         self._port = self._server.sockets[0].getsockname()[1]
 
     async def _close(self) -> None:

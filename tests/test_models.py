@@ -23,7 +23,7 @@ from verilogeval.models.base import (
 )
 from verilogeval.models.capabilities import model_facts
 from verilogeval.models.oracle import OracleAdapter, oracle_answer
-from verilogeval.models.pricing import cost_usd
+from verilogeval.models.pricing import Prices, map_prices, run_prices
 from verilogeval.models.registry import ALIASES, get_adapter, resolve
 from verilogeval.models.replay import ReplayAdapter
 from verilogeval.records import Prompt, Task, Usage
@@ -162,11 +162,20 @@ def test_http_adapter_sends_the_sampling_values_and_reads_the_answer(spec, fresh
     assert completion.usage.prompt_tokens == len(
         ("You write Verilog. " + spec_problem.prompt).split()
     )
-    if spec.startswith("openai:"):  # the lean path prices OpenAI's own API only
-        assert completion.cost is None
-    else:  # litellm prices by the model string: gpt-4o is in its price map
-        assert completion.cost == pytest.approx(cost_usd("gpt-4o", completion.usage))
-        assert completion.cost > 0
+    # gpt-4o has a public price, but this server is not OpenAI's: its price is unknown.
+    assert completion.cost is None
+
+
+@pytest.mark.parametrize("spec", HTTP_SPECS)
+def test_a_server_of_ones_own_bills_only_at_the_prices_given(spec, fresh, spec_problem):
+    prices = Prices(prompt=1e-6, completion=2e-6)
+    settings = AdapterSettings(api_base=fresh.base_url, timeout_s=5, prices=prices)
+    adapter = get_adapter(spec, settings)
+    completion = asyncio.run(_complete_and_close(adapter, request_for(spec_problem)))
+    usage = completion.usage
+    assert completion.cost == pytest.approx(
+        usage.prompt_tokens * 1e-6 + usage.completion_tokens * 2e-6
+    )
 
 
 @pytest.mark.parametrize("spec", HTTP_SPECS)
@@ -201,10 +210,19 @@ def test_http_adapter_times_out_on_a_hung_connection(spec, fresh, spec_problem):
 
 def test_unknown_price_is_none_never_zero():
     usage = Usage(prompt_tokens=1000, completion_tokens=1000)
-    assert cost_usd("openai/my-local-finetune", usage) is None
-    assert cost_usd("hosted_vllm/deepseek-ai/deepseek-coder-33b-instruct", usage) is None
-    assert cost_usd("gpt-4o", Usage()) is None
-    assert cost_usd("gpt-4o", usage) > 0
+    assert map_prices("openai/my-local-finetune") is None
+    assert map_prices("hosted_vllm/deepseek-ai/deepseek-coder-33b-instruct") is None
+    # litellm prices Claude 4 at 0 without a map entry: the shipped map says unknown.
+    assert map_prices("anthropic/claude-sonnet-4-20250514") is None
+    gpt4o = map_prices("openai/gpt-4o")
+    assert gpt4o is not None and gpt4o.cost(Usage()) is None
+    assert gpt4o.cost(usage) == pytest.approx(1000 * 2.5e-6 + 1000 * 1e-5)
+    assert map_prices("gpt-4o") == gpt4o
+    # Any server but the provider's own is unpriced unless the user gives prices.
+    assert run_prices("openai/gpt-4o", None, None) == gpt4o
+    assert run_prices("openai/gpt-4o", "http://127.0.0.1:8000/v1", None) is None
+    given = Prices(1e-7, 2e-7)
+    assert run_prices("openai/gpt-4o", "http://127.0.0.1:8000/v1", given) == given
 
 
 # --- oracle -------------------------------------------------------------------------------

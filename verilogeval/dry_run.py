@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from verilogeval.models.pricing import cost_usd
 from verilogeval.models.registry import resolve
 from verilogeval.plans import RunPlan
 from verilogeval.prompt import build_prompt
@@ -40,7 +39,7 @@ class Estimate:
 
 def estimate(plan: RunPlan) -> Estimate:
     """The plan's requests, tokens and cost; reads the run folder, writes nothing."""
-    adapter, model = resolve(plan.model)
+    adapter, _ = resolve(plan.model)
     sends = adapter in ("openai", "litellm")
     samples = plan.sampling.n
     answered = {line.key for line in read_generations(plan.folder.generations) if not line.error}
@@ -54,7 +53,7 @@ def estimate(plan: RunPlan) -> Estimate:
         requests += todo if sends else 0
     prompt_tokens = -(-characters // CHARS_PER_TOKEN)
     ceiling = requests * plan.sampling.max_tokens
-    priced = sends and plan.adapter.api_base is None  # another server's price is unknown
+    prices = plan.adapter.prices if sends else None  # another server's price is unknown
     return Estimate(
         problems=tuple(problem.name for problem in plan.problems),
         asks_model=sends,
@@ -63,13 +62,9 @@ def estimate(plan: RunPlan) -> Estimate:
         requests=requests,
         prompt_tokens=prompt_tokens,
         completion_ceiling=ceiling,
-        prompt_cost=_cost(model, prompt_tokens, 0) if priced else None,
-        ceiling_cost=_cost(model, prompt_tokens, ceiling) if priced else None,
+        prompt_cost=prices.cost(Usage(prompt_tokens, 0)) if prices else None,
+        ceiling_cost=prices.cost(Usage(prompt_tokens, ceiling)) if prices else None,
     )
-
-
-def _cost(model: str, prompt_tokens: int, completion_tokens: int) -> float | None:
-    return cost_usd(model, Usage(prompt_tokens=prompt_tokens, completion_tokens=completion_tokens))
 
 
 def describe(plan: RunPlan, found: Estimate) -> list[str]:

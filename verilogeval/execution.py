@@ -41,13 +41,13 @@ def execute_plan(plan: RunPlan, progress: Progress, started: float) -> ExitCode:
     for failure in outcome.failures:
         print(f"verilogeval run: error: {failure}", file=sys.stderr)
     print_summary(plan, outcome, time.monotonic() - started)
-    unanswered = sum(line.generation_error is not None for line in outcome.results)
-    if unanswered:
+    if outcome.unanswered:
         print(
-            f"verilogeval run: {plural(unanswered, 'sample')} without an answer (exit 1)",
+            f"verilogeval run: {plural(outcome.unanswered, 'sample')} without an answer "
+            f"(exit 1); the same command asks for them again: {plan.resume_command}",
             file=sys.stderr,
         )
-    return outcome_code(len(outcome.failures) + unanswered)
+    return outcome_code(len(outcome.failures) + outcome.unanswered)
 
 
 def process_started() -> float:
@@ -98,6 +98,10 @@ def print_summary(plan: RunPlan, outcome: RunOutcome, wall_s: float) -> None:
             "could not grade (this run)", f"{len(outcome.failures)}; first: {outcome.failures[0]}"
         )
     table.add_row("generation errors (this run)", str(spent.errors))
+    if spent.first_error is not None:
+        table.add_row("  first error", spent.first_error)
+    if outcome.unanswered:
+        table.add_row("samples without an answer", f"{outcome.unanswered} (asked again on resume)")
     issues = Counter(line.response_issue for line in results)
     for issue in ResponseIssue:
         if issue is not ResponseIssue.GENERATION_ERROR and issues[issue]:

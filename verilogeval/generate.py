@@ -4,7 +4,8 @@ asyncio with a concurrency limit and an optional requests-per-minute limit; retr
 exponential backoff and jitter on transient failures, honouring Retry-After; a final
 failure becomes a Generation with `error` set, never an exception, except when the first
 requests of a run all fail alike with an error no retry can fix (a bad key, an unknown
-model): then the run stops before spending more (GenerationAborted). A disk cache keyed
+model, a server that refuses connections or whose name does not resolve): then the run
+stops before spending more (GenerationAborted). A disk cache keyed
 by (adapter, api base, messages, sampling and reasoning values, sample index) makes a
 rerun free. Each Generation is handed to `on_generation` as soon as it exists, so a
 caller can journal it and grade it while the rest are still being generated. Thinking
@@ -221,13 +222,14 @@ async def generate_async(
     # latency must not hold up the requests in flight.
     hits = await asyncio.to_thread(usable_cache.get_many, keys) if usable_cache else {}
     writer = _CacheWriter(usable_cache) if usable_cache else None
-    gate = _FailFastGate(min(FAIL_FAST_REQUESTS, len(requests)), on_generation)
+    asked = sum(key is None or key not in hits for key in keys)
+    gate = _FailFastGate(min(FAIL_FAST_REQUESTS, asked), on_generation)
 
     async def one(request: Request, key: str | None) -> Generation:
         hit = hits.get(key) if key else None
-        if hit is not None:
+        if hit is not None:  # says nothing of whether the server works: past the gate
             generation = _generation(request, *hit, cached=True)
-            gate.deliver(generation, permanent_failure=False)
+            gate.hand_on(generation)
             return generation
         async with slots:
             outcome = await _attempt(adapter, request, config, limiter, rng)
@@ -261,7 +263,8 @@ async def generate_async(
 class _FailFastGate:
     """Holds back the first outcomes until they show that the run can work at all.
 
-    When the first `decisive` outcomes are all the same permanent error, the run stops
+    When the first `decisive` requests all end in the same permanent error (a bad key, an
+    unknown model, a server that cannot be reached), the run stops
     (GenerationAborted, the other requests cancelled) and none of them is handed on: a
     resumed run asks for them again once the cause is fixed. Anything else opens the gate
     and hands the held outcomes on, in order.
@@ -280,17 +283,19 @@ class _FailFastGate:
             if alike and len(held) < self._decisive:
                 return
             if alike:
+                first = f"the first {len(held)} requests all" if len(held) > 1 else "the request"
                 raise GenerationAborted(
-                    f"the first {len(held)} requests all failed with: {generation.error}\n"
+                    f"{first} failed with: {generation.error}\n"
                     "nothing more was asked; fix the cause and run the same command again"
                 )
             self._held = None
             for earlier in held:
-                self._hand_on(earlier)
+                self.hand_on(earlier)
             return
-        self._hand_on(generation)
+        self.hand_on(generation)
 
-    def _hand_on(self, generation: Generation) -> None:
+    def hand_on(self, generation: Generation) -> None:
+        """Pass `generation` on at once (a cached answer: the gate decides on requests)."""
         if self._on_generation is not None:
             self._on_generation(generation)
 

@@ -4,7 +4,9 @@ Samples are graded while generation goes on: each answer is journaled, extracted
 handed to the grading session as soon as it arrives. Both journals (generations.jsonl,
 results.jsonl) are append-only and flushed per record, so a run killed at any moment
 resumes from what they hold: a sample with a result is final, a sample with an answer
-but no result is graded again, any other sample is asked for.
+but no result is graded again, any other sample is asked for. A failed request is
+journaled but never graded: its sample has no answer yet, and the next invocation asks
+for it again (so does a result line an older version graded from a failed request).
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ class RunOutcome:
     requested: int  # samples asked of the model in this invocation
     graded: int  # samples graded in this invocation
     resumed: int  # samples already final before it
+    unanswered: int  # samples still without an answer: the next invocation asks for them
     results: tuple[ResultLine, ...]  # every sample's result in the folder
     answered: tuple[GenerationLine, ...]  # the answers this invocation received
     warnings: tuple[str, ...]
@@ -61,8 +64,12 @@ def execute(plan: RunPlan, adapter: ModelAdapter, progress: Progress) -> RunOutc
     prompts = {p.name: build_prompt(plan.dataset, p, plan.prompt) for p in plan.problems}
     write_prompts(folder.prompts, prompts)
 
-    final = {line.key for line in read_results(folder.results, repair=True)}
-    answered = latest(read_generations(folder.generations, repair=True))
+    final = {line.key for line in read_results(folder.results, repair=True) if line.is_final}
+    answered = {
+        key: line
+        for key, line in latest(read_generations(folder.generations, repair=True)).items()
+        if line.error is None
+    }
     wanted = [(p, s) for p in plan.problems for s in range(1, plan.sampling.n + 1)]
     to_grade = [answered[(p.name, s)] for p, s in wanted if (p.name, s) in answered]
     to_grade = [line for line in to_grade if line.key not in final]
@@ -84,7 +91,8 @@ def execute(plan: RunPlan, adapter: ModelAdapter, progress: Progress) -> RunOutc
 
     results = tuple(read_results(folder.results))
     write_summaries(folder, results, read_generations(folder.generations))
-    complete = {line.key for line in results} >= {(p.name, s) for p, s in wanted}
+    unanswered = {(p.name, s) for p, s in wanted} - {line.key for line in results if line.is_final}
+    complete = not unanswered
     assert manifest.simulator is not None
     request = adapter.request_record(plan.sampling)
     write_manifest(
@@ -100,6 +108,7 @@ def execute(plan: RunPlan, adapter: ModelAdapter, progress: Progress) -> RunOutc
         requested=len(requests),
         graded=len(requests) + len(to_grade),
         resumed=len(final),
+        unanswered=len(unanswered),
         results=results,
         answered=tuple(run.answered),
         warnings=(*run.warnings, *learned_warnings(request)),
@@ -134,14 +143,11 @@ class _Run:
                 self.warnings.append(warning)
 
             def grade(line: GenerationLine) -> None:
-                # No answer: grade the empty response, as the official flow would, and say
-                # why on the result line.
                 problem = self.problems[line.problem]
                 code = extract(line.response or "", problem, plan.extract_mode)
                 sample = Sample(problem=problem.name, sample=line.sample, code=code)
                 issue = response_issue(line.to_generation(), code, problem.ifc)
-                answer = Answer(error=line.error, issue=issue and str(issue))
-                session.submit(sample, answer=answer)
+                session.submit(sample, answer=Answer(issue=issue and str(issue)))
 
             def on_generation(generation: Generation) -> None:
                 line = GenerationLine.from_generation(generation)
@@ -151,7 +157,8 @@ class _Run:
                     folder.root, line.problem, line.sample, generation.usage, generation.cost
                 )
                 self.progress.generated(line.error is not None)
-                grade(line)
+                if line.error is None:  # a failed request is asked again, never graded
+                    grade(line)
 
             for line in to_grade:
                 grade(line)

@@ -20,6 +20,7 @@ from verilogeval.extract import ExtractMode
 from verilogeval.generate import EngineConfig, GenerationCache
 from verilogeval.grade import GradeConfig
 from verilogeval.models.base import AdapterSettings, SamplingConfig
+from verilogeval.models.pricing import Prices
 from verilogeval.prompt import PromptConfig
 from verilogeval.records import Problem
 from verilogeval.runfolder.files import RunFolder
@@ -197,6 +198,7 @@ def _asking_manifest(command: str, plan: GeneratePlan | RunPlan) -> Manifest:
         base_manifest(command, plan.dataset, plan.problems),
         model=plan.model,
         api_base=plan.adapter.api_base,
+        prices=_per_million(plan.adapter.prices),
         prompt=_plain(asdict(plan.prompt)),
         sampling=_plain(asdict(plan.sampling)),
         engine={
@@ -206,6 +208,12 @@ def _asking_manifest(command: str, plan: GeneratePlan | RunPlan) -> Manifest:
             "attempts": engine.retry.attempts,
         },
     )
+
+
+def _per_million(prices: Prices | None) -> dict[str, float] | None:
+    if prices is None:
+        return None
+    return {"prompt": prices.prompt * 1e6, "completion": prices.completion * 1e6}
 
 
 def _plain(values: dict[str, Any]) -> dict[str, Any]:

@@ -85,6 +85,9 @@ class BarProgress(QuietProgress):
     def generated(self, failed: bool) -> None:
         super().generated(failed)
         self._generate_failures += failed
+        if failed and self._grade is not None:  # a failed request is never graded
+            total = self._bars.tasks[self._grade].total
+            self._bars.update(self._grade, total=None if total is None else total - 1)
         if self._generate is not None:
             note = f"{self._generate_failures} errors" if self._generate_failures else ""
             rate = self._rate(self._generate)

@@ -104,7 +104,7 @@ def _from_generations(
             code = extract(line.response, problem, mode)
             issue = response_issue(line.to_generation(), code, problem.ifc)
             sample = Sample(line.problem, line.sample, code)
-            inputs.append(Input(where, sample, Answer(error=None, issue=issue and str(issue))))
+            inputs.append(Input(where, sample, Answer(issue=issue and str(issue))))
     return inputs
 
 

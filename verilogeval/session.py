@@ -31,9 +31,9 @@ from verilogeval.simulate import official_log
 
 @dataclass(frozen=True)
 class Answer:
-    """What `run` knows of the model's answer a sample was extracted from."""
+    """What `run` knows of the model's answer a sample was extracted from (a failed
+    request is never graded: it has no answer)."""
 
-    error: str | None  # the model gave no answer: the empty one is graded
     issue: str | None  # its response issue (verilogeval.responses), None when it had none
 
 
@@ -155,7 +155,6 @@ class GradingSession:
             outputs=verdict.outputs,
             code_sha256=code_sha256(sample.code),
             simulated=graded.simulated,
-            generation_error=None if answer is None else answer.error,
             response_issue=None if answer is None else answer.issue,
             time_limit_s=graded.result.timeout_s,
             nulls=frozenset() if answer is None or answer.issue else frozenset({"response_issue"}),

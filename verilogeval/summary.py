@@ -184,12 +184,13 @@ class Spending:
     cost: float | None  # USD over requested answers with a known price; None: none had one
     requested: int  # answers asked of the model (not cached, not failed)
     unpriced: int  # requested answers whose price is unknown (never counted as free)
+    first_error: str | None  # the first failed request's error, in the order given
 
     def describe(self) -> str:
         if not self.requested:
             return "$0 (nothing requested)"
         if self.cost is None:
-            return "unknown (no price for this model)"
+            return "unknown (no known price for this model and server; --prices sets one)"
         unpriced = f" (+{self.unpriced} unpriced)" if self.unpriced else ""
         return f"${self.cost:.4f}{unpriced}"
 
@@ -198,13 +199,15 @@ def spending(answers: Sequence[GenerationLine]) -> Spending:
     """What `answers` cost to get now: a cached answer was paid for before, so is free."""
     requested = [a for a in answers if not a.cached and a.error is None]
     priced = [a.cost for a in requested if a.cost is not None]
+    errors = [a.error for a in answers if a.error is not None]
     return Spending(
         answers=len(answers),
-        errors=sum(a.error is not None for a in answers),
+        errors=len(errors),
         cached=sum(a.cached for a in answers),
         prompt_tokens=sum(a.usage.prompt_tokens or 0 for a in answers),
         completion_tokens=sum(a.usage.completion_tokens or 0 for a in answers),
         cost=sum(priced) if priced else None,
         requested=len(requested),
         unpriced=len(requested) - len(priced),
+        first_error=errors[0] if errors else None,
     )

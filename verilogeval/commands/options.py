@@ -30,8 +30,9 @@ from verilogeval.models.base import (
     SamplingConfig,
 )
 from verilogeval.models.capabilities import REASONING_MAX_TOKENS
+from verilogeval.models.pricing import Prices
+from verilogeval.models.registry import api_base_for, with_model_defaults
 from verilogeval.models.registry import resolve as resolve_model
-from verilogeval.models.registry import with_model_defaults
 from verilogeval.plans import RunPlan, default_run_name
 from verilogeval.plus.options import add_plus_options, plus_config_from_args
 from verilogeval.prompt import MAX_SHOTS, PromptConfig, PromptStyle, default_style
@@ -121,7 +122,18 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--api-base",
         default=None,
-        help="base URL of an OpenAI-compatible server (default: the provider's own)",
+        metavar="URL",
+        help="base URL of an OpenAI-compatible server (default: $OPENAI_BASE_URL for "
+        "openai:NAME and openai/NAME models, else the provider's own API); recorded in "
+        "run.json and part of the run's identity and of the answer cache key",
+    )
+    group.add_argument(
+        "--prices",
+        type=parse_prices,
+        default=None,
+        metavar="PROMPT,COMPLETION",
+        help="USD per million prompt and completion tokens, e.g. 0.5,1.5 (default: the "
+        "model map's price for the provider's own API; unknown for any other server)",
     )
     group.add_argument("--concurrency", type=int, default=8, help="requests at once (default 8)")
     group.add_argument(
@@ -155,8 +167,29 @@ def engine_config_from_args(args: argparse.Namespace) -> EngineConfig:
     )
 
 
+OPENAI_BASE_URL_ENV = "OPENAI_BASE_URL"
+
+
+def parse_prices(text: str) -> Prices:
+    """'0.5,1.5' (USD per million tokens) -> Prices per token."""
+    try:
+        prompt, completion = (float(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected PROMPT,COMPLETION in USD per million tokens like '0.5,1.5', got {text!r}"
+        ) from None
+    if prompt < 0 or completion < 0:
+        raise argparse.ArgumentTypeError(f"prices must not be negative, got {text!r}")
+    return Prices(prompt / 1e6, completion / 1e6)
+
+
 def adapter_settings_from_args(args: argparse.Namespace) -> AdapterSettings:
-    return AdapterSettings(api_base=args.api_base, timeout_s=args.request_timeout)
+    """The adapter's settings; the one place OPENAI_BASE_URL is read (see api_base_for)."""
+    return AdapterSettings(
+        api_base=api_base_for(args.model, args.api_base, os.environ.get(OPENAI_BASE_URL_ENV)),
+        timeout_s=args.request_timeout,
+        prices=args.prices,
+    )
 
 
 def add_sampling_options(parser: argparse.ArgumentParser) -> None:

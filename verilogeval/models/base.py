@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from verilogeval.models.pricing import Prices
 from verilogeval.records import Problem, Prompt, Usage
 
 
@@ -62,12 +63,20 @@ PRESETS: dict[Preset, SamplingConfig] = {
 }
 
 
+# OpenAI's own API: where an OpenAI model's requests go when no other base URL is given.
+OPENAI_API_BASE = "https://api.openai.com/v1"
+
+
 @dataclass(frozen=True)
 class AdapterSettings:
     """What an adapter needs from the command line besides the model name."""
 
-    api_base: str | None = None  # OpenAI-compatible base URL (vLLM, llama.cpp, NIM, ...)
+    # The server's base URL (vLLM, llama.cpp, NIM, ...): --api-base, else OPENAI_BASE_URL
+    # for a model that talks to OpenAI (read once, by the CLI); None: the provider's own API.
+    # Part of the run's identity and of the answer cache key.
+    api_base: str | None = None
     timeout_s: float = 120.0  # per request; the engine enforces it too
+    prices: Prices | None = None  # --prices; None: the map's, for the provider's own API only
 
 
 @dataclass(frozen=True)
@@ -108,7 +117,7 @@ class ModelAdapter(ABC):
     """Answers requests for one model. Construct through `verilogeval.models.get_adapter`."""
 
     identity: str  # "adapter:model", part of the cache key
-    api_base: str | None = None
+    api_base: str | None = None  # the server's base URL, part of the cache key; None: the default
     cacheable: bool = True  # offline adapters answer instantly and are never cached
 
     @abstractmethod

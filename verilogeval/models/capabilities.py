@@ -1,8 +1,9 @@
-"""What litellm's offline model map knows of a model: does it reason, what does it accept.
+"""What the model map knows of a model: does it reason, what does it accept.
 
-The map ships with litellm (pricing.load_litellm keeps it offline and pinned by the
-installed version, which run.json records). A name it does not know gets no up-front
-rule: its server's first refusal teaches the run instead (models/params.py).
+The map is litellm's, shipped inside verilogeval as model_map.json (models/model_map.py):
+read in milliseconds, pinned until refreshed, and no litellm import on the `openai:`
+path. A name it does not know gets no up-front rule: its server's first refusal teaches
+the run instead (models/params.py).
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from verilogeval.models.base import SamplingConfig
+from verilogeval.models.model_map import model_map
 from verilogeval.models.params import Action, Adjustment, ParameterPolicy, asked_params
-from verilogeval.models.pricing import load_litellm
 
 # Output budget of a reasoning model whose own maximum the map does not know: thinking
 # takes thousands of tokens before the first line of the answer, so 1024 would truncate.
@@ -21,14 +22,14 @@ REASONING_MAX_TOKENS = 32768
 
 @dataclass(frozen=True)
 class ModelFacts:
-    """One model, as litellm's model map describes it."""
+    """One model, as the model map describes it."""
 
     model: str  # the litellm string looked up, e.g. "openai/o3"
-    provider: str | None  # litellm's provider name; None when litellm cannot tell
+    provider: str | None  # litellm's provider name; None when the map cannot tell
     known: bool  # the map has the model
     reasoning: bool
     max_output_tokens: int | None
-    supported: frozenset[str]  # OpenAI-style parameters litellm passes on for it
+    supported: frozenset[str]  # of the parameters a run asks for, those litellm passes on
 
     def output_budget(self) -> int:
         """max_tokens by default for a reasoning model: its own maximum, or a large one."""
@@ -37,24 +38,18 @@ class ModelFacts:
 
 def model_facts(model: str) -> ModelFacts:
     """What the map knows of `model` (a litellm string); an unknown model gets known=False."""
-    litellm = load_litellm()
-    try:
-        _, provider, _, _ = litellm.get_llm_provider(model)
-    except Exception:  # litellm raises several types for a string it cannot place
-        return ModelFacts(model, None, False, False, None, frozenset())
-    info: dict[str, Any] | None
-    try:
-        info = dict(litellm.get_model_info(model))
-    except Exception:  # not in the map
-        info = None
-    supported = litellm.get_supported_openai_params(model=model, custom_llm_provider=provider)
+    known_models = model_map()
+    provider = known_models.provider(model)
+    entry = known_models.entry(model)
+    if entry is None:
+        return ModelFacts(model, provider, False, False, None, frozenset())
     return ModelFacts(
         model=model,
         provider=provider,
-        known=info is not None,
-        reasoning=bool(info and info.get("supports_reasoning")),
-        max_output_tokens=(info or {}).get("max_output_tokens"),
-        supported=frozenset(supported or ()),
+        known=True,
+        reasoning=entry.reasoning,
+        max_output_tokens=entry.max_output_tokens,
+        supported=entry.params,
     )
 
 

@@ -1,11 +1,18 @@
-"""Any provider litellm knows: `openai/gpt-4o`, `anthropic/...`, `ollama/...`, `hosted_vllm/...`."""
+"""Any provider litellm knows: `openai/gpt-4o`, `anthropic/...`, `ollama/...`, `hosted_vllm/...`.
+
+The only module that imports litellm (seconds of start-up): the other adapters never
+pay for it. Answers are priced from the model map, as the `openai:` adapter prices them.
+"""
 
 from __future__ import annotations
 
+import os
+from types import ModuleType
 from typing import Any
 
 from verilogeval.errors import UserError
 from verilogeval.models.base import (
+    OPENAI_API_BASE,
     AdapterSettings,
     Completion,
     ModelAdapter,
@@ -15,12 +22,25 @@ from verilogeval.models.base import (
 from verilogeval.models.capabilities import ModelParameters, model_facts
 from verilogeval.models.openai_errors import first_choice
 from verilogeval.models.params import asked_params, send_adjusting
-from verilogeval.models.pricing import load_litellm
+from verilogeval.models.pricing import run_prices
 
 # Providers that only exist at an address the user runs: they need --api-base.
 _SELF_HOSTED = {"hosted_vllm", "vllm", "openai_like", "llamafile", "lm_studio"}
 # OpenAI-compatible servers accept any key, but the client insists on one.
 PLACEHOLDER_KEY = "EMPTY"
+
+
+def load_litellm() -> ModuleType:
+    """litellm, quiet and with its bundled price map.
+
+    Left alone, litellm downloads its price map at import time (seconds of stalling
+    without network); verilogeval reads its own copy (models/model_map.py) anyway.
+    """
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    import litellm
+
+    litellm.suppress_debug_info = True
+    return litellm
 
 
 class LiteLLMAdapter(ModelAdapter):
@@ -44,6 +64,11 @@ class LiteLLMAdapter(ModelAdapter):
         self.model = model
         self.identity = f"litellm:{model}"
         self.api_base = settings.api_base
+        # litellm would read OPENAI_BASE_URL itself for an OpenAI model: the run's own base
+        # URL (the CLI read that variable once) is always given instead.
+        self._send_to = settings.api_base or (OPENAI_API_BASE if provider == "openai" else None)
+        self._server = self._send_to or f"{provider}'s API"
+        self._prices = run_prices(model, settings.api_base, settings.prices)
         self._timeout_s = settings.timeout_s
         self._litellm = litellm
         self._parameters = ModelParameters(model_facts(model))
@@ -56,22 +81,21 @@ class LiteLLMAdapter(ModelAdapter):
                 model=self.model,
                 messages=request.prompt.messages(),
                 **sent,
-                api_base=self.api_base,
+                api_base=self._send_to,
                 api_key=self._api_key,
                 timeout=self._timeout_s,
                 num_retries=0,  # the engine's retries are the only ones
                 max_retries=0,
             )
 
-        response = await send_adjusting(self._parameters.policy(asked), asked, send)
+        response = await send_adjusting(self._parameters.policy(asked), asked, send, self._server)
         text, reasoning, finish_reason, usage = first_choice(response)
         return Completion(
             text=text,
             usage=usage,
             finish_reason=finish_reason,
             model=response.model or self.model,
-            # litellm prices every answer from its own map as it returns it.
-            cost=response._hidden_params.get("response_cost"),
+            cost=None if self._prices is None else self._prices.cost(usage),
             reasoning=reasoning,
         )
 

@@ -1,8 +1,10 @@
 """The lean path: the official openai SDK against any OpenAI-compatible base URL.
 
-Parameters follow litellm's model map when it knows the name (`openai:o3` gets
+Parameters follow the model map when it knows the name (`openai:o3` gets
 max_completion_tokens and no temperature); an unknown server teaches the run what it
-refuses with its first 400 (models/params.py).
+refuses with its first 400 (models/params.py). The base URL is always given to the SDK
+(OPENAI_API_BASE by default), so the SDK never reads OPENAI_BASE_URL behind the run's back:
+the CLI reads it once, and the run records and caches by it.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 
 from verilogeval.errors import UserError
 from verilogeval.models.base import (
+    OPENAI_API_BASE,
     AdapterSettings,
     Completion,
     ModelAdapter,
@@ -21,7 +24,7 @@ from verilogeval.models.base import (
 from verilogeval.models.capabilities import ModelParameters, model_facts
 from verilogeval.models.openai_errors import first_choice
 from verilogeval.models.params import asked_params, send_adjusting
-from verilogeval.models.pricing import cost_usd
+from verilogeval.models.pricing import run_prices
 
 # Local servers (vLLM, llama.cpp) accept any key, but the SDK insists on one.
 PLACEHOLDER_KEY = "EMPTY"
@@ -46,15 +49,15 @@ class OpenAIAdapter(ModelAdapter):
                 f"model openai:{model} needs OPENAI_API_KEY in the environment "
                 "(or --api-base URL for an OpenAI-compatible server)"
             )
-        # Only OpenAI's own models have a price; any other server's is unknown. litellm (for
-        # its model map) is imported now, as importing it later would stall the event loop.
-        self._priced = settings.api_base is None
+        # Only OpenAI's own models have a map price; any other server's is unknown.
+        self._prices = run_prices(f"openai/{model}", settings.api_base, settings.prices)
         self._parameters = ModelParameters(model_facts(f"openai/{model}"))
         self.model = model
         self.identity = f"openai:{model}"
         self.api_base = settings.api_base
+        self._server = settings.api_base or OPENAI_API_BASE
         self._client = openai.AsyncOpenAI(
-            base_url=settings.api_base,
+            base_url=self._server,
             api_key=key or PLACEHOLDER_KEY,
             max_retries=0,  # the engine's retries are the only ones
             timeout=settings.timeout_s,
@@ -73,14 +76,14 @@ class OpenAIAdapter(ModelAdapter):
                 extra_body={name: v for name, v in sent.items() if name not in _SDK_PARAMS},
             )
 
-        response = await send_adjusting(self._parameters.policy(asked), asked, send)
+        response = await send_adjusting(self._parameters.policy(asked), asked, send, self._server)
         text, reasoning, finish_reason, usage = first_choice(response)
         return Completion(
             text=text,
             usage=usage,
             finish_reason=finish_reason,
             model=response.model or self.model,
-            cost=cost_usd(self.model, usage) if self._priced else None,
+            cost=None if self._prices is None else self._prices.cost(usage),
             reasoning=reasoning,
         )
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import email.utils
 import json
+import socket
 import time
 from typing import Any
 
@@ -17,10 +18,19 @@ from verilogeval.records import Usage
 _RETRY_STATUSES = {408, 409, 425, 429}
 
 
-def translate_error(error: Exception) -> Exception:
-    """The TransientError or PermanentError that `error` (from a client library) means."""
+def translate_error(error: Exception, server: str) -> Exception:
+    """The TransientError or PermanentError that `error` (from a client library) means.
+
+    A server that cannot be reached at all (connection refused, a host name that does not
+    resolve) is permanent, like a 401: retrying for minutes would only hide a wrong URL.
+    The client libraries wrap both in a timeout or a 500 (with a URL of their own), so the
+    cause is looked for in the chain, and `server` (where the requests go) is named.
+    """
     import openai
 
+    unreachable = _unreachable(error)
+    if unreachable is not None:
+        return PermanentError(f"cannot reach the server at {server}: {unreachable}")
     if isinstance(error, openai.APIConnectionError):  # includes timeouts
         return TransientError(f"{type(error).__name__}: {_first_line(error)}")
     if isinstance(error, openai.APIStatusError):
@@ -34,6 +44,20 @@ def translate_error(error: Exception) -> Exception:
     if isinstance(error, openai.APIError):  # a response the SDK could not understand
         return TransientError(f"{type(error).__name__}: {_first_line(error)}")
     return error
+
+
+def _unreachable(error: BaseException) -> str | None:
+    """Why no connection could be made, when that is what `error` comes from; else None."""
+    seen: set[int] = set()
+    cause: BaseException | None = error
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(cause, socket.gaierror):
+            return f"host name not resolved ({cause.strerror or cause})"
+        cause = cause.__cause__ or cause.__context__
+    return None
 
 
 def _first_line(error: Exception) -> str:

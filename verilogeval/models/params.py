@@ -137,19 +137,23 @@ class ParameterPolicy:
 
 
 async def send_adjusting(
-    policy: ParameterPolicy, asked: dict[str, Any], send: Callable[[dict[str, Any]], Awaitable[T]]
+    policy: ParameterPolicy,
+    asked: dict[str, Any],
+    send: Callable[[dict[str, Any]], Awaitable[T]],
+    server: str,
 ) -> T:
     """`send(parameters)` with the policy applied, learning from a refusal that names one.
 
-    Any other error comes back translated (TransientError or PermanentError), as the
-    engine expects. Each retry sends one parameter fewer, so this ends.
+    Any other error comes back translated (TransientError or PermanentError; `server`
+    names where the requests go), as the engine expects. Each retry sends one parameter
+    fewer, so this ends.
     """
     while True:
         sent = policy.apply(asked)
         try:
             return await send(sent)
         except Exception as error:
-            translated = translate_error(error)
+            translated = translate_error(error, server)
             if isinstance(translated, PermanentError) and policy.learn(str(error), sent):
                 continue
             raise translated from error

@@ -1,38 +1,45 @@
-"""Prices from litellm's model map: known price -> USD, unknown price -> None (never 0)."""
+"""What an answer cost: known price -> USD, unknown price -> None (never 0).
+
+Prices come from the model map (model_map.json, from litellm's map) for a provider's own
+API. A server at another base URL (`--api-base`, or OPENAI_BASE_URL) serves whatever it
+likes under a public model name, so its price is unknown unless the user gives one
+(`--prices`): a local model is never billed at the public model's price.
+"""
 
 from __future__ import annotations
 
-import os
-from types import ModuleType
+from dataclasses import dataclass
 
+from verilogeval.models.model_map import model_map
 from verilogeval.records import Usage
 
 
-def load_litellm() -> ModuleType:
-    """litellm, quiet and with its bundled price map.
+@dataclass(frozen=True)
+class Prices:
+    """USD per token, prompt and completion (reasoning tokens are completion tokens)."""
 
-    Left alone, litellm downloads its price map at import time (seconds of stalling
-    without network, and prices that change under a run); the bundled map is pinned by
-    the installed version, which run.json records.
-    """
-    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-    import litellm
+    prompt: float
+    completion: float
 
-    litellm.suppress_debug_info = True
-    return litellm
+    def cost(self, usage: Usage) -> float | None:
+        if usage.prompt_tokens is None or usage.completion_tokens is None:
+            return None
+        return usage.prompt_tokens * self.prompt + usage.completion_tokens * self.completion
 
 
-def cost_usd(model: str, usage: Usage) -> float | None:
-    """Cost of one answer of `model` (a litellm model string), or None when not priced."""
-    if usage.prompt_tokens is None or usage.completion_tokens is None:
+def map_prices(model: str) -> Prices | None:
+    """The map's prices of `model` (a litellm model string), None when it has none."""
+    entry = model_map().entry(model)
+    if entry is None or entry.input_cost_per_token is None:
         return None
-    litellm = load_litellm()
-    try:
-        prompt_cost, completion_cost = litellm.cost_per_token(
-            model=model,
-            prompt_tokens=usage.prompt_tokens,
-            completion_tokens=usage.completion_tokens,
-        )
-    except Exception:  # litellm raises several types for "not in the price map"
+    if entry.output_cost_per_token is None:
         return None
-    return prompt_cost + completion_cost
+    return Prices(entry.input_cost_per_token, entry.output_cost_per_token)
+
+
+def run_prices(model: str, api_base: str | None, given: Prices | None) -> Prices | None:
+    """The prices a run bills at: the user's, else the map's for the provider's own API,
+    else none (any other server's price is unknown)."""
+    if given is not None:
+        return given
+    return map_prices(model) if api_base is None else None

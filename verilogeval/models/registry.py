@@ -15,7 +15,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from verilogeval.errors import UserError
-from verilogeval.models.base import AdapterSettings, ModelAdapter, ReasoningEffort, SamplingConfig
+from verilogeval.models.base import (
+    OPENAI_API_BASE,
+    AdapterSettings,
+    ModelAdapter,
+    ReasoningEffort,
+    SamplingConfig,
+)
 
 
 def _oracle(argument: str, settings: AdapterSettings) -> ModelAdapter:
@@ -137,6 +143,32 @@ def resolve(spec: str) -> tuple[str, str]:
     raise UserError(
         f"unknown model {spec!r}: use an alias, oracle, replay:PATH, openai:NAME or a "
         "litellm provider/model string (see 'verilogeval models')"
+    )
+
+
+def api_base_for(spec: str, given: str | None, openai_base_url: str | None) -> str | None:
+    """The base URL a model's requests go to: `given` (--api-base), else, for a model that
+    talks to OpenAI (`openai:NAME`, litellm's `openai/...`), `openai_base_url` (the
+    OPENAI_BASE_URL the client libraries would read on their own). None: the provider's
+    own API. One spelling per server (no trailing slash), since it keys the answer cache.
+    """
+    name, argument = resolve(spec)
+    source = "--api-base"
+    if given is None and _talks_to_openai(name, argument):
+        given, source = openai_base_url or None, "OPENAI_BASE_URL"
+    if given is None:
+        return None
+    url = given.strip().rstrip("/")
+    if not url.startswith(("http://", "https://")):
+        raise UserError(f"{source} {given!r}: not an http:// or https:// URL")
+    return None if url == OPENAI_API_BASE else url
+
+
+def _talks_to_openai(adapter: str, argument: str) -> bool:
+    from verilogeval.models.model_map import model_map
+
+    return adapter == "openai" or (
+        adapter == "litellm" and model_map().provider(argument) == "openai"
     )
 
 

@@ -49,7 +49,9 @@ class ResultLine:
     outputs: tuple[OutputMismatch, ...]
     code_sha256: str | None
     simulated: bool
-    generation_error: str | None = None  # the model gave no answer: the empty one was graded
+    # Written by versions that graded a failed request as an empty answer; such a line is
+    # not final (see is_final): `run` asks for the sample again.
+    generation_error: str | None = None
     response_issue: str | None = None  # "empty", "truncated", "no_code", "generation_error"
     time_limit_s: float | None = None  # the wall-clock limit the sample was simulated under
     strict_passed: bool | None = None  # None: --strict was not asked for
@@ -64,6 +66,11 @@ class ResultLine:
     def carries(self, name: str) -> bool:
         """Whether the line has optional field `name`, null or not."""
         return getattr(self, name) is not None or name in self.nulls
+
+    @property
+    def is_final(self) -> bool:
+        """Graded from a real answer; a line graded from a failed request is not."""
+        return self.generation_error is None
 
     @property
     def category_name(self) -> str:

@@ -49,6 +49,7 @@ class SimulatorFacts:
 # The option that sets an identity field, to name in a refusal.
 _FLAGS = {
     "model": "--model",
+    "api_base": "--api-base",
     "task": "--task",
     "dataset_hash": "--dataset",
     "extract_mode": "--extract-mode",
@@ -70,6 +71,7 @@ class RunIdentity:
 
     command: str
     model: str | None
+    api_base: str | None  # the server's base URL: another server is another model
     task: str
     dataset_hash: str
     problems: tuple[str, ...] | None  # None for evaluate: its samples say which
@@ -123,7 +125,8 @@ class Manifest:
     problems: tuple[str, ...]
     started_at: str
     model: str | None = None
-    api_base: str | None = None
+    api_base: str | None = None  # the server asked (--api-base or OPENAI_BASE_URL); None: default
+    prices: dict[str, float] | None = None  # --prices, USD per million tokens; None: the map's
     prompt: dict[str, Any] | None = None  # style, shots, rules, explain
     sampling: dict[str, Any] | None = None  # n, temperature, top_p, max_tokens, seed, preset
     request: dict[str, Any] | None = None  # asked, sent, adjustments learned, model_map
@@ -148,6 +151,7 @@ class Manifest:
         return RunIdentity(
             command=self.command,
             model=self.model,
+            api_base=self.api_base,
             task=self.task,
             dataset_hash=self.dataset.hash,
             problems=None if evaluate else self.problems,
