@@ -323,7 +323,8 @@ def add_pool_options(parser: argparse.ArgumentParser) -> None:
         "--scratch-dir",
         type=Path,
         default=None,
-        help="where per-sample temporary folders go (default: /dev/shm, else the temp folder)",
+        help="with --no-sandbox, where per-command temporary folders go (default: /dev/shm, "
+        "else the temp folder); sandboxed commands use tmpfs workspaces of their own",
     )
     add_scheduler_option(parser)
     add_sandbox_option(parser)
