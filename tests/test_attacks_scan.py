@@ -44,7 +44,9 @@ END_TO_END = {
     "upward_reference": design("assign maj = good.maj;\n"),
     # class 6: swallow the testbench and the reference
     "swallow_comment": design(WRONG, after=OWN_TB + "/*\n"),
-    "swallow_ifdef": design(WRONG, after=OWN_TB + "`ifdef VERILOGEVAL_NEVER\n"),
+    "swallow_escaped_tb": design(
+        WRONG, after=OWN_TB.replace("module tb;", "module \\tb ;") + "/*\n"
+    ),
     "own_tb_behind_line": design(WRONG, after='`line 1 "test.sv" 0\n' + OWN_TB + "/*\n"),
     # the control: a correct design graded after the others by the same worker
     "correct": design(CORRECT),
