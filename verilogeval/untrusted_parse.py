@@ -26,7 +26,7 @@ from collections.abc import Callable
 from typing import Any
 
 MEMORY_LIMIT_BYTES = 2 << 30
-STACK_LIMIT_BYTES = 16 << 20
+STACK_LIMIT_BYTES = 8 << 20  # the usual default, stated: deep recursion crashes the child
 ANSWER_CAP_BYTES = 16 << 20
 DEFAULT_DEADLINE_S = 60.0
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK")

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from verilogeval.classify import classify
+from verilogeval.plus.origins import design_origin_issues
 from verilogeval.records import Category, Problem, Sample, SimResult
 from verilogeval.sandbox import Command, runner
 from verilogeval.simulate import COMPILE_FLAGS, official_log, simulator_version
@@ -40,6 +41,17 @@ endmodule
 # A call without a seed argument: `$random`, `$random()`, not `$random(seed)`.
 _UNSEEDED_DRAW = re.compile(r"\$u?random\b(?!\s*\(\s*[^\s)])")
 _SAMPLE, _TEST, _REF, _SHIFT, _BINARY = "sample.sv", "test.sv", "ref.sv", "shift.sv", "sim"
+
+
+class ForeignDesign(Exception):
+    """The compiled simulation is not the testbench, reference and sample it should be."""
+
+    def __init__(self, reasons: tuple[str, ...]) -> None:
+        super().__init__("; ".join(reasons))
+        self.reasons = reasons
+
+
+ORIGINS = {"tb": _TEST, "RefModule": _REF, "TopModule": _SAMPLE, SHIFT_TOP: _SHIFT}
 
 
 def shifts_stimulus(testbench_source: str) -> bool:
@@ -79,7 +91,11 @@ def run_seeds(
     workdir: Path | None,
     sandboxed: bool,
 ) -> tuple[SeedRun, ...]:
-    """Seeds 1..`seeds` in order, up to and including the first that fails."""
+    """Seeds 1..`seeds` in order, up to and including the first that fails (0: compile only).
+
+    ForeignDesign when the compiled design's `tb`, RefModule or TopModule does not come
+    from its own file (read before the sample's code ever runs in this folder).
+    """
     if problem.test_path is None:
         raise ValueError(f"{problem.name}: no Verilog testbench (_test.sv) to amplify")
     sources = {
@@ -91,6 +107,12 @@ def run_seeds(
     commands = runner(workdir, sandboxed)
     compiled = commands.execute(Command(amplified_compile_argv(), sources, (_BINARY,), timeout_s))
     binary = None if compiled.result.timed_out else compiled.files.get(_BINARY)
+    if binary is not None:  # checked before the sample's code ever runs
+        issues = design_origin_issues(binary.decode("latin-1"), ORIGINS, roots=("tb", SHIFT_TOP))
+        if issues:
+            raise ForeignDesign(issues)
+    elif seeds == 0:  # no seed run will say why: nothing compiled is nothing checked
+        raise ForeignDesign(("the plus compile made no simulation to check",))
     runs: list[SeedRun] = []
     for seed in range(1, seeds + 1):
         draws = seed * SHIFT_STEP

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from verilogeval.plus.amplify import SHIFT_STEP, run_seeds, shifts_stimulus
+from verilogeval.plus.amplify import SHIFT_STEP, ForeignDesign, run_seeds, shifts_stimulus
 from verilogeval.plus.tamper import scan_log, scan_sample
 from verilogeval.records import Problem, Sample
 
@@ -79,7 +79,9 @@ def plus_check(
 ) -> PlusResult:
     """Scan `sample` and its official log, then rerun the testbench under shifted seeds.
 
-    A tampering sample is not simulated again: it is rejected already.
+    A tampering sample is not simulated again: it is rejected already. Any other is
+    compiled with the testbench, whose compiled design must be the graded one, even when
+    no seed is run.
     """
     started = time.monotonic()
     scanned = scan_sample(
@@ -88,22 +90,26 @@ def plus_check(
     tamper = scanned + scan_log(official_log)
     testbench = problem.test_path.read_text(encoding="utf-8") if problem.test_path else ""
     skipped = not shifts_stimulus(testbench)
-    if tamper or skipped or config.seeds == 0:
+    if tamper:
         return PlusResult(tamper, 0, skipped, duration_s=round(time.monotonic() - started, 3))
-    runs = run_seeds(
-        problem,
-        sample,
-        config.seeds,
-        timeout_s=config.timeout_s,
-        workdir=workdir,
-        sandboxed=sandboxed,
-    )
+    try:
+        runs = run_seeds(
+            problem,
+            sample,
+            0 if skipped else config.seeds,
+            timeout_s=config.timeout_s,
+            workdir=workdir,
+            sandboxed=sandboxed,
+        )
+    except ForeignDesign as foreign:
+        seconds = round(time.monotonic() - started, 3)
+        return PlusResult(tamper + foreign.reasons, 0, skipped, duration_s=seconds)
     tamper += tuple(reason for run in runs for reason in scan_log(run.log))
     failing = next((run for run in runs if not run.passed), None)
     return PlusResult(
         tamper=tuple(dict.fromkeys(tamper)),
         seeds_run=len(runs),
-        seeds_skipped=False,
+        seeds_skipped=skipped,
         failing_seed=failing.seed if failing else None,
         failing_draws=failing.draws if failing else None,
         mismatch_line=failing.mismatch_line if failing else None,

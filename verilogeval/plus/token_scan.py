@@ -53,7 +53,13 @@ _ALLOWED_NET_TYPES = frozenset({"none", "wire"})
 # Members a file may hold at its top: everything else sits in the compilation unit the
 # testbench shares (Icarus compiles the files as one unit).
 _TOP_MEMBERS = frozenset(
-    {"ModuleDeclaration", "InterfaceDeclaration", "PackageDeclaration", "UdpDeclaration"}
+    {
+        "ModuleDeclaration",
+        "InterfaceDeclaration",
+        "PackageDeclaration",
+        "UdpDeclaration",
+        "EmptyMember",
+    }
 )
 _DECLARATIONS = frozenset(
     {
@@ -93,14 +99,14 @@ def scan_tokens(source: str, reserved: list[str], reserved_prefix: str) -> list[
     """Findings in `source`, the sample as Icarus preprocesses it, in order of appearance."""
     from pyslang import ast, parsing, syntax
 
-    tree = syntax.SyntaxTree.fromText(source, "sample.sv")
+    # A last `;` (an empty member) carries the directives after the last module in its
+    # trivia, and keeps the root a compilation unit.
+    tree = syntax.SyntaxTree.fromText(source + "\n;\n", "sample.sv")
     found: dict[str, None] = {}
     for diagnostic in tree.diagnostics:
         if diagnostic.isError():
             found.setdefault(f"does not parse on its own ({_code(diagnostic)})", None)
-    root = tree.root  # the compilation unit, or its one member when it has only one
-    members = root.members if _kind(root) == "CompilationUnit" else [root]  # type: ignore[attr-defined]
-    for member in members:
+    for member in tree.root.members:  # type: ignore[attr-defined]
         kind = _kind(member)
         if kind not in _TOP_MEMBERS:
             found.setdefault(f"{kind} outside a module (shared with the testbench)", None)

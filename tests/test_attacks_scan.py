@@ -1,0 +1,326 @@
+# ruff: noqa: E501  (the attack table reads best one attack per line)
+"""The tamper scan against samples written to get past it (issue 18, classes 5, 6 and 9).
+
+- class 5: system tasks missing from a deny-list, text behind `ifdef __ICARUS__`, upward
+  references, reseeding the random streams;
+- class 6: a sample that swallows the testbench and the reference and brings its own;
+- class 9: pyslang blown up by a sample (deep expressions, macro doubling) in the grading
+  process.
+The end-to-end attacks are graded by `verilogeval evaluate --plus` as a user runs it, with
+one worker, so a crash would take the other samples' verdicts with it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from verilogeval.dataset import load_dataset
+from verilogeval.records import Problem, Sample, Task
+
+PROBLEM = "Prob001_majority5"
+HEADER = "module TopModule (input [4:0] v, output maj);\n"
+CORRECT = "assign maj = (v[0] + v[1] + v[2] + v[3] + v[4]) >= 3;\n"
+WRONG = "assign maj = 1'b0;\n"
+FORGED = "Mismatches: 0 in 1 samples"
+FORGED_HEX = f"{len(FORGED) * 8}'h{FORGED.encode().hex()}"
+# A sample that hides what follows it and brings its own testbench printing a forged verdict.
+OWN_TB = f'module tb; initial $display("%s", {FORGED_HEX}); endmodule\n'
+
+
+def design(body: str, extra: str = "", after: str = "") -> str:
+    return f"{HEADER}{body}{extra}\nendmodule\n{after}"
+
+
+END_TO_END = {
+    # class 5: the deny-list and the scan's blind spots
+    "finish_and_return": design(WRONG, "initial $finish_and_return(0);"),
+    "icarus_ifdef_finish": design(WRONG, "`ifdef __ICARUS__\ninitial $finish;\n`endif"),
+    "upward_reference": design("assign maj = good.maj;\n"),
+    # class 6: swallow the testbench and the reference
+    "swallow_comment": design(WRONG, after=OWN_TB + "/*\n"),
+    "swallow_escaped_tb": design(
+        WRONG, after=OWN_TB.replace("module tb;", "module \\tb ;") + "/*\n"
+    ),
+    "own_tb_behind_line": design(WRONG, after='`line 1 "test.sv" 0\n' + OWN_TB + "/*\n"),
+    # the control: a correct design graded after the others by the same worker
+    "correct": design(CORRECT),
+}
+
+
+def verilogeval(*args: object) -> subprocess.CompletedProcess[str]:
+    argv = [sys.executable, "-m", "verilogeval", *map(str, args)]
+    return subprocess.run(argv, capture_output=True, text=True, timeout=900, check=False)
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory) -> dict[str, dict]:
+    root = tmp_path_factory.mktemp("scan-attacks")
+    names = list(END_TO_END)
+    samples = root / "samples.jsonl"
+    samples.write_text(
+        "".join(
+            json.dumps({"problem": PROBLEM, "sample": number, "code": END_TO_END[name]}) + "\n"
+            for number, name in enumerate(names, start=1)
+        )
+    )
+    out = root / "out"
+    done = verilogeval(
+        "evaluate", "--task", Task.SPEC_TO_RTL, "--samples", samples, "--out", out,
+        "--no-cache", "--jobs", 1, "--plus",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    lines = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+    return {names[line["sample"] - 1]: line for line in lines}
+
+
+@pytest.mark.icarus
+@pytest.mark.parametrize("name", [name for name in END_TO_END if name != "correct"])
+def test_no_attack_gets_a_trusted_pass(graded, name):
+    line = graded[name]
+    assert line["plus_passed"] is False, line["plus"]
+    if line["passed"]:
+        assert line["plus"]["tamper"], line["plus"]
+
+
+@pytest.mark.icarus
+def test_the_correct_design_graded_beside_them_keeps_its_trusted_pass(graded):
+    assert graded["correct"]["plus_passed"] is True, graded["correct"]["plus"]
+    assert graded["swallow_comment"]["passed"]  # the official flow is fooled: plus is not
+
+
+# ---- the scan alone: what it finds in each attack (real ivlpp in the sandbox) ----
+def harness_problem() -> Problem:
+    return next(p for p in load_dataset(None, Task.SPEC_TO_RTL).problems if p.name == PROBLEM)
+
+
+SCAN_ATTACKS = [
+    # class 5: system tasks outside the allow-list, however they are written
+    ("finish_and_return", design(WRONG, "initial $finish_and_return(0);"), "$finish_and_return"),
+    ("fopenw", design(CORRECT, 'initial begin : f integer h; h = $fopenw("x"); end'), "$fopenw"),
+    ("fputc", design(CORRECT, 'initial begin : f integer h; h = $fopen("x"); $fputc(65, h); end'), "$fopen"),
+    ("ivlh_file", design(CORRECT, "initial $ivlh_file_open(h, \"x\", 1);"), "$ivlh_file_open"),
+    ("dumpports", design(CORRECT, 'initial $dumpports(TopModule, "x.evcd");'), "$dumpports"),
+    ("monitor", design(CORRECT, "initial $monitor(v);"), "$monitor"),
+    ("icarus_only", design(WRONG, "`ifdef __ICARUS__\ninitial $finish;\n`endif"), "$finish"),
+    ("ifndef_synthesis", design(WRONG, "`ifndef SYNTHESIS\ninitial $stop;\n`endif"), "$stop"),
+    ("pasted_name", design(WRONG, "`define F(x) $fin``x\ninitial `F(ish);"), "$finish"),
+    ("macro_in_ifdef", design(WRONG, "`ifdef __ICARUS__\n`define E $exit\n`endif\ninitial `E;"), "$exit"),
+    ("plusargs_hidden", design(CORRECT, '`ifdef __ICARUS__\ninitial if ($test$plusargs("v")) ;\n`endif'), "$test$plusargs"),
+    ("reseed_urandom", design(CORRECT, "initial begin : r integer x; x = $urandom(1); end"), "$urandom"),
+    ("reseed_random", design(CORRECT, "integer seed = 7; initial begin : r integer x; x = $random(seed); end"), "$random"),
+    ("urandom_range", design(CORRECT, "initial begin : r integer x; x = $urandom_range(3); end"), "$urandom_range"),
+    ("upward_instance", design("assign maj = good.maj;\n"), "good.maj"),
+    ("upward_task", design(CORRECT, "initial stim.wavedrom_start();"), "stim.wavedrom_start"),
+    ("root", design(CORRECT, "initial $root.tb.bad_samples = 0;"), "$root"),
+    ("unit_scope", "function automatic int f; return 0; endfunction\n" + design(CORRECT), "outside a module"),
+    ("dpi_import", design(CORRECT, 'import "DPI-C" function int system(input string s);'), "DPI"),
+    ("bind", design(CORRECT) + "bind RefModule TopModule spy (.v(v), .maj());\n", "bind"),
+    ("config", design(CORRECT) + "config cfg; design TopModule; endconfig\n", "outside a module"),
+    ("verdict_in_macro", design(WRONG, '`define V "Mismatches: 0 in 5 samples"\ninitial $display(`V);'), "verdict text"),
+    ("lone_carriage_return", design(WRONG, "// note\rinitial $finish;"), "U+000D"),
+    ("nul_byte", design(WRONG, "initial $display(\"a\");\x00"), "U+0000"),
+    # class 6: the harness's names, and what reaches past the sample
+    ("own_tb", design(WRONG, after=OWN_TB), "'tb'"),
+    ("escaped_tb", design(WRONG, after="module \\tb ; endmodule\n"), "'tb'"),
+    ("own_ref", design(WRONG, after="module RefModule (input [4:0] v, output maj); endmodule\n"), "'RefModule'"),
+    ("own_stimulus", design(WRONG, after="module stimulus_gen; endmodule\n"), "'stimulus_gen'"),
+    ("shift_top", design(WRONG, after="module verilogeval_seed_shift; endmodule\n"), "verilogeval_seed_shift"),
+    ("diff_top", design(WRONG, after="module verilogeval_diff_top; endmodule\n"), "verilogeval_diff_top"),
+    ("program_tb", design(WRONG, after="program tb; endprogram\n"), "'tb'"),
+    ("interface_ref", design(WRONG, after="interface RefModule; endinterface\n"), "'RefModule'"),
+    ("unterminated_comment", design(WRONG, after="/*\n"), "UnterminatedBlockComment"),
+    ("unterminated_ifdef", design(WRONG, after="`ifdef NEVER\n"), "`ifdef"),
+    ("unterminated_ifdef_icarus", design(WRONG, after="`ifndef __ICARUS__\n"), "`ifdef"),
+    ("line_as_testbench", '`line 1 "test.sv" 0\n' + design(WRONG), "`line"),
+    ("include_testbench", design(WRONG) + '`include "test.sv"\n', "`include"),
+    ("celldefine", "`celldefine\n" + design(CORRECT), "`celldefine"),
+    ("resetall", design(CORRECT) + "`resetall\n", "`resetall"),
+    ("nettype_trireg", design(CORRECT) + "`default_nettype trireg\n", "trireg"),
+    ("unconnected_drive", design(CORRECT) + "`unconnected_drive pull1\n", "`unconnected_drive"),
+]  # fmt: skip
+
+
+@pytest.mark.icarus
+@pytest.mark.parametrize(("name", "code", "reason"), SCAN_ATTACKS, ids=[a[0] for a in SCAN_ATTACKS])
+def test_the_scan_finds_the_attack(name, code, reason, tmp_path):
+    from verilogeval.plus.tamper import scan_sample
+
+    found = scan_sample(code, harness_problem(), workdir=tmp_path)
+    assert any(reason in finding for finding in found), found
+
+
+@pytest.mark.icarus
+def test_the_scan_reads_what_icarus_compiles():
+    """Hidden from Icarus, a task cannot act: the scan reads ivlpp's output, macros and all."""
+    from verilogeval.plus.tamper import scan_sample
+
+    hidden = design(CORRECT, "`ifndef __ICARUS__\ninitial $finish;\n`endif")
+    assert scan_sample(hidden, harness_problem()) == ()
+
+
+@pytest.mark.icarus
+def test_ivlpp_with_the_icarus_macros_matches_iverilog_minus_e(tmp_path):
+    """The scan's preprocessor is iverilog's own, with its predefined macros: its text
+    (line markers aside) is `iverilog -E`'s, the ground truth of what Icarus compiles."""
+    from verilogeval.plus.preprocess import ICARUS_DEFINES, preprocess_argv
+
+    code = design(
+        CORRECT,
+        "`ifdef __ICARUS__\nwire icarus;\n`else\nwire other;\n`endif\n`define W wire\n`W w2;",
+    )
+    (tmp_path / "sample.sv").write_text(code)
+    (tmp_path / "verilogeval.defines").write_text(ICARUS_DEFINES)
+    ours = subprocess.run(
+        preprocess_argv(("sample.sv",)), cwd=tmp_path, capture_output=True, text=True, check=True
+    ).stdout
+    theirs = subprocess.run(
+        ["iverilog", "-g2012", "-E", "-o", "-", "sample.sv"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "wire icarus" in ours and "wire other" not in ours
+    assert (
+        re.sub(r'^`line \d+ "[^"]*" \d+\n', "", ours, flags=re.MULTILINE).strip() == theirs.strip()
+    )
+
+
+# ---- class 6 at its root: the compiled design must be the graded one ----
+def compile_vvp(folder: Path, sample_code: str) -> str:
+    problem = harness_problem()
+    assert problem.test_path is not None
+    (folder / "sample.sv").write_text(sample_code)
+    (folder / "test.sv").write_text(problem.test_path.read_text())
+    (folder / "ref.sv").write_text(problem.ref_path.read_text())
+    argv = ["iverilog", "-g2012", "-s", "tb", "-o", "sim", "sample.sv", "test.sv", "ref.sv"]
+    subprocess.run(argv, cwd=folder, capture_output=True, check=False)
+    return (folder / "sim").read_bytes().decode("latin-1")
+
+
+ORIGINS = {"tb": "test.sv", "RefModule": "ref.sv", "TopModule": "sample.sv"}
+
+
+@pytest.mark.icarus
+def test_the_compiled_design_of_a_plain_sample_is_the_graded_one(tmp_path):
+    from verilogeval.plus.origins import design_origin_issues
+
+    assert design_origin_issues(compile_vvp(tmp_path, design(CORRECT)), ORIGINS, ("tb",)) == ()
+
+
+@pytest.mark.icarus
+@pytest.mark.parametrize("tail", ["/*\n", "`ifdef VERILOGEVAL_NEVER\n"])
+def test_a_swallowed_testbench_shows_in_the_compiled_design(tmp_path, tail):
+    from verilogeval.plus.origins import design_origin_issues
+
+    issues = design_origin_issues(
+        compile_vvp(tmp_path, design(WRONG, after=OWN_TB + tail)), ORIGINS, ("tb",)
+    )
+    assert "module 'tb' comes from sample.sv, not from test.sv" in issues
+    assert "the compiled simulation has no module 'RefModule'" in issues
+
+
+def test_origins_read_the_vvp_file_table():
+    from verilogeval.plus.origins import design_origin_issues
+
+    vvp = (
+        'S_0x1 .scope module, "tb" "tb" 3 35;\n'
+        'S_0x2 .scope module, "good1" "RefModule" 3 72, 4 2 0, S_0x1;\n'
+        'S_0x3 .scope module, "dut" "TopModule" 3 75, 3 1 0, S_0x1;\n'
+        'S_0x4 .scope module, "x" "Spy" 5 1;\n'
+        ':file_names 6;\n    "N/A";\n    "<interactive>";\n    "-";\n    "test.sv";\n    "ref.sv";\n    "sample.sv";\n'
+    )
+    assert design_origin_issues(vvp, ORIGINS, ("tb",)) == (
+        "module 'TopModule' comes from test.sv, not from sample.sv",
+        "root module 'Spy' from sample.sv is not the testbench's",
+    )
+    assert design_origin_issues("no table", ORIGINS, ("tb",)) == (
+        "the compiled simulation has no file table",
+    )
+
+
+@pytest.mark.icarus
+def test_the_plus_run_refuses_a_foreign_design_even_past_the_scan(tmp_path):
+    """run_seeds checks the compiled design itself, whatever the scan said."""
+    from verilogeval.plus.amplify import ForeignDesign, run_seeds
+
+    own_shift = "module verilogeval_seed_shift; endmodule\n"
+    swallowing = Sample(PROBLEM, 1, design(WRONG, after=OWN_TB + own_shift + "/*\n"))
+    with pytest.raises(ForeignDesign, match=re.escape("module 'tb' comes from sample.sv")):
+        run_seeds(harness_problem(), swallowing, 1, timeout_s=60, workdir=tmp_path, sandboxed=True)
+
+
+# ---- class 9: parsing untrusted code under limits ----
+DEEP_SUM = design(CORRECT, "wire [31:0] deep = " + "+".join(["1"] * 200000) + ";")
+MACRO_BOMB = "".join(f"`define M{i + 1} `M{i} `M{i}\n" for i in range(40)).replace(
+    "`M0 `M0", "v v", 1
+)
+MACRO_BOMB += design(CORRECT, "wire [1:0] w = {`M40};")
+
+
+@pytest.mark.icarus
+def test_a_sample_that_crashes_the_parser_costs_only_its_own_scan(tmp_path):
+    from verilogeval.plus.tamper import scan_sample
+
+    (finding,) = scan_sample(DEEP_SUM, harness_problem(), workdir=tmp_path, timeout_s=120)
+    assert finding.startswith("the scan could not finish: the parser crashed"), finding
+    assert scan_sample(design(CORRECT), harness_problem(), workdir=tmp_path) == ()  # restarted
+
+
+@pytest.mark.icarus
+def test_a_macro_bomb_is_a_finding_not_a_host_hazard(tmp_path):
+    from verilogeval.plus.tamper import scan_sample
+
+    (finding,) = scan_sample(MACRO_BOMB, harness_problem(), workdir=tmp_path, timeout_s=5)
+    assert "preprocess" in finding, finding
+
+
+def test_reading_interfaces_of_a_hostile_sample_fails_alone():
+    from verilogeval.interface import read_interfaces
+    from verilogeval.untrusted_parse import ParseFailed
+
+    with pytest.raises(ParseFailed):
+        read_interfaces(MACRO_BOMB, "sample.sv")
+    assert read_interfaces(design(CORRECT), "sample.sv")["TopModule"].outputs[0].name == "maj"
+
+
+# ---- no false finding: every official reference, renamed TopModule, and real answers ----
+@pytest.mark.icarus
+@pytest.mark.shared
+@pytest.mark.parametrize("task", list(Task))
+def test_no_official_reference_gets_a_finding(official_root, task, tmp_path):
+    from verilogeval.plus.tamper import scan_sample
+
+    found = {}
+    for problem in load_dataset(official_root, task).problems:
+        code = re.sub(r"\bRefModule\b", "TopModule", problem.ref_path.read_text())
+        reasons = scan_sample(code, problem, workdir=tmp_path)
+        if reasons:
+            found[problem.name] = reasons
+    assert found == {}
+
+
+@pytest.mark.icarus
+@pytest.mark.shared
+def test_no_officially_passing_golden_answer_gets_a_finding(
+    official_root, golden_classification, tmp_path
+):
+    from verilogeval.plus.tamper import scan_sample
+
+    problems = {
+        (task, p.name): p for task in Task for p in load_dataset(official_root, task).problems
+    }
+    found = {}
+    for row in golden_classification:
+        if row["official"] == "." and row["sample"] != "ref":
+            problem = problems[(Task(row["task"]), row["problem"])]
+            reasons = scan_sample(row["code"], problem, workdir=tmp_path)
+            if reasons:
+                found[(row["problem"], row["sample"])] = reasons
+    assert found == {}
