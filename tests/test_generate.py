@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import time
 from dataclasses import replace
 
@@ -12,6 +13,7 @@ from fake_openai_server import FakeOpenAIServer, Fault, FaultKind
 from verilogeval.dataset import load_dataset
 from verilogeval.generate import (
     EngineConfig,
+    GenerationAborted,
     GenerationCache,
     RetryPolicy,
     generate,
@@ -181,6 +183,9 @@ def test_cache_key_covers_model_sampling_and_sample(fresh, requests_, tmp_path):
     config = EngineConfig(concurrency=4, timeout_s=30, retry=FAST_RETRY)
     generate(adapter_for("openai:fake", fresh), requests_[:1], config, cache=cache)
     hotter = replace(requests_[0], sampling=replace(requests_[0].sampling, temperature=0.3))
+    with FakeOpenAIServer() as another:  # same model name, another server
+        generate(adapter_for("openai:fake", another), requests_[:1], config, cache=cache)
+        assert another.request_count == 1
     variants = [
         (adapter_for("openai:other", fresh), requests_[0]),
         (adapter_for("openai:fake", fresh), hotter),
@@ -190,6 +195,40 @@ def test_cache_key_covers_model_sampling_and_sample(fresh, requests_, tmp_path):
         fresh.reset()
         generate(adapter, [request], config, cache=cache)
         assert fresh.request_count == 1
+
+
+def _refusing_url() -> str:
+    """The base URL of a loopback port nobody listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{probe.getsockname()[1]}/v1"
+
+
+@pytest.mark.parametrize("spec", HTTP_SPECS)
+def test_a_refused_connection_stops_the_run_at_once_naming_the_server(spec, requests_):
+    """Before: retried for half a minute as "Request timed out", then one error per sample."""
+    url = _refusing_url()
+    adapter = get_adapter(spec, AdapterSettings(api_base=url, timeout_s=5))
+    slow_retry = EngineConfig(retry=RetryPolicy(attempts=6, base_delay_s=30))
+    handed_on: list[Generation] = []
+    with pytest.raises(GenerationAborted, match=f"cannot reach the server at {url}: connection"):
+        generate(adapter, requests_, slow_retry, on_generation=handed_on.append)
+    assert handed_on == []  # nothing journaled: the same command asks again
+
+
+def test_a_cached_answer_does_not_open_the_gate(fresh, requests_, tmp_path):
+    """Answers from the cache say nothing of the server: a dead one still stops the run."""
+    cache = GenerationCache(tmp_path / "cache")
+    config = EngineConfig(concurrency=2, timeout_s=30, retry=FAST_RETRY)
+    generate(adapter_for("openai:fake", fresh), requests_[:2], config, cache=cache)
+    dead = AdapterSettings(api_base=_refusing_url(), timeout_s=5)
+    # The same cache entries under another server's URL would be misses: key them alike.
+    adapter = get_adapter("openai:fake", dead)
+    adapter.api_base = fresh.base_url
+    handed_on: list[Generation] = []
+    with pytest.raises(GenerationAborted):
+        generate(adapter, requests_, config, cache=cache, on_generation=handed_on.append)
+    assert [g.cached for g in handed_on] == [True, True]
 
 
 def test_damaged_cache_costs_requests_not_the_run(fresh, requests_, tmp_path):

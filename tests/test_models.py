@@ -24,7 +24,7 @@ from verilogeval.models.base import (
 from verilogeval.models.capabilities import model_facts
 from verilogeval.models.oracle import OracleAdapter, oracle_answer
 from verilogeval.models.pricing import Prices, map_prices, run_prices
-from verilogeval.models.registry import ALIASES, get_adapter, resolve
+from verilogeval.models.registry import ALIASES, api_base_for, get_adapter, resolve
 from verilogeval.models.replay import ReplayAdapter
 from verilogeval.records import Prompt, Task, Usage
 
@@ -100,6 +100,34 @@ def test_every_alias_names_a_litellm_model():
         # A reasoning alias either is in litellm's map as one or says so itself.
         if alias.thinking_budget or alias.reasoning_effort:
             assert facts.reasoning, name
+
+
+LOCAL = "http://127.0.0.1:8000/v1"
+
+
+@pytest.mark.parametrize(
+    ("spec", "given", "environment", "expected"),
+    [
+        ("openai:gpt-4o", None, LOCAL, LOCAL),  # OPENAI_BASE_URL: what the SDK would obey
+        ("openai/gpt-4o", None, LOCAL + "/", LOCAL),  # one spelling per server
+        ("gpt-4o", None, LOCAL, LOCAL),  # an alias of an OpenAI model
+        ("openai:gpt-4o", "http://gpu-box:9000/v1", LOCAL, "http://gpu-box:9000/v1"),
+        ("anthropic/claude-sonnet-4-20250514", None, LOCAL, None),  # not an OpenAI model
+        ("hosted_vllm/Qwen/Qwen3-32B", "http://gpu-box:9000/v1/", None, "http://gpu-box:9000/v1"),
+        ("openai:gpt-4o", None, "https://api.openai.com/v1/", None),  # OpenAI's own API
+        ("openai:gpt-4o", None, "", None),
+        ("oracle", None, LOCAL, None),
+    ],
+)
+def test_the_base_url_comes_from_the_flag_or_openai_base_url(spec, given, environment, expected):
+    assert api_base_for(spec, given, environment) == expected
+
+
+def test_a_base_url_that_is_no_url_is_one_clear_error():
+    with pytest.raises(UserError, match="OPENAI_BASE_URL 'localhost:8000'"):
+        api_base_for("openai:x", None, "localhost:8000")
+    with pytest.raises(UserError, match="--api-base 'gpu-box'"):
+        api_base_for("openai:x", "gpu-box", None)
 
 
 def test_missing_api_key_is_one_clear_error(monkeypatch):

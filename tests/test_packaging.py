@@ -32,6 +32,7 @@ def test_installed_wheel_finds_its_folders(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     for name in FOLDERS:
         assert any(n.startswith(f"verilogeval/_data/{name}/") for n in names), name
+    assert "verilogeval/models/model_map.json" in names  # prices and capabilities
 
     target = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(target)  # what pip install puts in site-packages
@@ -41,6 +42,8 @@ def test_installed_wheel_finds_its_folders(tmp_path):
         "from verilogeval.records import Task\n"
         "print(resource_dir('prompts'))\n"
         "print(len(load_dataset(None, Task.SPEC_TO_RTL).problems))\n"
+        "from verilogeval.models.pricing import map_prices\n"
+        "print(map_prices('openai/gpt-4o') is not None)\n"
     )
     result = subprocess.run(
         [sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(target)!r})\n{probe}"],
@@ -49,6 +52,7 @@ def test_installed_wheel_finds_its_folders(tmp_path):
         cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
-    prompts_dir, count = result.stdout.split()
+    prompts_dir, count, priced = result.stdout.split()
+    assert priced == "True"
     assert prompts_dir == str(target / "verilogeval" / "_data" / "prompts")
     assert int(count) >= 12
