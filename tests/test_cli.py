@@ -90,7 +90,8 @@ def test_siblings_take_the_same_options():
         parser, _ = build_parser(name)
         return {flag for action in parser._actions for flag in action.option_strings}
 
-    assert {"--no-sandbox", "--quiet", "--scheduler", "--jobs", "--scratch-dir"} <= flags("strict")
+    strict = {"--no-sandbox", "--quiet", "--scheduler", "--jobs", "--scratch-dir", "--cache-dir"}
+    assert strict | {"--no-cache"} <= flags("strict")
     assert "--problems" in flags("evaluate")
     assert {"--plus", "--plus-seeds"} <= flags("check")
 

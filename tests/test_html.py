@@ -128,10 +128,11 @@ def test_tables_sort_when_a_header_is_clicked(report_pages, tmp_path):
     assert [Path(run).name for run in result["runs"]] == ["one", "two"]
 
 
-def _evaluate_in_page(page: Path, expression: str, profile: Path) -> object:
-    """The value of a JavaScript expression in `page` once loaded (DevTools protocol)."""
+def _evaluate_in_page(page: Path, expression: str, profile: Path, width: int = 1400) -> object:
+    """The value of a JavaScript expression in `page` once loaded (DevTools protocol), in a
+    window `width` pixels wide."""
     browser = subprocess.Popen(
-        [_chromium(), "--headless", "--no-sandbox", "--disable-gpu",
+        [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", f"--window-size={width},1000",
          "--remote-debugging-port=0", f"--user-data-dir={profile}", "about:blank"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -263,3 +264,23 @@ def test_the_heatmap_of_156_problems_stands_in_panels_with_every_name():
     shown = [tick.get_text() for axes in panels for tick in axes.get_yticklabels()]
     assert shown == names
     assert all(len(axes.get_yticklabels()) <= HEATMAP_ROWS for axes in panels)
+
+
+# How wide the leaderboard is against its box, and whether the page itself scrolls sideways.
+WIDTHS = """
+(function () {
+  var box = document.querySelector("#leaderboard div.wide");
+  return {table: box.querySelector("table").scrollWidth, box: box.clientWidth,
+          page: document.documentElement.scrollWidth, window: window.innerWidth};
+})()
+"""
+
+
+@pytest.mark.parametrize("width", [1400, 1000])
+def test_the_leaderboard_fits_the_window(report_pages, tmp_path, width):
+    # The runs' folders are long temporary paths: the old page showed them whole, with a
+    # pass@10 column of "-" beside them, and ran off a 1,400 px window.
+    sizes = _evaluate_in_page(report_pages[1], WIDTHS, tmp_path / "profile", width)
+    assert sizes["page"] <= sizes["window"]  # only the table's own box may scroll
+    if width == 1400:
+        assert sizes["table"] <= sizes["box"], sizes

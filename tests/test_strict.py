@@ -441,3 +441,33 @@ def test_a_long_compile_failure_names_files_without_temporary_paths(cli, tmp_pat
     assert "verilogeval-strict" not in message
     assert message.splitlines()[1] == "..."
     assert all(line.startswith("sample.sv:") for line in message.splitlines()[2:-2])
+
+
+@pytest.mark.icarus
+@pytest.mark.cocotb
+def test_strict_command_keeps_verdicts_in_the_result_cache(cli, tmp_path):
+    right = (
+        "module TopModule (input [4:0] v, output maj);\n  assign maj = v[0]&v[1]&v[2];\nendmodule"
+    )
+    reference = load_dataset(None, Task.SPEC_TO_RTL).problem("Prob001_majority5").ref_path
+    rows = [
+        {
+            "problem": "Prob001_majority5",
+            "code": reference.read_text().replace("RefModule", "TopModule"),
+        },
+        {"problem": "Prob001_majority5", "code": right},
+    ]
+    samples = tmp_path / "s.jsonl"
+    samples.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    cache, first, second = tmp_path / "cache", tmp_path / "1.jsonl", tmp_path / "2.jsonl"
+    done = cli("strict", "--samples", samples, "--cache-dir", cache, "--json", first, "--quiet")
+    assert done.returncode == 0, done.stderr
+    assert (
+        done.stdout.strip()
+        == "# 2 samples: 1 rejected by the differential test (mismatch 1, pass 1)"
+    )
+    again = cli("strict", "--samples", samples, "--cache-dir", cache, "--json", second, "--quiet")
+    assert "# 2 samples (2 from the cache): 1 rejected" in again.stdout
+    assert first.read_text() == second.read_text()  # durations included: nothing ran again
+    fresh = cli("strict", "--samples", samples, "--cache-dir", cache, "--no-cache", "--quiet")
+    assert "from the cache" not in fresh.stdout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -97,7 +98,8 @@ def test_folders_are_named_after_the_settings_they_hold(cli, tmp_path):
     )
     result = cli("sweep", config, "--dry-run")
     assert result.returncode == 0, result.stderr
-    folders = [line.split(": ")[0].split("] ")[1] for line in result.stdout.splitlines()[:-1]]
+    lines = result.stdout.splitlines()
+    folders = [line.split(": ")[0].split("] ")[1] for line in lines if line.startswith("[")]
     # the greedy preset at temperature 0.3 is not a "greedy" run: the name says what differs
     assert [Path(folder).name for folder in folders] == [
         "oracle_spec-to-rtl_0shot_greedy_n2_t0.3_p0.95",
@@ -106,7 +108,10 @@ def test_folders_are_named_after_the_settings_they_hold(cli, tmp_path):
         "oracle_spec-to-rtl_0shot_sampling_n2",
     ]
     assert "--temperature 0.3 --top-p 0.95 --samples 2" in result.stdout
-    assert result.stdout.splitlines()[-1] == f"4 runs in {config}; nothing was run"
+    assert lines[-2:] == [
+        f"4 runs in {config}; nothing was run",
+        "to do: 0 requests, ~0 prompt tokens, cost $0",  # the oracle asks no model
+    ]
     assert not (tmp_path / "runs").exists()
     config.write_text(
         f'out = "{tmp_path / "runs"}"\nmodels = ["oracle"]\ntemperatures = [0.3]\n'
@@ -124,3 +129,18 @@ def test_dry_run_lists_commands(cli, tmp_path):
     assert result.stdout.count("verilogeval run --model oracle") == 4
     assert "--shots 1" in result.stdout and "--problems 1-2" in result.stdout
     assert not (tmp_path / "runs").exists()
+
+
+def test_dry_run_adds_up_the_requests_and_cost_of_the_runs_to_do(cli, tmp_path):
+    config = tmp_path / "sweep.toml"
+    config.write_text(
+        f'out = "{tmp_path / "runs"}"\nmodels = ["oracle", "gpt-4o", "openai:local"]\n'
+        'shots = [0, 1]\n[run]\nproblems = "1-3"\nsamples = 2\n'
+    )
+    result = cli("sweep", config, "--dry-run")
+    assert result.returncode == 0, result.stderr
+    total = result.stdout.splitlines()[-1]
+    # 2 models ask 3 problems x 2 samples x 2 shot settings; openai:local has no price
+    assert total.startswith("to do: 24 requests, ~")
+    assert re.search(r"cost \$\d+\.\d\d for the prompts, at most \$\d+\.\d\d", total)
+    assert total.endswith("(and unknown for 2 runs)")

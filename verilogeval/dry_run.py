@@ -10,6 +10,7 @@ the model map (verilogeval.models.pricing); a model it does not price, or any mo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from verilogeval.models.registry import resolve
@@ -97,3 +98,20 @@ def describe(plan: RunPlan, found: Estimate) -> list[str]:
             "(answers in the response cache cost nothing)"
         )
     return lines
+
+
+def describe_total(estimates: Sequence[Estimate]) -> str:
+    """One line over several runs (a sweep's): requests, prompt tokens and cost."""
+    requests = sum(found.requests for found in estimates)
+    tokens = sum(found.prompt_tokens for found in estimates)
+    asking = [found for found in estimates if found.requests]
+    priced = [found for found in asking if found.ceiling_cost is not None]
+    cost = (
+        f"${sum(found.prompt_cost or 0.0 for found in priced):.2f} for the prompts, at most "
+        f"${sum(found.ceiling_cost or 0.0 for found in priced):.2f}"
+        if priced
+        else "$0"
+    )
+    unknown = len(asking) - len(priced)
+    cost += f" (and unknown for {plural(unknown, 'run')})" if unknown else ""
+    return f"{plural(requests, 'request')}, ~{tokens:,} prompt tokens, cost {cost}"

@@ -14,6 +14,8 @@ from collections import Counter
 from pathlib import Path
 
 from verilogeval.commands.options import (
+    RESULT_CACHE_HELP,
+    add_cache_options,
     add_dataset_options,
     add_pool_options,
     jobs_from_args,
@@ -21,12 +23,16 @@ from verilogeval.commands.options import (
 )
 from verilogeval.dataset import Dataset, load_dataset, select_problems
 from verilogeval.errors import UserError
+from verilogeval.grade import default_cache_dir
 from verilogeval.jsonl import BadLine, read_jsonl_file
-from verilogeval.pools import Place, open_pool, run_all
+from verilogeval.pools import Place, Pool, open_pool, run_all
 from verilogeval.records import Problem, Sample, Task
 from verilogeval.sandbox_options import sandbox_from_args
 from verilogeval.strict.batch import strict_fields, strict_job
+from verilogeval.strict.cache import StrictCache
+from verilogeval.strict.check import StrictConfig
 from verilogeval.strict.options import add_strict_options, strict_config_from_args
+from verilogeval.strict.result import StrictResult
 from verilogeval.wording import plural
 
 EXAMPLES = """
@@ -47,6 +53,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--json", type=Path, default=None, help="write one result per line here (default: none)"
     )
     add_pool_options(parser)
+    add_cache_options(parser, default=RESULT_CACHE_HELP)
     parser.add_argument(
         "--quiet",
         action="store_true",
@@ -70,10 +77,16 @@ def run(args: argparse.Namespace) -> int:
         )
     pairs = [(problem, sample) for _, problem, sample in labelled]
     pool = open_pool(jobs_from_args(args), place, args.scheduler)
+    cache = None
+    if not args.no_cache:
+        folder = args.cache_dir or default_cache_dir()
+        cache = StrictCache(folder, config, pool.simulator, place.sandboxed)
     try:
-        results = run_all(pool, strict_job, pairs, config)
+        results, cached = _test_all(pool, pairs, config, cache)
     finally:
         pool.shutdown()
+        if cache is not None:
+            cache.close()
     statuses: Counter[str] = Counter()
     lines = []
     for (label, problem, _), result in zip(labelled, results, strict=True):
@@ -88,11 +101,29 @@ def run(args: argparse.Namespace) -> int:
         args.json.write_text("".join(json.dumps(line) + "\n" for line in lines))
     rejected = len(results) - statuses["pass"]
     detail = ", ".join(f"{status} {count}" for status, count in sorted(statuses.items()))
+    from_cache = f" ({cached} from the cache)" if cached else ""
     print(
-        f"# {plural(len(results), 'sample')}: {rejected} rejected by the differential test "
-        f"({detail})"
+        f"# {plural(len(results), 'sample')}{from_cache}: {rejected} rejected by the "
+        f"differential test ({detail})"
     )
     return 0
+
+
+def _test_all(
+    pool: Pool, pairs: list[tuple[Problem, Sample]], config: StrictConfig, cache: StrictCache | None
+) -> tuple[list[StrictResult], int]:
+    """Each pair's result in order, from the cache or the pool; and how many were cached."""
+    known = [None if cache is None else cache.get(problem, sample) for problem, sample in pairs]
+    todo = [pair for pair, result in zip(pairs, known, strict=True) if result is None]
+    tested = iter(run_all(pool, strict_job, todo, config))
+    results = []
+    for (problem, sample), result in zip(pairs, known, strict=True):
+        if result is None:
+            result = next(tested)
+            if cache is not None:
+                cache.put(problem, sample, result)
+        results.append(result)
+    return results, len(pairs) - len(todo)
 
 
 def _read_rows(path: Path) -> list[tuple[int, dict]]:

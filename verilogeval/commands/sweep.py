@@ -41,6 +41,7 @@ from verilogeval.commands.options import (
     run_plan_from_args,
     sampling_config_from_args,
 )
+from verilogeval.dry_run import Estimate, describe_total, estimate
 from verilogeval.errors import ExitCode, UserError, exit_code
 from verilogeval.execution import execute_plan
 from verilogeval.models.base import PRESETS, Preset, SamplingConfig
@@ -314,6 +315,7 @@ def run(args: argparse.Namespace) -> int:
     cells = plan_cells(sweep, options, shlex.join(args.command_line))
     quiet = bool(options.get("quiet"))
     failed: list[str] = []
+    estimates: list[Estimate] = []
     for cell in cells:
         manifest = read_manifest(RunFolder(cell.folder))
         head = f"[{cell.number}/{len(cells)}] {cell.folder}"
@@ -322,6 +324,7 @@ def run(args: argparse.Namespace) -> int:
             continue
         if args.dry_run:
             print(f"{head}: verilogeval run {shlex.join(cell.argv)}")
+            estimates.append(estimate(cell.plan))
             continue
         print(f"{head}: running", flush=True)
         try:
@@ -337,6 +340,7 @@ def run(args: argparse.Namespace) -> int:
             failed.append(str(cell.folder))
     if args.dry_run:
         print(f"{plural(len(cells), 'run')} in {sweep.path}; nothing was run")
+        print(f"to do: {describe_total(estimates)}")
     if failed:
         print(f"{plural(len(failed), 'run')} failed: {', '.join(failed)}", file=sys.stderr)
         return ExitCode.INCOMPLETE
