@@ -8,11 +8,14 @@ codes are those of verilogeval.errors.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import shlex
 import signal
 import sys
+import threading
+from collections.abc import Iterator
 
 from verilogeval import __version__
 from verilogeval.errors import ExitCode, UserError, exit_code
@@ -51,14 +54,28 @@ def _top_level_help() -> str:
 
 
 def _interrupt_once(signum: int, frame: object) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _ctrl_c_once() -> Iterator[None]:
     """The first Ctrl-C stops the command (KeyboardInterrupt); later ones are ignored.
 
     Stopping takes a moment (workers and sandboxes stopped, scratch removed, what was
     done kept): a second Ctrl-C must not cut that short, leaving processes behind and a
-    traceback on the screen.
+    traceback on the screen. Python's own handler is back afterwards unless Ctrl-C came.
     """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    raise KeyboardInterrupt
+    own = threading.current_thread() is threading.main_thread()
+    if not own or signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        yield
+        return
+    signal.signal(signal.SIGINT, _interrupt_once)
+    try:
+        yield
+    finally:
+        if signal.getsignal(signal.SIGINT) is _interrupt_once:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -80,10 +97,9 @@ def main(argv: list[str] | None = None) -> int:
     command.add_arguments(parser)
     args = parser.parse_args(rest)
     args.command_line = ["verilogeval", name, *rest]  # what to type again, e.g. to resume
-    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
-        signal.signal(signal.SIGINT, _interrupt_once)
     try:
-        return command.run(args)
+        with _ctrl_c_once():
+            return command.run(args)
     except UserError as error:
         print(f"verilogeval {name}: error: {error}", file=sys.stderr)
         return exit_code(error) or ExitCode.BAD_INPUT
