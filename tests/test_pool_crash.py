@@ -22,7 +22,7 @@ from processes import marked_processes, wait_until
 from verilogeval.checks import JobCheck, PostCheck
 from verilogeval.dataset import load_dataset
 from verilogeval.grade import GradeConfig
-from verilogeval.pools import LocalPool, Place, WorkerCrashed
+from verilogeval.pools import LocalPool, Place, WorkerCrashed, run_all
 from verilogeval.progress import QuietProgress
 from verilogeval.records import Problem, Sample, Task
 from verilogeval.runfolder.files import RunFolder
@@ -216,3 +216,19 @@ def test_a_job_its_worker_cannot_load_is_its_error_not_a_crash():
             assert pool.submit(cluster_jobs.crash_job, PROBLEM, sample, {}).result()[0] == 1
     finally:
         del sys.modules[ghost.__name__]
+
+
+def test_run_all_gives_a_crashing_job_its_error_record_and_the_others_theirs():
+    """As `strict` and `check --strict/--formal` use it: no traceback for the whole batch."""
+    pairs = [(PROBLEM, Sample(PROBLEM.name, n, "")) for n in range(1, 6)]
+    with LocalPool(2, Place(workdir=None, cache_dir=None, sandboxed=False)) as pool:
+        records = run_all(
+            pool,
+            cluster_jobs.crash_job,
+            pairs,
+            {2: "kill"},
+            lambda sample, error: (sample.sample, type(error).__name__),
+        )
+    assert [record[0] for record in records] == [1, 2, 3, 4, 5]
+    assert records[1] == (2, "WorkerCrashed")
+    assert all(isinstance(record[1], int) for n, record in enumerate(records) if n != 1)

@@ -321,11 +321,26 @@ def open_pool(
 
 
 def run_all(
-    pool: Pool, job: Job[R], pairs: Iterable[tuple[Problem, Sample]], payload: Any
+    pool: Pool,
+    job: Job[R],
+    pairs: Iterable[tuple[Problem, Sample]],
+    payload: Any,
+    error_record: Callable[[Sample, BaseException], R],
 ) -> list[R]:
-    """`job` on every (problem, sample) pair, records in the order of `pairs`."""
-    futures = [pool.submit(job, problem, sample, payload) for problem, sample in pairs]
-    return [future.result() for future in futures]
+    """`job` on every (problem, sample) pair, records in the order of `pairs`.
+
+    A job that raised (its process crashed on a hostile sample, say) gets
+    `error_record(sample, error)`: one sample's failure never costs the others theirs.
+    """
+    started = [(sample, pool.submit(job, problem, sample, payload)) for problem, sample in pairs]
+    return [_record_or_error(sample, future, error_record) for sample, future in started]
+
+
+def _record_or_error(
+    sample: Sample, future: Future[R], error_record: Callable[[Sample, BaseException], R]
+) -> R:
+    error = future.exception()
+    return future.result() if error is None else error_record(sample, error)
 
 
 def then(future: Future[Any], step: Callable[[Any], R]) -> Future[R]:

@@ -21,7 +21,7 @@ from verilogeval.errors import UserError
 from verilogeval.jsonl import BadLine, json_objects
 from verilogeval.pools import LocalPool, Place, run_all
 from verilogeval.records import Problem, Sample, Task
-from verilogeval.strict.batch import strict_fields, strict_job
+from verilogeval.strict.batch import strict_error, strict_fields, strict_job
 from verilogeval.strict.options import add_strict_options, strict_config_from_args
 
 
@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     )
     pairs = [(problem, sample) for _, problem, sample in labelled]
     with LocalPool(args.jobs, Place(workdir=None, cache_dir=None, sandboxed=True)) as pool:
-        results = run_all(pool, strict_job, pairs, config)
+        results = run_all(pool, strict_job, pairs, config, strict_error)
     statuses: Counter[str] = Counter()
     lines = []
     for (label, problem, _), result in zip(labelled, results, strict=True):
