@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from verilogeval.dataset import load_dataset
-from verilogeval.formal.batch import formal_job
+from verilogeval.formal.batch import formal_job, formal_job_error
 from verilogeval.formal.check import FormalConfig
 from verilogeval.formal.result import FormalResult, FormalStatus
 from verilogeval.pools import LocalPool, Place, run_all
@@ -56,7 +56,7 @@ def main() -> None:
         for number, row in enumerate(chosen, start=1)
     ]
     with LocalPool(args.jobs, Place(workdir=None, cache_dir=None, sandboxed=True)) as pool:
-        checked = run_all(pool, formal_job, pairs, FormalConfig(depth=args.depth))
+        checked = run_all(pool, formal_job, pairs, FormalConfig(depth=args.depth), formal_job_error)
     results = [done.result for done in checked]
 
     passing = [(row, r) for row, r in zip(chosen, results, strict=True) if row["official"] == "."]

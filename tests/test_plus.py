@@ -10,7 +10,7 @@ import pytest
 from verilogeval.classify import classify
 from verilogeval.dataset import load_dataset
 from verilogeval.plus.amplify import SHIFT_TOP, amplified_compile_argv, run_seeds, shifts_stimulus
-from verilogeval.plus.batch import PlusChecks, PlusInput, plus_fields, plus_job
+from verilogeval.plus.batch import PlusChecks, PlusInput, plus_error, plus_fields, plus_job
 from verilogeval.plus.check import PlusConfig, PlusResult, plus_check
 from verilogeval.plus.tamper import scan_log, scan_sample
 from verilogeval.pools import LocalPool, Place, run_all
@@ -193,7 +193,7 @@ def test_every_official_reference_plus_passes_but_those_check_lists(official_roo
     config = PlusConfig(timeout_s=120)  # the default seeds; a generous limit on a busy machine
     pairs = [(problem, reference_sample(problem)) for problem in problems]
     with LocalPool(2, Place(workdir=tmp_path, cache_dir=None, sandboxed=True)) as pool:
-        results = run_all(pool, plus_job, pairs, PlusInput(config, ""))
+        results = run_all(pool, plus_job, pairs, PlusInput(config, ""), plus_error)
     rejected = {
         problem.name: result.reason()
         for (problem, _), result in zip(pairs, results, strict=True)

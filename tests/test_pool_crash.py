@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import types
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,7 @@ from processes import marked_processes, wait_until
 from verilogeval.checks import JobCheck, PostCheck
 from verilogeval.dataset import load_dataset
 from verilogeval.grade import GradeConfig
-from verilogeval.pools import LocalPool, Place, WorkerCrashed
+from verilogeval.pools import LocalPool, Place, WorkerCrashed, run_all
 from verilogeval.progress import QuietProgress
 from verilogeval.records import Problem, Sample, Task
 from verilogeval.runfolder.files import RunFolder
@@ -200,3 +201,34 @@ def test_a_job_that_wants_more_memory_than_a_sample_may_have_gets_memory_error()
         too_much = pool.submit(cluster_jobs.allocate_job, PROBLEM, sample, 2 * MEMORY_LIMIT_BYTES)
         assert isinstance(too_much.exception(), MemoryError)
         assert pool.submit(cluster_jobs.allocate_job, PROBLEM, sample, 1 << 20).result() == 1 << 20
+
+
+def test_a_job_its_worker_cannot_load_is_its_error_not_a_crash():
+    """A job function the worker cannot import fails that job; the worker goes on."""
+    ghost = types.ModuleType("verilogeval_test_ghost")
+    exec("def job(problem, sample, payload, place):\n    return 1\n", ghost.__dict__)
+    sys.modules[ghost.__name__] = ghost  # importable here only
+    try:
+        with LocalPool(1, Place(workdir=None, cache_dir=None, sandboxed=False)) as pool:
+            sample = Sample(PROBLEM.name, 1, "")
+            lost = pool.submit(ghost.job, PROBLEM, sample, None)
+            assert isinstance(lost.exception(), ModuleNotFoundError)
+            assert pool.submit(cluster_jobs.crash_job, PROBLEM, sample, {}).result()[0] == 1
+    finally:
+        del sys.modules[ghost.__name__]
+
+
+def test_run_all_gives_a_crashing_job_its_error_record_and_the_others_theirs():
+    """As `strict` and `check --strict/--formal` use it: no traceback for the whole batch."""
+    pairs = [(PROBLEM, Sample(PROBLEM.name, n, "")) for n in range(1, 6)]
+    with LocalPool(2, Place(workdir=None, cache_dir=None, sandboxed=False)) as pool:
+        records = run_all(
+            pool,
+            cluster_jobs.crash_job,
+            pairs,
+            {2: "kill"},
+            lambda sample, error: (sample.sample, type(error).__name__),
+        )
+    assert [record[0] for record in records] == [1, 2, 3, 4, 5]
+    assert records[1] == (2, "WorkerCrashed")
+    assert all(isinstance(record[1], int) for n, record in enumerate(records) if n != 1)

@@ -8,6 +8,7 @@ Each command is a module with `add_arguments(parser)`, `run(args) -> int` and `E
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import json
 import os
@@ -15,6 +16,8 @@ import shlex
 import signal
 import sys
 import textwrap
+import threading
+from collections.abc import Iterator
 from types import ModuleType
 from typing import NoReturn
 
@@ -110,14 +113,28 @@ def build_parser(name: str) -> tuple[argparse.ArgumentParser, ModuleType]:
 
 
 def _interrupt_once(signum: int, frame: object) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _ctrl_c_once() -> Iterator[None]:
     """The first Ctrl-C stops the command (KeyboardInterrupt); later ones are ignored.
 
     Stopping takes a moment (workers and sandboxes stopped, scratch removed, what was
     done kept): a second Ctrl-C must not cut that short, leaving processes behind and a
-    traceback on the screen.
+    traceback on the screen. Python's own handler is back afterwards unless Ctrl-C came.
     """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    raise KeyboardInterrupt
+    own = threading.current_thread() is threading.main_thread()
+    if not own or signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        yield
+        return
+    signal.signal(signal.SIGINT, _interrupt_once)
+    try:
+        yield
+    finally:
+        if signal.getsignal(signal.SIGINT) is _interrupt_once:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -136,10 +153,9 @@ def main(argv: list[str] | None = None) -> int:
     parser, command = build_parser(name)
     args = parser.parse_args(rest)
     args.command_line = ["verilogeval", name, *rest]  # what to type again, e.g. to resume
-    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
-        signal.signal(signal.SIGINT, _interrupt_once)
     try:
-        return command.run(args)
+        with _ctrl_c_once():
+            return command.run(args)
     except UserError as error:
         message = f"error: {error}"
         code = exit_code(error) or ExitCode.BAD_INPUT

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future, InvalidStateError
 from dataclasses import dataclass, replace
 from multiprocessing import forkserver
+from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
@@ -269,17 +270,22 @@ def _work(connection: multiprocessing.connection.Connection) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     while True:
         try:
-            job, args = connection.recv()
-        except EOFError:
+            message = connection.recv_bytes()
+        except (EOFError, OSError):  # the parent is done with us, or gone
             return
         try:
+            job, args = ForkingPickler.loads(message)
             answer: tuple[bool, Any] = (True, job(*args))
         except BaseException as error:  # SystemExit too (cocotb): the job's own failure
             answer = (False, error)
         try:
             connection.send(answer)
+        except (EOFError, OSError):
+            return
         except Exception as error:  # a record or an error that cannot be pickled
-            connection.send((False, RuntimeError(f"the job's answer cannot be sent: {error!r}")))
+            unsent = RuntimeError(f"the job's answer cannot be sent: {error!r}")
+            with contextlib.suppress(EOFError, OSError):
+                connection.send((False, unsent))
 
 
 def _start_forkserver_ignoring_ctrl_c() -> None:
@@ -315,11 +321,26 @@ def open_pool(
 
 
 def run_all(
-    pool: Pool, job: Job[R], pairs: Iterable[tuple[Problem, Sample]], payload: Any
+    pool: Pool,
+    job: Job[R],
+    pairs: Iterable[tuple[Problem, Sample]],
+    payload: Any,
+    error_record: Callable[[Sample, BaseException], R],
 ) -> list[R]:
-    """`job` on every (problem, sample) pair, records in the order of `pairs`."""
-    futures = [pool.submit(job, problem, sample, payload) for problem, sample in pairs]
-    return [future.result() for future in futures]
+    """`job` on every (problem, sample) pair, records in the order of `pairs`.
+
+    A job that raised (its process crashed on a hostile sample, say) gets
+    `error_record(sample, error)`: one sample's failure never costs the others theirs.
+    """
+    started = [(sample, pool.submit(job, problem, sample, payload)) for problem, sample in pairs]
+    return [_record_or_error(sample, future, error_record) for sample, future in started]
+
+
+def _record_or_error(
+    sample: Sample, future: Future[R], error_record: Callable[[Sample, BaseException], R]
+) -> R:
+    error = future.exception()
+    return future.result() if error is None else error_record(sample, error)
 
 
 def then(future: Future[Any], step: Callable[[Any], R]) -> Future[R]:

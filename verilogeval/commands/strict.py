@@ -28,7 +28,7 @@ from verilogeval.jsonl import BadLine, read_jsonl_file
 from verilogeval.pools import Place, Pool, open_pool, run_all
 from verilogeval.records import Problem, Sample, Task
 from verilogeval.sandbox_options import sandbox_from_args
-from verilogeval.strict.batch import strict_fields, strict_job
+from verilogeval.strict.batch import strict_error, strict_fields, strict_job
 from verilogeval.strict.cache import StrictCache
 from verilogeval.strict.check import StrictConfig
 from verilogeval.strict.options import add_strict_options, strict_config_from_args
@@ -115,7 +115,7 @@ def _test_all(
     """Each pair's result in order, from the cache or the pool; and how many were cached."""
     known = [None if cache is None else cache.get(problem, sample) for problem, sample in pairs]
     todo = [pair for pair, result in zip(pairs, known, strict=True) if result is None]
-    tested = iter(run_all(pool, strict_job, todo, config))
+    tested = iter(run_all(pool, strict_job, todo, config, strict_error))
     results = []
     for (problem, sample), result in zip(pairs, known, strict=True):
         if result is None:

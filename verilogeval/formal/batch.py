@@ -61,6 +61,11 @@ def formal_job(
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def formal_job_error(sample: Sample, error: BaseException) -> FormalJobResult:
+    """What a formal job that raised brings back: its error result, no waveform."""
+    return FormalJobResult(formal_error(sample, error), None)
+
+
 def formal_error(sample: Sample, error: BaseException) -> FormalResult:
     """The record of a formal check that could not run."""
     return FormalResult(

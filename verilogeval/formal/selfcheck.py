@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from verilogeval.formal.batch import formal_job
+from verilogeval.formal.batch import formal_job, formal_job_error
 from verilogeval.formal.check import FormalConfig
 from verilogeval.formal.result import FormalResult, FormalStatus
 from verilogeval.pools import Pool, run_all
@@ -22,7 +22,7 @@ def check_references(
 ) -> list[FormalResult]:
     """Each reference against itself (a counterexample's waveform is not kept)."""
     pairs = [(p, reference_sample(p)) for p in problems]
-    return [done.result for done in run_all(pool, formal_job, pairs, config)]
+    return [done.result for done in run_all(pool, formal_job, pairs, config, formal_job_error)]
 
 
 def reference_report(results: Sequence[FormalResult]) -> list[str]:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from verilogeval.pools import Pool, run_all
 from verilogeval.records import Problem
-from verilogeval.strict.batch import strict_job
+from verilogeval.strict.batch import strict_error, strict_job
 from verilogeval.strict.check import StrictConfig
 from verilogeval.strict.result import StrictResult
 from verilogeval.time_limits import reference_sample
@@ -21,7 +21,7 @@ def check_references(
     problems: Sequence[Problem], config: StrictConfig, pool: Pool
 ) -> list[StrictResult]:
     pairs = [(p, reference_sample(p)) for p in problems]
-    return run_all(pool, strict_job, pairs, config)
+    return run_all(pool, strict_job, pairs, config, strict_error)
 
 
 def reference_report(results: Sequence[StrictResult]) -> list[str]:
