@@ -47,9 +47,11 @@ def passes(problem: Problem, sample: Sample) -> bool:
     return classify(simulate(problem, sample)).category is Category.PASS
 
 
-def sh(script: str, *, timeout_s: float = 60, outputs: tuple[str, ...] = ()) -> Execution:
+def sh(
+    script: str, *, timeout_s: float = 60, outputs: tuple[str, ...] = (), proc: bool = False
+) -> Execution:
     """`script` run by sh through the sandbox: what native code in a sample could do."""
-    command = Command(("sh", "-c", script), outputs=outputs, timeout_s=timeout_s)
+    command = Command(("sh", "-c", script), outputs=outputs, timeout_s=timeout_s, proc=proc)
     return runner(None, sandboxed=True).execute(command)
 
 
@@ -112,7 +114,7 @@ def test_inputs_are_read_only_the_workspace_is_noexec_and_no_capability_is_left(
         grep CapEff /proc/self/status
         mkdir m && mount -t tmpfs none m 2>/dev/null || echo no-mount
     """
-    command = Command(("sh", "-c", script), inputs, ("sim",), timeout_s=60)
+    command = Command(("sh", "-c", script), inputs, ("sim",), timeout_s=60, proc=True)
     ran = runner(None, sandboxed=True).execute(command)
     output = ran.result.output
     assert "sim-read-only" in output and "original" in output
@@ -134,10 +136,11 @@ def test_a_command_cannot_answer_in_the_agents_place():
         printf '%s\\n' '{forged}' > /proc/$PPID/fd/1 2>/dev/null && echo wrote
         sleep 1; echo done
     """
-    ran = sh(script)
-    assert ran.result.returncode == 0 and "FORGED-ANSWER" not in ran.result.output
-    assert "wrote" not in ran.result.output  # nothing of the agent in sight
-    assert sh("echo next").result.output == "next\n"  # the channel is still in step
+    for proc in (False, True):  # with no /proc, and with a /proc of its own
+        ran = sh(script, proc=proc)
+        assert ran.result.returncode == 0 and "FORGED-ANSWER" not in ran.result.output
+        assert "wrote" not in ran.result.output  # nothing of the agent in sight
+        assert sh("echo next").result.output == "next\n"  # the channel is still in step
 
 
 def test_a_command_cannot_signal_the_agent():
@@ -201,6 +204,13 @@ def test_a_sample_cannot_read_what_an_earlier_sample_left_beside_its_folder(prob
     simulate(problem, reference(problem, leave, 1))
     result = simulate(problem, reference(problem, look, 2))
     assert result.run is not None and "SAW-SAMPLE-1" not in result.run.output
+
+
+def test_a_command_leaves_no_ipc_object_or_file_for_the_next_one():
+    """System V IPC objects outlive their process: a channel between samples if shared."""
+    sh("ipcmk -M 4096 >/dev/null; ipcmk -Q >/dev/null; echo left > /tmp/left; echo x > left")
+    seen = sh("ipcs -m -q | grep -c '^0x'; ls /tmp left 2>&1").result.output
+    assert seen.split()[0] == "0" and "No such file" in seen
 
 
 @pytest.fixture

@@ -71,9 +71,11 @@ def test_nothing_a_command_started_outlives_it(tmp_path):
 
 
 def test_each_command_is_pid_1_of_its_own_namespace_and_sees_no_other_process(tmp_path):
-    pid, *shown = shell("echo $$; ls /proc", tmp_path).split()
+    assert shell("echo $$; ls -A /proc | wc -l", tmp_path).split() == ["1", "0"]  # no /proc
+    command = Command(("sh", "-c", "echo $$; ls /proc"), timeout_s=60, proc=True)
+    pid, *shown = runner(tmp_path, sandboxed=True).execute(command).result.output.split()
     assert pid == "1"
-    # only the command's own processes (itself and ls): not the agent, not earlier commands
+    # a /proc of its own: only the command's processes (itself and ls), not the agent
     assert sorted(int(name) for name in shown if name.isdigit()) == [1, 2]
 
 

@@ -5,16 +5,16 @@ command can touch must not. Each command therefore gets:
 - a workspace of its own: a fresh size-limited tmpfs (noexec, nosuid, nodev) holding only
   the command's input files, each bind-mounted read-only, so a run can change nothing the
   grader runs or reads later (a compiled binary, a testbench, a reference);
-- a new mount namespace where every other folder is read-only, with a fresh size-limited
-  /tmp and a /proc of its own PID namespace (the agent and every earlier command are out
-  of sight);
+- new mount and IPC namespaces: every other folder is read-only, /tmp is a fresh
+  size-limited tmpfs, and there is no /proc (or, for a command that needs one, a /proc of
+  its own PID namespace): the agent and every earlier command are out of sight;
 - a new PID namespace whose PID 1 is the command: when it exits, or is killed at its
   time limit, the kernel kills every process left in the namespace, detached or not;
 - no capabilities (the agent's securebits make exec grant none, even to uid 0, and
   no_new_privs ignores file capabilities), and no file descriptor but stdin (/dev/null)
   and its output pipe.
-The agent sets the namespaces up for the command itself: it enters them, forks the
-command's PID 1 and returns to its own. It reads the files the
+The agent sets the namespaces up for the command itself: it enters them, spawns the
+command as their PID 1 and returns to its own. It reads the files the
 host asked for only after every process of the command is dead, opened without following
 links, regular files of bounded size.
 """
@@ -46,7 +46,7 @@ KILL_GRACE_S = 5.0  # vvp runs the testbench's final blocks on SIGTERM, as under
 REAP_S = 30.0  # after SIGKILL of the namespace: the kernel's teardown, not the command
 
 _libc = ctypes.CDLL(None, use_errno=True)
-_CLONE_NEWNS, _CLONE_NEWPID = 0x00020000, 0x20000000
+_CLONE_NEWNS, _CLONE_NEWIPC, _CLONE_NEWPID = 0x00020000, 0x08000000, 0x20000000
 _MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_NOEXEC = 1, 2, 4, 8
 _MS_REMOUNT, _MS_BIND, _MS_REC, _MS_PRIVATE = 32, 4096, 16384, 1 << 18
 _MNT_DETACH = 2
@@ -108,8 +108,14 @@ class Agent:
         header = (ctypes.c_uint32 * 2)(_CAPABILITY_VERSION_3, 0)
         data = (ctypes.c_uint32 * 6)(mask, mask, 0, 0, 0, 0)  # effective, permitted, inheritable
         _check(_libc.capset(header, data), "capset")
-        self._mount_ns = os.open("/proc/self/ns/mnt", os.O_RDONLY)
-        self._pid_ns = os.open("/proc/self/ns/pid", os.O_RDONLY)
+        self._namespaces = [  # the agent's own, to return to after each command's set-up
+            (os.open(f"/proc/self/ns/{name}", os.O_RDONLY), kind)
+            for name, kind in (
+                ("mnt", _CLONE_NEWNS),
+                ("ipc", _CLONE_NEWIPC),
+                ("pid", _CLONE_NEWPID),
+            )
+        ]
         self._devnull = os.open("/dev/null", os.O_RDWR)
         WORKSPACE.mkdir(exist_ok=True)
 
@@ -121,6 +127,7 @@ class Agent:
         *,
         timeout_s: float,
         workspace_limit_bytes: int,
+        proc: bool = False,
     ) -> tuple[ExecResult, dict[str, bytes]]:
         """Run `argv` in a fresh workspace holding `inputs` (read-only); the `outputs` it left.
 
@@ -135,7 +142,7 @@ class Agent:
                 (WORKSPACE / checked_name(name)).write_bytes(data)
             output_read, output_write = os.pipe()
             try:
-                pid = self._spawn(argv, tuple(inputs), output_write)
+                pid = self._spawn(argv, tuple(inputs), output_write, proc)
             finally:
                 os.close(output_write)
             try:
@@ -149,28 +156,51 @@ class Agent:
         returncode = os.waitstatus_to_exitcode(status)
         return finished(argv, returncode, output, timed_out, started), files
 
-    def _spawn(self, argv: Sequence[str], inputs: tuple[str, ...], output_fd: int) -> int:
-        """Start `argv` as PID 1 of new namespaces set up for it; the agent stays in its own."""
+    def _spawn(
+        self, argv: Sequence[str], inputs: tuple[str, ...], output_fd: int, proc: bool
+    ) -> int:
+        """Start `argv` as PID 1 of new namespaces set up for it; the agent stays in its own.
+
+        Without `proc` the command gets no /proc and the agent spawns it with a vfork
+        (posix_spawn): measured, forking the agent instead costs several milliseconds per
+        command on a loaded machine. With `proc` (Yosys finds its data through
+        /proc/self/exe) the agent forks a child that mounts a /proc of the new PID
+        namespace, which only a process inside it can, then execs.
+        """
         try:
-            _check(_libc.unshare(_CLONE_NEWNS), "unshare(mount)")
-            _isolate_mounts(inputs)
+            _check(_libc.unshare(_CLONE_NEWNS | _CLONE_NEWIPC), "unshare(mount, ipc)")
+            _isolate_mounts(inputs, keep_proc=proc)
             _check(_libc.unshare(_CLONE_NEWPID), "unshare(pid)")
-            pid = os.fork()
-            if pid == 0:
-                _exec_as_init(argv, self._devnull, output_fd)
-            return pid
+            if proc:
+                pid = os.fork()
+                if pid == 0:
+                    _exec_with_proc(argv, self._devnull, output_fd)
+                return pid
+            os.chdir(WORKSPACE)
+            return os.posix_spawnp(
+                argv[0],
+                list(argv),
+                os.environ,
+                file_actions=[
+                    (os.POSIX_SPAWN_DUP2, self._devnull, 0),
+                    (os.POSIX_SPAWN_DUP2, output_fd, 1),
+                    (os.POSIX_SPAWN_DUP2, output_fd, 2),
+                ],
+                setsid=True,
+                setsigdef=_DEFAULT_SIGNALS,
+            )
         finally:  # without its own namespaces back the agent cannot go on: it exits
-            if _libc.setns(self._mount_ns, _CLONE_NEWNS) or _libc.setns(
-                self._pid_ns, _CLONE_NEWPID
-            ):
+            if any(_libc.setns(fd, kind) for fd, kind in self._namespaces):
                 os.write(2, b"verilogeval sandbox agent: cannot return to its namespaces\n")
                 os._exit(70)
             os.chdir("/")
 
 
-def _isolate_mounts(inputs: Sequence[str]) -> None:
+def _isolate_mounts(inputs: Sequence[str], *, keep_proc: bool) -> None:
     """In the command's new mount namespace: its inputs read-only, every other folder but
-    its workspace read-only, a fresh /tmp."""
+    its workspace read-only, a fresh /tmp, and the agent's /proc gone (or, `keep_proc`,
+    kept until the command's own /proc covers it: a /proc can only be mounted where one
+    is already visible)."""
     _mount(None, "/", None, _MS_REC | _MS_PRIVATE)
     for name in inputs:
         path = WORKSPACE / name
@@ -178,19 +208,22 @@ def _isolate_mounts(inputs: Sequence[str]) -> None:
         _mount(None, path, None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | _SCRATCH_FLAGS)
     for folder in ("/", "/dev"):
         _mount(None, folder, None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | _MS_NOSUID | _MS_NODEV)
-    _mount("tmpfs", "/tmp", "tmpfs", _SCRATCH_FLAGS, f"size={TMP_LIMIT_BYTES},mode=1777")
+    tmp_options = f"size={TMP_LIMIT_BYTES},nr_inodes={WORKSPACE_INODES},mode=1777"
+    _mount("tmpfs", "/tmp", "tmpfs", _SCRATCH_FLAGS, tmp_options)
+    if not keep_proc:
+        _check(_libc.umount2(b"/proc", _MNT_DETACH), "umount /proc")
 
 
-def _exec_as_init(argv: Sequence[str], devnull: int, output_fd: int) -> None:
-    """In the agent's fork, PID 1 of the command's new PID namespace: a /proc of that
-    namespace only (Yosys reads /proc/self/exe; no other process shows there), the
-    command's standard streams, then exec: the command itself is PID 1, and when it exits
-    the kernel kills whatever it left behind."""
+def _exec_with_proc(argv: Sequence[str], devnull: int, output_fd: int) -> None:
+    """In the agent's fork, PID 1 of the command's new PID namespace: the command's
+    standard streams, a /proc of that namespace only (no other process shows there), then
+    exec: the command itself is PID 1, and when it exits the kernel kills whatever it left
+    behind."""
     try:
-        _mount("proc", "/proc", "proc", _SCRATCH_FLAGS, "subset=pid")
         os.dup2(devnull, 0)
         os.dup2(output_fd, 1)
         os.dup2(output_fd, 2)
+        _mount("proc", "/proc", "proc", _SCRATCH_FLAGS, "subset=pid")
         for signum in _DEFAULT_SIGNALS:
             signal.signal(signum, signal.SIG_DFL)
         os.setsid()

@@ -150,6 +150,7 @@ class Command:
     outputs: tuple[str, ...] = ()
     timeout_s: float = 30.0
     workspace_limit_bytes: int = WORKSPACE_LIMIT_BYTES
+    proc: bool = False  # a /proc of its own processes (Yosys finds its data through it)
 
     def __post_init__(self) -> None:
         for name in (*self.inputs, *self.outputs):
@@ -229,6 +230,7 @@ class Sandbox:
             "outputs": list(command.outputs),
             "timeout_s": command.timeout_s,
             "workspace_limit_bytes": command.workspace_limit_bytes,
+            "proc": command.proc,
         }
         deadline = time.monotonic() + command.timeout_s + KILL_GRACE_S + REAP_S + _BACKSTOP_S
         limit = 8 * OUTPUT_CAP_BYTES + 2 * FILE_LIMIT_BYTES * len(command.outputs) + (1 << 20)

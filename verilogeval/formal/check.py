@@ -147,7 +147,8 @@ def _solve(
     )
     argv = (config.yosys, "-q", "-l", yosys.LOG_FILE, "-s", yosys.SCRIPT_FILE)
     inputs = {**designs, yosys.SCRIPT_FILE: script.encode("utf-8")}
-    ran = commands.execute(Command(argv, inputs, (yosys.LOG_FILE,), config.timeout_s))
+    command = Command(argv, inputs, (yosys.LOG_FILE,), config.timeout_s, proc=True)
+    ran = commands.execute(command)
     log = ran.files.get(yosys.LOG_FILE, b"").decode("utf-8", errors="replace")
     report = yosys.read_log(log, ran.result.output)
     if ran.result.timed_out:
