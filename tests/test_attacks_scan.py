@@ -116,6 +116,7 @@ SCAN_ATTACKS = [
     ("reseed_random", design(CORRECT, "integer seed = 7; initial begin : r integer x; x = $random(seed); end"), "$random"),
     ("urandom_range", design(CORRECT, "initial begin : r integer x; x = $urandom_range(3); end"), "$urandom_range"),
     ("upward_instance", design("assign maj = good.maj;\n"), "good.maj"),
+    ("upward_via_own_module", "module good (output maj); assign maj = 1'b1; endmodule\n" + design("assign maj = good.maj;\n"), "good.maj"),
     ("upward_task", design(CORRECT, "initial stim.wavedrom_start();"), "stim.wavedrom_start"),
     ("root", design(CORRECT, "initial $root.tb.bad_samples = 0;"), "$root"),
     ("unit_scope", "function automatic int f; return 0; endfunction\n" + design(CORRECT), "outside a module"),

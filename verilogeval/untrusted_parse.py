@@ -102,7 +102,12 @@ def _allow_cpu(pid: int, seconds: float) -> None:
             fields = stat.read().rsplit(b")", 1)[1].split()
         used = (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS  # utime, stime
         limit = int(used + seconds) + 1
-        resource.prlimit(pid, resource.RLIMIT_CPU, (limit, limit + 1))
+        # Only the soft limit moves (SIGXCPU ends the child): a hard limit cannot be raised
+        # again without privileges, and the limit grows with every request.
+        _, hard = resource.prlimit(pid, resource.RLIMIT_CPU)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.prlimit(pid, resource.RLIMIT_CPU, (limit, hard))
 
 
 def _read_answer(process: subprocess.Popen[bytes], deadline: float, deadline_s: float) -> bytes:

@@ -97,7 +97,7 @@ def system_name_reason(name: str) -> str | None:
 
 def scan_tokens(source: str, reserved: list[str], reserved_prefix: str) -> list[str]:
     """Findings in `source`, the sample as Icarus preprocesses it, in order of appearance."""
-    from pyslang import ast, parsing, syntax
+    from pyslang import Bag, ast, parsing, syntax
 
     # A last `;` (an empty member) carries the directives after the last module in its
     # trivia, and keeps the root a compilation unit.
@@ -147,7 +147,12 @@ def scan_tokens(source: str, reserved: list[str], reserved_prefix: str) -> list[
 
     tree.root.visit(visit)
     if not found:  # elaborate only a sample that reads cleanly
-        compilation = ast.Compilation()
+        # TopModule is the only top, as under the testbench: another module of the sample,
+        # never instantiated, must not make `good1.out` resolve here (Icarus would find
+        # the reference's instance of that name in `tb`).
+        options = ast.CompilationOptions()
+        options.topModules = {"TopModule"}
+        compilation = ast.Compilation(Bag([options]))
         compilation.addSyntaxTree(tree)
         for diagnostic in compilation.getAllDiagnostics():
             if _code(diagnostic) in _UNRESOLVED:
