@@ -1,0 +1,137 @@
+"""Red-team attacks on the grader, written by reading this repository as an attacker would.
+
+Each attack is graded through the CLI as a user runs it. An attack that succeeds today is
+an xfail(strict=True) test asserting the safe behaviour, so it turns into a failure (an
+XPASS) the day the hole is fixed and the marker must go. The plain tests are attacks the
+defence holds against today.
+
+Target: Prob030_popcount255 (the count of ones of a 255-bit vector), whose correct answer
+is not trivial: none of the designs here computes it, so any pass is forged.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from verilogeval.records import Task
+
+pytestmark = [pytest.mark.icarus, pytest.mark.shared]
+
+POPCOUNT = "Prob030_popcount255"
+CORRECT = """\
+module TopModule (input [254:0] in, output reg [7:0] out);
+  always @* begin
+    out = 0;
+    for (int i = 0; i < 255; i++) out = out + in[i];
+  end
+endmodule
+"""
+
+
+def evaluate(
+    tmp_path: Path, official_root: Path, codes: list[tuple[str, str]], *flags: str
+) -> tuple[subprocess.CompletedProcess[str], dict[int, dict]]:
+    """Grade (problem, code) pairs, numbered from 1, with `flags`; the CLI's result, records."""
+    samples = tmp_path / "samples.jsonl"
+    samples.write_text(
+        "".join(
+            json.dumps({"problem": problem, "sample": number, "code": code}) + "\n"
+            for number, (problem, code) in enumerate(codes, start=1)
+        )
+    )
+    out = tmp_path / "out"
+    argv = [
+        sys.executable, "-m", "verilogeval", "evaluate", "--samples", str(samples),
+        "--out", str(out), "--dataset", str(official_root), "--task", Task.SPEC_TO_RTL,
+        "--cache-dir", str(tmp_path / "cache"), "--jobs", "1", *flags,
+    ]  # fmt: skip
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=900, check=False)
+    records: dict[int, dict] = {}
+    results = out / "results.jsonl"
+    if results.exists():
+        for line in results.read_text().splitlines():
+            record = json.loads(line)
+            records[record["sample"]] = record
+    return done, records
+
+
+def test_the_correct_design_plus_passes(tmp_path, official_root):
+    """The yardstick: the target problem's correct answer passes and plus-passes."""
+    done, records = evaluate(tmp_path, official_root, [(POPCOUNT, CORRECT)], "--plus")
+    assert done.returncode == 0, done.stderr
+    assert records[1]["passed"] and records[1]["plus_passed"]
+
+
+# The design copies the reference's output through an upward name; a generate condition
+# that Icarus evaluates as true (unsized constants are lossless in Icarus: 1 << 40 is not
+# 0) and slang as false (32-bit arithmetic: 1 << 40 is 0) hides the name from the scan.
+COPY_REF_BEHIND_GENERATE = """\
+module TopModule (input [254:0] in, output [7:0] out);
+  localparam WIDE = 1 << 40;
+  if (WIDE != 0) begin : g
+    assign out = tb.out_ref;
+  end else begin : h
+    assign out = 8'd0;
+  end
+endmodule
+"""
+
+# The design copies the reference's output through `good1.out`: alone (where the scan
+# elaborates it) `good1` is the sample's own uninstantiated module, a top of its own; in
+# the compile (`-s tb`) it is not a root, and the name resolves upward to tb's instance
+# `good1`, the reference.
+COPY_REF_THROUGH_INSTANCE_NAME = """\
+module TopModule (input [254:0] in, output [7:0] out);
+  assign out = good1.out;
+endmodule
+module good1 (output [7:0] out);
+  assign out = 8'd0;
+endmodule
+"""
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="tamper scan: names are resolved only in the generate branches slang elaborates",
+)
+def test_upward_reference_behind_a_generate_condition_icarus_reads_otherwise(
+    tmp_path, official_root
+):
+    """Class: tamper-scan bypass by a pyslang-vs-Icarus elaboration differential.
+
+    Root cause: verilogeval/plus/token_scan.py, scan_tokens: the only check that a name
+    stays inside the design is slang's elaboration of the sample alone, which never looks
+    into a generate branch it evaluates as false; Icarus evaluates constants differently
+    (unsized arithmetic is lossless), elaborates that branch, and `tb.out_ref` (the
+    reference's output) drives the design's output. Official pass, plus pass: forged.
+    """
+    done, records = evaluate(
+        tmp_path, official_root, [(POPCOUNT, COPY_REF_BEHIND_GENERATE)], "--plus"
+    )
+    assert done.returncode == 0, done.stderr
+    assert records[1]["plus_passed"] is not True, records[1]["plus"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="tamper scan: the sample's extra modules are tops when it is elaborated alone",
+)
+def test_upward_reference_to_the_reference_instance_by_its_name(tmp_path, official_root):
+    """Class: tamper-scan bypass by a name that resolves in the scan and elsewhere in Icarus.
+
+    Root cause: verilogeval/plus/token_scan.py, scan_tokens: the sample is elaborated alone,
+    so every module it declares but does not instantiate is a top and `good1.out` resolves
+    to the sample's own `good1`; the instance names of the testbench (`good1`,
+    `top_module1`, `stim1`) are not reserved (tamper.py reserves only declared module
+    names). In the compile only `tb` is a root and `good1.out` is the reference's output.
+    """
+    done, records = evaluate(
+        tmp_path, official_root, [(POPCOUNT, COPY_REF_THROUGH_INSTANCE_NAME)], "--plus"
+    )
+    assert done.returncode == 0, done.stderr
+    assert records[1]["plus_passed"] is not True, records[1]["plus"]
