@@ -135,3 +135,26 @@ def test_upward_reference_to_the_reference_instance_by_its_name(tmp_path, offici
     )
     assert done.returncode == 0, done.stderr
     assert records[1]["plus_passed"] is not True, records[1]["plus"]
+
+
+@pytest.mark.yosys
+@pytest.mark.xfail(
+    strict=True, reason="formal: the verdict is read from a log the design prints into"
+)
+def test_formal_proven_printed_by_the_design_itself(tmp_path, official_root):
+    """Class: forged trusted verdict (formal), the design writes the text the verdict is read from.
+
+    Root cause: verilogeval/formal/yosys.py, read_log: the verdict is a substring search
+    over Yosys's whole log, and the log holds what the design prints while Yosys elaborates
+    it (`read_verilog` runs `initial $display` at once; `$display` is on the tamper scan's
+    allow-list). "Induction step proven: SUCCESS!" is tested before the real "FAIL!", so a
+    design stuck at 0 is `proven`. Once --formal fails closed (proven/bounded required) this
+    is a forged plus pass on its own; today it is a forged `formal: proven` in results.jsonl.
+    """
+    code = COPY_REF_THROUGH_INSTANCE_NAME.replace(
+        "endmodule", '  initial $display("Induction step proven: SUCCESS!");\nendmodule', 1
+    )
+    done, records = evaluate(tmp_path, official_root, [(POPCOUNT, code)], "--plus", "--formal")
+    assert done.returncode == 0, done.stderr
+    assert records[1]["passed"]  # the official verdict, forged as above: formal must see through it
+    assert records[1]["formal"]["status"] != "proven", records[1]["formal"]
