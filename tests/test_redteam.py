@@ -158,3 +158,48 @@ def test_formal_proven_printed_by_the_design_itself(tmp_path, official_root):
     assert done.returncode == 0, done.stderr
     assert records[1]["passed"]  # the official verdict, forged as above: formal must see through it
     assert records[1]["formal"]["status"] != "proven", records[1]["formal"]
+
+
+# File writes, random draws and $finish, spelled as escaped identifiers (`\$fopen `), which
+# Icarus reads as the system names, inside the generate branch only Icarus elaborates.
+HIDDEN_SYSTEM_TASKS = """\
+module TopModule (input [254:0] in, output [7:0] out);
+  assign out = 8'd0;
+  localparam WIDE = 1 << 40;
+  if (WIDE != 0) begin : g
+    initial begin : w
+      integer f;
+      f = \\$fopen ("verilogeval-redteam.txt", "w");
+      \\$fdisplay (f, "%0d %0d", \\$urandom (), \\$random ());
+      \\$fclose (f);
+      #1 \\$finish ;
+    end
+  end
+endmodule
+"""
+
+
+def _popcount(official_root: Path):
+    from verilogeval.dataset import load_dataset
+
+    return load_dataset(official_root, Task.SPEC_TO_RTL).problem(POPCOUNT)
+
+
+@pytest.mark.xfail(
+    strict=True, reason="tamper scan: an escaped identifier `\\$name ` is a system name to Icarus"
+)
+def test_escaped_system_names_in_a_generate_branch_only_icarus_elaborates(tmp_path, official_root):
+    """Class: allow-list bypass: every refused system task ($fopen, $random, $finish...).
+
+    Root cause: verilogeval/plus/token_scan.py, scan_tokens / system_name_reason: only
+    SystemIdentifier tokens are checked against the allow-list, but Icarus's lexer turns
+    an escaped identifier that starts with `$` into the system name. slang reads
+    `\\$fopen ` as a plain name, which only elaboration would flag (undeclared), and a
+    generate condition slang evaluates as false (see COPY_REF_BEHIND_GENERATE) keeps it
+    from elaborating. The compile runs all of them: the file is written, $finish ends the
+    run early.
+    """
+    from verilogeval.plus.tamper import scan_sample
+
+    problem = _popcount(official_root)
+    assert scan_sample(HIDDEN_SYSTEM_TASKS, problem, workdir=tmp_path) != ()
