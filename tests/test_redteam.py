@@ -203,3 +203,61 @@ def test_escaped_system_names_in_a_generate_branch_only_icarus_elaborates(tmp_pa
 
     problem = _popcount(official_root)
     assert scan_sample(HIDDEN_SYSTEM_TASKS, problem, workdir=tmp_path) != ()
+
+
+LEAVE_FILES = """\
+module TopModule (input [254:0] in, output [7:0] out);
+  assign out = 8'd0;
+  initial begin : w
+    integer f;
+    f = $fopen("/tmp/verilogeval-redteam-left", "w"); $fdisplay(f, "left"); $fclose(f);
+    f = $fopen("/dev/shm/verilogeval-redteam-left", "w"); $fdisplay(f, "left"); $fclose(f);
+    f = $fopen("/verilogeval-redteam-left", "w"); $fdisplay(f, "left"); $fclose(f);
+  end
+endmodule
+"""
+# Passes (a forged verdict, allowed officially) only when it finds what the first one left.
+FIND_FILES = """\
+module TopModule (input [254:0] in, output [7:0] out);
+  assign out = 8'd1;
+  initial begin : r
+    integer a, b, c;
+    a = $fopen("/tmp/verilogeval-redteam-left", "r");
+    b = $fopen("/dev/shm/verilogeval-redteam-left", "r");
+    c = $fopen("/verilogeval-redteam-left", "r");
+    if (a != 0 || b != 0 || c != 0) begin
+      $display("Mismatches: 0 in 215 samples");
+      $finish;
+    end
+  end
+endmodule
+"""
+
+
+def test_a_sample_finds_nothing_an_earlier_sample_left(tmp_path, official_root):
+    """Defence holds: the same worker's sandbox gives each command a fresh /tmp and
+    workspace and a read-only rest (verilogeval/isolation.py, Agent.run), and nothing
+    reaches the host's /tmp or /dev/shm."""
+    done, records = evaluate(
+        tmp_path, official_root, [(POPCOUNT, LEAVE_FILES), (POPCOUNT, FIND_FILES)]
+    )
+    assert done.returncode == 0, done.stderr
+    assert not records[2]["passed"]
+    for folder in ("/tmp", "/dev/shm"):
+        assert not (Path(folder) / "verilogeval-redteam-left").exists()
+
+
+def test_a_log_the_classifier_cannot_read_costs_only_its_own_sample(tmp_path, official_root):
+    """Defence holds (crash class): a verdict line with a 5000-digit count makes int()
+    raise in verilogeval/classify.py, _mismatch_counts; the sample is named as not graded,
+    the run exits 1 and its neighbour keeps its verdict. (The sample itself can never be
+    graded, on any resume.)"""
+    huge = "9" * 5000
+    flood = (
+        "module TopModule (input [254:0] in, output [7:0] out);\n  assign out = 8'd0;\n"
+        f'  initial $display("Mismatches: %0s in 1 samples", "{huge}");\nendmodule\n'
+    )
+    done, records = evaluate(tmp_path, official_root, [(POPCOUNT, flood), (POPCOUNT, CORRECT)])
+    assert done.returncode == 1
+    assert "could not grade" in done.stderr and "Traceback" not in done.stderr
+    assert records[2]["passed"] and 1 not in records
