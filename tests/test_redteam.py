@@ -261,3 +261,59 @@ def test_a_log_the_classifier_cannot_read_costs_only_its_own_sample(tmp_path, of
     assert done.returncode == 1
     assert "could not grade" in done.stderr and "Traceback" not in done.stderr
     assert records[2]["passed"] and 1 not in records
+
+
+# One text, four readings. The scan preprocesses the sample as the official compile does
+# (ivlpp, `__ICARUS__`, file name sample.sv); Yosys defines `YOSYS`, and the cocotb
+# compile names the file /verilogeval-work/sample.sv. Each reader gets its own design:
+# Icarus officially copies the reference through tb's `good1`, the strict compile through
+# its wrapper's `ref_module`, Yosys reads a constant 0 that prints formal's success line.
+EVERY_VERDICT_FORGED = """\
+module TopModule (input [254:0] in, output [7:0] out);
+`ifdef YOSYS
+  assign out = 8'd0;
+  initial $display("Induction step proven: SUCCESS!");
+`else
+  if (`__FILE__ == "sample.sv") begin : official
+    assign out = good1.out;
+  end else begin : elsewhere
+    assign out = ref_module.out;
+  end
+`endif
+endmodule
+module good1 (output [7:0] out);
+  assign out = 8'd0;
+endmodule
+"""
+
+
+@pytest.mark.cocotb
+@pytest.mark.yosys
+@pytest.mark.xfail(
+    strict=True,
+    reason="the scan reads one preprocessed view; strict and formal compile other views",
+)
+def test_every_trusted_verdict_forged_by_compiler_specific_views(tmp_path, official_root):
+    """Class: tamper-scan bypass by preprocessing differential, across the four compiles.
+
+    Root cause: verilogeval/plus/preprocess.py, preprocess_sample and tamper.py,
+    scan_sample scan the sample as the official compile preprocesses it, but the raw text
+    goes to three other readers: strict's cocotb build (verilogeval/strict/check.py; a
+    different file name, so `__FILE__` differs, and a wrapper whose `ref_module` an
+    upward name reaches), and Yosys (verilogeval/formal/yosys.py; `YOSYS` defined, the
+    log read for a success line the design prints). Nothing implements a popcount, yet
+    --plus --strict --formal gives: official pass, plus pass, strict pass, formal proven.
+    """
+    done, records = evaluate(
+        tmp_path,
+        official_root,
+        [(POPCOUNT, EVERY_VERDICT_FORGED)],
+        "--plus",
+        "--strict",
+        "--formal",
+    )
+    assert done.returncode == 0, done.stderr
+    record = records[1]
+    assert record["strict"]["status"] != "pass", record["strict"]
+    assert record["formal"]["status"] != "proven", record["formal"]
+    assert record["plus_passed"] is not True, record["plus"]
