@@ -317,3 +317,26 @@ def test_every_trusted_verdict_forged_by_compiler_specific_views(tmp_path, offic
     assert record["strict"]["status"] != "pass", record["strict"]
     assert record["formal"]["status"] != "proven", record["formal"]
     assert record["plus_passed"] is not True, record["plus"]
+
+
+@pytest.mark.xfail(
+    strict=True, reason="a sample that cannot be read is dropped from the scores, not failed"
+)
+def test_a_sample_that_is_skipped_still_counts_in_the_scores(tmp_path, official_root):
+    """Class: score inflation by a sample that is never graded.
+
+    Root cause: the JSONL reader (verilogeval/sample_inputs.py, the Rejected lines) skips a
+    line whose code holds a lone surrogate (or is over MAX_CODE_BYTES) (`\\ud800`, valid JSON) with a warning; the run exits
+    1, but the run folder's summary.txt, `report` and the leaderboard compute their pass
+    rate over the graded samples only: a model whose failing answers carry one such
+    character scores 100%. The problem the skipped sample belongs to must still be scored
+    (a failure, or named as not graded) wherever the pass rate is.
+    """
+    wrong = "module TopModule (output zero);\n  assign zero = 1'b1; // \ud800\nendmodule\n"
+    done, records = evaluate(
+        tmp_path, official_root, [(POPCOUNT, CORRECT), ("Prob001_zero", wrong)]
+    )
+    assert done.returncode == 1  # the run does say a line was skipped
+    assert records[1]["passed"]
+    summary = (tmp_path / "out" / "summary.txt").read_text()
+    assert "Prob001_zero" in summary, summary
