@@ -325,12 +325,13 @@ def test_every_trusted_verdict_forged_by_compiler_specific_views(tmp_path, offic
 def test_a_sample_that_is_skipped_still_counts_in_the_scores(tmp_path, official_root):
     """Class: score inflation by a sample that is never graded.
 
-    Root cause: the JSONL reader (verilogeval/sample_inputs.py, the Rejected lines) skips a
-    line whose code holds a lone surrogate (or is over MAX_CODE_BYTES) (`\\ud800`, valid JSON) with a warning; the run exits
-    1, but the run folder's summary.txt, `report` and the leaderboard compute their pass
-    rate over the graded samples only: a model whose failing answers carry one such
-    character scores 100%. The problem the skipped sample belongs to must still be scored
-    (a failure, or named as not graded) wherever the pass rate is.
+    Root cause: the JSONL reader (verilogeval/sample_inputs.py, its Rejected lines) skips
+    a line whose code holds a lone surrogate (`\\ud800`, valid JSON; or is over
+    MAX_CODE_BYTES) with a warning; the run exits 1, but the run folder's summary.txt,
+    `report` and the leaderboard compute their pass rate over the graded samples only: a
+    model whose failing answers carry one such character scores 100%. The problem the
+    skipped sample belongs to must still be scored (a failure, or named as not graded)
+    wherever the pass rate is.
     """
     wrong = "module TopModule (output zero);\n  assign zero = 1'b1; // \ud800\nendmodule\n"
     done, records = evaluate(
