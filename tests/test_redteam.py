@@ -341,3 +341,28 @@ def test_a_sample_that_is_skipped_still_counts_in_the_scores(tmp_path, official_
     assert records[1]["passed"]
     summary = (tmp_path / "out" / "summary.txt").read_text()
     assert "Prob001_zero" in summary, summary
+
+
+_HEAD = "module TopModule (input [254:0] in, output [7:0] out);\n  assign out = 8'd0;\n"
+HELD_BY_THE_SCAN = {
+    "upward name alone": _HEAD + "  wire [7:0] c = tb.out_ref;\nendmodule\n",
+    "escaped $finish alone": _HEAD + "  initial #1 \\$finish ;\nendmodule\n",
+    "escaped $root": _HEAD + "  wire [7:0] c = \\$root .tb.out_ref;\nendmodule\n",
+    "ifdef __ICARUS__": _HEAD + "`ifdef __ICARUS__\n  initial #1 $finish;\n`endif\nendmodule\n",
+    "unterminated comment": _HEAD + "endmodule\n/*",
+    "reseeding $urandom": _HEAD
+    + "  initial begin : s integer q; q = $urandom(7); end\n"
+    + "endmodule\n",
+    "unconnected_drive": "`unconnected_drive pull1\n" + _HEAD + "endmodule\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(HELD_BY_THE_SCAN))
+def test_the_scan_finds_the_plain_forms(name, tmp_path, official_root):
+    """Defence holds: the same tricks without a differential to hide behind are findings
+    (verilogeval/plus/token_scan.py's allow-list and elaboration, preprocess.py's harness
+    comparison)."""
+    from verilogeval.plus.tamper import scan_sample
+
+    problem = _popcount(official_root)
+    assert scan_sample(HELD_BY_THE_SCAN[name], problem, workdir=tmp_path) != ()
