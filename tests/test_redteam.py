@@ -366,3 +366,41 @@ def test_the_scan_finds_the_plain_forms(name, tmp_path, official_root):
 
     problem = _popcount(official_root)
     assert scan_sample(HELD_BY_THE_SCAN[name], problem, workdir=tmp_path) != ()
+
+
+FILL_TMP_WITH_INODES = """\
+module TopModule (input [254:0] in, output [7:0] out);
+  assign out = 8'd0;
+  initial begin : w
+    integer i, f, made;
+    reg [8*40-1:0] name;
+    made = 0;
+    for (i = 0; i < 20000; i = i + 1) begin
+      $sformat(name, "/tmp/f%0d", i);
+      f = $fopen(name, "w");
+      if (f != 0) begin made = made + 1; $fclose(f); end
+    end
+    $display("created %0d files", made);
+  end
+endmodule
+"""
+
+
+@pytest.mark.xfail(strict=True, reason="the command's /tmp tmpfs has no inode limit")
+def test_the_commands_tmp_bounds_its_files_as_the_workspace_does(official_root):
+    """Class: resource exhaustion past the stated limits (kernel memory).
+
+    Root cause: verilogeval/isolation.py, _isolate_mounts: the command's /tmp is a tmpfs
+    with `size=TMP_LIMIT_BYTES` but no `nr_inodes` (the workspace has WORKSPACE_INODES).
+    Empty files cost no `size` but an inode and a dentry each, kernel memory that
+    RLIMIT_AS does not count either: a sample makes ~10^4 of them a second (this one
+    20000 in about a second), hundreds of MB in its 30 s, per grading job. The official
+    flow lets any sample use $fopen, so this needs no scan bypass.
+    """
+    from verilogeval.records import Sample
+    from verilogeval.simulate import simulate
+
+    problem = _popcount(official_root)
+    done = simulate(problem, Sample(POPCOUNT, 1, FILL_TMP_WITH_INODES), timeout_s=120)
+    assert done.run is not None
+    assert "created 20000 files" not in done.run.output
