@@ -29,7 +29,8 @@ from verilogeval.grade import code_sha256
 from verilogeval.journal import create_journals
 from verilogeval.jsonl import BadLine, json_objects
 from verilogeval.layout import MAX_CODE_BYTES, Unreadable, read_samples_folder, sample_path
-from verilogeval.plans import EvaluatePlan
+from verilogeval.plans import EvaluatePlan, resumed_checks
+from verilogeval.plus.report import plus_undecided
 from verilogeval.progress import BarProgress, QuietProgress
 from verilogeval.records import Sample
 from verilogeval.runfolder.files import RESULTS
@@ -82,6 +83,7 @@ class Rejected:
 def run(args: argparse.Namespace) -> int:
     plan = plan_from_args(args)
     folder = plan.folder
+    plan = replace(plan, checks=resumed_checks(folder, plan.checks))
     inputs = _read_inputs(plan.samples)
     create_journals(folder.root, RESULTS)
     base = plan.manifest()
@@ -116,7 +118,9 @@ def run(args: argparse.Namespace) -> int:
     )
     passed = sum(line.passed for line in results)
     strictly = f" ({sum(bool(line.strict_passed) for line in results)} strictly)"
-    plussed = f" ({sum(bool(line.plus_passed) for line in results)} plus)"
+    undecided = len(plus_undecided(results))
+    plussed = f" ({sum(bool(line.plus_passed) for line in results)} plus"
+    plussed += f", {undecided} plus undecided)" if undecided else ")"
     print(
         f"graded {len(todo) - len(failures)} samples ({len(done)} already graded); "
         f"{passed}/{len(results)} pass{strictly if 'strict' in plan.checks else ''}"

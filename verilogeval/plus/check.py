@@ -1,27 +1,45 @@
 """The plus check of one officially passing sample: tamper scan, then the shifted seeds.
 
 `plus_check` is a plain function so a pool can run it; the compile and the runs go
-through the sandbox like the official ones.
+through the sandbox like the official ones. A seed passes when the log passes AND the
+harness's own line (verilogeval.plus.harness) counts no mismatch in exactly as many
+samples as the reference's own run on the same stimulus: a sample that ends the run
+early, or forges the log, is found by the count it cannot print.
 """
 
 from __future__ import annotations
 
+import hashlib
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from verilogeval.plus.amplify import SHIFT_STEP, run_seeds, shifts_stimulus
+from verilogeval import simulate as sim
+from verilogeval.plus.amplify import SeedRun, run_seeds, shifts_stimulus
+from verilogeval.plus.harness import SHIFT_LIMIT, TRUST_RULES, secret_shifts
 from verilogeval.plus.tamper import scan_log, scan_sample
-from verilogeval.records import Problem, Sample
+from verilogeval.records import Category, Problem, Sample
+from verilogeval.store import Store
+from verilogeval.time_limits import reference_sample
 
 DEFAULT_SEEDS = 4  # measured trade-off, see README ("--plus")
+# How shifts are chosen: in run.json, the resume identity and every cache key.
+SEED_POLICY = f"secret random shifts below {SHIFT_LIMIT}, new per run"
 
 
 @dataclass(frozen=True)
 class PlusConfig:
-    seeds: int = DEFAULT_SEEDS  # shifted reruns of the official testbench (0: tamper only)
+    # Values of each random stream drawn before the testbench starts, one per shifted
+    # seed: secret, new for each run. Empty: the unshifted stimulus only (seed 0).
+    shifts: tuple[int, ...] = field(default_factory=lambda: secret_shifts(DEFAULT_SEEDS))
     timeout_s: float = 30.0  # per compile and per run, as the official grade
+    drawn: bool = True  # drawn for this invocation, so a resumed run keeps its own instead
+
+    @property
+    def seeds(self) -> int:
+        return len(self.shifts)
 
 
 @dataclass(frozen=True)
@@ -65,7 +83,10 @@ class PlusResult:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> PlusResult:
-        return cls(**(data | {"tamper": tuple(data["tamper"])}))
+        """The result in a `plus` object (what plus_fields adds beside it, such as
+        `undecided`, is not the check's own)."""
+        known = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
+        return cls(**(known | {"tamper": tuple(data["tamper"])}))
 
 
 def plus_check(
@@ -76,31 +97,41 @@ def plus_check(
     *,
     workdir: Path | None,
     sandboxed: bool,
+    cache_dir: Path | None = None,
 ) -> PlusResult:
     """Scan `sample` and its official log, then rerun the testbench under shifted seeds.
 
-    A tampering sample is not simulated again: it is rejected already.
+    A tampering sample is not simulated again: it is rejected already. A testbench that
+    draws nothing unseeded (or no shift asked for) runs once unshifted, as seed 0: the
+    trusted count is needed all the same. `cache_dir` keeps the reference's counts.
     """
     started = time.monotonic()
     tamper = scan_sample(sample.code) + scan_log(official_log)
     testbench = problem.test_path.read_text(encoding="utf-8") if problem.test_path else ""
     skipped = not shifts_stimulus(testbench)
-    if tamper or skipped or config.seeds == 0:
+    if tamper:
         return PlusResult(tamper, 0, skipped, duration_s=round(time.monotonic() - started, 3))
+    shifts = (0,) if skipped or not config.shifts else config.shifts
     runs = run_seeds(
-        problem,
-        sample,
-        config.seeds,
-        timeout_s=config.timeout_s,
-        workdir=workdir,
-        sandboxed=sandboxed,
+        problem, sample, shifts, timeout_s=config.timeout_s, workdir=workdir, sandboxed=sandboxed
     )
-    tamper += tuple(reason for run in runs for reason in scan_log(run.log))
-    failing = next((run for run in runs if not run.passed), None)
+    found = [reason for run in runs for reason in scan_log(run.log)]
+    failing = None
+    for run in runs:
+        if run.category is not Category.PASS:
+            failing = run
+            break
+        reference = reference_total(
+            problem, run.draws, config.timeout_s, workdir, cache_dir, sandboxed
+        )
+        distrust = _distrust(run, reference)
+        if distrust is not None:
+            found.append(f"seed {run.seed}: {distrust}")
+            break
     return PlusResult(
-        tamper=tuple(dict.fromkeys(tamper)),
+        tamper=tuple(dict.fromkeys(found)),
         seeds_run=len(runs),
-        seeds_skipped=False,
+        seeds_skipped=skipped,
         failing_seed=failing.seed if failing else None,
         failing_draws=failing.draws if failing else None,
         mismatch_line=failing.mismatch_line if failing else None,
@@ -108,6 +139,99 @@ def plus_check(
     )
 
 
+def _distrust(run: SeedRun, reference: int) -> str | None:
+    """Why a run whose log passes is not a trusted pass, or None when it is one."""
+    report = run.harness
+    problem = report.problem()
+    if problem is not None:
+        return problem
+    if report.errors:
+        return (
+            f"the log passes, but the testbench counted {report.errors} mismatches "
+            f"in {report.total} samples"
+        )
+    if report.total != reference:
+        return (
+            f"the testbench compared {report.total} samples, the reference's run on the same "
+            f"stimulus {reference} (the simulation did not run as the testbench runs it)"
+        )
+    return None
+
+
+@cache
+def reference_total(
+    problem: Problem,
+    draws: int,
+    timeout_s: float,
+    workdir: Path | None,
+    cache_dir: Path | None,
+    sandboxed: bool,
+) -> int:
+    """How many samples the testbench compares when the reference is the sample, under the
+    same harness and shift: once per worker process, problem and shift, and kept in the
+    result cache. ValueError when the reference itself is no trusted pass there."""
+    key = _reference_key(problem, draws, sandboxed)
+    store = None if cache_dir is None else Store(cache_dir / "results.sqlite", "result", "data")
+    try:
+        known = store.get(key) if store is not None else None
+        if isinstance(known, int) and known > 0:
+            return known
+        (run,) = run_seeds(
+            problem,
+            reference_sample(problem),
+            (draws,),
+            timeout_s=timeout_s,
+            workdir=workdir,
+            sandboxed=sandboxed,
+        )
+        total = run.harness.total
+        if not run.passed or run.harness.problem() is not None or not total:
+            raise ValueError(
+                f"{problem.name}: the reference itself is no trusted pass under shift {draws} "
+                f"({run.mismatch_line or run.harness.problem() or f'{total} samples'})"
+            )
+        if store is not None:
+            store.put(key, total)
+        return total
+    finally:
+        if store is not None:
+            store.close()
+
+
+def _reference_key(problem: Problem, draws: int, sandboxed: bool) -> str:
+    digest = hashlib.sha256(b"plus reference total\0")
+    settings = [TRUST_RULES, sim.simulator_version(), sim.COMPILE_FLAGS, draws, sandboxed]
+    digest.update(repr(settings).encode())
+    for path in (problem.test_path, problem.ref_path):
+        if path is not None:
+            digest.update(b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
 def plus_settings(config: PlusConfig) -> dict[str, Any]:
-    """What decides a plus verdict besides the sample and the problem: run.json, cache key."""
-    return {"seeds": config.seeds, "shift_step": SHIFT_STEP, "timeout_s": config.timeout_s}
+    """What decides a plus verdict besides the sample and the problem: run.json, cache key.
+
+    The shifts are secret from the samples, not from the user: run.json keeps them so a
+    resumed run keeps its own, and `--plus-seeds` can give them again to reproduce it.
+    """
+    return {
+        "seeds": config.seeds,
+        "shifts": list(config.shifts),
+        "seed_policy": SEED_POLICY,
+        "trust_rules": TRUST_RULES,
+        "timeout_s": config.timeout_s,
+    }
+
+
+def resumed_plus(config: PlusConfig, recorded: dict[str, Any] | None) -> PlusConfig:
+    """A resumed run keeps the shifts its run.json recorded, when this invocation drew its
+    own (no shifts given) and asks for as many; otherwise the resume check names the
+    difference."""
+    if not config.drawn or not isinstance(recorded, dict):
+        return config
+    shifts = recorded.get("shifts")
+    if recorded.get("seed_policy") != SEED_POLICY or not isinstance(shifts, list):
+        return config
+    if len(shifts) != config.seeds or not all(isinstance(shift, int) for shift in shifts):
+        return config
+    return replace(config, shifts=tuple(shifts), drawn=False)
