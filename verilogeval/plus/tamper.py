@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from verilogeval.classify import log_lines
+
 SCAN_RULES = 2  # bump when the scan finds other things: cached plus results depend on it
 # System tasks and functions a design never needs, by what they do to the harness.
 _ENDS_SIMULATION = frozenset({"$finish", "$stop", "$fatal", "$exit"})
@@ -30,7 +32,7 @@ _PROCESSES = frozenset({"$system"})
 _PLUSARGS = frozenset({"$test$plusargs", "$value$plusargs"})  # the harness's seed shift
 # Text of the testbench's verdict: a sample that prints it forges the official grade.
 _VERDICT_TEXTS = ("Mismatches:", "Hint: Output", "Hint: Total mismatched", "TIMEOUT")
-VERDICT_LINE = re.compile(r"^Mismatches: \d+ in \d+ samples$", re.MULTILINE)
+VERDICT_LINE = re.compile(r"Mismatches: \d+ in \d+ samples")  # a whole line of the log
 OUTPUT_CUT = re.compile(r"^\[verilogeval: \d+ bytes of output cut\]$", re.MULTILINE)  # simulate
 # Names that lead out of the design into the testbench or the root of the hierarchy.
 _OUTSIDE_ROOTS = frozenset({"tb", "$root", "$unit", "stim1", "stats1", "good1", "top_module1"})
@@ -100,9 +102,12 @@ def _token(
 
 def scan_log(log: str) -> tuple[str, ...]:
     """Reasons found in a simulation log: more than the one verdict line, or so much output
-    that the grader cut some (what was cut could have held anything)."""
+    that the grader cut some (what was cut could have held anything).
+
+    Lines are counted as the classifier splits them (a `\\r` ends a line there too): a
+    verdict line behind a carriage return is a line the classifier reads."""
     reasons = []
-    lines = len(VERDICT_LINE.findall(log))
+    lines = sum(1 for line in log_lines(log) if VERDICT_LINE.fullmatch(line))
     if lines > 1:
         reasons.append(f"{lines} verdict lines in the log (the testbench prints one)")
     if OUTPUT_CUT.search(log):

@@ -7,10 +7,14 @@ call works in its own directory and runs cocotb in a child process with a time l
 from __future__ import annotations
 
 import json
+import re
+import secrets
 import shutil
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
+from verilogeval.classify import log_lines
 from verilogeval.formal.domains import domain_of
 from verilogeval.interface import read_interfaces
 from verilogeval.records import ExecResult, Problem, Sample
@@ -19,16 +23,12 @@ from verilogeval.sandbox import PYTHON, Sandbox, job_folder
 from verilogeval.simulate import run_in
 from verilogeval.strict.cocotb_child import EXIT_BUILD_FAILED, EXIT_OK
 from verilogeval.strict.pairing import diff_ports, interface_issues
-from verilogeval.strict.result import (
-    FirstMismatch,
-    StrictResult,
-    StrictStatus,
-    read_results_xml,
-)
+from verilogeval.strict.result import FirstMismatch, StrictResult, StrictStatus
 from verilogeval.strict.wrapper import WRAPPER_TOP, diff_wrapper
 
 DIFF_TEST_MODULE = "diff_test"  # sims/diff_test.py
 SPEC_ENV = "VERILOGEVAL_DIFF_SPEC"  # read by sims/diff_test.py
+REPORT_TAG = "verilogeval-strict-report"  # sims/diff_test.py's report line
 _MESSAGE_TAIL = 2000
 
 
@@ -71,13 +71,11 @@ def diff_test(
         (folder / "wrapper.sv").write_text(wrapper, encoding="utf-8")
         (folder / "sample.sv").write_text(sample.code, encoding="utf-8")
         (folder / "ref.sv").write_text(ref_source, encoding="utf-8")
-        report_path = folder / "report.json"
         spec = {
             "ports": [p.to_json() for p in ports],
             "seed": config.seed,
             "cycles": config.cycles,
             "x_strict": config.x_strict,
-            "report": str(report_path),
         }
         (folder / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
         job = {
@@ -91,8 +89,9 @@ def diff_test(
             "env": {SPEC_ENV: str(folder / "spec.json"), **QUIET_COCOTB_ENV},
             "steps": ["build", "test"],
         }
-        execution = run_cocotb_job(job, folder, config.timeout_s, sandbox)
-        return _result(problem.name, sample.sample, config, execution, folder)
+        nonce = secrets.token_hex(16)
+        execution = run_cocotb_job(job, folder, config.timeout_s, sandbox, nonce=nonce)
+        return _result(problem.name, sample.sample, config, execution, folder, nonce)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -106,23 +105,35 @@ QUIET_COCOTB_ENV = {
 
 
 def run_cocotb_job(
-    job: dict, folder: Path, timeout_s: float, sandbox: Sandbox | None
+    job: dict, folder: Path, timeout_s: float, sandbox: Sandbox | None, *, nonce: str = ""
 ) -> ExecResult:
     """Run one cocotb_child job in a fresh, limited process group, in `sandbox` when given.
 
     `folder` must then lie in the sandbox's scratch folder. `-I`: nothing a sample writes
-    into `folder` can shadow a Python module.
+    into `folder` can shadow a Python module. `nonce` reaches the test through its
+    environment, never through a file (see cocotb_child).
     """
     job_path = folder / f"job-{'-'.join(job['steps'])}.json"
     job_path.write_text(json.dumps(job), encoding="utf-8")
-    argv = (str(PYTHON), "-I", "-m", "verilogeval.strict.cocotb_child", str(job_path))
+    argv: tuple[str, ...] = (str(PYTHON), "-I", "-m", "verilogeval.strict.cocotb_child")
+    argv += (str(job_path),)
+    argv += (nonce,) if nonce else ()
     return run_in(sandbox, argv, cwd=folder, timeout_s=timeout_s)
 
 
 def _result(
-    problem: str, sample: int, config: StrictConfig, execution: ExecResult, folder: Path
+    problem: str,
+    sample: int,
+    config: StrictConfig,
+    execution: ExecResult,
+    folder: Path,
+    nonce: str,
 ) -> StrictResult:
-    """Read the child's exit code, cocotb's results.xml and the test's report."""
+    """Read the child's exit code and the one report line tagged with `nonce`.
+
+    The files in `folder` (results.xml, anything else) are never read: the simulation
+    could have rewritten them after cocotb did. A test that compared nothing is no pass.
+    """
     tail = execution.output[-_MESSAGE_TAIL:].replace(f"{folder}/", "")
     failed = StrictResult(
         problem,
@@ -136,24 +147,39 @@ def _result(
         return replace(failed, status=StrictStatus.TIMEOUT)
     if execution.returncode == EXIT_BUILD_FAILED:
         return replace(failed, status=StrictStatus.COMPILE)
-    report_path = folder / "report.json"
-    results_xml = folder / "results.xml"
-    if execution.returncode != EXIT_OK or not report_path.is_file() or not results_xml.is_file():
+    report = _tagged_report(execution.output, nonce)
+    if execution.returncode != EXIT_OK or report is None:
         return failed
-    report = json.loads(report_path.read_text(encoding="utf-8"))
-    _, failures = read_results_xml(results_xml)
-    first = report["first_mismatch"]
-    if first is None and failures:  # the test broke after writing its report
-        return replace(failed, message="\n".join(failures))
-    return replace(
-        failed,
-        status=StrictStatus.PASS if first is None else StrictStatus.MISMATCH,
-        kind=report["kind"],
-        compares=report["compares"],
-        mismatch_compares=report["mismatch_compares"],
-        x_compares=report["x_compares"],
-        x_bits=report["x_bits"],
-        out_of_domain=report["out_of_domain"],
-        first_mismatch=None if first is None else FirstMismatch(**first),
-        message=None,
-    )
+    try:
+        first = report["first_mismatch"]
+        passed = first is None and report["compares"] > 0
+        return replace(
+            failed,
+            status=StrictStatus.PASS if passed else StrictStatus.MISMATCH,
+            kind=report["kind"],
+            compares=report["compares"],
+            mismatch_compares=report["mismatch_compares"],
+            x_compares=report["x_compares"],
+            x_bits=report["x_bits"],
+            out_of_domain=report["out_of_domain"],
+            first_mismatch=None if first is None else FirstMismatch(**first),
+            message=None if first is not None or passed else "the test compared nothing",
+        )
+    except (KeyError, TypeError):
+        return replace(failed, message=f"a malformed report line\n{tail}")
+
+
+def _tagged_report(output: str, nonce: str) -> dict[str, Any] | None:
+    """The report of the one line carrying `nonce`, split as the classifier splits lines;
+    None when there is not exactly one such line, or it is not the test's."""
+    carrying = [line for line in log_lines(output) if nonce in line]
+    if len(carrying) != 1:
+        return None
+    match = re.search(rf"{REPORT_TAG} {nonce} (\{{.*\}})\Z", carrying[0])
+    if match is None:
+        return None
+    try:
+        report = json.loads(match.group(1))
+    except ValueError:
+        return None
+    return report if isinstance(report, dict) else None

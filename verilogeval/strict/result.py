@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ElementTree
 from dataclasses import asdict, dataclass
 from enum import StrEnum
-from pathlib import Path
 from typing import Any
 
 # The first line saying why a build failed: iverilog's "error:" or "sorry:" lines.
@@ -81,16 +79,3 @@ class StrictResult:
         fields["status"] = str(self.status)
         fields["interface_issues"] = list(self.interface_issues)
         return fields
-
-
-def read_results_xml(path: Path) -> tuple[int, list[str]]:
-    """(number of tests, failure messages) of a cocotb results.xml."""
-    root = ElementTree.parse(path).getroot()
-    testcases = list(root.iter("testcase"))
-    failures = [
-        element.get("message") or element.text or element.tag
-        for case in testcases
-        for element in case
-        if element.tag in ("failure", "error")
-    ]
-    return len(testcases), failures
