@@ -101,16 +101,37 @@ def plus_check(
 ) -> PlusResult:
     """Scan `sample` and its official log, then rerun the testbench under shifted seeds.
 
-    A tampering sample is not simulated again: it is rejected already. A testbench that
-    draws nothing unseeded (or no shift asked for) runs once unshifted, as seed 0: the
-    trusted count is needed all the same. `cache_dir` keeps the reference's counts.
+    A tampering sample is not simulated again: it is rejected already. `cache_dir` keeps
+    the reference's runs.
     """
     started = time.monotonic()
     tamper = scan_sample(sample.code) + scan_log(official_log)
-    testbench = problem.test_path.read_text(encoding="utf-8") if problem.test_path else ""
-    skipped = not shifts_stimulus(testbench)
     if tamper:
+        skipped = not shifts_stimulus(_testbench(problem))
         return PlusResult(tamper, 0, skipped, duration_s=round(time.monotonic() - started, 3))
+    checked = trusted_seeds(
+        problem, sample, config, workdir=workdir, sandboxed=sandboxed, cache_dir=cache_dir
+    )
+    return replace(checked, duration_s=round(time.monotonic() - started, 3))
+
+
+def trusted_seeds(
+    problem: Problem,
+    sample: Sample,
+    config: PlusConfig,
+    *,
+    workdir: Path | None,
+    sandboxed: bool,
+    cache_dir: Path | None,
+) -> PlusResult:
+    """The verdict layer alone (no scan of the code): each seed's run, judged by the
+    harness's own line against the reference's run on the same stimulus.
+
+    A testbench that draws nothing unseeded (or no shift asked for) runs once unshifted,
+    as seed 0: the trusted count is needed all the same.
+    """
+    started = time.monotonic()
+    skipped = not shifts_stimulus(_testbench(problem))
     shifts = (0,) if skipped or not config.shifts else config.shifts
     runs = run_seeds(
         problem, sample, shifts, timeout_s=config.timeout_s, workdir=workdir, sandboxed=sandboxed
@@ -121,7 +142,7 @@ def plus_check(
         if run.category is not Category.PASS:
             failing = run
             break
-        reference = reference_total(
+        reference = reference_run(
             problem, run.draws, config.timeout_s, workdir, cache_dir, sandboxed
         )
         distrust = _distrust(run, reference)
@@ -139,7 +160,11 @@ def plus_check(
     )
 
 
-def _distrust(run: SeedRun, reference: int) -> str | None:
+def _testbench(problem: Problem) -> str:
+    return problem.test_path.read_text(encoding="utf-8") if problem.test_path else ""
+
+
+def _distrust(run: SeedRun, reference: ReferenceRun) -> str | None:
     """Why a run whose log passes is not a trusted pass, or None when it is one."""
     report = run.harness
     problem = report.problem()
@@ -150,32 +175,45 @@ def _distrust(run: SeedRun, reference: int) -> str | None:
             f"the log passes, but the testbench counted {report.errors} mismatches "
             f"in {report.total} samples"
         )
-    if report.total != reference:
+    if report.total != reference.total:
         return (
             f"the testbench compared {report.total} samples, the reference's run on the same "
-            f"stimulus {reference} (the simulation did not run as the testbench runs it)"
+            f"stimulus {reference.total} (the simulation did not run as the testbench runs it)"
+        )
+    if report.streams != reference.streams:
+        return (
+            "the random streams end elsewhere than in the reference's run (the sample drew "
+            "from or reseeded them, which can undo the shift)"
         )
     return None
 
 
+@dataclass(frozen=True)
+class ReferenceRun:
+    """What the harness reported of the reference's own run under one shift."""
+
+    total: int  # samples the testbench compared
+    streams: str  # where the random streams ended
+
+
 @cache
-def reference_total(
+def reference_run(
     problem: Problem,
     draws: int,
     timeout_s: float,
     workdir: Path | None,
     cache_dir: Path | None,
     sandboxed: bool,
-) -> int:
-    """How many samples the testbench compares when the reference is the sample, under the
-    same harness and shift: once per worker process, problem and shift, and kept in the
-    result cache. ValueError when the reference itself is no trusted pass there."""
+) -> ReferenceRun:
+    """What the harness reports when the reference is the sample, under the same shift:
+    once per worker process, problem and shift, and kept in the result cache. ValueError
+    when the reference itself is no trusted pass there (or compares nothing)."""
     key = _reference_key(problem, draws, sandboxed)
     store = None if cache_dir is None else Store(cache_dir / "results.sqlite", "result", "data")
     try:
         known = store.get(key) if store is not None else None
-        if isinstance(known, int) and known > 0:
-            return known
+        if isinstance(known, list) and len(known) == 2:
+            return ReferenceRun(*known)
         (run,) = run_seeds(
             problem,
             reference_sample(problem),
@@ -184,15 +222,15 @@ def reference_total(
             workdir=workdir,
             sandboxed=sandboxed,
         )
-        total = run.harness.total
-        if not run.passed or run.harness.problem() is not None or not total:
+        total, streams = run.harness.total, run.harness.streams
+        if not run.passed or run.harness.problem() is not None or not total or not streams:
             raise ValueError(
                 f"{problem.name}: the reference itself is no trusted pass under shift {draws} "
                 f"({run.mismatch_line or run.harness.problem() or f'{total} samples'})"
             )
         if store is not None:
-            store.put(key, total)
-        return total
+            store.put(key, [total, streams])
+        return ReferenceRun(total, streams)
     finally:
         if store is not None:
             store.close()

@@ -5,8 +5,14 @@ trusted verdict is read instead from one line the harness module prints in its `
 block: a fresh secret of the run (a plusarg the harness reads inside an automatic
 function, so no hierarchical name reaches it) and the testbench's own counters, the two
 values its `Mismatches: %1d in %1d samples` line displays (`stats1.errors` and
-`stats1.clocks` in every official testbench). A testbench without that line cannot be
+`stats1.clocks` in every official testbench), then one value drawn from each random
+stream: where the streams stand at the end. A testbench without that line cannot be
 judged this way: the check fails closed.
+
+The run of the reference under the same harness and shift says what a trusted pass must
+show: no error, the same sample count (a sample that ends the run early compares fewer),
+and the same stream values (a sample that draws from or reseeds a stream, as
+`$urandom(seed)` does to undo the shift, leaves them elsewhere).
 
 The harness file goes before the sample in the compile, and ends with `resetall` and an
 `undef` of every macro the testbench and reference define: the sample sees the
@@ -84,7 +90,8 @@ module {HARNESS_TOP};
     reg [127:0] secret;
     begin
       if ($value$plusargs("{SECRET_PLUSARG}=%h", secret))
-        $display("{VERDICT_TAG} %032h %0d %0d", secret, tb.{counters.errors}, tb.{counters.total});
+        $display("{VERDICT_TAG} %032h %0d %0d %0d %0d", secret, tb.{counters.errors},
+                 tb.{counters.total}, $random, $urandom);
       report = unused;
     end
   endfunction
@@ -118,6 +125,7 @@ class HarnessReport:
     lines: int
     errors: int | None = None
     total: int | None = None
+    streams: str | None = None  # the values drawn from $random and $urandom at the end
 
     def problem(self) -> str | None:
         """Why this report cannot be trusted, or None."""
@@ -135,7 +143,7 @@ def harness_report(log: str, secret: str) -> HarnessReport:
     carrying = [line for line in log_lines(log) if secret in line]
     if len(carrying) != 1:
         return HarnessReport(len(carrying))
-    match = re.fullmatch(rf"{VERDICT_TAG} {secret} (\d+) (\d+)", carrying[0])
+    match = re.fullmatch(rf"{VERDICT_TAG} {secret} (\d+) (\d+) (-?\d+ \d+)", carrying[0])
     if match is None:
         return HarnessReport(1)
-    return HarnessReport(1, int(match.group(1)), int(match.group(2)))
+    return HarnessReport(1, int(match.group(1)), int(match.group(2)), match.group(3))
