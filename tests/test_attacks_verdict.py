@@ -353,3 +353,36 @@ def test_strict_rests_on_no_file_the_sample_can_rewrite(problem, tmp_path, also_
     assert result.status is StrictStatus.MISMATCH, result
     honest = diff_test(problem, sample(problem, CORRECT), StrictConfig(cycles=50), workdir=tmp_path)
     assert honest.status is StrictStatus.PASS and honest.compares
+
+
+@pytest.mark.icarus
+@pytest.mark.slow
+def test_shifts_are_recorded_kept_on_resume_and_reproduced_by_plus_seeds(cli, tmp_path):
+    dataset = load_dataset(None, Task.SPEC_TO_RTL)
+    problem = next(p for p in dataset.problems if p.test_path is not None)
+    code = re.sub(r"\bRefModule\b", "TopModule", problem.ref_path.read_text())
+    rows = tmp_path / "s.jsonl"
+    rows.write_text(json.dumps({"problem": problem.name, "sample": 1, "code": code}) + "\n")
+    out = tmp_path / "out"
+    first = cli("evaluate", "--samples", rows, "--out", out, "--no-cache", "--plus")
+    assert first.returncode == 0, first.stderr
+    plus = json.loads((out / "run.json").read_text())["plus"]
+    assert len(plus["shifts"]) == plus["seeds"] == PlusConfig().seeds
+    assert plus["seed_policy"] and plus["trust_rules"]
+
+    with rows.open("a") as more:  # resumed with a second sample: the run keeps its shifts
+        more.write(json.dumps({"problem": problem.name, "sample": 2, "code": code}) + "\n")
+    resumed = cli("evaluate", "--samples", rows, "--out", out, "--no-cache", "--plus")
+    assert resumed.returncode == 0, resumed.stderr
+    assert json.loads((out / "run.json").read_text())["plus"] == plus
+    other = ",".join(str(shift % 1000 + 1) for shift in plus["shifts"])
+    refused = cli("evaluate", "--samples", rows, "--out", out, "--plus", "--plus-seeds", other)
+    assert refused.returncode == 2 and "plus.shifts (--plus)" in refused.stderr
+
+    again = tmp_path / "again"
+    given = ",".join(map(str, plus["shifts"]))
+    reproduced = cli("evaluate", "--samples", rows, "--out", again, "--plus", "--plus-seeds", given)
+    assert reproduced.returncode == 0, reproduced.stderr
+    assert json.loads((again / "run.json").read_text())["plus"] == plus
+    bad = cli("evaluate", "--samples", rows, "--out", tmp_path / "bad", "--plus-seeds", "5,0")
+    assert bad.returncode == 2 and "shifts must be between 1 and 65535" in bad.stderr
