@@ -11,7 +11,6 @@ each run (verilogeval.plus.harness.secret_shifts), so no sample can know its sti
 
 from __future__ import annotations
 
-import re
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from verilogeval.classify import classify
 from verilogeval.plus.harness import (
     HARNESS_TOP,
     HarnessReport,
+    drawn_streams,
     harness_plusargs,
     harness_report,
     harness_source,
@@ -31,14 +31,12 @@ from verilogeval.records import Category, Problem, Sample, SimResult
 from verilogeval.sandbox import job_folder
 from verilogeval.simulate import COMPILE_FLAGS, official_log, run_in, simulator_version
 
-# A call without a seed argument: `$random`, `$random()`, not `$random(seed)`.
-_UNSEEDED_DRAW = re.compile(r"\$u?random\b(?!\s*\(\s*[^\s)])")
 _SAMPLE, _TEST, _REF, _HARNESS, _BINARY = "sample.sv", "test.sv", "ref.sv", "harness.sv", "sim"
 
 
 def shifts_stimulus(testbench_source: str) -> bool:
     """Whether shifting the global streams changes this testbench's stimulus at all."""
-    return _UNSEEDED_DRAW.search(testbench_source) is not None
+    return bool(drawn_streams(testbench_source))
 
 
 def amplified_compile_argv() -> tuple[str, ...]:
@@ -85,7 +83,8 @@ def run_seeds(
         raise ValueError(f"{problem.name}: no Verilog testbench (_test.sv) to amplify")
     testbench = problem.test_path.read_text(encoding="utf-8")
     reference = problem.ref_path.read_text(encoding="utf-8")
-    harness = harness_source(testbench_counters(testbench), testbench, reference)
+    counters = testbench_counters(testbench)
+    harness = harness_source(counters, drawn_streams(testbench), testbench, reference)
     sandbox, folder = job_folder(f"verilogeval-plus-{problem.name}-", workdir, sandboxed)
     try:
         (folder / _SAMPLE).write_text(sample.code, encoding="utf-8")

@@ -101,7 +101,7 @@ class PlusChecks:
             sim.MEMORY_LIMIT_BYTES,
             sim.FILE_LIMIT_BYTES,
             sim.OUTPUT_CAP_BYTES,
-            harness_source(Counters("errors", "total")),
+            harness_source(Counters("errors", "total"), ("$random", "$urandom")),
             plus_settings(self._config),  # the shifts, their policy, the trust rules
             self._sandboxed,
         ]

@@ -142,10 +142,10 @@ def trusted_seeds(
         if run.category is not Category.PASS:
             failing = run
             break
-        reference = reference_run(
-            problem, run.draws, config.timeout_s, workdir, cache_dir, sandboxed
+        references = reference_runs(
+            problem, shifts, config.timeout_s, workdir, cache_dir, sandboxed
         )
-        distrust = _distrust(run, reference)
+        distrust = _distrust(run, references[run.draws])
         if distrust is not None:
             found.append(f"seed {run.seed}: {distrust}")
             break
@@ -197,48 +197,53 @@ class ReferenceRun:
 
 
 @cache
-def reference_run(
+def reference_runs(
     problem: Problem,
-    draws: int,
+    shifts: tuple[int, ...],
     timeout_s: float,
     workdir: Path | None,
     cache_dir: Path | None,
     sandboxed: bool,
-) -> ReferenceRun:
-    """What the harness reports when the reference is the sample, under the same shift:
-    once per worker process, problem and shift, and kept in the result cache. ValueError
-    when the reference itself is no trusted pass there (or compares nothing)."""
-    key = _reference_key(problem, draws, sandboxed)
+) -> dict[int, ReferenceRun]:
+    """What the harness reports when the reference is the sample, under each shift: one
+    compile and a run per shift, once per worker process and problem, kept in the result
+    cache. Asked for only once a sample's first seed passes. ValueError when the
+    reference itself is no trusted pass under a shift (or compares nothing)."""
+    key = _reference_key(problem, shifts, sandboxed)
     store = None if cache_dir is None else Store(cache_dir / "results.sqlite", "result", "data")
     try:
         known = store.get(key) if store is not None else None
-        if isinstance(known, list) and len(known) == 2:
-            return ReferenceRun(*known)
-        (run,) = run_seeds(
+        if isinstance(known, list) and len(known) == len(shifts):
+            return {draws: ReferenceRun(*run) for draws, run in zip(shifts, known, strict=True)}
+        runs = run_seeds(
             problem,
             reference_sample(problem),
-            (draws,),
+            shifts,
             timeout_s=timeout_s,
             workdir=workdir,
             sandboxed=sandboxed,
         )
-        total, streams = run.harness.total, run.harness.streams
-        if not run.passed or run.harness.problem() is not None or not total or not streams:
-            raise ValueError(
-                f"{problem.name}: the reference itself is no trusted pass under shift {draws} "
-                f"({run.mismatch_line or run.harness.problem() or f'{total} samples'})"
-            )
+        found = {}
+        for run in runs:
+            total, streams = run.harness.total, run.harness.streams
+            if not run.passed or run.harness.problem() is not None or not total or not streams:
+                why = run.mismatch_line or run.harness.problem() or f"{total} samples"
+                raise ValueError(
+                    f"{problem.name}: the reference itself is no trusted pass under shift "
+                    f"{run.draws} ({why})"
+                )
+            found[run.draws] = ReferenceRun(total, streams)
         if store is not None:
-            store.put(key, [total, streams])
-        return ReferenceRun(total, streams)
+            store.put(key, [[found[draws].total, found[draws].streams] for draws in shifts])
+        return found
     finally:
         if store is not None:
             store.close()
 
 
-def _reference_key(problem: Problem, draws: int, sandboxed: bool) -> str:
-    digest = hashlib.sha256(b"plus reference total\0")
-    settings = [TRUST_RULES, sim.simulator_version(), sim.COMPILE_FLAGS, draws, sandboxed]
+def _reference_key(problem: Problem, shifts: tuple[int, ...], sandboxed: bool) -> str:
+    digest = hashlib.sha256(b"plus reference runs\0")
+    settings = [TRUST_RULES, sim.simulator_version(), sim.COMPILE_FLAGS, shifts, sandboxed]
     digest.update(repr(settings).encode())
     for path in (problem.test_path, problem.ref_path):
         if path is not None:

@@ -34,8 +34,12 @@ SHIFT_PLUSARG = "verilogeval_shift"
 SECRET_PLUSARG = "verilogeval_secret"
 VERDICT_TAG = "verilogeval-verdict"
 TRUST_RULES = 1  # bump when what the trusted verdict requires changes: cached results depend on it
-# Shifts are drawn below this: ~0.03 s of draws at most, 16 secret bits per seed.
-SHIFT_LIMIT = 1 << 16
+# Shifts are drawn below this: 14 secret bits per seed, and at most ~0.05 s of draws (a
+# draw costs Icarus about 3 us; only the streams the testbench uses are drawn from).
+SHIFT_LIMIT = 1 << 14
+# A call without a seed argument draws from the global stream: `$random`, `$random()`,
+# not `$random(seed)`.
+_STREAMS = {name: re.compile(rf"\{name}\b(?!\s*\(\s*[^\s)])") for name in ("$random", "$urandom")}
 
 _TB = re.compile(r"^\s*module\s+tb\b(.*?)^\s*endmodule\b", re.DOTALL | re.MULTILINE)
 _NAME = r"[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*"
@@ -66,23 +70,27 @@ def testbench_counters(testbench: str) -> Counters:
     return Counters(errors, total)
 
 
-def harness_source(counters: Counters, *harness_after: str) -> str:
+def drawn_streams(testbench: str) -> tuple[str, ...]:
+    """The global random streams the testbench draws from: the ones a shift changes."""
+    return tuple(name for name, draw in _STREAMS.items() if draw.search(testbench))
+
+
+def harness_source(counters: Counters, streams: tuple[str, ...], *harness_after: str) -> str:
     """The harness module, then the directives that make the sample start clean.
 
-    `harness_after`: the sources compiled before the sample (testbench, reference), whose
-    macros are undefined again.
+    `streams`: the ones to shift (see drawn_streams). `harness_after`: the sources
+    compiled before the sample (testbench, reference), whose macros are undefined again.
     """
     macros = dict.fromkeys(name for text in harness_after for name in _DEFINE.findall(text))
     undefines = "".join(f"`undef {name}\n" for name in macros)
+    draws = "".join(f"\n        value = {stream};" for stream in streams)
     return f"""\
 module {HARNESS_TOP};
   task automatic shift_streams;
     integer draws, i, value;
     begin
       if (!$value$plusargs("{SHIFT_PLUSARG}=%d", draws)) draws = 0;
-      for (i = 0; i < draws; i = i + 1) begin
-        value = $random;
-        value = $urandom;
+      for (i = 0; i < draws; i = i + 1) begin{draws}
       end
     end
   endtask

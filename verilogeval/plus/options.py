@@ -30,14 +30,14 @@ def add_plus_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _seeds(text: str) -> int | tuple[int, ...]:
-    """'4' -> 4 seeds to draw; '812,40551' (or '812,') -> those shifts."""
+    """'4' -> 4 seeds to draw; '812,4055' (or '812,') -> those shifts."""
     try:
         if "," not in text:
             return int(text)
         shifts = tuple(int(part) for part in text.split(",") if part.strip())
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"expected a number of seeds or shifts like '812,40551', got {text!r}"
+            f"expected a number of seeds or shifts like '812,4055', got {text!r}"
         ) from None
     if not shifts or not all(0 < shift < SHIFT_LIMIT for shift in shifts):
         raise argparse.ArgumentTypeError(
