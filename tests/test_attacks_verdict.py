@@ -385,4 +385,4 @@ def test_shifts_are_recorded_kept_on_resume_and_reproduced_by_plus_seeds(cli, tm
     assert reproduced.returncode == 0, reproduced.stderr
     assert json.loads((again / "run.json").read_text())["plus"] == plus
     bad = cli("evaluate", "--samples", rows, "--out", tmp_path / "bad", "--plus-seeds", "5,0")
-    assert bad.returncode == 2 and "shifts must be between 1 and 16383" in bad.stderr
+    assert bad.returncode == 2 and "shifts must be between 1 and 4095" in bad.stderr
