@@ -53,6 +53,7 @@ def main() -> None:
     names = ["official", *(f"plus K={k}" for k in seeds)]
     timings: dict[str, list[float]] = {name: [] for name in names}
     caught: dict[str, int] = {}
+    distrusted: dict[str, list[str]] = {}  # samples plus found tampering or could not check
     args.root.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="bench-plus-", dir=args.root) as folder:
         root = Path(folder)
@@ -77,14 +78,24 @@ def main() -> None:
                     caught[name] = sum(
                         (line["plus"] or {}).get("failing_seed") is not None for line in lines
                     )
+                    distrusted[name] = [
+                        f"{line['problem']}: {line['plus'].get('tamper') or line['plus']['error']}"
+                        for line in lines
+                        if line["plus"] and (line["plus"]["tamper"] or line["plus"]["error"])
+                    ]
     official = statistics.median(timings["official"])
-    print(f"{'':<14} {'wall s':>8} {'ratio':>6} {'caught':>7}   per round")
+    print(f"{'':<14} {'wall s':>8} {'ratio':>6} {'caught':>7} {'tamper':>7}   per round")
     for name in names:
         seconds = statistics.median(timings[name])
         rounds = ", ".join(f"{t:.2f}" for t in timings[name])
         found = str(caught.get(name, "-"))
-        print(f"{name:<14} {seconds:8.2f} {seconds / official:5.2f}x {found:>7}   ({rounds})")
+        tamper = str(len(distrusted[name])) if name in distrusted else "-"
+        ratio = seconds / official
+        print(f"{name:<14} {seconds:8.2f} {ratio:5.2f}x {found:>7} {tamper:>7}   ({rounds})")
     print("ratio: evaluate --plus / evaluate of the same samples (target <= 6x)")
+    for name, reasons in distrusted.items():
+        for reason in reasons:  # golden samples: each is a false alarm or a check error
+            print(f"  {name}: {reason}")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,9 @@
 
 The harness (verilogeval.strict) writes a JSON spec and names it in the environment
 variable VERILOGEVAL_DIFF_SPEC: the ports with their roles, the seed, the cycle count,
-x_strict, and where to write the JSON report. The wrapper top `verilogeval_diff_top`
+x_strict. The report is printed as one line tagged with the nonce the harness passes in
+VERILOGEVAL_DIFF_NONCE (environment: nothing the Verilog code can read), never written to
+a file the simulation could overwrite afterwards. The wrapper top `verilogeval_diff_top`
 gives the shared inputs as `in_<port>` and each side's outputs as `ref_<port>` and
 `dut_<port>`.
 
@@ -32,6 +34,8 @@ from cocotb.simtime import get_sim_time
 from cocotb.triggers import Timer
 
 SPEC_ENV = "VERILOGEVAL_DIFF_SPEC"
+NONCE_ENV = "VERILOGEVAL_DIFF_NONCE"
+REPORT_TAG = "verilogeval-strict-report"
 RESET_PROBABILITY = 1 / 20  # after the initial reset: how often a cycle resets again
 CORNER_PROBABILITY = 1 / 4  # how often an input takes a corner value instead of a random one
 UNKNOWN = frozenset("XZUWxzuw-")
@@ -201,7 +205,7 @@ async def differential(dut):
         "out_of_domain": tally.out_of_domain,
         "first_mismatch": None if tally.first is None else vars(tally.first),
     }
-    Path(spec["report"]).write_text(json.dumps(report))
+    print(f"\n{REPORT_TAG} {os.environ[NONCE_ENV]} {json.dumps(report)}", flush=True)
     first = tally.first
     assert first is None, (
         f"{tally.mismatch_compares} of {tally.compares} compares differ; first at cycle "

@@ -366,8 +366,9 @@ def test_every_check_runs_on_the_cluster_and_gives_the_local_fields(
 ):
     """--strict --plus --formal on workers: the fields equal a local run's, the client
     keeps the counterexample waveforms, and the client itself needs no simulator at all
-    (its PATH has Python and dask only: every job ran on the cluster)."""
-    checks = ("--strict", "--plus", "--formal")
+    (its PATH has Python and dask only: every job ran on the cluster). Both runs take the
+    same plus shifts (`--plus-seeds S1,S2,...`, as a reproduced run does)."""
+    checks = ("--strict", "--plus", "--plus-seeds", "812,4055,7,4000", "--formal")
     local = tmp_path / "local"
     done = subprocess.run(
         evaluate_argv(official_root, checked_samples, local, *checks),

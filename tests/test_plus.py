@@ -9,9 +9,11 @@ import pytest
 
 from verilogeval.classify import classify
 from verilogeval.dataset import load_dataset
-from verilogeval.plus.amplify import SHIFT_TOP, amplified_compile_argv, run_seeds, shifts_stimulus
+from verilogeval.formal.result import FormalResult, FormalStatus
+from verilogeval.plus.amplify import amplified_compile_argv, run_seeds, shifts_stimulus
 from verilogeval.plus.batch import PlusChecks, PlusInput, plus_error, plus_fields, plus_job
 from verilogeval.plus.check import PlusConfig, PlusResult, plus_check
+from verilogeval.plus.harness import HARNESS_TOP, secret_shifts
 from verilogeval.plus.tamper import scan_log, scan_sample
 from verilogeval.pools import LocalPool, Place, run_all
 from verilogeval.records import Category, Problem, Sample, Task
@@ -75,7 +77,7 @@ def test_a_bug_the_default_seed_misses_is_caught_by_a_shifted_seed(shifted_probl
     spy = sample(shifted_problem, "assign y = a + 8'd1;", 'always @(a) $display("A=%0d", a);')
     default = values_of_a(simulate(shifted_problem, spy, workdir=tmp_path).run.output)
     (first_shift,) = run_seeds(
-        shifted_problem, spy, 1, timeout_s=30, workdir=tmp_path, sandboxed=True
+        shifted_problem, spy, secret_shifts(1), timeout_s=30, workdir=tmp_path, sandboxed=True
     )
     shifted = values_of_a(first_shift.log)
     assert shifted and shifted != default  # the shift changed the testbench's stimulus
@@ -84,11 +86,11 @@ def test_a_bug_the_default_seed_misses_is_caught_by_a_shifted_seed(shifted_probl
 
     official = classify(simulate(shifted_problem, buggy, workdir=tmp_path))
     assert official.category is Category.PASS  # the official run never drives `unseen`
-    config = PlusConfig(seeds=4, timeout_s=30)
+    config = PlusConfig(shifts=(first_shift.draws, *secret_shifts(3)), timeout_s=30)
     result = plus_check(shifted_problem, buggy, "", config, workdir=tmp_path, sandboxed=True)
     assert not result.passed and result.tamper == ()
     assert result.failing_seed == 1 and result.seeds_run == 1  # stopped at the first failure
-    assert result.mismatch_line is not None and result.mismatch_line.startswith("Mismatches: 1 in")
+    assert re.match(r"Mismatches: [1-9]\d* in 21 samples", result.mismatch_line or "")
 
     correct = sample(shifted_problem, "assign y = a + 8'd1;")
     result = plus_check(shifted_problem, correct, "", config, workdir=tmp_path, sandboxed=True)
@@ -101,10 +103,10 @@ def test_seeds_are_skipped_where_the_testbench_draws_nothing_unseeded():
     assert not shifts_stimulus("a = $random(seed);") and not shifts_stimulus("a = 1;")
 
 
-def test_the_shift_module_is_elaborated_before_the_testbench():
+def test_the_harness_is_elaborated_before_the_testbench_and_the_sample_compiles_last():
     argv = amplified_compile_argv()
-    assert argv.index(SHIFT_TOP) < argv.index("tb")
-    assert argv[-1] == "shift.sv"
+    assert argv.index(HARNESS_TOP) < argv.index("tb")
+    assert argv[-1] == "sample.sv"  # nothing it leaves open swallows another file
 
 
 @pytest.mark.parametrize(
@@ -146,7 +148,15 @@ def test_plus_passed_needs_every_check():
     clean = PlusResult((), 4, False)
     assert plus_fields(None) == {"plus_passed": False, "plus": None}
     assert plus_fields(clean)["plus_passed"] is True
-    assert plus_fields(clean, formal_disproved=True)["plus_passed"] is False
+    formal = {status: FormalResult("p", 1, status, reason="r") for status in FormalStatus}
+    for status in (FormalStatus.PROVEN, FormalStatus.BOUNDED):
+        assert plus_fields(clean, formal=formal[status], formal_required=True)["plus_passed"]
+    disproved = plus_fields(clean, formal=formal[FormalStatus.DISPROVED], formal_required=True)
+    assert disproved["plus_passed"] is False
+    for status in (FormalStatus.UNSUPPORTED, FormalStatus.TIMEOUT, FormalStatus.ERROR, None):
+        fields = plus_fields(clean, formal=formal.get(status), formal_required=True)
+        assert fields["plus_passed"] is None, status  # fails closed: no trust, with why
+        assert fields["plus"]["undecided"].startswith("formal: "), fields
     assert plus_fields(PlusResult(("$finish",), 0, False))["plus_passed"] is False
     assert (
         plus_fields(PlusResult((), 2, False, failing_seed=2, mismatch_line="M"))["plus_passed"]
@@ -164,7 +174,7 @@ def test_plus_passed_needs_every_check():
 def test_plus_results_are_cached_by_what_decides_them(shifted_problem, tmp_path):
     good = sample(shifted_problem, "assign y = a + 8'd1;")
     log = official_log(simulate(shifted_problem, good, workdir=tmp_path))
-    config = PlusConfig(seeds=2, timeout_s=30)
+    config = PlusConfig(shifts=secret_shifts(2), timeout_s=30)
     place = Place(workdir=tmp_path, cache_dir=None, sandboxed=True)
     with LocalPool(1, place) as pool:
         checks = PlusChecks(config, pool, sandboxed=True, cache_dir=tmp_path / "cache")
@@ -174,7 +184,7 @@ def test_plus_results_are_cached_by_what_decides_them(shifted_problem, tmp_path)
         again = checks.submit(shifted_problem, good, log)
         assert again.done()  # the second is the cached one, known at once
         assert again.result() == first.result()
-        other = PlusConfig(seeds=3, timeout_s=30)
+        other = PlusConfig(shifts=secret_shifts(3), timeout_s=30)
         checks = PlusChecks(other, pool, sandboxed=True, cache_dir=tmp_path / "cache")
         assert checks.submit(shifted_problem, good, log).result().seeds_run == 3
 

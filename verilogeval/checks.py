@@ -10,7 +10,8 @@ raises becomes an error record (`error_record`), never a missing line. `tools` n
 programs its jobs need beyond Icarus, checked on every cluster worker before grading.
 
 `fields` also sees the records of every check asked for, by name, once all are done:
-plus_passed needs the strict verdict (with --strict) and the formal one (with --formal).
+plus_passed needs the strict verdict (with --strict) and the formal one (with --formal:
+proven or bounded; a formal check that cannot decide leaves plus_passed null).
 
 To add a check: give ResultLine its fields, write its job, and add one entry to
 POST_CHECKS. The grading session, run.json and the resume identity pick it up by name.
@@ -27,10 +28,9 @@ from typing import Any, Protocol
 
 from verilogeval.formal.batch import COMPILED, formal_error, formal_fields, formal_job, keep_vcd
 from verilogeval.formal.check import FormalConfig
-from verilogeval.formal.result import disproved
 from verilogeval.grade import Graded
 from verilogeval.plus.batch import PlusChecks, plus_error, plus_fields
-from verilogeval.plus.check import PlusConfig, PlusResult, plus_settings
+from verilogeval.plus.check import PlusConfig, PlusResult, plus_settings, resumed_plus
 from verilogeval.pools import Job, Pool, then
 from verilogeval.records import Problem, Sample, Verdict
 from verilogeval.simulate import official_log
@@ -69,6 +69,9 @@ class PostCheck:
     error_record: Callable[[Sample, BaseException], Any]  # its record when the check raised
     settings_json: Callable[[Any], dict[str, Any]]  # for run.json and the resume identity
     tools: tuple[str, ...] = ()  # programs its jobs need beyond Icarus
+    # (settings, what run.json recorded) -> the settings a resumed run keeps (plus: its
+    # secret shifts, drawn anew by every invocation)
+    resumed: Callable[[Any, dict[str, Any] | None], Any] = lambda settings, _: settings
 
 
 @dataclass(frozen=True)
@@ -124,7 +127,8 @@ def _plus_fields(plus: PlusResult | None, records: Records) -> dict[str, Any]:
         plus,
         strict=records.get("strict"),
         strict_required="strict" in records,
-        formal_disproved=disproved(records.get("formal")),
+        formal=records.get("formal"),
+        formal_required="formal" in records,
     )
 
 
@@ -151,6 +155,7 @@ POST_CHECKS: dict[str, PostCheck] = {
         fields=_plus_fields,
         error_record=plus_error,
         settings_json=plus_settings,
+        resumed=resumed_plus,
     ),
 }
 

@@ -15,6 +15,7 @@ from verilogeval.formal.batch import formal_tally
 from verilogeval.models.registry import get_adapter
 from verilogeval.pipeline import RunOutcome, execute
 from verilogeval.plans import RunPlan
+from verilogeval.plus.report import plus_undecided
 from verilogeval.progress import Progress
 from verilogeval.records import CATEGORY_NAMES
 from verilogeval.reference_failures import known_failing_references
@@ -91,6 +92,9 @@ def print_summary(plan: RunPlan, outcome: RunOutcome, wall_s: float) -> None:
     if "plus" in plan.checks:
         plussed = sum(bool(line.plus_passed) for line in results)
         table.add_row("plus pass rate", f"{plussed}/{len(results)}")
+        undecided = len(plus_undecided(results))
+        if undecided:
+            table.add_row("  plus undecided (formal could not decide)", str(undecided))
     for category, count in Counter(line.category for line in results).most_common():
         table.add_row(f"  {category} {CATEGORY_NAMES[category]}", str(count))
     if outcome.failures:

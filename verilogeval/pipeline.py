@@ -20,7 +20,7 @@ from verilogeval.journal import Journal, create_journals
 from verilogeval.layout import write_generate_log
 from verilogeval.models.base import ModelAdapter, Request
 from verilogeval.models.params import learned_warnings
-from verilogeval.plans import RunPlan
+from verilogeval.plans import RunPlan, resumed_checks
 from verilogeval.progress import Progress
 from verilogeval.prompt import build_prompt
 from verilogeval.records import Generation, Sample
@@ -58,6 +58,7 @@ def execute(plan: RunPlan, adapter: ModelAdapter, progress: Progress) -> RunOutc
     """Run (or resume) the plan into plan.out; KeyboardInterrupt leaves it resumable."""
     folder = plan.folder
     create_journals(folder.root, GENERATIONS, RESULTS)
+    plan = replace(plan, checks=resumed_checks(folder, plan.checks))
     manifest = plan.manifest()
     previous = check_resumable(folder, manifest)
     manifest = manifest.resumed_from(previous)

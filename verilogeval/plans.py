@@ -31,6 +31,7 @@ from verilogeval.runfolder.manifest import (
     git_revision,
     now_iso,
     package_versions,
+    read_manifest,
 )
 
 
@@ -164,6 +165,17 @@ def simulator_facts(grading: GradeConfig) -> SimulatorFacts:
         time_limit=None if policy is None else asdict(policy),
         scheduler=grading.scheduler,
     )
+
+
+def resumed_checks(folder: RunFolder, checks: Mapping[str, Any]) -> dict[str, Any]:
+    """The checks' settings as a resume of `folder` keeps them (its run.json's, where a
+    check draws something anew per invocation: plus's secret shifts)."""
+    previous = read_manifest(folder)
+    recorded = {} if previous is None else asdict(previous)
+    return {
+        name: post_check(name).resumed(settings, recorded.get(name))
+        for name, settings in checks.items()
+    }
 
 
 def checks_json(checks: Mapping[str, Any]) -> dict[str, Any]:

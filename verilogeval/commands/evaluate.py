@@ -34,7 +34,8 @@ from verilogeval.formal.batch import formal_tally
 from verilogeval.grade import code_sha256
 from verilogeval.journal import create_journals
 from verilogeval.json_output import add_json_option, print_json, run_summary, stdout_for
-from verilogeval.plans import EvaluatePlan
+from verilogeval.plans import EvaluatePlan, resumed_checks
+from verilogeval.plus.report import plus_undecided
 from verilogeval.progress import BarProgress, QuietProgress
 from verilogeval.records import Sample, Task
 from verilogeval.runfolder.files import RESULTS, RunFolder
@@ -133,6 +134,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _evaluate(plan: EvaluatePlan, args: argparse.Namespace) -> int:
     folder = plan.folder
+    plan = replace(plan, checks=resumed_checks(folder, plan.checks))
     problems = {problem.name: problem for problem in plan.dataset.problems}
     inputs = read_inputs(plan.samples, problems, plan.extract_mode)
     create_journals(folder.root, RESULTS)
@@ -194,7 +196,9 @@ def _evaluate(plan: EvaluatePlan, args: argparse.Namespace) -> int:
     )
     passed = sum(line.passed for line in results)
     strictly = f" ({sum(bool(line.strict_passed) for line in results)} strictly)"
-    plussed = f" ({sum(bool(line.plus_passed) for line in results)} plus)"
+    undecided = len(plus_undecided(results))
+    plussed = f" ({sum(bool(line.plus_passed) for line in results)} plus"
+    plussed += f", {undecided} plus undecided)" if undecided else ")"
     not_graded = f", {len(failures)} could not be (exit 1)" if failures else ""
     print(
         f"graded {plural(len(todo) - len(failures), 'sample')} ({len(done)} already graded)"

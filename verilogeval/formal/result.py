@@ -16,6 +16,10 @@ class FormalStatus(StrEnum):
     ERROR = "error"
 
 
+# Verdicts that decide nothing about equivalence: with --plus, they leave plus_passed null.
+UNDECIDED = frozenset({FormalStatus.UNSUPPORTED, FormalStatus.TIMEOUT, FormalStatus.ERROR})
+
+
 @dataclass(frozen=True)
 class Counterexample:
     """Input values per cycle (from cycle 1, reset cycles included) and the first difference.

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from verilogeval.formal.result import FormalStatus, disproved
+from verilogeval.formal.result import UNDECIDED, FormalStatus, disproved
 from verilogeval.runfolder.lines import ResultLine
 from verilogeval.wording import plural
 
@@ -61,6 +61,7 @@ class FormalSummary:
     proven_share: float
     proven_pass_at_1: float
     false_passes: tuple[FalsePass, ...]
+    undecided_passes: int = 0  # officially passing, formal unsupported, timeout or error
 
 
 def formal_summary(
@@ -72,6 +73,7 @@ def formal_summary(
     counts: dict[str, int] = {str(status): 0 for status in FormalStatus}
     per_problem = []
     false_passes = []
+    undecided = 0
     for problem in problems:
         good = 0
         for sample in range(1, n + 1):
@@ -82,6 +84,7 @@ def formal_summary(
             if status in counts:
                 counts[status] += 1
             good += passed and status == FormalStatus.PROVEN
+            undecided += passed and status in UNDECIDED
             if passed and disproved(formal):
                 example = formal.get("counterexample") or {}
                 false_passes.append(FalsePass(problem, sample, example, formal.get("vcd")))
@@ -93,6 +96,7 @@ def formal_summary(
         proven_share=counts[FormalStatus.PROVEN] / samples if samples else 0.0,
         proven_pass_at_1=sum(per_problem) / len(per_problem) if per_problem else 0.0,
         false_passes=tuple(false_passes),
+        undecided_passes=undecided,
     )
 
 
@@ -104,6 +108,8 @@ def summary_lines(summary: FormalSummary) -> list[str]:
         f"{plural(summary.samples, 'sample')}",
         f"  {'proven':<16} = {100 * summary.proven_share:.1f}% of samples",
         f"  {'proven pass@1':<16} = {100 * summary.proven_pass_at_1:.1f}",
+        f"  officially passing, formal could not decide: {summary.undecided_passes} "
+        "(no trusted plus pass for them)",
         f"officially passing samples disproved ({len(summary.false_passes)}):",
     ]
     lines += [f"  {false_pass.describe()}" for false_pass in summary.false_passes]

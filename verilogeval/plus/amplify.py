@@ -5,42 +5,33 @@ A harness-owned extra root module, elaborated before `tb`, reads a plusarg and d
 values of each at time zero; every draw the testbench makes afterwards comes N places
 later in the stream. So its whole stimulus changes while its domain and its comparator
 (X rules included) stay exactly the official ones. The sample compiles once and runs
-once per seed, stopping at the first seed it fails.
+once per seed, stopping at the first seed it fails. The shifts are drawn at random for
+each run (verilogeval.plus.harness.secret_shifts), so no sample can know its stimulus.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from verilogeval.classify import classify
+from verilogeval.plus.harness import (
+    HARNESS_TOP,
+    HarnessReport,
+    drawn_streams,
+    harness_plusargs,
+    harness_report,
+    harness_source,
+    new_secret,
+    testbench_counters,
+)
 from verilogeval.plus.origins import design_origin_issues
 from verilogeval.records import Category, Problem, Sample, SimResult
 from verilogeval.sandbox import Command, runner
 from verilogeval.simulate import COMPILE_FLAGS, official_log, simulator_version
 
-SHIFT_TOP = "verilogeval_seed_shift"
-SHIFT_PLUSARG = "verilogeval_shift"
-# Seed k draws k * SHIFT_STEP values of each stream first: windows far apart, so the
-# stimulus of two seeds does not overlap for any official testbench's length.
-SHIFT_STEP = 7919
-SHIFT_SOURCE = f"""\
-module {SHIFT_TOP};
-  integer verilogeval_draws, verilogeval_i, verilogeval_value;
-  initial begin
-    if (!$value$plusargs("{SHIFT_PLUSARG}=%d", verilogeval_draws)) verilogeval_draws = 0;
-    for (verilogeval_i = 0; verilogeval_i < verilogeval_draws; verilogeval_i = verilogeval_i + 1)
-    begin
-      verilogeval_value = $random;
-      verilogeval_value = $urandom;
-    end
-  end
-endmodule
-"""
-# A call without a seed argument: `$random`, `$random()`, not `$random(seed)`.
-_UNSEEDED_DRAW = re.compile(r"\$u?random\b(?!\s*\(\s*[^\s)])")
-_SAMPLE, _TEST, _REF, _SHIFT, _BINARY = "sample.sv", "test.sv", "ref.sv", "shift.sv", "sim"
+_SAMPLE, _TEST, _REF, _HARNESS, _BINARY = "sample.sv", "test.sv", "ref.sv", "harness.sv", "sim"
 
 
 class ForeignDesign(Exception):
@@ -51,74 +42,84 @@ class ForeignDesign(Exception):
         self.reasons = reasons
 
 
-ORIGINS = {"tb": _TEST, "RefModule": _REF, "TopModule": _SAMPLE, SHIFT_TOP: _SHIFT}
+ORIGINS = {"tb": _TEST, "RefModule": _REF, "TopModule": _SAMPLE, HARNESS_TOP: _HARNESS}
 
 
 def shifts_stimulus(testbench_source: str) -> bool:
     """Whether shifting the global streams changes this testbench's stimulus at all."""
-    return _UNSEEDED_DRAW.search(testbench_source) is not None
+    return bool(drawn_streams(testbench_source))
 
 
 def amplified_compile_argv() -> tuple[str, ...]:
-    """The official compile command with the shift module as the first root."""
+    """The official compile command with the harness as the first root, the sample last
+    (see verilogeval.plus.harness: nothing it leaves open can swallow another file)."""
     flags = list(COMPILE_FLAGS)
     top = flags.index("-s")
-    flags[top:top] = ["-s", SHIFT_TOP]
-    return ("iverilog", *flags, "-o", _BINARY, _SAMPLE, _TEST, _REF, _SHIFT)
+    flags[top:top] = ["-s", HARNESS_TOP]
+    return ("iverilog", *flags, "-o", _BINARY, _TEST, _REF, _HARNESS, _SAMPLE)
 
 
 @dataclass(frozen=True)
 class SeedRun:
-    """The official testbench's verdict under one shifted seed."""
+    """The official testbench's verdict under one shifted seed, and the harness's."""
 
-    seed: int
+    seed: int  # 1..K; 0: the unshifted stimulus
     draws: int  # values of each stream drawn before the testbench starts
     category: Category
     mismatch_line: str | None  # `Mismatches: N in M samples`, or the deciding line
     log: str  # the run's output, for the tamper check of its verdict lines
+    harness: HarnessReport  # the trusted counters, from the line only the harness can print
 
     @property
     def passed(self) -> bool:
-        return self.category is Category.PASS
+        """Passed by the log and by the harness's own count (its total is judged later)."""
+        return self.category is Category.PASS and self.harness.errors == 0
 
 
 def run_seeds(
     problem: Problem,
     sample: Sample,
-    seeds: int,
+    shifts: Sequence[int],
     *,
     timeout_s: float,
     workdir: Path | None,
     sandboxed: bool,
 ) -> tuple[SeedRun, ...]:
-    """Seeds 1..`seeds` in order, up to and including the first that fails (0: compile only).
+    """One run per shift in order (seed k draws `shifts[k-1]` values first; a shift of 0
+    is seed 0, the official stimulus), up to and including the first that fails (no
+    shifts: compile only).
 
+    Each run gets its own secret, which only the harness reads (see plus.harness).
     ForeignDesign when the compiled design's `tb`, RefModule or TopModule does not come
-    from its own file (read before the sample's code ever runs in this folder).
+    from its own file (read before the sample's code ever runs).
     """
     if problem.test_path is None:
         raise ValueError(f"{problem.name}: no Verilog testbench (_test.sv) to amplify")
+    testbench = problem.test_path.read_text(encoding="utf-8")
+    reference = problem.ref_path.read_text(encoding="utf-8")
+    counters = testbench_counters(testbench)
+    harness = harness_source(counters, drawn_streams(testbench), testbench, reference)
     sources = {
         _SAMPLE: sample.code.encode("utf-8"),
-        _TEST: problem.test_path.read_bytes(),
-        _REF: problem.ref_path.read_bytes(),
-        _SHIFT: SHIFT_SOURCE.encode("utf-8"),
+        _TEST: testbench.encode("utf-8"),
+        _REF: reference.encode("utf-8"),
+        _HARNESS: harness.encode("utf-8"),
     }
     commands = runner(workdir, sandboxed)
     compiled = commands.execute(Command(amplified_compile_argv(), sources, (_BINARY,), timeout_s))
     binary = None if compiled.result.timed_out else compiled.files.get(_BINARY)
     if binary is not None:  # checked before the sample's code ever runs
-        issues = design_origin_issues(binary.decode("latin-1"), ORIGINS, roots=("tb", SHIFT_TOP))
+        issues = design_origin_issues(binary.decode("latin-1"), ORIGINS, roots=("tb", HARNESS_TOP))
         if issues:
             raise ForeignDesign(issues)
-    elif seeds == 0:  # no seed run will say why: nothing compiled is nothing checked
+    elif not shifts:  # no seed run will say why: nothing compiled is nothing checked
         raise ForeignDesign(("the plus compile made no simulation to check",))
     runs: list[SeedRun] = []
-    for seed in range(1, seeds + 1):
-        draws = seed * SHIFT_STEP
+    for index, draws in enumerate(shifts, start=1):
+        seed, secret = index if draws else 0, new_secret()
         ran = None
         if binary is not None:  # each seed runs the same bytes, read-only, in a fresh workspace
-            argv = ("vvp", _BINARY, "-none", f"+{SHIFT_PLUSARG}={draws}")
+            argv = ("vvp", _BINARY, "-none", *harness_plusargs(draws, secret))
             ran = commands.execute(Command(argv, {_BINARY: binary}, timeout_s=timeout_s)).result
         result = SimResult(
             problem.name,
@@ -129,13 +130,13 @@ def run_seeds(
             timeout_s,
             sample.code,
         )
-        runs.append(_seed_run(seed, draws, result))
+        runs.append(_seed_run(seed, draws, result, secret))
         if not runs[-1].passed:
             break
     return tuple(runs)
 
 
-def _seed_run(seed: int, draws: int, result: SimResult) -> SeedRun:
+def _seed_run(seed: int, draws: int, result: SimResult, secret: str) -> SeedRun:
     verdict = classify(result)
     if verdict.mismatches is not None:
         line = f"Mismatches: {verdict.mismatches} in {verdict.total} samples"
@@ -150,4 +151,5 @@ def _seed_run(seed: int, draws: int, result: SimResult) -> SeedRun:
         category=verdict.category,
         mismatch_line=None if verdict.passed else line,
         log=official_log(result) if result.run is None else result.run.output,
+        harness=harness_report("" if result.run is None else result.run.output, secret),
     )

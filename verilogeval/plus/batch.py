@@ -16,16 +16,17 @@ from typing import Any
 
 from verilogeval import simulate as sim
 from verilogeval.errors import error_reason
+from verilogeval.formal.result import UNDECIDED, FormalResult, disproved
 from verilogeval.grade import result_store
-from verilogeval.plus.amplify import SHIFT_SOURCE
 from verilogeval.plus.check import PlusConfig, PlusResult, plus_check, plus_settings
+from verilogeval.plus.harness import Counters, harness_source
 from verilogeval.plus.tamper import SCAN_RULES
 from verilogeval.pools import Place, Pool, then
 from verilogeval.records import Problem, Sample
 from verilogeval.sandbox import SandboxError
 from verilogeval.strict.result import StrictResult
 
-PLUS_CACHE_FORMAT = 1  # bump when a cached PlusResult would no longer be what plus_check gives
+PLUS_CACHE_FORMAT = 2  # bump when a cached PlusResult would no longer be what plus_check gives
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ def plus_job(problem: Problem, sample: Sample, given: PlusInput, place: Place) -
             given.config,
             workdir=place.workdir,
             sandboxed=place.sandboxed,
+            cache_dir=place.cache_dir,
         )
     except (OSError, ValueError, SandboxError) as error:
         return plus_error(sample, error)
@@ -82,7 +84,9 @@ class PlusChecks:
         return then(checked, lambda result: self._keep(key, result))
 
     def _keep(self, key: str, result: PlusResult) -> PlusResult:
-        if self._cache is not None and result.error is None:  # an error is never cached
+        """Cache a verdict that rests on neither a finding nor an error: a tampering
+        sample is checked again every time, under that run's own secret shifts."""
+        if self._cache is not None and result.error is None and not result.tamper:
             self._cache.put(key, result.to_json())
         return result
 
@@ -97,8 +101,8 @@ class PlusChecks:
             sim.MEMORY_LIMIT_BYTES,
             sim.FILE_LIMIT_BYTES,
             sim.OUTPUT_CAP_BYTES,
-            SHIFT_SOURCE,
-            plus_settings(self._config),
+            harness_source(Counters("errors", "total"), ("$random", "$urandom")),
+            plus_settings(self._config),  # the shifts, their policy, the trust rules
             self._sandboxed,
         ]
         digest = hashlib.sha256(json.dumps(settings).encode())
@@ -121,17 +125,37 @@ def plus_fields(
     *,
     strict: StrictResult | None = None,
     strict_required: bool = False,
-    formal_disproved: bool = False,
+    formal: FormalResult | None = None,
+    formal_required: bool = False,
 ) -> dict[str, Any]:
     """results.jsonl `plus_passed` and `plus`; None for a sample that failed officially.
 
     `plus_passed`: the official verdict passed (else there is no plus result), no tamper,
-    every shifted seed passed, the cocotb check passed when --strict asked for it, and the
-    formal check (when one ran) did not disprove the sample.
+    every shifted seed passed with the harness's own count, the cocotb check passed when
+    --strict asked for it, and, when --formal asked for it, the formal check proved or
+    bounded the sample. A formal check that could not decide (unsupported, timeout, error)
+    leaves plus_passed null, never true: `plus.undecided` says why.
     """
     if plus is None:
         return {"plus_passed": False, "plus": None}
-    passed = plus.passed and not formal_disproved
+    passed = plus.passed
     if strict_required:
         passed = passed and strict is not None and strict.passed
-    return {"plus_passed": passed, "plus": plus.to_json()}
+    detail = plus.to_json()
+    if passed and formal_required:
+        undecided = formal_undecided(formal)
+        if disproved(formal):
+            return {"plus_passed": False, "plus": detail}
+        if undecided is not None:
+            return {"plus_passed": None, "plus": detail | {"undecided": undecided}}
+    return {"plus_passed": passed, "plus": detail}
+
+
+def formal_undecided(formal: FormalResult | None) -> str | None:
+    """Why the formal check gives a plus verdict no ground, or None when it proved or
+    bounded the sample, or disproved it (a decision either way)."""
+    if formal is None:
+        return "formal: not checked"
+    if formal.status in UNDECIDED:
+        return f"formal: {formal.describe()}"
+    return None

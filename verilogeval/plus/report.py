@@ -1,4 +1,4 @@
-"""What reports say of `--plus`: the samples plus rejected, and why."""
+"""What reports say of `--plus`: the samples plus rejected, those it could not decide, why."""
 
 from __future__ import annotations
 
@@ -25,9 +25,34 @@ def plus_rejections(results: Iterable[ResultLine]) -> list[tuple[str, int, str]]
     return sorted(rejected)
 
 
+def plus_undecided(results: Iterable[ResultLine]) -> list[tuple[str, int, str]]:
+    """(problem, sample, reason) of every sample whose plus verdict is null: with --formal,
+    a formal check that could not decide (unsupported, timeout, error) gives no trust."""
+    undecided = [
+        (line.problem, line.sample, str((line.plus or {}).get("undecided", "undecided")))
+        for line in results
+        if line.passed and line.plus_passed is None and line.carries("plus_passed")
+    ]
+    return sorted(undecided)
+
+
+def plus_verdict(line: ResultLine) -> str | None:
+    """One line for a sample's plus verdict (passed, the rejection, or why undecided);
+    None when --plus gave it none."""
+    if not line.passed or not line.carries("plus_passed"):
+        return None
+    rejected = plus_rejections([line]) or plus_undecided([line])
+    return rejected[0][2] if rejected else "passed"
+
+
 def plus_rejection_lines(results: Iterable[ResultLine]) -> list[str]:
-    """The report's list: a heading, then one line per rejected sample."""
+    """The report's lists: the samples rejected, then those undecided, each with why."""
+    results = list(results)
     rejected = plus_rejections(results)
     lines = ["", f"officially passing samples plus rejected ({len(rejected)}):"]
     lines += [f"  {problem} sample {sample}: {reason}" for problem, sample, reason in rejected]
+    undecided = plus_undecided(results)
+    if undecided:
+        lines.append(f"officially passing samples plus could not decide ({len(undecided)}):")
+        lines += [f"  {problem} sample {sample}: {reason}" for problem, sample, reason in undecided]
     return lines

@@ -13,12 +13,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from verilogeval.classify import log_lines
 from verilogeval.plus.preprocess import preprocess_sample
 from verilogeval.records import Problem
 from verilogeval.untrusted_parse import ParseFailed, parse_call
 
-SCAN_RULES = 3  # bump when the scan finds other things: cached plus results depend on it
-VERDICT_LINE = re.compile(r"^Mismatches: \d+ in \d+ samples$", re.MULTILINE)
+SCAN_RULES = 4  # bump when the scan finds other things: cached plus results depend on it
+VERDICT_LINE = re.compile(r"Mismatches: \d+ in \d+ samples")  # a whole line of the log
 OUTPUT_CUT = re.compile(r"^\[verilogeval: \d+ bytes of output cut\]$", re.MULTILINE)  # simulate
 # Names a sample may not declare: the testbench's, the reference's and every harness module
 # (the seed shift, the cocotb wrapper), which all start with RESERVED_PREFIX.
@@ -74,9 +75,12 @@ def _harness(problem: Problem | None) -> tuple[tuple[str, str], ...]:
 
 def scan_log(log: str) -> tuple[str, ...]:
     """Reasons found in a simulation log: more than the one verdict line, or so much output
-    that the grader cut some (what was cut could have held anything)."""
+    that the grader cut some (what was cut could have held anything).
+
+    Lines are counted as the classifier splits them (a `\\r` ends a line there too): a
+    verdict line behind a carriage return is a line the classifier reads."""
     reasons = []
-    lines = len(VERDICT_LINE.findall(log))
+    lines = sum(1 for line in log_lines(log) if VERDICT_LINE.fullmatch(line))
     if lines > 1:
         reasons.append(f"{lines} verdict lines in the log (the testbench prints one)")
     if OUTPUT_CUT.search(log):

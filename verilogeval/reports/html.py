@@ -17,7 +17,7 @@ from verilogeval import __version__
 from verilogeval.formal.summary import describe_formal, formal_summary
 from verilogeval.layout import sample_path, test_log_path, wave_path
 from verilogeval.metrics import outcome_strings
-from verilogeval.plus.report import plus_rejections
+from verilogeval.plus.report import plus_rejections, plus_verdict
 from verilogeval.records import OutputMismatch
 from verilogeval.reports import plots
 from verilogeval.reports.failures import category_name, category_table, issue_table, pass_rates
@@ -223,9 +223,9 @@ def _sample_view(
             details.append(("formal check", describe_formal(result.formal)))
         if result.response_issue:
             details.append(("response issue", result.response_issue))
-        if result.plus_passed is not None and result.passed:
-            rejection = plus_rejections([result])
-            details.append(("plus check", rejection[0][2] if rejection else "passed"))
+        plus = plus_verdict(result)
+        if plus is not None:
+            details.append(("plus check", plus))
     if generation is not None and generation.reasoning:
         details.append(("reasoning", _cut(generation.reasoning) or ""))
     if generation is not None and generation.error:

@@ -56,7 +56,7 @@ class ResultLine:
     time_limit_s: float | None = None  # the wall-clock limit the sample was simulated under
     strict_passed: bool | None = None  # None: --strict was not asked for
     strict: dict[str, Any] | None = None  # its detail; None when the official verdict failed
-    plus_passed: bool | None = None  # None: --plus was not asked for
+    plus_passed: bool | None = None  # None: --plus was not asked for, or (carried) undecided
     plus: dict[str, Any] | None = None
     formal: dict[str, Any] | None = None  # None: --formal was not asked for, or no design
     # The optional fields that are null but written all the same: `response_issue` of a
@@ -100,9 +100,10 @@ class ResultLine:
         for name in _OPTIONAL:
             if self.carries(name):
                 line[name] = getattr(self, name)
-        # A check's verdict and its detail go together: the detail may be null.
+        # A check's verdict and its detail go together: the detail may be null, and so may
+        # plus_passed, when --formal could not decide (see verilogeval.plus.batch).
         for verdict, detail in (("strict_passed", "strict"), ("plus_passed", "plus")):
-            if getattr(self, verdict) is not None:
+            if self.carries(verdict):
                 line[verdict] = getattr(self, verdict)
                 line[detail] = getattr(self, detail)
         return line
@@ -132,7 +133,9 @@ class ResultLine:
             plus_passed=_typed(data, "plus_passed", bool, where, None),
             plus=_typed(data, "plus", dict, where, None),
             formal=_typed(data, "formal", dict, where, None),
-            nulls=frozenset(name for name in _OPTIONAL if name in data and data[name] is None),
+            nulls=frozenset(
+                name for name in (*_OPTIONAL, "plus_passed") if name in data and data[name] is None
+            ),
         )
 
 

@@ -7,10 +7,14 @@ call works in its own directory and runs cocotb in a child process with a time l
 from __future__ import annotations
 
 import json
+import re
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
+from verilogeval.classify import log_lines
 from verilogeval.formal.domains import domain_of
 from verilogeval.interface import read_interfaces
 from verilogeval.records import Problem, Sample
@@ -18,19 +22,15 @@ from verilogeval.resources import resource_dir
 from verilogeval.sandbox import PYTHON, Command, Execution, Runner, runner
 from verilogeval.strict.cocotb_child import EXIT_BUILD_FAILED, EXIT_OK
 from verilogeval.strict.pairing import diff_ports, interface_issues
-from verilogeval.strict.result import (
-    COMPILER_COMPLAINT,
-    FirstMismatch,
-    StrictResult,
-    StrictStatus,
-    read_results_xml,
-)
+from verilogeval.strict.result import COMPILER_COMPLAINT, FirstMismatch, StrictResult, StrictStatus
 from verilogeval.strict.wrapper import WRAPPER_TOP, diff_wrapper
 
 DIFF_TEST_MODULE = "diff_test"  # sims/diff_test.py
 SPEC_ENV = "VERILOGEVAL_DIFF_SPEC"  # read by sims/diff_test.py
 # In the command's workspace, which is also cocotb's build and test folder.
-_SPEC, _REPORT, _RESULTS_XML = "spec.json", "report.json", "results.xml"
+_SPEC = "spec.json"
+_RESULTS_XML = "results.xml"  # cocotb writes it; never read (the simulation could rewrite it)
+REPORT_TAG = "verilogeval-strict-report"  # sims/diff_test.py's report line
 _MESSAGE_TAIL = 2000
 
 
@@ -72,7 +72,6 @@ def diff_test(
         "seed": config.seed,
         "cycles": config.cycles,
         "x_strict": config.x_strict,
-        "report": _REPORT,
     }
     sources = {
         "wrapper.sv": diff_wrapper(ports, domain.assume if domain else ()).encode("utf-8"),
@@ -90,10 +89,10 @@ def diff_test(
         "env": {SPEC_ENV: _SPEC, **QUIET_COCOTB_ENV},
         "steps": ["build", "test"],
     }
-    execution = run_cocotb_job(
-        runner(workdir, sandboxed), job, sources, (_REPORT, _RESULTS_XML), config.timeout_s
-    )
-    return _result(problem.name, sample.sample, config, execution)
+    nonce = secrets.token_hex(16)
+    commands = runner(workdir, sandboxed)
+    execution = run_cocotb_job(commands, job, sources, (), config.timeout_s, nonce)
+    return _result(problem.name, sample.sample, config, execution, nonce)
 
 
 # cocotb's own INFO lines cost time and bury the lines that matter.
@@ -110,14 +109,17 @@ def run_cocotb_job(
     inputs: Mapping[str, bytes],
     outputs: tuple[str, ...],
     timeout_s: float,
+    nonce: str = "",
 ) -> Execution:
     """Run one cocotb_child job (build and/or test) as one Command, with `inputs` and the
     job file in its workspace; `outputs` come back as bytes.
 
-    `-I`: nothing a sample writes into the workspace can shadow a Python module.
+    `-I`: nothing a sample writes into the workspace can shadow a Python module. `nonce`
+    reaches the test through its environment, never through a file (see cocotb_child).
     """
     job_file = f"job-{'-'.join(job['steps'])}.json"
-    argv = (str(PYTHON), "-I", "-m", "verilogeval.strict.cocotb_child", job_file)
+    argv: tuple[str, ...] = (str(PYTHON), "-I", "-m", "verilogeval.strict.cocotb_child")
+    argv += (job_file, nonce) if nonce else (job_file,)
     files = {**inputs, job_file: json.dumps(job).encode("utf-8")}
     return commands.execute(Command(argv, files, outputs, timeout_s))
 
@@ -132,8 +134,14 @@ def _message(output: str) -> str:
     return (f"{first}\n" if first and first not in tail else "") + "...\n" + tail
 
 
-def _result(problem: str, sample: int, config: StrictConfig, ran: Execution) -> StrictResult:
-    """Read the child's exit code, cocotb's results.xml and the test's report (as bytes)."""
+def _result(
+    problem: str, sample: int, config: StrictConfig, ran: Execution, nonce: str
+) -> StrictResult:
+    """Read the child's exit code and the one report line tagged with `nonce`.
+
+    No file the command leaves is read: the simulation could have rewritten it after cocotb
+    did. A test that compared nothing is no pass.
+    """
     execution = ran.result
     tail = _message(execution.output)
     failed = StrictResult(
@@ -148,23 +156,39 @@ def _result(problem: str, sample: int, config: StrictConfig, ran: Execution) -> 
         return replace(failed, status=StrictStatus.TIMEOUT)
     if execution.returncode == EXIT_BUILD_FAILED:
         return replace(failed, status=StrictStatus.COMPILE)
-    report_bytes, results_xml = ran.files.get(_REPORT), ran.files.get(_RESULTS_XML)
-    if execution.returncode != EXIT_OK or report_bytes is None or results_xml is None:
+    report = _tagged_report(execution.output, nonce)
+    if execution.returncode != EXIT_OK or report is None:
         return failed
-    report = json.loads(report_bytes)
-    _, failures = read_results_xml(results_xml)
-    first = report["first_mismatch"]
-    if first is None and failures:  # the test broke after writing its report
-        return replace(failed, message="\n".join(failures))
-    return replace(
-        failed,
-        status=StrictStatus.PASS if first is None else StrictStatus.MISMATCH,
-        kind=report["kind"],
-        compares=report["compares"],
-        mismatch_compares=report["mismatch_compares"],
-        x_compares=report["x_compares"],
-        x_bits=report["x_bits"],
-        out_of_domain=report["out_of_domain"],
-        first_mismatch=None if first is None else FirstMismatch(**first),
-        message=None,
-    )
+    try:
+        first = report["first_mismatch"]
+        passed = first is None and report["compares"] > 0
+        return replace(
+            failed,
+            status=StrictStatus.PASS if passed else StrictStatus.MISMATCH,
+            kind=report["kind"],
+            compares=report["compares"],
+            mismatch_compares=report["mismatch_compares"],
+            x_compares=report["x_compares"],
+            x_bits=report["x_bits"],
+            out_of_domain=report["out_of_domain"],
+            first_mismatch=None if first is None else FirstMismatch(**first),
+            message=None if first is not None or passed else "the test compared nothing",
+        )
+    except (KeyError, TypeError):
+        return replace(failed, message=f"a malformed report line\n{tail}")
+
+
+def _tagged_report(output: str, nonce: str) -> dict[str, Any] | None:
+    """The report of the one line carrying `nonce`, split as the classifier splits lines;
+    None when there is not exactly one such line, or it is not the test's."""
+    carrying = [line for line in log_lines(output) if nonce in line]
+    if len(carrying) != 1:
+        return None
+    match = re.search(rf"{REPORT_TAG} {nonce} (\{{.*\}})\Z", carrying[0])
+    if match is None:
+        return None
+    try:
+        report = json.loads(match.group(1))
+    except ValueError:
+        return None
+    return report if isinstance(report, dict) else None

@@ -1,10 +1,12 @@
 """Child-process entry: build and/or run one cocotb test with cocotb's Python runner.
 
-`python -m verilogeval.strict.cocotb_child JOB.json`, run as one sandbox Command: the
-job and the sources are files of its working folder, which is also cocotb's build and
+`python -m verilogeval.strict.cocotb_child JOB.json [NONCE]`, run as one sandbox Command:
+the job and the sources are files of its working folder, which is also cocotb's build and
 test folder (every path in the job is relative to it), and the parent gets back the exit
-code, the captured output and the files cocotb wrote, as bytes. A fresh process per
-sample keeps cocotb's runner state and any `sys.exit` from the runner away from the
+code and the captured output, never a file the simulation could have written: a test
+that reports (sims/diff_test.py) prints its report tagged with NONCE, which reaches the
+simulator's Python through its environment and no Verilog code can read. A fresh process
+per sample keeps cocotb's runner state and any `sys.exit` from the runner away from the
 parent.
 """
 
@@ -15,6 +17,7 @@ import os
 import sys
 from pathlib import Path
 
+NONCE_ENV = "VERILOGEVAL_DIFF_NONCE"  # read by sims/diff_test.py
 # Exit codes the parent interprets; anything else is a crash of this process.
 EXIT_OK = 0
 EXIT_BUILD_FAILED = 3
@@ -25,7 +28,7 @@ TIMESCALE = ("1ns", "1ps")
 BUILD_ARGS = ("-Wall", "-Winfloop", "-Wno-timescale")
 
 
-def run_job(job: dict) -> int:
+def run_job(job: dict, nonce: str | None = None) -> int:
     from cocotb_tools.runner import get_runner
 
     # Under pytest the runner changes where results.xml goes and exits on failures.
@@ -57,7 +60,7 @@ def run_job(job: dict) -> int:
                 test_dir=here,
                 results_xml=str(here / job["results_xml"]),
                 seed=job["seed"],
-                extra_env=job["env"],
+                extra_env=job["env"] | ({} if nonce is None else {NONCE_ENV: nonce}),
             )
         except SystemExit as error:
             print(f"verilogeval: simulator exited with {error.code}", flush=True)
@@ -67,7 +70,7 @@ def run_job(job: dict) -> int:
 
 def main(argv: list[str]) -> int:
     job = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
-    return run_job(job)
+    return run_job(job, argv[1] if len(argv) > 1 else None)
 
 
 if __name__ == "__main__":

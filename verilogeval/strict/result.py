@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ElementTree
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
@@ -97,15 +96,3 @@ class StrictResult:
             },
         )
 
-
-def read_results_xml(text: bytes) -> tuple[int, list[str]]:
-    """(number of tests, failure messages) of a cocotb results.xml's bytes."""
-    root = ElementTree.fromstring(text)
-    testcases = list(root.iter("testcase"))
-    failures = [
-        element.get("message") or element.text or element.tag
-        for case in testcases
-        for element in case
-        if element.tag in ("failure", "error")
-    ]
-    return len(testcases), failures
