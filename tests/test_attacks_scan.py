@@ -8,6 +8,10 @@
   process.
 The end-to-end attacks are graded by `verilogeval evaluate --plus` as a user runs it, with
 one worker, so a crash would take the other samples' verdicts with it.
+
+Against the code before this scan (commit 8576f34): all six end-to-end attacks got
+`plus_passed: true`; the old scan found nothing in 33 of the 41 scan-level cases; the
+deep sum killed the scanning process (SIGSEGV) and the macro bomb exhausted its memory.
 """
 
 from __future__ import annotations
