@@ -281,6 +281,7 @@ def test_a_sample_that_crashes_the_parser_costs_only_its_own_scan(tmp_path):
 
 
 @pytest.mark.icarus
+@pytest.mark.slow
 def test_a_macro_bomb_is_a_finding_not_a_host_hazard(tmp_path):
     from verilogeval.plus.tamper import scan_sample
 
@@ -288,6 +289,7 @@ def test_a_macro_bomb_is_a_finding_not_a_host_hazard(tmp_path):
     assert "preprocess" in finding, finding
 
 
+@pytest.mark.slow
 def test_reading_interfaces_of_a_hostile_sample_fails_alone():
     from verilogeval.interface import read_interfaces
     from verilogeval.untrusted_parse import ParseFailed
@@ -300,6 +302,7 @@ def test_reading_interfaces_of_a_hostile_sample_fails_alone():
 # ---- no false finding: every official reference, renamed TopModule, and real answers ----
 @pytest.mark.icarus
 @pytest.mark.shared
+@pytest.mark.slow
 @pytest.mark.parametrize("task", list(Task))
 def test_no_official_reference_gets_a_finding(official_root, task, tmp_path):
     from verilogeval.plus.tamper import scan_sample

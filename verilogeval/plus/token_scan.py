@@ -156,7 +156,7 @@ def scan_tokens(source: str, reserved: list[str], reserved_prefix: str) -> list[
         compilation.addSyntaxTree(tree)
         for diagnostic in compilation.getAllDiagnostics():
             if _code(diagnostic) in _UNRESOLVED:
-                where = _where(diagnostic, source)
+                where = _where(diagnostic, tree, source)
                 found.setdefault(f"a name does not resolve inside the sample ({where})", None)
     return list(found)
 
@@ -193,8 +193,8 @@ def _code(diagnostic: Any) -> str:
     return str(diagnostic.code).rsplit(".", 1)[-1].removeprefix("DiagCode(").removesuffix(")")
 
 
-def _where(diagnostic: Any, source: str) -> str:
-    offset = diagnostic.location.offset
-    line = source.count("\n", 0, offset) + 1
-    word = _NAME.match(source, offset)
+def _where(diagnostic: Any, tree: Any, source: str) -> str:
+    """The diagnostic's code, the name it is about, and its line in the sample."""
+    line = tree.sourceManager.getLineNumber(diagnostic.location)  # after the line markers
+    word = _NAME.match(source, diagnostic.location.offset)
     return f"{_code(diagnostic)} {word.group()[:60] if word else ''!r}, line {line}"
