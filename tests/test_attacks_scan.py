@@ -111,6 +111,7 @@ SCAN_ATTACKS = [
     ("ivlh_file", design(CORRECT, "initial $ivlh_file_open(h, \"x\", 1);"), "$ivlh_file_open"),
     ("dumpports", design(CORRECT, 'initial $dumpports(TopModule, "x.evcd");'), "$dumpports"),
     ("monitor", design(CORRECT, "initial $monitor(v);"), "$monitor"),
+    ("write_glues_lines", design(WRONG, f'final $write("%s\\n", {FORGED_HEX});'), "$write"),
     ("icarus_only", design(WRONG, "`ifdef __ICARUS__\ninitial $finish;\n`endif"), "$finish"),
     ("ifndef_synthesis", design(WRONG, "`ifndef SYNTHESIS\ninitial $stop;\n`endif"), "$stop"),
     ("pasted_name", design(WRONG, "`define F(x) $fin``x\ninitial `F(ish);"), "$finish"),
