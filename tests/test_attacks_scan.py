@@ -8,6 +8,10 @@
   process.
 The end-to-end attacks are graded by `verilogeval evaluate --plus` as a user runs it, with
 one worker, so a crash would take the other samples' verdicts with it.
+
+Against the code before this scan (commit 8576f34): all six end-to-end attacks got
+`plus_passed: true`; the old scan found nothing in 33 of the 41 scan-level cases; the
+deep sum killed the scanning process (SIGSEGV) and the macro bomb exhausted its memory.
 """
 
 from __future__ import annotations
@@ -107,6 +111,7 @@ SCAN_ATTACKS = [
     ("ivlh_file", design(CORRECT, "initial $ivlh_file_open(h, \"x\", 1);"), "$ivlh_file_open"),
     ("dumpports", design(CORRECT, 'initial $dumpports(TopModule, "x.evcd");'), "$dumpports"),
     ("monitor", design(CORRECT, "initial $monitor(v);"), "$monitor"),
+    ("write_glues_lines", design(WRONG, f'final $write("%s\\n", {FORGED_HEX});'), "$write"),
     ("icarus_only", design(WRONG, "`ifdef __ICARUS__\ninitial $finish;\n`endif"), "$finish"),
     ("ifndef_synthesis", design(WRONG, "`ifndef SYNTHESIS\ninitial $stop;\n`endif"), "$stop"),
     ("pasted_name", design(WRONG, "`define F(x) $fin``x\ninitial `F(ish);"), "$finish"),
@@ -275,6 +280,7 @@ def test_a_sample_that_crashes_the_parser_costs_only_its_own_scan(tmp_path):
 
 
 @pytest.mark.icarus
+@pytest.mark.slow
 def test_a_macro_bomb_is_a_finding_not_a_host_hazard(tmp_path):
     from verilogeval.plus.tamper import scan_sample
 
@@ -282,6 +288,7 @@ def test_a_macro_bomb_is_a_finding_not_a_host_hazard(tmp_path):
     assert "preprocess" in finding, finding
 
 
+@pytest.mark.slow
 def test_reading_interfaces_of_a_hostile_sample_fails_alone():
     from verilogeval.interface import read_interfaces
     from verilogeval.untrusted_parse import ParseFailed
@@ -294,6 +301,7 @@ def test_reading_interfaces_of_a_hostile_sample_fails_alone():
 # ---- no false finding: every official reference, renamed TopModule, and real answers ----
 @pytest.mark.icarus
 @pytest.mark.shared
+@pytest.mark.slow
 @pytest.mark.parametrize("task", list(Task))
 def test_no_official_reference_gets_a_finding(official_root, task, tmp_path):
     from verilogeval.plus.tamper import scan_sample

@@ -18,9 +18,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-# A design's arithmetic, sizes and (for debugging) printing to the log, whose verdict
-# lines the log check counts. Nothing that ends the simulation, touches files, reads
-# plusargs, draws or reseeds the random streams the stimulus comes from, or runs programs.
+# A design's arithmetic, sizes and (for debugging) whole lines printed to the log, whose
+# verdict lines the log check counts: a printed line always ends, so the testbench's own
+# verdict line still starts a line and a forged one makes two. Not `$write` (an unended
+# line glues onto the testbench's verdict line and hides it) nor `$monitor` (one per
+# simulation). Nothing that ends the simulation, touches files, reads plusargs, draws or
+# reseeds the random streams the stimulus comes from, or runs programs.
 ALLOWED_SYSTEM_NAMES = frozenset(
     {
         "$signed", "$unsigned", "$clog2", "$bits", "$size", "$left", "$right", "$low",
@@ -30,14 +33,14 @@ ALLOWED_SYSTEM_NAMES = frozenset(
         "$atan2", "$hypot", "$sinh", "$cosh", "$tanh", "$asinh", "$acosh", "$atanh", "$rtoi",
         "$itor", "$realtobits", "$bitstoreal", "$shortrealtobits", "$bitstoshortreal",
         "$time", "$stime", "$realtime", "$display", "$displayb", "$displayh", "$displayo",
-        "$write", "$writeb", "$writeh", "$writeo", "$strobe", "$strobeb", "$strobeh",
-        "$strobeo", "$error", "$warning", "$info",
+        "$strobe", "$strobeb", "$strobeh", "$strobeo", "$error", "$warning", "$info",
     }
 )  # fmt: skip
 # Why a known name is refused; any other name outside the allow-list gets a generic reason.
 _REFUSED_BY_PREFIX = (
     (("$finish", "$stop", "$fatal", "$exit"), "ends the simulation before the testbench's verdict"),
-    (("$f", "$read", "$write", "$sread", "$dump", "$ivlh", "$sdf", "$vcd"), "file or dump access"),
+    (("$f", "$read", "$writemem", "$sread", "$dump", "$ivlh", "$sdf"), "file or dump access"),
+    (("$write",), "prints an unended line, which hides the testbench's verdict line"),
     (("$random", "$urandom", "$dist_"), "the random streams belong to the testbench's stimulus"),
     (("$system",), "runs a program"),
     (("$test$plusargs", "$value$plusargs"), "reads the harness's plusargs"),
@@ -156,7 +159,7 @@ def scan_tokens(source: str, reserved: list[str], reserved_prefix: str) -> list[
         compilation.addSyntaxTree(tree)
         for diagnostic in compilation.getAllDiagnostics():
             if _code(diagnostic) in _UNRESOLVED:
-                where = _where(diagnostic, source)
+                where = _where(diagnostic, tree, source)
                 found.setdefault(f"a name does not resolve inside the sample ({where})", None)
     return list(found)
 
@@ -193,8 +196,8 @@ def _code(diagnostic: Any) -> str:
     return str(diagnostic.code).rsplit(".", 1)[-1].removeprefix("DiagCode(").removesuffix(")")
 
 
-def _where(diagnostic: Any, source: str) -> str:
-    offset = diagnostic.location.offset
-    line = source.count("\n", 0, offset) + 1
-    word = _NAME.match(source, offset)
+def _where(diagnostic: Any, tree: Any, source: str) -> str:
+    """The diagnostic's code, the name it is about, and its line in the sample."""
+    line = tree.sourceManager.getLineNumber(diagnostic.location)  # after the line markers
+    word = _NAME.match(source, diagnostic.location.offset)
     return f"{_code(diagnostic)} {word.group()[:60] if word else ''!r}, line {line}"
