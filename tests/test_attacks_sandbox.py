@@ -84,7 +84,7 @@ def test_a_seed_run_cannot_rewrite_the_binary_the_next_seed_runs(problem, tmp_pa
         f'if (f != 0) begin $fwrite(f, "%s", "{payload}"); $fclose(f); end end'
     )
     runs = run_seeds(
-        problem, reference(problem, rewrite), 3, timeout_s=60, workdir=None, sandboxed=True
+        problem, reference(problem, rewrite), (101, 202, 303), timeout_s=60, workdir=None, sandboxed=True
     )
     assert not any("PWNED" in run.log for run in runs)
     assert [run.passed for run in runs] == [True, True, True]
@@ -98,7 +98,7 @@ def test_a_seed_run_leaves_nothing_for_the_next_seed(problem):
         'else begin f = $fopen("left-by-a-seed", "w"); $fclose(f); end end'
     )
     runs = run_seeds(
-        problem, reference(problem, probe), 2, timeout_s=60, workdir=None, sandboxed=True
+        problem, reference(problem, probe), (101, 202), timeout_s=60, workdir=None, sandboxed=True
     )
     assert len(runs) == 2
     assert not any("SAW-AN-EARLIER-SEED" in run.log for run in runs)

@@ -117,10 +117,6 @@ def test_upward_reference_behind_a_generate_condition_icarus_reads_otherwise(
     assert records[1]["plus_passed"] is not True, records[1]["plus"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tamper scan: the sample's extra modules are tops when it is elaborated alone",
-)
 def test_upward_reference_to_the_reference_instance_by_its_name(tmp_path, official_root):
     """Class: tamper-scan bypass by a name that resolves in the scan and elsewhere in Icarus.
 
@@ -388,7 +384,6 @@ endmodule
 """
 
 
-@pytest.mark.xfail(strict=True, reason="the command's /tmp tmpfs has no inode limit")
 def test_the_commands_tmp_bounds_its_files_as_the_workspace_does(official_root):
     """Class: resource exhaustion past the stated limits (kernel memory).
 
