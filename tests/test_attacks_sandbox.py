@@ -23,7 +23,7 @@ from verilogeval.classify import classify
 from verilogeval.dataset import load_dataset
 from verilogeval.plus.amplify import run_seeds
 from verilogeval.records import Category, Problem, Sample, Task
-from verilogeval.sandbox import Command, Execution, runner
+from verilogeval.sandbox import PYTHON, Command, Execution, runner
 from verilogeval.simulate import FILE_LIMIT_BYTES, simulate
 
 pytestmark = pytest.mark.icarus
@@ -121,6 +121,37 @@ def test_inputs_are_read_only_the_workspace_is_noexec_and_no_capability_is_left(
     assert "workspace-noexec" in output and "tmp-noexec" in output and "no-mount" in output
     assert "CapEff:\t0000000000000000" in output
     assert ran.files == {"sim": b"original\n"}
+
+
+def test_a_user_namespace_of_its_own_does_not_unlock_the_read_only_inputs():
+    """Native code may still create a user namespace (full capabilities inside it) and
+    try to bind the workspace elsewhere without the read-only file, remount it or
+    unmount it: the kernel locks mounts inherited from a more privileged namespace."""
+    code = textwrap.dedent("""
+        import ctypes, os
+        libc = ctypes.CDLL(None, use_errno=True)
+        print("unshared", libc.unshare(0x10000000 | 0x00020000))
+        os.makedirs("/tmp/x")
+        libc.mount(b".", b"/tmp/x", None, ctypes.c_ulong(4096), None)  # bind
+        libc.mount(b".", b"/tmp/x", None, ctypes.c_ulong(4096 | 16384), None)  # rbind
+        libc.mount(None, b"sim", None, ctypes.c_ulong(32 | 4096), None)  # remount rw
+        libc.umount2(b"sim", 2)
+        libc.umount2(b"/tmp/x/sim", 2)
+        for path in ("sim", "/tmp/x/sim"):
+            try:
+                with open(path, "w") as f:
+                    f.write("changed")
+                print("WROTE", path)
+            except OSError as error:
+                print(error)
+    """)
+    for proc in (False, True):
+        command = Command(
+            (str(PYTHON), "-c", code), {"sim": b"original\n"}, ("sim",), 60, proc=proc
+        )
+        ran = runner(None, sandboxed=True).execute(command)
+        assert "unshared 0" in ran.result.output  # the attempt itself is not refused
+        assert "WROTE" not in ran.result.output and ran.files == {"sim": b"original\n"}
 
 
 # Class 2: the agent can be impersonated, and it waits forever

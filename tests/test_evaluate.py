@@ -297,7 +297,8 @@ def test_summary_files_in_the_official_format():
 @pytest.mark.icarus
 def test_a_sample_the_machinery_cannot_grade_is_named(tmp_path):
     problems = {p.name: p for p in load_dataset(None, Task.SPEC_TO_RTL).problems}
-    config = GradeConfig(jobs=1, workdir=tmp_path)
+    # without the sandbox, each command's folder goes in the pool's scratch root
+    config = GradeConfig(jobs=1, workdir=tmp_path, sandbox=False)
     graded: list[Graded] = []
     with (
         LocalPool(config.jobs, config.place) as pool,

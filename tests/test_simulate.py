@@ -23,8 +23,9 @@ def problem() -> Problem:
 
 
 def leftovers(folder: Path) -> list[Path]:
-    """Everything under `folder` but the (empty) scratch folders of this thread's sandboxes."""
-    return [p for p in folder.rglob("*") if not p.name.startswith("verilogeval-sandbox-")]
+    """Everything under `folder` (the sandbox keeps nothing there; --no-sandbox's folders
+    are removed after each command)."""
+    return list(folder.rglob("*"))
 
 
 def reference(problem: Problem, extra: str = "") -> Sample:

@@ -14,9 +14,12 @@ command can touch must not. Each command therefore gets:
   no_new_privs ignores file capabilities), and no file descriptor but stdin (/dev/null)
   and its output pipe.
 The agent sets the namespaces up for the command itself: it enters them, spawns the
-command as their PID 1 and returns to its own. It reads the files the
-host asked for only after every process of the command is dead, opened without following
-links, regular files of bounded size.
+command as their PID 1 and returns to its own. It reads the files the host asked for only
+after every process of the command is dead, opened without following links, regular
+files of bounded size.
+
+`run_limited` is the same command without the sandbox (--no-sandbox, trusted code): the
+same limits, time limit and output cap, in a process group of its own.
 """
 
 from __future__ import annotations
