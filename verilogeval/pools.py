@@ -107,7 +107,7 @@ class LocalPool:
             ensure_available()
         self.simulator = sim.simulator_version()
         self._context = multiprocessing.get_context("forkserver")
-        _start_forkserver_ignoring_ctrl_c()
+        self._started = False  # the forkserver: on the first job (a cached run needs none)
         try:
             self._scratch = ScratchRoot(place.workdir)
         except OSError as error:
@@ -131,8 +131,11 @@ class LocalPool:
         with self._lock:
             if self._closing:
                 outcome.cancel()
-            else:
-                self._tasks.put(_Task(job, (problem, sample, payload), outcome))
+                return outcome
+            if not self._started:
+                _start_forkserver_ignoring_ctrl_c()
+                self._started = True
+            self._tasks.put(_Task(job, (problem, sample, payload), outcome))
         return outcome
 
     def shutdown(self) -> None:
