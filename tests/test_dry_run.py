@@ -11,6 +11,7 @@ import pytest
 from verilogeval.cli import main
 from verilogeval.models.pricing import cost_usd
 from verilogeval.records import Usage
+from verilogeval.runfolder.files import RunFolder
 
 
 @pytest.fixture
@@ -74,16 +75,27 @@ def test_dry_run_cost_is_unknown_without_a_price_and_zero_for_the_oracle(cli, tm
 
 
 def test_dry_run_counts_only_what_a_resume_would_ask(cli, tmp_path):
+    from verilogeval.cli import build_parser
+    from verilogeval.commands.options import run_plan_from_args
+    from verilogeval.runfolder.manifest import write_manifest
+
     out = tmp_path / "run"
+    argv = ["--model", "openai:m", "--api-base", "http://127.0.0.1:9/v1", "--problems", "1-2",
+            "--samples", "3", "--out", str(out)]  # fmt: skip
+    parser, _ = build_parser("run")
+    args = parser.parse_args(argv)
+    args.command_line = ["verilogeval", "run", *argv]
     out.mkdir()
+    write_manifest(RunFolder(out), run_plan_from_args(args).manifest())  # an interrupted run
     answer = {"response": "x", "error": None, "cached": False}
     lines = [{"problem": "Prob001_majority5", "sample": s} | answer for s in (1, 2)]
     (out / "generations.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
-    result = cli(
-        "run", "--model", "openai:m", "--api-base", "http://127.0.0.1:9/v1", "--problems", "1-2",
-        "--samples", "3", "--out", out, "--dry-run",
-    )  # fmt: skip
+    result = cli("run", *argv, "--dry-run")
     assert result.returncode == 0, result.stderr
     assert (
         f"requests       4 (2 problems x 3 samples; 2 already answered in {out})" in result.stdout
     )
+    # other parameters into the same folder: refused, as the run itself would refuse them
+    other = cli("run", *argv[:-2], "--samples", "5", "--out", out, "--dry-run")
+    assert other.returncode == 2
+    assert "was run with other parameters (sampling.n: 3 -> 5" in other.stderr

@@ -293,6 +293,7 @@ def test_strict_command_lists_rejections(cli, tmp_path):
         "2",
         "--json",
         out,
+        "--no-cache",
     )
     assert result.returncode == 0, result.stderr
     assert "REJECTED spec-to-rtl Prob001_dc bad: mismatch:" in result.stdout
@@ -433,7 +434,7 @@ def test_a_long_compile_failure_names_files_without_temporary_paths(cli, tmp_pat
     samples = tmp_path / "s.jsonl"
     samples.write_text(json.dumps({"problem": "Prob001_majority5", "code": code}) + "\n")
     out = tmp_path / "strict.jsonl"
-    result = cli("strict", "--samples", samples, "--json", out)
+    result = cli("strict", "--samples", samples, "--json", out, "--no-cache")
     assert result.returncode == 0, result.stderr
     assert "compile error: sample.sv:2: error: Unable to bind" in result.stdout
     message = json.loads(out.read_text())["strict"]["message"]

@@ -18,6 +18,7 @@ from verilogeval.plans import RunPlan
 from verilogeval.prompt import build_prompt
 from verilogeval.records import Usage
 from verilogeval.runfolder.lines import read_generations
+from verilogeval.runfolder.manifest import check_resumable
 from verilogeval.wording import plural, some_names
 
 CHARS_PER_TOKEN = 4
@@ -39,7 +40,9 @@ class Estimate:
 
 
 def estimate(plan: RunPlan) -> Estimate:
-    """The plan's requests, tokens and cost; reads the run folder, writes nothing."""
+    """The plan's requests, tokens and cost; reads the run folder, writes nothing. A folder
+    the run would refuse (other parameters) is refused here too, in the same words."""
+    check_resumable(plan.folder, plan.manifest())
     adapter, _ = resolve(plan.model)
     sends = adapter in ("openai", "litellm")
     samples = plan.sampling.n

@@ -324,7 +324,11 @@ def run(args: argparse.Namespace) -> int:
             continue
         if args.dry_run:
             print(f"{head}: verilogeval run {shlex.join(cell.argv)}")
-            estimates.append(estimate(cell.plan))
+            try:
+                estimates.append(estimate(cell.plan))
+            except UserError as error:  # the run would refuse its folder: say so, as it would
+                print(f"verilogeval sweep: {cell.folder}: error: {error}", file=sys.stderr)
+                failed.append(str(cell.folder))
             continue
         print(f"{head}: running", flush=True)
         try:
