@@ -164,7 +164,7 @@ def test_a_stray_holding_the_output_and_ignoring_sigterm_dies_with_its_command()
 def test_a_link_planted_where_the_host_reads_a_file_is_not_followed(tmp_path):
     secret = tmp_path / "host-secret.txt"
     secret.write_text("HOST-SECRET")
-    names = ("wave.vcd", "report.json", "results.xml", "replay.vcd", "yosys.log")
+    names = ("wave.vcd", "report.json", "results.xml", "replay.vcd", "sat.log", "phase.txt")
     script = "; ".join(f"ln -s {secret} {name}" for name in names)
     ran = sh(script, outputs=names)
     assert ran.result.returncode == 0
