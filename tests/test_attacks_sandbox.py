@@ -213,6 +213,28 @@ def test_a_command_leaves_no_ipc_object_or_file_for_the_next_one():
     assert seen.split()[0] == "0" and "No such file" in seen
 
 
+def test_every_folder_a_command_can_write_bounds_its_bytes_and_its_files():
+    """Empty files cost no bytes but an inode each (kernel memory no rlimit counts): every
+    mount a command can write, /tmp as its workspace, is a tmpfs with `size` and
+    `nr_inodes`. Read from the command's own mount table, so a new mount is checked too."""
+    table = sh("cat /proc/self/mountinfo", proc=True).result.output
+    writable = {}
+    for line in table.splitlines():
+        fields = line.split()
+        mount_point, options = fields[4], fields[5].split(",")
+        separator = fields.index("-")
+        fs_type, super_options = fields[separator + 1], fields[separator + 3].split(",")
+        if fs_type == "devtmpfs":  # only single device nodes (/dev/null...), no folder
+            assert fields[3] != "/" and mount_point.startswith("/dev/"), line
+        elif "rw" in options and fs_type not in ("proc", "devpts"):
+            writable[mount_point] = (fs_type, super_options)
+    assert set(writable) == {"/tmp", "/verilogeval-work"}, writable
+    for mount_point, (fs_type, super_options) in writable.items():
+        assert fs_type == "tmpfs", mount_point
+        assert any(o.startswith("size=") for o in super_options), (mount_point, super_options)
+        assert any(o.startswith("nr_inodes=") for o in super_options), (mount_point, super_options)
+
+
 @pytest.fixture
 def small_scratch(tmp_path: Path):
     """A 4 MB tmpfs as the scratch folder, as /dev/shm is one (root only: mount)."""
