@@ -318,9 +318,6 @@ def test_every_trusted_verdict_forged_by_compiler_specific_views(tmp_path, offic
     assert record["plus_passed"] is not True, record["plus"]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="a sample that cannot be read is dropped from the scores, not failed"
-)
 def test_a_sample_that_is_skipped_still_counts_in_the_scores(tmp_path, official_root):
     """Class: score inflation by a sample that is never graded.
 
