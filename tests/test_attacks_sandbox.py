@@ -195,7 +195,7 @@ def test_a_stray_holding_the_output_and_ignoring_sigterm_dies_with_its_command()
 def test_a_link_planted_where_the_host_reads_a_file_is_not_followed(tmp_path):
     secret = tmp_path / "host-secret.txt"
     secret.write_text("HOST-SECRET")
-    names = ("wave.vcd", "report.json", "results.xml", "replay.vcd", "yosys.log")
+    names = ("wave.vcd", "report.json", "results.xml", "replay.vcd", "sat.log", "phase.txt")
     script = "; ".join(f"ln -s {secret} {name}" for name in names)
     ran = sh(script, outputs=names)
     assert ran.result.returncode == 0
@@ -242,6 +242,28 @@ def test_a_command_leaves_no_ipc_object_or_file_for_the_next_one():
     sh("ipcmk -M 4096 >/dev/null; ipcmk -Q >/dev/null; echo left > /tmp/left; echo x > left")
     seen = sh("ipcs -m -q | grep -c '^0x'; ls /tmp left 2>&1").result.output
     assert seen.split()[0] == "0" and "No such file" in seen
+
+
+def test_every_folder_a_command_can_write_bounds_its_bytes_and_its_files():
+    """Empty files cost no bytes but an inode each (kernel memory no rlimit counts): every
+    mount a command can write, /tmp as its workspace, is a tmpfs with `size` and
+    `nr_inodes`. Read from the command's own mount table, so a new mount is checked too."""
+    table = sh("cat /proc/self/mountinfo", proc=True).result.output
+    writable = {}
+    for line in table.splitlines():
+        fields = line.split()
+        mount_point, options = fields[4], fields[5].split(",")
+        separator = fields.index("-")
+        fs_type, super_options = fields[separator + 1], fields[separator + 3].split(",")
+        if fs_type == "devtmpfs":  # only single device nodes (/dev/null...), no folder
+            assert fields[3] != "/" and mount_point.startswith("/dev/"), line
+        elif "rw" in options and fs_type not in ("proc", "devpts"):
+            writable[mount_point] = (fs_type, super_options)
+    assert set(writable) == {"/tmp", "/verilogeval-work"}, writable
+    for mount_point, (fs_type, super_options) in writable.items():
+        assert fs_type == "tmpfs", mount_point
+        assert any(o.startswith("size=") for o in super_options), (mount_point, super_options)
+        assert any(o.startswith("nr_inodes=") for o in super_options), (mount_point, super_options)
 
 
 @pytest.fixture

@@ -127,6 +127,40 @@ def test_lines_end_at_cr_as_in_python_text_mode():
     assert classify(sim_result(run_output="x Mismatches: 0 in 5 samples\n")).category == "R"
 
 
+HUGE = "9" * 5000  # over Python's 4300-digit int() limit
+
+
+@pytest.mark.parametrize(
+    ("run_output", "category", "counts"),
+    [
+        (f"Mismatches: 0 in 1{HUGE} samples\n", Category.PASS, (None, None)),
+        (f"Mismatches: {HUGE} in 20 samples\n", Category.RUNTIME, (None, None)),
+        (f"Mismatches: {'0' * 5000} in 20 samples\n", Category.PASS, (None, None)),
+        (
+            f"Mismatches: 3 in 20 samples\nMismatches: 0 in {HUGE} samples\n",
+            Category.PASS,
+            (None, None),
+        ),
+        (
+            f"Hint: Output 'q' has {HUGE} mismatches. First mismatch occurred at time {HUGE}.\n"
+            + FAIL_LOG,
+            Category.RUNTIME,
+            (3, 20),
+        ),
+        ("Mismatches: \u0660 in 20 samples\n", Category.PASS, (0, 20)),  # int("\u0660") == 0
+    ],
+    ids=["huge-total", "huge-count", "long-zero", "last-line-huge", "huge-hint", "unicode-zero"],
+)
+def test_a_hostile_count_never_raises_and_passes_as_sv_iv_analyze_does(
+    run_output, category, counts
+):
+    """The log is the sample's: a count too long for int() decides as the official digits
+    test does, and is no count (the official script would itself raise on some)."""
+    verdict = classify(sim_result(run_output=run_output))
+    assert verdict.category is category
+    assert (verdict.mismatches, verdict.total) == counts
+
+
 @pytest.mark.icarus
 @pytest.mark.slow
 def test_every_golden_classification_row_agrees(

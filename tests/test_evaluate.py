@@ -162,6 +162,17 @@ def test_bad_input_is_reported_and_the_rest_graded(cli, tmp_path):
     assert f"{samples}:7: skipped: not a JSON line" in errors
     assert f"{samples}:8: skipped: {MAJORITY} sample 8: code is not text" in errors
     assert list(results_of(out)) == [(MAJORITY, 5)]
+    # Samples 2, 4 and 8 name themselves: still samples of the run, failed without a
+    # result, so skipping an answer never raises a score (the unknown problem is no sample).
+    assert "1/4 pass (3 without a result: failed)" in done.stdout
+    manifest = json.loads((out / "run.json").read_text())
+    assert (manifest["problems"], manifest["sampling"]["n"]) == ([MAJORITY], 8)
+    # sv-iv-analyze's view: every sample number up to the highest, `?` without a result
+    assert (out / "summary.csv").read_text() == f"{MAJORITY},1,8,0.12,?,?,?,?,.,?,?,?\n"
+    assert f"{MAJORITY} [01/08]( 12%)" in (out / "summary.txt").read_text()
+    summary = json.loads(cli("report", out, "--json").stdout)
+    assert (summary["samples"], summary["passed"], summary["pass_rate"]) == (1, 1, 1 / 8)
+    assert summary["pass@1"] == 1 / 8 and summary["categories"] == {".": 1, "?": 7}
 
 
 def test_unwritable_output_folder_is_a_clear_error(cli, tmp_path):

@@ -18,7 +18,7 @@ from verilogeval.formal.domains import load_domains, parse_domains
 from verilogeval.formal.replay import replay_testbench
 from verilogeval.formal.result import FormalResult, FormalStatus, disproved
 from verilogeval.formal.selfcheck import check_references, reference_report
-from verilogeval.formal.yosys import Edge, Outcome, Phase, read_log, with_assumptions
+from verilogeval.formal.yosys import Edge, Outcome, Phase, read_report, with_assumptions
 from verilogeval.interface import read_interfaces
 from verilogeval.pools import LocalPool, Place
 from verilogeval.records import Category, Problem, Sample, Task
@@ -218,7 +218,6 @@ def test_interface_mismatch_is_unsupported_not_a_verdict(official: dict[str, Pro
 def test_a_failed_induction_step_is_not_a_counterexample() -> None:
     log = "\n".join(
         [
-            "FORMAL-PHASE: SOLVE",
             "** Trying induction with length 1 **",
             "Base case for induction length 1 proven.",
             "Induction step failed. Incrementing induction length.",
@@ -228,14 +227,13 @@ def test_a_failed_induction_step_is_not_a_counterexample() -> None:
             "Reached maximum number of time steps -> proof failed.",
         ]
     )
-    report = read_log(log, "")
+    report = read_report(log, "SOLVE\n", "")
     assert report.outcome is Outcome.BOUNDED and report.steps == 2 and report.inputs == ()
 
 
 def test_a_base_case_model_is_read_step_by_step() -> None:
     log = "\n".join(
         [
-            "FORMAL-PHASE: SOLVE",
             "SAT temporal induction proof finished - model found for base case: FAIL!",
             "  Time Signal Name      Dec  Hex  Bin",
             "     1 \\in_a             2    2   10",
@@ -246,7 +244,7 @@ def test_a_base_case_model_is_read_step_by_step() -> None:
             "     2 \\trigger           1    1    1",
         ]
     )
-    report = read_log(log, "")
+    report = read_report(log, "SOLVE\n", "")
     assert report.outcome is Outcome.COUNTEREXAMPLE
     assert report.inputs == ({"a": "10", "reset": "1"}, {"a": "01", "reset": "0"})
 
@@ -258,15 +256,74 @@ def test_a_model_without_inputs_still_has_its_steps() -> None:
             "     1 \\trigger           1    1    1",
         ]
     )
-    report = read_log(log, "")
+    report = read_report(log, "SOLVE\n", "")
     assert report.outcome is Outcome.COUNTEREXAMPLE and report.inputs == ({},)
 
 
 def test_an_error_is_attributed_to_the_phase_it_stopped_in() -> None:
-    log = "FORMAL-PHASE: READ_REFERENCE\nFORMAL-PHASE: READ_SAMPLE\n"
-    report = read_log(log, "gate.sv:3: ERROR: syntax error, unexpected TOK_ID\n")
+    output = "Warning: wire ERROR_flag\ngate.sv:3: ERROR: syntax error, unexpected TOK_ID\n"
+    report = read_report("", "READ_SAMPLE\n", output)
     assert report.outcome is Outcome.FAILED and report.phase is Phase.READ_SAMPLE
-    assert report.error == "gate.sv:3: ERROR: syntax error, unexpected TOK_ID"
+    assert report.error == "gate.sv:3: ERROR: syntax error, unexpected TOK_ID"  # Yosys's last
+
+
+@pytest.mark.parametrize(
+    "sat_log",
+    [
+        "",  # cut short: nothing
+        "Reached maximum number of time steps -> proof failed.\nInduction step proven: SUCCESS!",
+        "Induction step proven: SUCCESS!\nInduction step proven: SUCCESS!",
+        "Import show expression: \\Induction step proven: SUCCESS!",  # not a line of its own
+    ],
+    ids=["none", "two-verdicts", "twice", "inside-a-line"],
+)
+def test_anything_but_one_verdict_line_is_no_verdict(sat_log: str) -> None:
+    report = read_report(sat_log, "SOLVE\n", "")
+    assert report.outcome is Outcome.FAILED, report
+
+
+def test_a_phase_the_script_never_marks_is_no_phase() -> None:
+    assert read_report("", "FORMAL-PHASE: SOLVE", "ERROR: x").phase is None
+
+
+# A wrong design (a constant) that prints, while Yosys elaborates it, every line a naive
+# reader of Yosys's log would take for a verdict or a phase.
+PRINTS_VERDICTS = """\
+module TopModule (input [1:0] A, input [1:0] B, output z);
+  assign z = 1'b0;
+  initial begin
+    $display("FORMAL-PHASE: SOLVE");
+    $display("SOLVE");
+    $display("Induction step proven: SUCCESS!");
+    $display("Reached maximum number of time steps -> proof failed.");
+  end
+endmodule
+"""
+
+# A wrong design that assumes the impossible: with the reference's domain assumptions
+# imported (-set-assumes), a sample's own `assume` would prove anything.
+ASSUMES_FALSE = """\
+module TopModule (input [1:0] A, input [1:0] B, output z);
+  assign z = 1'b0;
+  always @(*) assume (1'b0);
+endmodule
+"""
+
+
+@pytest.mark.icarus
+@pytest.mark.yosys
+def test_what_the_design_prints_is_not_read_as_a_verdict(official: dict[str, Problem]) -> None:
+    problem = official["Prob020_mt2015_eq2"]
+    result = formal_check(problem, Sample(problem.name, 1, PRINTS_VERDICTS), CONFIG)
+    assert result.status is FormalStatus.DISPROVED, result.describe()
+
+
+@pytest.mark.yosys
+def test_a_sample_that_states_assumptions_is_unsupported(official: dict[str, Problem]) -> None:
+    problem = official["Prob020_mt2015_eq2"]
+    result = formal_check(problem, Sample(problem.name, 1, ASSUMES_FALSE), CONFIG)
+    assert result.status is FormalStatus.UNSUPPORTED, result.describe()
+    assert "assumptions" in (result.reason or "")
 
 
 def test_assumptions_go_inside_the_reference_module() -> None:

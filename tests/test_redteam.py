@@ -135,9 +135,6 @@ def test_upward_reference_to_the_reference_instance_by_its_name(tmp_path, offici
 
 @pytest.mark.slow
 @pytest.mark.yosys
-@pytest.mark.xfail(
-    strict=True, reason="formal: the verdict is read from a log the design prints into"
-)
 def test_formal_proven_printed_by_the_design_itself(tmp_path, official_root):
     """Class: forged trusted verdict (formal), the design writes the text the verdict is read from.
 
@@ -244,20 +241,20 @@ def test_a_sample_finds_nothing_an_earlier_sample_left(tmp_path, official_root):
         assert not (Path(folder) / "verilogeval-redteam-left").exists()
 
 
-def test_a_log_the_classifier_cannot_read_costs_only_its_own_sample(tmp_path, official_root):
-    """Defence holds (crash class): a verdict line with a 5000-digit count makes int()
-    raise in verilogeval/classify.py, _mismatch_counts; the sample is named as not graded,
-    the run exits 1 and its neighbour keeps its verdict. (The sample itself can never be
-    graded, on any resume.)"""
+def test_a_count_too_long_for_int_is_graded_as_any_log(tmp_path, official_root):
+    """Class: a log that crashes the host-side reader. A verdict line with a 5000-digit
+    count made int() raise in verilogeval/classify.py, _mismatch_counts: the sample could
+    never be graded, on any resume. Now the classifier reads a count too long for a number
+    as no count and decides the pass on the digits: the sample is graded (a failure)."""
     huge = "9" * 5000
     flood = (
         "module TopModule (input [254:0] in, output [7:0] out);\n  assign out = 8'd0;\n"
         f'  initial $display("Mismatches: %0s in 1 samples", "{huge}");\nendmodule\n'
     )
     done, records = evaluate(tmp_path, official_root, [(POPCOUNT, flood), (POPCOUNT, CORRECT)])
-    assert done.returncode == 1
-    assert "could not grade" in done.stderr and "Traceback" not in done.stderr
-    assert records[2]["passed"] and 1 not in records
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert not records[1]["passed"] and records[2]["passed"]
 
 
 # One text, four readings. The scan preprocesses the sample as the official compile does
@@ -317,9 +314,6 @@ def test_every_trusted_verdict_forged_by_compiler_specific_views(tmp_path, offic
     assert record["plus_passed"] is not True, record["plus"]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="a sample that cannot be read is dropped from the scores, not failed"
-)
 def test_a_sample_that_is_skipped_still_counts_in_the_scores(tmp_path, official_root):
     """Class: score inflation by a sample that is never graded.
 

@@ -5,11 +5,17 @@ decisive patterns, checked in a fixed order within the line; so precedence follo
 log's order first. Lines with "error" or "Unable to bind wire/reg" only count when no
 decisive line came; a `Mismatches: 0` line then means a pass. Anything left is a runtime
 failure, called 'r' when the sample's own text shows an asynchronous reset.
+
+The log is the sample's to write, so no line may make the classifier raise: a count is
+read as a number only up to _COUNT_DIGITS digits (Python's int() refuses a string of
+over 4300), and "no mismatches" is decided on the digits themselves, as int(N) == 0
+decides it in sv-iv-analyze, whatever their length.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from verilogeval.records import Category, OutputMismatch, SimResult, Verdict
 from verilogeval.simulate import official_log
@@ -30,8 +36,10 @@ _UNBOUND = "Unable to bind wire/reg"
 _DIAGNOSTIC = re.compile(r": (?:error|sorry): ")  # a compiler message naming a source line
 _ASYNC_RESET_MARKS = ("posedge reset", "negedge reset", "posedge r)")
 _MISMATCHES = re.compile(r"Mismatches: (\d+) in (\d+) samples")
+_COUNT_DIGITS = 18  # a longer count is no count: no testbench prints one
+_COUNT = rf"(\d{{1,{_COUNT_DIGITS}}})"
 _OUTPUT_HINT = re.compile(
-    r"Hint: Output '(.*)' has (\d+) mismatches\. First mismatch occurred at time (\d+)\."
+    rf"Hint: Output '(.*)' has {_COUNT} mismatches\. First mismatch occurred at time {_COUNT}\."
 )
 
 
@@ -78,7 +86,7 @@ def _official_code(lines: list[str], code: str) -> tuple[Category, str | None]:
         if first_unbound is None and _UNBOUND in line:
             first_unbound = line.strip()
         match = _MISMATCHES.fullmatch(line)
-        if match and int(match.group(1)) == 0:
+        if match and _is_zero(match.group(1)):
             passed = True
     if first_unbound is not None:
         return Category.UNABLE_TO_BIND, first_unbound
@@ -91,10 +99,19 @@ def _official_code(lines: list[str], code: str) -> tuple[Category, str | None]:
     return Category.RUNTIME, None
 
 
+def _is_zero(digits: str) -> bool:
+    """int(digits) == 0 without int(): `\\d` matches every Unicode decimal digit."""
+    return all(unicodedata.decimal(digit) == 0 for digit in digits)
+
+
 def _mismatch_counts(lines: list[str]) -> tuple[int | None, int | None]:
-    """(N, M) of the last `Mismatches: N in M samples` line; (None, None) without one."""
+    """(N, M) of the last `Mismatches: N in M samples` line; (None, None) without one, or
+    when a count of that line is over _COUNT_DIGITS digits."""
     for line in reversed(lines):
         match = _MISMATCHES.fullmatch(line)
         if match:
-            return int(match.group(1)), int(match.group(2))
+            counts = match.group(1, 2)
+            if any(len(count) > _COUNT_DIGITS for count in counts):
+                return None, None
+            return int(counts[0]), int(counts[1])
     return None, None

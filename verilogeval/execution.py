@@ -68,17 +68,19 @@ def print_summary(plan: RunPlan, outcome: RunOutcome, wall_s: float) -> None:
 
     results = outcome.results
     passed = sum(line.passed for line in results)
+    asked = range(1, plan.sampling.n + 1)
+    grid = outcome_table(results, expected=[(p.name, s) for p in plan.problems for s in asked])
     outcomes = {
-        problem: "".join(sample.code for sample in samples)
-        for problem, samples in outcome_table(results).items()
+        problem: "".join(sample.code for sample in samples) for problem, samples in grid.items()
     }
     official = official_pass_rate(outcomes) if outcomes else 0.0
     spent = spending(outcome.answered)
 
     table = Table(title=f"{plan.model} on {plan.dataset.task} ({plan.out})", show_header=False)
     table.add_row("samples graded", f"{len(results)} ({outcome.resumed} from before)")
-    rate = 100 * passed / len(results) if results else 0.0
-    table.add_row("pass rate", f"{passed}/{len(results)} = {rate:.1f}%")
+    every = sum(len(row) for row in grid.values())  # a sample without a result fails
+    rate = 100 * passed / every if every else 0.0
+    table.add_row("pass rate", f"{passed}/{every} = {rate:.1f}%")
     table.add_row("official pass_rate", f"{official:.2f}")
     unpassable = known_failing_references(plan.dataset, plan.problems)
     if unpassable:

@@ -63,10 +63,11 @@ def run_summary(
     entry = leaderboard([run], ks)[0]
     results = list(run.results.values())
     passed = sum(line.passed for line in results)
+    asked = sum(entry.metrics.categories.values())  # every sample of the run, `?` included
     summary |= {
         "samples": len(results),
         "passed": passed,
-        "pass_rate": passed / len(results) if results else None,
+        "pass_rate": passed / asked if asked else None,
         "categories": {code: n for code, n in entry.metrics.categories.items() if n},
         "generation_errors": sum(line.generation_error is not None for line in results),
         "checks": _checks(results),

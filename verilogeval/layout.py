@@ -87,6 +87,7 @@ class Unreadable:
 
     path: Path
     reason: str
+    key: tuple[str, int] | None = None  # (problem, sample) it holds: still one of the run's
 
 
 def read_samples_folder(folder: Path) -> list[Sample | Unreadable]:
@@ -102,12 +103,14 @@ def read_samples_folder(folder: Path) -> list[Sample | Unreadable]:
             continue
         size = path.stat().st_size
         if size > MAX_CODE_BYTES:
-            found.append(Unreadable(path, f"{size} bytes, over the {MAX_CODE_BYTES} limit"))
+            reason = f"{size} bytes, over the {MAX_CODE_BYTES} limit"
+            found.append(Unreadable(path, reason, (problem, number)))
             continue
         try:
             code = path.read_bytes().decode("utf-8")
         except UnicodeDecodeError as error:
-            found.append(Unreadable(path, f"not UTF-8 text ({error.reason} at byte {error.start})"))
+            reason = f"not UTF-8 text ({error.reason} at byte {error.start})"
+            found.append(Unreadable(path, reason, (problem, number)))
             continue
         found.append(Sample(problem=problem, sample=number, code=code))
     return found

@@ -91,7 +91,8 @@ def execute(plan: RunPlan, adapter: ModelAdapter, progress: Progress) -> RunOutc
         progress.stop()
 
     results = tuple(read_results(folder.results))
-    write_summaries(folder, results, read_generations(folder.generations))
+    asked = [(problem.name, sample) for problem, sample in wanted]
+    write_summaries(folder, results, read_generations(folder.generations), expected=asked)
     unanswered = {(p.name, s) for p, s in wanted} - {line.key for line in results if line.is_final}
     complete = not unanswered
     assert manifest.simulator is not None

@@ -9,7 +9,9 @@ Three sources, each sample with where it came from (to name in an error):
 - a folder in the official build layout (`ProbNNN_name/ProbNNN_name_sampleNN.sv`);
 - a folder `generate` (or `run`) wrote: its generations.jsonl, each response extracted
   as `run` would, so generate -> evaluate chains without a separate extract step.
-A bad sample is a `Rejected`, never fatal: the others are still graded.
+A bad sample is a `Rejected`, never fatal: the others are still graded. One that names
+its problem and sample number (code that is not text, too long, missing) is still a
+sample of the run: `evaluate` counts it, without a result, as a failure.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ class Rejected:
 
     where: str
     reason: str
+    key: tuple[str, int] | None = None  # (problem, sample) it was to be, when it says so
 
 
 @dataclass(frozen=True)
@@ -74,7 +77,7 @@ def read_inputs(
                 raise UserError(f"{path}: a generate folder needs an extraction mode")
             return _from_generations(RunFolder(path), problems, extract_mode)
         return [
-            Input(str(item.path), Rejected(str(item.path), item.reason))
+            Input(str(item.path), Rejected(str(item.path), item.reason, item.key))
             if isinstance(item, Unreadable)
             else Input(str(sample_path(path, item.problem, item.sample)), item)
             for item in read_samples_folder(path)
@@ -97,7 +100,7 @@ def _from_generations(
         problem = problems.get(line.problem)
         if line.error is not None or line.response is None:
             reason = f"the generation failed, no answer to grade: {line.error}"
-            inputs.append(Input(where, Rejected(where, reason)))
+            inputs.append(Input(where, Rejected(where, reason, line.key)))
         elif problem is None:  # evaluate names the unknown problem
             inputs.append(Input(where, Sample(line.problem, line.sample, "")))
         else:
@@ -127,19 +130,22 @@ def _sample_of(
         return Rejected(where, f"{problem}: field 'sample' must be an integer from 1")
     field = next((name for name in CODE_FIELDS if name in line), None)
     code = line.get(field) if field else None
+    key = (problem, sample)
     if not isinstance(code, str):
         return Rejected(
-            where, f"{problem} sample {sample}: missing field 'code' (text; or 'solution')"
+            where, f"{problem} sample {sample}: missing field 'code' (text; or 'solution')", key
         )
     if field == "completion" and problem in problems:
         code = (problems[problem].ifc or "") + code
     try:
         size = len(code.encode("utf-8"))
     except UnicodeEncodeError as error:  # a lone surrogate escape such as "\ud800"
-        return Rejected(where, f"{problem} sample {sample}: code is not text ({error.reason})")
+        reason = f"{problem} sample {sample}: code is not text ({error.reason})"
+        return Rejected(where, reason, key)
     if size > MAX_CODE_BYTES:
         return Rejected(
             where,
             f"{problem} sample {sample}: code is {size} bytes, over the {MAX_CODE_BYTES} limit",
+            key,
         )
     return Sample(problem=problem, sample=sample, code=code)

@@ -10,7 +10,7 @@ runtime failures count as different outcomes when their mismatch counts differ.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from verilogeval.records import Category
@@ -38,18 +38,20 @@ def outcome_table(
     results: Iterable[ResultLine],
     generations: Iterable[GenerationLine] = (),
     *,
-    asked: Sequence[str] = (),
-    n: int = 0,
+    expected: Iterable[tuple[str, int]] = (),
 ) -> dict[str, list[SampleOutcome]]:
     """Problems in name order, each with its samples 1..highest, from results.jsonl lines.
 
     Token counts and cost come from generations.jsonl lines when given; unknown ones
-    count 0, as they do for sv-iv-analyze. Sample numbers without a result are MISSING;
-    so are the problems in `asked` without any, and samples up to `n` (the report's view
-    of every sample a run asked for).
+    count 0, as they do for sv-iv-analyze. Sample numbers without a result are MISSING,
+    as sv-iv-analyze marks them; so are the `expected` (problem, sample) pairs without
+    one: samples of the run that were not answered, not gradable or not graded (the
+    report's view: every sample up to the run's n of every problem it asked for).
     """
     usage = {line.key: line for line in generations}
-    by_problem: dict[str, dict[int, SampleOutcome]] = {name: {} for name in asked}
+    by_problem: dict[str, dict[int, SampleOutcome]] = {}
+    for problem, sample in expected:
+        by_problem.setdefault(problem, {})[sample] = SampleOutcome(MISSING)
     for line in results:
         generation = usage.get(line.key)
         by_problem.setdefault(line.problem, {})[line.sample] = SampleOutcome(
@@ -61,8 +63,7 @@ def outcome_table(
         )
     return {
         problem: [
-            samples.get(number, SampleOutcome(MISSING))
-            for number in range(1, max([n, *samples]) + 1)
+            samples.get(number, SampleOutcome(MISSING)) for number in range(1, max(samples) + 1)
         ]
         for problem, samples in sorted(by_problem.items())
     }
@@ -162,12 +163,21 @@ def summary_csv(table: OutcomeTable) -> str:
 
 
 def write_summaries(
-    folder: RunFolder, results: Sequence[ResultLine], generations: Sequence[GenerationLine] = ()
+    folder: RunFolder,
+    results: Sequence[ResultLine],
+    generations: Sequence[GenerationLine] = (),
+    *,
+    expected: Collection[tuple[str, int]] = (),
 ) -> None:
-    """summary.txt and summary.csv of the folder's results (nothing before the first one)."""
-    if not results:
+    """summary.txt and summary.csv of every sample of the run (nothing before the first).
+
+    `expected` are samples of the run that may have no result (not answered, not
+    gradable, not graded): each is `?`, a failure, as sv-iv-analyze marks a missing
+    sample, so no pass rate rises by a sample left out.
+    """
+    if not results and not expected:
         return
-    table = outcome_table(results, generations)
+    table = outcome_table(results, generations, expected=expected)
     folder.summary_text.write_text(summary_text(table), encoding="utf-8")
     folder.summary_csv.write_text(summary_csv(table), encoding="utf-8")
 

@@ -4,8 +4,10 @@ Input (verilogeval.sample_inputs): a JSONL file (or .jsonl.gz) of {"problem", "s
 "code"} (EvalPlus `solution`/`completion` too), a folder in the official build layout, or
 a folder `generate` wrote, whose answers are extracted and graded, its model, prompt and
 sampling carried into run.json. A bad sample is reported and skipped, never fatal: the
-others are still graded. Running again on the same --out grades only the samples
-results.jsonl lacks.
+others are still graded; one that names a problem of the run and its sample number is
+still one of the run's samples (in run.json's problems and sampling.n), a failure without
+a result (`?`) in summary.txt and every report. Running again on the same --out grades
+only the samples results.jsonl lacks.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import argparse
 import shlex
 import shutil
 import sys
+from collections.abc import Collection
 from dataclasses import replace
 from pathlib import Path
 
@@ -153,6 +156,11 @@ def _evaluate(plan: EvaluatePlan, args: argparse.Namespace) -> int:
         )
     for item in rejected:
         print(f"verilogeval evaluate: {item.where}: skipped: {item.reason}", file=sys.stderr)
+    ungraded = {
+        item.key
+        for item in rejected
+        if item.key is not None and item.key[0] in chosen and item.key not in done
+    }
     embedded = args.dataset is None and plan.answers_from is None
     if embedded and any(item.reason.startswith("unknown problem") for item in rejected):
         print(
@@ -167,7 +175,7 @@ def _evaluate(plan: EvaluatePlan, args: argparse.Namespace) -> int:
             warning = version_warning(session.simulator)
             if warning:
                 print(f"verilogeval evaluate: {warning}", file=sys.stderr)
-            manifest = _manifest(base, list(done.values()), session.simulator, previous)
+            manifest = _manifest(base, done.keys() | ungraded, session.simulator, previous)
             write_manifest(folder, manifest)
             _copy_answers(plan)  # after run.json: a folder with answers but none is refused
             progress.start(0, len(todo))
@@ -189,21 +197,26 @@ def _evaluate(plan: EvaluatePlan, args: argparse.Namespace) -> int:
         print(f"verilogeval evaluate: error: {failure}", file=sys.stderr)
 
     results = read_results(folder.results)
-    write_summaries(folder, results)
-    write_manifest(
-        folder,
-        replace(_manifest(base, results, session.simulator, previous), finished_at=now_iso()),
-    )
+    graded = {line.key for line in results}
+    # samples of the run without a result: refused ones that say which they are, and
+    # those that could not be graded; each is a failure wherever a pass rate is computed
+    no_result = (ungraded | {_key(entry) for entry in todo}) - graded
+    keys = graded | no_result
+    final = replace(_manifest(base, keys, session.simulator, previous), finished_at=now_iso())
+    write_summaries(folder, results, expected=no_result)
+    write_manifest(folder, final)
     passed = sum(line.passed for line in results)
     strictly = f" ({sum(bool(line.strict_passed) for line in results)} strictly)"
     undecided = len(plus_undecided(results))
     plussed = f" ({sum(bool(line.plus_passed) for line in results)} plus"
     plussed += f", {undecided} plus undecided)" if undecided else ")"
     not_graded = f", {len(failures)} could not be (exit 1)" if failures else ""
+    failed = f" ({len(no_result)} without a result: failed)" if no_result else ""
     print(
         f"graded {plural(len(todo) - len(failures), 'sample')} ({len(done)} already graded)"
         f"{not_graded}; "
-        f"{passed}/{len(results)} pass{strictly if 'strict' in plan.checks else ''}"
+        f"{passed}/{len(keys)} pass{failed}"
+        f"{strictly if 'strict' in plan.checks else ''}"
         f"{plussed if 'plus' in plan.checks else ''}; results in {folder.results}"
     )
     if "formal" in plan.checks:
@@ -223,21 +236,30 @@ def _copy_answers(plan: EvaluatePlan) -> None:
 
 
 def _manifest(
-    base: Manifest, results: list[ResultLine], simulator: str, previous: Manifest | None
+    base: Manifest, samples: Collection[tuple[str, int]], simulator: str, previous: Manifest | None
 ) -> Manifest:
     """run.json of what the folder holds; what evaluate cannot know (model, prompt) is null.
 
-    A generate folder's problems and n stay: a sample it could not answer is a failure.
+    `samples` are the run's (problem, sample) pairs: those graded and those refused that
+    say which they are; their problems and highest number make the run's grid, in which
+    a sample without a result is a failure. A generate folder's problems and n stay: a
+    sample it could not answer is a failure.
     """
     assert base.simulator is not None and base.sampling is not None
-    highest = max((line.sample for line in results), default=1)
-    graded = sorted({line.problem for line in results})
+    highest = max((sample for _, sample in samples), default=1)
+    graded = sorted({problem for problem, _ in samples})
     return replace(
         base.resumed_from(previous),
         problems=tuple(dict.fromkeys([*base.problems, *graded])),
         sampling=base.sampling | {"n": max(highest, base.sampling.get("n") or 1)},
         simulator=replace(base.simulator, version=simulator),
     )
+
+
+def _key(entry: Input) -> tuple[str, int]:
+    """(problem, sample) of a sample still to grade."""
+    assert isinstance(entry.sample, Sample)
+    return entry.sample.problem, entry.sample.sample
 
 
 def _problem(entry: Input) -> str:

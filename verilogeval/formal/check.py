@@ -136,21 +136,22 @@ def _solve(
     edge: yosys.Edge,
     config: FormalConfig,
 ) -> yosys.SatReport:
-    """Run the Yosys script for `edge` on `designs` and read its log.
+    """Run the Yosys script for `edge` on `designs` and read what it says.
 
     Each SAT call gets a third of the time limit, so a hard induction step stops in time
-    to report the depth the base case reached; past the whole limit the log read so far
-    still says that depth.
+    to report the depth the base case reached; past the whole limit the sat output written
+    so far still says that depth.
     """
     script = yosys.equivalence_script(
         ports, edge, depth=config.depth, sat_timeout_s=max(1, int(config.timeout_s / 3))
     )
-    argv = (config.yosys, "-q", "-l", yosys.LOG_FILE, "-s", yosys.SCRIPT_FILE)
+    argv = (config.yosys, "-q", "-s", yosys.SCRIPT_FILE)
     inputs = {**designs, yosys.SCRIPT_FILE: script.encode("utf-8")}
-    command = Command(argv, inputs, (yosys.LOG_FILE,), config.timeout_s, proc=True)
+    outputs = (yosys.SAT_FILE, yosys.PHASE_FILE)
+    command = Command(argv, inputs, outputs, config.timeout_s, proc=True)
     ran = commands.execute(command)
-    log = ran.files.get(yosys.LOG_FILE, b"").decode("utf-8", errors="replace")
-    report = yosys.read_log(log, ran.result.output)
+    sat_log, phase = (ran.files.get(name, b"").decode("utf-8", "replace") for name in outputs)
+    report = yosys.read_report(sat_log, phase, ran.result.output)
     if ran.result.timed_out:
         return yosys.SatReport(yosys.Outcome.TIMEOUT, report.steps, phase=report.phase)
     return report
@@ -163,6 +164,11 @@ def failure_verdict(report: yosys.SatReport) -> tuple[FormalStatus, str]:
         return FormalStatus.UNSUPPORTED, f"Yosys cannot read the reference: {error}"
     if report.phase is yosys.Phase.READ_SAMPLE:
         return FormalStatus.UNSUPPORTED, f"Yosys cannot read the sample: {error}"
+    if report.phase is yosys.Phase.SAMPLE_ASSUMES:
+        return (
+            FormalStatus.UNSUPPORTED,
+            "the sample states assumptions (they would constrain the proof)",
+        )
     if report.phase is yosys.Phase.CLOCKS:
         return FormalStatus.UNSUPPORTED, "flip-flops clocked by something else than the clock input"
     if report.phase is yosys.Phase.EDGES:

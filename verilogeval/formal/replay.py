@@ -24,7 +24,9 @@ from verilogeval.strict.pairing import DiffPort, PortRole
 
 REPLAY_TOP = "verilogeval_formal_replay"
 _TB, _SAMPLE, _REF, _BINARY, _VCD = "replay_tb.sv", "sample.sv", "ref.sv", "replay", "replay.vcd"
-_MISMATCH = re.compile(r"^MISMATCH cycle=(\d+) signal=(\S+) ref=(\S+) dut=(\S+)$", re.M)
+# The cycle has at most 9 digits: the run's output is the sample's to print into too, and
+# int() raises on a string of over 4300 digits.
+_MISMATCH = re.compile(r"^MISMATCH cycle=(\d{1,9}) signal=(\S+) ref=(\S+) dut=(\S+)$", re.M)
 _DONE = "REPLAY-DONE"
 
 

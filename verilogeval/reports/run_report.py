@@ -95,6 +95,5 @@ def official_view(table: OutcomeTable, metrics: RunMetrics) -> list[str]:
 
 def official_table(run: Run) -> dict[str, list[SampleOutcome]]:
     """summary.OutcomeTable of every (problem, sample) asked for, with tokens and cost."""
-    return outcome_table(
-        run.results.values(), run.generation_lines or (), asked=run.problems, n=run.n
-    )
+    expected = [(problem, sample) for problem in run.problems for sample in range(1, run.n + 1)]
+    return outcome_table(run.results.values(), run.generation_lines or (), expected=expected)
