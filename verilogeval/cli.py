@@ -157,17 +157,17 @@ def main(argv: list[str] | None = None) -> int:
         with _ctrl_c_once():
             return command.run(args)
     except UserError as error:
-        message = f"error: {error}"
+        said, message = "error: ", str(error)
         code = exit_code(error) or ExitCode.BAD_INPUT
     except KeyboardInterrupt:  # a command with a run folder says how to resume it itself
-        message = f"interrupted; start again with: {shlex.join(args.command_line)}"
+        said, message = "", f"interrupted; start again with: {shlex.join(args.command_line)}"
         code = ExitCode.INTERRUPTED
     except BrokenPipeError:
         # The reader left early (`| head`): not our error. Point stdout at /dev/null so
         # the interpreter's final flush does not raise again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return ExitCode.DONE
-    print(f"verilogeval {name}: {message}", file=sys.stderr)
+    print(f"verilogeval {name}: {said}{message}", file=sys.stderr)
     if getattr(args, "json", None) is True:  # --json: stdout still holds one object
         print(json.dumps({"command": name, "exit_status": int(code), "error": message}))
     return code
