@@ -32,8 +32,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from verilogeval.dataset import load_dataset
-from verilogeval.grade import default_cache_dir, default_jobs, default_scratch_dir
+from verilogeval.grade import default_cache_dir, default_jobs
 from verilogeval.records import Problem, Task
+from verilogeval.scratch import default_scratch_dir
 from verilogeval.simulate import COMPILE_FLAGS, simulator_version
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"

@@ -41,6 +41,8 @@ def test_installed_wheel_finds_its_folders(tmp_path):
         "from verilogeval.records import Task\n"
         "print(resource_dir('prompts'))\n"
         "print(len(load_dataset(None, Task.SPEC_TO_RTL).problems))\n"
+        "from verilogeval.ports.domains import load_domains\n"
+        "print(len(load_domains()))\n"
     )
     result = subprocess.run(
         [sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(target)!r})\n{probe}"],
@@ -49,6 +51,7 @@ def test_installed_wheel_finds_its_folders(tmp_path):
         cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
-    prompts_dir, count = result.stdout.split()
+    prompts_dir, count, domains = result.stdout.split()
     assert prompts_dir == str(target / "verilogeval" / "_data" / "prompts")
     assert int(count) >= 12
+    assert int(domains) >= 5  # verilogeval/ports/domains.toml travels with the package

@@ -14,13 +14,13 @@ import pytest
 
 from verilogeval.dataset import load_dataset
 from verilogeval.interface import read_interfaces
+from verilogeval.ports.pairing import PortRole, diff_ports, interface_issues, port_role
+from verilogeval.ports.wrapper import diff_wrapper
 from verilogeval.records import Problem, Sample, Task
 from verilogeval.resources import resource_dir
 from verilogeval.strict.check import StrictConfig, diff_test
-from verilogeval.strict.pairing import PortRole, diff_ports, interface_issues, port_role
-from verilogeval.strict.python_tb import simulate_python_testbench
 from verilogeval.strict.result import StrictStatus
-from verilogeval.strict.wrapper import diff_wrapper
+from verilogeval.testbench.python_tb import simulate_python_testbench
 from verilogeval.time_limits import reference_sample
 
 

@@ -1,5 +1,8 @@
 """Grading on a Dask cluster: the local pool's jobs, run by `dask worker`s anywhere.
 
+`open_pool` picks the pool of a command: this cluster when it names a scheduler, else the
+local processes of verilogeval.pools.
+
 A job carries content, not paths: each job holds its problem's testbench and reference
 (and Python test), a few kilobytes, and a worker writes them once into a folder of its
 own, so workers need no dataset clone and no shared file system. Carried in the job
@@ -40,13 +43,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from verilogeval import grade, simulate
+from verilogeval import simulate
 from verilogeval.errors import UserError
-from verilogeval.grade import GradingStopped
-from verilogeval.pools import Job, Place, WorkerCrashed
+from verilogeval.pools import GradingStopped, Job, LocalPool, Place, WorkerCrashed
 from verilogeval.records import Problem, Sample
 from verilogeval.sandbox import ensure_available
-from verilogeval.scratch import ScratchRoot
+from verilogeval.scratch import ScratchRoot, default_scratch_dir
 
 # Waiting for a scheduler that does not answer: long enough for a busy one, short enough
 # that a wrong address is reported while the user still watches.
@@ -175,7 +177,7 @@ def run_batch(
 def _worker_scratch() -> ScratchRoot:
     """This worker process's scratch root (problems and samples): removed when it exits,
     or, when it dies, by the next worker or run of this machine (verilogeval.scratch)."""
-    root = ScratchRoot(grade.default_scratch_dir())
+    root = ScratchRoot(default_scratch_dir())
     # A Finalize, not atexit: it also runs in a worker a nanny started, which ends with os._exit.
     multiprocessing.util.Finalize(root, root.remove, exitpriority=0)
     return root  # kept alive by the cache: the Finalize would run when it is collected
@@ -458,3 +460,16 @@ def _worker_setup(sandbox: bool, tools: tuple[str, ...]) -> tuple[str | None, st
     """(simulator version, why the worker cannot grade): run on every worker at the start."""
     problem_text = _setup_problem(sandbox, tools)
     return (None, problem_text) if problem_text else (simulate.simulator_version(), None)
+
+
+def open_pool(
+    jobs: int, place: Place, scheduler: str | None, *, tools: tuple[str, ...] = ()
+) -> LocalPool | DaskPool:
+    """The cluster at `scheduler` (its workers checked for `tools` too), else local processes.
+
+    `tools`: programs the run needs beyond Icarus (yosys for --formal); the local machine
+    is checked by the jobs themselves, which say which program is missing.
+    """
+    if scheduler is None:
+        return LocalPool(jobs, place)
+    return DaskPool(scheduler, place.sandboxed, tools=tools)

@@ -21,7 +21,7 @@ from verilogeval.errors import UserError
 from verilogeval.extract import ExtractMode, default_mode
 from verilogeval.formal.options import add_formal_flag, formal_config_from_args
 from verilogeval.generate import EngineConfig, GenerationCache, RetryPolicy
-from verilogeval.grade import GradeConfig, default_cache_dir, default_jobs, default_scratch_dir
+from verilogeval.grade import GradeConfig, default_cache_dir, default_jobs
 from verilogeval.models.base import (
     PRESETS,
     AdapterSettings,
@@ -38,6 +38,7 @@ from verilogeval.plus.options import add_plus_options, plus_config_from_args
 from verilogeval.prompt import MAX_SHOTS, PromptConfig, PromptStyle, default_style
 from verilogeval.records import Problem, Task
 from verilogeval.sandbox_options import add_sandbox_option, sandbox_from_args
+from verilogeval.scratch import default_scratch_dir
 from verilogeval.simulate import DEFAULT_TIMEOUT_S
 from verilogeval.strict.options import add_strict_options, strict_config_from_args
 from verilogeval.time_limits import TimeLimitPolicy

@@ -13,6 +13,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
+from verilogeval.cluster import open_pool
 from verilogeval.commands.options import (
     add_dataset_options,
     add_pool_options,
@@ -22,7 +23,7 @@ from verilogeval.commands.options import (
 from verilogeval.dataset import Dataset, load_dataset, select_problems
 from verilogeval.errors import UserError
 from verilogeval.jsonl import BadLine, read_jsonl_file
-from verilogeval.pools import Place, open_pool, run_all
+from verilogeval.pools import Place, run_all
 from verilogeval.records import Problem, Sample, Task
 from verilogeval.sandbox_options import sandbox_from_args
 from verilogeval.strict.batch import strict_fields, strict_job
