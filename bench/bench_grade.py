@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import gzip
 import json
 import shutil
@@ -110,7 +111,7 @@ def main() -> None:
                 "--scratch-dir",
                 str(args.scratch_dir),
             ]
-            runs = (
+            runs: tuple[tuple[str, str, list[str]], ...] = (
                 ("unsandboxed", "bare", ["--no-sandbox", "--no-cache"]),
                 ("evaluate", "cold", []),
                 ("cached", "warm", []),
@@ -119,7 +120,7 @@ def main() -> None:
             for name, out, extra in runs:
                 argv = [*command, *extra, "--out", str(here / out)]
                 timings[name].append(
-                    timed(lambda argv=argv: subprocess.run(argv, check=True, capture_output=True))
+                    timed(functools.partial(subprocess.run, argv, check=True, capture_output=True))
                 )
             shutil.rmtree(here)
     floor_s = statistics.median(timings["floor"])

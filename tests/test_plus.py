@@ -73,7 +73,9 @@ def values_of_a(log: str) -> set[int]:
 @pytest.mark.icarus
 def test_a_bug_the_default_seed_misses_is_caught_by_a_shifted_seed(shifted_problem, tmp_path):
     spy = sample(shifted_problem, "assign y = a + 8'd1;", 'always @(a) $display("A=%0d", a);')
-    default = values_of_a(simulate(shifted_problem, spy, workdir=tmp_path).run.output)
+    simulated = simulate(shifted_problem, spy, workdir=tmp_path).run
+    assert simulated is not None
+    default = values_of_a(simulated.output)
     (first_shift,) = run_seeds(
         shifted_problem, spy, 1, timeout_s=30, workdir=tmp_path, sandboxed=True
     )
