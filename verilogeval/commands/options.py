@@ -311,11 +311,23 @@ def add_scheduler_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1 (a count of jobs, say), checked when
+    the command line is parsed, before any file is read."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {text!r}")
+    return value
+
+
 def add_pool_options(parser: argparse.ArgumentParser) -> None:
     """Where and how many jobs run: --jobs, --scratch-dir, --scheduler, --no-sandbox."""
     parser.add_argument(
         "--jobs",
-        type=int,
+        type=positive_int,
         default=None,
         help="grading jobs at once, official and --strict/--plus/--formal alike "
         "(default: all cores; the cluster's workers decide with --scheduler)",
@@ -345,10 +357,7 @@ def add_grade_options(parser: argparse.ArgumentParser) -> None:
 
 
 def jobs_from_args(args: argparse.Namespace) -> int:
-    jobs = default_jobs() if args.jobs is None else args.jobs
-    if jobs < 1:
-        raise UserError(f"--jobs must be at least 1, not {jobs}")
-    return jobs
+    return default_jobs() if args.jobs is None else args.jobs
 
 
 def scratch_dir_from_args(args: argparse.Namespace) -> Path | None:
