@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set-up and the two everyday jobs, on a fresh Debian machine with Python >= 3.11:
 #   ./dev.sh run  [verilogeval run options]   grade the reference oracle on the embedded dataset
-#   ./dev.sh test [pytest options]            ruff, mypy, then the whole test suite in parallel
+#   ./dev.sh test [pytest options]            ruff, mypy, lint-imports, then the whole suite in parallel
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -65,6 +65,7 @@ case "$cmd" in
     ensure_python; ensure_icarus; ensure_yosys; ensure_bwrap; ensure_venv; ensure_chromium
     .venv/bin/ruff check .
     .venv/bin/mypy
+    .venv/bin/lint-imports
     exec .venv/bin/python -m pytest -n auto "$@"
     ;;
   *)

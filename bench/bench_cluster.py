@@ -14,6 +14,7 @@ go to the same pool, so the cluster takes them too.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import statistics
@@ -82,7 +83,7 @@ def main() -> None:
             for name, extra in where.items():
                 argv = [*command, *extra, "--out", f"{folder}/{name}{round_number}"]
                 timings[name].append(
-                    timed(lambda argv=argv: subprocess.run(argv, check=True, capture_output=True))
+                    timed(functools.partial(subprocess.run, argv, check=True, capture_output=True))
                 )
     local_s = statistics.median(timings["local"])
     cluster_s = statistics.median(timings["cluster"])

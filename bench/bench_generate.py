@@ -55,6 +55,7 @@ def server_process(latency_s: float):
     """The fake server in a process of its own, so it does not share the client's GIL."""
     argv = [sys.executable, str(SERVER_SCRIPT), "--latency", str(latency_s)]
     process = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
     try:
         yield process.stdout.readline().strip()
     finally:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import gzip
 import json
 import shutil
@@ -32,8 +33,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from verilogeval.dataset import load_dataset
-from verilogeval.grade import default_cache_dir, default_jobs, default_scratch_dir
+from verilogeval.grade import default_cache_dir, default_jobs
 from verilogeval.records import Problem, Task
+from verilogeval.scratch import default_scratch_dir
 from verilogeval.simulate import COMPILE_FLAGS, simulator_version
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
@@ -109,7 +111,7 @@ def main() -> None:
                 "--scratch-dir",
                 str(args.scratch_dir),
             ]
-            runs = (
+            runs: tuple[tuple[str, str, list[str]], ...] = (
                 ("unsandboxed", "bare", ["--no-sandbox", "--no-cache"]),
                 ("evaluate", "cold", []),
                 ("cached", "warm", []),
@@ -118,7 +120,7 @@ def main() -> None:
             for name, out, extra in runs:
                 argv = [*command, *extra, "--out", str(here / out)]
                 timings[name].append(
-                    timed(lambda argv=argv: subprocess.run(argv, check=True, capture_output=True))
+                    timed(functools.partial(subprocess.run, argv, check=True, capture_output=True))
                 )
             shutil.rmtree(here)
     floor_s = statistics.median(timings["floor"])

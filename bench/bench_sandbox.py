@@ -18,9 +18,9 @@ from pathlib import Path
 from bench_grade import SHARED, sample_set
 
 from verilogeval.dataset import load_dataset
-from verilogeval.grade import default_scratch_dir
 from verilogeval.records import Sample, Task
 from verilogeval.sandbox import ensure_available
+from verilogeval.scratch import default_scratch_dir
 from verilogeval.simulate import simulate
 
 

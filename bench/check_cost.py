@@ -51,12 +51,12 @@ def compare_with_official(
         )
     print()
     for kind in ("sequential", "combinational", "all"):
-        bucket = totals.get(kind)
-        if bucket:
-            samples = int(bucket["samples"])
+        kind_totals = totals.get(kind)
+        if kind_totals:
+            samples = int(kind_totals["samples"])
             print(
                 f"{kind:<13} {samples:>3} samples: official "
-                f"{bucket['official'] / samples:6.2f} s/sample, {name} "
-                f"{bucket[name] / samples:6.2f} s/sample, ratio "
-                f"{bucket[name] / bucket['official']:5.1f}x"
+                f"{kind_totals['official'] / samples:6.2f} s/sample, {name} "
+                f"{kind_totals[name] / samples:6.2f} s/sample, ratio "
+                f"{kind_totals[name] / kind_totals['official']:5.1f}x"
             )

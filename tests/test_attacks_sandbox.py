@@ -279,20 +279,20 @@ def small_scratch(tmp_path: Path):
 
 
 def test_filling_the_scratch_space_does_not_fail_the_next_sample(problem, small_scratch):
-    def fill(path: str, lines: int, width: int) -> str:
+    def write_lines(path: str, lines: int, width: int) -> str:
         return f'f = $fopen("{path}", "w"); for (i = 0; i < {lines}; i = i + 1) $fdisplay(f, "%0{width}d", i); $fclose(f); '
 
-    fill = (  # beside its folder: big lines until the space is full, then short ones for the
+    filler = (  # beside its folder: big lines until the space is full, then short ones for the
         # last blocks; then its own folder and /tmp
         "initial begin : fill integer f, i; "
-        + fill("../filler1", 80000, 100)
-        + fill("../filler2", 20000, 1)
-        + fill("../filler3", 20000, 1)
-        + fill("filler", 80000, 100)
-        + fill("/tmp/filler", 80000, 100)
+        + write_lines("../filler1", 80000, 100)
+        + write_lines("../filler2", 20000, 1)
+        + write_lines("../filler3", 20000, 1)
+        + write_lines("filler", 80000, 100)
+        + write_lines("/tmp/filler", 80000, 100)
         + "end"
     )
-    simulate(problem, reference(problem, fill, 1), workdir=small_scratch)
+    simulate(problem, reference(problem, filler, 1), workdir=small_scratch)
     explained = "\n// an answer that explains itself at length" * 2000  # 90 kB
     result = simulate(problem, reference(problem, explained, 2), workdir=small_scratch)
     assert classify(result).category is Category.PASS, result.compile.output

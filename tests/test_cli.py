@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 
 def test_help_lists_every_registered_command(cli):
     from verilogeval.cli import COMMANDS
@@ -103,3 +105,30 @@ def test_counts_read_in_the_singular_for_one():
     assert plural(2, "shot") == "2 shots"
     assert plural(0, "problem") == "0 problems"
     assert plural(3, "body", "bodies") == "3 bodies"
+
+
+def test_every_command_with_jobs_refuses_fewer_than_one_as_it_parses(capsys):
+    """Old code: --jobs took any int; `strict --jobs 0` read its samples first and `check`
+    reached the pool with 0 jobs. Now one argparse type checks every command's --jobs."""
+    from verilogeval.cli import build_parser
+
+    for name in ("run", "evaluate", "check", "strict"):  # the commands that grade
+        parser, _ = build_parser(name)
+        for given, said in (
+            ("0", "must be at least 1, got '0'"),
+            ("-2", "must be at least 1, got '-2'"),
+            ("two", "expected a whole number, got 'two'"),
+        ):
+            with pytest.raises(SystemExit) as exited:
+                parser.parse_args(["--jobs", given])
+            assert exited.value.code == 2
+            assert f"error: argument --jobs: {said}" in capsys.readouterr().err, name
+
+
+def test_strict_jobs_zero_is_a_usage_error_before_reading_the_samples(cli, tmp_path):
+    result = cli("strict", "--samples", tmp_path / "missing.jsonl", "--jobs", "0")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.splitlines()[0] == (
+        "verilogeval strict: error: argument --jobs: must be at least 1, got '0'"
+    )

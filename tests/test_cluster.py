@@ -461,3 +461,34 @@ def test_a_result_the_client_cannot_read_fails_its_job_not_the_run(caplog):
         cloudpickle.unregister_pickle_by_value(cluster_jobs)
     errors = [r for r in caplog.records if r.name.startswith("distributed") and r.levelno >= 40]
     assert [r.getMessage() for r in errors] == []  # ERROR and CRITICAL, none
+
+
+def test_a_bug_in_the_pool_fails_its_jobs_as_itself_not_as_a_lost_scheduler(monkeypatch):
+    """Old code: any exception in the pool's thread, a bug included, became "lost the Dask
+    scheduler ... run the same command again", which would never help. Now only what means
+    an unreachable scheduler (OSError, a closed client) does; a bug fails the jobs with the
+    bug itself."""
+    import cluster_jobs
+
+    from verilogeval.cluster import ClusterLost, DaskPool
+
+    problem = load_dataset(None, Task.SPEC_TO_RTL).problems[0]
+
+    def broken_count(self: DaskPool) -> int:
+        raise ZeroDivisionError("a bug in the pool")
+
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        pool = DaskPool(cluster.scheduler_address, sandbox=False)
+        try:
+            monkeypatch.setattr(DaskPool, "_thread_count", broken_count)
+            job = pool.submit(cluster_jobs.echo_job, problem, Sample(problem.name, 1, ""), 7)
+            with pytest.raises(ZeroDivisionError, match="a bug in the pool"):
+                job.result(timeout=STARTUP_LIMIT_S)
+            later = pool.submit(cluster_jobs.echo_job, problem, Sample(problem.name, 2, ""), 7)
+            with pytest.raises(ZeroDivisionError):
+                later.result(timeout=STARTUP_LIMIT_S)
+            assert not isinstance(later.exception(), ClusterLost)
+        finally:
+            pool.shutdown()

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from verilogeval.cli import main
-from verilogeval.models.pricing import cost_usd
+from verilogeval.models.pricing import map_prices
 from verilogeval.records import Usage
 from verilogeval.runfolder.files import RunFolder
 
@@ -50,8 +50,10 @@ def test_dry_run_shows_requests_tokens_and_cost_and_writes_nothing(cli, tmp_path
     tokens = math.ceil(2 * _prompt_chars(cli, "1-3") / 4)
     assert f"prompt tokens  ~{tokens:,} " in out
     assert "answer tokens  at most 6,144 (--max-tokens 1024 per request)" in out
-    price = cost_usd("openai/gpt-4o-2024-05-13", Usage(tokens, 0))
-    ceiling = cost_usd("openai/gpt-4o-2024-05-13", Usage(tokens, 6144))
+    prices = map_prices("openai/gpt-4o-2024-05-13")
+    assert prices is not None
+    price = prices.cost(Usage(tokens, 0))
+    ceiling = prices.cost(Usage(tokens, 6144))
     assert price and ceiling
     assert f"cost           ${price:.2f} for the prompts, at most ${ceiling:.2f}" in out
     assert list(tmp_path.iterdir()) == []  # no run folder, no cache
@@ -87,7 +89,7 @@ def test_dry_run_counts_only_what_a_resume_would_ask(cli, tmp_path):
     args.command_line = ["verilogeval", "run", *argv]
     out.mkdir()
     write_manifest(RunFolder(out), run_plan_from_args(args).manifest())  # an interrupted run
-    answer = {"response": "x", "error": None, "cached": False}
+    answer: dict[str, object] = {"response": "x", "error": None, "cached": False}
     lines = [{"problem": "Prob001_majority5", "sample": s} | answer for s in (1, 2)]
     (out / "generations.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
     result = cli("run", *argv, "--dry-run")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -49,7 +50,7 @@ def gray_reference() -> str:
     return dataset.problem(GRAY).ref_path.read_text().replace("RefModule", "TopModule")
 
 
-def write_jsonl(path: Path, lines: list[dict | bytes]) -> Path:
+def write_jsonl(path: Path, lines: Sequence[Mapping[str, object] | bytes]) -> Path:
     with path.open("wb") as f:
         for line in lines:
             f.write(line if isinstance(line, bytes) else json.dumps(line).encode())

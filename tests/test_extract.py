@@ -7,6 +7,7 @@ import subprocess
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -255,7 +256,7 @@ def test_default_mode_follows_the_prompt_style():
 
 
 def test_cli_jsonl_adds_extracted_and_keeps_other_fields(cli, official_root, tmp_path):
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"problem": "Prob003_step_one", "sample": 1, "response": "[BEGIN]\nmodule TopModule();\n"},
         {
             "problem": "Prob001_zero",
@@ -302,7 +303,7 @@ def test_cli_stdin_prints_the_sample_byte_for_byte(cli, official_root):
     assert result.returncode == 0, result.stderr
     problem = load_dataset(official_root, task).problem("Prob002_m2014_q4i")
     assert result.stdout == extract(response, problem, OFFICIAL)
-    assert result.stdout.startswith("\n" + problem.ifc)
+    assert problem.ifc is not None and result.stdout.startswith("\n" + problem.ifc)
 
 
 def test_cli_reports_bad_lines_and_still_extracts_the_rest(cli, official_root, tmp_path):

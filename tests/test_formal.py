@@ -14,16 +14,16 @@ import pytest
 from verilogeval.classify import classify
 from verilogeval.dataset import load_dataset
 from verilogeval.formal.check import FormalConfig, formal_check
-from verilogeval.formal.domains import load_domains, parse_domains
 from verilogeval.formal.replay import replay_testbench
 from verilogeval.formal.result import FormalResult, FormalStatus, disproved
 from verilogeval.formal.selfcheck import check_references, reference_report
 from verilogeval.formal.yosys import Edge, Outcome, Phase, read_report, with_assumptions
 from verilogeval.interface import read_interfaces
 from verilogeval.pools import LocalPool, Place
+from verilogeval.ports.domains import load_domains, parse_domains
+from verilogeval.ports.pairing import diff_ports
 from verilogeval.records import Category, Problem, Sample, Task
 from verilogeval.simulate import simulate
-from verilogeval.strict.pairing import diff_ports
 from verilogeval.time_limits import reference_sample
 
 CONFIG = FormalConfig(depth=12, timeout_s=120)

@@ -92,7 +92,7 @@ def test_every_kind_of_fault_is_recovered(spec, fresh, requests_):
     assert [(g.problem, g.sample) for g in generations] == [
         (r.problem.name, r.sample) for r in requests_
     ]
-    assert all(g.error is None and g.response.startswith("[BEGIN]") for g in generations)
+    assert all(g.error is None and (g.response or "").startswith("[BEGIN]") for g in generations)
     assert fresh.request_count == len(requests_) + len(faults)
     assert sorted(seen, key=id) == sorted(generations, key=id)  # each handed out once
     first = generations[0]
@@ -109,9 +109,10 @@ def test_a_final_failure_is_recorded_not_raised(spec, fresh, requests_):
     config = EngineConfig(concurrency=1, timeout_s=30, retry=FAST_RETRY)
     generations = generate(adapter_for(spec, fresh), requests_[:3], config)
     failed, bad, good = generations
-    assert failed.response is None
+    assert failed.response is None and failed.error is not None
     assert "HTTP 500" in failed.error and "gave up after 4 attempts" in failed.error
-    assert bad.response is None and "HTTP 400" in bad.error  # not retried
+    assert bad.response is None and bad.error is not None
+    assert "HTTP 400" in bad.error  # not retried
     assert good.error is None
     assert fresh.request_count == FAST_RETRY.attempts + 1 + 1
 

@@ -11,6 +11,7 @@ import time
 import urllib.request
 from dataclasses import replace
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 from run_folders import write_run
@@ -128,9 +129,9 @@ def test_tables_sort_when_a_header_is_clicked(report_pages, tmp_path):
     assert [Path(run).name for run in result["runs"]] == ["one", "two"]
 
 
-def _evaluate_in_page(page: Path, expression: str, profile: Path, width: int = 1400) -> object:
+def _evaluate_in_page(page: Path, expression: str, profile: Path, width: int = 1400) -> Any:
     """The value of a JavaScript expression in `page` once loaded (DevTools protocol), in a
-    window `width` pixels wide."""
+    window `width` pixels wide, as JSON decodes it."""
     browser = subprocess.Popen(
         [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", f"--window-size={width},1000",
          "--remote-debugging-port=0", f"--user-data-dir={profile}", "about:blank"],
@@ -240,10 +241,11 @@ def test_run_labels_are_folder_names_told_apart_by_their_parents(tmp_path):
     from types import SimpleNamespace
 
     from verilogeval.reports.plots import _wrapped
-    from verilogeval.reports.runs import run_labels
+    from verilogeval.reports.runs import Run, run_labels
 
     folders = ["runs/a/gpt-4o_x", "runs/b/gpt-4o_x", "other"]
-    labels = run_labels([SimpleNamespace(folder=folder) for folder in folders])
+    # run_labels reads only each run's folder: a stand-in with just that is a Run to it
+    labels = run_labels(cast(list[Run], [SimpleNamespace(folder=folder) for folder in folders]))
     assert labels == ["a/gpt-4o_x", "b/gpt-4o_x", "other"]
     name = "claude-3.5-sonnet_spec-to-rtl_official-v2_1shot_rules_n20_t0.8"
     wrapped = _wrapped(name)

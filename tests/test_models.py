@@ -225,7 +225,7 @@ def test_http_adapter_sorts_server_faults(spec, fault, transient, message, fresh
     with pytest.raises(expected, match=message) as caught:
         asyncio.run(_complete_and_close(adapter, request_for(spec_problem)))
     if fault.retry_after:
-        assert caught.value.retry_after == 7.0
+        assert isinstance(caught.value, TransientError) and caught.value.retry_after == 7.0
 
 
 @pytest.mark.parametrize("spec", HTTP_SPECS)
@@ -298,6 +298,7 @@ def test_oracle_samples_pass_the_testbench(tmp_path, task, style):
         sample = tmp_path / f"{problem.name}_{task}_{style}.sv"
         sample.write_text(extract(completion.text, problem, default_mode(style)))
         binary = sample.with_suffix(".vvp")
+        assert problem.test_path is not None
         compile_argv = ["iverilog", "-Wall", "-Winfloop", "-Wno-timescale", "-g2012", "-s", "tb"]
         subprocess.run(
             [*compile_argv, "-o", binary, sample, problem.test_path, problem.ref_path],

@@ -44,6 +44,8 @@ def test_installed_wheel_finds_its_folders(tmp_path):
         "print(len(load_dataset(None, Task.SPEC_TO_RTL).problems))\n"
         "from verilogeval.models.pricing import map_prices\n"
         "print(map_prices('openai/gpt-4o') is not None)\n"
+        "from verilogeval.ports.domains import load_domains\n"
+        "print(len(load_domains()))\n"
     )
     result = subprocess.run(
         [sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(target)!r})\n{probe}"],
@@ -52,7 +54,8 @@ def test_installed_wheel_finds_its_folders(tmp_path):
         cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
-    prompts_dir, count, priced = result.stdout.split()
+    prompts_dir, count, priced, domains = result.stdout.split()
     assert priced == "True"
     assert prompts_dir == str(target / "verilogeval" / "_data" / "prompts")
     assert int(count) >= 12
+    assert int(domains) >= 5  # verilogeval/ports/domains.toml travels with the package

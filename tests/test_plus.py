@@ -75,7 +75,9 @@ def values_of_a(log: str) -> set[int]:
 @pytest.mark.icarus
 def test_a_bug_the_default_seed_misses_is_caught_by_a_shifted_seed(shifted_problem, tmp_path):
     spy = sample(shifted_problem, "assign y = a + 8'd1;", 'always @(a) $display("A=%0d", a);')
-    default = values_of_a(simulate(shifted_problem, spy, workdir=tmp_path).run.output)
+    simulated = simulate(shifted_problem, spy, workdir=tmp_path).run
+    assert simulated is not None
+    default = values_of_a(simulated.output)
     (first_shift,) = run_seeds(
         shifted_problem, spy, secret_shifts(1), timeout_s=30, workdir=tmp_path, sandboxed=True
     )
@@ -153,9 +155,14 @@ def test_plus_passed_needs_every_check():
         assert plus_fields(clean, formal=formal[status], formal_required=True)["plus_passed"]
     disproved = plus_fields(clean, formal=formal[FormalStatus.DISPROVED], formal_required=True)
     assert disproved["plus_passed"] is False
-    for status in (FormalStatus.UNSUPPORTED, FormalStatus.TIMEOUT, FormalStatus.ERROR, None):
-        fields = plus_fields(clean, formal=formal.get(status), formal_required=True)
-        assert fields["plus_passed"] is None, status  # fails closed: no trust, with why
+    undecided: tuple[FormalStatus | None, ...] = (
+        FormalStatus.UNSUPPORTED, FormalStatus.TIMEOUT, FormalStatus.ERROR, None,
+    )  # fmt: skip
+    for maybe in undecided:
+        fields = plus_fields(
+            clean, formal=None if maybe is None else formal[maybe], formal_required=True
+        )
+        assert fields["plus_passed"] is None, maybe  # fails closed: no trust, with why
         assert fields["plus"]["undecided"].startswith("formal: "), fields
     assert plus_fields(PlusResult(("$finish",), 0, False))["plus_passed"] is False
     assert (

@@ -168,6 +168,11 @@ def test_on_a_dask_cluster_a_crashing_job_fails_alone():
         cloudpickle.unregister_pickle_by_value(cluster_jobs)
 
 
+def _first_line(process: subprocess.Popen[str]) -> str:
+    assert process.stdout is not None
+    return process.stdout.readline().strip()
+
+
 def test_a_root_whose_owner_was_killed_is_removed_by_the_next_run(tmp_path):
     """SIGKILL leaves the parent no time to clean: its lock dies with it, and the next pool
     in the same folder removes the root; a root whose owner lives is left alone."""
@@ -178,7 +183,7 @@ def test_a_root_whose_owner_was_killed_is_removed_by_the_next_run(tmp_path):
         for _ in range(2)
     ]
     try:
-        killed, living = (Path(owner.stdout.readline().strip()) for owner in owners)
+        killed, living = (Path(_first_line(owner)) for owner in owners)
         (killed / "left").write_text("x")
         owners[0].kill()
         owners[0].wait()

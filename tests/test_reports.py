@@ -263,3 +263,18 @@ def test_report_labels_the_token_column_and_never_prices_the_unknown_at_zero(cli
     assert "cost unknown for 3 generations (not counted as free)" in lines
     priced = write_run(tmp_path / "priced", {"Prob001_zero": "..S"}, model="m", cost=0.25)
     assert "total_cost            =       0.75" in cli("report", priced).stdout.splitlines()
+
+
+@pytest.mark.parametrize("field", ["sampling", "prompt", "request"])
+def test_a_run_json_setting_that_is_not_an_object_is_named(cli, two_runs, field):
+    """Old code: `report` on a run.json whose `sampling` is a list died with an
+    AttributeError traceback ('list' object has no attribute 'get')."""
+    manifest_path = two_runs[0] / "run.json"
+    manifest = json.loads(manifest_path.read_text()) | {field: [1, 2]}
+    manifest_path.write_text(json.dumps(manifest))
+    done = cli("report", two_runs[0])
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        f"verilogeval report: error: {manifest_path}: field {field!r} must be an object, "
+        "not [1, 2]"
+    ]

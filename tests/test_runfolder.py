@@ -138,8 +138,11 @@ def test_a_refusal_counts_problems_instead_of_listing_them():
     from verilogeval.runfolder.manifest import RunIdentity
 
     names = tuple(f"Prob{number:03}_x" for number in range(1, 157))
-    run = RunIdentity("run", "oracle", "spec-to-rtl", "h", names[:19], None, None, None, None,
-                      None, None, None, None)  # fmt: skip
+    run = RunIdentity(
+        command="run", model="oracle", api_base=None, task="spec-to-rtl", dataset_hash="h",
+        problems=names[:19], prompt=None, sampling=None, extract_mode=None, timeout_s=None,
+        time_limit=None, strict=None, plus=None, formal=None,
+    )  # fmt: skip
     lines = run.differences(replace(run, problems=names))
     assert lines == ["problems (--problems): 19 problems -> 156 problems"]
     assert run.differences(replace(run, problems=names[19:38])) == [

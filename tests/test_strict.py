@@ -14,13 +14,13 @@ import pytest
 
 from verilogeval.dataset import load_dataset
 from verilogeval.interface import read_interfaces
+from verilogeval.ports.pairing import PortRole, diff_ports, interface_issues, port_role
+from verilogeval.ports.wrapper import diff_wrapper
 from verilogeval.records import Problem, Sample, Task
 from verilogeval.resources import resource_dir
 from verilogeval.strict.check import StrictConfig, diff_test
-from verilogeval.strict.pairing import PortRole, diff_ports, interface_issues, port_role
-from verilogeval.strict.python_tb import simulate_python_testbench
 from verilogeval.strict.result import StrictStatus
-from verilogeval.strict.wrapper import diff_wrapper
+from verilogeval.testbench.python_tb import simulate_python_testbench
 from verilogeval.time_limits import reference_sample
 
 
@@ -28,6 +28,7 @@ def _load_sims_test():
     """sims/diff_test.py, loaded by path: sims/ is not a package."""
     path = resource_dir("sims") / "diff_test.py"
     spec = importlib.util.spec_from_file_location("verilogeval_sims_diff_test", path)
+    assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
@@ -150,7 +151,8 @@ def test_dont_care_x_is_counted_and_x_strict_rejects_it(tmp_path):
     assert lenient.kind == "combinational" and lenient.compares == 4  # every input vector
     assert lenient.x_compares == 2 and lenient.x_bits == 2
     strict = diff_test(problem, constant, replace(FAST, x_strict=True))
-    assert strict.status is StrictStatus.MISMATCH and strict.first_mismatch.ref == "X"
+    assert strict.status is StrictStatus.MISMATCH and strict.first_mismatch is not None
+    assert strict.first_mismatch.ref == "X"
     own = diff_test(problem, reference_sample(problem), replace(FAST, x_strict=True))
     assert own.passed  # X === X
 
@@ -167,7 +169,7 @@ def test_interface_compile_and_timeout_verdicts(tmp_path):
 
     broken = "module TopModule (input [1:0] a, output y);\n  assign y = a[0] +;\nendmodule\n"
     compiled = diff_test(problem, Sample(problem.name, 2, broken), FAST)
-    assert compiled.status is StrictStatus.COMPILE and "syntax error" in compiled.message
+    assert compiled.status is StrictStatus.COMPILE and "syntax error" in (compiled.message or "")
 
     looping = (
         "module TopModule (input [1:0] a, output y);\n  assign y = 1'b0;\n"
@@ -197,7 +199,8 @@ def test_golden_subset_official_passes_the_differential_test_rejects(official_ro
     assert verdicts[("Prob053_m2014_q4d", "ref")].passed
     assert verdicts[("Prob016_m2014_q4j", "ref")].passed
     flipped = verdicts[("Prob053_m2014_q4d", "logic_flip2")]
-    assert flipped.status is StrictStatus.MISMATCH and flipped.first_mismatch.signal == "out"
+    assert flipped.status is StrictStatus.MISMATCH and flipped.first_mismatch is not None
+    assert flipped.first_mismatch.signal == "out"
 
 
 @pytest.mark.icarus
@@ -228,12 +231,14 @@ def test_python_testbench_grades_like_an_official_one(task, tmp_path):
     reference = reference_sample(problem)
     passed = simulate_python_testbench(problem, reference, workdir=tmp_path)
     assert passed.compile.returncode == 0 and passed.code == reference.code
+    assert passed.run is not None
     found = _MISMATCHES.search(passed.run.output)
     assert found and found.group(1) == "0" and int(found.group(2)) > 0
     assert "error" not in passed.compile.output + passed.run.output  # the classifier's 'C'
 
     binary = reference.code.replace("count ^ {1'b0, count[3:1]}", "count")
     failed = simulate_python_testbench(problem, Sample(problem.name, 1, binary))
+    assert failed.run is not None
     found = _MISMATCHES.search(failed.run.output)
     assert found and int(found.group(1)) > 0
     assert "Hint: Output 'gray' has" in failed.run.output
@@ -255,6 +260,7 @@ def test_own_python_testbench_problems_pass_their_reference_and_differential_tes
     assert len({p.name for p in problems}) >= 3
     for problem in problems:
         sim = simulate_python_testbench(problem, reference_sample(problem))
+        assert sim.run is not None
         assert "Mismatches: 0 in" in sim.run.output, (problem.task, problem.name)
         assert diff_test(problem, reference_sample(problem), FAST).passed, problem.name
 

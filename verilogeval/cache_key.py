@@ -22,11 +22,13 @@ CACHE_FORMAT = 1  # bump when a cached SimResult would no longer be what simulat
 
 def _cocotb_inputs() -> bytes:
     """What a `_test.py` verdict depends on besides the problem's own files."""
-    from verilogeval.strict import python_tb, wrapper  # cocotb's side: only when needed
+    from verilogeval.ports import wrapper  # cocotb's side: only when needed
+    from verilogeval.testbench import cocotb_child, cocotb_job, python_tb
 
     digest = hashlib.sha256()
     sources = [resource_dir("sims") / "verilogeval_tb.py"]
-    sources += [Path(module.__file__ or "") for module in (wrapper, python_tb)]
+    modules = (wrapper, python_tb, cocotb_job, cocotb_child)
+    sources += [Path(module.__file__ or "") for module in modules]
     for path in sources:
         digest.update(path.read_bytes() + b"\0")
     try:

@@ -1,5 +1,8 @@
 """Grading on a Dask cluster: the local pool's jobs, run by `dask worker`s anywhere.
 
+`open_pool` picks the pool of a command: this cluster when it names a scheduler, else the
+local processes of verilogeval.pools.
+
 A job carries content, not paths: each job holds its problem's testbench and reference
 (and Python test), a few kilobytes, and a worker writes them once into a folder of its
 own, so workers need no dataset clone and no shared file system. Carried in the job
@@ -40,13 +43,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from verilogeval import grade, simulate
+from verilogeval import simulate
 from verilogeval.errors import UserError
-from verilogeval.grade import GradingStopped
-from verilogeval.pools import Job, Place, WorkerCrashed
+from verilogeval.pools import GradingStopped, Job, LocalPool, Place, WorkerCrashed
 from verilogeval.records import Problem, Sample
 from verilogeval.sandbox import ensure_available
-from verilogeval.scratch import ScratchRoot
+from verilogeval.scratch import ScratchRoot, default_scratch_dir
 
 # Waiting for a scheduler that does not answer: long enough for a busy one, short enough
 # that a wrong address is reported while the user still watches.
@@ -65,6 +67,7 @@ _POLL_S = 1.0
 # result the client can never read fails its jobs instead of looping.
 MAX_RERUNS = 3
 _THREADS_REFRESH_S = 2.0  # workers come and go: recount their threads this often
+_log = logging.getLogger(__name__)
 
 
 class WorkerSetupError(GradingStopped):
@@ -175,7 +178,7 @@ def run_batch(
 def _worker_scratch() -> ScratchRoot:
     """This worker process's scratch root (problems and samples): removed when it exits,
     or, when it dies, by the next worker or run of this machine (verilogeval.scratch)."""
-    root = ScratchRoot(grade.default_scratch_dir())
+    root = ScratchRoot(default_scratch_dir())
     # A Finalize, not atexit: it also runs in a worker a nanny started, which ends with os._exit.
     multiprocessing.util.Finalize(root, root.remove, exitpriority=0)
     return root  # kept alive by the cache: the Finalize would run when it is collected
@@ -218,6 +221,12 @@ class DaskPool:
 
     def __init__(self, address: str, sandbox: bool, *, tools: tuple[str, ...] = ()) -> None:
         from distributed import Client
+        from distributed.client import ClosedClientError
+
+        # What the client raises when the scheduler cannot be reached: a closed connection
+        # or a timeout (OSError, CommClosedError among them), a client that closed itself.
+        # Anything else is a bug of this pool, never reported as a lost scheduler.
+        self._unreachable: tuple[type[Exception], ...] = (OSError, ClosedClientError)
 
         # distributed logs its connection troubles with tracebacks; the user gets one
         # message from us instead (a lost scheduler, an unreachable address).
@@ -238,7 +247,7 @@ class DaskPool:
         # Jobs of batches that took their workers down, to run alone one at a time: a
         # worker that dies fails every task it was given, so only alone is a crash its own.
         self._suspects: deque[_Queued] = deque()
-        self._stopped: GradingStopped | None = None
+        self._stopped: BaseException | None = None  # a GradingStopped, or this pool's bug
         self._closing = False
         self._wake = threading.Event()
         self._threads = (0, 0.0)  # (worker threads, when counted)
@@ -301,9 +310,12 @@ class DaskPool:
                     return
                 if not self._collect() or not self._send():
                     return
-        except Exception:  # the cluster cannot be reached: it is gone
+        except self._unreachable:  # the cluster cannot be reached: it is gone
             if not self._closing:
                 self._stop(self._lost())
+        except Exception as bug:  # every job fails with it, traceback and all: a bug shows
+            _log.exception("the Dask pool's thread failed")
+            self._stop(bug)
 
     def _send(self) -> bool:
         """Batches from the queue while there is room in flight; False once stopped.
@@ -333,7 +345,7 @@ class DaskPool:
             future = self._client.submit(
                 run_batch, wire, self.simulator, self._sandbox, self._tools, pure=False
             )
-        except Exception:
+        except self._unreachable:
             self._stop(self._lost(), batch.jobs)
             return False
         self._in_flight[future] = batch
@@ -353,8 +365,8 @@ class DaskPool:
             if future.status == "finished":
                 try:
                     records = self._fetch(future)
-                except Exception:  # the scheduler is gone
-                    self._stop(self._lost(), batch)
+                except ClusterLost as gone:
+                    self._stop(gone, batch)
                     return False
                 if records is None and in_flight.reruns < MAX_RERUNS:
                     rerun = replace(in_flight, reruns=in_flight.reruns + 1)
@@ -391,13 +403,13 @@ class DaskPool:
         """A finished batch's records; None when they were lost with their worker."""
         try:
             records: list[tuple[bool, Any]] | None = future.result()
-        except Exception:
+        except Exception as error:  # whatever a lost worker or an unreadable record raises
             if self._client.status != "running":
-                raise  # the scheduler is gone: the run stops
+                raise self._lost() from error  # the scheduler is gone: the run stops
             return None
         return records
 
-    def _stop(self, error: GradingStopped, batch: list[_Queued] | None = None) -> None:
+    def _stop(self, error: BaseException, batch: list[_Queued] | None = None) -> None:
         """Stop the run: every job not yet done fails with `error`, the cluster's are cancelled."""
         with self._lock:
             self._stopped = self._stopped or error
@@ -458,3 +470,16 @@ def _worker_setup(sandbox: bool, tools: tuple[str, ...]) -> tuple[str | None, st
     """(simulator version, why the worker cannot grade): run on every worker at the start."""
     problem_text = _setup_problem(sandbox, tools)
     return (None, problem_text) if problem_text else (simulate.simulator_version(), None)
+
+
+def open_pool(
+    jobs: int, place: Place, scheduler: str | None, *, tools: tuple[str, ...] = ()
+) -> LocalPool | DaskPool:
+    """The cluster at `scheduler` (its workers checked for `tools` too), else local processes.
+
+    `tools`: programs the run needs beyond Icarus (yosys for --formal); the local machine
+    is checked by the jobs themselves, which say which program is missing.
+    """
+    if scheduler is None:
+        return LocalPool(jobs, place)
+    return DaskPool(scheduler, place.sandboxed, tools=tools)

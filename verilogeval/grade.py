@@ -13,7 +13,6 @@ import hashlib
 import json
 import os
 import queue
-import shutil
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, InvalidStateError
@@ -23,14 +22,11 @@ from pathlib import Path
 from verilogeval import simulate as sim
 from verilogeval.cache_key import CacheKeys
 from verilogeval.classify import classify
-from verilogeval.errors import UserError
 from verilogeval.layout import wave_path
-from verilogeval.pools import Place, Pool
+from verilogeval.pools import GradingStopped, Place, Pool
 from verilogeval.records import ExecResult, Problem, Sample, SimResult, Verdict
 from verilogeval.store import Store
 from verilogeval.time_limits import TimeLimitPolicy, extended_limit_s, timed_out
-
-_MIN_SCRATCH_FREE_BYTES = 2 << 30
 
 
 def default_jobs() -> int:
@@ -39,20 +35,6 @@ def default_jobs() -> int:
 
 def default_cache_dir() -> Path:
     return Path.home() / ".cache" / "verilogeval" / "grade"
-
-
-def default_scratch_dir() -> Path | None:
-    """/dev/shm when there is one with room: a sample's short-lived files need no disk.
-
-    Creating a file there costs a tenth of what it costs on a disk file system (measured),
-    and each sample creates several. A small /dev/shm (containers often get 64 MiB) is
-    passed over: a full scratch folder would turn into compile errors. None: the system's
-    temporary folder.
-    """
-    shm = Path("/dev/shm")
-    if not (shm.is_dir() and os.access(shm, os.W_OK | os.X_OK)):
-        return None
-    return shm if shutil.disk_usage(shm).free >= _MIN_SCRATCH_FREE_BYTES else None
 
 
 @dataclass(frozen=True)
@@ -98,14 +80,6 @@ class _Delivery:
     sample: Sample
     known: tuple[SimResult, Verdict]
     simulated: bool
-
-
-class GradingStopped(UserError):
-    """The grading machinery itself failed (a lost cluster, a worker that cannot grade).
-
-    Not one sample's failure: the run stops with this message, keeping what it graded,
-    and the same command resumes it.
-    """
 
 
 class GradingFailed(Exception):
@@ -311,7 +285,7 @@ def simulate_and_classify(
     one, so the same classifier applies.
     """
     if problem.test_path is None:
-        from verilogeval.strict.python_tb import simulate_python_testbench  # cocotb: heavy
+        from verilogeval.testbench.python_tb import simulate_python_testbench  # cocotb: heavy
 
         result = simulate_python_testbench(
             problem,

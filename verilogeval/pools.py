@@ -23,16 +23,13 @@ from dataclasses import dataclass, replace
 from multiprocessing import forkserver
 from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from verilogeval import simulate as sim
 from verilogeval.errors import UserError
 from verilogeval.records import Problem, Sample
 from verilogeval.sandbox import ensure_available
 from verilogeval.scratch import ScratchRoot
-
-if TYPE_CHECKING:
-    from verilogeval.cluster import DaskPool
 
 R = TypeVar("R")
 
@@ -63,6 +60,14 @@ class Pool(Protocol):
         ...
 
     def shutdown(self) -> None: ...
+
+
+class GradingStopped(UserError):
+    """The grading machinery itself failed (a lost cluster, a worker that cannot grade).
+
+    Not one sample's failure: the run stops with this message, keeping what it graded,
+    and the same command resumes it.
+    """
 
 
 class WorkerCrashed(RuntimeError):
@@ -306,21 +311,6 @@ def _start_forkserver_ignoring_ctrl_c() -> None:
         forkserver.ensure_running()
     finally:
         signal.signal(signal.SIGINT, previous)
-
-
-def open_pool(
-    jobs: int, place: Place, scheduler: str | None, *, tools: tuple[str, ...] = ()
-) -> LocalPool | DaskPool:
-    """The cluster at `scheduler` (its workers checked for `tools` too), else local processes.
-
-    `tools`: programs the run needs beyond Icarus (yosys for --formal); the local machine
-    is checked by the jobs themselves, which say which program is missing.
-    """
-    if scheduler is None:
-        return LocalPool(jobs, place)
-    from verilogeval.cluster import DaskPool  # distributed: imported only when used
-
-    return DaskPool(scheduler, place.sandboxed, tools=tools)
 
 
 def run_all(

@@ -13,13 +13,10 @@ official category (which stays what the official flow says, for parity): an offi
 from __future__ import annotations
 
 import re
-from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
 from verilogeval.records import Generation
-from verilogeval.runfolder.lines import ResultLine
 
 _THINK_OPEN = "<think>"
 _THINK_CLOSE = "</think>"
@@ -100,10 +97,3 @@ ISSUE_MEANINGS: dict[ResponseIssue, str] = {
     ResponseIssue.EMPTY: "empty answer",
     ResponseIssue.NO_CODE: "answer without Verilog code",
 }
-
-
-def issue_counts(result_lines: Iterable[ResultLine]) -> dict[ResponseIssue, int]:
-    """Samples per response issue of results.jsonl lines, in ResponseIssue order; none kept
-    at zero. Lines written before response issues existed count as no issue."""
-    counts = Counter(line.response_issue for line in result_lines)
-    return {issue: counts[str(issue)] for issue in ResponseIssue if counts[str(issue)]}

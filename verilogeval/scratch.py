@@ -19,8 +19,23 @@ import time
 from pathlib import Path
 
 PREFIX = "verilogeval-run-"
+_MIN_SCRATCH_FREE_BYTES = 2 << 30
 # A root this young may not be locked yet (made, not yet locked): never taken as abandoned.
 _SETTLE_S = 60.0
+
+
+def default_scratch_dir() -> Path | None:
+    """/dev/shm when there is one with room: a sample's short-lived files need no disk.
+
+    Creating a file there costs a tenth of what it costs on a disk file system (measured),
+    and each sample creates several. A small /dev/shm (containers often get 64 MiB) is
+    passed over: a full scratch folder would turn into compile errors. None: the system's
+    temporary folder.
+    """
+    shm = Path("/dev/shm")
+    if not (shm.is_dir() and os.access(shm, os.W_OK | os.X_OK)):
+        return None
+    return shm if shutil.disk_usage(shm).free >= _MIN_SCRATCH_FREE_BYTES else None
 
 
 class ScratchRoot:

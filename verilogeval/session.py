@@ -17,11 +17,12 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from verilogeval.checks import POST_CHECKS, CheckPlace, CheckRunner, PostCheck
+from verilogeval.cluster import open_pool
 from verilogeval.errors import error_reason
 from verilogeval.grade import GradeConfig, Graded, Grader, code_sha256
 from verilogeval.journal import Journal
 from verilogeval.layout import write_graded
-from verilogeval.pools import Pool, open_pool
+from verilogeval.pools import Pool
 from verilogeval.progress import Progress
 from verilogeval.records import Problem, Sample
 from verilogeval.runfolder.files import RunFolder

@@ -3,8 +3,8 @@
 pyslang is native code: a sample with a deep enough expression overflows its stack and a
 macro that doubles itself takes memory without bound. Run in a grading worker, either
 would kill the worker and every verdict it held. Here each process keeps one parser child
-(`python -I -m verilogeval.untrusted_parse`), started on first use (importing pyslang is
-slow) and started again after it dies: a crash, a blow-up or a deadline costs only the
+(verilogeval.untrusted_parse_child), started on first use (importing pyslang is slow)
+and started again after it dies: a crash, a blow-up or a deadline costs only the
 request that caused it, which gets a ParseFailed. Requests and answers are JSON lines
 (never pickle: the child parses hostile code), and an answer has a size cap.
 """
@@ -22,7 +22,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
 from typing import Any
 
 MEMORY_LIMIT_BYTES = 2 << 30
@@ -30,6 +29,7 @@ STACK_LIMIT_BYTES = 8 << 20  # the usual default, stated: deep recursion crashes
 ANSWER_CAP_BYTES = 16 << 20
 DEFAULT_DEADLINE_S = 60.0
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+CHILD_MODULE = "verilogeval.untrusted_parse_child"  # the child's entry: its operations
 
 
 class ParseFailed(RuntimeError):
@@ -72,7 +72,7 @@ class _Parser:
 
     def _start(self) -> subprocess.Popen[bytes]:
         process = subprocess.Popen(
-            [sys.executable, "-I", "-m", __name__],
+            [sys.executable, "-I", "-m", CHILD_MODULE],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
@@ -170,29 +170,3 @@ def parse_call(
         if parser is None:
             parser = _parsers[os.getpid()] = _Parser()
     return parser.call(operation, arguments, deadline_s)
-
-
-def _operations() -> dict[str, Callable[..., Any]]:
-    """What the child can be asked to do: every function that reads untrusted source."""
-    from verilogeval.interface import interfaces_as_json
-    from verilogeval.plus.token_scan import scan_tokens
-
-    return {"interfaces": interfaces_as_json, "scan": scan_tokens}
-
-
-def main() -> int:
-    operations = _operations()
-    answers = sys.stdout.buffer
-    for line in sys.stdin.buffer:
-        request = json.loads(line)
-        try:
-            answer = {"result": operations[request["operation"]](**request["arguments"])}
-        except Exception as error:  # the request's error, told to the caller
-            answer = {"error": f"{type(error).__name__}: {error}"}
-        answers.write(json.dumps(answer).encode() + b"\n")
-        answers.flush()
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -16,6 +16,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from verilogeval.cluster import open_pool
 from verilogeval.commands.options import (
     RESULT_CACHE_HELP,
     add_cache_options,
@@ -33,7 +34,6 @@ from verilogeval.json_output import add_json_option, print_json, stdout_for
 from verilogeval.plus.batch import PlusChecks
 from verilogeval.plus.check import PlusResult
 from verilogeval.plus.options import add_plus_options, plus_config_from_args
-from verilogeval.pools import open_pool
 from verilogeval.records import CATEGORY_NAMES, Problem, Verdict
 from verilogeval.simulate import official_log, version_warning
 from verilogeval.strict.options import add_strict_options, strict_config_from_args

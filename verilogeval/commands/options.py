@@ -21,7 +21,7 @@ from verilogeval.errors import UserError
 from verilogeval.extract import ExtractMode, default_mode
 from verilogeval.formal.options import add_formal_flag, formal_config_from_args
 from verilogeval.generate import EngineConfig, GenerationCache, RetryPolicy
-from verilogeval.grade import GradeConfig, default_cache_dir, default_jobs, default_scratch_dir
+from verilogeval.grade import GradeConfig, default_cache_dir, default_jobs
 from verilogeval.models.base import (
     PRESETS,
     AdapterSettings,
@@ -38,6 +38,7 @@ from verilogeval.plus.options import add_plus_options, plus_config_from_args
 from verilogeval.prompt import MAX_SHOTS, PromptConfig, PromptStyle, default_style
 from verilogeval.records import Problem, Task
 from verilogeval.sandbox_options import add_sandbox_option, sandbox_from_args
+from verilogeval.scratch import default_scratch_dir
 from verilogeval.simulate import DEFAULT_TIMEOUT_S
 from verilogeval.strict.options import add_strict_options, strict_config_from_args
 from verilogeval.time_limits import TimeLimitPolicy
@@ -310,11 +311,23 @@ def add_scheduler_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1 (a count of jobs, say), checked when
+    the command line is parsed, before any file is read."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {text!r}")
+    return value
+
+
 def add_pool_options(parser: argparse.ArgumentParser) -> None:
     """Where and how many jobs run: --jobs, --scratch-dir, --scheduler, --no-sandbox."""
     parser.add_argument(
         "--jobs",
-        type=int,
+        type=positive_int,
         default=None,
         help="grading jobs at once, official and --strict/--plus/--formal alike "
         "(default: all cores; the cluster's workers decide with --scheduler)",
@@ -344,10 +357,7 @@ def add_grade_options(parser: argparse.ArgumentParser) -> None:
 
 
 def jobs_from_args(args: argparse.Namespace) -> int:
-    jobs = default_jobs() if args.jobs is None else args.jobs
-    if jobs < 1:
-        raise UserError(f"--jobs must be at least 1, not {jobs}")
-    return jobs
+    return default_jobs() if args.jobs is None else args.jobs
 
 
 def scratch_dir_from_args(args: argparse.Namespace) -> Path | None:

@@ -13,6 +13,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
+from verilogeval.cluster import open_pool
 from verilogeval.commands.options import (
     RESULT_CACHE_HELP,
     add_cache_options,
@@ -25,7 +26,7 @@ from verilogeval.dataset import Dataset, load_dataset, select_problems
 from verilogeval.errors import UserError
 from verilogeval.grade import default_cache_dir
 from verilogeval.jsonl import BadLine, read_jsonl_file
-from verilogeval.pools import Place, Pool, open_pool, run_all
+from verilogeval.pools import Place, Pool, run_all
 from verilogeval.records import Problem, Sample, Task
 from verilogeval.sandbox_options import sandbox_from_args
 from verilogeval.strict.batch import strict_error, strict_fields, strict_job

@@ -279,7 +279,9 @@ def _check_option(path: Path, key: str, value: Any, action: argparse.Action) -> 
         raise UserError(f"{where}: must be a single value (a string or a number)")
     try:
         typed = action.type(str(value)) if callable(action.type) else str(value)
-    except (ValueError, TypeError, argparse.ArgumentTypeError):
+    except argparse.ArgumentTypeError as error:  # the type's own words: "must be at least 1"
+        raise UserError(f"{where}: {error}") from None
+    except (ValueError, TypeError):
         kind = getattr(action.type, "__name__", "value")
         raise UserError(f"{where}: not a valid {kind}") from None
     if action.choices is not None and typed not in action.choices:

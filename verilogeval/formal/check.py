@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from verilogeval.formal import yosys
-from verilogeval.formal.domains import domain_of
 from verilogeval.formal.replay import replay
 from verilogeval.formal.result import Counterexample, FormalResult, FormalStatus
 from verilogeval.interface import read_interfaces
+from verilogeval.ports.domains import domain_of
+from verilogeval.ports.pairing import DiffPort, PortRole, diff_ports, interface_issues
 from verilogeval.records import Problem, Sample
 from verilogeval.sandbox import Command, Runner, runner
-from verilogeval.strict.pairing import DiffPort, PortRole, diff_ports, interface_issues
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 
 from verilogeval.formal.result import Counterexample
 from verilogeval.formal.yosys import Edge
+from verilogeval.ports.pairing import DiffPort, PortRole
 from verilogeval.records import ExecResult
 from verilogeval.sandbox import Command, Runner
 from verilogeval.simulate import compile_and_run
-from verilogeval.strict.pairing import DiffPort, PortRole
 
 REPLAY_TOP = "verilogeval_formal_replay"
 _TB, _SAMPLE, _REF, _BINARY, _VCD = "replay_tb.sv", "sample.sv", "ref.sv", "replay", "replay.vcd"

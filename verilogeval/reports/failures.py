@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
 from verilogeval.metrics import MISSING_NAME, category_counts
 from verilogeval.records import CATEGORY_NAMES, Category
 from verilogeval.reports.runs import Run, run_labels
-from verilogeval.responses import ISSUE_MEANINGS, issue_counts
+from verilogeval.responses import ISSUE_MEANINGS, ResponseIssue
+from verilogeval.runfolder.lines import ResultLine
 from verilogeval.summary import MISSING
 
 
@@ -29,6 +31,13 @@ def category_table(runs: Sequence[Run]) -> pd.DataFrame:
     counts.insert(0, "name", [category_name(code) for code in counts.index])
     counts.index.name = "code"
     return counts
+
+
+def issue_counts(result_lines: Iterable[ResultLine]) -> dict[ResponseIssue, int]:
+    """Samples per response issue of results.jsonl lines, in ResponseIssue order; none kept
+    at zero. Lines written before response issues existed count as no issue."""
+    counts = Counter(line.response_issue for line in result_lines)
+    return {issue: counts[str(issue)] for issue in ResponseIssue if counts[str(issue)]}
 
 
 def issue_table(runs: Sequence[Run]) -> pd.DataFrame:

@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from verilogeval.formal.summary import formal_summary, summary_lines
 from verilogeval.metrics import RunMetrics
 from verilogeval.plus.report import plus_rejection_lines
-from verilogeval.reports.failures import category_name
+from verilogeval.reports.failures import category_name, issue_counts
 from verilogeval.reports.leaderboard import format_estimate
 from verilogeval.reports.runs import Run
-from verilogeval.responses import ISSUE_MEANINGS, issue_counts
+from verilogeval.responses import ISSUE_MEANINGS
 from verilogeval.summary import (
     OutcomeTable,
     SampleOutcome,

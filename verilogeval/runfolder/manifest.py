@@ -206,6 +206,10 @@ class Manifest:
                 raise DamagedFile(path, f"field {name!r} must be text")
         if not all(isinstance(problem, str) for problem in manifest.problems):
             raise DamagedFile(path, "field 'problems' must be a list of problem names")
+        for name in _OBJECT_FIELDS:
+            value = getattr(manifest, name)
+            if value is not None and not isinstance(value, dict):
+                raise DamagedFile(path, f"field {name!r} must be an object, not {value!r}")
         return manifest
 
     def resumed_from(self, previous: Manifest | None) -> Manifest:
@@ -213,6 +217,10 @@ class Manifest:
         if previous is None:
             return self
         return replace(self, started_at=previous.started_at, sessions=previous.sessions + 1)
+
+
+# The settings objects of run.json (null when a command has none): readers call .get on them.
+_OBJECT_FIELDS = ("prices", "prompt", "sampling", "request", "strict", "plus", "formal", "engine")
 
 
 def _known(record: type, data: dict[str, Any], but: tuple[str, ...] = ()) -> dict[str, Any]:

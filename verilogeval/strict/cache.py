@@ -17,8 +17,8 @@ from pathlib import Path
 
 import cocotb
 
-from verilogeval.formal import domains
 from verilogeval.grade import result_store
+from verilogeval.ports import domains
 from verilogeval.records import Problem, Sample
 from verilogeval.resources import resource_dir
 from verilogeval.strict.check import DIFF_TEST_MODULE, StrictConfig

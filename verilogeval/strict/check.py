@@ -9,21 +9,26 @@ from __future__ import annotations
 import json
 import re
 import secrets
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from verilogeval.classify import log_lines
-from verilogeval.formal.domains import domain_of
 from verilogeval.interface import read_interfaces
+from verilogeval.ports.domains import domain_of
+from verilogeval.ports.pairing import diff_ports, interface_issues
+from verilogeval.ports.wrapper import WRAPPER_TOP, diff_wrapper
 from verilogeval.records import Problem, Sample
 from verilogeval.resources import resource_dir
-from verilogeval.sandbox import PYTHON, Command, Execution, Runner, runner
-from verilogeval.strict.cocotb_child import EXIT_BUILD_FAILED, EXIT_OK
-from verilogeval.strict.pairing import diff_ports, interface_issues
-from verilogeval.strict.result import COMPILER_COMPLAINT, FirstMismatch, StrictResult, StrictStatus
-from verilogeval.strict.wrapper import WRAPPER_TOP, diff_wrapper
+from verilogeval.sandbox import Execution, runner
+from verilogeval.strict.result import (
+    COMPILER_COMPLAINT,
+    FirstMismatch,
+    StrictResult,
+    StrictStatus,
+)
+from verilogeval.testbench.cocotb_child import EXIT_BUILD_FAILED, EXIT_OK
+from verilogeval.testbench.cocotb_job import QUIET_COCOTB_ENV, run_cocotb_job
 
 DIFF_TEST_MODULE = "diff_test"  # sims/diff_test.py
 SPEC_ENV = "VERILOGEVAL_DIFF_SPEC"  # read by sims/diff_test.py
@@ -93,35 +98,6 @@ def diff_test(
     commands = runner(workdir, sandboxed)
     execution = run_cocotb_job(commands, job, sources, (), config.timeout_s, nonce)
     return _result(problem.name, sample.sample, config, execution, nonce)
-
-
-# cocotb's own INFO lines cost time and bury the lines that matter.
-QUIET_COCOTB_ENV = {
-    "COCOTB_LOG_LEVEL": "WARNING",
-    "COCOTB_ANSI_OUTPUT": "0",
-    "GPI_LOG_LEVEL": "WARNING",
-}
-
-
-def run_cocotb_job(
-    commands: Runner,
-    job: dict,
-    inputs: Mapping[str, bytes],
-    outputs: tuple[str, ...],
-    timeout_s: float,
-    nonce: str = "",
-) -> Execution:
-    """Run one cocotb_child job (build and/or test) as one Command, with `inputs` and the
-    job file in its workspace; `outputs` come back as bytes.
-
-    `-I`: nothing a sample writes into the workspace can shadow a Python module. `nonce`
-    reaches the test through its environment, never through a file (see cocotb_child).
-    """
-    job_file = f"job-{'-'.join(job['steps'])}.json"
-    argv: tuple[str, ...] = (str(PYTHON), "-I", "-m", "verilogeval.strict.cocotb_child")
-    argv += (job_file, nonce) if nonce else (job_file,)
-    files = {**inputs, job_file: json.dumps(job).encode("utf-8")}
-    return commands.execute(Command(argv, files, outputs, timeout_s))
 
 
 def _message(output: str) -> str:

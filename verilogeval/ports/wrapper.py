@@ -9,7 +9,7 @@ official testbench never gives, and state captured on it differs before the offi
 testbench compares anything (Prob145_circuit8).
 
 A problem whose prompt promises something about its inputs (a one-hot state, say: the
-per-problem domains the formal check assumes, verilogeval/formal/domains.toml) gets a wire
+per-problem domains the formal check assumes, verilogeval/ports/domains.toml) gets a wire
 `verilogeval_in_domain` that holds while the shared inputs keep that promise; the cocotb
 test compares only then, as the official testbenches only ever drive such inputs.
 """
@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from verilogeval.strict.pairing import DiffPort, PortRole
+from verilogeval.ports.pairing import DiffPort, PortRole
 
 WRAPPER_TOP = "verilogeval_diff_top"
 DOMAIN_WIRE = "verilogeval_in_domain"

@@ -12,14 +12,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from verilogeval.interface import read_interfaces
+from verilogeval.ports.pairing import diff_ports
+from verilogeval.ports.wrapper import WRAPPER_TOP, diff_wrapper
 from verilogeval.records import Problem, Sample, SimResult
 from verilogeval.resources import resource_dir
 from verilogeval.sandbox import runner
 from verilogeval.simulate import simulator_version
-from verilogeval.strict.check import QUIET_COCOTB_ENV, run_cocotb_job
-from verilogeval.strict.cocotb_child import EXIT_OK
-from verilogeval.strict.pairing import diff_ports
-from verilogeval.strict.wrapper import WRAPPER_TOP, diff_wrapper
+from verilogeval.testbench.cocotb_child import EXIT_OK
+from verilogeval.testbench.cocotb_job import QUIET_COCOTB_ENV, run_cocotb_job
 
 TESTBENCH_SEED = 1  # a problem's testbench is a fixed test: same stimulus every run
 _BUILT = ("sim.vvp", "cmds.f")  # what cocotb's Icarus build leaves for its test step

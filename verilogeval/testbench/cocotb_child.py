@@ -1,6 +1,6 @@
 """Child-process entry: build and/or run one cocotb test with cocotb's Python runner.
 
-`python -m verilogeval.strict.cocotb_child JOB.json [NONCE]`, run as one sandbox Command:
+`python -m verilogeval.testbench.cocotb_child JOB.json [NONCE]`, run as one sandbox Command:
 the job and the sources are files of its working folder, which is also cocotb's build and
 test folder (every path in the job is relative to it), and the parent gets back the exit
 code and the captured output, never a file the simulation could have written: a test
