@@ -146,7 +146,7 @@ def test_on_a_dask_cluster_a_crashing_job_fails_alone():
     cloudpickle.register_pickle_by_value(cluster_jobs)
     try:
         with (
-            dask.config.set({"distributed.scheduler.allowed-failures": 1}),  # fewer restarts
+            dask.config.set({"distributed.scheduler.allowed-failures": 0}),  # fewest restarts
             distributed.LocalCluster(
                 n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
             ) as cluster,
