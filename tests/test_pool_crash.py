@@ -146,7 +146,7 @@ def test_on_a_dask_cluster_a_crashing_job_fails_alone():
     cloudpickle.register_pickle_by_value(cluster_jobs)
     try:
         with (
-            dask.config.set({"distributed.scheduler.allowed-failures": 1}),  # fewer restarts
+            dask.config.set({"distributed.scheduler.allowed-failures": 0}),  # fewest restarts
             distributed.LocalCluster(
                 n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
             ) as cluster,
@@ -237,3 +237,28 @@ def test_run_all_gives_a_crashing_job_its_error_record_and_the_others_theirs():
     assert [record[0] for record in records] == [1, 2, 3, 4, 5]
     assert records[1] == (2, "WorkerCrashed")
     assert all(isinstance(record[1], int) for n, record in enumerate(records) if n != 1)
+
+
+@pytest.mark.slow
+def test_a_dask_cluster_left_without_workers_stops_the_run_instead_of_hanging(monkeypatch):
+    distributed = pytest.importorskip("distributed")
+    from verilogeval import cluster as dask_pool
+
+    monkeypatch.setattr(dask_pool, "NO_WORKERS_S", 1.0)
+    problem = load_dataset(None, Task.SPEC_TO_RTL).problems[0]
+    with (
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster.scheduler_address) as observer,
+    ):
+        pool = dask_pool.DaskPool(cluster.scheduler_address, sandbox=False)
+        try:
+            cluster.scale(0)  # every worker goes, as when they all crashed for good
+            assert wait_until(lambda: not observer.scheduler_info()["workers"])
+            waiting = pool.submit(cluster_jobs.echo_job, problem, Sample(problem.name, 1, ""), 0)
+            stopped = waiting.exception(timeout=120)  # the old pool waited forever
+            assert isinstance(stopped, dask_pool.ClusterLost)
+            assert "no Dask worker left" in str(stopped)
+        finally:
+            pool.shutdown()

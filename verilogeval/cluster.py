@@ -68,6 +68,10 @@ _POLL_S = 1.0
 MAX_RERUNS = 3
 _THREADS_REFRESH_S = 2.0  # workers come and go: recount their threads this often
 _log = logging.getLogger(__name__)
+# A cluster with work of ours and no worker at all this long has lost its workers (all
+# crashed, or their nannies gave up): the run stops instead of waiting forever. As long
+# as the wait for the first worker: a worker being restarted is back well within it.
+NO_WORKERS_S = CONNECT_TIMEOUT_S * 4
 
 
 class WorkerSetupError(GradingStopped):
@@ -251,6 +255,7 @@ class DaskPool:
         self._closing = False
         self._wake = threading.Event()
         self._threads = (0, 0.0)  # (worker threads, when counted)
+        self._no_workers_since: float | None = None  # with work waiting, since when
         try:
             self.simulator = self._worker_simulator()
         except BaseException:
@@ -309,6 +314,9 @@ class DaskPool:
                 if self._closing:
                     return
                 if not self._collect() or not self._send():
+                    return
+                if self._workers_gone():
+                    self._stop(self._lost(f"no Dask worker left for {NO_WORKERS_S:.0f} s"))
                     return
         except self._unreachable:  # the cluster cannot be reached: it is gone
             if not self._closing:
@@ -459,10 +467,20 @@ class DaskPool:
             self._threads = (count, now)
         return count
 
-    def _lost(self) -> ClusterLost:
+    def _workers_gone(self) -> bool:
+        """Whether the cluster has had no worker for NO_WORKERS_S while ours waits."""
+        if self._thread_count() > 0 or not (self._in_flight or self._suspects):
+            self._no_workers_since = None
+            return False
+        now = time.monotonic()
+        if self._no_workers_since is None:
+            self._no_workers_since = now
+        return now - self._no_workers_since > NO_WORKERS_S
+
+    def _lost(self, what: str = "lost the Dask scheduler") -> ClusterLost:
         return ClusterLost(
-            f"lost the Dask scheduler at {self.address}; what was graded is kept: "
-            "run the same command again (against a running scheduler) to resume"
+            f"{what} at {self.address}; what was graded is kept: run the same command "
+            "again (against a running scheduler with workers) to resume"
         )
 
 
