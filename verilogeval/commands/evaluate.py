@@ -83,9 +83,9 @@ class Rejected:
 def run(args: argparse.Namespace) -> int:
     plan = plan_from_args(args)
     folder = plan.folder
-    plan = replace(plan, checks=resumed_checks(folder, plan.checks))
     inputs = _read_inputs(plan.samples)
     create_journals(folder.root, RESULTS)
+    plan = replace(plan, checks=resumed_checks(folder, plan.checks))
     base = plan.manifest()
     previous = check_resumable(folder, base)
     done = latest(read_results(folder.results, repair=True))
