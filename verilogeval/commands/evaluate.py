@@ -137,10 +137,10 @@ def run(args: argparse.Namespace) -> int:
 
 def _evaluate(plan: EvaluatePlan, args: argparse.Namespace) -> int:
     folder = plan.folder
-    plan = replace(plan, checks=resumed_checks(folder, plan.checks))
     problems = {problem.name: problem for problem in plan.dataset.problems}
     inputs = read_inputs(plan.samples, problems, plan.extract_mode)
     create_journals(folder.root, RESULTS)
+    plan = replace(plan, checks=resumed_checks(folder, plan.checks))
     base = plan.manifest()
     previous = check_resumable(folder, base)
     done = latest(read_results(folder.results, repair=True))
