@@ -158,11 +158,13 @@ def test_the_scan_finds_the_attack(name, code, reason, tmp_path):
 
 @pytest.mark.icarus
 def test_the_scan_reads_what_icarus_compiles():
-    """Hidden from Icarus, a task cannot act: the scan reads ivlpp's output, macros and all."""
+    """Hidden from Icarus, a task cannot act: the scan reads ivlpp's output, macros and all
+    (the conditional itself is a finding: another compiler would read the task)."""
     from verilogeval.plus.tamper import scan_sample
 
     hidden = design(CORRECT, "`ifndef __ICARUS__\ninitial $finish;\n`endif")
-    assert scan_sample(hidden, harness_problem()) == ()
+    found = scan_sample(hidden, harness_problem())
+    assert [reason.split()[0] for reason in found] == ["`ifndef", "`endif"], found
 
 
 @pytest.mark.icarus

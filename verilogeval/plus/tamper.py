@@ -4,8 +4,10 @@ The official flow trusts the log the simulation prints, and the sample runs in t
 simulation as the testbench: it can print the verdict line itself, end the simulation
 before the testbench compares, write or read files, or reach into the testbench. The scan
 reads the sample as Icarus's preprocessor leaves it (verilogeval.plus.preprocess, in the
-sandbox) with an allow-list (verilogeval.plus.token_scan, in the limited parser child);
-the log check counts verdict lines. Each finding is one short reason.
+sandbox) with an allow-list (verilogeval.plus.token_scan, in the limited parser child),
+after refusing in the raw text whatever another compiler would read otherwise
+(conditionals, `__FILE__`, macros it does not define); the log check counts verdict
+lines. Each finding is one short reason.
 """
 
 from __future__ import annotations
@@ -13,16 +15,28 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from verilogeval.plus.preprocess import preprocess_sample
+from verilogeval.plus.preprocess import (
+    harness_files,
+    reader_dependent_directives,
+    sample_as_compiled,
+)
 from verilogeval.records import Problem
+from verilogeval.strict.wrapper import DUT_INSTANCE, REF_INSTANCE
 from verilogeval.untrusted_parse import ParseFailed, parse_call
 
-SCAN_RULES = 3  # bump when the scan finds other things: cached plus results depend on it
+SCAN_RULES = 4  # bump when the scan finds other things: cached plus results depend on it
 VERDICT_LINE = re.compile(r"^Mismatches: \d+ in \d+ samples$", re.MULTILINE)
 OUTPUT_CUT = re.compile(r"^\[verilogeval: \d+ bytes of output cut\]$", re.MULTILINE)  # simulate
-# Names a sample may not declare: the testbench's, the reference's and every harness module
-# (the seed shift, the cocotb wrapper), which all start with RESERVED_PREFIX.
-HARNESS_NAMES = frozenset({"tb", "RefModule", "stimulus_gen"})
+# Names a sample may not use at all: the testbench's modules and instances (`good1` is the
+# reference's), the strict wrapper's and the formal replay's instances
+# (verilogeval/formal/replay.py), and every harness module (the seed shift, the wrappers),
+# which all start with RESERVED_PREFIX. A name the sample does not use cannot reach them.
+HARNESS_NAMES = frozenset(
+    {
+        "tb", "RefModule", "stimulus_gen", "good1", "top_module1", "stim1", "stats1",
+        REF_INSTANCE, DUT_INSTANCE, "u_ref", "u_dut",
+    }
+)  # fmt: skip
 RESERVED_PREFIX = "verilogeval_"
 _DECLARED = re.compile(
     r"\b(?:module|macromodule|interface|program|package|primitive|class)\s+(\w+)"
@@ -42,14 +56,14 @@ def scan_sample(
     With `problem`, its testbench and reference follow the sample as in the compile, and
     the names they declare are reserved. A scan that cannot finish is a finding.
     """
-    harness = _harness(problem)
-    preprocessed = preprocess_sample(
-        code, harness, workdir=workdir, sandboxed=sandboxed, timeout_s=timeout_s
+    raw = reader_dependent_directives(code)
+    preprocessed = sample_as_compiled(
+        code, problem, workdir=workdir, sandboxed=sandboxed, timeout_s=timeout_s
     )
     if preprocessed.text is None:
-        return preprocessed.reasons
+        return raw + preprocessed.reasons
     reserved = set(HARNESS_NAMES)
-    for _, source in harness:
+    for _, source in harness_files(problem):
         reserved.update(_DECLARED.findall(source))
     arguments = {
         "source": preprocessed.text,
@@ -57,19 +71,9 @@ def scan_sample(
         "reserved_prefix": RESERVED_PREFIX,
     }
     try:
-        return tuple(parse_call("scan", arguments, deadline_s=timeout_s))
+        return raw + tuple(parse_call("scan", arguments, deadline_s=timeout_s))
     except ParseFailed as error:
-        return (f"the scan could not finish: {error}",)
-
-
-def _harness(problem: Problem | None) -> tuple[tuple[str, str], ...]:
-    """The files compiled after the sample, under the names the compile gives them."""
-    if problem is None or problem.test_path is None:
-        return ()
-    return (
-        ("test.sv", problem.test_path.read_text(encoding="utf-8")),
-        ("ref.sv", problem.ref_path.read_text(encoding="utf-8")),
-    )
+        return (*raw, f"the scan could not finish: {error}")
 
 
 def scan_log(log: str) -> tuple[str, ...]:
