@@ -48,6 +48,17 @@ END_TO_END = {
         WRONG, after=OWN_TB.replace("module tb;", "module \\tb ;") + "/*\n"
     ),
     "own_tb_behind_line": design(WRONG, after='`line 1 "test.sv" 0\n' + OWN_TB + "/*\n"),
+    # issue 18 follow-up: escaped system names and names leaving the design, in a generate
+    # branch Icarus takes (unsized 1 << 40 is not 0 to Icarus) and slang does not
+    "escaped_finish_forged_verdict": design(
+        WRONG,
+        f"localparam WIDE = 1 << 40;\nif (WIDE != 0) begin : g\n"
+        f'  initial begin #1 \\$display ("%s", {FORGED_HEX}); \\$finish ; end\nend',
+    ),
+    "escaped_reference_instance": design(
+        "localparam WIDE = 1 << 40;\nif (WIDE != 0) begin : g\n  assign maj = \\good1 .maj;\n"
+        "end else begin : h\n  assign maj = 1'b0;\nend\n"
+    ),
     # the control: a correct design graded after the others by the same worker
     "correct": design(CORRECT),
 }
@@ -144,6 +155,24 @@ SCAN_ATTACKS = [
     ("resetall", design(CORRECT) + "`resetall\n", "`resetall"),
     ("nettype_trireg", design(CORRECT) + "`default_nettype trireg\n", "trireg"),
     ("unconnected_drive", design(CORRECT) + "`unconnected_drive pull1\n", "`unconnected_drive"),
+    # issue 18 follow-up, hole 1: text that reads differently to another compiler
+    ("undefined_macro", design(CORRECT, "localparam K = `SYNTHESIS + 0;"), "`SYNTHESIS"),
+    ("line_macro", design(CORRECT, "localparam L = `__LINE__;"), "`__LINE__"),
+    ("ifdef_own_macro", "`define MINE\n" + design(CORRECT, "`ifdef MINE\nwire w;\n`endif"), "`ifdef"),
+    ("elsif", design(CORRECT, "`ifdef A\n`elsif YOSYS\nwire w;\n`endif"), "`elsif"),
+    # hole 2: names Icarus searches upward, in a generate branch slang never elaborates
+    ("upward_task_in_generate", design(CORRECT, "localparam W = 1 << 40;\nif (W != 0) begin : g initial wait_for_end_of_timestep; end"), "calls 'wait_for_end_of_timestep'"),
+    ("upward_function_in_dead_branch", design(CORRECT, "if (0) begin : g wire w = peek(1); end"), "calls 'peek'"),
+    ("upward_disable", design(CORRECT, "if (0) begin : g initial disable blk; end"), "disables 'blk'"),
+    ("sibling_block_variable", design("if (1) begin : a wire [7:0] s; end\nif (1) begin : b assign maj = s.x; end\n"), "hierarchical name 's.x'"),
+    ("own_module_name", design(CORRECT, "if (0) begin : g wire w = TopModule.maj; end"), "hierarchical name 'TopModule.maj'"),
+    ("undeclared_module_in_generate", design(CORRECT, "if (0) begin : g Spy spy (); end"), "instantiates 'Spy'"),
+    ("escaped_instance_name", design(CORRECT, "if (0) begin : g wire w = \\good1 .maj; end"), "'good1'"),
+    ("wrapper_instance", design(CORRECT, "if (0) begin : g wire w = ref_module.maj; end"), "'ref_module'"),
+    # hole 3: escaped system names, wherever they are
+    ("escaped_finish_in_dead_branch", design(CORRECT, "if (0) begin : g initial \\$finish ; end"), "$finish"),
+    ("escaped_random_in_localparam", design(CORRECT, "localparam integer R = \\$random ;"), "$random"),
+    ("escaped_plusargs", design(CORRECT, 'initial if (\\$test$plusargs ("x")) ;'), "$test$plusargs"),
 ]  # fmt: skip
 
 
@@ -154,6 +183,37 @@ def test_the_scan_finds_the_attack(name, code, reason, tmp_path):
 
     found = scan_sample(code, harness_problem(), workdir=tmp_path)
     assert any(reason in finding for finding in found), found
+
+
+@pytest.mark.icarus
+def test_local_struct_members_and_own_functions_are_no_finding(tmp_path):
+    """The exceptions to the upward-name rules: a dotted name rooted in the module's own
+    variable, a call of the module's own function, a disable of the enclosing block."""
+    from verilogeval.plus.tamper import scan_sample
+
+    code = (
+        "module TopModule (input [4:0] v, output maj);\n"
+        "  typedef struct packed { logic [2:0] count; } tally_t;\n"
+        "  tally_t t;\n"
+        "  function automatic [2:0] ones(input [4:0] x); ones = $countones(x); endfunction\n"
+        "  assign t.count = ones(v);\n"
+        "  initial begin : once disable once; end\n"
+        "  assign maj = t.count >= 3;\nendmodule\n"
+    )
+    assert scan_sample(code, harness_problem(), workdir=tmp_path) == ()
+
+
+@pytest.mark.shared
+def test_every_instance_name_of_the_official_testbenches_is_reserved(official_root):
+    from verilogeval.plus.tamper import HARNESS_NAMES
+
+    instances = set()
+    for task in Task:
+        for problem in load_dataset(official_root, task).problems:
+            assert problem.test_path is not None
+            text = problem.test_path.read_text()
+            instances.update(re.findall(r"^\s*(?:RefModule|TopModule|stimulus_gen)\s+(\w+)", text, re.M))
+    assert instances and instances <= HARNESS_NAMES
 
 
 @pytest.mark.icarus
