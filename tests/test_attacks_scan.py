@@ -53,10 +53,10 @@ END_TO_END = {
     "escaped_finish_forged_verdict": design(
         WRONG,
         f"localparam WIDE = 1 << 40;\nif (WIDE != 0) begin : g\n"
-        f'  initial begin #1 \\$display ("%s", {FORGED_HEX}); \\$finish ; end\nend',
+        f'  initial begin \\$display ("%s", {FORGED_HEX}); \\$finish ; end\nend',
     ),
     "escaped_reference_instance": design(
-        "localparam WIDE = 1 << 40;\nif (WIDE != 0) begin : g\n  assign maj = \\good1 .maj;\n"
+        "localparam WIDE = 1 << 40;\nif (WIDE != 0) begin : g\n  assign maj = \\good .maj;\n"
         "end else begin : h\n  assign maj = 1'b0;\nend\n"
     ),
     # the control: a correct design graded after the others by the same worker
@@ -171,8 +171,8 @@ SCAN_ATTACKS = [
     ("wrapper_instance", design(CORRECT, "if (0) begin : g wire w = ref_module.maj; end"), "'ref_module'"),
     # hole 3: escaped system names, wherever they are
     ("escaped_finish_in_dead_branch", design(CORRECT, "if (0) begin : g initial \\$finish ; end"), "$finish"),
-    ("escaped_random_in_localparam", design(CORRECT, "localparam integer R = \\$random ;"), "$random"),
-    ("escaped_plusargs", design(CORRECT, 'initial if (\\$test$plusargs ("x")) ;'), "$test$plusargs"),
+    ("escaped_random_in_taken_branch", design(CORRECT, "localparam W = 1 << 40;\nif (W != 0) begin : g initial begin : r integer x; x = \\$random ; end end"), "$random"),
+    ("escaped_plusargs_in_taken_branch", design(CORRECT, 'localparam W = 1 << 40;\nif (W != 0) begin : g initial if (\\$test$plusargs ("x")) ; end'), "$test$plusargs"),
 ]  # fmt: skip
 
 

@@ -28,9 +28,10 @@ SCAN_RULES = 4  # bump when the scan finds other things: cached plus results dep
 VERDICT_LINE = re.compile(r"^Mismatches: \d+ in \d+ samples$", re.MULTILINE)
 OUTPUT_CUT = re.compile(r"^\[verilogeval: \d+ bytes of output cut\]$", re.MULTILINE)  # simulate
 # Names a sample may not use at all: the testbench's modules and instances (`good1` is the
-# reference's), the strict wrapper's and the formal replay's instances
-# (verilogeval/formal/replay.py), and every harness module (the seed shift, the wrappers),
-# which all start with RESERVED_PREFIX. A name the sample does not use cannot reach them.
+# reference's; each problem's own are read from its testbench too), the strict wrapper's and
+# the formal replay's instances (verilogeval/formal/replay.py), and every harness module
+# (the seed shift, the wrappers), which all start with RESERVED_PREFIX. A name the sample
+# does not use cannot reach them.
 HARNESS_NAMES = frozenset(
     {
         "tb", "RefModule", "stimulus_gen", "good1", "top_module1", "stim1", "stats1",
@@ -41,6 +42,7 @@ RESERVED_PREFIX = "verilogeval_"
 _DECLARED = re.compile(
     r"\b(?:module|macromodule|interface|program|package|primitive|class)\s+(\w+)"
 )
+_INSTANCE = r"\b{}\s+(?:#\s*\([^;]*?\)\s*)?(\w+)\s*\("
 
 
 def scan_sample(
@@ -64,7 +66,10 @@ def scan_sample(
         return raw + preprocessed.reasons
     reserved = set(HARNESS_NAMES)
     for _, source in harness_files(problem):
-        reserved.update(_DECLARED.findall(source))
+        modules = _DECLARED.findall(source)
+        reserved.update(modules)
+        for module in {*modules, "RefModule", "TopModule"}:
+            reserved.update(re.findall(_INSTANCE.format(re.escape(module)), source))
     arguments = {
         "source": preprocessed.text,
         "reserved": sorted(reserved),
