@@ -212,7 +212,9 @@ def test_every_instance_name_of_the_official_testbenches_is_reserved(official_ro
         for problem in load_dataset(official_root, task).problems:
             assert problem.test_path is not None
             text = problem.test_path.read_text()
-            instances.update(re.findall(r"^\s*(?:RefModule|TopModule|stimulus_gen)\s+(\w+)", text, re.M))
+            instances.update(
+                re.findall(r"^\s*(?:RefModule|TopModule|stimulus_gen)\s+(\w+)", text, re.M)
+            )
     assert instances and instances <= HARNESS_NAMES
 
 
@@ -387,3 +389,40 @@ def test_no_officially_passing_golden_answer_gets_a_finding(
             if reasons:
                 found[(row["problem"], row["sample"])] = reasons
     assert found == {}
+
+
+# ---- hole 1: the checks read the text the scan read, not each their own view ----
+# Correct under Yosys only: `YOSYS` is Yosys's macro, and the `define in a comment fools a
+# reader that counts defines in the raw text (ivlpp reads `YOSYS as undefined: empty).
+CORRECT_FOR_YOSYS_ONLY = "// `define YOSYS\n" + design(
+    "localparam K = `YOSYS + 0;\nassign maj = K != 0 && (v[0] + v[1] + v[2] + v[3] + v[4]) >= 3;\n"
+)
+# Correct only where the file is not called sample.sv: under cocotb's build, not officially.
+CORRECT_ELSEWHERE_ONLY = design(
+    'if (`__FILE__ == "sample.sv") begin : official\n  assign maj = 1\'b0;\n'
+    "end else begin : elsewhere\n  " + CORRECT + "end\n"
+)
+
+
+@pytest.mark.yosys
+@pytest.mark.icarus
+def test_formal_reads_the_design_icarus_compiles(tmp_path):
+    """Before: Yosys read the raw text with `YOSYS` defined and proved a design Icarus
+    never runs; now it reads the official view, constant 0, and disproves it."""
+    from verilogeval.formal.check import FormalConfig, formal_check
+
+    sample = Sample(PROBLEM, 1, CORRECT_FOR_YOSYS_ONLY)
+    result = formal_check(harness_problem(), sample, FormalConfig(), workdir=tmp_path)
+    assert result.status == "disproved", result
+
+
+@pytest.mark.cocotb
+@pytest.mark.icarus
+def test_strict_reads_the_design_the_official_compile_reads(tmp_path):
+    """Before: cocotb's build named the file /verilogeval-work/sample.sv and tested the
+    `elsewhere` branch (a pass); now it tests the official one, constant 0."""
+    from verilogeval.strict.check import StrictConfig, diff_test
+
+    sample = Sample(PROBLEM, 1, CORRECT_ELSEWHERE_ONLY)
+    result = diff_test(harness_problem(), sample, StrictConfig(), workdir=tmp_path)
+    assert result.status == "mismatch", result
