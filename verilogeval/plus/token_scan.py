@@ -7,8 +7,8 @@ allows what a synthesizable design needs and finds everything else:
   they are spelled: Icarus reads an escaped identifier `\\$fopen ` as the system task;
 - directives that outlive the sample (only `timescale and `default_nettype none/wire);
 - any use of a name the testbench or harness owns (`tb`, `RefModule`, `good1`,
-  `ref_module`, `verilogeval_*`...) and declarations outside a module, which share the
-  testbench's compilation unit;
+  `ref_module`, `verilogeval_*`...), but as a port or signal of the design's own, and
+  declarations outside a module, which share the testbench's compilation unit;
 - names Icarus may resolve outside the sample, found on the syntax, in every generate
   branch (slang and Icarus do not evaluate every generate condition alike, `1 << 40`):
   a dotted name whose first part is not a port or a variable of the module itself, a
@@ -121,6 +121,7 @@ def scan_tokens(source: str, reserved: list[str], reserved_prefix: str) -> list[
             found.setdefault(f"{kind} outside a module (shared with the testbench)", None)
     names = frozenset(reserved)
     units = _Units(tree.root)
+    own_data = frozenset().union(*units.data.values())
     statement_text: list[str] = []
 
     def visit(node: Any) -> bool:
@@ -143,7 +144,8 @@ def scan_tokens(source: str, reserved: list[str], reserved_prefix: str) -> list[
             if reason:
                 found.setdefault(reason, None)
         elif kind == "Identifier" and (text in names or text.startswith(reserved_prefix)):
-            found.setdefault(f"uses {text!r}, a name of the testbench or harness", None)
+            if text not in own_data:  # a port or signal of the design may be called `tb`
+                found.setdefault(f"uses {text!r}, a name of the testbench or harness", None)
         elif kind in ("RootSystemName", "UnitSystemName"):
             found.setdefault(f"{text} (names outside the design)", None)
         elif kind == "StringLiteral":
