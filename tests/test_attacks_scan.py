@@ -52,6 +52,17 @@ END_TO_END = {
         WRONG, after=OWN_TB.replace("module tb;", "module \\tb ;") + "/*\n"
     ),
     "own_tb_behind_line": design(WRONG, after='`line 1 "test.sv" 0\n' + OWN_TB + "/*\n"),
+    # issue 18 follow-up: escaped system names and names leaving the design, in a generate
+    # branch Icarus takes (unsized 1 << 40 is not 0 to Icarus) and slang does not
+    "escaped_finish_forged_verdict": design(
+        WRONG,
+        f"localparam WIDE = 1 << 40;\nif (WIDE != 0) begin : g\n"
+        f'  initial begin \\$display ("%s", {FORGED_HEX}); \\$finish ; end\nend',
+    ),
+    "escaped_reference_instance": design(
+        "localparam WIDE = 1 << 40;\nif (WIDE != 0) begin : g\n  assign maj = \\good .maj;\n"
+        "end else begin : h\n  assign maj = 1'b0;\nend\n"
+    ),
     # the control: a correct design graded after the others by the same worker
     "correct": design(CORRECT),
 }
@@ -149,6 +160,24 @@ SCAN_ATTACKS = [
     ("resetall", design(CORRECT) + "`resetall\n", "`resetall"),
     ("nettype_trireg", design(CORRECT) + "`default_nettype trireg\n", "trireg"),
     ("unconnected_drive", design(CORRECT) + "`unconnected_drive pull1\n", "`unconnected_drive"),
+    # issue 18 follow-up, hole 1: text that reads differently to another compiler
+    ("undefined_macro", design(CORRECT, "localparam K = `SYNTHESIS + 0;"), "`SYNTHESIS"),
+    ("line_macro", design(CORRECT, "localparam L = `__LINE__;"), "`__LINE__"),
+    ("ifdef_own_macro", "`define MINE\n" + design(CORRECT, "`ifdef MINE\nwire w;\n`endif"), "`ifdef"),
+    ("elsif", design(CORRECT, "`ifdef A\n`elsif YOSYS\nwire w;\n`endif"), "`elsif"),
+    # hole 2: names Icarus searches upward, in a generate branch slang never elaborates
+    ("upward_task_in_generate", design(CORRECT, "localparam W = 1 << 40;\nif (W != 0) begin : g initial wait_for_end_of_timestep; end"), "calls 'wait_for_end_of_timestep'"),
+    ("upward_function_in_dead_branch", design(CORRECT, "if (0) begin : g wire w = peek(1); end"), "calls 'peek'"),
+    ("upward_disable", design(CORRECT, "if (0) begin : g initial disable blk; end"), "disables 'blk'"),
+    ("sibling_block_variable", design("if (1) begin : a wire [7:0] s; end\nif (1) begin : b assign maj = s.x; end\n"), "hierarchical name 's.x'"),
+    ("own_module_name", design(CORRECT, "if (0) begin : g wire w = TopModule.maj; end"), "hierarchical name 'TopModule.maj'"),
+    ("undeclared_module_in_generate", design(CORRECT, "if (0) begin : g Spy spy (); end"), "instantiates 'Spy'"),
+    ("escaped_instance_name", design(CORRECT, "if (0) begin : g wire w = \\good1 .maj; end"), "'good1'"),
+    ("wrapper_instance", design(CORRECT, "if (0) begin : g wire w = ref_module.maj; end"), "'ref_module'"),
+    # hole 3: escaped system names, wherever they are
+    ("escaped_finish_in_dead_branch", design(CORRECT, "if (0) begin : g initial \\$finish ; end"), "$finish"),
+    ("escaped_random_in_taken_branch", design(CORRECT, "localparam W = 1 << 40;\nif (W != 0) begin : g initial begin : r integer x; x = \\$random ; end end"), "$random"),
+    ("escaped_plusargs_in_taken_branch", design(CORRECT, 'localparam W = 1 << 40;\nif (W != 0) begin : g initial if (\\$test$plusargs ("x")) ; end'), "$test$plusargs"),
 ]  # fmt: skip
 
 
@@ -162,19 +191,54 @@ def test_the_scan_finds_the_attack(name, code, reason, tmp_path):
 
 
 @pytest.mark.icarus
+def test_local_struct_members_and_own_functions_are_no_finding(tmp_path):
+    """The exceptions to the upward-name rules: a dotted name rooted in the module's own
+    variable, a call of the module's own function, a disable of the enclosing block."""
+    from verilogeval.plus.tamper import scan_sample
+
+    code = (
+        "module TopModule (input [4:0] v, output maj);\n"
+        "  typedef struct packed { logic [2:0] count; } tally_t;\n"
+        "  tally_t t;\n"
+        "  function automatic [2:0] ones(input [4:0] x); ones = $countones(x); endfunction\n"
+        "  assign t.count = ones(v);\n"
+        "  initial begin : once disable once; end\n"
+        "  assign maj = t.count >= 3;\nendmodule\n"
+    )
+    assert scan_sample(code, harness_problem(), workdir=tmp_path) == ()
+
+
+@pytest.mark.shared
+def test_every_instance_name_of_the_official_testbenches_is_reserved(official_root):
+    from verilogeval.plus.tamper import HARNESS_NAMES
+
+    instances = set()
+    for task in Task:
+        for problem in load_dataset(official_root, task).problems:
+            assert problem.test_path is not None
+            text = problem.test_path.read_text()
+            instances.update(
+                re.findall(r"^\s*(?:RefModule|TopModule|stimulus_gen)\s+(\w+)", text, re.M)
+            )
+    assert instances and instances <= HARNESS_NAMES
+
+
+@pytest.mark.icarus
 def test_the_scan_reads_what_icarus_compiles():
-    """Hidden from Icarus, a task cannot act: the scan reads ivlpp's output, macros and all."""
+    """Hidden from Icarus, a task cannot act: the scan reads ivlpp's output, macros and all
+    (the conditional itself is a finding: another compiler would read the task)."""
     from verilogeval.plus.tamper import scan_sample
 
     hidden = design(CORRECT, "`ifndef __ICARUS__\ninitial $finish;\n`endif")
-    assert scan_sample(hidden, harness_problem()) == ()
+    found = scan_sample(hidden, harness_problem())
+    assert [reason.split()[0] for reason in found] == ["`ifndef", "`endif"], found
 
 
 @pytest.mark.icarus
 def test_ivlpp_with_the_icarus_macros_matches_iverilog_minus_e(tmp_path):
     """The scan's preprocessor is iverilog's own, with its predefined macros: its text
     (line markers aside) is `iverilog -E`'s, the ground truth of what Icarus compiles."""
-    from verilogeval.plus.preprocess import ICARUS_DEFINES, preprocess_argv
+    from verilogeval.preprocess import ICARUS_DEFINES, preprocess_argv
 
     code = design(
         CORRECT,
@@ -341,3 +405,89 @@ def test_no_officially_passing_golden_answer_gets_a_finding(
             if reasons:
                 found[(row["problem"], row["sample"])] = reasons
     assert found == {}
+
+
+# ---- hole 1: the checks read the text the scan read, not each their own view ----
+# Correct under Yosys only: `YOSYS` is Yosys's macro, and the `define in a comment fools a
+# reader that counts defines in the raw text (ivlpp reads `YOSYS as undefined: empty).
+CORRECT_FOR_YOSYS_ONLY = "// `define YOSYS\n" + design(
+    "localparam K = `YOSYS + 0;\nassign maj = K != 0 && (v[0] + v[1] + v[2] + v[3] + v[4]) >= 3;\n"
+)
+# Correct only where the file is not called sample.sv: under cocotb's build, not officially.
+CORRECT_ELSEWHERE_ONLY = design(
+    'if (`__FILE__ == "sample.sv") begin : official\n  assign maj = 1\'b0;\n'
+    "end else begin : elsewhere\n  " + CORRECT + "end\n"
+)
+
+
+@pytest.mark.yosys
+@pytest.mark.icarus
+def test_formal_reads_the_design_icarus_compiles(tmp_path):
+    """Before: Yosys read the raw text with `YOSYS` defined and proved a design Icarus
+    never runs; now it reads the official view, constant 0, and disproves it."""
+    from verilogeval.formal.check import FormalConfig, formal_check
+
+    sample = Sample(PROBLEM, 1, CORRECT_FOR_YOSYS_ONLY)
+    result = formal_check(harness_problem(), sample, FormalConfig(), workdir=tmp_path)
+    assert result.status == "disproved", result
+
+
+@pytest.mark.cocotb
+@pytest.mark.icarus
+def test_strict_reads_the_design_the_official_compile_reads(tmp_path):
+    """Before: cocotb's build named the file /verilogeval-work/sample.sv and tested the
+    `elsewhere` branch (a pass); now it tests the official one, constant 0."""
+    from verilogeval.strict.check import StrictConfig, diff_test
+
+    sample = Sample(PROBLEM, 1, CORRECT_ELSEWHERE_ONLY)
+    result = diff_test(harness_problem(), sample, StrictConfig(), workdir=tmp_path)
+    assert result.status == "mismatch", result
+
+
+# ---- hole 4: the parser child forgets what it read ----
+def _parser_rss_mb() -> int:
+    import os
+
+    from verilogeval import untrusted_parse
+
+    process = untrusted_parse._parsers[os.getpid()]._process
+    assert process is not None
+    status = Path(f"/proc/{process.pid}/status").read_text()
+    return (
+        int(next(line for line in status.splitlines() if line.startswith("VmRSS:")).split()[1])
+        // 1024
+    )
+
+
+def test_reading_interfaces_forgets_the_texts():
+    """interface.py's reader, like the scan, gives pyslang a source manager per request:
+    60 texts of about 1 MB each leave the child's memory where it was."""
+    from verilogeval.interface import read_interfaces
+
+    comments = "".join(f"  // {'y' * 100}\n" for _ in range(9000))
+    source = f"module TopModule (output o);\n{comments}  assign o = 0;\nendmodule\n"
+    for number in range(5):
+        read_interfaces(f"{source}// {number}\n", "sample.sv")
+    before = _parser_rss_mb()
+    for number in range(60):
+        assert "TopModule" in read_interfaces(f"{source}// {number}\n", "sample.sv")
+    assert _parser_rss_mb() - before < 30
+
+
+def test_scanning_a_hierarchy_of_generate_blocks_forgets_the_texts():
+    """The scan's own syntax walk and elaboration (a deep generate nest) keep nothing."""
+    from verilogeval.untrusted_parse import parse_call
+
+    nest = "".join(f"if (1) begin : g{i}\n" for i in range(200)) + "end\n" * 200
+    filler = "".join(f"  // {'z' * 100}\n" for _ in range(8000))
+    source = design(CORRECT, nest + filler)
+
+    def scan(count: int) -> None:
+        for number in range(count):
+            arguments = {"source": f"{source}// {number}\n", "reserved": [], "reserved_prefix": "x"}
+            assert parse_call("scan", arguments) == []
+
+    scan(5)
+    before = _parser_rss_mb()
+    scan(60)
+    assert _parser_rss_mb() - before < 30

@@ -95,10 +95,6 @@ endmodule
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tamper scan: names are resolved only in the generate branches slang elaborates",
-)
 def test_upward_reference_behind_a_generate_condition_icarus_reads_otherwise(
     tmp_path, official_root
 ):
@@ -179,9 +175,6 @@ def _popcount(official_root: Path):
     return load_dataset(official_root, Task.SPEC_TO_RTL).problem(POPCOUNT)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="tamper scan: an escaped identifier `\\$name ` is a system name to Icarus"
-)
 def test_escaped_system_names_in_a_generate_branch_only_icarus_elaborates(tmp_path, official_root):
     """Class: allow-list bypass: every refused system task ($fopen, $random, $finish...).
 
@@ -284,14 +277,10 @@ endmodule
 @pytest.mark.slow
 @pytest.mark.cocotb
 @pytest.mark.yosys
-@pytest.mark.xfail(
-    strict=True,
-    reason="the scan reads one preprocessed view; strict and formal compile other views",
-)
 def test_every_trusted_verdict_forged_by_compiler_specific_views(tmp_path, official_root):
     """Class: tamper-scan bypass by preprocessing differential, across the four compiles.
 
-    Root cause: verilogeval/plus/preprocess.py, preprocess_sample and tamper.py,
+    Root cause: verilogeval/preprocess.py, preprocess_sample and tamper.py,
     scan_sample scan the sample as the official compile preprocesses it, but the raw text
     goes to three other readers: strict's cocotb build (verilogeval/strict/check.py; a
     different file name, so `__FILE__` differs, and a wrapper whose `ref_module` an
@@ -409,7 +398,6 @@ def _parser_rss_mb() -> int:
     return int(line.split()[1]) // 1024
 
 
-@pytest.mark.xfail(strict=True, reason="pyslang's default source manager keeps every text")
 def test_the_parser_child_forgets_the_samples_it_scanned():
     """Class: one sample's cost carried into later samples (the parser child's memory).
 

@@ -74,9 +74,10 @@ def interfaces_as_json(source: str, filename: str) -> dict[str, Any]:
 
 
 def _read_here(source: str, filename: str) -> dict[str, ModuleInterface]:
-    from pyslang import ast, syntax
+    from pyslang import SourceManager, ast, syntax
 
-    tree = syntax.SyntaxTree.fromText(source, filename)
+    # A source manager of its own: the default one keeps every text for the process's life.
+    tree = syntax.SyntaxTree.fromText(source, SourceManager(), filename)
     compilation = ast.Compilation()
     compilation.addSyntaxTree(tree)
     interfaces: dict[str, ModuleInterface] = {}

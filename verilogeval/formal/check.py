@@ -17,6 +17,7 @@ from verilogeval.formal.result import Counterexample, FormalResult, FormalStatus
 from verilogeval.interface import read_interfaces
 from verilogeval.ports.domains import domain_of
 from verilogeval.ports.pairing import DiffPort, PortRole, diff_ports, interface_issues
+from verilogeval.preprocess import sample_as_compiled
 from verilogeval.records import Problem, Sample
 from verilogeval.sandbox import Command, Runner, runner
 
@@ -62,7 +63,15 @@ def formal_check(
     ref = read_interfaces(ref_source, str(problem.ref_path)).get("RefModule")
     if ref is None:
         raise ValueError(f"{problem.ref_path}: defines no module RefModule")
-    issues = interface_issues(ref, read_interfaces(sample.code, "sample.sv").get("TopModule"))
+    # Yosys (which defines `YOSYS`) and the replay read the text the official compile and
+    # the tamper scan read, so no macro or `ifdef can show them another design.
+    compiled = sample_as_compiled(
+        sample.code, problem, workdir=workdir, sandboxed=sandboxed, timeout_s=config.timeout_s
+    )
+    if compiled.text is None:
+        return result(FormalStatus.ERROR, reason="; ".join(compiled.reasons))
+    code = compiled.text
+    issues = interface_issues(ref, read_interfaces(code, "sample.sv").get("TopModule"))
     if issues:
         return result(FormalStatus.UNSUPPORTED, reason=f"interface: {'; '.join(issues)}")
     try:
@@ -75,7 +84,7 @@ def formal_check(
     commands = runner(workdir, sandboxed)
     designs = {
         yosys.GOLD_FILE: gold.encode("utf-8"),
-        yosys.GATE_FILE: yosys.prepare_source(sample.code).encode("utf-8"),
+        yosys.GATE_FILE: yosys.prepare_source(code).encode("utf-8"),
     }
     edge = yosys.Edge.RISING
     report = _solve(commands, designs, ports, edge, config)
@@ -101,7 +110,7 @@ def formal_check(
         ports,
         report.inputs,
         ref_source=ref_source,
-        sample_code=sample.code,
+        sample_code=code,
         compare_from=2 if has_reset else 1,
         edge=edge,
         commands=commands,

@@ -3,9 +3,11 @@
 The official flow trusts the log the simulation prints, and the sample runs in the same
 simulation as the testbench: it can print the verdict line itself, end the simulation
 before the testbench compares, write or read files, or reach into the testbench. The scan
-reads the sample as Icarus's preprocessor leaves it (verilogeval.plus.preprocess, in the
-sandbox) with an allow-list (verilogeval.plus.token_scan, in the limited parser child);
-the log check counts verdict lines. Each finding is one short reason.
+reads the sample as Icarus's preprocessor leaves it (verilogeval.preprocess, in the
+sandbox) with an allow-list (verilogeval.plus.token_scan, in the limited parser child),
+after refusing in the raw text whatever another compiler would read otherwise
+(conditionals, `__FILE__`, macros it does not define); the log check counts verdict
+lines. Each finding is one short reason.
 """
 
 from __future__ import annotations
@@ -14,20 +16,34 @@ import re
 from pathlib import Path
 
 from verilogeval.classify import log_lines
-from verilogeval.plus.preprocess import preprocess_sample
+from verilogeval.ports.wrapper import DUT_INSTANCE, REF_INSTANCE
+from verilogeval.preprocess import (
+    harness_files,
+    reader_dependent_directives,
+    sample_as_compiled,
+)
 from verilogeval.records import Problem
 from verilogeval.untrusted_parse import ParseFailed, parse_call
 
 SCAN_RULES = 4  # bump when the scan finds other things: cached plus results depend on it
 VERDICT_LINE = re.compile(r"Mismatches: \d+ in \d+ samples")  # a whole line of the log
 OUTPUT_CUT = re.compile(r"^\[verilogeval: \d+ bytes of output cut\]$", re.MULTILINE)  # simulate
-# Names a sample may not declare: the testbench's, the reference's and every harness module
-# (the seed shift, the cocotb wrapper), which all start with RESERVED_PREFIX.
-HARNESS_NAMES = frozenset({"tb", "RefModule", "stimulus_gen"})
+# Names a sample may not use at all: the testbench's modules and instances (`good1` is the
+# reference's; each problem's own are read from its testbench too), the strict wrapper's and
+# the formal replay's instances (verilogeval/formal/replay.py), and every harness module
+# (the seed shift, the wrappers), which all start with RESERVED_PREFIX. A name the sample
+# does not use cannot reach them.
+HARNESS_NAMES = frozenset(
+    {
+        "tb", "RefModule", "stimulus_gen", "good1", "top_module1", "stim1", "stats1",
+        REF_INSTANCE, DUT_INSTANCE, "u_ref", "u_dut",
+    }
+)  # fmt: skip
 RESERVED_PREFIX = "verilogeval_"
 _DECLARED = re.compile(
     r"\b(?:module|macromodule|interface|program|package|primitive|class)\s+(\w+)"
 )
+_INSTANCE = r"\b{}\s+(?:#\s*\([^;]*?\)\s*)?(\w+)\s*\("
 
 
 def scan_sample(
@@ -43,34 +59,27 @@ def scan_sample(
     With `problem`, its testbench and reference follow the sample as in the compile, and
     the names they declare are reserved. A scan that cannot finish is a finding.
     """
-    harness = _harness(problem)
-    preprocessed = preprocess_sample(
-        code, harness, workdir=workdir, sandboxed=sandboxed, timeout_s=timeout_s
+    raw = reader_dependent_directives(code)
+    preprocessed = sample_as_compiled(
+        code, problem, workdir=workdir, sandboxed=sandboxed, timeout_s=timeout_s
     )
     if preprocessed.text is None:
-        return preprocessed.reasons
+        return raw + preprocessed.reasons
     reserved = set(HARNESS_NAMES)
-    for _, source in harness:
-        reserved.update(_DECLARED.findall(source))
+    for _, source in harness_files(problem):
+        modules = _DECLARED.findall(source)
+        reserved.update(modules)
+        for module in {*modules, "RefModule", "TopModule"}:
+            reserved.update(re.findall(_INSTANCE.format(re.escape(module)), source))
     arguments = {
         "source": preprocessed.text,
         "reserved": sorted(reserved),
         "reserved_prefix": RESERVED_PREFIX,
     }
     try:
-        return tuple(parse_call("scan", arguments, deadline_s=timeout_s))
+        return raw + tuple(parse_call("scan", arguments, deadline_s=timeout_s))
     except ParseFailed as error:
-        return (f"the scan could not finish: {error}",)
-
-
-def _harness(problem: Problem | None) -> tuple[tuple[str, str], ...]:
-    """The files compiled after the sample, under the names the compile gives them."""
-    if problem is None or problem.test_path is None:
-        return ()
-    return (
-        ("test.sv", problem.test_path.read_text(encoding="utf-8")),
-        ("ref.sv", problem.ref_path.read_text(encoding="utf-8")),
-    )
+        return (*raw, f"the scan could not finish: {error}")
 
 
 def scan_log(log: str) -> tuple[str, ...]:

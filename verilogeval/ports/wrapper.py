@@ -23,6 +23,7 @@ from verilogeval.ports.pairing import DiffPort, PortRole
 
 WRAPPER_TOP = "verilogeval_diff_top"
 DOMAIN_WIRE = "verilogeval_in_domain"
+REF_INSTANCE, DUT_INSTANCE = "ref_module", "dut_module"  # names the tamper scan reserves
 _START = {PortRole.CLOCK: " = 1'b0"}  # initial values given by the declaration
 
 
@@ -62,7 +63,7 @@ def diff_wrapper(ports: Sequence[DiffPort], domain: Sequence[str] = ()) -> str:
         lines += [f"  wire {_range(p.width)}{prefix}_{p.name};\n" for p in ports if not p.is_input]
     condition = " && ".join(f"({_on_shared_inputs(e, ports)})" for e in domain) or "1'b1"
     lines.append(f"  wire {DOMAIN_WIRE} = {condition};\n")
-    lines.append(_instance("RefModule", "ref_module", "ref", ports))
-    lines.append(_instance("TopModule", "dut_module", "dut", ports))
+    lines.append(_instance("RefModule", REF_INSTANCE, "ref", ports))
+    lines.append(_instance("TopModule", DUT_INSTANCE, "dut", ports))
     lines.append("endmodule\n")
     return "".join(lines)

@@ -1,10 +1,10 @@
 """The differential test's result cache, for the `strict` command.
 
 A result is kept under a key of everything it depends on: the reference and the sample,
-the settings, the simulator, the sandbox, and the sources of the test itself (this
-package, the cocotb test in sims/ and the input domains), so an edit to the test never
-serves an old verdict. Only verdicts are kept: a test that could not run (error,
-timeout) is run again next time.
+the testbench it is preprocessed with, the settings, the simulator, the sandbox, and the
+sources of the test itself (this package, the preprocessing, the cocotb test in sims/ and
+the input domains), so an edit to the test never serves an old verdict. Only verdicts are
+kept: a test that could not run (error, timeout) is run again next time.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from pathlib import Path
 
 import cocotb
 
+from verilogeval import preprocess
 from verilogeval.grade import result_store
 from verilogeval.ports import domains
 from verilogeval.records import Problem, Sample
@@ -24,7 +25,7 @@ from verilogeval.resources import resource_dir
 from verilogeval.strict.check import DIFF_TEST_MODULE, StrictConfig
 from verilogeval.strict.result import StrictResult, StrictStatus
 
-STRICT_CACHE_FORMAT = 1  # bump when a kept StrictResult would read differently
+STRICT_CACHE_FORMAT = 2  # bump when a kept StrictResult would read differently
 _UNDECIDED = (StrictStatus.ERROR, StrictStatus.TIMEOUT)
 
 
@@ -33,6 +34,7 @@ def _test_sources_digest() -> str:
     """The sha256 of the differential test's own code and data."""
     files = sorted(Path(__file__).parent.glob("*.py"))
     files += [resource_dir("sims") / f"{DIFF_TEST_MODULE}.py", Path(domains.__file__)]
+    files += [Path(preprocess.__file__)]  # the sample is tested as it preprocesses
     files += sorted(Path(domains.__file__).parent.glob("*.toml"))
     digest = hashlib.sha256()
     for path in files:
@@ -59,7 +61,13 @@ class StrictCache:
 
     def key(self, problem: Problem, sample: Sample) -> str:
         digest = hashlib.sha256(self._settings.encode())
-        for text in (problem.ref_path.read_bytes(), sample.code.encode("utf-8", "surrogatepass")):
+        # The testbench too: the sample is preprocessed followed by it, as officially.
+        testbench = problem.test_path.read_bytes() if problem.test_path else b""
+        for text in (
+            problem.ref_path.read_bytes(),
+            testbench,
+            sample.code.encode("utf-8", "surrogatepass"),
+        ):
             digest.update(hashlib.sha256(text).digest())
         return digest.hexdigest()
 

@@ -18,6 +18,7 @@ from verilogeval.interface import read_interfaces
 from verilogeval.ports.domains import domain_of
 from verilogeval.ports.pairing import diff_ports, interface_issues
 from verilogeval.ports.wrapper import WRAPPER_TOP, diff_wrapper
+from verilogeval.preprocess import sample_as_compiled
 from verilogeval.records import Problem, Sample
 from verilogeval.resources import resource_dir
 from verilogeval.sandbox import Execution, runner
@@ -64,7 +65,15 @@ def diff_test(
     ref = read_interfaces(ref_source, str(problem.ref_path)).get("RefModule")
     if ref is None:
         raise ValueError(f"{problem.ref_path}: defines no module RefModule")
-    dut = read_interfaces(sample.code, "sample.sv").get("TopModule")
+    # The text the official compile and the tamper scan read, not the raw sample: under
+    # cocotb's file name and macros, `__FILE__` or an `ifdef could show another design.
+    compiled = sample_as_compiled(
+        sample.code, problem, workdir=workdir, sandboxed=sandboxed, timeout_s=config.timeout_s
+    )
+    if compiled.text is None:
+        message = "; ".join(compiled.reasons)
+        return StrictResult(problem.name, sample.sample, StrictStatus.COMPILE, message=message)
+    dut = read_interfaces(compiled.text, "sample.sv").get("TopModule")
     issues = interface_issues(ref, dut)
     if issues:
         return StrictResult(
@@ -80,7 +89,7 @@ def diff_test(
     }
     sources = {
         "wrapper.sv": diff_wrapper(ports, domain.assume if domain else ()).encode("utf-8"),
-        "sample.sv": sample.code.encode("utf-8"),
+        "sample.sv": compiled.text.encode("utf-8"),
         "ref.sv": ref_source.encode("utf-8"),
         _SPEC: json.dumps(spec).encode("utf-8"),
     }

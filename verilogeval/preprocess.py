@@ -8,6 +8,16 @@ harness files; the harness part of the output must be exactly what it is without
 sample. The sample part is what the tamper scan reads: nothing is hidden behind
 `ifdef __ICARUS__ or a macro. ivlpp runs in the sandbox (includes are read there), under
 the same limits as a compile, so a macro blow-up is a finding, not a host hazard.
+
+The text must also mean the same to every reader. The official compile, the plus runs,
+strict's cocotb build and Yosys each predefine their own macros (`__ICARUS__`, `YOSYS`,
+`SYNTHESIS`...) and give the file their own name (`__FILE__`), so a sample could show each
+a different design. Two rules, each enough for the readers it covers:
+- the checks read what the scan read: `sample_as_compiled` is the one preprocessing, and
+  strict and formal are handed its output (no macro, no conditional left in it);
+- the raw sample may not depend on its reader (`reader_dependent_directives`, a scan
+  finding): no conditional compilation, no `__FILE__`/`__LINE__`, no macro it does not
+  define itself. No official reference and no golden answer uses any directive at all.
 """
 
 from __future__ import annotations
@@ -20,7 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from verilogeval.isolation import run_limited
-from verilogeval.records import ExecResult
+from verilogeval.records import ExecResult, Problem
 from verilogeval.sandbox import Command, runner
 
 SAMPLE_NAME = "sample.sv"  # the file name the line markers give the sample's text
@@ -34,6 +44,46 @@ _CHANGES_HARNESS = (
 )
 # Control characters on which two readers of the text may disagree (where a line ends).
 _CONTROL = re.compile(r"\r(?!\n)|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+# Directives whose meaning depends on the reader: conditionals test macros each reader
+# predefines its own way, the location macros expand to each reader's file name and line.
+_CONDITIONALS = frozenset({"ifdef", "ifndef", "elsif", "else", "endif"})
+_LOCATION_MACROS = frozenset({"__FILE__", "__LINE__"})
+# Every other directive a reader knows: the scan of the preprocessed text refuses all but
+# `timescale and `default_nettype (ivlpp passes them on); `define and `undef are the
+# sample's own macros.
+_DIRECTIVES = frozenset(
+    {
+        "define", "undef", "undefineall", "include", "line", "timescale", "default_nettype",
+        "resetall", "celldefine", "endcelldefine", "unconnected_drive", "nounconnected_drive",
+        "pragma", "begin_keywords", "end_keywords", "protect", "endprotect",
+        "default_decay_time", "default_trireg_strength", "delay_mode_distributed",
+        "delay_mode_path", "delay_mode_unit", "delay_mode_zero", "suppress_faults",
+        "nosuppress_faults", "enable_portfaults", "disable_portfaults", "uselib",
+    }
+)  # fmt: skip
+# A backtick and the name after it (a pasting ``, a `" or `\`" has none): every directive
+# and macro use, in code, strings and comments alike (refusing too much is safe).
+_DIRECTIVE_USE = re.compile(r"(?<!`)`(?!`)\s*(\\\S+|[A-Za-z_][\w$]*)")
+_DEFINED = re.compile(r"`\s*define\s+(\\\S+|[A-Za-z_][\w$]*)")
+
+
+def reader_dependent_directives(code: str) -> tuple[str, ...]:
+    """Directives in the raw sample that could read differently to another compiler."""
+    defined = set(_DEFINED.findall(code))
+    reasons: dict[str, None] = {}
+    for name in _DIRECTIVE_USE.findall(code):
+        if name in _CONDITIONALS:
+            why = "conditional compilation: each compiler predefines its own macros"
+        elif name in _LOCATION_MACROS:
+            why = "each compiler names the file its own way"
+        elif name not in _DIRECTIVES and name not in defined:
+            why = "a macro the sample does not define: some compiler's own"
+        else:
+            continue
+        reasons.setdefault(f"`{name} ({why})", None)
+    return tuple(reasons)
 
 
 @dataclass(frozen=True)
@@ -65,6 +115,31 @@ def preprocess_argv(files: tuple[str, ...]) -> tuple[str, ...]:
     (only the exit code counts), so they cannot mix into the text the scan reads."""
     ivlpp = ("sh", "-c", 'exec "$@" 2>/dev/null', "sh", ivlpp_path())
     return (*ivlpp, "-L", "-F", _DEFINES_NAME, *files)
+
+
+def sample_as_compiled(
+    code: str,
+    problem: Problem | None,
+    *,
+    workdir: Path | None,
+    sandboxed: bool,
+    timeout_s: float,
+) -> Preprocessed:
+    """`code` as the official compile reads it, followed by `problem`'s testbench and
+    reference: the text the scan reads, and the one strict and formal are handed."""
+    return preprocess_sample(
+        code, harness_files(problem), workdir=workdir, sandboxed=sandboxed, timeout_s=timeout_s
+    )
+
+
+def harness_files(problem: Problem | None) -> tuple[tuple[str, str], ...]:
+    """The files compiled after the sample, under the names the compile gives them."""
+    if problem is None or problem.test_path is None:
+        return ()
+    return (
+        ("test.sv", problem.test_path.read_text(encoding="utf-8")),
+        ("ref.sv", problem.ref_path.read_text(encoding="utf-8")),
+    )
 
 
 def preprocess_sample(
