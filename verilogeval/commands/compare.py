@@ -17,6 +17,11 @@ if TYPE_CHECKING:  # reading a run imports pandas: only when the command runs
     from verilogeval.reports.runs import Run
 
 
+EXAMPLES = """
+verilogeval compare runs/gpt-4o_spec-to-rtl_0shot_greedy runs/o3_spec-to-rtl_0shot_greedy
+verilogeval compare runs/a runs/b --json > diff.json
+"""
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("run_a", metavar="RUN_A", help="a run folder")
     parser.add_argument("run_b", metavar="RUN_B", help="another run folder")

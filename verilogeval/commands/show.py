@@ -25,6 +25,11 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
 MAX_LINES = 400  # of one text shown; the rest is in the file named above it
 
 
+EXAMPLES = """
+verilogeval show runs/gpt-4o_spec-to-rtl_0shot_greedy Prob007_wire
+verilogeval show runs/gpt-4o_spec-to-rtl_0shot_greedy 7 3      # problem 7, sample 3
+"""
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("run", metavar="RUNDIR", help="a run folder")
     parser.add_argument("problem", metavar="PROBLEM", help="its name, or its number (e.g. 7)")
