@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from verilogeval.models.pricing import run_prices
 from verilogeval.models.registry import resolve
 from verilogeval.plans import RunPlan
 from verilogeval.prompt import build_prompt
@@ -43,7 +44,7 @@ def estimate(plan: RunPlan) -> Estimate:
     """The plan's requests, tokens and cost; reads the run folder, writes nothing. A folder
     the run would refuse (other parameters) is refused here too, in the same words."""
     check_resumable(plan.folder, plan.manifest())
-    adapter, _ = resolve(plan.model)
+    adapter, model = resolve(plan.model)
     sends = adapter in ("openai", "litellm")
     samples = plan.sampling.n
     answered = {line.key for line in read_generations(plan.folder.generations) if not line.error}
@@ -57,7 +58,10 @@ def estimate(plan: RunPlan) -> Estimate:
         requests += todo if sends else 0
     prompt_tokens = -(-characters // CHARS_PER_TOKEN)
     ceiling = requests * plan.sampling.max_tokens
-    prices = plan.adapter.prices if sends else None  # another server's price is unknown
+    # the prices the adapter would bill at (another server's are unknown unless given)
+    billed_as = f"openai/{model}" if adapter == "openai" else model
+    settings = plan.adapter
+    prices = run_prices(billed_as, settings.api_base, settings.prices) if sends else None
     return Estimate(
         problems=tuple(problem.name for problem in plan.problems),
         asks_model=sends,
