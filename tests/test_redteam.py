@@ -373,7 +373,6 @@ endmodule
 """
 
 
-@pytest.mark.xfail(strict=True, reason="the command's /tmp tmpfs has no inode limit")
 def test_the_commands_tmp_bounds_its_files_as_the_workspace_does(official_root):
     """Class: resource exhaustion past the stated limits (kernel memory).
 
