@@ -160,11 +160,14 @@ def preprocess_sample(
         return Preprocessed(None, (failure,))
     if not done.output.endswith(expected):
         return Preprocessed(None, (_CHANGES_HARNESS,))
-    messages = execution.files.get(WARNINGS_NAME, b"").decode("utf-8", errors="replace")
-    undefined = dict.fromkeys(_UNDEFINED_MACRO.findall(messages))
+    text = done.output[: len(done.output) - len(expected)]
+    messages = execution.files.get(WARNINGS_NAME)
+    if messages is None:  # the shell always makes the file: it is over the size cap
+        return Preprocessed(text, ("Icarus's preprocessor's messages are over the size cap",))
+    undefined = dict.fromkeys(_UNDEFINED_MACRO.findall(messages.decode("utf-8", "replace")))
     why = "a macro the sample does not define: some compiler's own"
     reasons = tuple(f"`{name} ({why})" for name in undefined)
-    return Preprocessed(done.output[: len(done.output) - len(expected)], reasons)
+    return Preprocessed(text, reasons)
 
 
 def _failure(done: ExecResult, timeout_s: float) -> str | None:
