@@ -162,6 +162,7 @@ SCAN_ATTACKS = [
     ("unconnected_drive", design(CORRECT) + "`unconnected_drive pull1\n", "`unconnected_drive"),
     # issue 18 follow-up, hole 1: text that reads differently to another compiler
     ("undefined_macro", design(CORRECT, "localparam K = `SYNTHESIS + 0;"), "`SYNTHESIS"),
+    ("define_in_a_comment", "/*\n`define YOSYS\n*/\n" + design(CORRECT, "localparam K = `YOSYS + 0;"), "`YOSYS"),
     ("line_macro", design(CORRECT, "localparam L = `__LINE__;"), "`__LINE__"),
     ("ifdef_own_macro", "`define MINE\n" + design(CORRECT, "`ifdef MINE\nwire w;\n`endif"), "`ifdef"),
     ("elsif", design(CORRECT, "`ifdef A\n`elsif YOSYS\nwire w;\n`endif"), "`elsif"),
@@ -408,9 +409,10 @@ def test_no_officially_passing_golden_answer_gets_a_finding(
 
 
 # ---- hole 1: the checks read the text the scan read, not each their own view ----
-# Correct under Yosys only: `YOSYS` is Yosys's macro, and the `define in a comment fools a
-# reader that counts defines in the raw text (ivlpp reads `YOSYS as undefined: empty).
-CORRECT_FOR_YOSYS_ONLY = "// `define YOSYS\n" + design(
+# Correct under Yosys only: `YOSYS` is Yosys's macro; the `define in a block comment
+# defines nothing (ivlpp reads `YOSYS as empty; the scan says so, but formal, run without
+# --plus, must not rest on the scan).
+CORRECT_FOR_YOSYS_ONLY = "/*\n`define YOSYS\n*/\n" + design(
     "localparam K = `YOSYS + 0;\nassign maj = K != 0 && (v[0] + v[1] + v[2] + v[3] + v[4]) >= 3;\n"
 )
 # Correct only where the file is not called sample.sv: under cocotb's build, not officially.

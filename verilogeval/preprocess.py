@@ -15,9 +15,11 @@ strict's cocotb build and Yosys each predefine their own macros (`__ICARUS__`, `
 a different design. Two rules, each enough for the readers it covers:
 - the checks read what the scan read: `sample_as_compiled` is the one preprocessing, and
   strict and formal are handed its output (no macro, no conditional left in it);
-- the raw sample may not depend on its reader (`reader_dependent_directives`, a scan
-  finding): no conditional compilation, no `__FILE__`/`__LINE__`, no macro it does not
-  define itself. No official reference and no golden answer uses any directive at all.
+- the sample may not depend on its reader (scan findings): no conditional compilation and
+  no `__FILE__`/`__LINE__` in the raw text (`reader_dependent_directives`), no macro it
+  does not define itself (ivlpp's own warning: it reads such a macro as empty, another
+  compiler may predefine it). No official reference and no golden answer uses any
+  directive at all.
 """
 
 from __future__ import annotations
@@ -38,6 +40,11 @@ SAMPLE_NAME = "sample.sv"  # the file name the line markers give the sample's te
 # command, and tests compare this preprocessor's output with `iverilog -E`'s.
 ICARUS_DEFINES = "D:__ICARUS__=1\nrelative include:false\n"
 _DEFINES_NAME = "verilogeval.defines"
+WARNINGS_NAME = "verilogeval.ivlpp-messages"
+# ivlpp reads a macro nobody defined as empty, and says so: another compiler predefines it.
+_UNDEFINED_MACRO = re.compile(
+    rf"^{re.escape(SAMPLE_NAME)}:\d+: warning: macro (\S+) undefined", re.MULTILINE
+)
 _CHANGES_HARNESS = (
     "changes how the testbench or reference is read "
     "(an unterminated comment or `ifdef, or a macro they use)"
@@ -50,36 +57,19 @@ _CONTROL = re.compile(r"\r(?!\n)|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # predefines its own way, the location macros expand to each reader's file name and line.
 _CONDITIONALS = frozenset({"ifdef", "ifndef", "elsif", "else", "endif"})
 _LOCATION_MACROS = frozenset({"__FILE__", "__LINE__"})
-# Every other directive a reader knows: the scan of the preprocessed text refuses all but
-# `timescale and `default_nettype (ivlpp passes them on); `define and `undef are the
-# sample's own macros.
-_DIRECTIVES = frozenset(
-    {
-        "define", "undef", "undefineall", "include", "line", "timescale", "default_nettype",
-        "resetall", "celldefine", "endcelldefine", "unconnected_drive", "nounconnected_drive",
-        "pragma", "begin_keywords", "end_keywords", "protect", "endprotect",
-        "default_decay_time", "default_trireg_strength", "delay_mode_distributed",
-        "delay_mode_path", "delay_mode_unit", "delay_mode_zero", "suppress_faults",
-        "nosuppress_faults", "enable_portfaults", "disable_portfaults", "uselib",
-    }
-)  # fmt: skip
 # A backtick and the name after it (a pasting ``, a `" or `\`" has none): every directive
 # and macro use, in code, strings and comments alike (refusing too much is safe).
 _DIRECTIVE_USE = re.compile(r"(?<!`)`(?!`)\s*(\\\S+|[A-Za-z_][\w$]*)")
-_DEFINED = re.compile(r"`\s*define\s+(\\\S+|[A-Za-z_][\w$]*)")
 
 
 def reader_dependent_directives(code: str) -> tuple[str, ...]:
     """Directives in the raw sample that could read differently to another compiler."""
-    defined = set(_DEFINED.findall(code))
     reasons: dict[str, None] = {}
     for name in _DIRECTIVE_USE.findall(code):
         if name in _CONDITIONALS:
             why = "conditional compilation: each compiler predefines its own macros"
         elif name in _LOCATION_MACROS:
             why = "each compiler names the file its own way"
-        elif name not in _DIRECTIVES and name not in defined:
-            why = "a macro the sample does not define: some compiler's own"
         else:
             continue
         reasons.setdefault(f"`{name} ({why})", None)
@@ -88,7 +78,8 @@ def reader_dependent_directives(code: str) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class Preprocessed:
-    """The sample's part of ivlpp's output, or the reasons it could not be trusted."""
+    """The sample's part of ivlpp's output (None if it cannot be had), and the reasons not
+    to trust it (a macro nobody defines, or why there is no text)."""
 
     text: str | None
     reasons: tuple[str, ...]
@@ -111,9 +102,9 @@ def ivlpp_path() -> str:
 
 
 def preprocess_argv(files: tuple[str, ...]) -> tuple[str, ...]:
-    """ivlpp on `files` with iverilog's macros and line markers; its errors are dropped
-    (only the exit code counts), so they cannot mix into the text the scan reads."""
-    ivlpp = ("sh", "-c", 'exec "$@" 2>/dev/null', "sh", ivlpp_path())
+    """ivlpp on `files` with iverilog's macros and line markers; its messages go to their
+    own file (WARNINGS_NAME), so they cannot mix into the text the scan reads."""
+    ivlpp = ("sh", "-c", f'exec "$@" 2>{WARNINGS_NAME}', "sh", ivlpp_path())
     return (*ivlpp, "-L", "-F", _DEFINES_NAME, *files)
 
 
@@ -161,14 +152,22 @@ def preprocess_sample(
         _DEFINES_NAME: ICARUS_DEFINES.encode("utf-8"),
     }
     files = (SAMPLE_NAME, *(name for name, _ in harness))
-    command = Command(preprocess_argv(files), inputs, (), timeout_s)
-    done = runner(workdir, sandboxed).execute(command).result
+    command = Command(preprocess_argv(files), inputs, (WARNINGS_NAME,), timeout_s)
+    execution = runner(workdir, sandboxed).execute(command)
+    done = execution.result
     failure = _failure(done, timeout_s)
     if failure:
         return Preprocessed(None, (failure,))
     if not done.output.endswith(expected):
         return Preprocessed(None, (_CHANGES_HARNESS,))
-    return Preprocessed(done.output[: len(done.output) - len(expected)], ())
+    text = done.output[: len(done.output) - len(expected)]
+    messages = execution.files.get(WARNINGS_NAME)
+    if messages is None:  # the shell always makes the file: it is over the size cap
+        return Preprocessed(text, ("Icarus's preprocessor's messages are over the size cap",))
+    undefined = dict.fromkeys(_UNDEFINED_MACRO.findall(messages.decode("utf-8", "replace")))
+    why = "a macro the sample does not define: some compiler's own"
+    reasons = tuple(f"`{name} ({why})" for name in undefined)
+    return Preprocessed(text, reasons)
 
 
 def _failure(done: ExecResult, timeout_s: float) -> str | None:

@@ -62,4 +62,3 @@ def _file_names(vvp_text: str) -> list[str] | None:
     lines = vvp_text[match.end() :].split("\n", int(match.group(1)))[: int(match.group(1))]
     names = [_FILE_NAME.match(line) for line in lines]
     return [name.group(1) if name else "?" for name in names]
-

@@ -76,6 +76,7 @@ def scan_sample(
         "reserved": sorted(reserved),
         "reserved_prefix": RESERVED_PREFIX,
     }
+    raw += preprocessed.reasons
     try:
         return raw + tuple(parse_call("scan", arguments, deadline_s=timeout_s))
     except ParseFailed as error:
