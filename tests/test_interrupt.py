@@ -38,9 +38,12 @@ def lines(path: Path) -> int:
     return path.read_text().count("\n") if path.exists() else 0
 
 
-def sandbox_started(scratch: Path) -> bool:
-    """A sample's sandbox exists in the scratch root of the command's pool."""
-    return any(root.is_dir() and any(root.iterdir()) for root in scratch.iterdir())
+def sandbox_started(marker: str) -> bool:
+    """A grading sandbox (bwrap, which keeps its parent's environment) of the command runs.
+
+    Not a folder in the scratch root: a sandboxed command's files live in its own tmpfs.
+    """
+    return any("bwrap" in process for process in marked_processes(marker))
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,7 @@ def server() -> Iterator[FakeOpenAIServer]:
         yield slow
 
 
-def phase(name: str, tmp_path: Path, server: FakeOpenAIServer) -> Phase:
+def phase(name: str, tmp_path: Path, server: FakeOpenAIServer, marker: str) -> Phase:
     out, scratch = tmp_path / "run", tmp_path / "scratch"
     grading = ["--no-cache", "--jobs", "2", "--scratch-dir", str(scratch)]
     if name == "generation":
@@ -84,7 +87,7 @@ def phase(name: str, tmp_path: Path, server: FakeOpenAIServer) -> Phase:
         )
     assert name == "check"
     return Phase(
-        ["check", *grading], lambda: sandbox_started(scratch), "again with: verilogeval check"
+        ["check", *grading], lambda: sandbox_started(marker), "again with: verilogeval check"
     )
 
 
@@ -92,8 +95,8 @@ def interrupt(name: str, tmp_path: Path, server: FakeOpenAIServer, presses: int)
     """Start the command of phase `name`, press Ctrl-C `presses` times once it is there."""
     scratch = tmp_path / "scratch"
     scratch.mkdir()
-    step = phase(name, tmp_path, server)
     marker = f"verilogeval-test-{uuid.uuid4().hex}"
+    step = phase(name, tmp_path, server, marker)
     command = subprocess.Popen(
         [sys.executable, "-m", "verilogeval", *step.argv],
         stdout=subprocess.PIPE,
