@@ -112,7 +112,7 @@ def test_a_failed_request_is_not_graded_and_is_asked_again(cli, tmp_path):
         failed = cli(*args)
         assert failed.returncode == 1, failed.stderr
         assert "first error" in failed.stdout and "HTTP 400" in failed.stdout
-        assert "1 samples without an answer" in failed.stderr
+        assert "1 sample without an answer" in failed.stderr
         [graded] = _lines(out / "results.jsonl")  # only the answered sample
         assert graded.get("generation_error") is None
         assert json.loads((out / "run.json").read_text())["finished_at"] is None

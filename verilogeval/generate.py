@@ -21,9 +21,10 @@ import queue
 import random
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 from verilogeval.errors import UserError, error_reason
 from verilogeval.models.base import (
@@ -36,6 +37,8 @@ from verilogeval.models.base import (
 from verilogeval.records import Generation, Usage
 from verilogeval.responses import join_reasoning, split_thinking
 from verilogeval.store import Store
+
+T = TypeVar("T")
 
 # How many first outcomes decide that a run cannot work (all failed with one permanent error).
 FAIL_FAST_REQUESTS = 5
@@ -201,7 +204,21 @@ def generate(
         finally:
             await adapter.aclose()
 
-    return asyncio.run(run())
+    return run_coroutine(run())
+
+
+def run_coroutine(coroutine: Coroutine[Any, Any, T]) -> T:
+    """`asyncio.run(coroutine)`, except that a Ctrl-C that lands inside one of the loop's
+    tasks (aiohttp's request writer, say) is not logged a second time, with a traceback, as
+    "Task exception was never retrieved": the KeyboardInterrupt already stops the command."""
+    with asyncio.Runner() as runner:
+        runner.get_loop().set_exception_handler(_quiet_about_interrupts)
+        return runner.run(coroutine)
+
+
+def _quiet_about_interrupts(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    if not isinstance(context.get("exception"), KeyboardInterrupt):
+        loop.default_exception_handler(context)
 
 
 async def generate_async(

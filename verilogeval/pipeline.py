@@ -15,7 +15,7 @@ import asyncio
 from dataclasses import dataclass, replace
 
 from verilogeval.extract import extract
-from verilogeval.generate import generate_async
+from verilogeval.generate import generate_async, run_coroutine
 from verilogeval.journal import Journal, create_journals
 from verilogeval.layout import write_generate_log
 from verilogeval.models.base import ModelAdapter, Request
@@ -86,7 +86,7 @@ def execute(plan: RunPlan, adapter: ModelAdapter, progress: Progress) -> RunOutc
     progress.start(len(requests), len(requests) + len(to_grade))
     run = _Run(plan, adapter, progress)
     try:
-        asyncio.run(run.pipeline(requests, to_grade))
+        run_coroutine(run.pipeline(requests, to_grade))
     finally:
         progress.stop()
 
