@@ -17,6 +17,7 @@ import re
 from pathlib import Path
 
 import pytest
+from problems import write_problem
 
 from verilogeval.classify import classify
 from verilogeval.dataset import load_dataset
@@ -69,18 +70,7 @@ OLD_SHIFTS = tuple(7919 * k for k in range(1, 5))  # the constants the shifts us
 
 
 def make_problem(folder: Path, draw: str) -> Problem:
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "ref.sv").write_text(REFERENCE)
-    (folder / "test.sv").write_text(TESTBENCH.replace("DRAW", draw))
-    return Problem(
-        name="Prob901_increment8",
-        number=901,
-        task=Task.SPEC_TO_RTL,
-        folder=folder,
-        prompt="",
-        ref_path=folder / "ref.sv",
-        test_path=folder / "test.sv",
-    )
+    return write_problem(folder, "Prob901_increment8", REFERENCE, TESTBENCH.replace("DRAW", draw))
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import json
 import re
 
 import pytest
+from problems import write_problem
 
 from verilogeval.classify import classify
 from verilogeval.dataset import load_dataset
@@ -50,17 +51,7 @@ REFERENCE = "module RefModule (input [7:0] a, output [7:0] y);\n  assign y = a +
 
 @pytest.fixture
 def shifted_problem(tmp_path) -> Problem:
-    (tmp_path / "ref.sv").write_text(REFERENCE)
-    (tmp_path / "test.sv").write_text(TESTBENCH)
-    return Problem(
-        name="Prob900_increment8",
-        number=900,
-        task=Task.SPEC_TO_RTL,
-        folder=tmp_path,
-        prompt="",
-        ref_path=tmp_path / "ref.sv",
-        test_path=tmp_path / "test.sv",
-    )
+    return write_problem(tmp_path, "Prob900_increment8", REFERENCE, TESTBENCH)
 
 
 def sample(problem: Problem, body: str, extra: str = "") -> Sample:

@@ -122,19 +122,6 @@ def test_the_same_bad_request_first_stops_the_run_with_exit_2(cli, tmp_path):
     assert len(_lines(tmp_path / "results.jsonl")) == 6
 
 
-def test_a_run_with_generation_errors_exits_1(cli, tmp_path):
-    with FakeOpenAIServer() as server:
-        server.add_faults([Fault(FaultKind.BAD_REQUEST)])
-        args = ["run", "--model", "openai:fake", "--api-base", server.base_url, "--no-cache"]
-        args += ["--problems", "1-2", "--concurrency", "1", "--out", tmp_path, "--quiet"]
-        result = cli(*args)
-    assert result.returncode == 1, result.stderr
-    assert "1 sample without an answer" in result.stderr
-    # The failed request is journaled, not graded: the next invocation asks for it again.
-    assert [r["response_issue"] for r in _lines(tmp_path / "results.jsonl")] == [None]
-    assert sum(g["error"] is not None for g in _lines(tmp_path / "generations.jsonl")) == 1
-
-
 def test_a_replay_of_empty_answers_reports_empty(cli, tmp_path):
     replay = tmp_path / "answers.jsonl"
     lines = [

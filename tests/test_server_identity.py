@@ -112,9 +112,11 @@ def test_a_failed_request_is_not_graded_and_is_asked_again(cli, tmp_path):
         failed = cli(*args)
         assert failed.returncode == 1, failed.stderr
         assert "first error" in failed.stdout and "HTTP 400" in failed.stdout
-        assert "1 samples without an answer" in failed.stderr
+        assert "1 sample without an answer" in failed.stderr
+        # The failed request is journaled, not graded: the next invocation asks for it again.
         [graded] = _lines(out / "results.jsonl")  # only the answered sample
-        assert graded.get("generation_error") is None
+        assert graded.get("generation_error") is None and graded["response_issue"] is None
+        assert sum(g["error"] is not None for g in _lines(out / "generations.jsonl")) == 1
         assert json.loads((out / "run.json").read_text())["finished_at"] is None
         server.reset()
         resumed = cli(*args)
