@@ -392,13 +392,11 @@ def test_no_official_reference_gets_a_finding(official_root, task, tmp_path):
 @pytest.mark.icarus
 @pytest.mark.shared
 def test_no_officially_passing_golden_answer_gets_a_finding(
-    official_root, golden_classification, tmp_path
+    official_problems, golden_classification, tmp_path
 ):
     from verilogeval.plus.tamper import scan_sample
 
-    problems = {
-        (task, p.name): p for task in Task for p in load_dataset(official_root, task).problems
-    }
+    problems = {(task, name): p for task in Task for name, p in official_problems[task].items()}
     found = {}
     for row in golden_classification:
         if row["official"] == "." and row["sample"] != "ref":
