@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+from verilogeval.dataset import load_dataset
 from verilogeval.records import Problem, Task
 
 
@@ -21,3 +23,14 @@ def write_problem(folder: Path, name: str, reference: str, testbench: str) -> Pr
         ref_path=folder / "ref.sv",
         test_path=folder / "test.sv",
     )
+
+
+def embedded_problem() -> Problem:
+    """The first spec-to-RTL problem of the embedded dataset that has a testbench."""
+    dataset = load_dataset(None, Task.SPEC_TO_RTL)
+    return next(p for p in dataset.problems if p.test_path is not None)
+
+
+def reference_answer(problem: Problem) -> str:
+    """`problem`'s reference named TopModule: an answer that passes."""
+    return re.sub(r"\bRefModule\b", "TopModule", problem.ref_path.read_text())

@@ -215,17 +215,12 @@ def test_waves_come_back_as_the_file_the_testbench_wrote(problem, tmp_path):
 # Class 10: samples share scratch space
 
 
-def test_a_sample_cannot_read_what_an_earlier_sample_left_in_tmp(problem):
-    leave = 'initial begin : leave integer f; f = $fopen("/tmp/left-by-sample-1", "w"); $fdisplay(f, "x"); $fclose(f); end'
-    look = 'initial begin : look integer f; f = $fopen("/tmp/left-by-sample-1", "r"); if (f != 0) $display("SAW-SAMPLE-1"); end'
-    simulate(problem, reference(problem, leave, 1))
-    result = simulate(problem, reference(problem, look, 2))
-    assert result.run is not None and "SAW-SAMPLE-1" not in result.run.output
-
-
-def test_a_sample_cannot_read_what_an_earlier_sample_left_beside_its_folder(problem):
-    leave = 'initial begin : leave integer f; f = $fopen("../left-by-sample-1", "w"); $fdisplay(f, "x"); $fclose(f); end'
-    look = 'initial begin : look integer f; f = $fopen("../left-by-sample-1", "r"); if (f != 0) $display("SAW-SAMPLE-1"); end'
+@pytest.mark.parametrize(
+    "left", ["/tmp/left-by-sample-1", "../left-by-sample-1"], ids=["in_tmp", "beside_its_folder"]
+)
+def test_a_sample_cannot_read_what_an_earlier_sample_left(problem, left):
+    leave = f'initial begin : leave integer f; f = $fopen("{left}", "w"); $fdisplay(f, "x"); $fclose(f); end'
+    look = f'initial begin : look integer f; f = $fopen("{left}", "r"); if (f != 0) $display("SAW-SAMPLE-1"); end'
     simulate(problem, reference(problem, leave, 1))
     result = simulate(problem, reference(problem, look, 2))
     assert result.run is not None and "SAW-SAMPLE-1" not in result.run.output

@@ -17,7 +17,7 @@ import re
 from pathlib import Path
 
 import pytest
-from problems import write_problem
+from problems import embedded_problem, reference_answer, write_problem
 
 from verilogeval.classify import classify
 from verilogeval.dataset import load_dataset
@@ -280,9 +280,8 @@ def test_a_formal_check_that_cannot_decide_gives_no_plus_pass():
 @pytest.mark.yosys
 @pytest.mark.slow
 def test_a_construct_yosys_cannot_read_leaves_plus_passed_null(cli, tmp_path):
-    dataset = load_dataset(None, Task.SPEC_TO_RTL)
-    problem = next(p for p in dataset.problems if p.test_path is not None)
-    code = re.sub(r"\bRefModule\b", "TopModule", problem.ref_path.read_text())
+    problem = embedded_problem()
+    code = reference_answer(problem)
     body, end = code.rsplit("endmodule", 1)
     rows = [
         {"problem": problem.name, "sample": 1, "code": code},
@@ -348,9 +347,8 @@ def test_strict_rests_on_no_file_the_sample_can_rewrite(problem, tmp_path, also_
 @pytest.mark.icarus
 @pytest.mark.slow
 def test_shifts_are_recorded_kept_on_resume_and_reproduced_by_plus_seeds(cli, tmp_path):
-    dataset = load_dataset(None, Task.SPEC_TO_RTL)
-    problem = next(p for p in dataset.problems if p.test_path is not None)
-    code = re.sub(r"\bRefModule\b", "TopModule", problem.ref_path.read_text())
+    problem = embedded_problem()
+    code = reference_answer(problem)
     rows = tmp_path / "s.jsonl"
     rows.write_text(json.dumps({"problem": problem.name, "sample": 1, "code": code}) + "\n")
     out = tmp_path / "out"
