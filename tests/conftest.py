@@ -12,6 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from verilogeval.dataset import load_dataset
+from verilogeval.records import Problem, Task
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -39,6 +42,12 @@ def shared_dir() -> Path:
 def official_root(shared_dir: Path) -> Path:
     """Root of the official VerilogEval v2 clone."""
     return shared_dir / "verilog-eval-v2"
+
+
+@pytest.fixture(scope="session")
+def official_problems(official_root: Path) -> dict[Task, dict[str, Problem]]:
+    """Every problem of the official clone, by task and name, loaded once."""
+    return {task: {p.name: p for p in load_dataset(official_root, task).problems} for task in Task}
 
 
 @pytest.fixture(scope="session")

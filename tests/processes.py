@@ -7,6 +7,7 @@ folder, which its command line or working directory names.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Callable
@@ -41,3 +42,41 @@ def wait_until(condition: Callable[[], bool], seconds: float = 60.0) -> bool:
             return False
         time.sleep(0.1)
     return True
+
+
+def commands_running(marker: str) -> list[str]:
+    """Command lines of this machine's processes (seen from the host) that contain `marker`."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        with contextlib.suppress(OSError):
+            text = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            if marker in text:
+                found.append(text)
+    return found
+
+
+def parser_rss_mb() -> int:
+    """The resident memory of this process's pyslang parser child, in MiB."""
+    from verilogeval import untrusted_parse
+
+    process = untrusted_parse._parsers[os.getpid()]._process
+    assert process is not None
+    status = Path(f"/proc/{process.pid}/status").read_text()
+    line = next(line for line in status.splitlines() if line.startswith("VmRSS:"))
+    return int(line.split()[1]) // 1024
+
+
+def scan_growth_mb(source: str) -> int:
+    """How much the parser child grows (MiB) over 60 tamper scans of `source`, each a
+    different text, after 5 scans that warm it up."""
+    from verilogeval.untrusted_parse import parse_call
+
+    def scan(count: int) -> None:
+        for number in range(count):
+            arguments = {"source": f"{source}// {number}\n", "reserved": [], "reserved_prefix": "x"}
+            assert parse_call("scan", arguments) == []
+
+    scan(5)
+    before = parser_rss_mb()
+    scan(60)
+    return parser_rss_mb() - before

@@ -20,6 +20,13 @@ LOGS = {
 NAMES = {".": "pass", "S": "syntax error", "R": "runtime mismatch", "T": "timeout"}
 
 
+def jsonl_lines(path: Path) -> list[dict]:
+    """The records of a JSONL file a run wrote; none if it was never written."""
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
 def write_run(
     folder: Path,
     outcomes: dict[str, str],

@@ -9,7 +9,6 @@ that native code would. Each attack succeeded against the sandbox before issue 1
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import subprocess
@@ -18,6 +17,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from processes import commands_running
 
 from verilogeval.classify import classify
 from verilogeval.dataset import load_dataset
@@ -55,17 +55,6 @@ def sh(
     return runner(None, sandboxed=True).execute(command)
 
 
-def running(marker: str) -> list[str]:
-    """Command lines of this machine's processes (seen from the host) that contain `marker`."""
-    found = []
-    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
-        with contextlib.suppress(OSError):
-            text = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            if marker in text:
-                found.append(text)
-    return found
-
-
 def verilog_string(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
@@ -84,7 +73,12 @@ def test_a_seed_run_cannot_rewrite_the_binary_the_next_seed_runs(problem, tmp_pa
         f'if (f != 0) begin $fwrite(f, "%s", "{payload}"); $fclose(f); end end'
     )
     runs = run_seeds(
-        problem, reference(problem, rewrite), (101, 202, 303), timeout_s=60, workdir=None, sandboxed=True
+        problem,
+        reference(problem, rewrite),
+        (101, 202, 303),
+        timeout_s=60,
+        workdir=None,
+        sandboxed=True,
     )
     assert not any("PWNED" in run.log for run in runs)
     assert [run.passed for run in runs] == [True, True, True]
@@ -185,7 +179,7 @@ def test_a_stray_holding_the_output_and_ignoring_sigterm_dies_with_its_command()
     script = "setsid sh -c 'trap \"\" TERM; exec sleep 1013' & trap '' TERM; exec sleep 1013"
     ran = sh(script, timeout_s=1)
     assert ran.result.timed_out
-    assert running("sleep 1013") == []
+    assert commands_running("sleep 1013") == []
     assert sh("echo next").result.output == "next\n"
 
 
@@ -221,17 +215,12 @@ def test_waves_come_back_as_the_file_the_testbench_wrote(problem, tmp_path):
 # Class 10: samples share scratch space
 
 
-def test_a_sample_cannot_read_what_an_earlier_sample_left_in_tmp(problem):
-    leave = 'initial begin : leave integer f; f = $fopen("/tmp/left-by-sample-1", "w"); $fdisplay(f, "x"); $fclose(f); end'
-    look = 'initial begin : look integer f; f = $fopen("/tmp/left-by-sample-1", "r"); if (f != 0) $display("SAW-SAMPLE-1"); end'
-    simulate(problem, reference(problem, leave, 1))
-    result = simulate(problem, reference(problem, look, 2))
-    assert result.run is not None and "SAW-SAMPLE-1" not in result.run.output
-
-
-def test_a_sample_cannot_read_what_an_earlier_sample_left_beside_its_folder(problem):
-    leave = 'initial begin : leave integer f; f = $fopen("../left-by-sample-1", "w"); $fdisplay(f, "x"); $fclose(f); end'
-    look = 'initial begin : look integer f; f = $fopen("../left-by-sample-1", "r"); if (f != 0) $display("SAW-SAMPLE-1"); end'
+@pytest.mark.parametrize(
+    "left", ["/tmp/left-by-sample-1", "../left-by-sample-1"], ids=["in_tmp", "beside_its_folder"]
+)
+def test_a_sample_cannot_read_what_an_earlier_sample_left(problem, left):
+    leave = f'initial begin : leave integer f; f = $fopen("{left}", "w"); $fdisplay(f, "x"); $fclose(f); end'
+    look = f'initial begin : look integer f; f = $fopen("{left}", "r"); if (f != 0) $display("SAW-SAMPLE-1"); end'
     simulate(problem, reference(problem, leave, 1))
     result = simulate(problem, reference(problem, look, 2))
     assert result.run is not None and "SAW-SAMPLE-1" not in result.run.output

@@ -23,6 +23,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from problems import reference_answer
+from processes import parser_rss_mb, scan_growth_mb
 
 from verilogeval.dataset import load_dataset
 from verilogeval.records import Problem, Sample, Task
@@ -381,7 +383,7 @@ def test_no_official_reference_gets_a_finding(official_root, task, tmp_path):
 
     found = {}
     for problem in load_dataset(official_root, task).problems:
-        code = re.sub(r"\bRefModule\b", "TopModule", problem.ref_path.read_text())
+        code = reference_answer(problem)
         reasons = scan_sample(code, problem, workdir=tmp_path)
         if reasons:
             found[problem.name] = reasons
@@ -391,13 +393,11 @@ def test_no_official_reference_gets_a_finding(official_root, task, tmp_path):
 @pytest.mark.icarus
 @pytest.mark.shared
 def test_no_officially_passing_golden_answer_gets_a_finding(
-    official_root, golden_classification, tmp_path
+    official_problems, golden_classification, tmp_path
 ):
     from verilogeval.plus.tamper import scan_sample
 
-    problems = {
-        (task, p.name): p for task in Task for p in load_dataset(official_root, task).problems
-    }
+    problems = {(task, name): p for task in Task for name, p in official_problems[task].items()}
     found = {}
     for row in golden_classification:
         if row["official"] == "." and row["sample"] != "ref":
@@ -447,18 +447,6 @@ def test_strict_reads_the_design_the_official_compile_reads(tmp_path):
 
 
 # ---- hole 4: the parser child forgets what it read ----
-def _parser_rss_mb() -> int:
-    import os
-
-    from verilogeval import untrusted_parse
-
-    process = untrusted_parse._parsers[os.getpid()]._process
-    assert process is not None
-    status = Path(f"/proc/{process.pid}/status").read_text()
-    return (
-        int(next(line for line in status.splitlines() if line.startswith("VmRSS:")).split()[1])
-        // 1024
-    )
 
 
 def test_reading_interfaces_forgets_the_texts():
@@ -470,26 +458,15 @@ def test_reading_interfaces_forgets_the_texts():
     source = f"module TopModule (output o);\n{comments}  assign o = 0;\nendmodule\n"
     for number in range(5):
         read_interfaces(f"{source}// {number}\n", "sample.sv")
-    before = _parser_rss_mb()
+    before = parser_rss_mb()
     for number in range(60):
         assert "TopModule" in read_interfaces(f"{source}// {number}\n", "sample.sv")
-    assert _parser_rss_mb() - before < 30
+    assert parser_rss_mb() - before < 30
 
 
 def test_scanning_a_hierarchy_of_generate_blocks_forgets_the_texts():
     """The scan's own syntax walk and elaboration (a deep generate nest) keep nothing."""
-    from verilogeval.untrusted_parse import parse_call
-
     nest = "".join(f"if (1) begin : g{i}\n" for i in range(200)) + "end\n" * 200
     filler = "".join(f"  // {'z' * 100}\n" for _ in range(8000))
     source = design(CORRECT, nest + filler)
-
-    def scan(count: int) -> None:
-        for number in range(count):
-            arguments = {"source": f"{source}// {number}\n", "reserved": [], "reserved_prefix": "x"}
-            assert parse_call("scan", arguments) == []
-
-    scan(5)
-    before = _parser_rss_mb()
-    scan(60)
-    assert _parser_rss_mb() - before < 30
+    assert scan_growth_mb(source) < 30

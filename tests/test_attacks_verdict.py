@@ -17,6 +17,7 @@ import re
 from pathlib import Path
 
 import pytest
+from problems import embedded_problem, reference_answer, write_problem
 
 from verilogeval.classify import classify
 from verilogeval.dataset import load_dataset
@@ -69,18 +70,7 @@ OLD_SHIFTS = tuple(7919 * k for k in range(1, 5))  # the constants the shifts us
 
 
 def make_problem(folder: Path, draw: str) -> Problem:
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "ref.sv").write_text(REFERENCE)
-    (folder / "test.sv").write_text(TESTBENCH.replace("DRAW", draw))
-    return Problem(
-        name="Prob901_increment8",
-        number=901,
-        task=Task.SPEC_TO_RTL,
-        folder=folder,
-        prompt="",
-        ref_path=folder / "ref.sv",
-        test_path=folder / "test.sv",
-    )
+    return write_problem(folder, "Prob901_increment8", REFERENCE, TESTBENCH.replace("DRAW", draw))
 
 
 @pytest.fixture
@@ -290,9 +280,8 @@ def test_a_formal_check_that_cannot_decide_gives_no_plus_pass():
 @pytest.mark.yosys
 @pytest.mark.slow
 def test_a_construct_yosys_cannot_read_leaves_plus_passed_null(cli, tmp_path):
-    dataset = load_dataset(None, Task.SPEC_TO_RTL)
-    problem = next(p for p in dataset.problems if p.test_path is not None)
-    code = re.sub(r"\bRefModule\b", "TopModule", problem.ref_path.read_text())
+    problem = embedded_problem()
+    code = reference_answer(problem)
     body, end = code.rsplit("endmodule", 1)
     rows = [
         {"problem": problem.name, "sample": 1, "code": code},
@@ -358,9 +347,8 @@ def test_strict_rests_on_no_file_the_sample_can_rewrite(problem, tmp_path, also_
 @pytest.mark.icarus
 @pytest.mark.slow
 def test_shifts_are_recorded_kept_on_resume_and_reproduced_by_plus_seeds(cli, tmp_path):
-    dataset = load_dataset(None, Task.SPEC_TO_RTL)
-    problem = next(p for p in dataset.problems if p.test_path is not None)
-    code = re.sub(r"\bRefModule\b", "TopModule", problem.ref_path.read_text())
+    problem = embedded_problem()
+    code = reference_answer(problem)
     rows = tmp_path / "s.jsonl"
     rows.write_text(json.dumps({"problem": problem.name, "sample": 1, "code": code}) + "\n")
     out = tmp_path / "out"

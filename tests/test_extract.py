@@ -70,11 +70,9 @@ def _complete_file(code: str, *, with_ifc: bool, markers: tuple[str, ...] = ()) 
 
 
 @pytest.fixture(scope="module")
-def golden_cases(golden, official_root):
-    problems = {
-        task: {p.name: p for p in load_dataset(official_root, task).problems} for task in Task
-    }
-    return [(row, problems[Task(row["task"])][row["problem"]]) for row in golden("extraction")]
+def golden_cases(golden, official_problems):
+    rows = golden("extraction")
+    return [(row, official_problems[Task(row["task"])][row["problem"]]) for row in rows]
 
 
 def test_official_reproduces_every_golden_row(golden_cases):

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from verilogeval.classify import classify
-from verilogeval.dataset import load_dataset
 from verilogeval.formal.check import FormalConfig, formal_check
 from verilogeval.formal.replay import replay_testbench
 from verilogeval.formal.result import FormalResult, FormalStatus, disproved
@@ -61,9 +60,8 @@ def mutant(problem: Problem, old: str, new: str) -> Sample:
 
 
 @pytest.fixture(scope="module")
-def official(official_root: Path) -> dict[str, Problem]:
-    dataset = load_dataset(official_root, Task.SPEC_TO_RTL)
-    return {problem.name: problem for problem in dataset.problems}
+def official(official_problems) -> dict[str, Problem]:
+    return official_problems[Task.SPEC_TO_RTL]
 
 
 @pytest.mark.icarus

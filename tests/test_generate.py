@@ -9,6 +9,7 @@ from dataclasses import replace
 
 import pytest
 from fake_openai_server import FakeOpenAIServer, Fault, FaultKind
+from run_folders import jsonl_lines
 
 from verilogeval.dataset import load_dataset
 from verilogeval.generate import (
@@ -304,10 +305,6 @@ def test_generation_line_round_trip(tmp_path):
 # --- the generate command, as a user runs it ----------------------------------------------
 
 
-def read_jsonl(path):
-    return [json.loads(line) for line in path.read_text().splitlines()]
-
-
 @pytest.mark.slow
 def test_cli_generate_against_a_server_resumes_and_caches(cli, fresh, tmp_path):
     base = ["generate", "--model", "openai:fake", "--api-base", fresh.base_url]
@@ -315,7 +312,7 @@ def test_cli_generate_against_a_server_resumes_and_caches(cli, fresh, tmp_path):
     run = cli(*base, *common, "--out", tmp_path / "run", "--seed", "5")
     assert run.returncode == 0, run.stderr
     assert "4 generated (0 from cache), 0 errors" in run.stdout
-    lines = read_jsonl(tmp_path / "run" / "generations.jsonl")
+    lines = jsonl_lines(tmp_path / "run" / "generations.jsonl")
     assert sorted((line["problem"][:7], line["sample"]) for line in lines) == [
         ("Prob001", 1),
         ("Prob001", 2),
@@ -341,7 +338,7 @@ def test_cli_generate_against_a_server_resumes_and_caches(cli, fresh, tmp_path):
     assert {(r["temperature"], r["top_p"], r["max_tokens"], r["seed"]) for r in fresh.requests} == {
         (0.8, 0.95, 1024, 5)
     }
-    prompts = read_jsonl(tmp_path / "run" / "prompts.jsonl")
+    prompts = jsonl_lines(tmp_path / "run" / "prompts.jsonl")
     assert [p["problem"][:7] for p in prompts] == ["Prob001", "Prob002"]
     sent = {r["messages"][1]["content"] for r in fresh.requests}
     assert sent == {p["user"] for p in prompts}
@@ -352,7 +349,7 @@ def test_cli_generate_against_a_server_resumes_and_caches(cli, fresh, tmp_path):
     elsewhere = cli(*base, *common, "--out", tmp_path / "run2", "--seed", "5")
     assert "4 generated (4 from cache)" in elsewhere.stdout
     assert fresh.request_count == 0
-    assert all(line["cached"] for line in read_jsonl(tmp_path / "run2" / "generations.jsonl"))
+    assert all(line["cached"] for line in jsonl_lines(tmp_path / "run2" / "generations.jsonl"))
 
 
 @pytest.mark.slow
@@ -378,7 +375,7 @@ def test_cli_generate_refuses_other_settings_in_the_same_folder(cli, tmp_path):
     other = cli(*args, "--shots", "1")
     assert other.returncode == 2
     assert "prompt.shots: 0 -> 1" in other.stderr and "Traceback" not in other.stderr
-    assert len(read_jsonl(tmp_path / "generations.jsonl")) == 1  # nothing lost
+    assert len(jsonl_lines(tmp_path / "generations.jsonl")) == 1  # nothing lost
 
 
 def test_cli_generate_refuses_another_models_folder(cli, tmp_path):
@@ -391,7 +388,7 @@ def test_cli_generate_refuses_another_models_folder(cli, tmp_path):
     assert refused.returncode == 2, refused.stderr
     assert f"model (--model): 'oracle' -> '{replay}'" in refused.stderr
     assert "Traceback" not in refused.stderr
-    assert len(read_jsonl(out / "generations.jsonl")) == 1
+    assert len(jsonl_lines(out / "generations.jsonl")) == 1
 
 
 @pytest.mark.slow
@@ -427,8 +424,8 @@ def test_cli_replay_reproduces_a_run(cli, tmp_path):
         "generate", "--model", f"replay:{source}", "--problems", "1-3", "--out", tmp_path / "b"
     )
     assert replay.returncode == 0, replay.stderr
-    responses = [(r["problem"], r["response"]) for r in read_jsonl(source)]
-    replayed = [(r["problem"], r["response"]) for r in read_jsonl(tmp_path / "b" / source.name)]
+    responses = [(r["problem"], r["response"]) for r in jsonl_lines(source)]
+    replayed = [(r["problem"], r["response"]) for r in jsonl_lines(tmp_path / "b" / source.name)]
     assert sorted(replayed) == sorted(responses)
 
 
@@ -446,7 +443,7 @@ def test_cli_oracle_end_to_end_with_evaluate_passes(cli, tmp_path, task):
     assert run.returncode == 0, run.stderr
     samples = tmp_path / "samples.jsonl"
     with samples.open("w") as f:
-        for line in read_jsonl(tmp_path / "generations.jsonl"):
+        for line in jsonl_lines(tmp_path / "generations.jsonl"):
             code = extract(line["response"], dataset.problem(line["problem"]), ExtractMode.ROBUST)
             f.write(
                 json.dumps({"problem": line["problem"], "sample": line["sample"], "code": code})
@@ -464,7 +461,7 @@ def test_cli_oracle_end_to_end_with_evaluate_passes(cli, tmp_path, task):
         tmp_path / "grade-cache",
     )
     assert graded.returncode == 0, graded.stderr
-    results = read_jsonl(tmp_path / "eval" / "results.jsonl")
+    results = jsonl_lines(tmp_path / "eval" / "results.jsonl")
     assert len(results) == 2 * len(dataset.problems)
     assert all(result["passed"] for result in results), [
         r["problem"] for r in results if not r["passed"]

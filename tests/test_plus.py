@@ -6,6 +6,7 @@ import json
 import re
 
 import pytest
+from problems import embedded_problem, reference_answer, write_problem
 
 from verilogeval.classify import classify
 from verilogeval.dataset import load_dataset
@@ -50,17 +51,7 @@ REFERENCE = "module RefModule (input [7:0] a, output [7:0] y);\n  assign y = a +
 
 @pytest.fixture
 def shifted_problem(tmp_path) -> Problem:
-    (tmp_path / "ref.sv").write_text(REFERENCE)
-    (tmp_path / "test.sv").write_text(TESTBENCH)
-    return Problem(
-        name="Prob900_increment8",
-        number=900,
-        task=Task.SPEC_TO_RTL,
-        folder=tmp_path,
-        prompt="",
-        ref_path=tmp_path / "ref.sv",
-        test_path=tmp_path / "test.sv",
-    )
+    return write_problem(tmp_path, "Prob900_increment8", REFERENCE, TESTBENCH)
 
 
 def sample(problem: Problem, body: str, extra: str = "") -> Sample:
@@ -221,9 +212,8 @@ def test_every_official_reference_plus_passes_but_those_check_lists(official_roo
 
 @pytest.mark.icarus
 def test_reports_show_pass_at_k_plus_and_what_plus_rejected(cli, tmp_path):
-    dataset = load_dataset(None, Task.SPEC_TO_RTL)
-    problem = next(p for p in dataset.problems if p.test_path is not None)
-    code = re.sub(r"\bRefModule\b", "TopModule", problem.ref_path.read_text())
+    problem = embedded_problem()
+    code = reference_answer(problem)
     body, end = code.rsplit("endmodule", 1)
     forge = 'initial begin $display("Mismatches: 0 in 1 samples"); $finish; end'
     forged = f"{body}{forge}\nendmodule{end}"

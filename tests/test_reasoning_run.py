@@ -8,19 +8,15 @@ exit codes; a replay of empty answers.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from fake_openai_server import THINKING, Behaviour, FakeOpenAIServer, Fault, FaultKind
+from run_folders import jsonl_lines
 
 pytestmark = [pytest.mark.icarus, pytest.mark.filterwarnings("ignore::UserWarning:pydantic")]
 
 ANSWER = "[BEGIN]\nmodule TopModule(output zero);\n  assign zero = 1'b0;\nendmodule\n[DONE]\n"
 REFUSED = {"temperature", "top_p", "max_tokens"}
-
-
-def _lines(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
 @pytest.fixture(scope="module")
@@ -56,14 +52,14 @@ def test_o3_passes_every_sample_sending_nothing_it_refuses(
     reasoning_server.reset()
     result = _run_zero(cli, official_root, reasoning_server, tmp_path, model, "--quiet")
     assert result.returncode == 0, result.stderr
-    results = _lines(tmp_path / "results.jsonl")
+    results = jsonl_lines(tmp_path / "results.jsonl")
     assert [(r["category"], r["response_issue"]) for r in results] == [(".", None)] * 3
     assert reasoning_server.request_count == 3
     assert all(not REFUSED & set(body) for body in reasoning_server.requests)
     request = json.loads((tmp_path / "run.json").read_text())["request"]
     assert request["asked"]["temperature"] == 0.8 and request["asked"]["max_tokens"] == 100000
     assert request["sent"] == {"max_completion_tokens": 100000}  # o3's own maximum
-    generations = _lines(tmp_path / "generations.jsonl")
+    generations = jsonl_lines(tmp_path / "generations.jsonl")
     assert all(g["reasoning_tokens"] == 600 for g in generations)
     assert "completion spent reasoning" in result.stdout
 
@@ -76,7 +72,7 @@ def test_a_small_budget_makes_every_sample_truncated(
         cli, official_root, reasoning_server, tmp_path, "openai:o3", "--max-tokens", "500"
     )
     assert result.returncode == 0, result.stderr
-    results = _lines(tmp_path / "results.jsonl")
+    results = jsonl_lines(tmp_path / "results.jsonl")
     assert [r["response_issue"] for r in results] == ["truncated"] * 3
     assert all(not r["passed"] for r in results)  # the official category stays as it is
     assert "answers truncated" in result.stdout and "raise --max-tokens" in result.stdout
@@ -101,8 +97,8 @@ def test_a_think_draft_is_not_graded_and_is_kept(cli, official_root, tmp_path):
     with FakeOpenAIServer(behaviour=Behaviour.THINK_TAGS, reply=lambda b: ANSWER) as server:
         result = _run_zero(cli, official_root, server, tmp_path, "openai:my-r1", "--quiet")
     assert result.returncode == 0, result.stderr
-    assert [r["category"] for r in _lines(tmp_path / "results.jsonl")] == ["."] * 3
-    generations = _lines(tmp_path / "generations.jsonl")
+    assert [r["category"] for r in jsonl_lines(tmp_path / "results.jsonl")] == ["."] * 3
+    generations = jsonl_lines(tmp_path / "generations.jsonl")
     assert all(g["reasoning"] == THINKING and g["response"] == ANSWER for g in generations)
 
 
@@ -115,24 +111,11 @@ def test_the_same_bad_request_first_stops_the_run_with_exit_2(cli, tmp_path):
         assert stopped.returncode == 2, stopped.stderr
         assert "first 5 requests all failed with: HTTP 400" in stopped.stderr
         assert server.request_count <= 6  # not one per sample
-        assert _lines(tmp_path / "generations.jsonl") == []
-        assert _lines(tmp_path / "results.jsonl") == []
+        assert jsonl_lines(tmp_path / "generations.jsonl") == []
+        assert jsonl_lines(tmp_path / "results.jsonl") == []
         resumed = cli(*args)  # the cause gone, the same command asks for everything
     assert resumed.returncode == 0, resumed.stderr
-    assert len(_lines(tmp_path / "results.jsonl")) == 6
-
-
-def test_a_run_with_generation_errors_exits_1(cli, tmp_path):
-    with FakeOpenAIServer() as server:
-        server.add_faults([Fault(FaultKind.BAD_REQUEST)])
-        args = ["run", "--model", "openai:fake", "--api-base", server.base_url, "--no-cache"]
-        args += ["--problems", "1-2", "--concurrency", "1", "--out", tmp_path, "--quiet"]
-        result = cli(*args)
-    assert result.returncode == 1, result.stderr
-    assert "1 sample without an answer" in result.stderr
-    # The failed request is journaled, not graded: the next invocation asks for it again.
-    assert [r["response_issue"] for r in _lines(tmp_path / "results.jsonl")] == [None]
-    assert sum(g["error"] is not None for g in _lines(tmp_path / "generations.jsonl")) == 1
+    assert len(jsonl_lines(tmp_path / "results.jsonl")) == 6
 
 
 def test_a_replay_of_empty_answers_reports_empty(cli, tmp_path):
@@ -157,12 +140,12 @@ def test_a_replay_of_empty_answers_reports_empty(cli, tmp_path):
     out = tmp_path / "run"
     result = cli("run", "--model", f"replay:{replay}", "--problems", "1-3", "--out", out, "--quiet")
     assert result.returncode == 0, result.stderr
-    results = {line["problem"][:7]: line for line in _lines(out / "results.jsonl")}
+    results = {line["problem"][:7]: line for line in jsonl_lines(out / "results.jsonl")}
     issues = {problem: line["response_issue"] for problem, line in results.items()}
     assert issues == {"Prob001": "empty", "Prob002": "truncated", "Prob003": "no_code"}
     assert not any(line["passed"] for line in results.values())
     assert "answers empty" in result.stdout
-    reasoning = {g["problem"][:7]: g["reasoning"] for g in _lines(out / "generations.jsonl")}
+    reasoning = {g["problem"][:7]: g["reasoning"] for g in jsonl_lines(out / "generations.jsonl")}
     assert reasoning["Prob003"] == "hm"
 
 

@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from processes import scan_growth_mb
 
 from verilogeval.records import Task
 
@@ -386,18 +387,6 @@ def test_the_commands_tmp_bounds_its_files_as_the_workspace_does(official_root):
     assert "created 20000 files" not in done.run.output
 
 
-def _parser_rss_mb() -> int:
-    import os
-
-    from verilogeval import untrusted_parse
-
-    process = untrusted_parse._parsers[os.getpid()]._process
-    assert process is not None
-    status = Path(f"/proc/{process.pid}/status").read_text()
-    line = next(line for line in status.splitlines() if line.startswith("VmRSS:"))
-    return int(line.split()[1]) // 1024
-
-
 def test_the_parser_child_forgets_the_samples_it_scanned():
     """Class: one sample's cost carried into later samples (the parser child's memory).
 
@@ -409,17 +398,6 @@ def test_the_parser_child_forgets_the_samples_it_scanned():
     fill it within ~2000 scans; the child then dies on whichever sample comes next, a
     correct one included, whose scan "could not finish": a tamper finding.
     """
-    from verilogeval.untrusted_parse import parse_call
-
     comments = "".join(f"  // {'x' * 100}\n" for _ in range(9000))  # about 1 MB
     source = f"module TopModule (output o);\n{comments}  assign o = 0;\nendmodule\n"
-
-    def scan(count: int) -> None:
-        for number in range(count):
-            arguments = {"source": f"{source}// {number}\n", "reserved": [], "reserved_prefix": "x"}
-            assert parse_call("scan", arguments) == []
-
-    scan(5)
-    before = _parser_rss_mb()
-    scan(60)
-    assert _parser_rss_mb() - before < 30
+    assert scan_growth_mb(source) < 30

@@ -13,16 +13,15 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from run_folders import jsonl_lines
 
 pytestmark = pytest.mark.icarus
 
 
-def _lines(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-
-
 def _verdicts(run_dir: Path) -> dict[tuple[str, int], str]:
-    return {(r["problem"], r["sample"]): r["category"] for r in _lines(run_dir / "results.jsonl")}
+    return {
+        (r["problem"], r["sample"]): r["category"] for r in jsonl_lines(run_dir / "results.jsonl")
+    }
 
 
 def _run(cli, out: Path, *args: str):
@@ -34,7 +33,7 @@ def test_oracle_on_embedded_dataset_passes_and_describes_itself(cli, tmp_path):
     out = tmp_path / "run"
     result = _run(cli, out, "--task", "code-complete-iccad2023")
     assert result.returncode == 0, result.stderr
-    results = _lines(out / "results.jsonl")
+    results = jsonl_lines(out / "results.jsonl")
     assert results and all(r["passed"] for r in results)
     manifest = json.loads((out / "run.json").read_text())
     assert manifest["model"] == "oracle" and manifest["task"] == "code-complete-iccad2023"
@@ -71,7 +70,7 @@ def test_oracle_on_official_dataset(cli, official_root, tmp_path, task, referenc
     out = tmp_path / task
     result = _run(cli, out, "--dataset", official_root, "--task", task)
     assert result.returncode == 0, result.stderr
-    results = _lines(out / "results.jsonl")
+    results = jsonl_lines(out / "results.jsonl")
     assert len(results) == 156
     failing = {r["problem"]: r["category"] for r in results if not r["passed"]}
     assert failing == reference_failures[task]
@@ -112,15 +111,17 @@ def test_sigkill_then_resume_equals_an_uninterrupted_run(cli, official_root, tmp
         time.sleep(0.05)
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
-    partial = len(_lines(results))
+    partial = len(jsonl_lines(results))
     assert 10 <= partial < 60, "the kill should land mid-run"
 
     resumed = _run(cli, killed, *common)
     assert resumed.returncode == 0, resumed.stderr
-    lines = _lines(results)
+    lines = jsonl_lines(results)
     counts = Counter((r["problem"], r["sample"]) for r in lines)
     assert max(counts.values()) == 1, "no sample may be journaled twice"
-    generations = Counter((g["problem"], g["sample"]) for g in _lines(killed / "generations.jsonl"))
+    generations = Counter(
+        (g["problem"], g["sample"]) for g in jsonl_lines(killed / "generations.jsonl")
+    )
     assert max(generations.values()) == 1
     assert _verdicts(killed) == _verdicts(whole)
     assert f"({partial} from before)" in resumed.stdout
@@ -135,8 +136,8 @@ def test_torn_results_line_is_dropped_on_resume(cli, tmp_path):
     last = text.rstrip("\n").rsplit("\n", 1)[-1]
     results.write_text(text[: len(text) - len(last) - 1] + last[: len(last) // 2])
     assert _run(cli, out, "--problems", "1-4").returncode == 0
-    assert len(_lines(results)) == 4
-    assert all(r["passed"] for r in _lines(results))
+    assert len(jsonl_lines(results)) == 4
+    assert all(r["passed"] for r in jsonl_lines(results))
 
 
 @pytest.mark.slow
@@ -145,7 +146,7 @@ def test_strict_run_adds_the_differential_verdict(cli, tmp_path):
     out = tmp_path / "run"
     result = _run(cli, out, "--problems", "1,20", "--strict")
     assert result.returncode == 0, result.stderr
-    lines = _lines(out / "results.jsonl")
+    lines = jsonl_lines(out / "results.jsonl")
     assert len(lines) == 2
     assert all(r["passed"] and r["strict_passed"] is True for r in lines)
     assert all(r["strict"]["status"] == "pass" for r in lines)
@@ -194,7 +195,7 @@ def test_ctrl_c_stops_cleanly_and_says_how_to_resume(official_root, tmp_path):
     assert "resume with: verilogeval run --model oracle --out" in stderr
     assert "Traceback" not in stderr
     assert json.loads((out / "run.json").read_text())["finished_at"] is None
-    assert len(_lines(results)) < 156
+    assert len(jsonl_lines(results)) < 156
 
 
 @pytest.mark.slow

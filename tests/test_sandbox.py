@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import subprocess
@@ -11,6 +10,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 import pytest
+from processes import commands_running
 
 from verilogeval import sandbox as sandboxing
 from verilogeval.dataset import load_dataset
@@ -53,21 +53,10 @@ def test_home_run_folders_and_network_are_not_there_and_the_system_is_read_only(
     assert not Path("/usr/verilogeval-probe").exists()
 
 
-def running(marker: str) -> list[str]:
-    """Command lines of this machine's processes (seen from the host) that contain `marker`."""
-    found = []
-    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
-        with contextlib.suppress(OSError):
-            text = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            if marker in text:
-                found.append(text)
-    return found
-
-
 def test_nothing_a_command_started_outlives_it(tmp_path):
     detach = "setsid sleep 613 >/dev/null 2>&1 </dev/null & echo started"
     assert "started" in shell(detach, tmp_path)
-    assert running("sleep 613") == []
+    assert commands_running("sleep 613") == []
 
 
 def test_each_command_is_pid_1_of_its_own_namespace_and_sees_no_other_process(tmp_path):

@@ -13,18 +13,12 @@ import json
 import socket
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from fake_openai_server import FakeOpenAIServer, Fault, FaultKind
+from run_folders import jsonl_lines
 
 pytestmark = [pytest.mark.icarus, pytest.mark.filterwarnings("ignore::UserWarning:pydantic")]
-
-
-def _lines(path: Path) -> list[dict]:
-    if not path.exists():
-        return []
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
 def _answer(marker: str):
@@ -65,7 +59,7 @@ def test_openai_base_url_is_recorded_and_keys_the_cache(cli, tmp_path, monkeypat
     for out, server, marker in (("a", first, "server A"), ("b", second, "server B")):
         manifest = json.loads((tmp_path / out / "run.json").read_text())
         assert manifest["api_base"] == server.base_url
-        [line] = _lines(tmp_path / out / "generations.jsonl")
+        [line] = jsonl_lines(tmp_path / out / "generations.jsonl")
         assert marker in line["response"] and line["cached"] is False
         assert line["cost"] is None  # gpt-4o's public price is not this server's
     assert "unknown" in result.stdout
@@ -84,14 +78,14 @@ def test_an_unreachable_server_stops_the_run_naming_it_then_resumes(cli, tmp_pat
     assert stopped.returncode == 2, stopped.stderr
     assert f"cannot reach the server at {url}: connection refused" in stopped.stderr
     assert "Traceback" not in stopped.stderr
-    assert _lines(tmp_path / "run" / "results.jsonl") == []
-    assert _lines(tmp_path / "run" / "generations.jsonl") == []
+    assert jsonl_lines(tmp_path / "run" / "results.jsonl") == []
+    assert jsonl_lines(tmp_path / "run" / "generations.jsonl") == []
     with FakeOpenAIServer(port=port) as server:  # the server fixed, at the same address
         resumed = cli(*args)
         assert server.request_count == 3
     assert resumed.returncode == 0, resumed.stderr
     assert "3 (0 from before)" in resumed.stdout
-    assert len(_lines(tmp_path / "run" / "results.jsonl")) == 3
+    assert len(jsonl_lines(tmp_path / "run" / "results.jsonl")) == 3
 
 
 def test_a_host_that_does_not_resolve_stops_the_run(cli, tmp_path):
@@ -113,15 +107,17 @@ def test_a_failed_request_is_not_graded_and_is_asked_again(cli, tmp_path):
         assert failed.returncode == 1, failed.stderr
         assert "first error" in failed.stdout and "HTTP 400" in failed.stdout
         assert "1 sample without an answer" in failed.stderr
-        [graded] = _lines(out / "results.jsonl")  # only the answered sample
-        assert graded.get("generation_error") is None
+        # The failed request is journaled, not graded: the next invocation asks for it again.
+        [graded] = jsonl_lines(out / "results.jsonl")  # only the answered sample
+        assert graded.get("generation_error") is None and graded["response_issue"] is None
+        assert sum(g["error"] is not None for g in jsonl_lines(out / "generations.jsonl")) == 1
         assert json.loads((out / "run.json").read_text())["finished_at"] is None
         server.reset()
         resumed = cli(*args)
         assert server.request_count == 1  # only the sample that had failed
     assert resumed.returncode == 0, resumed.stderr
     assert "2 (1 from before)" in resumed.stdout
-    results = _lines(out / "results.jsonl")
+    results = jsonl_lines(out / "results.jsonl")
     assert len(results) == 2 and len({r["problem"] for r in results}) == 2
     assert json.loads((out / "run.json").read_text())["finished_at"]
 
@@ -133,8 +129,8 @@ def test_a_result_graded_from_a_failed_request_by_an_older_version_is_asked_agai
         args = ["run", "--model", "openai:fake", "--api-base", server.base_url, "--no-cache"]
         args += ["--problems", "1", "--out", out, "--quiet"]
         assert cli(*args).returncode == 0
-        [generation] = _lines(out / "generations.jsonl")
-        [result] = _lines(out / "results.jsonl")
+        [generation] = jsonl_lines(out / "generations.jsonl")
+        [result] = jsonl_lines(out / "results.jsonl")
         poisoned = generation | {"response": None, "error": "Request timed out."}
         empty = result | {"category": "m", "passed": False, "generation_error": "timed out"}
         with (out / "generations.jsonl").open("a") as journal:
@@ -145,7 +141,7 @@ def test_a_result_graded_from_a_failed_request_by_an_older_version_is_asked_agai
         healed = cli(*args)
         assert server.request_count == 1
     assert healed.returncode == 0, healed.stderr
-    assert _lines(out / "results.jsonl")[-1]["passed"] == result["passed"]
+    assert jsonl_lines(out / "results.jsonl")[-1]["passed"] == result["passed"]
     assert "1 (0 from before)" in healed.stdout
 
 
@@ -172,7 +168,7 @@ def test_openai_oracle_and_replay_runs_never_import_litellm(tmp_path):
         args = ["--model", "openai:o3", "--api-base", server.base_url, "--prices", "1,2"]
         assert not _imports_litellm(*args, "--out", str(tmp_path / "a"), *common)
         assert server.request_count == 1
-    [line] = _lines(tmp_path / "a" / "generations.jsonl")
+    [line] = jsonl_lines(tmp_path / "a" / "generations.jsonl")
     assert line["cost"] > 0  # at the prices given
     manifest = json.loads((tmp_path / "a" / "run.json").read_text())
     assert manifest["prices"] == {"prompt": 1.0, "completion": 2.0}

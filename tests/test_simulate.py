@@ -6,11 +6,11 @@ import time
 from pathlib import Path
 
 import pytest
+from problems import embedded_problem
 
 from verilogeval import isolation
 from verilogeval import simulate as sim
 from verilogeval.classify import classify
-from verilogeval.dataset import load_dataset
 from verilogeval.records import Category, ExecResult, Problem, Sample, SimResult, Task
 from verilogeval.simulate import official_log, simulate, simulator_version, version_warning
 
@@ -18,8 +18,7 @@ from verilogeval.simulate import official_log, simulate, simulator_version, vers
 @pytest.fixture(scope="module")
 def problem() -> Problem:
     """A small combinational problem of the embedded dataset."""
-    dataset = load_dataset(None, Task.SPEC_TO_RTL)
-    return next(p for p in dataset.problems if p.test_path is not None)
+    return embedded_problem()
 
 
 def leftovers(folder: Path) -> list[Path]:

@@ -23,14 +23,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-import contextlib
 import json
 import multiprocessing.util
 import os
 import secrets
-import select
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -42,6 +39,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
+from verilogeval import child_pipe
 from verilogeval.errors import UserError
 from verilogeval.isolation import (
     FILE_LIMIT_BYTES,
@@ -217,7 +215,7 @@ class Sandbox:
         self._started: list[subprocess.Popen[bytes]] = []  # for the finalizer
         # Runs when the sandbox is collected and at exit, in a grading worker too (those
         # end with os._exit, after multiprocessing's own exit function).
-        multiprocessing.util.Finalize(self, _stop, args=(self._started,), exitpriority=0)
+        multiprocessing.util.Finalize(self, child_pipe.stop, args=(self._started,), exitpriority=0)
 
     def execute(self, command: Command) -> Execution:
         """Run `command` in the sandbox: its own namespaces, a fresh workspace."""
@@ -256,7 +254,7 @@ class Sandbox:
         """Stop the agent (and with it every mount the sandbox holds)."""
         process, self._process = self._process, None
         if process is not None:
-            _kill(process)
+            child_pipe.kill(process)
 
     def _start(self) -> subprocess.Popen[bytes]:
         argv = [*bwrap_argv(), "--", str(PYTHON), "-I", "-m", AGENT_MODULE]
@@ -302,42 +300,15 @@ def _answer(line: bytes, nonce: str, command: Command) -> Execution:
 def _read_line(process: subprocess.Popen[bytes], deadline: float, limit: int) -> bytes:
     """One line of the agent's answer, at most `limit` bytes; SandboxError at EOF, past
     `deadline` or over `limit`."""
-    assert process.stdout is not None
-    fd = process.stdout.fileno()
-    parts: list[bytes] = []
-    size = 0
-    while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise SandboxError("no answer in time")
-        if not select.select([fd], [], [], remaining)[0]:
-            continue
-        chunk = os.read(fd, 1 << 20)
-        if not chunk:
-            said = b"".join(parts).decode(errors="replace").strip()
-            raise SandboxError(f"the agent exited{': ' + said[-2000:] if said else ''}")
-        parts.append(chunk)
-        size += len(chunk)
-        if size > limit:
-            raise SandboxError(f"an answer over {limit} bytes")
-        if chunk.endswith(b"\n"):
-            return b"".join(parts)
-
-
-def _kill(process: subprocess.Popen[bytes]) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
-    for stream in (process.stdin, process.stdout):
-        if stream is not None:
-            with contextlib.suppress(OSError):
-                stream.close()
-
-
-def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
-    for process in processes:
-        if process.returncode is None:
-            _kill(process)
+    try:
+        return child_pipe.read_line(process, deadline, limit)
+    except child_pipe.LineNotRead as unread:
+        if unread.reason is child_pipe.Unread.LATE:
+            raise SandboxError("no answer in time") from None
+        if unread.reason is child_pipe.Unread.TOO_LONG:
+            raise SandboxError(f"an answer over {limit} bytes") from None
+        said = unread.partial.decode(errors="replace").strip()
+        raise SandboxError(f"the agent exited{': ' + said[-2000:] if said else ''}") from None
 
 
 _local = threading.local()

@@ -16,13 +16,14 @@ import json
 import multiprocessing.util
 import os
 import resource
-import select
 import signal
 import subprocess
 import sys
 import threading
 import time
 from typing import Any
+
+from verilogeval import child_pipe
 
 MEMORY_LIMIT_BYTES = 2 << 30
 STACK_LIMIT_BYTES = 8 << 20  # the usual default, stated: deep recursion crashes the child
@@ -43,7 +44,7 @@ class _Parser:
         self._lock = threading.Lock()
         self._process: subprocess.Popen[bytes] | None = None
         self._started: list[subprocess.Popen[bytes]] = []
-        multiprocessing.util.Finalize(self, _stop, args=(self._started,), exitpriority=0)
+        multiprocessing.util.Finalize(self, child_pipe.stop, args=(self._started,), exitpriority=0)
 
     def call(self, operation: str, arguments: dict[str, Any], deadline_s: float) -> Any:
         with self._lock:
@@ -92,7 +93,7 @@ class _Parser:
     def _restart_later(self) -> None:
         process, self._process = self._process, None
         if process is not None:
-            _kill(process)
+            child_pipe.kill(process)
 
 
 def _allow_cpu(pid: int, seconds: float) -> None:
@@ -111,26 +112,15 @@ def _allow_cpu(pid: int, seconds: float) -> None:
 
 
 def _read_answer(process: subprocess.Popen[bytes], deadline: float, deadline_s: float) -> bytes:
-    assert process.stdout is not None
-    fd = process.stdout.fileno()
-    parts: list[bytes] = []
-    size = 0
-    while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise ParseFailed(f"the parser did not finish in {deadline_s:g} s")
-        if not select.select([fd], [], [], remaining)[0]:
-            continue
-        chunk = os.read(fd, 1 << 16)
-        if not chunk:
-            process.wait()
-            raise ParseFailed(_death(process.returncode))
-        parts.append(chunk)
-        size += len(chunk)
-        if size > ANSWER_CAP_BYTES:
-            raise ParseFailed(f"the parser's answer is over {ANSWER_CAP_BYTES} bytes")
-        if chunk.endswith(b"\n"):
-            return b"".join(parts)
+    try:
+        return child_pipe.read_line(process, deadline, ANSWER_CAP_BYTES)
+    except child_pipe.LineNotRead as unread:
+        if unread.reason is child_pipe.Unread.LATE:
+            raise ParseFailed(f"the parser did not finish in {deadline_s:g} s") from None
+        if unread.reason is child_pipe.Unread.TOO_LONG:
+            raise ParseFailed(f"the parser's answer is over {ANSWER_CAP_BYTES} bytes") from None
+        process.wait()
+        raise ParseFailed(_death(process.returncode)) from None
 
 
 def _death(returncode: int | None) -> str:
@@ -139,22 +129,6 @@ def _death(returncode: int | None) -> str:
         meaning = {"SIGSEGV": "stack overflow?", "SIGXCPU": "CPU limit", "SIGKILL": "killed"}
         return f"the parser crashed ({name}, {meaning.get(name, 'signal')})"
     return f"the parser exited with code {returncode} (out of memory?)"
-
-
-def _kill(process: subprocess.Popen[bytes]) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
-    for stream in (process.stdin, process.stdout):
-        if stream is not None:
-            with contextlib.suppress(OSError):
-                stream.close()
-
-
-def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
-    for process in processes:
-        if process.returncode is None:
-            _kill(process)
 
 
 _parsers: dict[int, _Parser] = {}  # by process id: a forked worker starts its own child
