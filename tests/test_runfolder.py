@@ -140,7 +140,8 @@ def test_a_refusal_counts_problems_instead_of_listing_them():
 
     names = tuple(f"Prob{number:03}_x" for number in range(1, 157))
     run = RunIdentity(
-        command="run", model="oracle", api_base=None, task="spec-to-rtl", dataset_hash="h",
+        command="run", model="oracle", api_base=None, task="spec-to-rtl", benchmark="v2.0",
+        dataset_hash="h",
         problems=names[:19], prompt=None, sampling=None, extract_mode=None, timeout_s=None,
         time_limit=None, strict=None, plus=None, formal=None,
     )  # fmt: skip

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from verilogeval.errata import Benchmark, apply_errata
 from verilogeval.errors import UserError
 from verilogeval.records import Problem, Task
 from verilogeval.resources import resource_dir
@@ -30,6 +31,7 @@ class Dataset:
     task: Task
     folder: Path  # the task folder holding the problem files
     problems: tuple[Problem, ...]
+    benchmark: Benchmark = Benchmark.V2_0  # v2.1: the problems carry this project's errata
 
     @property
     def shots_dir(self) -> Path:
@@ -110,17 +112,21 @@ def resolve_task(root: Path | None, task: Task | None) -> Task:
     return named or task or Task.SPEC_TO_RTL
 
 
-def load_dataset(root: Path | None, task: Task | None) -> Dataset:
+def load_dataset(
+    root: Path | None, task: Task | None, benchmark: Benchmark = Benchmark.V2_0
+) -> Dataset:
     """Read every problem of `task` under `root` (default: the embedded dataset).
 
-    Without a task, a single task folder gives its own, anything else spec-to-rtl.
+    Without a task, a single task folder gives its own, anything else spec-to-rtl. Under
+    `benchmark` v2.1 the problems carry the errata (see verilogeval.errata).
     """
     task = resolve_task(root, task)
     root = (root or default_dataset_root()).resolve()
     root, folder = task_folder(root, task)
     names = _problem_names(folder)
     problems = tuple(_load_problem(folder, name, task) for name in names)
-    return Dataset(root=root, task=task, folder=folder, problems=problems)
+    problems = apply_errata(problems, benchmark)
+    return Dataset(root=root, task=task, folder=folder, problems=problems, benchmark=benchmark)
 
 
 def _problem_names(folder: Path) -> list[str]:

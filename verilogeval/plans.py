@@ -146,6 +146,7 @@ def base_manifest(command: str, dataset: Dataset, problems: Sequence[Problem | s
     return Manifest(
         command=command,
         task=str(dataset.task),
+        benchmark=str(dataset.benchmark),
         dataset=DatasetFacts(
             path=str(dataset.root), hash=dataset.content_hash(), official=dataset.is_official
         ),

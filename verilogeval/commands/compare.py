@@ -22,6 +22,7 @@ verilogeval compare runs/gpt-4o_spec-to-rtl_0shot_greedy runs/o3_spec-to-rtl_0sh
 verilogeval compare runs/a runs/b --json > diff.json
 """
 
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("run_a", metavar="RUN_A", help="a run folder")
     parser.add_argument("run_b", metavar="RUN_B", help="another run folder")

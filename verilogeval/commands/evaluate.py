@@ -112,11 +112,11 @@ def plan_from_args(args: argparse.Namespace) -> EvaluatePlan:
 def _dataset(args: argparse.Namespace, source: Manifest | None) -> Dataset:
     """--dataset/--task; for a generate folder, by default the dataset and task it asked."""
     if source is None:
-        return load_dataset(args.dataset, args.task)
+        return load_dataset(args.dataset, args.task, args.benchmark)
     task = Task(source.task)
     if args.task is not None and args.task is not task:
         raise UserError(f"{args.samples} holds answers to {task}, not --task {args.task}")
-    dataset = load_dataset(args.dataset or Path(source.dataset.path), task)
+    dataset = load_dataset(args.dataset or Path(source.dataset.path), task, args.benchmark)
     if dataset.content_hash() != source.dataset.hash:
         print(
             f"verilogeval evaluate: warning: {dataset.folder} differs from the dataset "

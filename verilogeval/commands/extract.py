@@ -54,7 +54,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    dataset = load_dataset(args.dataset, args.task)
+    dataset = load_dataset(args.dataset, args.task, args.benchmark)
     mode = args.mode or default_mode(default_style(dataset))
     if args.problem is not None:
         if args.out is not None:

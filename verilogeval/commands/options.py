@@ -17,6 +17,7 @@ from typing import Any
 
 from verilogeval.checks import POST_CHECKS
 from verilogeval.dataset import Dataset, load_dataset, select_problems
+from verilogeval.errata import Benchmark
 from verilogeval.errors import UserError
 from verilogeval.extract import ExtractMode, default_mode
 from verilogeval.formal.options import add_formal_flag, formal_config_from_args
@@ -58,6 +59,14 @@ def add_dataset_options(parser: argparse.ArgumentParser, *, problems: bool = Tru
         default=None,
         help="benchmark task (default: the task of a dataset_<task> folder, else spec-to-rtl)",
     )
+    parser.add_argument(
+        "--benchmark",
+        type=Benchmark,
+        choices=list(Benchmark),
+        default=Benchmark.V2_0,
+        help="v2.0 (the official files verbatim, the default) or v2.1 (v2.0 with this "
+        "project's errata applied when loading; see docs/datasets.md)",
+    )
     if problems:
         parser.add_argument(
             "--problems",
@@ -69,7 +78,7 @@ def add_dataset_options(parser: argparse.ArgumentParser, *, problems: bool = Tru
 
 def dataset_from_args(args: argparse.Namespace) -> tuple[Dataset, tuple[Problem, ...]]:
     """The dataset named by --dataset/--task and the problems --problems selects."""
-    dataset = load_dataset(args.dataset, args.task)
+    dataset = load_dataset(args.dataset, args.task, args.benchmark)
     return dataset, select_problems(dataset.problems, getattr(args, "problems", None))
 
 

@@ -43,7 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    dataset = load_dataset(args.dataset, args.task)
+    dataset = load_dataset(args.dataset, args.task, args.benchmark)
     problems = select_problems(dataset.problems, ",".join(args.problem))
     config = prompt_config_from_args(args, dataset)
     show = _as_json if args.format == "json" else _as_text

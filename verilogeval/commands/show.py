@@ -30,6 +30,7 @@ verilogeval show runs/gpt-4o_spec-to-rtl_0shot_greedy Prob007_wire
 verilogeval show runs/gpt-4o_spec-to-rtl_0shot_greedy 7 3      # problem 7, sample 3
 """
 
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("run", metavar="RUNDIR", help="a run folder")
     parser.add_argument("problem", metavar="PROBLEM", help="its name, or its number (e.g. 7)")

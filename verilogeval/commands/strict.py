@@ -153,7 +153,7 @@ def _pair_rows(
         except ValueError:
             raise UserError(f"{args.samples}:{number}: unknown task {row['task']!r}") from None
         if task not in datasets:
-            datasets[task] = load_dataset(args.dataset, task)
+            datasets[task] = load_dataset(args.dataset, task, args.benchmark)
             chosen = select_problems(datasets[task].problems, args.problems)
             selected[task] = {problem.name for problem in chosen}
         if row["problem"] not in selected[task]:

@@ -52,6 +52,7 @@ _FLAGS = {
     "api_base": "--api-base",
     "task": "--task",
     "dataset_hash": "--dataset",
+    "benchmark": "--benchmark",
     "extract_mode": "--extract-mode",
     "timeout_s": "--timeout",
     "time_limit": "--timeout",
@@ -73,6 +74,7 @@ class RunIdentity:
     model: str | None
     api_base: str | None  # the server's base URL: another server is another model
     task: str
+    benchmark: str
     dataset_hash: str
     problems: tuple[str, ...] | None  # None for evaluate: its samples say which
     prompt: dict[str, Any] | None
@@ -124,6 +126,7 @@ class Manifest:
     dataset: DatasetFacts
     problems: tuple[str, ...]
     started_at: str
+    benchmark: str = "v2.0"  # --benchmark; a run.json written before it existed graded v2.0
     model: str | None = None
     api_base: str | None = None  # the server asked (--api-base or OPENAI_BASE_URL); None: default
     prices: dict[str, float] | None = None  # --prices, USD per million tokens; None: the map's
@@ -153,6 +156,7 @@ class Manifest:
             model=self.model,
             api_base=self.api_base,
             task=self.task,
+            benchmark=self.benchmark,
             dataset_hash=self.dataset.hash,
             problems=None if evaluate else self.problems,
             prompt=self.prompt,
@@ -201,7 +205,12 @@ class Manifest:
             raise DamagedFile(path, f"missing field {error}") from None
         except TypeError as error:
             raise DamagedFile(path, f"a field has the wrong shape ({error})") from None
-        for name, kind in (("command", str), ("task", str), ("started_at", str)):
+        for name, kind in (
+            ("command", str),
+            ("task", str),
+            ("benchmark", str),
+            ("started_at", str),
+        ):
             if not isinstance(getattr(manifest, name), kind):
                 raise DamagedFile(path, f"field {name!r} must be text")
         if not all(isinstance(problem, str) for problem in manifest.problems):
