@@ -40,7 +40,8 @@ def test_leaderboard_json_of_two_runs_cell_by_cell(cli, two_runs):
     assert [row["run"] for row in rows] == [str(oracle), str(replay)]  # best pass@1 first
     first, second = rows
     expected_oracle = {
-        "model": "oracle", "task": "spec-to-rtl", "group": 1, "style": "official-v2",
+        "model": "oracle", "task": "spec-to-rtl", "benchmark": "v2.0", "group": 1,
+        "style": "official-v2",
         "shots": 0, "rules": False, "explain": False, "n": 1, "temperature": 0.0,
         "top_p": 0.95, "seed": 0, "pass@1": 0.75, "pass@5": None, "pass@5_ci": None,
         "pass@10": None, "pass@10_ci": None, "official_pass_rate": 75.0, "problems": 4,
@@ -48,7 +49,8 @@ def test_leaderboard_json_of_two_runs_cell_by_cell(cli, two_runs):
         "completion_tokens": 4 * 40, "cost": None, "unpriced": 4,
     }  # fmt: skip
     expected_replay = {
-        "model": "replay:gpt4.jsonl", "task": "spec-to-rtl", "group": 2, "style": "official-v2",
+        "model": "replay:gpt4.jsonl", "task": "spec-to-rtl", "benchmark": "v2.0",
+        "group": 2, "style": "official-v2",
         "shots": 1, "rules": True, "explain": False, "n": 20, "temperature": 0.85,
         "top_p": 0.95, "seed": 7,
         "pass@1": (1 + 0.05 + 0 + 0) / 4, "pass@5": (1 + 0.25) / 4, "pass@10": (1 + 0.5) / 4,

@@ -169,7 +169,7 @@ def _run_view(index: int, run: Run, label: str) -> RunView:
         folder=run.folder,
         label=label,
         model=run.model,
-        task=run.task,
+        task=run.task_label,
         settings=settings,
         problems=tuple(problems),
         anchor_prefix=f"r{index}",

@@ -1,11 +1,12 @@
 """One row per run, best first, with runs that differ only in their seed kept together.
 
 `records()` is the JSON contract of `verilogeval leaderboard --format json`: a list of
-objects with `run` (the folder as given), `model`, `task`, `n`, one `pass@K` per requested
-k as a fraction 0-1 (null when n < k), and `official_pass_rate` in percent as sv-iv-analyze
-prints it (two decimals). Runs checked with --formal add `proven` (share of samples
-proven equal to the reference) and `proven_pass@1` (pass@1 counting a sample only when it
-passes officially and is proven), as fractions 0-1.
+objects with `run` (the folder as given), `model`, `task`, `benchmark` (v2.0 or v2.1; null
+without run.json), `n`, one `pass@K` per requested k as a fraction 0-1 (null when n < k),
+and `official_pass_rate` in percent as sv-iv-analyze prints it (two decimals). Runs
+checked with --formal add `proven` (share of samples proven equal to the reference) and
+`proven_pass@1` (pass@1 counting a sample only when it passes officially and is proven),
+as fractions 0-1.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ def records(entries: Sequence[Entry], ks: Sequence[int]) -> list[dict[str, Any]]
             "run": run.folder,
             "model": run.model,
             "task": run.task,
+            "benchmark": run.benchmark,
             "group": entry.group,
             "style": run.prompt_settings.get("style"),
             "shots": run.prompt_settings.get("shots"),
@@ -151,7 +153,7 @@ def display_table(entries: Sequence[Entry], ks: Sequence[int]) -> tuple[list[str
             str(entry.group),
             run.folder,
             run.model,
-            run.task,
+            run.task_label,
             _text(run.prompt_settings.get("shots")),
             _text(run.prompt_settings.get("rules")),
             str(metrics.n),

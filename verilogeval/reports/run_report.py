@@ -28,7 +28,7 @@ from verilogeval.wording import plural
 
 def render_run_report(run: Run, metrics: RunMetrics, ks: Sequence[int]) -> str:
     lines = [
-        f"# {run.folder}: model {run.model}, task {run.task}, "
+        f"# {run.folder}: model {run.model}, task {run.task_label}, "
         f"{plural(metrics.problems, 'problem')} x {plural(metrics.n, 'sample')}",
         *official_view(official_table(run), metrics),
         "(pass_rate: official, the mean over problems of each truncated pass percentage)",

@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from verilogeval.errata import Benchmark
 from verilogeval.errors import UserError
 from verilogeval.journal import read_journal_lines
 from verilogeval.metrics import OUTCOME_COLUMNS
@@ -57,6 +58,18 @@ class Run:
     @property
     def task(self) -> str:
         return self.manifest.task if self.manifest else UNKNOWN
+
+    @property
+    def benchmark(self) -> str | None:
+        return self.manifest.benchmark if self.manifest else None
+
+    @property
+    def task_label(self) -> str:
+        """The task, and the benchmark when it is not the default v2.0: runs of different
+        benchmarks are never compared without saying so."""
+        if self.benchmark in (None, str(Benchmark.V2_0)):
+            return self.task
+        return f"{self.task} ({self.benchmark})"
 
     @property
     def prompt_settings(self) -> Mapping[str, Any]:
