@@ -108,8 +108,8 @@ def test_oracle_passes_every_patched_problem_and_records_the_benchmark(
     cli, official_root, tmp_path
 ):
     out = tmp_path / "run"
-    args = ("run", "--model", "oracle", "--out", out, "--no-cache", "--quiet")
-    args += ("--dataset", official_root, "--problems", PROBLEMS)
+    args: tuple[object, ...] = ("run", "--model", "oracle", "--out", out, "--no-cache")
+    args += ("--quiet", "--dataset", official_root, "--problems", PROBLEMS)
     done = cli(*args, "--benchmark", "v2.1")
     assert done.returncode == 0, done.stderr
     results = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]

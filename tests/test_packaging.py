@@ -33,6 +33,7 @@ def test_installed_wheel_finds_its_folders(tmp_path):
     for name in FOLDERS:
         assert any(n.startswith(f"verilogeval/_data/{name}/") for n in names), name
     assert "verilogeval/models/model_map.json" in names  # prices and capabilities
+    assert "verilogeval/_data/dataset/errata/v2.1/Prob099_m2014_q6c.toml" in names  # --benchmark
 
     target = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(target)  # what pip install puts in site-packages
@@ -42,6 +43,8 @@ def test_installed_wheel_finds_its_folders(tmp_path):
         "from verilogeval.records import Task\n"
         "print(resource_dir('prompts'))\n"
         "print(len(load_dataset(None, Task.SPEC_TO_RTL).problems))\n"
+        "from verilogeval.errata import Benchmark, load_errata\n"
+        "print(len(load_errata(Benchmark.V2_1)))\n"
         "from verilogeval.models.pricing import map_prices\n"
         "print(map_prices('openai/gpt-4o') is not None)\n"
         "from verilogeval.ports.domains import load_domains\n"
@@ -54,7 +57,8 @@ def test_installed_wheel_finds_its_folders(tmp_path):
         cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
-    prompts_dir, count, priced, domains = result.stdout.split()
+    prompts_dir, count, errata, priced, domains = result.stdout.split()
+    assert int(errata) >= 9
     assert priced == "True"
     assert prompts_dir == str(target / "verilogeval" / "_data" / "prompts")
     assert int(count) >= 12
