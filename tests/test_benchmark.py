@@ -132,3 +132,20 @@ def test_oracle_passes_every_patched_problem_and_records_the_benchmark(
     assert rows[0]["benchmark"] == "v2.1"
     report = cli("report", out)
     assert report.returncode == 0 and "task spec-to-rtl (v2.1)" in report.stdout
+
+
+@pytest.mark.icarus
+def test_evaluate_of_a_generate_folder_takes_its_benchmark(cli, official_root, tmp_path):
+    """Prob099's answers are to the v2.1 prompt: graded as v2.0 they could not compile."""
+    answers, graded = tmp_path / "answers", tmp_path / "graded"
+    done = cli(
+        "generate", "--model", "oracle", "--out", answers, "--no-cache", "--quiet",
+        "--dataset", official_root, "--problems", "99", "--benchmark", "v2.1",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert json.loads((answers / "run.json").read_text())["benchmark"] == "v2.1"
+    done = cli("evaluate", "--samples", answers, "--out", graded, "--no-cache", "--quiet")
+    assert done.returncode == 0, done.stderr
+    assert json.loads((graded / "run.json").read_text())["benchmark"] == "v2.1"
+    (result,) = [json.loads(line) for line in (graded / "results.jsonl").read_text().splitlines()]
+    assert result["passed"], result

@@ -27,10 +27,12 @@ from verilogeval.commands.options import (
     add_dataset_options,
     add_extract_mode_option,
     add_grade_options,
+    benchmark_from_args,
     checks_from_args,
     grade_config_from_args,
 )
 from verilogeval.dataset import Dataset, load_dataset, select_problems
+from verilogeval.errata import Benchmark
 from verilogeval.errors import ExitCode, UserError, outcome_code
 from verilogeval.extract import default_mode
 from verilogeval.formal.batch import formal_tally
@@ -110,13 +112,18 @@ def plan_from_args(args: argparse.Namespace) -> EvaluatePlan:
 
 
 def _dataset(args: argparse.Namespace, source: Manifest | None) -> Dataset:
-    """--dataset/--task; for a generate folder, by default the dataset and task it asked."""
+    """--dataset/--task/--benchmark; for a generate folder, by default the dataset, task and
+    benchmark it asked."""
     if source is None:
-        return load_dataset(args.dataset, args.task, args.benchmark)
+        return load_dataset(args.dataset, args.task, benchmark_from_args(args))
     task = Task(source.task)
     if args.task is not None and args.task is not task:
         raise UserError(f"{args.samples} holds answers to {task}, not --task {args.task}")
-    dataset = load_dataset(args.dataset or Path(source.dataset.path), task, args.benchmark)
+    try:
+        benchmark = args.benchmark or Benchmark(source.benchmark)
+    except ValueError:
+        raise UserError(f"{args.samples}: unknown benchmark {source.benchmark!r}") from None
+    dataset = load_dataset(args.dataset or Path(source.dataset.path), task, benchmark)
     if dataset.content_hash() != source.dataset.hash:
         print(
             f"verilogeval evaluate: warning: {dataset.folder} differs from the dataset "

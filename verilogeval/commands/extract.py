@@ -19,7 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from verilogeval.commands.options import add_dataset_options, add_extract_mode_option
+from verilogeval.commands.options import (
+    add_dataset_options,
+    add_extract_mode_option,
+    benchmark_from_args,
+)
 from verilogeval.dataset import Dataset, load_dataset
 from verilogeval.errors import UserError
 from verilogeval.extract import ExtractMode, default_mode, extract
@@ -54,7 +58,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    dataset = load_dataset(args.dataset, args.task, args.benchmark)
+    dataset = load_dataset(args.dataset, args.task, benchmark_from_args(args))
     mode = args.mode or default_mode(default_style(dataset))
     if args.problem is not None:
         if args.out is not None:

@@ -63,7 +63,7 @@ def add_dataset_options(parser: argparse.ArgumentParser, *, problems: bool = Tru
         "--benchmark",
         type=Benchmark,
         choices=list(Benchmark),
-        default=Benchmark.V2_0,
+        default=None,
         help="v2.0 (the official files verbatim, the default) or v2.1 (v2.0 with this "
         "project's errata applied when loading; see docs/datasets.md)",
     )
@@ -76,9 +76,14 @@ def add_dataset_options(parser: argparse.ArgumentParser, *, problems: bool = Tru
         )
 
 
+def benchmark_from_args(args: argparse.Namespace) -> Benchmark:
+    """--benchmark, v2.0 when not given (evaluate takes a generate folder's own instead)."""
+    return args.benchmark or Benchmark.V2_0
+
+
 def dataset_from_args(args: argparse.Namespace) -> tuple[Dataset, tuple[Problem, ...]]:
-    """The dataset named by --dataset/--task and the problems --problems selects."""
-    dataset = load_dataset(args.dataset, args.task, args.benchmark)
+    """The dataset named by --dataset/--task/--benchmark and the problems --problems selects."""
+    dataset = load_dataset(args.dataset, args.task, benchmark_from_args(args))
     return dataset, select_problems(dataset.problems, getattr(args, "problems", None))
 
 

@@ -12,6 +12,7 @@ import json
 from verilogeval.commands.options import (
     add_dataset_options,
     add_prompt_options,
+    benchmark_from_args,
     prompt_config_from_args,
 )
 from verilogeval.dataset import load_dataset, select_problems
@@ -43,7 +44,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    dataset = load_dataset(args.dataset, args.task, args.benchmark)
+    dataset = load_dataset(args.dataset, args.task, benchmark_from_args(args))
     problems = select_problems(dataset.problems, ",".join(args.problem))
     config = prompt_config_from_args(args, dataset)
     show = _as_json if args.format == "json" else _as_text

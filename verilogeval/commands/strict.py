@@ -19,6 +19,7 @@ from verilogeval.commands.options import (
     add_cache_options,
     add_dataset_options,
     add_pool_options,
+    benchmark_from_args,
     jobs_from_args,
     scratch_dir_from_args,
 )
@@ -153,7 +154,7 @@ def _pair_rows(
         except ValueError:
             raise UserError(f"{args.samples}:{number}: unknown task {row['task']!r}") from None
         if task not in datasets:
-            datasets[task] = load_dataset(args.dataset, task, args.benchmark)
+            datasets[task] = load_dataset(args.dataset, task, benchmark_from_args(args))
             chosen = select_problems(datasets[task].problems, args.problems)
             selected[task] = {problem.name for problem in chosen}
         if row["problem"] not in selected[task]:
