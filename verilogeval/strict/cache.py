@@ -13,9 +13,8 @@ import hashlib
 import json
 from dataclasses import asdict
 from functools import cache
+from importlib import metadata
 from pathlib import Path
-
-import cocotb
 
 from verilogeval import preprocess
 from verilogeval.grade import result_store
@@ -53,7 +52,7 @@ class StrictCache:
                 STRICT_CACHE_FORMAT,
                 asdict(config),
                 simulator,
-                cocotb.__version__,
+                metadata.version("cocotb"),
                 sandboxed,
                 _test_sources_digest(),
             ]
