@@ -401,3 +401,71 @@ def test_the_parser_child_forgets_the_samples_it_scanned():
     comments = "".join(f"  // {'x' * 100}\n" for _ in range(9000))  # about 1 MB
     source = f"module TopModule (output o);\n{comments}  assign o = 0;\nendmodule\n"
     assert scan_growth_mb(source) < 30
+
+
+# ---- second pass (after the fixes above): what Yosys reads and Icarus simulates differ ----
+MUX = "Prob017_mux2to1v"
+_MUX_PORTS = "module TopModule (input [99:0] a, input [99:0] b, input sel, output reg [99:0] out);"
+HIDDEN_FROM_YOSYS = f"""\
+{_MUX_PORTS}
+  always @(*) begin
+    out = sel ? b : a;
+    // synopsys translate_off
+    if (a == 100'h1234_5678_9abc_def0_1234_5) out = 100'd0;
+    // synopsys translate_on
+  end
+endmodule
+"""
+STALE_ON_B = f"""\
+{_MUX_PORTS}
+  always @(a or sel) out = sel ? b : a;
+endmodule
+"""
+STALE_THROUGH_A_FUNCTION = f"""\
+{_MUX_PORTS}
+  function [99:0] pick(input s, input [99:0] x);
+    pick = s ? b : x;
+  endfunction
+  always @* out = pick(sel, a);
+endmodule
+"""
+
+
+@pytest.mark.yosys
+@pytest.mark.slow
+def test_code_only_icarus_runs_is_never_proven(tmp_path, official_root):
+    """Class: formal proves another design than the one simulated (a synthesis pragma).
+
+    Root cause: verilogeval/formal/check.py handed Yosys the text Icarus compiles, comments
+    included, and Yosys's reader obeys `// synopsys translate_off` (and full_case /
+    parallel_case): the wrong branch Icarus runs was invisible to the proof, so a design
+    that is wrong on one input got `formal: proven` and `plus_passed: true`.
+    """
+    done, records = evaluate(
+        tmp_path, official_root, [(MUX, HIDDEN_FROM_YOSYS)], "--plus", "--formal"
+    )
+    assert done.returncode == 0, done.stderr
+    assert records[1]["formal"]["status"] == "unsupported", records[1]["formal"]
+    assert records[1]["plus_passed"] is None, records[1]["plus"]
+
+
+@pytest.mark.yosys
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="formal proves synthesis semantics; Icarus keeps an output stale on an "
+    "incomplete sensitivity list (open: issue 18 note)",
+)
+@pytest.mark.parametrize("code", [STALE_ON_B, STALE_THROUGH_A_FUNCTION], ids=["list", "function"])
+def test_an_output_icarus_leaves_stale_is_never_proven(code, tmp_path, official_root):
+    """Class: formal proves another design than the one simulated (sensitivity).
+
+    Root cause: verilogeval/formal/yosys.py's recipe reads the design as synthesis does (an
+    event list is ignored), while Icarus re-evaluates the block only on the listed signals
+    (`@(a or sel)`) or, under `@*`, not on a signal a called function reads directly: with
+    `sel` high, a change of `b` alone leaves `out` stale. The plus stimulus changes every
+    input each step, so it never shows; formal says proven.
+    """
+    done, records = evaluate(tmp_path, official_root, [(MUX, code)], "--plus", "--formal")
+    assert done.returncode == 0, done.stderr
+    assert records[1]["formal"]["status"] != "proven", records[1]["formal"]

@@ -71,6 +71,10 @@ def formal_check(
     if compiled.text is None:
         return result(FormalStatus.ERROR, reason="; ".join(compiled.reasons))
     code = compiled.text
+    directive = yosys.yosys_only_directive(code)
+    if directive is not None:
+        reason = f"`{directive}`: Yosys obeys it, Icarus does not (another design to each)"
+        return result(FormalStatus.UNSUPPORTED, reason=reason)
     issues = interface_issues(ref, read_interfaces(code, "sample.sv").get("TopModule"))
     if issues:
         return result(FormalStatus.UNSUPPORTED, reason=f"interface: {'; '.join(issues)}")

@@ -70,6 +70,23 @@ class Phase(StrEnum):
     SOLVE = "solving"
 
 
+# What Yosys's reader obeys and Icarus ignores: `// synopsys translate_off` (or synthesis,
+# in a line or block comment) hides code from Yosys alone, and full_case/parallel_case (as
+# pragma comments or attributes) change what a case statement means to it. A design
+# holding them is not the design Icarus simulates, so formal cannot speak for it.
+_YOSYS_ONLY_DIRECTIVE = re.compile(
+    r"\b(?:translate_off|translate_on|full_case|parallel_case)\b", re.IGNORECASE
+)
+
+
+def yosys_only_directive(source: str) -> str | None:
+    """The first directive of `source` that Yosys obeys and Icarus does not, else None.
+
+    Read on the whole text, strings included: a false alarm only makes formal undecided."""
+    found = _YOSYS_ONLY_DIRECTIVE.search(source)
+    return found.group(0) if found else None
+
+
 def prepare_source(source: str) -> str:
     """`always_comb` read as `always @(*)` (same logic, no latch refusal)."""
     return _ALWAYS_COMB.sub("always @(*)", source)
