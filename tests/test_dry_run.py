@@ -101,3 +101,16 @@ def test_dry_run_counts_only_what_a_resume_would_ask(cli, tmp_path):
     other = cli("run", *argv[:-2], "--samples", "5", "--out", out, "--dry-run")
     assert other.returncode == 2
     assert "was run with other parameters (sampling.n: 3 -> 5" in other.stderr
+
+
+@pytest.mark.icarus
+def test_dry_run_of_a_plus_folder_takes_its_recorded_shifts_as_run_does(cli, tmp_path):
+    """The dry run read the folder without the shifts the run recorded (run takes them from
+    run.json), so a folder `run --plus` had started was refused as another run."""
+    out = tmp_path / "run"
+    argv = ["--model", "oracle", "--problems", "1", "--out", out, "--plus", "--no-cache"]
+    done = cli("run", *argv, "--quiet")
+    assert done.returncode == 0, done.stderr
+    dry = cli("run", *argv, "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "dry run of oracle" in dry.stdout

@@ -11,11 +11,11 @@ the model map (verilogeval.models.pricing); a model it does not price, or any mo
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from verilogeval.models.pricing import run_prices
 from verilogeval.models.registry import resolve
-from verilogeval.plans import RunPlan
+from verilogeval.plans import RunPlan, resumed_checks
 from verilogeval.prompt import build_prompt
 from verilogeval.records import Usage
 from verilogeval.runfolder.lines import read_generations
@@ -43,6 +43,7 @@ class Estimate:
 def estimate(plan: RunPlan) -> Estimate:
     """The plan's requests, tokens and cost; reads the run folder, writes nothing. A folder
     the run would refuse (other parameters) is refused here too, in the same words."""
+    plan = replace(plan, checks=resumed_checks(plan.folder, plan.checks))  # as run does
     check_resumable(plan.folder, plan.manifest())
     adapter, model = resolve(plan.model)
     sends = adapter in ("openai", "litellm")
