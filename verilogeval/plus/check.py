@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from verilogeval import simulate as sim
+from verilogeval.grade import result_store
 from verilogeval.plus.amplify import ForeignDesign, SeedRun, run_seeds, shifts_stimulus
 from verilogeval.plus.harness import SHIFT_LIMIT, TRUST_RULES, secret_shifts
 from verilogeval.plus.tamper import scan_log, scan_sample
 from verilogeval.records import Category, Problem, Sample
-from verilogeval.store import Store
 from verilogeval.time_limits import reference_sample
 
 DEFAULT_SEEDS = 4  # measured trade-off, see README ("--plus")
@@ -218,7 +218,7 @@ def reference_runs(
     cache. Asked for only once a sample's first seed passes. ValueError when the
     reference itself is no trusted pass under a shift (or compares nothing)."""
     key = _reference_key(problem, shifts, sandboxed)
-    store = None if cache_dir is None else Store(cache_dir / "results.sqlite", "result", "data")
+    store = None if cache_dir is None else result_store(cache_dir)
     try:
         known = store.get(key) if store is not None else None
         if isinstance(known, list) and len(known) == len(shifts):
