@@ -43,6 +43,7 @@ WORKSPACE = Path("/verilogeval-work")  # where every command runs, in its own tm
 MEMORY_LIMIT_BYTES = 4 << 30
 FILE_LIMIT_BYTES = 64 << 20  # any file a sample writes, wave.vcd included
 TMP_LIMIT_BYTES = 64 << 20  # the command's own /tmp
+WORKSPACE_LIMIT_BYTES = 2 * FILE_LIMIT_BYTES  # each command's tmpfs: its inputs and files
 WORKSPACE_INODES = 4096
 OUTPUT_CAP_BYTES = 1 << 20  # head and tail kept: the verdict lines come last
 KILL_GRACE_S = 5.0  # vvp runs the testbench's final blocks on SIGTERM, as under `timeout`
@@ -129,7 +130,6 @@ class Agent:
         outputs: Sequence[str],
         *,
         timeout_s: float,
-        workspace_limit_bytes: int,
         proc: bool = False,
     ) -> tuple[ExecResult, dict[str, bytes]]:
         """Run `argv` in a fresh workspace holding `inputs` (read-only); the `outputs` it left.
@@ -138,7 +138,7 @@ class Agent:
         SIGKILL of its whole PID namespace KILL_GRACE_S later.
         """
         started = time.monotonic()
-        options = f"size={workspace_limit_bytes},nr_inodes={WORKSPACE_INODES},mode=0755"
+        options = f"size={WORKSPACE_LIMIT_BYTES},nr_inodes={WORKSPACE_INODES},mode=0755"
         _mount("tmpfs", WORKSPACE, "tmpfs", _SCRATCH_FLAGS, options)
         try:
             for name, data in inputs.items():

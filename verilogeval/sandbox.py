@@ -57,7 +57,6 @@ AGENT_MODULE = "verilogeval.sandbox_agent"
 # The agent enforces each request's own time limit; this backstop only catches an agent
 # that stopped answering (then the whole sandbox is killed and started again).
 _BACKSTOP_S = 60.0
-WORKSPACE_LIMIT_BYTES = 2 * FILE_LIMIT_BYTES  # each command's tmpfs: its inputs and files
 # Read-only files of /etc a dynamic linker or Python may want; nothing else of /etc.
 _ETC_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime")
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -147,7 +146,6 @@ class Command:
     inputs: Mapping[str, bytes] = field(default_factory=dict)
     outputs: tuple[str, ...] = ()
     timeout_s: float = 30.0
-    workspace_limit_bytes: int = WORKSPACE_LIMIT_BYTES
     proc: bool = False  # a /proc of its own processes (Yosys finds its data through it)
 
     def __post_init__(self) -> None:
@@ -227,7 +225,6 @@ class Sandbox:
             "inputs": {name: _encode(data) for name, data in command.inputs.items()},
             "outputs": list(command.outputs),
             "timeout_s": command.timeout_s,
-            "workspace_limit_bytes": command.workspace_limit_bytes,
             "proc": command.proc,
         }
         deadline = time.monotonic() + command.timeout_s + KILL_GRACE_S + REAP_S + _BACKSTOP_S

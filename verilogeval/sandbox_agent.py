@@ -1,7 +1,7 @@
 """Inside a sandbox: run each requested command in namespaces of its own, one at a time.
 
 `python -I -m verilogeval.sandbox_agent` reads one JSON request per line on stdin
-(`{"nonce", "argv", "inputs", "outputs", "timeout_s", "workspace_limit_bytes", "proc"}`, files as
+(`{"nonce", "argv", "inputs", "outputs", "timeout_s", "proc"}`, files as
 base64) and answers one JSON line on stdout: the nonce, the ExecResult and the output
 files (base64), or the nonce and an error. Only the agent holds these pipes: no command
 it runs can see it (verilogeval.isolation).
@@ -34,7 +34,6 @@ def main() -> int:
                 inputs,
                 tuple(request["outputs"]),
                 timeout_s=float(request["timeout_s"]),
-                workspace_limit_bytes=int(request["workspace_limit_bytes"]),
                 proc=bool(request["proc"]),
             )
         except (OSError, ValueError, IsolationError, binascii.Error) as error:
