@@ -20,7 +20,7 @@ from typing import Any
 
 from verilogeval.errors import error_reason
 from verilogeval.formal.check import FormalConfig, formal_check
-from verilogeval.formal.result import UNDECIDED, FormalResult, FormalStatus, disproved
+from verilogeval.formal.result import FormalResult, FormalStatus, disproved, undecided
 from verilogeval.pools import Place
 from verilogeval.records import Category, Problem, Sample
 from verilogeval.runfolder.lines import ResultLine
@@ -99,8 +99,8 @@ def formal_tally(results: Sequence[ResultLine]) -> str:
     counts = Counter(line.formal["status"] for line in results if line.formal)
     tally = ", ".join(f"{counts[status]} {status}" for status in FormalStatus if counts[status])
     false_passes = sum(1 for line in results if line.passed and disproved(line.formal))
-    undecided = sum(
-        1 for line in results if line.passed and (line.formal or {}).get("status") in UNDECIDED
-    )
+    undecided_passes = sum(1 for line in results if line.passed and undecided(line.formal))
     text = f"{tally or 'nothing checked'}; {false_passes} officially passing disproved"
-    return text + (f", {undecided} officially passing undecided" if undecided else "")
+    return text + (
+        f", {undecided_passes} officially passing undecided" if undecided_passes else ""
+    )

@@ -80,7 +80,15 @@ class FormalResult:
 
 def disproved(formal: FormalResult | dict[str, Any] | None) -> bool:
     """Whether the formal check found a difference Icarus confirmed (a record or its JSON)."""
+    return _status(formal) == FormalStatus.DISPROVED
+
+
+def undecided(formal: FormalResult | dict[str, Any] | None) -> bool:
+    """Whether the formal check ran and could not decide (a record or its JSON)."""
+    return _status(formal) in UNDECIDED
+
+
+def _status(formal: FormalResult | dict[str, Any] | None) -> str | None:
     if formal is None:
-        return False
-    status = formal.status if isinstance(formal, FormalResult) else formal.get("status")
-    return status == FormalStatus.DISPROVED
+        return None
+    return formal.status if isinstance(formal, FormalResult) else formal.get("status")

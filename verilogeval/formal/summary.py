@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from verilogeval.formal.result import UNDECIDED, FormalStatus, disproved
+from verilogeval.formal.result import FormalStatus, disproved, undecided
 from verilogeval.runfolder.lines import ResultLine
 from verilogeval.wording import plural
 
@@ -73,7 +73,7 @@ def formal_summary(
     counts: dict[str, int] = {str(status): 0 for status in FormalStatus}
     per_problem = []
     false_passes = []
-    undecided = 0
+    undecided_passes = 0
     for problem in problems:
         good = 0
         for sample in range(1, n + 1):
@@ -84,7 +84,7 @@ def formal_summary(
             if status in counts:
                 counts[status] += 1
             good += passed and status == FormalStatus.PROVEN
-            undecided += passed and status in UNDECIDED
+            undecided_passes += passed and undecided(formal)
             if passed and disproved(formal):
                 example = formal.get("counterexample") or {}
                 false_passes.append(FalsePass(problem, sample, example, formal.get("vcd")))
@@ -96,7 +96,7 @@ def formal_summary(
         proven_share=counts[FormalStatus.PROVEN] / samples if samples else 0.0,
         proven_pass_at_1=sum(per_problem) / len(per_problem) if per_problem else 0.0,
         false_passes=tuple(false_passes),
-        undecided_passes=undecided,
+        undecided_passes=undecided_passes,
     )
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from verilogeval import simulate as sim
 from verilogeval.errors import error_reason
-from verilogeval.formal.result import UNDECIDED, FormalResult, disproved
+from verilogeval.formal.result import FormalResult, disproved, undecided
 from verilogeval.grade import result_store
 from verilogeval.plus.check import PlusConfig, PlusResult, plus_check, plus_settings
 from verilogeval.plus.harness import Counters, harness_source
@@ -143,11 +143,11 @@ def plus_fields(
         passed = passed and strict is not None and strict.passed
     detail = plus.to_json()
     if passed and formal_required:
-        undecided = formal_undecided(formal)
+        why = formal_undecided(formal)
         if disproved(formal):
             return {"plus_passed": False, "plus": detail}
-        if undecided is not None:
-            return {"plus_passed": None, "plus": detail | {"undecided": undecided}}
+        if why is not None:
+            return {"plus_passed": None, "plus": detail | {"undecided": why}}
     return {"plus_passed": passed, "plus": detail}
 
 
@@ -156,6 +156,6 @@ def formal_undecided(formal: FormalResult | None) -> str | None:
     bounded the sample, or disproved it (a decision either way)."""
     if formal is None:
         return "formal: not checked"
-    if formal.status in UNDECIDED:
+    if undecided(formal):
         return f"formal: {formal.describe()}"
     return None
