@@ -93,7 +93,7 @@ def execute(plan: RunPlan, adapter: ModelAdapter, progress: Progress) -> RunOutc
     results = tuple(read_results(folder.results))
     asked = [(problem.name, sample) for problem, sample in wanted]
     write_summaries(folder, results, read_generations(folder.generations), expected=asked)
-    unanswered = {(p.name, s) for p, s in wanted} - {line.key for line in results if line.is_final}
+    unanswered = set(asked) - {line.key for line in results if line.is_final}
     complete = not unanswered
     assert manifest.simulator is not None
     request = adapter.request_record(plan.sampling)
