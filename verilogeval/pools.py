@@ -119,17 +119,21 @@ class LocalPool:
             raise UserError(
                 f"{place.workdir}: cannot make the run's scratch folder there ({error.strerror})"
             ) from None
-        self._place = replace(place, workdir=self._scratch.path)
-        self._tasks: queue.SimpleQueue[_Task | None] = queue.SimpleQueue()
-        self._lock = threading.Lock()
-        self._closing = False
-        self._busy: dict[int, _Worker] = {}  # slot -> its worker while it runs a job
-        self._slots = [
-            threading.Thread(target=self._serve_slot, args=(slot,), daemon=True)
-            for slot in range(jobs)
-        ]
-        for thread in self._slots:
-            thread.start()
+        try:  # a Ctrl-C before the caller holds the pool must not leave the scratch behind
+            self._place = replace(place, workdir=self._scratch.path)
+            self._tasks: queue.SimpleQueue[_Task | None] = queue.SimpleQueue()
+            self._lock = threading.Lock()
+            self._closing = False
+            self._busy: dict[int, _Worker] = {}  # slot -> its worker while it runs a job
+            self._slots = [
+                threading.Thread(target=self._serve_slot, args=(slot,), daemon=True)
+                for slot in range(jobs)
+            ]
+            for thread in self._slots:
+                thread.start()
+        except BaseException:
+            self._scratch.remove()
+            raise
 
     def submit(self, job: Job[R], problem: Problem, sample: Sample, payload: Any) -> Future[R]:
         outcome: Future[R] = Future()

@@ -95,8 +95,8 @@ def _check(args: argparse.Namespace, summary: dict[str, Any]) -> int:
         simulators[:] = [graded.result.simulator]
 
     tools = ("yosys",) if formal is not None else ()
-    pool = open_pool(config.jobs, config.place, config.scheduler, tools=tools)
     strict_failing = 0
+    pool = open_pool(config.jobs, config.place, config.scheduler, tools=tools)
     try:
         errors = grade(
             {problem.name: problem for problem in problems},
