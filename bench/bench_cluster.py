@@ -26,7 +26,7 @@ from pathlib import Path
 from bench_grade import SHARED, sample_set, timed
 from distributed import LocalCluster
 
-from verilogeval.grade import default_cache_dir
+from verilogeval.grading.grader import default_cache_dir
 from verilogeval.records import Task
 
 WORKERS = 2

@@ -21,9 +21,9 @@ from pathlib import Path
 
 from check_cost import compare_with_official, spread
 
-from verilogeval.dataset import load_dataset, select_problems
-from verilogeval.formal.check import FormalConfig, formal_check
-from verilogeval.formal.yosys import YOSYS
+from verilogeval.checks.formal.check import FormalConfig, formal_check
+from verilogeval.checks.formal.yosys import YOSYS
+from verilogeval.dataset.loader import load_dataset, select_problems
 from verilogeval.records import Task
 
 DEFAULT_DATASET = Path(__file__).resolve().parent.parent.parent / "shared" / "verilog-eval-v2"

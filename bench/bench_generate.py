@@ -19,10 +19,10 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
-from verilogeval.dataset import load_dataset
-from verilogeval.generate import EngineConfig, GenerationCache, generate
-from verilogeval.models.base import PRESETS, AdapterSettings, Preset, Request
-from verilogeval.models.registry import get_adapter
+from verilogeval.dataset.loader import load_dataset
+from verilogeval.generation.engine import EngineConfig, GenerationCache, generate
+from verilogeval.generation.models.base import PRESETS, AdapterSettings, Preset, Request
+from verilogeval.generation.models.registry import get_adapter
 from verilogeval.records import Prompt, Task
 
 SERVER_SCRIPT = Path(__file__).resolve().parent.parent / "tests" / "fake_openai_server.py"

@@ -32,11 +32,11 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from verilogeval.dataset import load_dataset
-from verilogeval.grade import default_cache_dir, default_jobs
+from verilogeval.dataset.loader import load_dataset
+from verilogeval.execution.scratch import default_scratch_dir
+from verilogeval.grading.grader import default_cache_dir, default_jobs
+from verilogeval.grading.simulate import COMPILE_FLAGS, simulator_version
 from verilogeval.records import Problem, Task
-from verilogeval.scratch import default_scratch_dir
-from verilogeval.simulate import COMPILE_FLAGS, simulator_version
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 PER_PROBLEM = 10

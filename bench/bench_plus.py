@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from verilogeval.grade import default_cache_dir, default_jobs
+from verilogeval.grading.grader import default_cache_dir, default_jobs
 from verilogeval.records import Task
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"

@@ -17,11 +17,11 @@ from pathlib import Path
 
 from bench_grade import SHARED, sample_set
 
-from verilogeval.dataset import load_dataset
+from verilogeval.dataset.loader import load_dataset
+from verilogeval.execution.sandbox.host import ensure_available
+from verilogeval.execution.scratch import default_scratch_dir
+from verilogeval.grading.simulate import simulate
 from verilogeval.records import Sample, Task
-from verilogeval.sandbox import ensure_available
-from verilogeval.scratch import default_scratch_dir
-from verilogeval.simulate import simulate
 
 
 def main() -> None:

@@ -15,9 +15,9 @@ from pathlib import Path
 
 from check_cost import compare_with_official, spread
 
-from verilogeval.dataset import load_dataset, select_problems
+from verilogeval.checks.strict.check import StrictConfig, diff_test
+from verilogeval.dataset.loader import load_dataset, select_problems
 from verilogeval.records import Task
-from verilogeval.strict.check import StrictConfig, diff_test
 
 DEFAULT_DATASET = Path(__file__).resolve().parent.parent.parent / "shared" / "verilog-eval-v2"
 

@@ -12,10 +12,10 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from verilogeval.interface import read_interfaces
+from verilogeval.execution.interface import read_interfaces
+from verilogeval.grading.simulate import simulate
+from verilogeval.grading.time_limits import reference_sample
 from verilogeval.records import Problem, Sample
-from verilogeval.simulate import simulate
-from verilogeval.time_limits import reference_sample
 
 
 def spread(problems: Sequence[Problem], limit: int) -> list[Problem]:

@@ -21,11 +21,11 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
-from verilogeval.dataset import load_dataset
-from verilogeval.formal.batch import formal_job, formal_job_error
-from verilogeval.formal.check import FormalConfig
-from verilogeval.formal.result import FormalResult, FormalStatus
-from verilogeval.pools import LocalPool, Place, run_all
+from verilogeval.checks.formal.batch import formal_job, formal_job_error
+from verilogeval.checks.formal.check import FormalConfig
+from verilogeval.checks.formal.result import FormalResult, FormalStatus
+from verilogeval.dataset.loader import load_dataset
+from verilogeval.execution.pools import LocalPool, Place, run_all
 from verilogeval.records import Sample, Task
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"

@@ -1,6 +1,6 @@
 """Generic cocotb differential test: RefModule and TopModule side by side, every cycle.
 
-The harness (verilogeval.strict) writes a JSON spec and names it in the environment
+The harness (verilogeval.checks.strict) writes a JSON spec and names it in the environment
 variable VERILOGEVAL_DIFF_SPEC: the ports with their roles, the seed, the cycle count,
 x_strict. The report is printed as one line tagged with the nonce the harness passes in
 VERILOGEVAL_DIFF_NONCE (environment: nothing the Verilog code can read), never written to

@@ -1,7 +1,8 @@
 """Helpers for a problem's own cocotb testbench (`ProbNNN_name_test.py`).
 
-Such a testbench runs with `verilogeval_diff_top` as its top (see verilogeval.ports.wrapper):
-inputs are `in_<port>`, TopModule's outputs `dut_<port>`, RefModule's `ref_<port>`. It
+Such a testbench runs with `verilogeval_diff_top` as its top (see
+verilogeval.grading.ports.wrapper): inputs are `in_<port>`, TopModule's outputs
+`dut_<port>`, RefModule's `ref_<port>`. It
 drives stimulus, computes the expected outputs with a Python model, and hands them to a
 Scoreboard, which counts mismatching samples the way the official testbenches do and
 prints their summary lines, so the official classifier grades the log unchanged.

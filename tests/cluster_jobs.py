@@ -51,7 +51,7 @@ def crash_once_job(problem: Any, sample: Any, payload: Any, place: Any) -> int:
 
 def simulate_then_crash(problem: Any, sample: Any, payload: Any, place: Any) -> str:
     """The official simulation in the sandbox, then death for the samples `payload` names."""
-    from verilogeval.simulate import official_log, simulate
+    from verilogeval.grading.simulate import official_log, simulate
 
     log = official_log(simulate(problem, sample, workdir=place.workdir, sandboxed=place.sandboxed))
     if sample.sample in payload:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from verilogeval.dataset import load_dataset
+from verilogeval.dataset.loader import load_dataset
 from verilogeval.records import Problem, Task
 
 REPO = Path(__file__).resolve().parent.parent
@@ -65,7 +65,7 @@ def icarus_major() -> int | None:
     """The installed Icarus Verilog's major version (11, 12, ...), None without Icarus."""
     if not shutil.which("iverilog"):
         return None
-    from verilogeval.simulate import simulator_major, simulator_version
+    from verilogeval.grading.simulate import simulator_major, simulator_version
 
     return simulator_major(simulator_version())
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from verilogeval.dataset import load_dataset
+from verilogeval.dataset.loader import load_dataset
 from verilogeval.records import Problem, Task
 
 

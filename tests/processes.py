@@ -57,7 +57,7 @@ def commands_running(marker: str) -> list[str]:
 
 def parser_rss_mb() -> int:
     """The resident memory of this process's pyslang parser child, in MiB."""
-    from verilogeval import untrusted_parse
+    from verilogeval.execution import untrusted_parse
 
     process = untrusted_parse._parsers[os.getpid()]._process
     assert process is not None
@@ -69,7 +69,7 @@ def parser_rss_mb() -> int:
 def scan_growth_mb(source: str) -> int:
     """How much the parser child grows (MiB) over 60 tamper scans of `source`, each a
     different text, after 5 scans that warm it up."""
-    from verilogeval.untrusted_parse import parse_call
+    from verilogeval.execution.untrusted_parse import parse_call
 
     def scan(count: int) -> None:
         for number in range(count):

@@ -19,12 +19,12 @@ from pathlib import Path
 import pytest
 from processes import commands_running
 
-from verilogeval.classify import classify
-from verilogeval.dataset import load_dataset
-from verilogeval.plus.amplify import run_seeds
+from verilogeval.checks.plus.amplify import run_seeds
+from verilogeval.dataset.loader import load_dataset
+from verilogeval.execution.sandbox.host import PYTHON, Command, Execution, runner
+from verilogeval.grading.classify import classify
+from verilogeval.grading.simulate import FILE_LIMIT_BYTES, simulate
 from verilogeval.records import Category, Problem, Sample, Task
-from verilogeval.sandbox import PYTHON, Command, Execution, runner
-from verilogeval.simulate import FILE_LIMIT_BYTES, simulate
 
 pytestmark = pytest.mark.icarus
 
@@ -292,9 +292,9 @@ def test_a_killed_worker_leaves_no_scratch_behind(problem, tmp_path):
     scratch.mkdir()
     worker = textwrap.dedent(f"""
         import os, signal
-        from verilogeval.dataset import load_dataset
+        from verilogeval.dataset.loader import load_dataset
         from verilogeval.records import Sample, Task
-        from verilogeval.simulate import FILE_LIMIT_BYTES, simulate
+        from verilogeval.grading.simulate import FILE_LIMIT_BYTES, simulate
         problem = next(p for p in load_dataset(None, Task.SPEC_TO_RTL).problems
                        if p.name == {PROBLEM!r})
         code = problem.ref_path.read_text().replace("RefModule", "TopModule")

@@ -26,7 +26,7 @@ import pytest
 from problems import reference_answer
 from processes import parser_rss_mb, scan_growth_mb
 
-from verilogeval.dataset import load_dataset
+from verilogeval.dataset.loader import load_dataset
 from verilogeval.records import Problem, Sample, Task
 
 PROBLEM = "Prob001_majority5"
@@ -187,7 +187,7 @@ SCAN_ATTACKS = [
 @pytest.mark.icarus
 @pytest.mark.parametrize(("name", "code", "reason"), SCAN_ATTACKS, ids=[a[0] for a in SCAN_ATTACKS])
 def test_the_scan_finds_the_attack(name, code, reason, tmp_path):
-    from verilogeval.plus.tamper import scan_sample
+    from verilogeval.checks.plus.tamper import scan_sample
 
     found = scan_sample(code, harness_problem(), workdir=tmp_path)
     assert any(reason in finding for finding in found), found
@@ -197,7 +197,7 @@ def test_the_scan_finds_the_attack(name, code, reason, tmp_path):
 def test_local_struct_members_and_own_functions_are_no_finding(tmp_path):
     """The exceptions to the upward-name rules: a dotted name rooted in the module's own
     variable, a call of the module's own function, a disable of the enclosing block."""
-    from verilogeval.plus.tamper import scan_sample
+    from verilogeval.checks.plus.tamper import scan_sample
 
     code = (
         "module TopModule (input [4:0] v, output maj);\n"
@@ -213,7 +213,7 @@ def test_local_struct_members_and_own_functions_are_no_finding(tmp_path):
 
 @pytest.mark.shared
 def test_every_instance_name_of_the_official_testbenches_is_reserved(official_root):
-    from verilogeval.plus.tamper import HARNESS_NAMES
+    from verilogeval.checks.plus.tamper import HARNESS_NAMES
 
     instances = set()
     for task in Task:
@@ -230,7 +230,7 @@ def test_every_instance_name_of_the_official_testbenches_is_reserved(official_ro
 def test_the_scan_reads_what_icarus_compiles():
     """Hidden from Icarus, a task cannot act: the scan reads ivlpp's output, macros and all
     (the conditional itself is a finding: another compiler would read the task)."""
-    from verilogeval.plus.tamper import scan_sample
+    from verilogeval.checks.plus.tamper import scan_sample
 
     hidden = design(CORRECT, "`ifndef __ICARUS__\ninitial $finish;\n`endif")
     found = scan_sample(hidden, harness_problem())
@@ -241,7 +241,7 @@ def test_the_scan_reads_what_icarus_compiles():
 def test_ivlpp_with_the_icarus_macros_matches_iverilog_minus_e(tmp_path):
     """The scan's preprocessor is iverilog's own, with its predefined macros: its text
     (line markers aside) is `iverilog -E`'s, the ground truth of what Icarus compiles."""
-    from verilogeval.preprocess import ICARUS_DEFINES, preprocess_argv
+    from verilogeval.grading.preprocess import ICARUS_DEFINES, preprocess_argv
 
     code = design(
         CORRECT,
@@ -282,7 +282,7 @@ ORIGINS = {"tb": "test.sv", "RefModule": "ref.sv", "TopModule": "sample.sv"}
 
 @pytest.mark.icarus
 def test_the_compiled_design_of_a_plain_sample_is_the_graded_one(tmp_path):
-    from verilogeval.plus.origins import design_origin_issues
+    from verilogeval.checks.plus.origins import design_origin_issues
 
     assert design_origin_issues(compile_vvp(tmp_path, design(CORRECT)), ORIGINS, ("tb",)) == ()
 
@@ -290,7 +290,7 @@ def test_the_compiled_design_of_a_plain_sample_is_the_graded_one(tmp_path):
 @pytest.mark.icarus
 @pytest.mark.parametrize("tail", ["/*\n", "`ifdef VERILOGEVAL_NEVER\n"])
 def test_a_swallowed_testbench_shows_in_the_compiled_design(tmp_path, tail):
-    from verilogeval.plus.origins import design_origin_issues
+    from verilogeval.checks.plus.origins import design_origin_issues
 
     issues = design_origin_issues(
         compile_vvp(tmp_path, design(WRONG, after=OWN_TB + tail)), ORIGINS, ("tb",)
@@ -300,7 +300,7 @@ def test_a_swallowed_testbench_shows_in_the_compiled_design(tmp_path, tail):
 
 
 def test_origins_read_the_vvp_file_table():
-    from verilogeval.plus.origins import design_origin_issues
+    from verilogeval.checks.plus.origins import design_origin_issues
 
     vvp = (
         'S_0x1 .scope module, "tb" "tb" 3 35;\n'
@@ -323,8 +323,8 @@ def test_the_plus_run_refuses_a_foreign_design_even_past_the_scan(tmp_path):
     """The plus run refuses a sample that brings its own testbench and harness, whatever the
     scan said: the compiled-design check (ForeignDesign) or, the sample being compiled
     last after the harness, Icarus itself (a duplicate module) stops it."""
-    from verilogeval.plus.amplify import ForeignDesign, run_seeds
-    from verilogeval.plus.harness import HARNESS_TOP
+    from verilogeval.checks.plus.amplify import ForeignDesign, run_seeds
+    from verilogeval.checks.plus.harness import HARNESS_TOP
 
     own_harness = f"module {HARNESS_TOP}; endmodule\n"
     swallowing = Sample(PROBLEM, 1, design(WRONG, after=OWN_TB + own_harness + "/*\n"))
@@ -347,7 +347,7 @@ MACRO_BOMB += design(CORRECT, "wire [1:0] w = {`M40};")
 
 @pytest.mark.icarus
 def test_a_sample_that_crashes_the_parser_costs_only_its_own_scan(tmp_path):
-    from verilogeval.plus.tamper import scan_sample
+    from verilogeval.checks.plus.tamper import scan_sample
 
     (finding,) = scan_sample(DEEP_SUM, harness_problem(), workdir=tmp_path, timeout_s=120)
     assert finding.startswith("the scan could not finish: the parser crashed"), finding
@@ -357,7 +357,7 @@ def test_a_sample_that_crashes_the_parser_costs_only_its_own_scan(tmp_path):
 @pytest.mark.icarus
 @pytest.mark.slow
 def test_a_macro_bomb_is_a_finding_not_a_host_hazard(tmp_path):
-    from verilogeval.plus.tamper import scan_sample
+    from verilogeval.checks.plus.tamper import scan_sample
 
     (finding,) = scan_sample(MACRO_BOMB, harness_problem(), workdir=tmp_path, timeout_s=5)
     assert "preprocess" in finding, finding
@@ -365,8 +365,8 @@ def test_a_macro_bomb_is_a_finding_not_a_host_hazard(tmp_path):
 
 @pytest.mark.slow
 def test_reading_interfaces_of_a_hostile_sample_fails_alone():
-    from verilogeval.interface import read_interfaces
-    from verilogeval.untrusted_parse import ParseFailed
+    from verilogeval.execution.interface import read_interfaces
+    from verilogeval.execution.untrusted_parse import ParseFailed
 
     with pytest.raises(ParseFailed):
         read_interfaces(MACRO_BOMB, "sample.sv")
@@ -379,7 +379,7 @@ def test_reading_interfaces_of_a_hostile_sample_fails_alone():
 @pytest.mark.slow
 @pytest.mark.parametrize("task", list(Task))
 def test_no_official_reference_gets_a_finding(official_root, task, tmp_path):
-    from verilogeval.plus.tamper import scan_sample
+    from verilogeval.checks.plus.tamper import scan_sample
 
     found = {}
     for problem in load_dataset(official_root, task).problems:
@@ -395,7 +395,7 @@ def test_no_official_reference_gets_a_finding(official_root, task, tmp_path):
 def test_no_officially_passing_golden_answer_gets_a_finding(
     official_problems, golden_classification, tmp_path
 ):
-    from verilogeval.plus.tamper import scan_sample
+    from verilogeval.checks.plus.tamper import scan_sample
 
     problems = {(task, name): p for task in Task for name, p in official_problems[task].items()}
     found = {}
@@ -427,7 +427,7 @@ CORRECT_ELSEWHERE_ONLY = design(
 def test_formal_reads_the_design_icarus_compiles(tmp_path):
     """Before: Yosys read the raw text with `YOSYS` defined and proved a design Icarus
     never runs; now it reads the official view, constant 0, and disproves it."""
-    from verilogeval.formal.check import FormalConfig, formal_check
+    from verilogeval.checks.formal.check import FormalConfig, formal_check
 
     sample = Sample(PROBLEM, 1, CORRECT_FOR_YOSYS_ONLY)
     result = formal_check(harness_problem(), sample, FormalConfig(), workdir=tmp_path)
@@ -439,7 +439,7 @@ def test_formal_reads_the_design_icarus_compiles(tmp_path):
 def test_strict_reads_the_design_the_official_compile_reads(tmp_path):
     """Before: cocotb's build named the file /verilogeval-work/sample.sv and tested the
     `elsewhere` branch (a pass); now it tests the official one, constant 0."""
-    from verilogeval.strict.check import StrictConfig, diff_test
+    from verilogeval.checks.strict.check import StrictConfig, diff_test
 
     sample = Sample(PROBLEM, 1, CORRECT_ELSEWHERE_ONLY)
     result = diff_test(harness_problem(), sample, StrictConfig(), workdir=tmp_path)
@@ -452,7 +452,7 @@ def test_strict_reads_the_design_the_official_compile_reads(tmp_path):
 def test_reading_interfaces_forgets_the_texts():
     """interface.py's reader, like the scan, gives pyslang a source manager per request:
     60 texts of about 1 MB each leave the child's memory where it was."""
-    from verilogeval.interface import read_interfaces
+    from verilogeval.execution.interface import read_interfaces
 
     comments = "".join(f"  // {'y' * 100}\n" for _ in range(9000))
     source = f"module TopModule (output o);\n{comments}  assign o = 0;\nendmodule\n"

@@ -19,19 +19,19 @@ from pathlib import Path
 import pytest
 from problems import embedded_problem, reference_answer, write_problem
 
-from verilogeval.classify import classify
-from verilogeval.dataset import load_dataset
-from verilogeval.formal.result import UNDECIDED, FormalResult, FormalStatus
-from verilogeval.plus import harness
-from verilogeval.plus.amplify import run_seeds
-from verilogeval.plus.batch import PlusChecks, plus_fields
-from verilogeval.plus.check import PlusConfig, PlusResult, plus_check, trusted_seeds
-from verilogeval.plus.tamper import scan_log
-from verilogeval.pools import LocalPool, Place
+from verilogeval.checks.formal.result import UNDECIDED, FormalResult, FormalStatus
+from verilogeval.checks.plus import harness
+from verilogeval.checks.plus.amplify import run_seeds
+from verilogeval.checks.plus.batch import PlusChecks, plus_fields
+from verilogeval.checks.plus.check import PlusConfig, PlusResult, plus_check, trusted_seeds
+from verilogeval.checks.plus.tamper import scan_log
+from verilogeval.checks.strict.check import StrictConfig, diff_test
+from verilogeval.checks.strict.result import StrictStatus
+from verilogeval.dataset.loader import load_dataset
+from verilogeval.execution.pools import LocalPool, Place
+from verilogeval.grading.classify import classify
+from verilogeval.grading.simulate import official_log, simulate
 from verilogeval.records import Category, Problem, Sample, Task
-from verilogeval.simulate import official_log, simulate
-from verilogeval.strict.check import StrictConfig, diff_test
-from verilogeval.strict.result import StrictStatus
 
 SAMPLES = 21  # what the testbench below compares: 20 random values and the first one
 TESTBENCH = """\

@@ -8,8 +8,8 @@ import shutil
 
 import pytest
 
-from verilogeval.dataset import load_dataset
-from verilogeval.errata import Benchmark, ProblemFile, load_errata
+from verilogeval.dataset.errata import Benchmark, ProblemFile, load_errata
+from verilogeval.dataset.loader import load_dataset
 from verilogeval.errors import UserError
 from verilogeval.records import Problem, Task
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from verilogeval.dataset import default_dataset_root
+from verilogeval.dataset.loader import default_dataset_root
 
 pytestmark = pytest.mark.icarus
 

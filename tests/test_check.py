@@ -9,10 +9,10 @@ import shutil
 import pytest
 from conftest import icarus_major
 
-from verilogeval.dataset import default_dataset_root, load_dataset
+from verilogeval.dataset.loader import default_dataset_root, load_dataset
+from verilogeval.dataset.reference_failures import KNOWN_FAILING_REFERENCES, OFFICIAL_HASHES
+from verilogeval.grading.time_limits import reference_sample
 from verilogeval.records import Task
-from verilogeval.reference_failures import KNOWN_FAILING_REFERENCES, OFFICIAL_HASHES
-from verilogeval.time_limits import reference_sample
 
 _FAILURE_LINE = re.compile(r"^(Prob\d+_\w+): (\S) \(")
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from verilogeval.classify import classify
-from verilogeval.dataset import load_dataset
-from verilogeval.grade import GradeConfig, Grader, default_jobs
-from verilogeval.pools import LocalPool
+from verilogeval.dataset.loader import load_dataset
+from verilogeval.execution.pools import LocalPool
+from verilogeval.grading.classify import classify
+from verilogeval.grading.grader import GradeConfig, Grader, default_jobs
 from verilogeval.records import Category, ExecResult, OutputMismatch, Sample, SimResult, Task
 
 PASS_LOG = "Hint: Output 'q' has no mismatches.\nMismatches: 0 in 20 samples\n"

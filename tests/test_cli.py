@@ -9,7 +9,7 @@ import pytest
 
 
 def test_help_lists_every_registered_command(cli):
-    from verilogeval.cli import COMMANDS
+    from verilogeval.cli.entry import COMMANDS
 
     result = cli("--help")
     assert result.returncode == 0
@@ -46,7 +46,7 @@ def _options(parser):
 def test_every_option_of_every_command_has_help_and_its_default():
     import argparse
 
-    from verilogeval.cli import COMMANDS, build_parser
+    from verilogeval.cli.entry import COMMANDS, build_parser
 
     missing = []
     for name in COMMANDS:
@@ -86,7 +86,7 @@ def test_an_argparse_error_is_two_lines_not_the_whole_usage(cli):
 
 
 def test_siblings_take_the_same_options():
-    from verilogeval.cli import build_parser
+    from verilogeval.cli.entry import build_parser
 
     def flags(name):
         parser, _ = build_parser(name)
@@ -110,7 +110,7 @@ def test_counts_read_in_the_singular_for_one():
 def test_every_command_with_jobs_refuses_fewer_than_one_as_it_parses(capsys):
     """Old code: --jobs took any int; `strict --jobs 0` read its samples first and `check`
     reached the pool with 0 jobs. Now one argparse type checks every command's --jobs."""
-    from verilogeval.cli import build_parser
+    from verilogeval.cli.entry import build_parser
 
     for name in ("run", "evaluate", "check", "strict"):  # the commands that grade
         parser, _ = build_parser(name)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from verilogeval.dataset import load_dataset
+from verilogeval.dataset.loader import load_dataset
 from verilogeval.records import Sample, Task
 
 pytestmark = [pytest.mark.icarus, pytest.mark.shared, pytest.mark.slow]
@@ -438,7 +438,7 @@ def test_a_result_the_client_cannot_read_fails_its_job_not_the_run(caplog):
     import cloudpickle
     import cluster_jobs
 
-    from verilogeval.cluster import MAX_RERUNS, DaskPool
+    from verilogeval.execution.cluster import MAX_RERUNS, DaskPool
 
     problem = load_dataset(None, Task.SPEC_TO_RTL).problems[0]
     cloudpickle.register_pickle_by_value(cluster_jobs)
@@ -470,7 +470,7 @@ def test_a_bug_in_the_pool_fails_its_jobs_as_itself_not_as_a_lost_scheduler(monk
     bug itself."""
     import cluster_jobs
 
-    from verilogeval.cluster import ClusterLost, DaskPool
+    from verilogeval.execution.cluster import ClusterLost, DaskPool
 
     problem = load_dataset(None, Task.SPEC_TO_RTL).problems[0]
 

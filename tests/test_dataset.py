@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from verilogeval.dataset import load_dataset, select_problems
+from verilogeval.dataset.loader import load_dataset, select_problems
 from verilogeval.errors import UserError
 from verilogeval.records import Task
 

@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from verilogeval.cli import main
-from verilogeval.models.pricing import map_prices
+from verilogeval.cli.entry import main
+from verilogeval.generation.models.pricing import map_prices
 from verilogeval.records import Usage
 from verilogeval.runfolder.files import RunFolder
 
@@ -77,8 +77,8 @@ def test_dry_run_cost_is_unknown_without_a_price_and_zero_for_the_oracle(cli, tm
 
 
 def test_dry_run_counts_only_what_a_resume_would_ask(cli, tmp_path):
-    from verilogeval.cli import build_parser
-    from verilogeval.commands.options import run_plan_from_args
+    from verilogeval.cli.commands.options import run_plan_from_args
+    from verilogeval.cli.entry import build_parser
     from verilogeval.runfolder.manifest import write_manifest
 
     out = tmp_path / "run"

@@ -11,25 +11,25 @@ from pathlib import Path
 import pytest
 from conftest import icarus_major
 
-from verilogeval.dataset import load_dataset
-from verilogeval.grade import GradeConfig, Graded, Grader
-from verilogeval.journal import read_journal
-from verilogeval.layout import (
-    generate_log_path,
-    read_samples_folder,
-    write_generate_log,
-    write_graded,
-)
-from verilogeval.pools import LocalPool
+from verilogeval.dataset.loader import load_dataset
+from verilogeval.execution.pools import LocalPool
+from verilogeval.grading.grader import GradeConfig, Graded, Grader
 from verilogeval.records import Category, Sample, Task, Usage
-from verilogeval.runfolder.lines import GenerationLine, ResultLine
-from verilogeval.summary import (
+from verilogeval.reporting.summary import (
     MISSING,
     SampleOutcome,
     official_pass_rate,
     outcome_table,
     summary_csv,
     summary_text,
+)
+from verilogeval.runfolder.journal import read_journal
+from verilogeval.runfolder.lines import GenerationLine, ResultLine
+from verilogeval.runfolder.official_layout import (
+    generate_log_path,
+    read_samples_folder,
+    write_generate_log,
+    write_graded,
 )
 
 MAJORITY = "Prob001_majority5"

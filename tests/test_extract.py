@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from verilogeval.dataset import load_dataset
-from verilogeval.extract import (
+from verilogeval.dataset.loader import load_dataset
+from verilogeval.grading.extract import (
     ERRANT_MODULE,
     NO_CODE_TAGS,
     ExtractMode,

@@ -11,19 +11,19 @@ from pathlib import Path
 
 import pytest
 
-from verilogeval.classify import classify
-from verilogeval.formal.check import FormalConfig, formal_check
-from verilogeval.formal.replay import replay_testbench
-from verilogeval.formal.result import FormalResult, FormalStatus, disproved
-from verilogeval.formal.selfcheck import check_references, reference_report
-from verilogeval.formal.yosys import Edge, Outcome, Phase, read_report, with_assumptions
-from verilogeval.interface import read_interfaces
-from verilogeval.pools import LocalPool, Place
-from verilogeval.ports.domains import load_domains, parse_domains
-from verilogeval.ports.pairing import diff_ports
+from verilogeval.checks.formal.check import FormalConfig, formal_check
+from verilogeval.checks.formal.replay import replay_testbench
+from verilogeval.checks.formal.result import FormalResult, FormalStatus, disproved
+from verilogeval.checks.formal.selfcheck import check_references, reference_report
+from verilogeval.checks.formal.yosys import Edge, Outcome, Phase, read_report, with_assumptions
+from verilogeval.execution.interface import read_interfaces
+from verilogeval.execution.pools import LocalPool, Place
+from verilogeval.grading.classify import classify
+from verilogeval.grading.ports.domains import load_domains, parse_domains
+from verilogeval.grading.ports.pairing import diff_ports
+from verilogeval.grading.simulate import simulate
+from verilogeval.grading.time_limits import reference_sample
 from verilogeval.records import Category, Problem, Sample, Task
-from verilogeval.simulate import simulate
-from verilogeval.time_limits import reference_sample
 
 CONFIG = FormalConfig(depth=12, timeout_s=120)
 

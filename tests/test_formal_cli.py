@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from run_folders import write_run
 
-from verilogeval.journal import read_journal
+from verilogeval.runfolder.journal import read_journal
 
 RIGHT = """module TopModule (input [4:0] v, output maj);
   assign maj = (v[0] + v[1] + v[2] + v[3] + v[4]) >= 3;

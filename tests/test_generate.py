@@ -11,16 +11,16 @@ import pytest
 from fake_openai_server import FakeOpenAIServer, Fault, FaultKind
 from run_folders import jsonl_lines
 
-from verilogeval.dataset import load_dataset
-from verilogeval.generate import (
+from verilogeval.dataset.loader import load_dataset
+from verilogeval.generation.engine import (
     EngineConfig,
     GenerationAborted,
     GenerationCache,
     RetryPolicy,
     generate,
 )
-from verilogeval.models.base import PRESETS, AdapterSettings, Preset, Request
-from verilogeval.models.registry import get_adapter
+from verilogeval.generation.models.base import PRESETS, AdapterSettings, Preset, Request
+from verilogeval.generation.models.registry import get_adapter
 from verilogeval.records import Generation, Prompt, Task, Usage
 from verilogeval.runfolder.lines import GenerationLine, read_generations
 
@@ -436,7 +436,7 @@ def test_cli_oracle_end_to_end_with_evaluate_passes(cli, tmp_path, task):
     """generate --model oracle -> extraction -> evaluate: every sample passes."""
     import json
 
-    from verilogeval.extract import ExtractMode, extract
+    from verilogeval.grading.extract import ExtractMode, extract
 
     dataset = load_dataset(None, task)
     run = cli("generate", "--model", "oracle", "--task", task, "--samples", "2", "--out", tmp_path)

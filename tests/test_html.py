@@ -16,7 +16,7 @@ from typing import Any, cast
 import pytest
 from run_folders import write_run
 
-from verilogeval.cli import main
+from verilogeval.cli.entry import main
 
 OUTCOMES = {
     "Prob001_zero": "..S.R",
@@ -188,8 +188,8 @@ async def _evaluate(socket_url: str, page: Path, expression: str) -> object:
 def _checked_run(folder: Path) -> Path:
     """A run whose first passing sample --strict rejected and --formal disproved, with its
     waveforms on disk, as a run with --strict --formal --waves leaves them."""
-    from verilogeval.formal.result import Counterexample, FormalResult, FormalStatus
-    from verilogeval.strict.result import FirstMismatch, StrictResult, StrictStatus
+    from verilogeval.checks.formal.result import Counterexample, FormalResult, FormalStatus
+    from verilogeval.checks.strict.result import FirstMismatch, StrictResult, StrictStatus
 
     run = write_run(folder, {"Prob001_zero": ".."}, strict={"Prob001_zero": "ny"})
     results = [json.loads(line) for line in (run / "results.jsonl").read_text().splitlines()]
@@ -207,9 +207,9 @@ def _checked_run(folder: Path) -> Path:
 
 
 def test_the_page_lists_strict_rejections_and_links_waveforms(tmp_path):
-    from verilogeval.reports.html import render_html
-    from verilogeval.reports.leaderboard import leaderboard
-    from verilogeval.reports.runs import load_run
+    from verilogeval.reporting.html import render_html
+    from verilogeval.reporting.leaderboard import leaderboard
+    from verilogeval.reporting.runs import load_run
 
     run = _checked_run(tmp_path / "runs" / "checked")
     page = render_html(leaderboard([load_run(str(run))], (1,)), (1,))
@@ -240,8 +240,8 @@ def test_columns_no_run_can_fill_are_left_out_and_runs_go_by_name(report_pages):
 def test_run_labels_are_folder_names_told_apart_by_their_parents(tmp_path):
     from types import SimpleNamespace
 
-    from verilogeval.reports.plots import _wrapped
-    from verilogeval.reports.runs import Run, run_labels
+    from verilogeval.reporting.plots import _wrapped
+    from verilogeval.reporting.runs import Run, run_labels
 
     folders = ["runs/a/gpt-4o_x", "runs/b/gpt-4o_x", "other"]
     # run_labels reads only each run's folder: a stand-in with just that is a Run to it
@@ -256,7 +256,7 @@ def test_run_labels_are_folder_names_told_apart_by_their_parents(tmp_path):
 def test_the_heatmap_of_156_problems_stands_in_panels_with_every_name():
     import pandas as pd
 
-    from verilogeval.reports.plots import HEATMAP_ROWS, heatmap
+    from verilogeval.reporting.plots import HEATMAP_ROWS, heatmap
 
     names = [f"Prob{number:03}_problem" for number in range(1, 157)]
     rates = pd.DataFrame({"run-a": [0.5] * 156, "run-b": [1.0] * 156}, index=names)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from verilogeval.dataset import load_dataset
-from verilogeval.interface import Port, read_interfaces
+from verilogeval.dataset.loader import load_dataset
+from verilogeval.execution.interface import Port, read_interfaces
 from verilogeval.records import Task
 
 SOURCE = """

@@ -25,9 +25,9 @@ import pytest
 from fake_openai_server import FakeOpenAIServer
 from processes import marked_processes, wait_until
 
-from verilogeval.dataset import load_dataset
+from verilogeval.dataset.loader import load_dataset
+from verilogeval.grading.time_limits import reference_sample
 from verilogeval.records import Task
-from verilogeval.time_limits import reference_sample
 
 pytestmark = [pytest.mark.icarus, pytest.mark.slow]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from verilogeval.errors import DamagedFile
-from verilogeval.journal import Journal, read_journal
+from verilogeval.runfolder.journal import Journal, read_journal
 
 
 def test_append_then_read(tmp_path):

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from verilogeval.dataset import load_dataset
+from verilogeval.dataset.loader import load_dataset
 from verilogeval.records import Task
 
 RIGHT = """module TopModule (input [4:0] v, output maj);

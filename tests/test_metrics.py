@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from verilogeval.metrics import (
+from verilogeval.reporting.metrics import (
     OUTCOME_COLUMNS,
     Estimate,
     bootstrap_ci,
@@ -18,7 +18,7 @@ from verilogeval.metrics import (
     pass_at_k,
     run_metrics,
 )
-from verilogeval.summary import MISSING
+from verilogeval.reporting.summary import MISSING
 
 # pass@k for n = 20, worked out by hand from 1 - C(20-c, k) / C(20, k).
 HAND_VALUES = {

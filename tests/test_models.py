@@ -9,10 +9,9 @@ import subprocess
 import pytest
 from fake_openai_server import FakeOpenAIServer, Fault, FaultKind
 
-from verilogeval.dataset import load_dataset
+from verilogeval.dataset.loader import load_dataset
 from verilogeval.errors import UserError
-from verilogeval.extract import ExtractMode, extract
-from verilogeval.models.base import (
+from verilogeval.generation.models.base import (
     PRESETS,
     AdapterSettings,
     PermanentError,
@@ -21,11 +20,12 @@ from verilogeval.models.base import (
     SamplingConfig,
     TransientError,
 )
-from verilogeval.models.capabilities import model_facts
-from verilogeval.models.oracle import OracleAdapter, oracle_answer
-from verilogeval.models.pricing import Prices, map_prices, run_prices
-from verilogeval.models.registry import ALIASES, api_base_for, get_adapter, resolve
-from verilogeval.models.replay import ReplayAdapter
+from verilogeval.generation.models.capabilities import model_facts
+from verilogeval.generation.models.oracle import OracleAdapter, oracle_answer
+from verilogeval.generation.models.pricing import Prices, map_prices, run_prices
+from verilogeval.generation.models.registry import ALIASES, api_base_for, get_adapter, resolve
+from verilogeval.generation.models.replay import ReplayAdapter
+from verilogeval.grading.extract import ExtractMode, extract
 from verilogeval.records import Prompt, Task, Usage
 
 # litellm's own pydantic models warn at import; not ours to fix.
@@ -291,7 +291,7 @@ def test_oracle_answers_extract_cleanly_for_every_official_problem(official_root
 @pytest.mark.parametrize("style", ["official-v2", "native"])
 def test_oracle_samples_pass_the_testbench(tmp_path, task, style):
     """oracle -> extraction -> iverilog (the official command line) -> no mismatches."""
-    from verilogeval.extract import default_mode
+    from verilogeval.grading.extract import default_mode
 
     for problem in load_dataset(None, task).problems[:4]:
         completion = asyncio.run(OracleAdapter().complete(request_for(problem, style=style)))

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from verilogeval.classify import classify
-from verilogeval.dataset import load_dataset
-from verilogeval.interface import CLOCK_NAMES, ModuleInterface, read_interfaces
+from verilogeval.dataset.loader import load_dataset
+from verilogeval.execution.interface import CLOCK_NAMES, ModuleInterface, read_interfaces
+from verilogeval.grading.classify import classify
+from verilogeval.grading.simulate import simulate
 from verilogeval.records import Category, Problem, Sample, Task
-from verilogeval.simulate import simulate
 
 
 def _reference_interface(problem: Problem) -> ModuleInterface:

@@ -32,22 +32,22 @@ def test_installed_wheel_finds_its_folders(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     for name in FOLDERS:
         assert any(n.startswith(f"verilogeval/_data/{name}/") for n in names), name
-    assert "verilogeval/models/model_map.json" in names  # prices and capabilities
+    assert "verilogeval/generation/models/model_map.json" in names  # prices and capabilities
     assert "verilogeval/_data/dataset/errata/v2.1/Prob099_m2014_q6c.toml" in names  # --benchmark
 
     target = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(target)  # what pip install puts in site-packages
     probe = (
         "from verilogeval.resources import resource_dir\n"
-        "from verilogeval.dataset import load_dataset\n"
+        "from verilogeval.dataset.loader import load_dataset\n"
         "from verilogeval.records import Task\n"
         "print(resource_dir('prompts'))\n"
         "print(len(load_dataset(None, Task.SPEC_TO_RTL).problems))\n"
-        "from verilogeval.errata import Benchmark, load_errata\n"
+        "from verilogeval.dataset.errata import Benchmark, load_errata\n"
         "print(len(load_errata(Benchmark.V2_1)))\n"
-        "from verilogeval.models.pricing import map_prices\n"
+        "from verilogeval.generation.models.pricing import map_prices\n"
         "print(map_prices('openai/gpt-4o') is not None)\n"
-        "from verilogeval.ports.domains import load_domains\n"
+        "from verilogeval.grading.ports.domains import load_domains\n"
         "print(len(load_domains()))\n"
     )
     result = subprocess.run(
@@ -62,4 +62,4 @@ def test_installed_wheel_finds_its_folders(tmp_path):
     assert priced == "True"
     assert prompts_dir == str(target / "verilogeval" / "_data" / "prompts")
     assert int(count) >= 12
-    assert int(domains) >= 5  # verilogeval/ports/domains.toml travels with the package
+    assert int(domains) >= 5  # verilogeval/grading/ports/domains.toml travels with the package

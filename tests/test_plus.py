@@ -8,19 +8,19 @@ import re
 import pytest
 from problems import embedded_problem, reference_answer, write_problem
 
-from verilogeval.classify import classify
-from verilogeval.dataset import load_dataset
-from verilogeval.formal.result import FormalResult, FormalStatus
-from verilogeval.plus.amplify import amplified_compile_argv, run_seeds, shifts_stimulus
-from verilogeval.plus.batch import PlusChecks, PlusInput, plus_error, plus_fields, plus_job
-from verilogeval.plus.check import PlusConfig, PlusResult, plus_check
-from verilogeval.plus.harness import HARNESS_TOP, secret_shifts
-from verilogeval.plus.tamper import scan_log, scan_sample
-from verilogeval.pools import LocalPool, Place, run_all
+from verilogeval.checks.formal.result import FormalResult, FormalStatus
+from verilogeval.checks.plus.amplify import amplified_compile_argv, run_seeds, shifts_stimulus
+from verilogeval.checks.plus.batch import PlusChecks, PlusInput, plus_error, plus_fields, plus_job
+from verilogeval.checks.plus.check import PlusConfig, PlusResult, plus_check
+from verilogeval.checks.plus.harness import HARNESS_TOP, secret_shifts
+from verilogeval.checks.plus.tamper import scan_log, scan_sample
+from verilogeval.checks.strict.result import StrictResult, StrictStatus
+from verilogeval.dataset.loader import load_dataset
+from verilogeval.execution.pools import LocalPool, Place, run_all
+from verilogeval.grading.classify import classify
+from verilogeval.grading.simulate import official_log, simulate
+from verilogeval.grading.time_limits import reference_sample
 from verilogeval.records import Category, Problem, Sample, Task
-from verilogeval.simulate import official_log, simulate
-from verilogeval.strict.result import StrictResult, StrictStatus
-from verilogeval.time_limits import reference_sample
 
 # A testbench in the official style whose stimulus comes from the unseeded global stream.
 TESTBENCH = """\

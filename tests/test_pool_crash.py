@@ -19,17 +19,17 @@ import cluster_jobs
 import pytest
 from processes import marked_processes, wait_until
 
-from verilogeval.checks import JobCheck, PostCheck
-from verilogeval.dataset import load_dataset
-from verilogeval.grade import GradeConfig
-from verilogeval.pools import LocalPool, Place, WorkerCrashed, run_all
-from verilogeval.progress import QuietProgress
+from verilogeval.checks.registry import JobCheck, PostCheck
+from verilogeval.dataset.loader import load_dataset
+from verilogeval.execution.pools import LocalPool, Place, WorkerCrashed, run_all
+from verilogeval.grading.grader import GradeConfig
+from verilogeval.grading.simulate import MEMORY_LIMIT_BYTES
+from verilogeval.grading.time_limits import reference_sample
+from verilogeval.orchestration.progress import QuietProgress
+from verilogeval.orchestration.session import GradingSession
 from verilogeval.records import Problem, Sample, Task
 from verilogeval.runfolder.files import RunFolder
 from verilogeval.runfolder.lines import read_results
-from verilogeval.session import GradingSession
-from verilogeval.simulate import MEMORY_LIMIT_BYTES
-from verilogeval.time_limits import reference_sample
 
 pytestmark = pytest.mark.icarus
 
@@ -140,7 +140,7 @@ def test_on_a_dask_cluster_a_crashing_job_fails_alone():
     import cloudpickle
     import dask
 
-    from verilogeval.cluster import DaskPool
+    from verilogeval.execution.cluster import DaskPool
 
     problem = load_dataset(None, Task.SPEC_TO_RTL).problems[0]
     cloudpickle.register_pickle_by_value(cluster_jobs)
@@ -176,7 +176,7 @@ def _first_line(process: subprocess.Popen[str]) -> str:
 def test_a_root_whose_owner_was_killed_is_removed_by_the_next_run(tmp_path):
     """SIGKILL leaves the parent no time to clean: its lock dies with it, and the next pool
     in the same folder removes the root; a root whose owner lives is left alone."""
-    own_root = "from verilogeval.scratch import ScratchRoot; import sys, time; "
+    own_root = "from verilogeval.execution.scratch import ScratchRoot; import sys, time; "
     own_root += f"print(ScratchRoot({str(tmp_path)!r}).path, flush=True); time.sleep(600)"
     owners = [
         subprocess.Popen([sys.executable, "-c", own_root], stdout=subprocess.PIPE, text=True)
@@ -242,7 +242,7 @@ def test_run_all_gives_a_crashing_job_its_error_record_and_the_others_theirs():
 @pytest.mark.slow
 def test_a_dask_cluster_left_without_workers_stops_the_run_instead_of_hanging(monkeypatch):
     distributed = pytest.importorskip("distributed")
-    from verilogeval import cluster as dask_pool
+    from verilogeval.execution import cluster as dask_pool
 
     monkeypatch.setattr(dask_pool, "NO_WORKERS_S", 1.0)
     problem = load_dataset(None, Task.SPEC_TO_RTL).problems[0]

@@ -8,11 +8,11 @@ import subprocess
 
 import pytest
 
-from verilogeval.commands.options import add_prompt_options, prompt_config_from_args
-from verilogeval.dataset import load_dataset
+from verilogeval.cli.commands.options import add_prompt_options, prompt_config_from_args
+from verilogeval.dataset.loader import load_dataset
 from verilogeval.errors import UserError
-from verilogeval.interface import read_interfaces
-from verilogeval.prompt import (
+from verilogeval.execution.interface import read_interfaces
+from verilogeval.prompting.builder import (
     MAX_SHOTS,
     PromptConfig,
     PromptStyle,

@@ -19,33 +19,33 @@ from fake_openai_server import (
     FaultKind,
 )
 
-from verilogeval.dataset import load_dataset
+from verilogeval.dataset.loader import load_dataset
 from verilogeval.errors import UserError
-from verilogeval.extract import ExtractMode, extract
-from verilogeval.generate import (
+from verilogeval.generation.engine import (
     EngineConfig,
     GenerationAborted,
     GenerationCache,
     RetryPolicy,
     generate,
 )
-from verilogeval.models.base import (
+from verilogeval.generation.models.base import (
     PRESETS,
     AdapterSettings,
     Preset,
     ReasoningEffort,
     Request,
 )
-from verilogeval.models.capabilities import initial_adjustments, model_facts
-from verilogeval.models.params import (
+from verilogeval.generation.models.capabilities import initial_adjustments, model_facts
+from verilogeval.generation.models.params import (
     Action,
     ParameterPolicy,
     asked_params,
     refused_parameters,
 )
-from verilogeval.models.registry import get_adapter, with_model_defaults
+from verilogeval.generation.models.registry import get_adapter, with_model_defaults
+from verilogeval.generation.responses import ResponseIssue, response_issue, split_thinking
+from verilogeval.grading.extract import ExtractMode, extract
 from verilogeval.records import Generation, Prompt, Task
-from verilogeval.responses import ResponseIssue, response_issue, split_thinking
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning:pydantic")
 

@@ -101,7 +101,7 @@ def test_upward_reference_behind_a_generate_condition_icarus_reads_otherwise(
 ):
     """Class: tamper-scan bypass by a pyslang-vs-Icarus elaboration differential.
 
-    Root cause: verilogeval/plus/token_scan.py, scan_tokens: the only check that a name
+    Root cause: verilogeval/checks/plus/token_scan.py, scan_tokens: the only check that a name
     stays inside the design is slang's elaboration of the sample alone, which never looks
     into a generate branch it evaluates as false; Icarus evaluates constants differently
     (unsized arithmetic is lossless), elaborates that branch, and `tb.out_ref` (the
@@ -117,7 +117,7 @@ def test_upward_reference_behind_a_generate_condition_icarus_reads_otherwise(
 def test_upward_reference_to_the_reference_instance_by_its_name(tmp_path, official_root):
     """Class: tamper-scan bypass by a name that resolves in the scan and elsewhere in Icarus.
 
-    Root cause: verilogeval/plus/token_scan.py, scan_tokens: the sample is elaborated alone,
+    Root cause: verilogeval/checks/plus/token_scan.py, scan_tokens: the sample is elaborated alone,
     so every module it declares but does not instantiate is a top and `good1.out` resolves
     to the sample's own `good1`; the instance names of the testbench (`good1`,
     `top_module1`, `stim1`) are not reserved (tamper.py reserves only declared module
@@ -135,7 +135,7 @@ def test_upward_reference_to_the_reference_instance_by_its_name(tmp_path, offici
 def test_formal_proven_printed_by_the_design_itself(tmp_path, official_root):
     """Class: forged trusted verdict (formal), the design writes the text the verdict is read from.
 
-    Root cause: verilogeval/formal/yosys.py, read_log: the verdict is a substring search
+    Root cause: verilogeval/checks/formal/yosys.py, read_log: the verdict is a substring search
     over Yosys's whole log, and the log holds what the design prints while Yosys elaborates
     it (`read_verilog` runs `initial $display` at once; `$display` is on the tamper scan's
     allow-list). "Induction step proven: SUCCESS!" is tested before the real "FAIL!", so a
@@ -171,7 +171,7 @@ endmodule
 
 
 def _popcount(official_root: Path):
-    from verilogeval.dataset import load_dataset
+    from verilogeval.dataset.loader import load_dataset
 
     return load_dataset(official_root, Task.SPEC_TO_RTL).problem(POPCOUNT)
 
@@ -179,7 +179,7 @@ def _popcount(official_root: Path):
 def test_escaped_system_names_in_a_generate_branch_only_icarus_elaborates(tmp_path, official_root):
     """Class: allow-list bypass: every refused system task ($fopen, $random, $finish...).
 
-    Root cause: verilogeval/plus/token_scan.py, scan_tokens / system_name_reason: only
+    Root cause: verilogeval/checks/plus/token_scan.py, scan_tokens / system_name_reason: only
     SystemIdentifier tokens are checked against the allow-list, but Icarus's lexer turns
     an escaped identifier that starts with `$` into the system name. slang reads
     `\\$fopen ` as a plain name, which only elaboration would flag (undeclared), and a
@@ -187,7 +187,7 @@ def test_escaped_system_names_in_a_generate_branch_only_icarus_elaborates(tmp_pa
     from elaborating. The compile runs all of them: the file is written, $finish ends the
     run early.
     """
-    from verilogeval.plus.tamper import scan_sample
+    from verilogeval.checks.plus.tamper import scan_sample
 
     problem = _popcount(official_root)
     assert scan_sample(HIDDEN_SYSTEM_TASKS, problem, workdir=tmp_path) != ()
@@ -224,8 +224,8 @@ endmodule
 
 def test_a_sample_finds_nothing_an_earlier_sample_left(tmp_path, official_root):
     """Defence holds: the same worker's sandbox gives each command a fresh /tmp and
-    workspace and a read-only rest (verilogeval/isolation.py, Agent.run), and nothing
-    reaches the host's /tmp or /dev/shm."""
+    workspace and a read-only rest (verilogeval/execution/sandbox/isolation.py, Agent.run),
+    and nothing reaches the host's /tmp or /dev/shm."""
     done, records = evaluate(
         tmp_path, official_root, [(POPCOUNT, LEAVE_FILES), (POPCOUNT, FIND_FILES)]
     )
@@ -237,7 +237,7 @@ def test_a_sample_finds_nothing_an_earlier_sample_left(tmp_path, official_root):
 
 def test_a_count_too_long_for_int_is_graded_as_any_log(tmp_path, official_root):
     """Class: a log that crashes the host-side reader. A verdict line with a 5000-digit
-    count made int() raise in verilogeval/classify.py, _mismatch_counts: the sample could
+    count made int() raise in verilogeval/grading/classify.py, _mismatch_counts: the sample could
     never be graded, on any resume. Now the classifier reads a count too long for a number
     as no count and decides the pass on the digits: the sample is graded (a failure)."""
     huge = "9" * 5000
@@ -281,11 +281,11 @@ endmodule
 def test_every_trusted_verdict_forged_by_compiler_specific_views(tmp_path, official_root):
     """Class: tamper-scan bypass by preprocessing differential, across the four compiles.
 
-    Root cause: verilogeval/preprocess.py, preprocess_sample and tamper.py,
+    Root cause: verilogeval/grading/preprocess.py, preprocess_sample and tamper.py,
     scan_sample scan the sample as the official compile preprocesses it, but the raw text
-    goes to three other readers: strict's cocotb build (verilogeval/strict/check.py; a
+    goes to three other readers: strict's cocotb build (verilogeval/checks/strict/check.py; a
     different file name, so `__FILE__` differs, and a wrapper whose `ref_module` an
-    upward name reaches), and Yosys (verilogeval/formal/yosys.py; `YOSYS` defined, the
+    upward name reaches), and Yosys (verilogeval/checks/formal/yosys.py; `YOSYS` defined, the
     log read for a success line the design prints). Nothing implements a popcount, yet
     --plus --strict --formal gives: official pass, plus pass, strict pass, formal proven.
     """
@@ -307,8 +307,8 @@ def test_every_trusted_verdict_forged_by_compiler_specific_views(tmp_path, offic
 def test_a_sample_that_is_skipped_still_counts_in_the_scores(tmp_path, official_root):
     """Class: score inflation by a sample that is never graded.
 
-    Root cause: the JSONL reader (verilogeval/sample_inputs.py, its Rejected lines) skips
-    a line whose code holds a lone surrogate (`\\ud800`, valid JSON; or is over
+    Root cause: the JSONL reader (verilogeval/orchestration/sample_inputs.py, its Rejected
+    lines) skips a line whose code holds a lone surrogate (`\\ud800`, valid JSON; or is over
     MAX_CODE_BYTES) with a warning; the run exits 1, but the run folder's summary.txt,
     `report` and the leaderboard compute their pass rate over the graded samples only: a
     model whose failing answers carry one such character scores 100%. The problem the
@@ -342,9 +342,9 @@ HELD_BY_THE_SCAN = {
 @pytest.mark.parametrize("name", sorted(HELD_BY_THE_SCAN))
 def test_the_scan_finds_the_plain_forms(name, tmp_path, official_root):
     """Defence holds: the same tricks without a differential to hide behind are findings
-    (verilogeval/plus/token_scan.py's allow-list and elaboration, preprocess.py's harness
+    (verilogeval/checks/plus/token_scan.py's allow-list and elaboration, preprocess.py's harness
     comparison)."""
-    from verilogeval.plus.tamper import scan_sample
+    from verilogeval.checks.plus.tamper import scan_sample
 
     problem = _popcount(official_root)
     assert scan_sample(HELD_BY_THE_SCAN[name], problem, workdir=tmp_path) != ()
@@ -371,15 +371,16 @@ endmodule
 def test_the_commands_tmp_bounds_its_files_as_the_workspace_does(official_root):
     """Class: resource exhaustion past the stated limits (kernel memory).
 
-    Root cause: verilogeval/isolation.py, _isolate_mounts: the command's /tmp is a tmpfs
-    with `size=TMP_LIMIT_BYTES` but no `nr_inodes` (the workspace has WORKSPACE_INODES).
+    Root cause: verilogeval/execution/sandbox/isolation.py, _isolate_mounts: the command's
+    /tmp is a tmpfs with `size=TMP_LIMIT_BYTES` but no `nr_inodes` (the workspace has
+    WORKSPACE_INODES).
     Empty files cost no `size` but an inode and a dentry each, kernel memory that
     RLIMIT_AS does not count either: a sample makes ~10^4 of them a second (this one
     20000 in about a second), hundreds of MB in its 30 s, per grading job. The official
     flow lets any sample use $fopen, so this needs no scan bypass.
     """
+    from verilogeval.grading.simulate import simulate
     from verilogeval.records import Sample
-    from verilogeval.simulate import simulate
 
     problem = _popcount(official_root)
     done = simulate(problem, Sample(POPCOUNT, 1, FILL_TMP_WITH_INODES), timeout_s=120)
@@ -390,10 +391,10 @@ def test_the_commands_tmp_bounds_its_files_as_the_workspace_does(official_root):
 def test_the_parser_child_forgets_the_samples_it_scanned():
     """Class: one sample's cost carried into later samples (the parser child's memory).
 
-    Root cause: verilogeval/plus/token_scan.py, scan_tokens (and interface.py's reader)
+    Root cause: verilogeval/checks/plus/token_scan.py, scan_tokens (and interface.py's reader)
     use `SyntaxTree.fromText` without a SourceManager of their own, so pyslang's global
     default one keeps every scanned text for the life of the parser child
-    (verilogeval/untrusted_parse.py, _Parser), about 1 MB per large sample. Under the
+    (verilogeval/execution/untrusted_parse.py, _Parser), about 1 MB per large sample. Under the
     child's 2 GiB RLIMIT_AS, samples whose preprocessed text is near the 1 MB output cap
     fill it within ~2000 scans; the child then dies on whichever sample comes next, a
     correct one included, whose scan "could not finish": a tamper finding.
@@ -436,7 +437,7 @@ endmodule
 def test_code_only_icarus_runs_is_never_proven(tmp_path, official_root):
     """Class: formal proves another design than the one simulated (a synthesis pragma).
 
-    Root cause: verilogeval/formal/check.py handed Yosys the text Icarus compiles, comments
+    Root cause: verilogeval/checks/formal/check.py handed Yosys the text Icarus compiles, comments
     included, and Yosys's reader obeys `// synopsys translate_off` (and full_case /
     parallel_case): the wrong branch Icarus runs was invisible to the proof, so a design
     that is wrong on one input got `formal: proven` and `plus_passed: true`.
@@ -460,7 +461,7 @@ def test_code_only_icarus_runs_is_never_proven(tmp_path, official_root):
 def test_an_output_icarus_leaves_stale_is_never_proven(code, tmp_path, official_root):
     """Class: formal proves another design than the one simulated (sensitivity).
 
-    Root cause: verilogeval/formal/yosys.py's recipe reads the design as synthesis does (an
+    Root cause: verilogeval/checks/formal/yosys.py's recipe reads the design as synthesis does (an
     event list is ignored), while Icarus re-evaluates the block only on the listed signals
     (`@(a or sel)`) or, under `@*`, not on a signal a called function reads directly: with
     `sel` high, a change of `b` alone leaves `out` stale. The plus stimulus changes every

@@ -203,7 +203,7 @@ def test_wall_time_counts_from_the_process_start(tmp_path):
     # Start-up (here a 3 s sleep before main) belongs to the run's wall time; the old
     # table counted from the pipeline's start only.
     script = (
-        "import sys, time; time.sleep(3); from verilogeval.cli import main; "
+        "import sys, time; time.sleep(3); from verilogeval.cli.entry import main; "
         f"sys.exit(main(['run', '--model', 'oracle', '--problems', '1', '--no-cache', "
         f"'--quiet', '--out', {str(tmp_path / 'run')!r}]))"
     )

@@ -9,17 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from verilogeval.checks import POST_CHECKS, PostCheck
-from verilogeval.dataset import load_dataset
+from verilogeval.checks.registry import POST_CHECKS, PostCheck
+from verilogeval.dataset.loader import load_dataset
 from verilogeval.errors import DamagedFile
-from verilogeval.grade import GradeConfig, Graded
-from verilogeval.progress import QuietProgress
+from verilogeval.grading.grader import GradeConfig, Graded
+from verilogeval.grading.time_limits import reference_sample
+from verilogeval.orchestration.progress import QuietProgress
+from verilogeval.orchestration.session import GradingSession
 from verilogeval.records import Category, Problem, Sample, Task
 from verilogeval.runfolder.files import RunFolder
 from verilogeval.runfolder.lines import ResultLine, read_results
 from verilogeval.runfolder.manifest import read_manifest
-from verilogeval.session import GradingSession
-from verilogeval.time_limits import reference_sample
 
 
 def _line(problem: str, sample: int, **fields) -> ResultLine:

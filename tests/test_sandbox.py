@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from processes import commands_running
 
-from verilogeval import sandbox as sandboxing
-from verilogeval.dataset import load_dataset
+from verilogeval.dataset.loader import load_dataset
 from verilogeval.errors import UserError
+from verilogeval.execution.sandbox import host as sandboxing
+from verilogeval.execution.sandbox.host import Command, readonly_roots, runner
+from verilogeval.grading.time_limits import reference_sample
 from verilogeval.records import Task
-from verilogeval.sandbox import Command, readonly_roots, runner
-from verilogeval.time_limits import reference_sample
 
 
 def shell(script: str, folder: Path) -> str:

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from problems import embedded_problem
 
-from verilogeval import isolation
-from verilogeval import simulate as sim
-from verilogeval.classify import classify
+from verilogeval.execution.sandbox import isolation
+from verilogeval.grading import simulate as sim
+from verilogeval.grading.classify import classify
+from verilogeval.grading.simulate import official_log, simulate, simulator_version, version_warning
 from verilogeval.records import Category, ExecResult, Problem, Sample, SimResult, Task
-from verilogeval.simulate import official_log, simulate, simulator_version, version_warning
 
 
 @pytest.fixture(scope="module")

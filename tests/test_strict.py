@@ -12,16 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from verilogeval.dataset import load_dataset
-from verilogeval.interface import read_interfaces
-from verilogeval.ports.pairing import PortRole, diff_ports, interface_issues, port_role
-from verilogeval.ports.wrapper import diff_wrapper
+from verilogeval.checks.strict.check import StrictConfig, diff_test
+from verilogeval.checks.strict.result import StrictStatus
+from verilogeval.dataset.loader import load_dataset
+from verilogeval.execution.interface import read_interfaces
+from verilogeval.grading.ports.pairing import PortRole, diff_ports, interface_issues, port_role
+from verilogeval.grading.ports.wrapper import diff_wrapper
+from verilogeval.grading.testbench.python_tb import simulate_python_testbench
+from verilogeval.grading.time_limits import reference_sample
 from verilogeval.records import Problem, Sample, Task
 from verilogeval.resources import resource_dir
-from verilogeval.strict.check import StrictConfig, diff_test
-from verilogeval.strict.result import StrictStatus
-from verilogeval.testbench.python_tb import simulate_python_testbench
-from verilogeval.time_limits import reference_sample
 
 
 def _load_sims_test():
@@ -423,7 +423,7 @@ def test_inputs_outside_the_problems_domain_are_not_compared(official_root):
 
 
 def test_a_mismatch_right_after_reset_is_not_called_cycle_minus_one():
-    from verilogeval.strict.result import FirstMismatch
+    from verilogeval.checks.strict.result import FirstMismatch
 
     first = FirstMismatch(-1, "after input change", 5.0, "q", "0", "1", {})
     assert first.describe() == "right after reset (after input change, 5 ns): q ref=0 dut=1"

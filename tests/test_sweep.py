@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from verilogeval.commands.sweep import load_sweep
+from verilogeval.cli.commands.sweep import load_sweep
 from verilogeval.errors import UserError
 
 CONFIG = """

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from verilogeval.dataset import load_dataset
-from verilogeval.grade import GradeConfig, Grader
-from verilogeval.pools import LocalPool
+from verilogeval.dataset.loader import load_dataset
+from verilogeval.execution.pools import LocalPool
+from verilogeval.grading.grader import GradeConfig, Grader
+from verilogeval.grading.time_limits import TimeLimitPolicy, reference_key, reference_sample
 from verilogeval.records import Category, Sample, Task
 from verilogeval.store import Store
-from verilogeval.time_limits import TimeLimitPolicy, reference_key, reference_sample
 
 
 def test_the_limit_is_never_below_the_floor():

@@ -1,5 +1,5 @@
 import sys
 
-from verilogeval.cli import main
+from verilogeval.cli.entry import main
 
 sys.exit(main())

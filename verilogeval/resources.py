@@ -2,7 +2,9 @@
 
 from pathlib import Path
 
-_PACKAGE_DIR = Path(__file__).resolve().parent
+# The verilogeval package folder: resources.py stays at its top (the sandbox binds this
+# folder; a checkout keeps the resource folders beside it).
+PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 def resource_dir(name: str) -> Path:
@@ -11,7 +13,7 @@ def resource_dir(name: str) -> Path:
     A wheel carries them under verilogeval/_data (see pyproject.toml); an editable
     install or a plain checkout has them at the repository root.
     """
-    for candidate in (_PACKAGE_DIR / "_data" / name, _PACKAGE_DIR.parent / name):
+    for candidate in (PACKAGE_DIR / "_data" / name, PACKAGE_DIR.parent / name):
         if candidate.is_dir():
             return candidate
-    raise FileNotFoundError(f"resource folder {name!r} not found next to {_PACKAGE_DIR}")
+    raise FileNotFoundError(f"resource folder {name!r} not found next to {PACKAGE_DIR}")

@@ -2,7 +2,7 @@
 
 A folder written by `run` holds all of them; `evaluate` writes no prompts or generations,
 `generate` no results or summaries. The per-sample files of the official layout
-(ProbNNN_name/...) are named by verilogeval.layout.
+(ProbNNN_name/...) are named by verilogeval.runfolder.official_layout.
 """
 
 from __future__ import annotations

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 from verilogeval.errors import DamagedFile, UserError
-from verilogeval.journal import read_journal_lines
 from verilogeval.records import (
     CATEGORY_NAMES,
     Category,
@@ -30,6 +29,7 @@ from verilogeval.records import (
     Prompt,
     Usage,
 )
+from verilogeval.runfolder.journal import read_journal_lines
 
 _CATEGORIES = {str(category): category for category in Category}
 _NOTHING = object()
@@ -101,7 +101,7 @@ class ResultLine:
             if self.carries(name):
                 line[name] = getattr(self, name)
         # A check's verdict and its detail go together: the detail may be null, and so may
-        # plus_passed, when --formal could not decide (see verilogeval.plus.batch).
+        # plus_passed, when --formal could not decide (see verilogeval.checks.plus.batch).
         for verdict, detail in (("strict_passed", "strict"), ("plus_passed", "plus")):
             if self.carries(verdict):
                 line[verdict] = getattr(self, verdict)

@@ -20,6 +20,7 @@ from typing import Any
 
 from verilogeval import __version__
 from verilogeval.errors import DamagedFile, UserError
+from verilogeval.resources import PACKAGE_DIR
 from verilogeval.runfolder.files import RunFolder
 from verilogeval.wording import plural
 
@@ -324,7 +325,7 @@ def package_versions() -> dict[str, str | None]:
 
 def git_revision() -> str | None:
     """The checkout's commit when verilogeval runs from a git clone, else None."""
-    source = Path(__file__).resolve().parent.parent.parent
+    source = PACKAGE_DIR.parent
     try:
         result = subprocess.run(
             ["git", "-C", str(source), "rev-parse", "HEAD"],

@@ -1,0 +1,116 @@
+"""What a run's `formal` fields add up to, for the leaderboard and the reports.
+
+- `proven`: the share of the samples asked for that are proven equal to the reference;
+- `proven pass@1`: pass@1 where a sample counts only when it passes officially AND is
+  proven (mean over problems of the per-problem share, every sample asked for counted);
+- false passes: officially passing samples that are disproved, each with the input
+  sequence Icarus confirmed: where the official testbench's stimulus missed a difference.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from verilogeval.checks.formal.result import FormalStatus, disproved, undecided
+from verilogeval.runfolder.lines import ResultLine
+from verilogeval.wording import plural
+
+
+def describe_formal(formal: Mapping[str, Any]) -> str:
+    """One line for a `formal` object: status, depth or counterexample, reason, time."""
+    text = str(formal.get("status"))
+    example = formal.get("counterexample")
+    if example:
+        text += (
+            f": cycle {example.get('cycle')}: {example.get('signal')} "
+            f"ref={example.get('ref')} dut={example.get('dut')}"
+        )
+    elif formal.get("status") == FormalStatus.BOUNDED:
+        text += f" ({formal.get('depth')} cycles)"
+    if formal.get("reason"):
+        text += f": {formal['reason']}"
+    return text + f" [{formal.get('seconds')} s]"
+
+
+@dataclass(frozen=True)
+class FalsePass:
+    problem: str
+    sample: int
+    counterexample: Mapping[str, Any]  # the `formal.counterexample` object
+    vcd: str | None
+
+    def describe(self) -> str:
+        example = self.counterexample
+        steps = "; ".join(
+            " ".join(f"{name}={bits}" for name, bits in step.items())
+            for step in example.get("steps", [])
+        )
+        return (
+            f"{self.problem} sample {self.sample}: cycle {example.get('cycle')}: "
+            f"{example.get('signal')} ref={example.get('ref')} dut={example.get('dut')} "
+            f"(inputs per cycle: {steps})" + (f" [{self.vcd}]" if self.vcd else "")
+        )
+
+
+@dataclass(frozen=True)
+class FormalSummary:
+    samples: int  # asked for
+    counts: Mapping[str, int]  # samples per formal status
+    proven_share: float
+    proven_pass_at_1: float
+    false_passes: tuple[FalsePass, ...]
+    undecided_passes: int = 0  # officially passing, formal unsupported, timeout or error
+
+
+def formal_summary(
+    problems: Sequence[str], n: int, results: Mapping[tuple[str, int], ResultLine]
+) -> FormalSummary | None:
+    """None when no result line carries a `formal` field (the run had no --formal)."""
+    if not any(line.carries("formal") for line in results.values()):
+        return None
+    counts: dict[str, int] = {str(status): 0 for status in FormalStatus}
+    per_problem = []
+    false_passes = []
+    undecided_passes = 0
+    for problem in problems:
+        good = 0
+        for sample in range(1, n + 1):
+            line = results.get((problem, sample))
+            passed = line is not None and line.passed
+            formal = (line.formal if line is not None else None) or {}
+            status = formal.get("status")
+            if status in counts:
+                counts[status] += 1
+            good += passed and status == FormalStatus.PROVEN
+            undecided_passes += passed and undecided(formal)
+            if passed and disproved(formal):
+                example = formal.get("counterexample") or {}
+                false_passes.append(FalsePass(problem, sample, example, formal.get("vcd")))
+        per_problem.append(good / n)
+    samples = len(problems) * n
+    return FormalSummary(
+        samples=samples,
+        counts=counts,
+        proven_share=counts[FormalStatus.PROVEN] / samples if samples else 0.0,
+        proven_pass_at_1=sum(per_problem) / len(per_problem) if per_problem else 0.0,
+        false_passes=tuple(false_passes),
+        undecided_passes=undecided_passes,
+    )
+
+
+def summary_lines(summary: FormalSummary) -> list[str]:
+    """The text report's formal section."""
+    tally = ", ".join(f"{count} {status}" for status, count in summary.counts.items() if count)
+    lines = [
+        f"formal equivalence (Yosys): {tally or 'no sample checked'} of "
+        f"{plural(summary.samples, 'sample')}",
+        f"  {'proven':<16} = {100 * summary.proven_share:.1f}% of samples",
+        f"  {'proven pass@1':<16} = {100 * summary.proven_pass_at_1:.1f}",
+        f"  officially passing, formal could not decide: {summary.undecided_passes} "
+        "(no trusted plus pass for them)",
+        f"officially passing samples disproved ({len(summary.false_passes)}):",
+    ]
+    lines += [f"  {false_pass.describe()}" for false_pass in summary.false_passes]
+    return lines

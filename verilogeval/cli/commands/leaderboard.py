@@ -1,0 +1,57 @@
+"""`verilogeval leaderboard RUNDIR...`: compare runs, one row each, best pass@1 first.
+
+A folder that is no run yet (empty, unfinished, only generated) is skipped with a warning
+on stderr, so `leaderboard runs/*` shows the others; exit 2 only when none is left.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from verilogeval.cli.commands.options import add_k_option, write_output
+from verilogeval.errors import UserError
+
+EXAMPLES = """
+verilogeval leaderboard runs/*
+verilogeval leaderboard runs/* --format html -o leaderboard.html
+verilogeval leaderboard runs/* --format csv -k 1,5 -o leaderboard.csv
+"""
+
+
+FORMATS = ("table", "md", "csv", "json", "html")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("runs", nargs="+", metavar="RUNDIR", help="run folders")
+    parser.add_argument(
+        "--format", choices=FORMATS, default="table", help="output format (default: table)"
+    )
+    add_k_option(parser)
+    parser.add_argument(
+        "-o", "--output", type=Path, default=None, help="write to this file (default: stdout)"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from verilogeval.reporting.leaderboard import leaderboard, render
+    from verilogeval.reporting.runs import load_run
+
+    runs = []
+    for folder in args.runs:
+        try:
+            runs.append(load_run(folder))
+        except UserError as error:
+            print(f"verilogeval leaderboard: skipped {error}", file=sys.stderr)
+    if not runs:
+        raise UserError(f"none of the {len(args.runs)} folders holds a run to show")
+    entries = leaderboard(runs, args.k)
+    if args.format == "html":
+        from verilogeval.reporting.html import render_html
+
+        text = render_html(entries, args.k)
+    else:
+        text = render(entries, args.k, args.format)
+    write_output(text, args.output)
+    return 0

@@ -1,0 +1,120 @@
+"""Compile and run one sample exactly as the official flow does, inside limits.
+
+The official Makefile runs `iverilog -Wall -Winfloop -Wno-timescale -g2012 -s tb -o X
+sample test ref`, then `timeout 30 ./X`, appending both outputs to one log and a line
+`TIMEOUT` when the time limit hit. We run the same commands with three differences that
+cannot change a grade: the compile and the run each get a fresh workspace of their own
+(the official flow lets every sample share one folder and one `wave.vcd`), the run sees
+the compiled binary read-only, vvp runs with `-none` so the testbench's `$dumpfile`
+writes nothing unless a waveform is asked for, and the children run under memory,
+file-size, CPU and output limits, inside a bubblewrap sandbox (verilogeval.execution.sandbox.host)
+unless asked not to, where a timeout kills everything they started.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+# Re-exported: the simulator and the limits every command runs under, in cache keys.
+from verilogeval.execution.icarus import simulator_major as simulator_major
+from verilogeval.execution.icarus import simulator_version as simulator_version
+from verilogeval.execution.sandbox.host import Command, Runner, runner
+from verilogeval.execution.sandbox.isolation import FILE_LIMIT_BYTES as FILE_LIMIT_BYTES
+from verilogeval.execution.sandbox.isolation import KILL_GRACE_S as KILL_GRACE_S
+from verilogeval.execution.sandbox.isolation import MEMORY_LIMIT_BYTES as MEMORY_LIMIT_BYTES
+from verilogeval.execution.sandbox.isolation import OUTPUT_CAP_BYTES as OUTPUT_CAP_BYTES
+from verilogeval.records import ExecResult, Problem, Sample, SimResult
+
+COMPILE_FLAGS = ("-Wall", "-Winfloop", "-Wno-timescale", "-g2012", "-s", "tb")
+DEFAULT_TIMEOUT_S = 30.0
+PAPER_MAJOR_VERSION = 12  # the Icarus release "Revisiting VerilogEval" graded with
+
+TIMEOUT_LINE = "TIMEOUT\n"  # what the official Makefile appends when `timeout` fires
+
+# Fixed names inside the sample's folder: logs never depend on where the dataset lives.
+_SAMPLE, _TEST, _REF, _BINARY, _WAVE = "sample.sv", "test.sv", "ref.sv", "sim", "wave.vcd"
+
+
+def simulate(
+    problem: Problem,
+    sample: Sample,
+    *,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+    workdir: Path | None = None,
+    wave_path: Path | None = None,
+    sandboxed: bool = True,
+) -> SimResult:
+    """Grade-ready compile and run of `sample`; top level so a process pool can call it.
+
+    `workdir` holds the per-command temporary folders without the sandbox (default: the
+    system's temporary folder). With `wave_path`, the testbench's wave.vcd is kept there.
+    """
+    if problem.test_path is None:
+        raise ValueError(f"{problem.name}: no Verilog testbench (_test.sv) to simulate with")
+    sources = {
+        _SAMPLE: sample.code.encode("utf-8"),
+        _TEST: problem.test_path.read_bytes(),
+        _REF: problem.ref_path.read_bytes(),
+    }
+    compile_argv = ("iverilog", *COMPILE_FLAGS, "-o", _BINARY, _SAMPLE, _TEST, _REF)
+    dump = () if wave_path else ("-none",)
+    compiled, ran, files = compile_and_run(
+        runner(workdir, sandboxed),
+        Command(compile_argv, sources, (_BINARY,), timeout_s),
+        ("vvp", _BINARY, *dump),
+        outputs=(_WAVE,) if wave_path else (),
+    )
+    if wave_path is not None and _WAVE in files:
+        wave_path.parent.mkdir(parents=True, exist_ok=True)
+        wave_path.write_bytes(files[_WAVE])
+    return SimResult(
+        problem=problem.name,
+        sample=sample.sample,
+        compile=compiled,
+        run=ran,
+        simulator=simulator_version(),
+        timeout_s=timeout_s,
+        code=sample.code,
+    )
+
+
+def compile_and_run(
+    runner: Runner, compile: Command, run_argv: tuple[str, ...], outputs: tuple[str, ...] = ()
+) -> tuple[ExecResult, ExecResult | None, Mapping[str, bytes]]:
+    """Compile, then run the binary `compile` gave back (its one output), read-only.
+
+    The run sees only the binary, in a workspace of its own: nothing it does reaches the
+    sources or the binary, and nothing of the compile is left for it. (compile result,
+    run result or None when nothing was built, the run's `outputs`.)
+    """
+    (binary,) = compile.outputs
+    compiled = runner.execute(compile)
+    built = compiled.files.get(binary)
+    if compiled.result.timed_out or built is None:
+        return compiled.result, None, {}
+    ran = runner.execute(Command(run_argv, {binary: built}, outputs, compile.timeout_s))
+    return compiled.result, ran.result, ran.files
+
+
+def official_log(result: SimResult) -> str:
+    """The sample's `-sv-iv-test.log` as the official Makefile writes it."""
+    parts = [result.compile.output]
+    if result.compile.timed_out:
+        parts.append(TIMEOUT_LINE)
+    if result.run is not None:
+        parts.append(result.run.output)
+        if result.run.timed_out:
+            parts.append(TIMEOUT_LINE)
+    return "".join(parts)
+
+
+def version_warning(version: str) -> str | None:
+    """A warning when results may differ from the paper's Icarus, else None."""
+    if simulator_major(version) == PAPER_MAJOR_VERSION:
+        return None
+    return (
+        f"warning: grading with {version}; the VerilogEval paper used Icarus Verilog "
+        f"{PAPER_MAJOR_VERSION}, so some verdicts may differ "
+        "(Icarus 13 is known not to compile the official testbenches)"
+    )

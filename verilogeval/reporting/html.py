@@ -1,0 +1,272 @@
+"""A self-contained HTML report of one run or a set of runs (jinja2, plots embedded as PNG).
+
+The page holds the leaderboard, the failure categories with their chart, the pass-rate
+heatmap (for several runs), and per run a sortable problem table whose rows open a
+drill-down: the prompt, and for each sample the response, the extracted sample, the
+simulator log and the verdict. Long texts are cut so a page of 156 x 20 samples stays usable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from verilogeval import __version__
+from verilogeval.checks.formal.summary import describe_formal, formal_summary
+from verilogeval.checks.plus.report import plus_rejections, plus_verdict
+from verilogeval.checks.strict.result import StrictResult
+from verilogeval.records import OutputMismatch
+from verilogeval.reporting import plots
+from verilogeval.reporting.failures import category_name, category_table, issue_table, pass_rates
+from verilogeval.reporting.leaderboard import Entry, display_table, estimable_ks
+from verilogeval.reporting.metrics import outcome_strings
+from verilogeval.reporting.runs import Run, run_labels
+from verilogeval.reporting.summary import MISSING
+from verilogeval.runfolder.lines import GenerationLine, latest
+from verilogeval.runfolder.manifest import now_iso
+from verilogeval.runfolder.official_layout import sample_path, test_log_path, wave_path
+
+TEXT_LIMIT = 20_000  # characters shown of one response, sample or log
+
+
+@dataclass(frozen=True)
+class SampleView:
+    number: int
+    code: str  # category code, or MISSING
+    verdict: str  # one line for the summary
+    details: tuple[tuple[str, str], ...]  # (label, value) lines of the verdict
+    response: str | None
+    sample: str | None
+    log: str | None
+    waves: tuple[tuple[str, str], ...] = ()  # (label, file URI) of the sample's VCD files
+
+
+@dataclass(frozen=True)
+class ProblemView:
+    name: str
+    anchor: str
+    outcome: str  # e.g. '..S.R'
+    passed: int
+    samples: int
+    first_failure: str
+    system: str | None
+    user: str | None
+    sample_views: tuple[SampleView, ...]
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """An officially passing sample a trusted check rejected, for the run's lists."""
+
+    problem: str
+    sample: int
+    reason: str
+    wave: str | None = None  # file URI of the counterexample's waveform
+
+
+@dataclass(frozen=True)
+class RunView:
+    folder: str
+    label: str  # its short name (reports.runs.run_labels)
+    model: str
+    task: str
+    settings: str
+    problems: tuple[ProblemView, ...]
+    anchor_prefix: str  # of the problems' anchors: `<prefix>-<problem>`
+    plus_rejected: tuple[Rejection, ...]  # with --plus
+    strict_rejected: tuple[Rejection, ...]  # with --strict
+    false_passes: tuple[Rejection, ...] | None = None  # with --formal: disproved passing samples
+
+
+def render_html(entries: Sequence[Entry], ks: Sequence[int]) -> str:
+    """The whole page for the leaderboard's runs, in its order; it loads nothing from elsewhere."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    environment = Environment(
+        loader=FileSystemLoader(Path(__file__).parent / "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    runs = [entry.run for entry in entries]
+    labels = run_labels(runs)
+    table = category_table(runs)
+    header, rows = display_table(entries, ks)
+    run_column = header.index("run")
+    for row, label in zip(rows, labels, strict=True):
+        row[run_column] = label  # the full folder is its title
+    cells = [[_two_lines(cell) for cell in row] for row in rows]
+    left_out = [k for k in ks if k not in estimable_ks(entries, ks)]
+    title = f"verilogeval report: {runs[0].folder}" if len(runs) == 1 else "verilogeval leaderboard"
+    return environment.get_template("report.html.j2").render(
+        title=title,
+        generated_at=now_iso(),
+        version=__version__,
+        leaderboard_header=header,
+        leaderboard_rows=cells,
+        run_column=run_column,
+        run_folders=[run.folder for run in runs],
+        left_out_ks=left_out,
+        max_n=max(run.n for run in runs),
+        category_header=["code", "category", *table.columns[1:]],
+        category_rows=[[code, *row.tolist()] for code, row in table.iterrows()],
+        category_chart=plots.png_data_uri(plots.category_chart(table)),
+        issue_header=["issue", "meaning", *table.columns[1:]],
+        issue_rows=[[issue, *row.tolist()] for issue, row in issue_table(runs).iterrows()],
+        heatmap=plots.png_data_uri(plots.heatmap(pass_rates(runs))) if len(runs) > 1 else None,
+        runs=[
+            _run_view(index, run, label)
+            for index, (run, label) in enumerate(zip(runs, labels, strict=True), start=1)
+        ],
+    )
+
+
+def _two_lines(cell: str) -> tuple[str, str]:
+    """An estimate '45.3 [40.1, 50.6]' as its value and, below it, its interval: the
+    leaderboard keeps to the page's width with several pass@k columns."""
+    value, bracket, interval = cell.partition(" [")
+    return (value, bracket.strip() + interval) if bracket else (cell, "")
+
+
+def _run_view(index: int, run: Run, label: str) -> RunView:
+    responses = latest(run.generation_lines or ())
+    problems = []
+    for problem, outcome in outcome_strings(run.grid).items():
+        samples = tuple(
+            _sample_view(run, problem, number, code, responses.get((problem, number)))
+            for number, code in enumerate(outcome, start=1)
+        )
+        first_failure = next((view.verdict for view in samples if view.code != "."), "")
+        prompt = run.prompts.get(problem, {})
+        problems.append(
+            ProblemView(
+                name=problem,
+                anchor=f"r{index}-{problem}",
+                outcome=outcome,
+                passed=outcome.count("."),
+                samples=len(outcome),
+                first_failure=first_failure,
+                system=prompt.get("system"),
+                user=prompt.get("user"),
+                sample_views=samples,
+            )
+        )
+    settings = ", ".join(
+        f"{key} {value}"
+        for key, value in [*run.prompt_settings.items(), *run.sampling.items()]
+        if value is not None
+    )
+    formal = formal_summary(run.problems, run.n, run.results)
+    false_passes = None
+    if formal is not None:
+        false_passes = tuple(
+            Rejection(f.problem, f.sample, replace(f, vcd=None).describe(), _uri(run, f.vcd))
+            for f in formal.false_passes
+        )
+    return RunView(
+        folder=run.folder,
+        label=label,
+        model=run.model,
+        task=run.task_label,
+        settings=settings,
+        problems=tuple(problems),
+        anchor_prefix=f"r{index}",
+        plus_rejected=tuple(Rejection(*r) for r in plus_rejections(run.results.values())),
+        strict_rejected=_strict_rejections(run),
+        false_passes=false_passes,
+    )
+
+
+def _strict_rejections(run: Run) -> tuple[Rejection, ...]:
+    """Officially passing samples the differential test (--strict) rejected, and why."""
+    return tuple(
+        Rejection(line.problem, line.sample, _strict_reason(line.problem, line.sample, line.strict))
+        for line in sorted(run.results.values(), key=lambda line: line.key)
+        if line.passed and line.strict_passed is False
+    )
+
+
+def _strict_reason(problem: str, sample: int, strict: dict[str, Any] | None) -> str:
+    if not strict:
+        return "not run"
+    try:
+        return StrictResult.from_json(problem, sample, strict).describe()
+    except (KeyError, TypeError, ValueError):  # a detail of another shape: its status
+        return str(strict.get("status", "failed"))
+
+
+def _uri(run: Run, relative: str | None) -> str | None:
+    """A file the run folder holds, as a link the page can open (None if it is not there)."""
+    if relative is None:
+        return None
+    path = run.path / relative
+    return path.resolve().as_uri() if path.is_file() else None
+
+
+def _sample_view(
+    run: Run, problem: str, number: int, code: str, generation: GenerationLine | None
+) -> SampleView:
+    result = run.results.get((problem, number))
+    verdict = f"{code} {category_name(code)}"
+    details = [("category", f"{code} {category_name(code)}")]
+    if result is not None:
+        if result.mismatches and result.total is not None:
+            verdict += f" ({result.mismatches} of {result.total} samples mismatch)"
+        if result.first_error:
+            details.append(("first error", result.first_error))
+        details += [(f"output {output.output}", _output_text(output)) for output in result.outputs]
+        if result.strict_passed is not None:
+            details.append(("strict check", "passed" if result.strict_passed else "failed"))
+        if result.formal:
+            details.append(("formal check", describe_formal(result.formal)))
+        if result.response_issue:
+            details.append(("response issue", result.response_issue))
+        plus = plus_verdict(result)
+        if plus is not None:
+            details.append(("plus check", plus))
+    if generation is not None and generation.reasoning:
+        details.append(("reasoning", _cut(generation.reasoning) or ""))
+    if generation is not None and generation.error:
+        details.append(("generation error", generation.error))
+    has_files = code != MISSING
+    waves = [
+        (label, uri)
+        for label, uri in (
+            ("waveform (--waves)", _uri(run, str(wave_path(Path(), problem, number)))),
+            (
+                "counterexample waveform (--formal)",
+                _uri(run, (result.formal or {}).get("vcd")) if result is not None else None,
+            ),
+        )
+        if uri is not None
+    ]
+    return SampleView(
+        number=number,
+        code=code,
+        verdict=verdict,
+        details=tuple(details),
+        response=_cut(generation.response) if generation else None,
+        sample=_read(sample_path(run.path, problem, number)) if has_files else None,
+        log=_read(test_log_path(run.path, problem, number)) if has_files else None,
+        waves=tuple(waves),
+    )
+
+
+def _output_text(output: OutputMismatch) -> str:
+    first = output.first_time
+    return f"{output.mismatches} mismatches" + (f", first at {first}" if first else "")
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return _cut(path.read_text(encoding="utf-8", errors="replace"))
+    except OSError:
+        return None
+
+
+def _cut(text: str | None) -> str | None:
+    if text is None or len(text) <= TEXT_LIMIT:
+        return text
+    return text[:TEXT_LIMIT] + f"\n... ({len(text) - TEXT_LIMIT} more characters)"

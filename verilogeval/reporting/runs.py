@@ -1,0 +1,234 @@
+"""Read a run folder into typed, pandas form, without touching it.
+
+A folder written by `verilogeval run` holds run.json, prompts.jsonl, generations.jsonl and
+results.jsonl; one written by `verilogeval evaluate` has no generations (its model is
+"unknown"), and a folder may even lack run.json (then its n is the highest sample graded).
+Every file is read through verilogeval.runfolder as typed records. The reader never
+repairs a file (a run may still be writing it): a last line without its newline is simply
+not read yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from verilogeval.dataset.errata import Benchmark
+from verilogeval.errors import UserError
+from verilogeval.records import Category
+from verilogeval.reporting.metrics import OUTCOME_COLUMNS
+from verilogeval.reporting.summary import MISSING
+from verilogeval.runfolder.files import RunFolder
+from verilogeval.runfolder.journal import read_journal_lines
+from verilogeval.runfolder.lines import (
+    GenerationLine,
+    ResultLine,
+    latest,
+    read_generations,
+    read_results,
+)
+from verilogeval.runfolder.manifest import Manifest, read_manifest
+
+UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, eq=False)
+class Run:
+    """One run folder: its manifest and the outcome of every sample it asked for."""
+
+    folder: str  # as the user gave it
+    path: Path
+    manifest: Manifest | None  # run.json; None when the folder has none
+    problems: tuple[str, ...]  # every problem asked for, in order
+    n: int  # samples per problem
+    grid: pd.DataFrame  # metrics.OUTCOME_COLUMNS, one row per (problem, sample) asked for
+    results: Mapping[tuple[str, int], ResultLine]
+    generation_lines: tuple[GenerationLine, ...] | None  # None without generations.jsonl
+    generations: pd.DataFrame | None  # the same, one row per (problem, sample)
+    prompts: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # problem -> line
+
+    @property
+    def model(self) -> str:
+        return (self.manifest.model if self.manifest else None) or UNKNOWN
+
+    @property
+    def task(self) -> str:
+        return self.manifest.task if self.manifest else UNKNOWN
+
+    @property
+    def benchmark(self) -> str | None:
+        return self.manifest.benchmark if self.manifest else None
+
+    @property
+    def task_label(self) -> str:
+        """The task, and the benchmark when it is not the default v2.0: runs of different
+        benchmarks are never compared without saying so."""
+        if self.benchmark in (None, str(Benchmark.V2_0)):
+            return self.task
+        return f"{self.task} ({self.benchmark})"
+
+    @property
+    def prompt_settings(self) -> Mapping[str, Any]:
+        return (self.manifest.prompt if self.manifest else None) or {}
+
+    @property
+    def sampling(self) -> Mapping[str, Any]:
+        return (self.manifest.sampling if self.manifest else None) or {}
+
+
+def load_run(folder: str) -> Run:
+    """Read `folder`; UserError naming it when it is not a run folder or a file is damaged."""
+    path = Path(folder)
+    if not path.is_dir():
+        raise UserError(f"{folder}: no such run folder")
+    files = RunFolder(path)
+    manifest = read_manifest(files)
+    if not files.results.is_file():
+        raise UserError(f"{folder}: {_why_no_results(manifest, folder)}")
+    results = latest(read_results(files.results))
+    problems = tuple(
+        dict.fromkeys(
+            [*(manifest.problems if manifest else ()), *sorted({problem for problem, _ in results})]
+        )
+    )
+    if not problems:
+        # evaluate's run.json lists the problems it graded: none yet, an empty list.
+        listing = "its run.json lists none" if manifest else "no run.json listing its problems"
+        raise UserError(f"{folder}: no results yet, and {listing}")
+    n = _samples_per_problem(manifest, results, files.manifest)
+    generations = read_generations(files.generations) if files.generations.is_file() else None
+    prompts = {
+        str(record.get("problem")): record for _, record in read_journal_lines(files.prompts)
+    }
+    return Run(
+        folder=folder,
+        path=path,
+        manifest=manifest,
+        problems=problems,
+        n=n,
+        grid=_outcome_grid(problems, n, results),
+        results=results,
+        generation_lines=None if generations is None else tuple(generations),
+        generations=None if generations is None else _generations_frame(generations),
+        prompts=prompts,
+    )
+
+
+def _why_no_results(manifest: Manifest | None, folder: str) -> str:
+    """Why a folder without results.jsonl is no run to report, and what to do about it."""
+    if manifest is None:
+        return "not a run folder (no results.jsonl, no run.json)"
+    if manifest.command == "generate":
+        return (
+            "holds answers from `generate`, not graded yet: grade them with "
+            f"`verilogeval evaluate --samples {folder} --out NEW_FOLDER`"
+        )
+    return f"no results.jsonl yet (its run.json: {manifest.command} started {manifest.started_at})"
+
+
+def _samples_per_problem(
+    manifest: Manifest | None, results: Mapping[tuple[str, int], Any], where: Path
+) -> int:
+    """sampling.n of the manifest; without one, the highest sample number graded."""
+    highest = max((sample for _, sample in results), default=1)
+    n = ((manifest.sampling if manifest else None) or {}).get("n")
+    if n is None:
+        return highest
+    if not isinstance(n, int) or n < 1:
+        raise UserError(f"{where}: field 'sampling.n' must be a positive integer, not {n!r}")
+    return max(n, highest)
+
+
+def _outcome_grid(
+    problems: tuple[str, ...], n: int, results: Mapping[tuple[str, int], ResultLine]
+) -> pd.DataFrame:
+    rows: list[tuple[str, int, str, bool, int | None, bool | None, bool | None]] = []
+    for problem in problems:
+        for sample in range(1, n + 1):
+            line = results.get((problem, sample))
+            if line is None:
+                rows.append((problem, sample, MISSING, False, None, None, None))
+                continue
+            rows.append(
+                (
+                    problem,
+                    sample,
+                    str(line.category),
+                    line.category is Category.PASS,
+                    line.mismatches,
+                    line.strict_passed,
+                    line.plus_passed,
+                )
+            )
+    grid = pd.DataFrame(rows, columns=list(OUTCOME_COLUMNS))
+    grid["mismatches"] = grid["mismatches"].astype("Int64")
+    grid["strict_passed"] = grid["strict_passed"].astype("boolean")
+    grid["plus_passed"] = grid["plus_passed"].astype("boolean")
+    return grid
+
+
+def _generations_frame(lines: list[GenerationLine]) -> pd.DataFrame:
+    rows = [
+        {
+            "problem": line.problem,
+            "sample": line.sample,
+            "response": line.response,
+            "error": line.error,
+            "prompt_tokens": line.usage.prompt_tokens,
+            "completion_tokens": line.usage.completion_tokens,
+            "cost": line.cost,
+            "latency_s": line.latency_s,
+            "finish_reason": line.finish_reason,
+            "cached": line.cached,
+            "reasoning": line.reasoning,
+            "reasoning_tokens": line.reasoning_tokens,
+        }
+        for line in lines
+    ]
+    frame = pd.DataFrame(rows, columns=_GENERATION_COLUMNS)
+    for column in ("prompt_tokens", "completion_tokens", "reasoning_tokens"):
+        frame[column] = frame[column].astype("Int64")
+    frame["cost"] = frame["cost"].astype("Float64")
+    return frame
+
+
+_GENERATION_COLUMNS = [
+    "problem",
+    "sample",
+    "response",
+    "error",
+    "prompt_tokens",
+    "completion_tokens",
+    "cost",
+    "latency_s",
+    "finish_reason",
+    "cached",
+    "reasoning",
+    "reasoning_tokens",
+]
+
+
+def run_labels(runs: Sequence[Run]) -> list[str]:
+    """A short name per run for charts and tables: its folder's name, and for runs whose
+    names collide as many parent folders as it takes to tell them apart (`a/run`, `b/run`)."""
+    paths = [Path(run.folder).resolve() for run in runs]
+    depths = [1] * len(paths)
+
+    def label(index: int) -> str:
+        return str(Path(*paths[index].parts[-depths[index] :]))
+
+    while True:
+        labels = [label(index) for index in range(len(paths))]
+        colliding = [
+            index
+            for index, text in enumerate(labels)
+            if labels.count(text) > 1 and depths[index] < len(paths[index].parts)
+        ]
+        if not colliding:
+            return labels
+        for index in colliding:
+            depths[index] += 1

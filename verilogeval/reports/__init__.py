@@ -1,1 +1,0 @@
-"""Reports over run folders: loading, leaderboard, failure categories, plots and HTML."""
