@@ -16,6 +16,7 @@ from typing import Any
 
 from verilogeval.checks.registry import post_check
 from verilogeval.dataset.loader import Dataset
+from verilogeval.feedback.protocol import RepairConfig
 from verilogeval.generation.engine import EngineConfig, GenerationCache
 from verilogeval.generation.models.base import AdapterSettings, SamplingConfig
 from verilogeval.generation.models.pricing import Prices
@@ -75,6 +76,7 @@ class RunPlan:
     # post-verdict check name -> its settings (verilogeval.checks.registry)
     checks: Mapping[str, Any]
     resume_command: str  # what to type to continue this run after an interruption
+    repair: RepairConfig | None = None  # --repair N (N >= 1); None: one answer per sample
 
     @property
     def folder(self) -> RunFolder:
@@ -87,6 +89,7 @@ class RunPlan:
             simulator=simulator_facts(self.grading),
             jobs=self.grading.jobs,
             sandbox=self.grading.sandbox,
+            repair=None if self.repair is None else self.repair.to_json(),
             **checks_json(self.checks),
         )
 
@@ -190,7 +193,13 @@ def model_slug(model: str) -> str:
     return re.sub(r"[^A-Za-z0-9.+-]+", "-", model).strip("-")
 
 
-def default_run_name(model: str, task: str, prompt: PromptConfig, sampling: SamplingConfig) -> str:
+def default_run_name(
+    model: str,
+    task: str,
+    prompt: PromptConfig,
+    sampling: SamplingConfig,
+    repair: RepairConfig | None = None,
+) -> str:
     """A folder name that says what ran, so the same command finds its folder again."""
     parts = [
         model_slug(model),
@@ -202,6 +211,8 @@ def default_run_name(model: str, task: str, prompt: PromptConfig, sampling: Samp
         f"n{sampling.n}",
         f"t{sampling.temperature:g}",
     ]
+    if repair is not None:
+        parts.append(f"repair{repair.rounds}-{repair.feedback}-{repair.history}")
     return "_".join(parts)
 
 
