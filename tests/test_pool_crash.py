@@ -19,7 +19,7 @@ import cluster_jobs
 import pytest
 from processes import marked_processes, wait_until
 
-from verilogeval.checks import JobCheck, PostCheck
+from verilogeval.checks import JobCheck, PostCheck, flag_only
 from verilogeval.dataset import load_dataset
 from verilogeval.grade import GradeConfig
 from verilogeval.pools import LocalPool, Place, WorkerCrashed, run_all
@@ -29,7 +29,9 @@ from verilogeval.runfolder.files import RunFolder
 from verilogeval.runfolder.lines import read_results
 from verilogeval.session import GradingSession
 from verilogeval.simulate import MEMORY_LIMIT_BYTES
+from verilogeval.strict.result import StrictResult
 from verilogeval.time_limits import reference_sample
+from verilogeval.verdicts import NotChecked, VerdictSchema, not_checked
 
 pytestmark = pytest.mark.icarus
 
@@ -103,10 +105,19 @@ def _crashing_check() -> PostCheck:
             place.pool, cluster_jobs.crash_job, settings.crashing
         ),
         applies=lambda verdict: True,
-        fields=lambda record, records: {},
+        verdict=lambda record, records: not_checked("crashing", None, ""),
         error_record=lambda sample, error: None,
         settings_json=lambda settings: {},
+        schema=_CRASHING_SCHEMA,
+        options=flag_only("crashing", "a check that crashes"),
     )
+
+
+def _no_details(problem: str, sample: int, data: dict) -> StrictResult:
+    raise ValueError("the crashing check keeps no details")
+
+
+_CRASHING_SCHEMA = VerdictSchema(status=NotChecked, details=_no_details)
 
 
 @pytest.mark.shared
@@ -127,7 +138,7 @@ def test_a_session_keeps_every_verdict_and_names_the_one_sample_it_could_not_che
         failures = session.wait()
     assert len(failures) == 1 and "crashing check" in failures[0], failures
     assert f"{problems[1].name} sample 2" in failures[0] and "WorkerCrashed" in failures[0]
-    lines = read_results(folder.results)
+    lines = read_results(folder.results, {"crashing": _CRASHING_SCHEMA})
     assert sorted(line.sample for line in lines) == [1, 2, 3, 4]
     assert all(line.passed for line in lines)
     assert [path.name for path in tmp_path.iterdir()] == ["run"]  # the scratch is gone

@@ -86,7 +86,7 @@ class RunPlan:
             simulator=simulator_facts(self.grading),
             jobs=self.grading.jobs,
             sandbox=self.grading.sandbox,
-            **checks_json(self.checks),
+            checks=checks_json(self.checks),
         )
 
 
@@ -123,7 +123,7 @@ class EvaluatePlan:
             },
             simulator=simulator_facts(self.grading),
             sandbox=self.grading.sandbox,
-            **checks_json(self.checks),
+            checks=checks_json(self.checks),
         )
         source = self.answers_from
         if source is None:
@@ -172,7 +172,7 @@ def resumed_checks(folder: RunFolder, checks: Mapping[str, Any]) -> dict[str, An
     """The checks' settings as a resume of `folder` keeps them (its run.json's, where a
     check draws something anew per invocation: plus's secret shifts)."""
     previous = read_manifest(folder)
-    recorded = {} if previous is None else asdict(previous)
+    recorded = {} if previous is None else previous.checks
     return {
         name: post_check(name).resumed(settings, recorded.get(name))
         for name, settings in checks.items()

@@ -20,7 +20,6 @@ from verilogeval.dataset import Dataset, load_dataset, select_problems
 from verilogeval.errata import Benchmark
 from verilogeval.errors import UserError
 from verilogeval.extract import ExtractMode, default_mode
-from verilogeval.formal.options import add_formal_flag, formal_config_from_args
 from verilogeval.generate import EngineConfig, GenerationCache, RetryPolicy
 from verilogeval.grade import GradeConfig, default_cache_dir, default_jobs
 from verilogeval.models.base import (
@@ -35,13 +34,11 @@ from verilogeval.models.pricing import Prices
 from verilogeval.models.registry import api_base_for, with_model_defaults
 from verilogeval.models.registry import resolve as resolve_model
 from verilogeval.plans import RunPlan, default_run_name
-from verilogeval.plus.options import add_plus_options, plus_config_from_args
 from verilogeval.prompt import MAX_SHOTS, PromptConfig, PromptStyle, default_style
 from verilogeval.records import Problem, Task
 from verilogeval.sandbox_options import add_sandbox_option, sandbox_from_args
 from verilogeval.scratch import default_scratch_dir
 from verilogeval.simulate import DEFAULT_TIMEOUT_S
-from verilogeval.strict.options import add_strict_options, strict_config_from_args
 from verilogeval.time_limits import TimeLimitPolicy
 
 
@@ -401,26 +398,15 @@ def grade_config_from_args(args: argparse.Namespace, wave_dir: Path | None = Non
 
 
 def add_check_options(parser: argparse.ArgumentParser) -> None:
-    """The post-verdict checks (verilogeval.checks) and their settings."""
-    parser.add_argument(
-        "--strict",
-        action="store_true",
-        help="also run the differential test (cocotb) on officially passing samples: "
-        "results.jsonl gets strict_passed and its detail",
-    )
-    add_strict_options(parser)
-    add_formal_flag(parser)
-    add_plus_options(parser)
+    """The post-verdict checks (verilogeval.checks): each one's flag and settings."""
+    for check in POST_CHECKS.values():
+        check.options.add(parser)
 
 
 def checks_from_args(args: argparse.Namespace, grading: GradeConfig) -> dict[str, Any]:
     """Name -> settings of every post-verdict check asked for, in the registry's order."""
-    asked = {
-        "strict": strict_config_from_args(args) if args.strict else None,
-        "formal": formal_config_from_args(args) if args.formal else None,
-        "plus": plus_config_from_args(args, grading.timeout_s),
-    }
-    return {name: asked[name] for name in POST_CHECKS if asked.get(name) is not None}
+    asked = {name: check.options.settings(args, grading) for name, check in POST_CHECKS.items()}
+    return {name: settings for name, settings in asked.items() if settings is not None}
 
 
 def parse_ks(text: str) -> tuple[int, ...]:

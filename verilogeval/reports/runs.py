@@ -17,10 +17,11 @@ from typing import Any
 
 import pandas as pd
 
+from verilogeval.checks import POST_CHECKS, verdict_schemas
 from verilogeval.errata import Benchmark
 from verilogeval.errors import UserError
 from verilogeval.journal import read_journal_lines
-from verilogeval.metrics import OUTCOME_COLUMNS
+from verilogeval.metrics import OUTCOME_COLUMNS, PASSED_SUFFIX, STATUS_SUFFIX
 from verilogeval.records import Category
 from verilogeval.runfolder.files import RunFolder
 from verilogeval.runfolder.lines import (
@@ -32,6 +33,7 @@ from verilogeval.runfolder.lines import (
 )
 from verilogeval.runfolder.manifest import Manifest, read_manifest
 from verilogeval.summary import MISSING
+from verilogeval.verdicts import CheckVerdict
 
 UNKNOWN = "unknown"
 
@@ -89,7 +91,7 @@ def load_run(folder: str) -> Run:
     manifest = read_manifest(files)
     if not files.results.is_file():
         raise UserError(f"{folder}: {_why_no_results(manifest, folder)}")
-    results = latest(read_results(files.results))
+    results = latest(read_results(files.results, verdict_schemas()))
     problems = tuple(
         dict.fromkeys(
             [*(manifest.problems if manifest else ()), *sorted({problem for problem, _ in results})]
@@ -146,29 +148,49 @@ def _samples_per_problem(
 def _outcome_grid(
     problems: tuple[str, ...], n: int, results: Mapping[tuple[str, int], ResultLine]
 ) -> pd.DataFrame:
-    rows: list[tuple[str, int, str, bool, int | None, bool | None, bool | None]] = []
+    """metrics.OUTCOME_COLUMNS, then `<name>_passed` and `<name>_status` of every check
+    the results hold, in the registry's order."""
+    held = {name for line in results.values() for name in line.checks}
+    names = [name for name in POST_CHECKS if name in held]
+    passed_columns = list(
+        dict.fromkeys([*OUTCOME_COLUMNS[5:], *(name + PASSED_SUFFIX for name in names)])
+    )
+    rows: list[list[Any]] = []
     for problem in problems:
         for sample in range(1, n + 1):
             line = results.get((problem, sample))
             if line is None:
-                rows.append((problem, sample, MISSING, False, None, None, None))
-                continue
-            rows.append(
-                (
-                    problem,
-                    sample,
-                    str(line.category),
-                    line.category is Category.PASS,
-                    line.mismatches,
-                    line.strict_passed,
-                    line.plus_passed,
+                rows.append([problem, sample, MISSING, False, None])
+            else:
+                rows.append(
+                    [
+                        problem,
+                        sample,
+                        str(line.category),
+                        line.category is Category.PASS,
+                        line.mismatches,
+                    ]
                 )
-            )
-    grid = pd.DataFrame(rows, columns=list(OUTCOME_COLUMNS))
+            verdicts = {} if line is None else line.checks
+            rows[-1] += [
+                _passed(verdicts.get(column.removesuffix(PASSED_SUFFIX)))
+                for column in passed_columns
+            ]
+            rows[-1] += [
+                None if name not in verdicts else str(verdicts[name].status) for name in names
+            ]
+    columns = [*OUTCOME_COLUMNS[:5], *passed_columns, *(name + STATUS_SUFFIX for name in names)]
+    grid = pd.DataFrame(rows, columns=columns)
     grid["mismatches"] = grid["mismatches"].astype("Int64")
-    grid["strict_passed"] = grid["strict_passed"].astype("boolean")
-    grid["plus_passed"] = grid["plus_passed"].astype("boolean")
+    for column in passed_columns:
+        grid[column] = grid[column].astype("boolean")
+    for name in names:
+        grid[name + STATUS_SUFFIX] = grid[name + STATUS_SUFFIX].astype("string")
     return grid
+
+
+def _passed(verdict: CheckVerdict[Any] | None) -> bool | None:
+    return None if verdict is None else verdict.passed
 
 
 def _generations_frame(lines: list[GenerationLine]) -> pd.DataFrame:
