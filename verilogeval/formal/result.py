@@ -82,11 +82,12 @@ class FormalResult:
     def from_json(cls, problem: str, sample: int, data: dict[str, Any]) -> FormalResult:
         """The record of a `formal` object (to_json's inverse); KeyError, TypeError or
         ValueError when it is of another shape."""
+        status = FormalStatus(data["status"])
         example = data["counterexample"]
         return cls(
             problem,
             sample,
-            FormalStatus(data["status"]),
+            status,
             depth=_typed(data, "depth", int),
             seconds=float(_typed(data, "seconds", int | float)),
             reason=_typed(data, "reason", str | None),

@@ -9,7 +9,7 @@ simulator log and the verdict. Long texts are cut so a page of 156 x 20 samples 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -157,7 +157,7 @@ def _run_view(index: int, run: Run, label: str) -> RunView:
         )
     settings = ", ".join(
         f"{key} {value}"
-        for key, value in [*run.prompt_settings.items(), *run.sampling.items()]
+        for key, value in [*asdict(run.prompt_settings).items(), *asdict(run.sampling).items()]
         if value is not None
     )
     formal = formal_summary(run.problems, run.n, run.results)

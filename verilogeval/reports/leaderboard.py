@@ -54,16 +54,16 @@ def records(entries: Sequence[Entry], ks: Sequence[int]) -> list[dict[str, Any]]
             "task": run.task,
             "benchmark": run.benchmark,
             "group": entry.group,
-            "style": run.prompt_settings.get("style"),
-            "shots": run.prompt_settings.get("shots"),
-            "rules": run.prompt_settings.get("rules"),
-            "explain": run.prompt_settings.get("explain"),
+            "style": run.prompt_settings.style,
+            "shots": run.prompt_settings.shots,
+            "rules": run.prompt_settings.rules,
+            "explain": run.prompt_settings.explain,
             "n": metrics.n,
-            "temperature": run.sampling.get("temperature"),
-            "top_p": run.sampling.get("top_p"),
-            "seed": run.sampling.get("seed"),
-            "reasoning_effort": run.sampling.get("reasoning_effort"),
-            "thinking_budget": run.sampling.get("thinking_budget"),
+            "temperature": run.sampling.temperature,
+            "top_p": run.sampling.top_p,
+            "seed": run.sampling.seed,
+            "reasoning_effort": run.sampling.reasoning_effort,
+            "thinking_budget": run.sampling.thinking_budget,
             "sent": _sent(run),  # the parameters the model really got (null: not recorded)
         }
         row |= _estimates("pass@{k}", metrics.pass_at, ks)
@@ -152,8 +152,8 @@ def display_table(entries: Sequence[Entry], ks: Sequence[int]) -> tuple[list[str
             run.folder,
             run.model,
             run.task_label,
-            _text(run.prompt_settings.get("shots")),
-            _text(run.prompt_settings.get("rules")),
+            _text(run.prompt_settings.shots),
+            _text(run.prompt_settings.rules),
             str(metrics.n),
             _temperature_text(run),
         ]
@@ -264,22 +264,21 @@ def _seedless_identity(run: Run) -> object:
     return json.dumps([seedless, sent], sort_keys=True, default=str)
 
 
-def _sent(run: Run) -> dict[str, Any] | None:
-    request = run.manifest.request if run.manifest else None
-    return request.get("sent") if isinstance(request, dict) else None
+def _sent(run: Run) -> Mapping[str, Any] | None:
+    return None if run.request is None else run.request.sent
 
 
 def _temperature_text(run: Run) -> str:
     """The temperature asked for, and what the model really sampled at when it differs:
     `0.8->default` for a reasoning model whose provider fixes it; effort and budget after."""
-    text = _text(run.sampling.get("temperature"))
+    text = _text(run.sampling.temperature)
     sent = _sent(run)
     if sent is not None and "temperature" not in sent:
         text += "->default"
-    if run.sampling.get("reasoning_effort"):
-        text += f" effort={run.sampling['reasoning_effort']}"
-    if run.sampling.get("thinking_budget"):
-        text += f" think={run.sampling['thinking_budget']}"
+    if run.sampling.reasoning_effort:
+        text += f" effort={run.sampling.reasoning_effort}"
+    if run.sampling.thinking_budget:
+        text += f" think={run.sampling.thinking_budget}"
     return text
 
 

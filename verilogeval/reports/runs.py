@@ -32,6 +32,13 @@ from verilogeval.runfolder.lines import (
     read_results,
 )
 from verilogeval.runfolder.manifest import Manifest, read_manifest
+from verilogeval.runfolder.settings import (
+    PromptSettings,
+    RequestSettings,
+    RunSettings,
+    SamplingSettings,
+    run_settings,
+)
 from verilogeval.summary import MISSING
 from verilogeval.verdicts import CheckVerdict
 
@@ -52,6 +59,7 @@ class Run:
     generation_lines: tuple[GenerationLine, ...] | None  # None without generations.jsonl
     generations: pd.DataFrame | None  # the same, one row per (problem, sample)
     prompts: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # problem -> line
+    settings: RunSettings | None = None  # run.json's settings, typed; None without run.json
 
     @property
     def model(self) -> str:
@@ -74,12 +82,19 @@ class Run:
         return f"{self.task} ({self.benchmark})"
 
     @property
-    def prompt_settings(self) -> Mapping[str, Any]:
-        return (self.manifest.prompt if self.manifest else None) or {}
+    def prompt_settings(self) -> PromptSettings:
+        """run.json's prompt settings; all None when it records none."""
+        return (self.settings.prompt if self.settings else None) or PromptSettings()
 
     @property
-    def sampling(self) -> Mapping[str, Any]:
-        return (self.manifest.sampling if self.manifest else None) or {}
+    def sampling(self) -> SamplingSettings:
+        """run.json's sampling settings; all None when it records none."""
+        return (self.settings.sampling if self.settings else None) or SamplingSettings()
+
+    @property
+    def request(self) -> RequestSettings | None:
+        """What the model was asked and really got; None when run.json does not say."""
+        return self.settings.request if self.settings else None
 
 
 def load_run(folder: str) -> Run:
@@ -101,7 +116,8 @@ def load_run(folder: str) -> Run:
         # evaluate's run.json lists the problems it graded: none yet, an empty list.
         listing = "its run.json lists none" if manifest else "no run.json listing its problems"
         raise UserError(f"{folder}: no results yet, and {listing}")
-    n = _samples_per_problem(manifest, results, files.manifest)
+    settings = None if manifest is None else run_settings(manifest, files.manifest)
+    n = _samples_per_problem(settings, results, files.manifest)
     generations = read_generations(files.generations) if files.generations.is_file() else None
     prompts = {
         str(record.get("problem")): record for _, record in read_journal_lines(files.prompts)
@@ -117,6 +133,7 @@ def load_run(folder: str) -> Run:
         generation_lines=None if generations is None else tuple(generations),
         generations=None if generations is None else _generations_frame(generations),
         prompts=prompts,
+        settings=settings,
     )
 
 
@@ -133,14 +150,14 @@ def _why_no_results(manifest: Manifest | None, folder: str) -> str:
 
 
 def _samples_per_problem(
-    manifest: Manifest | None, results: Mapping[tuple[str, int], Any], where: Path
+    settings: RunSettings | None, results: Mapping[tuple[str, int], Any], where: Path
 ) -> int:
     """sampling.n of the manifest; without one, the highest sample number graded."""
     highest = max((sample for _, sample in results), default=1)
-    n = ((manifest.sampling if manifest else None) or {}).get("n")
+    n = None if settings is None or settings.sampling is None else settings.sampling.n
     if n is None:
         return highest
-    if not isinstance(n, int) or n < 1:
+    if n < 1:
         raise UserError(f"{where}: field 'sampling.n' must be a positive integer, not {n!r}")
     return max(n, highest)
 
