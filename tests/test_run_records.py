@@ -29,6 +29,18 @@ from run_folders import write_run
         ({"engine": {"rpm": "fast"}}, "field 'engine.rpm' must be a number, not 'fast'"),
         ({"checks": []}, "field 'checks' must be an object, not []"),
         ({"checks": {"strict": 3}}, "field 'checks.strict' must be an object, not 3"),
+        (
+            {"checks": {"strict": {"cycles": "many"}}},
+            "field 'checks.strict.cycles' must be an integer, not 'many'",
+        ),
+        (
+            {"plus": {"shifts": [1, "2"]}},
+            "field 'checks.plus.shifts[]' must be an integer, not '2'",
+        ),
+        (
+            {"checks": {"lint": {}}},
+            "field 'checks.lint': no such check (known: strict, plus, formal)",
+        ),
     ],
 )
 def test_a_run_json_field_of_another_type_is_named(cli, tmp_path, change, message):

@@ -32,6 +32,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
+from verilogeval.errors import DamagedFile
 from verilogeval.formal.batch import COMPILED, formal_error, formal_job, formal_tally, keep_vcd
 from verilogeval.formal.check import FormalConfig
 from verilogeval.formal.options import add_formal_flag, formal_config_from_args
@@ -39,7 +40,13 @@ from verilogeval.formal.verdict import SCHEMA as FORMAL_SCHEMA
 from verilogeval.formal.verdict import formal_verdict
 from verilogeval.grade import GradeConfig, Graded
 from verilogeval.plus.batch import PlusChecks, plus_error
-from verilogeval.plus.check import PlusConfig, PlusResult, plus_settings, resumed_plus
+from verilogeval.plus.check import (
+    PlusConfig,
+    PlusResult,
+    PlusSettings,
+    plus_settings,
+    resumed_plus,
+)
 from verilogeval.plus.options import add_plus_options, plus_config_from_args
 from verilogeval.plus.report import plus_closing_rows, plus_graded_note, plus_rejection_lines
 from verilogeval.plus.verdict import SCHEMA as PLUS_SCHEMA
@@ -47,6 +54,8 @@ from verilogeval.plus.verdict import plus_verdict
 from verilogeval.pools import Job, Pool, then
 from verilogeval.records import Problem, Sample, Verdict
 from verilogeval.runfolder.lines import ResultLine
+from verilogeval.runfolder.manifest import Manifest
+from verilogeval.runfolder.settings import read_record
 from verilogeval.simulate import official_log
 from verilogeval.strict.batch import strict_error, strict_job
 from verilogeval.strict.check import StrictConfig
@@ -167,9 +176,11 @@ class PostCheck:
     options: CheckOptions
     report: CheckReport = CheckReport()
     tools: tuple[str, ...] = ()  # programs its jobs need beyond Icarus
-    # (settings, what run.json recorded) -> the settings a resumed run keeps (plus: its
-    # secret shifts, drawn anew by every invocation)
-    resumed: Callable[[Any, dict[str, Any] | None], Any] = lambda settings, _: settings
+    # the frozen dataclass its settings_json reads back into from run.json
+    settings_record: type[Any] = NoSettings
+    # (settings, the settings_record run.json holds) -> the settings a resumed run keeps
+    # (plus: its secret shifts, drawn anew by every invocation)
+    resumed: Callable[[Any, Any], Any] = lambda settings, _: settings
 
 
 @dataclass(frozen=True)
@@ -243,6 +254,7 @@ POST_CHECKS: dict[str, PostCheck] = {
         verdict=lambda record, _: strict_verdict(record),
         error_record=strict_error,
         settings_json=asdict,
+        settings_record=StrictConfig,
         schema=STRICT_SCHEMA,
         options=CheckOptions(
             add_strict_flag,
@@ -256,6 +268,7 @@ POST_CHECKS: dict[str, PostCheck] = {
         verdict=_plus_verdict,
         error_record=plus_error,
         settings_json=plus_settings,
+        settings_record=PlusSettings,
         schema=PLUS_SCHEMA,
         options=CheckOptions(
             add_plus_options,
@@ -275,6 +288,7 @@ POST_CHECKS: dict[str, PostCheck] = {
         verdict=lambda record, _: formal_verdict(record),
         error_record=formal_error,
         settings_json=asdict,
+        settings_record=FormalConfig,
         schema=FORMAL_SCHEMA,
         options=CheckOptions(
             add_formal_flag,
@@ -299,3 +313,16 @@ def post_check(name: str) -> PostCheck:
 def verdict_schemas() -> dict[str, VerdictSchema]:
     """Check name -> how its `checks.<name>` record reads back, for the run folder's reader."""
     return {name: check.schema for name, check in POST_CHECKS.items()}
+
+
+def recorded_settings(manifest: Manifest, path: Path) -> dict[str, Any]:
+    """Check name -> its settings as run.json (`path`) records them, each read back into its
+    check's settings_record; DamagedFile naming a check no registration has, or a field."""
+    recorded = {}
+    for name, data in manifest.checks.items():
+        if name not in POST_CHECKS:
+            known = ", ".join(POST_CHECKS)
+            raise DamagedFile(path, f"field 'checks.{name}': no such check (known: {known})")
+        record = POST_CHECKS[name].settings_record
+        recorded[name] = read_record(record, data, f"checks.{name}", path)
+    return recorded

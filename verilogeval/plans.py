@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from verilogeval.checks import post_check
+from verilogeval.checks import post_check, recorded_settings
 from verilogeval.dataset import Dataset
 from verilogeval.extract import ExtractMode
 from verilogeval.generate import EngineConfig, GenerationCache
@@ -172,7 +172,7 @@ def resumed_checks(folder: RunFolder, checks: Mapping[str, Any]) -> dict[str, An
     """The checks' settings as a resume of `folder` keeps them (its run.json's, where a
     check draws something anew per invocation: plus's secret shifts)."""
     previous = read_manifest(folder)
-    recorded = {} if previous is None else previous.checks
+    recorded = {} if previous is None else recorded_settings(previous, folder.manifest)
     return {
         name: post_check(name).resumed(settings, recorded.get(name))
         for name, settings in checks.items()

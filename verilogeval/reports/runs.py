@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from verilogeval.checks import POST_CHECKS, verdict_schemas
+from verilogeval.checks import POST_CHECKS, recorded_settings, verdict_schemas
 from verilogeval.errata import Benchmark
 from verilogeval.errors import UserError
 from verilogeval.journal import read_journal_lines
@@ -60,6 +60,8 @@ class Run:
     generations: pd.DataFrame | None  # the same, one row per (problem, sample)
     prompts: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # problem -> line
     settings: RunSettings | None = None  # run.json's settings, typed; None without run.json
+    # check name -> its settings record (verilogeval.checks), each check run.json records
+    check_settings: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def model(self) -> str:
@@ -117,6 +119,7 @@ def load_run(folder: str) -> Run:
         listing = "its run.json lists none" if manifest else "no run.json listing its problems"
         raise UserError(f"{folder}: no results yet, and {listing}")
     settings = None if manifest is None else run_settings(manifest, files.manifest)
+    check_settings = {} if manifest is None else recorded_settings(manifest, files.manifest)
     n = _samples_per_problem(settings, results, files.manifest)
     generations = read_generations(files.generations) if files.generations.is_file() else None
     prompts = {
@@ -134,6 +137,7 @@ def load_run(folder: str) -> Run:
         generations=None if generations is None else _generations_frame(generations),
         prompts=prompts,
         settings=settings,
+        check_settings=check_settings,
     )
 
 

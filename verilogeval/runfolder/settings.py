@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import types
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import MISSING, dataclass, fields
 from pathlib import Path
 from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
@@ -89,14 +89,21 @@ Record = TypeVar("Record")
 def _read(
     record: type[Record], data: Mapping[str, Any] | None, name: str, path: Path
 ) -> Record | None:
-    if data is None:
-        return None
+    return None if data is None else read_record(record, data, name, path)
+
+
+def read_record(record: type[Record], data: Mapping[str, Any], name: str, path: Path) -> Record:
+    """The frozen dataclass `record` from the JSON object `data` (run.json's field `name`),
+    each field checked against its type; a key it does not have is passed over, a field
+    without a default must be there. DamagedFile naming the field otherwise."""
     hints = get_type_hints(record)
     values = {}
     for field in fields(record):  # type: ignore[arg-type]
+        where = f"{name}.{field.name}"
         if field.name in data and data[field.name] is not None:
-            where = f"{name}.{field.name}"
             values[field.name] = _value(data[field.name], hints[field.name], where, path)
+        elif field.default is MISSING and field.default_factory is MISSING:
+            raise DamagedFile(path, f"field '{where}' is missing")
     return record(**values)
 
 
