@@ -19,7 +19,8 @@ import cluster_jobs
 import pytest
 from processes import marked_processes, wait_until
 
-from verilogeval.checks.registry import JobCheck, PostCheck
+from verilogeval.checks.registry import JobCheck, PostCheck, flag_only
+from verilogeval.checks.strict.result import StrictResult
 from verilogeval.dataset.loader import load_dataset
 from verilogeval.execution.pools import LocalPool, Place, WorkerCrashed, run_all
 from verilogeval.grading.grader import GradeConfig
@@ -30,6 +31,7 @@ from verilogeval.orchestration.session import GradingSession
 from verilogeval.records import Problem, Sample, Task
 from verilogeval.runfolder.files import RunFolder
 from verilogeval.runfolder.lines import read_results
+from verilogeval.verdicts import NotChecked, VerdictSchema, not_checked
 
 pytestmark = pytest.mark.icarus
 
@@ -103,10 +105,19 @@ def _crashing_check() -> PostCheck:
             place.pool, cluster_jobs.crash_job, settings.crashing
         ),
         applies=lambda verdict: True,
-        fields=lambda record, records: {},
+        verdict=lambda record, records: not_checked("crashing", None, ""),
         error_record=lambda sample, error: None,
         settings_json=lambda settings: {},
+        schema=_CRASHING_SCHEMA,
+        options=flag_only("crashing", "a check that crashes"),
     )
+
+
+def _no_details(problem: str, sample: int, data: dict) -> StrictResult:
+    raise ValueError("the crashing check keeps no details")
+
+
+_CRASHING_SCHEMA = VerdictSchema(status=NotChecked, details=_no_details)
 
 
 @pytest.mark.shared
@@ -127,7 +138,7 @@ def test_a_session_keeps_every_verdict_and_names_the_one_sample_it_could_not_che
         failures = session.wait()
     assert len(failures) == 1 and "crashing check" in failures[0], failures
     assert f"{problems[1].name} sample 2" in failures[0] and "WorkerCrashed" in failures[0]
-    lines = read_results(folder.results)
+    lines = read_results(folder.results, {"crashing": _CRASHING_SCHEMA})
     assert sorted(line.sample for line in lines) == [1, 2, 3, 4]
     assert all(line.passed for line in lines)
     assert [path.name for path in tmp_path.iterdir()] == ["run"]  # the scratch is gone

@@ -277,6 +277,5 @@ def test_a_run_json_setting_that_is_not_an_object_is_named(cli, two_runs, field)
     done = cli("report", two_runs[0])
     assert done.returncode == 2
     assert done.stderr.splitlines() == [
-        f"verilogeval report: error: {manifest_path}: field {field!r} must be an object, "
-        "not [1, 2]"
+        f"verilogeval report: error: {manifest_path}: field {field!r} must be an object, not [1, 2]"
     ]

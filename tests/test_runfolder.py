@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from verilogeval.checks.registry import POST_CHECKS, PostCheck
+from verilogeval.checks.registry import POST_CHECKS, PostCheck, verdict_schemas
+from verilogeval.checks.strict.verdict import strict_verdict
 from verilogeval.dataset.loader import load_dataset
 from verilogeval.errors import DamagedFile
 from verilogeval.grading.grader import GradeConfig, Graded
@@ -40,10 +41,12 @@ def _line(problem: str, sample: int, **fields) -> ResultLine:
 
 def test_result_lines_round_trip_and_carry_only_the_checks_that_ran(tmp_path):
     plain = _line("Prob001_a", 1)
-    checked = _line("Prob001_a", 2, strict_passed=False, response_issue="truncated")
+    checked = _line(
+        "Prob001_a", 2, checks={"strict": strict_verdict(None)}, response_issue="truncated"
+    )
     path = tmp_path / "results.jsonl"
     path.write_text("".join(json.dumps(line.to_json()) + "\n" for line in (plain, checked)))
-    assert read_results(path) == [plain, checked]
+    assert read_results(path, verdict_schemas()) == [plain, checked]
     assert "strict_passed" not in plain.to_json() and "plus" not in plain.to_json()
     assert checked.to_json()["strict"] is None  # the verdict and its detail go together
 
@@ -64,7 +67,7 @@ def test_a_damaged_line_names_file_line_and_field(tmp_path, line, message):
     good = json.dumps(_line("Prob001_a", 1).to_json())
     path.write_text(f"{good}\n{line}\n{good}\n")
     with pytest.raises(DamagedFile, match=message):
-        read_results(path)
+        read_results(path, verdict_schemas())
 
 
 def test_a_newer_schema_is_refused_by_name(tmp_path):
@@ -110,9 +113,11 @@ def test_a_check_that_raises_gives_an_error_result_not_a_missing_line(tmp_path):
     raising = PostCheck(
         open=lambda settings, place: _RaisingRunner(),
         applies=strict.applies,
-        fields=strict.fields,
+        verdict=strict.verdict,
         error_record=strict.error_record,
         settings_json=strict.settings_json,
+        schema=strict.schema,
+        options=strict.options,
     )
     folder = RunFolder(tmp_path)
     with GradingSession(
@@ -127,11 +132,12 @@ def test_a_check_that_raises_gives_an_error_result_not_a_missing_line(tmp_path):
         session.submit(Sample(problem.name, 2, "module TopModule; endmodule"))
         (named,) = session.wait()  # the check's failure is named: the run exits 1
     assert "could not run the strict check" in named and "ZeroDivisionError" in named
-    by_sample = {line.sample: line for line in read_results(folder.results)}
-    assert by_sample[1].passed and by_sample[1].strict_passed is False
-    assert by_sample[1].strict is not None and by_sample[1].strict["status"] == "error"
-    assert "ZeroDivisionError: a bug in the check" in by_sample[1].strict["message"]
-    assert not by_sample[2].passed and by_sample[2].strict is None  # failed officially
+    by_sample = {line.sample: line for line in read_results(folder.results, verdict_schemas())}
+    assert by_sample[1].passed and by_sample[1].check_passed("strict") is False
+    verdict = by_sample[1].checks["strict"]
+    assert verdict.details is not None and verdict.status == "error"
+    assert "ZeroDivisionError: a bug in the check" in verdict.details.message
+    assert not by_sample[2].passed and by_sample[2].checks["strict"].details is None  # failed
     assert (Path(tmp_path) / problem.name).is_dir()  # the official layout is written too
 
 
@@ -143,7 +149,7 @@ def test_a_refusal_counts_problems_instead_of_listing_them():
         command="run", model="oracle", api_base=None, task="spec-to-rtl", benchmark="v2.0",
         dataset_hash="h",
         problems=names[:19], prompt=None, sampling=None, extract_mode=None, timeout_s=None,
-        time_limit=None, strict=None, plus=None, formal=None,
+        time_limit=None, checks={},
     )  # fmt: skip
     lines = run.differences(replace(run, problems=names))
     assert lines == ["problems (--problems): 19 problems -> 156 problems"]

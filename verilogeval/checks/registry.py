@@ -4,22 +4,28 @@ A check is asked for by name (`--strict` asks for "strict") with its settings. E
 `open`s a runner on the run's pool (the same pool, local or a cluster, that grades the
 official verdicts) that `start`s it on a graded sample (a Future of its record), says
 which official verdicts it applies to (`applies`: strict and plus check the samples that
-passed, formal every sample that compiled), and turns its record into the results.jsonl
-fields it owns (`fields`; the record is None for a sample it did not check). A check that
-raises becomes an error record (`error_record`), never a missing line. `tools` names the
-programs its jobs need beyond Icarus, checked on every cluster worker before grading.
+passed, formal every sample that compiled), and turns its record into its verdict
+(`verdict`, a verilogeval.verdicts.CheckVerdict; the record is None for a sample it did
+not check). A check that raises becomes an error record (`error_record`), never a missing
+line. `tools` names the programs its jobs need beyond Icarus, checked on every cluster
+worker before grading.
 
-`fields` also sees the records of every check asked for, by name, once all are done:
-plus_passed needs the strict verdict (with --strict) and the formal one (with --formal:
-proven or bounded; a formal check that cannot decide leaves plus_passed null).
+`verdict` also sees the records of every check asked for, by name, once all are done:
+the plus verdict needs the strict one (with --strict) and the formal one (with --formal:
+proven or bounded; a formal check that cannot decide leaves the plus verdict undecided).
 
-To add a check: give ResultLine its fields, write its job, and add one entry to
-POST_CHECKS. The grading session, run.json and the resume identity pick it up by name.
+To add a check: write its module (its job, its record, its verdict) and add one entry to
+POST_CHECKS. Its command-line options (`options`), its run.json settings and resume
+identity, its `checks.<name>` record in results.jsonl (read back by `schema`), its
+columns in the outcome grid, metrics, reports and leaderboard, and its rows in the
+closing table all come from that entry.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import argparse
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import asdict, dataclass
 from functools import partial
@@ -29,19 +35,40 @@ from typing import Any, Protocol
 from verilogeval.checks.formal.batch import (
     COMPILED,
     formal_error,
-    formal_fields,
     formal_job,
+    formal_tally,
     keep_vcd,
 )
 from verilogeval.checks.formal.check import FormalConfig
-from verilogeval.checks.plus.batch import PlusChecks, plus_error, plus_fields
-from verilogeval.checks.plus.check import PlusConfig, PlusResult, plus_settings, resumed_plus
-from verilogeval.checks.strict.batch import strict_error, strict_fields, strict_job
+from verilogeval.checks.formal.options import add_formal_flag, formal_config_from_args
+from verilogeval.checks.formal.verdict import SCHEMA as FORMAL_SCHEMA
+from verilogeval.checks.formal.verdict import formal_verdict
+from verilogeval.checks.plus.batch import PlusChecks, plus_error
+from verilogeval.checks.plus.check import (
+    PlusConfig,
+    PlusResult,
+    PlusSettings,
+    plus_settings,
+    resumed_plus,
+)
+from verilogeval.checks.plus.options import add_plus_options, plus_config_from_args
+from verilogeval.checks.plus.report import plus_closing_rows, plus_graded_note, plus_rejection_lines
+from verilogeval.checks.plus.verdict import SCHEMA as PLUS_SCHEMA
+from verilogeval.checks.plus.verdict import plus_verdict
+from verilogeval.checks.strict.batch import strict_error, strict_job
 from verilogeval.checks.strict.check import StrictConfig
+from verilogeval.checks.strict.options import add_strict_flag, strict_config_from_args
+from verilogeval.checks.strict.verdict import SCHEMA as STRICT_SCHEMA
+from verilogeval.checks.strict.verdict import strict_verdict
+from verilogeval.errors import DamagedFile
 from verilogeval.execution.pools import Job, Pool, then
-from verilogeval.grading.grader import Graded
+from verilogeval.grading.grader import GradeConfig, Graded
 from verilogeval.grading.simulate import official_log
 from verilogeval.records import Problem, Sample, Verdict
+from verilogeval.runfolder.lines import ResultLine
+from verilogeval.runfolder.manifest import Manifest
+from verilogeval.runfolder.settings import read_record
+from verilogeval.verdicts import CheckVerdict, VerdictSchema
 
 
 class CheckRunner(Protocol):
@@ -66,18 +93,100 @@ class CheckPlace:
 
 
 @dataclass(frozen=True)
+class CheckOptions:
+    """A check's command-line options for `run` and `evaluate`, parsed once in the CLI."""
+
+    add: Callable[[argparse.ArgumentParser], None]  # its flag and its settings' options
+    # (parsed arguments, the grading settings) -> its settings when asked for, else None
+    settings: Callable[[argparse.Namespace, GradeConfig], Any]
+
+
+@dataclass(frozen=True)
+class NoSettings:
+    """The settings of a check that has none: run.json records `{}` for it."""
+
+
+def flag_only(name: str, help_text: str) -> CheckOptions:
+    """Options of a check without settings: `--NAME` asks for it."""
+
+    def add(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(f"--{name}", action="store_true", help=help_text)
+
+    def settings(args: argparse.Namespace, grading: GradeConfig) -> NoSettings | None:
+        return NoSettings() if getattr(args, name.replace("-", "_")) else None
+
+    return CheckOptions(add, settings)
+
+
+def _pass_rate_rows(name: str, results: Sequence[ResultLine]) -> list[tuple[str, str]]:
+    passed = sum(line.check_passed(name) is True for line in results)
+    return [(f"{name} pass rate", f"{passed}/{len(results)}")]
+
+
+def _pass_tally(name: str, results: Sequence[ResultLine]) -> dict[str, int] | None:
+    """`--json`'s `checks.<name>`: samples the check passed and rejected (an official
+    failure is rejected by a check that only looks at passes)."""
+    verdicts = [line.check_passed(name) for line in results]
+    if all(verdict is None for verdict in verdicts):
+        return None
+    return {
+        "passed": sum(verdict is True for verdict in verdicts),
+        "rejected": sum(verdict is False for verdict in verdicts),
+    }
+
+
+def _status_tally(name: str, results: Sequence[ResultLine]) -> dict[str, int] | None:
+    """`--json`'s `checks.<name>`: samples per status, of those the check looked at."""
+    counts = Counter(
+        str(line.checks[name].status)
+        for line in results
+        if name in line.checks and line.checks[name].checked
+    )
+    return dict(counts) or None
+
+
+def _passed_note(name: str, results: Sequence[ResultLine]) -> str:
+    return f" ({sum(line.check_passed(name) is True for line in results)} {name} passed)"
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """What the command line and the reports say of a check."""
+
+    # pass@k of the samples that pass officially and by the check, as reports name it:
+    # "{name} pass@{k}" (JSON key: spaces as underscores); None: no pass@k of its own
+    pass_name: str | None = "{name} pass@{k}"
+    # rows of `run`'s closing table: (name, results) -> (label, value) lines
+    closing_rows: Callable[[str, Sequence[ResultLine]], list[tuple[str, str]]] = _pass_rate_rows
+    # a line printed after `run`'s table and `evaluate`'s summary (formal's tally); None: none
+    closing_note: Callable[[Sequence[ResultLine]], str | None] = lambda results: None
+    # `evaluate`'s summary: what follows "N/M pass", e.g. " (12 strictly)"
+    graded_note: Callable[[str, Sequence[ResultLine]], str] = _passed_note
+    # the text report's lines after its pass@k (plus: the samples it rejected, and why)
+    report_lines: Callable[[Iterable[ResultLine]], list[str]] = lambda results: []
+    # `--json`'s `checks.<name>` of a run folder's summary; None: left out
+    json_tally: Callable[[str, Sequence[ResultLine]], dict[str, int] | None] = _pass_tally
+
+
+@dataclass(frozen=True)
 class PostCheck:
-    """How the grading session runs one kind of check."""
+    """How the grading session runs one kind of check, and how its verdict is read back."""
 
     open: Callable[[Any, CheckPlace], CheckRunner]  # (settings, place) -> its runner
     applies: Callable[[Verdict], bool]  # which official verdicts it checks further
-    fields: Callable[[Any, Records], dict[str, Any]]  # (record, all records) -> line fields
+    # (record, all records) -> its verdict; the record is None where it did not apply
+    verdict: Callable[[Any, Records], CheckVerdict[Any]]
     error_record: Callable[[Sample, BaseException], Any]  # its record when the check raised
     settings_json: Callable[[Any], dict[str, Any]]  # for run.json and the resume identity
+    schema: VerdictSchema  # how its `checks.<name>` record reads back
+    options: CheckOptions
+    report: CheckReport = CheckReport()
     tools: tuple[str, ...] = ()  # programs its jobs need beyond Icarus
-    # (settings, what run.json recorded) -> the settings a resumed run keeps (plus: its
-    # secret shifts, drawn anew by every invocation)
-    resumed: Callable[[Any, dict[str, Any] | None], Any] = lambda settings, _: settings
+    # the frozen dataclass its settings_json reads back into from run.json
+    settings_record: type[Any] = NoSettings
+    # (settings, the settings_record run.json holds) -> the settings a resumed run keeps
+    # (plus: its secret shifts, drawn anew by every invocation)
+    resumed: Callable[[Any, Any], Any] = lambda settings, _: settings
 
 
 @dataclass(frozen=True)
@@ -128,8 +237,8 @@ def _open_plus(settings: PlusConfig, place: CheckPlace) -> _PlusRunner:
     return _PlusRunner(checks)
 
 
-def _plus_fields(plus: PlusResult | None, records: Records) -> dict[str, Any]:
-    return plus_fields(
+def _plus_verdict(plus: PlusResult | None, records: Records) -> CheckVerdict[Any]:
+    return plus_verdict(
         plus,
         strict=records.get("strict"),
         strict_required="strict" in records,
@@ -138,33 +247,88 @@ def _plus_fields(plus: PlusResult | None, records: Records) -> dict[str, Any]:
     )
 
 
-# name -> check, in the order they run and appear; the name is also run.json's key.
+def _strictly_note(name: str, results: Sequence[ResultLine]) -> str:
+    return f" ({sum(line.check_passed(name) is True for line in results)} strictly)"
+
+
+# name -> check, in the order they appear; the name is also its key in run.json and
+# results.jsonl. They run side by side; plus reads the others' records once all are done.
 POST_CHECKS: dict[str, PostCheck] = {
     "strict": PostCheck(
         open=_open_strict,
         applies=_passed,
-        fields=lambda record, _: strict_fields(record),
+        verdict=lambda record, _: strict_verdict(record),
         error_record=strict_error,
         settings_json=asdict,
-    ),
-    "formal": PostCheck(
-        open=_open_formal,
-        applies=_compiled,
-        fields=lambda record, _: formal_fields(record),
-        error_record=formal_error,
-        settings_json=asdict,
-        tools=("yosys",),
+        settings_record=StrictConfig,
+        schema=STRICT_SCHEMA,
+        options=CheckOptions(
+            add_strict_flag,
+            lambda args, grading: strict_config_from_args(args) if args.strict else None,
+        ),
+        report=CheckReport(graded_note=_strictly_note),
     ),
     "plus": PostCheck(
         open=_open_plus,
         applies=_passed,
-        fields=_plus_fields,
+        verdict=_plus_verdict,
         error_record=plus_error,
         settings_json=plus_settings,
+        settings_record=PlusSettings,
+        schema=PLUS_SCHEMA,
+        options=CheckOptions(
+            add_plus_options,
+            lambda args, grading: plus_config_from_args(args, grading.timeout_s),
+        ),
+        report=CheckReport(
+            pass_name="pass@{k}+",
+            closing_rows=plus_closing_rows,
+            graded_note=plus_graded_note,
+            report_lines=plus_rejection_lines,
+        ),
         resumed=resumed_plus,
+    ),
+    "formal": PostCheck(
+        open=_open_formal,
+        applies=_compiled,
+        verdict=lambda record, _: formal_verdict(record),
+        error_record=formal_error,
+        settings_json=asdict,
+        settings_record=FormalConfig,
+        schema=FORMAL_SCHEMA,
+        options=CheckOptions(
+            add_formal_flag,
+            lambda args, grading: formal_config_from_args(args) if args.formal else None,
+        ),
+        report=CheckReport(
+            pass_name=None,  # its own: proven pass@1 (verilogeval.checks.formal.summary)
+            closing_rows=lambda name, results: [],
+            closing_note=lambda results: f"formal: {formal_tally(results)}",
+            graded_note=lambda name, results: "",
+            json_tally=_status_tally,
+        ),
+        tools=("yosys",),
     ),
 }
 
 
 def post_check(name: str) -> PostCheck:
     return POST_CHECKS[name]
+
+
+def verdict_schemas() -> dict[str, VerdictSchema]:
+    """Check name -> how its `checks.<name>` record reads back, for the run folder's reader."""
+    return {name: check.schema for name, check in POST_CHECKS.items()}
+
+
+def recorded_settings(manifest: Manifest, path: Path) -> dict[str, Any]:
+    """Check name -> its settings as run.json (`path`) records them, each read back into its
+    check's settings_record; DamagedFile naming a check no registration has, or a field."""
+    recorded = {}
+    for name, data in manifest.checks.items():
+        if name not in POST_CHECKS:
+            known = ", ".join(POST_CHECKS)
+            raise DamagedFile(path, f"field 'checks.{name}': no such check (known: {known})")
+        record = POST_CHECKS[name].settings_record
+        recorded[name] = read_record(record, data, f"checks.{name}", path)
+    return recorded

@@ -12,12 +12,12 @@ import argparse
 import contextlib
 import json
 import sys
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from verilogeval.errors import UserError
+from verilogeval.runfolder.lines import ResultLine
 
 DEFAULT_KS = (1, 5, 10)
 
@@ -75,17 +75,14 @@ def run_summary(
     return summary | {key: value for key, value in records([entry], ks)[0].items() if key != "run"}
 
 
-def _checks(results: Sequence[Any]) -> dict[str, Any]:
-    """Per post-verdict check that ran: samples it passed and rejected."""
+def _checks(results: Sequence[ResultLine]) -> dict[str, Any]:
+    """Per post-verdict check that ran, what its registration tallies (strict and plus:
+    samples passed and rejected; formal: samples per status)."""
+    from verilogeval.checks.registry import POST_CHECKS
+
     checks: dict[str, Any] = {}
-    for name in ("strict", "plus"):
-        verdicts = [getattr(line, f"{name}_passed") for line in results]
-        if any(verdict is not None for verdict in verdicts):
-            checks[name] = {
-                "passed": sum(verdict is True for verdict in verdicts),
-                "rejected": sum(verdict is False for verdict in verdicts),
-            }
-    formal = Counter(line.formal["status"] for line in results if line.formal)
-    if formal:
-        checks["formal"] = dict(formal)
+    for name, check in POST_CHECKS.items():
+        tally = check.report.json_tally(name, results)
+        if tally is not None:
+            checks[name] = tally
     return checks

@@ -10,8 +10,7 @@ import sys
 import time
 from collections import Counter
 
-from verilogeval.checks.formal.batch import formal_tally
-from verilogeval.checks.plus.report import plus_undecided
+from verilogeval.checks.registry import post_check
 from verilogeval.dataset.reference_failures import known_failing_references
 from verilogeval.errors import ExitCode, outcome_code
 from verilogeval.generation.models.registry import get_adapter
@@ -88,15 +87,9 @@ def print_summary(plan: RunPlan, outcome: RunOutcome, wall_s: float) -> None:
             "  cannot pass (own reference fails)",
             f"{len(unpassable)}: {', '.join(unpassable)} (see verilogeval check)",
         )
-    if "strict" in plan.checks:
-        strictly = sum(bool(line.strict_passed) for line in results)
-        table.add_row("strict pass rate", f"{strictly}/{len(results)}")
-    if "plus" in plan.checks:
-        plussed = sum(bool(line.plus_passed) for line in results)
-        table.add_row("plus pass rate", f"{plussed}/{len(results)}")
-        undecided = len(plus_undecided(results))
-        if undecided:
-            table.add_row("  plus undecided (formal could not decide)", str(undecided))
+    for name in plan.checks:
+        for label, value in post_check(name).report.closing_rows(name, results):
+            table.add_row(label, value)
     for category, count in Counter(line.category for line in results).most_common():
         table.add_row(f"  {category} {CATEGORY_NAMES[category]}", str(count))
     if outcome.failures:
@@ -128,5 +121,7 @@ def print_summary(plan: RunPlan, outcome: RunOutcome, wall_s: float) -> None:
     table.add_row("cost (this run)", spent.describe())
     table.add_row("wall time", f"{wall_s:.1f} s")
     Console().print(table)
-    if "formal" in plan.checks:
-        print(f"formal: {formal_tally(results)}")
+    for name in plan.checks:
+        note = post_check(name).report.closing_note(results)
+        if note is not None:
+            print(note)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, replace
 
+from verilogeval.checks.registry import verdict_schemas
 from verilogeval.generation.engine import generate_async, run_coroutine
 from verilogeval.generation.models.base import ModelAdapter, Request
 from verilogeval.generation.models.params import learned_warnings
@@ -67,7 +68,11 @@ def execute(plan: RunPlan, adapter: ModelAdapter, progress: Progress) -> RunOutc
     prompts = {p.name: build_prompt(plan.dataset, p, plan.prompt) for p in plan.problems}
     write_prompts(folder.prompts, prompts)
 
-    final = {line.key for line in read_results(folder.results, repair=True) if line.is_final}
+    final = {
+        line.key
+        for line in read_results(folder.results, verdict_schemas(), repair=True)
+        if line.is_final
+    }
     answered = {
         key: line
         for key, line in latest(read_generations(folder.generations, repair=True)).items()
@@ -100,7 +105,7 @@ def execute(plan: RunPlan, adapter: ModelAdapter, progress: Progress) -> RunOutc
     finally:
         progress.stop()
 
-    results = tuple(read_results(folder.results))
+    results = tuple(read_results(folder.results, verdict_schemas()))
     asked = [(problem.name, sample) for problem, sample in wanted]
     write_summaries(folder, results, read_generations(folder.generations), expected=asked)
     unanswered = set(asked) - {line.key for line in results if line.is_final}

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from verilogeval.checks.registry import post_check
+from verilogeval.checks.registry import post_check, recorded_settings
 from verilogeval.dataset.loader import Dataset
 from verilogeval.feedback.protocol import RepairConfig
 from verilogeval.generation.engine import EngineConfig, GenerationCache
@@ -90,7 +90,7 @@ class RunPlan:
             jobs=self.grading.jobs,
             sandbox=self.grading.sandbox,
             repair=None if self.repair is None else self.repair.to_json(),
-            **checks_json(self.checks),
+            checks=checks_json(self.checks),
         )
 
 
@@ -127,7 +127,7 @@ class EvaluatePlan:
             },
             simulator=simulator_facts(self.grading),
             sandbox=self.grading.sandbox,
-            **checks_json(self.checks),
+            checks=checks_json(self.checks),
         )
         source = self.answers_from
         if source is None:
@@ -176,7 +176,7 @@ def resumed_checks(folder: RunFolder, checks: Mapping[str, Any]) -> dict[str, An
     """The checks' settings as a resume of `folder` keeps them (its run.json's, where a
     check draws something anew per invocation: plus's secret shifts)."""
     previous = read_manifest(folder)
-    recorded = {} if previous is None else asdict(previous)
+    recorded = {} if previous is None else recorded_settings(previous, folder.manifest)
     return {
         name: post_check(name).resumed(settings, recorded.get(name))
         for name, settings in checks.items()

@@ -1,7 +1,7 @@
 """One grading session: the grader, the post-verdict checks, the journal, layout, progress.
 
 `run` and `evaluate` both grade through it. Each submitted sample ends as exactly one
-results.jsonl line: the official verdict, then the fields of every post-verdict check
+results.jsonl line: the official verdict, then the verdict of every post-verdict check
 asked for (a check that raised gives an error result, not a missing line), appended
 and flushed at once, with the sample and its log written in the official layout.
 What could not be done is returned by `wait` as one message per sample.
@@ -36,12 +36,6 @@ class AnswerIssue:
     request is never graded: it has no answer)."""
 
     issue: str | None  # its response issue (generation.responses), None when it had none
-
-
-def _with(line: ResultLine, fields: dict[str, Any]) -> ResultLine:
-    """`line` with a check's fields, each of them written even when null."""
-    nulls = {name for name, value in fields.items() if value is None}
-    return replace(line, **fields, nulls=line.nulls | nulls)
 
 
 @dataclass(frozen=True)
@@ -181,13 +175,14 @@ class GradingSession:
                     check.name: self._record(check, sample, started.get(check.name))
                     for check in self._checks
                 }
-                fields: dict[str, Any] = {}
-                for check in self._checks:
-                    fields |= check.kind.fields(records[check.name], records)
+                verdicts = {
+                    check.name: check.kind.verdict(records[check.name], records)
+                    for check in self._checks
+                }
             except Exception as error:  # a check's own bookkeeping failed: wait() says so
                 written.set_exception(error)
                 return
-            self._write(graded, _with(line, fields), written)
+            self._write(graded, replace(line, checks=verdicts), written)
 
         def one_done(_: Future[Any]) -> None:
             with self._lock:

@@ -9,14 +9,15 @@ simulator log and the verdict. Long texts are cut so a page of 156 x 20 samples 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from verilogeval import __version__
-from verilogeval.checks.formal.summary import describe_formal, formal_summary
-from verilogeval.checks.plus.report import plus_rejections, plus_verdict
-from verilogeval.checks.strict.result import StrictResult
+from verilogeval.checks.formal.batch import formal_record
+from verilogeval.checks.formal.summary import formal_summary
+from verilogeval.checks.plus.report import plus_rejections
+from verilogeval.checks.strict.verdict import NAME as STRICT
 from verilogeval.records import OutputMismatch
 from verilogeval.reporting import plots
 from verilogeval.reporting.failures import category_name, category_table, issue_table, pass_rates
@@ -24,9 +25,10 @@ from verilogeval.reporting.leaderboard import Entry, display_table, estimable_ks
 from verilogeval.reporting.metrics import outcome_strings
 from verilogeval.reporting.runs import Run, run_labels
 from verilogeval.reporting.summary import MISSING
-from verilogeval.runfolder.lines import GenerationLine, latest
+from verilogeval.runfolder.lines import GenerationLine, ResultLine, latest
 from verilogeval.runfolder.manifest import now_iso
 from verilogeval.runfolder.official_layout import sample_path, test_log_path, wave_path
+from verilogeval.verdicts import CheckVerdict
 
 TEXT_LIMIT = 20_000  # characters shown of one response, sample or log
 
@@ -155,7 +157,7 @@ def _run_view(index: int, run: Run, label: str) -> RunView:
         )
     settings = ", ".join(
         f"{key} {value}"
-        for key, value in [*run.prompt_settings.items(), *run.sampling.items()]
+        for key, value in [*asdict(run.prompt_settings).items(), *asdict(run.sampling).items()]
         if value is not None
     )
     formal = formal_summary(run.problems, run.n, run.results)
@@ -182,19 +184,10 @@ def _run_view(index: int, run: Run, label: str) -> RunView:
 def _strict_rejections(run: Run) -> tuple[Rejection, ...]:
     """Officially passing samples the differential test (--strict) rejected, and why."""
     return tuple(
-        Rejection(line.problem, line.sample, _strict_reason(line.problem, line.sample, line.strict))
+        Rejection(line.problem, line.sample, line.checks[STRICT].reason)
         for line in sorted(run.results.values(), key=lambda line: line.key)
-        if line.passed and line.strict_passed is False
+        if line.passed and line.check_passed(STRICT) is False
     )
-
-
-def _strict_reason(problem: str, sample: int, strict: dict[str, Any] | None) -> str:
-    if not strict:
-        return "not run"
-    try:
-        return StrictResult.from_json(problem, sample, strict).describe()
-    except (KeyError, TypeError, ValueError):  # a detail of another shape: its status
-        return str(strict.get("status", "failed"))
 
 
 def _uri(run: Run, relative: str | None) -> str | None:
@@ -217,15 +210,9 @@ def _sample_view(
         if result.first_error:
             details.append(("first error", result.first_error))
         details += [(f"output {output.output}", _output_text(output)) for output in result.outputs]
-        if result.strict_passed is not None:
-            details.append(("strict check", "passed" if result.strict_passed else "failed"))
-        if result.formal:
-            details.append(("formal check", describe_formal(result.formal)))
+        details += [(f"{name} check", _verdict_text(v)) for name, v in result.checks.items()]
         if result.response_issue:
             details.append(("response issue", result.response_issue))
-        plus = plus_verdict(result)
-        if plus is not None:
-            details.append(("plus check", plus))
     if generation is not None and generation.reasoning:
         details.append(("reasoning", _cut(generation.reasoning) or ""))
     if generation is not None and generation.error:
@@ -237,7 +224,7 @@ def _sample_view(
             ("waveform (--waves)", _uri(run, str(wave_path(Path(), problem, number)))),
             (
                 "counterexample waveform (--formal)",
-                _uri(run, (result.formal or {}).get("vcd")) if result is not None else None,
+                _uri(run, _formal_vcd(result)),
             ),
         )
         if uri is not None
@@ -252,6 +239,18 @@ def _sample_view(
         log=_read(test_log_path(run.path, problem, number)) if has_files else None,
         waves=tuple(waves),
     )
+
+
+def _verdict_text(verdict: CheckVerdict[Any]) -> str:
+    """One line of a check's verdict: passed, failed or undecided, and why."""
+    outcome = {True: "passed", False: "failed", None: "undecided"}[verdict.passed]
+    return f"{outcome}: {verdict.reason}" if verdict.reason else outcome
+
+
+def _formal_vcd(result: ResultLine | None) -> str | None:
+    """The waveform of the formal check's counterexample, relative to the run folder."""
+    formal = None if result is None else formal_record(result)
+    return None if formal is None else formal.vcd
 
 
 def _output_text(output: OutputMismatch) -> str:

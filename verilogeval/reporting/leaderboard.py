@@ -12,12 +12,13 @@ as fractions 0-1.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from verilogeval.checks.formal.summary import FormalSummary, formal_summary
-from verilogeval.reporting.metrics import Estimate, RunMetrics, run_metrics
+from verilogeval.checks.registry import POST_CHECKS
+from verilogeval.reporting.metrics import CheckMetrics, Estimate, RunMetrics, run_metrics
 from verilogeval.reporting.runs import Run
 
 
@@ -53,27 +54,21 @@ def records(entries: Sequence[Entry], ks: Sequence[int]) -> list[dict[str, Any]]
             "task": run.task,
             "benchmark": run.benchmark,
             "group": entry.group,
-            "style": run.prompt_settings.get("style"),
-            "shots": run.prompt_settings.get("shots"),
-            "rules": run.prompt_settings.get("rules"),
-            "explain": run.prompt_settings.get("explain"),
+            "style": run.prompt_settings.style,
+            "shots": run.prompt_settings.shots,
+            "rules": run.prompt_settings.rules,
+            "explain": run.prompt_settings.explain,
             "n": metrics.n,
-            "temperature": run.sampling.get("temperature"),
-            "top_p": run.sampling.get("top_p"),
-            "seed": run.sampling.get("seed"),
-            "reasoning_effort": run.sampling.get("reasoning_effort"),
-            "thinking_budget": run.sampling.get("thinking_budget"),
+            "temperature": run.sampling.temperature,
+            "top_p": run.sampling.top_p,
+            "seed": run.sampling.seed,
+            "reasoning_effort": run.sampling.reasoning_effort,
+            "thinking_budget": run.sampling.thinking_budget,
             "sent": _sent(run),  # the parameters the model really got (null: not recorded)
         }
-        row |= _estimates("pass", metrics.pass_at, ks)
-        if metrics.plus_pass_at is not None:  # pass@k+ (trusted verdict), as HumanEval+ does
-            plus = _estimates("pass", metrics.plus_pass_at, ks)
-            row |= {
-                key.replace("_ci", "+_ci") if key.endswith("_ci") else key + "+": value
-                for key, value in plus.items()
-            }
-        if metrics.strict_pass_at is not None:
-            row |= _estimates("strict_pass", metrics.strict_pass_at, ks)
+        row |= _estimates("pass@{k}", metrics.pass_at, ks)
+        for name, check in checks_with_pass_at(metrics):  # pass@k+ (plus), as HumanEval+
+            row |= _estimates(_pass_key(name, "{k}"), check.pass_at, ks)
         formal = formal_summary(run.problems, run.n, run.results)
         if formal is not None:
             row |= {"proven": formal.proven_share, "proven_pass@1": formal.proven_pass_at_1}
@@ -86,6 +81,8 @@ def records(entries: Sequence[Entry], ks: Sequence[int]) -> list[dict[str, Any]]
             "completion_tokens": metrics.usage.completion_tokens if metrics.usage else None,
             "cost": metrics.usage.cost if metrics.usage else None,
             "unpriced": metrics.usage.unpriced if metrics.usage else None,
+            # check name -> status -> its share of the official passes (0-1)
+            "check_shares": {name: _shares(name, check) for name, check in metrics.checks.items()},
         }
         rows.append(row)
     return rows
@@ -136,14 +133,15 @@ def display_table(entries: Sequence[Entry], ks: Sequence[int]) -> tuple[list[str
     """Header and text cells for a person (table, markdown and HTML); pass@k only for the
     k some run can estimate."""
     ks = estimable_ks(entries, ks)
-    strict = any(entry.metrics.strict_pass_at is not None for entry in entries)
-    plus = any(entry.metrics.plus_pass_at is not None for entry in entries)
+    held = {name for entry in entries for name, _ in checks_with_pass_at(entry.metrics)}
+    passing = [name for name in POST_CHECKS if name in held]  # checks with a pass@k
+    checked = [name for name in POST_CHECKS if any(name in e.metrics.checks for e in entries)]
     header = ["#", "group", "run", "model", "task", "shots", "rules", "n", "temp"]
     header += [f"pass@{k} % [95% CI]" for k in ks]
-    header += [f"pass@{k}+ %" for k in ks] if plus else []
-    header += [f"strict pass@{k} %" for k in ks] if strict else []
+    header += [f"{pass_label(name, k)} %" for name in passing for k in ks]
     formals = [formal_summary(e.run.problems, e.run.n, e.run.results) for e in entries]
     header += ["proven %", "proven pass@1 %"] if any(formals) else []
+    header += [f"{name} of official passes %" for name in checked]
     header += ["official %", "problems", "tokens", "cost $"]
     rows = []
     for rank, (entry, formal) in enumerate(zip(entries, formals, strict=True), start=1):
@@ -154,20 +152,18 @@ def display_table(entries: Sequence[Entry], ks: Sequence[int]) -> tuple[list[str
             run.folder,
             run.model,
             run.task_label,
-            _text(run.prompt_settings.get("shots")),
-            _text(run.prompt_settings.get("rules")),
+            _text(run.prompt_settings.shots),
+            _text(run.prompt_settings.rules),
             str(metrics.n),
             _temperature_text(run),
         ]
         cells += [format_estimate(metrics.pass_at[k]) for k in ks]
-        if plus:
-            plus_at = metrics.plus_pass_at or {}
-            cells += [format_estimate(plus_at.get(k)) for k in ks]
-        if strict:
-            strict_at = metrics.strict_pass_at or {}
-            cells += [format_estimate(strict_at.get(k)) for k in ks]
+        for name in passing:
+            check = metrics.checks.get(name)
+            cells += [format_estimate(None if check is None else check.pass_at[k]) for k in ks]
         if any(formals):
             cells += _formal_cells(formal)
+        cells += [shares_text(name, metrics.checks.get(name)) for name in checked]
         cells += [
             f"{official_percent(metrics.official_pass_rate):.2f}",
             _problems_text(metrics),
@@ -178,13 +174,56 @@ def display_table(entries: Sequence[Entry], ks: Sequence[int]) -> tuple[list[str
     return header, rows
 
 
-def _estimates(prefix: str, estimates: Mapping[int, Estimate | None], ks: Sequence[int]) -> dict:
+def _estimates(key: str, estimates: Mapping[int, Estimate | None], ks: Sequence[int]) -> dict:
+    """`key` (with `{k}`) -> the estimate's value, and `<key>_ci` -> its interval, per k."""
     row: dict[str, Any] = {}
     for k in ks:
         estimate = estimates[k]
-        row[f"{prefix}@{k}"] = None if estimate is None else estimate.value
-        row[f"{prefix}@{k}_ci"] = None if estimate is None else [estimate.low, estimate.high]
+        name = key.format(k=k)
+        row[name] = None if estimate is None else estimate.value
+        row[f"{name}_ci"] = None if estimate is None else [estimate.low, estimate.high]
     return row
+
+
+def checks_with_pass_at(metrics: RunMetrics) -> list[tuple[str, CheckMetrics]]:
+    """The checks of the run that have a pass@k of their own, in the registry's order."""
+    return [
+        (name, metrics.checks[name])
+        for name, check in POST_CHECKS.items()
+        if name in metrics.checks and check.report.pass_name is not None
+    ]
+
+
+def pass_label(name: str, k: int | str) -> str:
+    """How a person reads a check's pass@k: `strict pass@1`, `pass@1+`."""
+    template = POST_CHECKS[name].report.pass_name
+    assert template is not None
+    return template.format(name=name, k=k)
+
+
+def _pass_key(name: str, k: int | str) -> str:
+    """Its JSON key: `strict_pass@1`, `pass@1+`."""
+    return pass_label(name, k).replace(" ", "_")
+
+
+def _shares(name: str, check: CheckMetrics) -> dict[str, float]:
+    """Status -> share of the official passes, in the order of the check's statuses."""
+    shares = check.shares()
+    order = [str(status) for status in POST_CHECKS[name].schema.status]
+    return {status: shares[status] for status in sorted(shares, key=_ordered(order))}
+
+
+def _ordered(order: list[str]) -> Callable[[str], tuple[int, str]]:
+    return lambda status: (order.index(status) if status in order else len(order), status)
+
+
+def shares_text(name: str, check: CheckMetrics | None) -> str:
+    """'proven 98.0, bounded 1.9, disproved 0.1' (percent of the official passes)."""
+    if check is None or not check.official_passes:
+        return "-"
+    return ", ".join(
+        f"{status} {100 * share:.1f}" for status, share in _shares(name, check).items()
+    )
 
 
 def _csv(rows: list[dict[str, Any]]) -> str:
@@ -225,22 +264,21 @@ def _seedless_identity(run: Run) -> object:
     return json.dumps([seedless, sent], sort_keys=True, default=str)
 
 
-def _sent(run: Run) -> dict[str, Any] | None:
-    request = run.manifest.request if run.manifest else None
-    return request.get("sent") if isinstance(request, dict) else None
+def _sent(run: Run) -> Mapping[str, Any] | None:
+    return None if run.request is None else run.request.sent
 
 
 def _temperature_text(run: Run) -> str:
     """The temperature asked for, and what the model really sampled at when it differs:
     `0.8->default` for a reasoning model whose provider fixes it; effort and budget after."""
-    text = _text(run.sampling.get("temperature"))
+    text = _text(run.sampling.temperature)
     sent = _sent(run)
     if sent is not None and "temperature" not in sent:
         text += "->default"
-    if run.sampling.get("reasoning_effort"):
-        text += f" effort={run.sampling['reasoning_effort']}"
-    if run.sampling.get("thinking_budget"):
-        text += f" think={run.sampling['thinking_budget']}"
+    if run.sampling.reasoning_effort:
+        text += f" effort={run.sampling.reasoning_effort}"
+    if run.sampling.thinking_budget:
+        text += f" think={run.sampling.thinking_budget}"
     return text
 
 

@@ -24,7 +24,10 @@ from verilogeval.reporting.summary import (
 
 MISSING_NAME = "no result"  # how reports name summary.MISSING, a sample without a result
 
-# Columns of the outcomes grid (see module docstring); `mismatches` and `strict_passed` may be NA.
+# Columns of the outcomes grid (see module docstring); `mismatches` may be NA. Each check
+# a run holds adds `<name>_passed` (its verdict: true, false, or NA when not asked for or
+# undecided) and `<name>_status` (its status, NA when not asked for); strict_passed and
+# plus_passed are always there, the grid's first layout.
 OUTCOME_COLUMNS = (
     "problem",
     "sample",
@@ -34,6 +37,8 @@ OUTCOME_COLUMNS = (
     "strict_passed",
     "plus_passed",
 )
+PASSED_SUFFIX = "_passed"
+STATUS_SUFFIX = "_status"
 
 
 @dataclass(frozen=True)
@@ -54,17 +59,45 @@ class UsageTotals:
 
 
 @dataclass(frozen=True)
+class CheckMetrics:
+    """What one post-verdict check adds up to in a run."""
+
+    # k -> pass@k counting a sample when it passes officially and by the check
+    pass_at: Mapping[int, Estimate | None]
+    official_passes: int  # samples that passed officially: the shares' denominator
+    statuses: Mapping[str, int]  # the check's status -> officially passing samples with it
+
+    def shares(self) -> dict[str, float]:
+        """Status -> its share of the official passes (0-1), the statuses seen."""
+        total = self.official_passes
+        return {status: count / total for status, count in self.statuses.items() if total}
+
+
+@dataclass(frozen=True)
 class RunMetrics:
     problems: int
     n: int  # samples per problem
     pass_at: Mapping[int, Estimate | None]  # k -> estimate; None when n < k
-    strict_pass_at: Mapping[int, Estimate | None] | None  # None when the run has no strict check
-    plus_pass_at: Mapping[int, Estimate | None] | None  # pass@k+; None without --plus
+    checks: Mapping[str, CheckMetrics]  # check name -> its metrics, every check the run holds
     official_pass_rate: float  # percent, as sv-iv-analyze computes it (unrounded)
     gini_simpson: float  # avg_gini_simpson_idx of sv-iv-analyze
     categories: Mapping[str, int]  # category code (or MISSING) -> samples, in official order
     missing_problems: tuple[str, ...]  # asked for, but without any result
     usage: UsageTotals | None  # None when the folder has no generations.jsonl
+
+    @property
+    def strict_pass_at(self) -> Mapping[int, Estimate | None] | None:
+        """strict pass@k; None when the run has no strict check."""
+        return self._check_pass_at("strict")
+
+    @property
+    def plus_pass_at(self) -> Mapping[int, Estimate | None] | None:
+        """pass@k+; None without --plus."""
+        return self._check_pass_at("plus")
+
+    def _check_pass_at(self, name: str) -> Mapping[int, Estimate | None] | None:
+        check = self.checks.get(name)
+        return None if check is None else check.pass_at
 
 
 def pass_at_k(n: int, c: int, k: int) -> float | None:
@@ -111,23 +144,45 @@ def run_metrics(
 ) -> RunMetrics:
     """All metrics of one run from its outcome grid and (when present) its generations."""
     n = int(grid.groupby("problem").size().max())
-    has_strict = bool(grid["strict_passed"].notna().any())
-    has_plus = bool(grid["plus_passed"].notna().any())
-    frame = grid.assign(
-        strict=grid["strict_passed"].fillna(False).astype(bool),
-        plus=grid["plus_passed"].fillna(False).astype(bool),
-    )
     return RunMetrics(
         problems=int(grid["problem"].nunique()),
         n=n,
-        pass_at={k: _estimate(frame, "passed", k) for k in ks},
-        strict_pass_at=({k: _estimate(frame, "strict", k) for k in ks} if has_strict else None),
-        plus_pass_at=({k: _estimate(frame, "plus", k) for k in ks} if has_plus else None),
+        pass_at={k: _estimate(grid, "passed", k) for k in ks},
+        checks={name: _check_metrics(grid, name, ks) for name in check_names(grid)},
         official_pass_rate=official_pass_rate(outcome_strings(grid)),
         gini_simpson=_average_gini_simpson(grid),
         categories=category_counts(grid),
         missing_problems=_missing_problems(grid),
         usage=None if generations is None else _usage_totals(generations),
+    )
+
+
+def check_names(grid: pd.DataFrame) -> list[str]:
+    """The checks whose verdicts the grid holds, in its column order."""
+    names = []
+    for column in grid.columns:
+        for suffix in (PASSED_SUFFIX, STATUS_SUFFIX):
+            name = column.removesuffix(suffix)
+            if column.endswith(suffix) and name and grid[column].notna().any():
+                names.append(name)
+    return list(dict.fromkeys(names))
+
+
+def _check_metrics(grid: pd.DataFrame, name: str, ks: Sequence[int]) -> CheckMetrics:
+    verdicts = grid.get(name + PASSED_SUFFIX)
+    checked = (
+        pd.Series(False, index=grid.index)
+        if verdicts is None
+        else verdicts.fillna(False).astype(bool)
+    )
+    frame = grid.assign(check=grid["passed"].astype(bool) & checked)
+    passes = grid[grid["passed"].astype(bool)]
+    statuses = passes.get(name + STATUS_SUFFIX)
+    counts = {} if statuses is None else statuses.dropna().value_counts(sort=False).to_dict()
+    return CheckMetrics(
+        pass_at={k: _estimate(frame, "check", k) for k in ks},
+        official_passes=len(passes),
+        statuses={str(status): int(count) for status, count in counts.items()},
     )
 
 

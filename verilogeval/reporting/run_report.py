@@ -9,10 +9,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from verilogeval.checks.formal.summary import formal_summary, summary_lines
-from verilogeval.checks.plus.report import plus_rejection_lines
+from verilogeval.checks.registry import POST_CHECKS
 from verilogeval.generation.responses import ISSUE_MEANINGS
 from verilogeval.reporting.failures import category_name, issue_counts
-from verilogeval.reporting.leaderboard import format_estimate
+from verilogeval.reporting.leaderboard import (
+    checks_with_pass_at,
+    format_estimate,
+    pass_label,
+    shares_text,
+)
 from verilogeval.reporting.metrics import RunMetrics
 from verilogeval.reporting.runs import Run
 from verilogeval.reporting.summary import (
@@ -36,13 +41,14 @@ def render_run_report(run: Run, metrics: RunMetrics, ks: Sequence[int]) -> str:
         "pass@k (unbiased estimator, 95% bootstrap CI over problems):",
     ]
     lines += [f"  {f'pass@{k}':<16} = {format_estimate(metrics.pass_at[k])}" for k in ks]
-    if metrics.strict_pass_at is not None:
+    for name, check in checks_with_pass_at(metrics):
+        lines += [f"  {pass_label(name, k):<16} = {format_estimate(check.pass_at[k])}" for k in ks]
+        lines += POST_CHECKS[name].report.report_lines(run.results.values())
+    if metrics.checks:
+        lines += ["", "post-verdict checks, outcomes of the official passes (%):"]
         lines += [
-            f"  {f'strict pass@{k}':<16} = {format_estimate(metrics.strict_pass_at[k])}" for k in ks
+            f"  {name:<16} {shares_text(name, check)}" for name, check in metrics.checks.items()
         ]
-    if metrics.plus_pass_at is not None:
-        lines += [f"  {f'pass@{k}+':<16} = {format_estimate(metrics.plus_pass_at[k])}" for k in ks]
-        lines += plus_rejection_lines(run.results.values())
     lines += ["", "categories (samples):"]
     lines += [
         f"  {code}  {category_name(code):<30} {count:>6}"

@@ -17,10 +17,11 @@ from typing import Any
 
 import pandas as pd
 
+from verilogeval.checks.registry import POST_CHECKS, recorded_settings, verdict_schemas
 from verilogeval.dataset.errata import Benchmark
 from verilogeval.errors import UserError
 from verilogeval.records import Category
-from verilogeval.reporting.metrics import OUTCOME_COLUMNS
+from verilogeval.reporting.metrics import OUTCOME_COLUMNS, PASSED_SUFFIX, STATUS_SUFFIX
 from verilogeval.reporting.summary import MISSING
 from verilogeval.runfolder.files import RunFolder
 from verilogeval.runfolder.journal import read_journal_lines
@@ -32,6 +33,14 @@ from verilogeval.runfolder.lines import (
     read_results,
 )
 from verilogeval.runfolder.manifest import Manifest, read_manifest
+from verilogeval.runfolder.settings import (
+    PromptSettings,
+    RequestSettings,
+    RunSettings,
+    SamplingSettings,
+    run_settings,
+)
+from verilogeval.verdicts import CheckVerdict
 
 UNKNOWN = "unknown"
 
@@ -50,6 +59,9 @@ class Run:
     generation_lines: tuple[GenerationLine, ...] | None  # None without generations.jsonl
     generations: pd.DataFrame | None  # the same, one row per (problem, sample)
     prompts: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # problem -> line
+    settings: RunSettings | None = None  # run.json's settings, typed; None without run.json
+    # check name -> its settings record (verilogeval.checks.registry), each check run.json records
+    check_settings: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def model(self) -> str:
@@ -72,12 +84,19 @@ class Run:
         return f"{self.task} ({self.benchmark})"
 
     @property
-    def prompt_settings(self) -> Mapping[str, Any]:
-        return (self.manifest.prompt if self.manifest else None) or {}
+    def prompt_settings(self) -> PromptSettings:
+        """run.json's prompt settings; all None when it records none."""
+        return (self.settings.prompt if self.settings else None) or PromptSettings()
 
     @property
-    def sampling(self) -> Mapping[str, Any]:
-        return (self.manifest.sampling if self.manifest else None) or {}
+    def sampling(self) -> SamplingSettings:
+        """run.json's sampling settings; all None when it records none."""
+        return (self.settings.sampling if self.settings else None) or SamplingSettings()
+
+    @property
+    def request(self) -> RequestSettings | None:
+        """What the model was asked and really got; None when run.json does not say."""
+        return self.settings.request if self.settings else None
 
 
 def load_run(folder: str) -> Run:
@@ -89,7 +108,7 @@ def load_run(folder: str) -> Run:
     manifest = read_manifest(files)
     if not files.results.is_file():
         raise UserError(f"{folder}: {_why_no_results(manifest, folder)}")
-    results = latest(read_results(files.results))
+    results = latest(read_results(files.results, verdict_schemas()))
     problems = tuple(
         dict.fromkeys(
             [*(manifest.problems if manifest else ()), *sorted({problem for problem, _ in results})]
@@ -99,7 +118,9 @@ def load_run(folder: str) -> Run:
         # evaluate's run.json lists the problems it graded: none yet, an empty list.
         listing = "its run.json lists none" if manifest else "no run.json listing its problems"
         raise UserError(f"{folder}: no results yet, and {listing}")
-    n = _samples_per_problem(manifest, results, files.manifest)
+    settings = None if manifest is None else run_settings(manifest, files.manifest)
+    check_settings = {} if manifest is None else recorded_settings(manifest, files.manifest)
+    n = _samples_per_problem(settings, results, files.manifest)
     generations = read_generations(files.generations) if files.generations.is_file() else None
     prompts = {
         str(record.get("problem")): record for _, record in read_journal_lines(files.prompts)
@@ -115,6 +136,8 @@ def load_run(folder: str) -> Run:
         generation_lines=None if generations is None else tuple(generations),
         generations=None if generations is None else _generations_frame(generations),
         prompts=prompts,
+        settings=settings,
+        check_settings=check_settings,
     )
 
 
@@ -131,14 +154,14 @@ def _why_no_results(manifest: Manifest | None, folder: str) -> str:
 
 
 def _samples_per_problem(
-    manifest: Manifest | None, results: Mapping[tuple[str, int], Any], where: Path
+    settings: RunSettings | None, results: Mapping[tuple[str, int], Any], where: Path
 ) -> int:
     """sampling.n of the manifest; without one, the highest sample number graded."""
     highest = max((sample for _, sample in results), default=1)
-    n = ((manifest.sampling if manifest else None) or {}).get("n")
+    n = None if settings is None or settings.sampling is None else settings.sampling.n
     if n is None:
         return highest
-    if not isinstance(n, int) or n < 1:
+    if n < 1:
         raise UserError(f"{where}: field 'sampling.n' must be a positive integer, not {n!r}")
     return max(n, highest)
 
@@ -146,29 +169,49 @@ def _samples_per_problem(
 def _outcome_grid(
     problems: tuple[str, ...], n: int, results: Mapping[tuple[str, int], ResultLine]
 ) -> pd.DataFrame:
-    rows: list[tuple[str, int, str, bool, int | None, bool | None, bool | None]] = []
+    """metrics.OUTCOME_COLUMNS, then `<name>_passed` and `<name>_status` of every check
+    the results hold, in the registry's order."""
+    held = {name for line in results.values() for name in line.checks}
+    names = [name for name in POST_CHECKS if name in held]
+    passed_columns = list(
+        dict.fromkeys([*OUTCOME_COLUMNS[5:], *(name + PASSED_SUFFIX for name in names)])
+    )
+    rows: list[list[Any]] = []
     for problem in problems:
         for sample in range(1, n + 1):
             line = results.get((problem, sample))
             if line is None:
-                rows.append((problem, sample, MISSING, False, None, None, None))
-                continue
-            rows.append(
-                (
-                    problem,
-                    sample,
-                    str(line.category),
-                    line.category is Category.PASS,
-                    line.mismatches,
-                    line.strict_passed,
-                    line.plus_passed,
+                rows.append([problem, sample, MISSING, False, None])
+            else:
+                rows.append(
+                    [
+                        problem,
+                        sample,
+                        str(line.category),
+                        line.category is Category.PASS,
+                        line.mismatches,
+                    ]
                 )
-            )
-    grid = pd.DataFrame(rows, columns=list(OUTCOME_COLUMNS))
+            verdicts = {} if line is None else line.checks
+            rows[-1] += [
+                _passed(verdicts.get(column.removesuffix(PASSED_SUFFIX)))
+                for column in passed_columns
+            ]
+            rows[-1] += [
+                None if name not in verdicts else str(verdicts[name].status) for name in names
+            ]
+    columns = [*OUTCOME_COLUMNS[:5], *passed_columns, *(name + STATUS_SUFFIX for name in names)]
+    grid = pd.DataFrame(rows, columns=columns)
     grid["mismatches"] = grid["mismatches"].astype("Int64")
-    grid["strict_passed"] = grid["strict_passed"].astype("boolean")
-    grid["plus_passed"] = grid["plus_passed"].astype("boolean")
+    for column in passed_columns:
+        grid[column] = grid[column].astype("boolean")
+    for name in names:
+        grid[name + STATUS_SUFFIX] = grid[name + STATUS_SUFFIX].astype("string")
     return grid
+
+
+def _passed(verdict: CheckVerdict[Any] | None) -> bool | None:
+    return None if verdict is None else verdict.passed
 
 
 def _generations_frame(lines: list[GenerationLine]) -> pd.DataFrame:

@@ -6,9 +6,13 @@ field of anything damaged. A later line for the same sample replaces an earlier 
 sample answered again after an error is appended, never rewritten).
 
 Optional fields are written only when they hold something, so a line carries exactly the
-checks that ran: `strict_passed`/`strict` with --strict, `plus_passed`/`plus` with --plus,
-`formal` with --formal, `response_issue` when the answer had one. A generations.jsonl
-line always carries `reasoning` and `reasoning_tokens` (null for a model that does not think).
+checks that ran: `checks.<name>`, one verilogeval.verdicts.CheckVerdict per check asked
+for, read back by the type its registration names (`read_results` takes the schemas).
+Beside it, the fields the checks wrote before `checks` existed stay as they were, a
+compatibility view for the scripts that read them: `strict_passed`/`strict` with
+--strict, `plus_passed`/`plus` with --plus, `formal` with --formal. `response_issue` is
+written when the answer had one. A generations.jsonl line always carries `reasoning` and
+`reasoning_tokens` (null for a model that does not think).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -30,6 +34,7 @@ from verilogeval.records import (
     Usage,
 )
 from verilogeval.runfolder.journal import read_journal_lines
+from verilogeval.verdicts import BadVerdict, CheckVerdict, VerdictSchema, read_verdict
 
 _CATEGORIES = {str(category): category for category in Category}
 _NOTHING = object()
@@ -54,20 +59,22 @@ class ResultLine:
     generation_error: str | None = None
     response_issue: str | None = None  # "empty", "truncated", "no_code", "generation_error"
     time_limit_s: float | None = None  # the wall-clock limit the sample was simulated under
-    strict_passed: bool | None = None  # None: --strict was not asked for
-    strict: dict[str, Any] | None = None  # its detail; None when the official verdict failed
-    plus_passed: bool | None = None  # None: --plus was not asked for, or (carried) undecided
-    plus: dict[str, Any] | None = None
-    formal: dict[str, Any] | None = None  # None: --formal was not asked for, or no design
+    # check name -> its verdict, for every post-verdict check asked for (checks.registry)
+    checks: Mapping[str, CheckVerdict[Any]] = field(default_factory=dict)
     rounds: int | None = None  # with --repair: the answers asked of the model (1 + repairs)
     passed_at_round: int | None = None  # with --repair: the first passing round (0 = first)
     # The optional fields that are null but written all the same: `response_issue` of a
-    # run's sample (null: no issue), `formal` of a sample that did not compile.
+    # run's sample (null: no issue).
     nulls: frozenset[str] = frozenset()
 
     def carries(self, name: str) -> bool:
         """Whether the line has optional field `name`, null or not."""
         return getattr(self, name) is not None or name in self.nulls
+
+    def check_passed(self, name: str) -> bool | None:
+        """The verdict of check `name`; None when it was not asked for or could not decide."""
+        verdict = self.checks.get(name)
+        return None if verdict is None else verdict.passed
 
     @property
     def is_final(self) -> bool:
@@ -102,16 +109,23 @@ class ResultLine:
         for name in _OPTIONAL:
             if self.carries(name):
                 line[name] = getattr(self, name)
-        # A check's verdict and its detail go together: the detail may be null, and so may
-        # plus_passed, when --formal could not decide (see verilogeval.checks.plus.batch).
-        for verdict, detail in (("strict_passed", "strict"), ("plus_passed", "plus")):
-            if self.carries(verdict):
-                line[verdict] = getattr(self, verdict)
-                line[detail] = getattr(self, detail)
+        # The compatibility view: a check's verdict and its detail go together; the detail
+        # may be null, and so may plus_passed, when --formal could not decide.
+        for name, (passed, detail) in COMPATIBLE_FIELDS.items():
+            verdict = self.checks.get(name)
+            if verdict is None:
+                continue
+            if passed is not None:
+                line[passed] = verdict.passed
+            line[detail] = None if verdict.details is None else verdict.details.to_json()
+        if self.checks:
+            line["checks"] = {name: verdict.to_json() for name, verdict in self.checks.items()}
         return line
 
     @classmethod
-    def from_json(cls, data: dict[str, Any], where: _Where) -> ResultLine:
+    def from_json(
+        cls, data: dict[str, Any], where: _Where, schemas: Mapping[str, VerdictSchema]
+    ) -> ResultLine:
         category = _CATEGORIES.get(str(data.get("category")))
         if category is None:
             name = f"{data.get('problem')} sample {data.get('sample')}"
@@ -130,28 +144,57 @@ class ResultLine:
             generation_error=_typed(data, "generation_error", str, where, None),
             response_issue=_typed(data, "response_issue", str, where, None),
             time_limit_s=_number(data, "time_limit_s", where),
-            strict_passed=_typed(data, "strict_passed", bool, where, None),
-            strict=_typed(data, "strict", dict, where, None),
-            plus_passed=_typed(data, "plus_passed", bool, where, None),
-            plus=_typed(data, "plus", dict, where, None),
-            formal=_typed(data, "formal", dict, where, None),
+            checks=_checks(data, where, schemas),
             rounds=_typed(data, "rounds", int, where, None),
             passed_at_round=_typed(data, "passed_at_round", int, where, None),
-            nulls=frozenset(
-                name for name in (*_OPTIONAL, "plus_passed") if name in data and data[name] is None
-            ),
+            nulls=frozenset(name for name in _OPTIONAL if name in data and data[name] is None),
         )
 
 
-# The optional fields of a result line that are not a check's verdict and detail.
-_OPTIONAL = (
-    "generation_error",
-    "response_issue",
-    "time_limit_s",
-    "formal",
-    "rounds",
-    "passed_at_round",
-)
+# The optional fields of a result line that are not a check's.
+_OPTIONAL = ("generation_error", "response_issue", "time_limit_s", "rounds", "passed_at_round")
+
+# The fields the checks wrote before `checks.<name>` existed, kept as they were for the
+# scripts that read them: check name -> (its verdict's field or None, its detail's field).
+# A frozen view: a check added later has its `checks.<name>` record only.
+COMPATIBLE_FIELDS: dict[str, tuple[str | None, str]] = {
+    "formal": (None, "formal"),
+    "strict": ("strict_passed", "strict"),
+    "plus": ("plus_passed", "plus"),
+}
+
+
+def _checks(
+    data: dict[str, Any], where: _Where, schemas: Mapping[str, VerdictSchema]
+) -> dict[str, CheckVerdict[Any]]:
+    """The line's verdicts, each read by its check's schema; a line written before
+    `checks` existed has them built from its compatibility fields."""
+    problem, sample = data["problem"], data["sample"]
+    if "checks" not in data:
+        verdicts = {}
+        for name, schema in schemas.items():
+            try:
+                verdict = schema.legacy(data)
+            except BadVerdict as error:
+                where.fail(str(error))
+            except (KeyError, TypeError, ValueError) as error:
+                where.fail(f"field {name!r}: {error}")
+            if verdict is not None:
+                verdicts[name] = verdict
+        return verdicts
+    written = data["checks"]
+    if not isinstance(written, dict):
+        where.fail(f"field 'checks' must be an object, not {written!r}")
+    verdicts = {}
+    for name, record in written.items():
+        if name not in schemas:
+            known = ", ".join(schemas) or "none"
+            where.fail(f"field 'checks.{name}': no such check (known: {known})")
+        try:
+            verdicts[name] = read_verdict(name, record, schemas[name], problem, sample)
+        except BadVerdict as error:
+            where.fail(str(error))
+    return verdicts
 
 
 @dataclass(frozen=True)
@@ -260,12 +303,16 @@ class GenerationLine:
 Line = TypeVar("Line", ResultLine, GenerationLine)
 
 
-def read_results(path: Path, *, repair: bool = False) -> list[ResultLine]:
+def read_results(
+    path: Path, checks: Mapping[str, VerdictSchema], *, repair: bool = False
+) -> list[ResultLine]:
     """Every sample's latest line of a results.jsonl (none if it does not exist).
 
-    With `repair`, a torn last line is cut from the file: do so before appending to it.
+    `checks` says how each check's record reads back (verilogeval.checks.registry.verdict_schemas);
+    a record of a check it does not name is an error, never dropped. With `repair`, a
+    torn last line is cut from the file: do so before appending to it.
     """
-    return _read(path, ResultLine.from_json, repair)
+    return _read(path, lambda data, where: ResultLine.from_json(data, where, checks), repair)
 
 
 def read_generations(path: Path, *, repair: bool = False) -> list[GenerationLine]:

@@ -12,6 +12,7 @@ import json
 import os
 import platform
 import subprocess
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import UTC, datetime
 from importlib import metadata
@@ -57,9 +58,6 @@ _FLAGS = {
     "extract_mode": "--extract-mode",
     "timeout_s": "--timeout",
     "time_limit": "--timeout",
-    "strict": "--strict",
-    "plus": "--plus",
-    "formal": "--formal",
     "repair": "--repair/--feedback/--history",
 }
 
@@ -84,18 +82,23 @@ class RunIdentity:
     extract_mode: str | None
     timeout_s: float | None
     time_limit: dict[str, Any] | None
-    strict: dict[str, Any] | None  # the settings of each post-verdict check, when asked for
-    plus: dict[str, Any] | None
-    formal: dict[str, Any] | None
+    # check name -> its settings, for each post-verdict check asked for (checks.registry)
+    checks: Mapping[str, dict[str, Any]]
     repair: dict[str, Any] | None = None  # rounds, feedback, history; None: single shot
 
     def differences(self, other: RunIdentity) -> list[str]:
-        """Human-readable `field: old -> new` lines for every field that differs."""
+        """Human-readable `field: old -> new` lines for every field that differs; a check's
+        settings are named by the check (`strict.seed (--strict)`)."""
         mine, theirs = asdict(self), asdict(other)
+        mine_checks, their_checks = mine.pop("checks"), theirs.pop("checks")
+        flags = dict(_FLAGS)
+        for name in dict.fromkeys([*mine_checks, *their_checks]):
+            mine[name], theirs[name] = mine_checks.get(name), their_checks.get(name)
+            flags[name] = f"--{name}"
         lines = []
         for key, old in mine.items():
             new = theirs[key]
-            flag = f" ({_FLAGS[key]})" if key in _FLAGS else ""
+            flag = f" ({flags[key]})" if key in flags else ""
             if isinstance(old, dict) and isinstance(new, dict):
                 lines += [
                     f"{key}.{sub}{flag}: {old.get(sub)!r} -> {new.get(sub)!r}"
@@ -137,9 +140,8 @@ class Manifest:
     sampling: dict[str, Any] | None = None  # n, temperature, top_p, max_tokens, seed, preset
     request: dict[str, Any] | None = None  # asked, sent, adjustments learned, model_map
     extract_mode: str | None = None
-    strict: dict[str, Any] | None = None  # settings of each post-verdict check asked for
-    plus: dict[str, Any] | None = None
-    formal: dict[str, Any] | None = None
+    # check name -> its settings, for each post-verdict check asked for (checks.registry)
+    checks: Mapping[str, dict[str, Any]] = field(default_factory=dict)
     repair: dict[str, Any] | None = None  # --repair: rounds, feedback, history (absent: 0)
     simulator: SimulatorFacts | None = None  # None for generate: it simulates nothing
     engine: dict[str, Any] | None = None  # concurrency, rpm, request timeout, attempts
@@ -168,9 +170,7 @@ class Manifest:
             extract_mode=self.extract_mode,
             timeout_s=simulator.timeout_s,
             time_limit=simulator.time_limit,
-            strict=self.strict,
-            plus=self.plus,
-            formal=self.formal,
+            checks=self.checks,
             repair=self.repair,
         )
 
@@ -180,9 +180,13 @@ class Manifest:
         if self.repair is None:  # a single-shot run.json reads as it always has
             del data["repair"]
         first = ("schema_version", "verilogeval_version", "command")
-        return {key: data[key] for key in first} | {
-            key: value for key, value in data.items() if key not in first
-        }
+        line: dict[str, Any] = {key: data[key] for key in first}
+        for key, value in data.items():
+            if key == "checks":  # the compatibility view first, where it always was
+                line |= {name: value.get(name) for name in COMPATIBLE_CHECKS}
+            if key not in first:
+                line[key] = value
+        return line
 
     @classmethod
     def from_json(cls, data: Any, path: Path) -> Manifest:
@@ -206,7 +210,8 @@ class Manifest:
                 if simulator is None
                 else SimulatorFacts(**_known(SimulatorFacts, simulator)),
                 problems=tuple(data["problems"]),
-                **_known(cls, data, but=("dataset", "simulator", "problems")),
+                checks=_checks(data, path),
+                **_known(cls, data, but=("dataset", "simulator", "problems", "checks")),
             )
         except KeyError as error:
             raise DamagedFile(path, f"missing field {error}") from None
@@ -235,18 +240,27 @@ class Manifest:
         return replace(self, started_at=previous.started_at, sessions=previous.sessions + 1)
 
 
-# The settings objects of run.json (null when a command has none): readers call .get on them.
-_OBJECT_FIELDS = (
-    "prices",
-    "prompt",
-    "sampling",
-    "request",
-    "strict",
-    "plus",
-    "formal",
-    "engine",
-    "repair",
-)
+# The settings objects of run.json (null when a command has none).
+_OBJECT_FIELDS = ("prices", "prompt", "sampling", "request", "engine", "repair")
+
+# The checks whose settings run.json held at its top level before `checks` existed, kept
+# there (null when not asked for) for the scripts that read them. A frozen view: a check
+# added later has its entry under `checks` only.
+COMPATIBLE_CHECKS = ("strict", "plus", "formal")
+
+
+def _checks(data: dict[str, Any], path: Path) -> dict[str, dict[str, Any]]:
+    """`checks`: name -> settings; a run.json written before it existed has the settings
+    of its checks at the top level."""
+    checks = data.get("checks")
+    if checks is None:
+        checks = {name: data[name] for name in COMPATIBLE_CHECKS if data.get(name) is not None}
+    if not isinstance(checks, dict):
+        raise DamagedFile(path, f"field 'checks' must be an object, not {checks!r}")
+    for name, settings in checks.items():
+        if not isinstance(settings, dict):
+            raise DamagedFile(path, f"field 'checks.{name}' must be an object, not {settings!r}")
+    return checks
 
 
 def _known(record: type, data: dict[str, Any], but: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -316,9 +330,7 @@ def _earlier_identity(previous: Manifest, manifest: Manifest) -> RunIdentity:
         extract_mode=new.extract_mode,
         timeout_s=new.timeout_s,
         time_limit=new.time_limit,
-        strict=new.strict,
-        plus=new.plus,
-        formal=new.formal,
+        checks=new.checks,
         repair=new.repair,
     )
 

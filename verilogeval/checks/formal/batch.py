@@ -16,10 +16,10 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 from verilogeval.checks.formal.check import FormalConfig, formal_check
 from verilogeval.checks.formal.result import FormalResult, FormalStatus, disproved, undecided
+from verilogeval.checks.formal.verdict import NAME
 from verilogeval.errors import error_reason
 from verilogeval.execution.pools import Place
 from verilogeval.execution.sandbox.host import SandboxError
@@ -89,18 +89,21 @@ def keep_vcd(run_dir: Path, done: FormalJobResult) -> FormalResult:
     return replace(result, vcd=str(path.relative_to(run_dir)))
 
 
-def formal_fields(result: FormalResult | None) -> dict[str, Any]:
-    """The results.jsonl field of `--formal`; None for a sample that did not compile."""
-    return {"formal": None if result is None else result.to_json()}
-
-
 def formal_tally(results: Sequence[ResultLine]) -> str:
     """One line for a run's closing summary: samples per formal status, false passes."""
-    counts = Counter(line.formal["status"] for line in results if line.formal)
+    checked = [result for line in results if (result := formal_record(line)) is not None]
+    counts = Counter(result.status for result in checked)
     tally = ", ".join(f"{counts[status]} {status}" for status in FormalStatus if counts[status])
-    false_passes = sum(1 for line in results if line.passed and disproved(line.formal))
-    undecided_passes = sum(1 for line in results if line.passed and undecided(line.formal))
+    passing = [formal_record(line) for line in results if line.passed]
+    false_passes = sum(1 for result in passing if disproved(result))
+    undecided_passes = sum(1 for result in passing if undecided(result))
     text = f"{tally or 'nothing checked'}; {false_passes} officially passing disproved"
-    return text + (
-        f", {undecided_passes} officially passing undecided" if undecided_passes else ""
-    )
+    return text + (f", {undecided_passes} officially passing undecided" if undecided_passes else "")
+
+
+def formal_record(line: ResultLine) -> FormalResult | None:
+    """The formal check's record of `line`; None when it was not checked formally."""
+    verdict = line.checks.get(NAME)
+    details = None if verdict is None else verdict.details
+    assert details is None or isinstance(details, FormalResult)
+    return details

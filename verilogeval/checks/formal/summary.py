@@ -1,4 +1,4 @@
-"""What a run's `formal` fields add up to, for the leaderboard and the reports.
+"""What a run's formal verdicts add up to, for the leaderboard and the reports.
 
 - `proven`: the share of the samples asked for that are proven equal to the reference;
 - `proven pass@1`: pass@1 where a sample counts only when it passes officially AND is
@@ -11,45 +11,30 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from verilogeval.checks.formal.result import FormalStatus, disproved, undecided
+from verilogeval.checks.formal.batch import formal_record
+from verilogeval.checks.formal.result import Counterexample, FormalStatus, undecided
+from verilogeval.checks.formal.verdict import NAME
 from verilogeval.runfolder.lines import ResultLine
 from verilogeval.wording import plural
-
-
-def describe_formal(formal: Mapping[str, Any]) -> str:
-    """One line for a `formal` object: status, depth or counterexample, reason, time."""
-    text = str(formal.get("status"))
-    example = formal.get("counterexample")
-    if example:
-        text += (
-            f": cycle {example.get('cycle')}: {example.get('signal')} "
-            f"ref={example.get('ref')} dut={example.get('dut')}"
-        )
-    elif formal.get("status") == FormalStatus.BOUNDED:
-        text += f" ({formal.get('depth')} cycles)"
-    if formal.get("reason"):
-        text += f": {formal['reason']}"
-    return text + f" [{formal.get('seconds')} s]"
 
 
 @dataclass(frozen=True)
 class FalsePass:
     problem: str
     sample: int
-    counterexample: Mapping[str, Any]  # the `formal.counterexample` object
+    counterexample: Counterexample | None  # None only in a damaged record
     vcd: str | None
 
     def describe(self) -> str:
         example = self.counterexample
+        if example is None:
+            return f"{self.problem} sample {self.sample}: disproved (no counterexample kept)"
         steps = "; ".join(
-            " ".join(f"{name}={bits}" for name, bits in step.items())
-            for step in example.get("steps", [])
+            " ".join(f"{name}={bits}" for name, bits in step.items()) for step in example.steps
         )
         return (
-            f"{self.problem} sample {self.sample}: cycle {example.get('cycle')}: "
-            f"{example.get('signal')} ref={example.get('ref')} dut={example.get('dut')} "
+            f"{self.problem} sample {self.sample}: {example.describe()} "
             f"(inputs per cycle: {steps})" + (f" [{self.vcd}]" if self.vcd else "")
         )
 
@@ -67,8 +52,8 @@ class FormalSummary:
 def formal_summary(
     problems: Sequence[str], n: int, results: Mapping[tuple[str, int], ResultLine]
 ) -> FormalSummary | None:
-    """None when no result line carries a `formal` field (the run had no --formal)."""
-    if not any(line.carries("formal") for line in results.values()):
+    """None when no result line carries a formal verdict (the run had no --formal)."""
+    if not any(NAME in line.checks for line in results.values()):
         return None
     counts: dict[str, int] = {str(status): 0 for status in FormalStatus}
     per_problem = []
@@ -78,16 +63,15 @@ def formal_summary(
         good = 0
         for sample in range(1, n + 1):
             line = results.get((problem, sample))
+            formal = None if line is None else formal_record(line)
+            if formal is None:
+                continue
+            counts[formal.status] += 1
             passed = line is not None and line.passed
-            formal = (line.formal if line is not None else None) or {}
-            status = formal.get("status")
-            if status in counts:
-                counts[status] += 1
-            good += passed and status == FormalStatus.PROVEN
+            good += passed and formal.status is FormalStatus.PROVEN
             undecided_passes += passed and undecided(formal)
-            if passed and disproved(formal):
-                example = formal.get("counterexample") or {}
-                false_passes.append(FalsePass(problem, sample, example, formal.get("vcd")))
+            if passed and formal.status is FormalStatus.DISPROVED:
+                false_passes.append(FalsePass(problem, sample, formal.counterexample, formal.vcd))
         per_problem.append(good / n)
     samples = len(problems) * n
     return FormalSummary(

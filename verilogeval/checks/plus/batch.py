@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from verilogeval.checks.formal.result import FormalResult, disproved, undecided
+from verilogeval.checks.formal.result import FormalResult
 from verilogeval.checks.plus.check import PlusConfig, PlusResult, plus_check, plus_settings
 from verilogeval.checks.plus.harness import Counters, harness_source
 from verilogeval.checks.plus.tamper import SCAN_RULES
+from verilogeval.checks.plus.verdict import plus_verdict
 from verilogeval.checks.strict.result import StrictResult
 from verilogeval.errors import error_reason
 from verilogeval.execution.pools import Place, Pool, then
@@ -128,34 +129,14 @@ def plus_fields(
     formal: FormalResult | None = None,
     formal_required: bool = False,
 ) -> dict[str, Any]:
-    """results.jsonl `plus_passed` and `plus`; None for a sample that failed officially.
-
-    `plus_passed`: the official verdict passed (else there is no plus result), no tamper,
-    every shifted seed passed with the harness's own count, the cocotb check passed when
-    --strict asked for it, and, when --formal asked for it, the formal check proved or
-    bounded the sample. A formal check that could not decide (unsupported, timeout, error)
-    leaves plus_passed null, never true: `plus.undecided` says why.
-    """
-    if plus is None:
-        return {"plus_passed": False, "plus": None}
-    passed = plus.passed
-    if strict_required:
-        passed = passed and strict is not None and strict.passed
-    detail = plus.to_json()
-    if passed and formal_required:
-        why = formal_undecided(formal)
-        if disproved(formal):
-            return {"plus_passed": False, "plus": detail}
-        if why is not None:
-            return {"plus_passed": None, "plus": detail | {"undecided": why}}
-    return {"plus_passed": passed, "plus": detail}
-
-
-def formal_undecided(formal: FormalResult | None) -> str | None:
-    """Why the formal check gives a plus verdict no ground, or None when it proved or
-    bounded the sample, or disproved it (a decision either way)."""
-    if formal is None:
-        return "formal: not checked"
-    if undecided(formal):
-        return f"formal: {formal.describe()}"
-    return None
+    """results.jsonl's compatibility fields `plus_passed` and `plus` of the trusted verdict
+    (verilogeval.checks.plus.verdict.plus_verdict says when it passes)."""
+    verdict = plus_verdict(
+        plus,
+        strict=strict,
+        strict_required=strict_required,
+        formal=formal,
+        formal_required=formal_required,
+    )
+    details = verdict.details
+    return {"plus_passed": verdict.passed, "plus": None if details is None else details.to_json()}

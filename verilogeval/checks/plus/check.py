@@ -274,15 +274,24 @@ def plus_settings(config: PlusConfig) -> dict[str, Any]:
     }
 
 
-def resumed_plus(config: PlusConfig, recorded: dict[str, Any] | None) -> PlusConfig:
+@dataclass(frozen=True)
+class PlusSettings:
+    """The plus settings as run.json records them (plus_settings), read back; a field an
+    earlier version did not record is None."""
+
+    seeds: int | None = None
+    shifts: tuple[int, ...] = ()
+    seed_policy: str | None = None
+    trust_rules: int | None = None
+    timeout_s: float | None = None
+
+
+def resumed_plus(config: PlusConfig, recorded: PlusSettings | None) -> PlusConfig:
     """A resumed run keeps the shifts its run.json recorded, when this invocation drew its
     own (no shifts given) and asks for as many; otherwise the resume check names the
     difference."""
-    if not config.drawn or not isinstance(recorded, dict):
+    if not config.drawn or recorded is None or recorded.seed_policy != SEED_POLICY:
         return config
-    shifts = recorded.get("shifts")
-    if recorded.get("seed_policy") != SEED_POLICY or not isinstance(shifts, list):
+    if len(recorded.shifts) != config.seeds:
         return config
-    if len(shifts) != config.seeds or not all(isinstance(shift, int) for shift in shifts):
-        return config
-    return replace(config, shifts=tuple(shifts), drawn=False)
+    return replace(config, shifts=recorded.shifts, drawn=False)

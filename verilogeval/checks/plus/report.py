@@ -2,47 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
-from verilogeval.checks.formal.result import disproved
-from verilogeval.checks.plus.check import PlusResult
+from verilogeval.checks.plus.verdict import NAME
 from verilogeval.runfolder.lines import ResultLine
 
 
 def plus_rejections(results: Iterable[ResultLine]) -> list[tuple[str, int, str]]:
     """(problem, sample, reason) of every officially passing sample plus rejected, in order."""
-    rejected = []
-    for line in results:
-        if not line.passed or line.plus_passed is not False:
-            continue
-        reason = PlusResult.from_json(line.plus).reason() if line.plus else None
-        if reason is None:  # plus itself passed: the strict or formal check rejected it
-            if disproved(line.formal):
-                reason = "formal: disproved"
-            else:
-                reason = f"strict: {(line.strict or {}).get('status', 'not run')}"
-        rejected.append((line.problem, line.sample, reason))
-    return sorted(rejected)
+    return sorted(
+        (line.problem, line.sample, line.checks[NAME].reason)
+        for line in results
+        if line.passed and line.check_passed(NAME) is False
+    )
 
 
 def plus_undecided(results: Iterable[ResultLine]) -> list[tuple[str, int, str]]:
     """(problem, sample, reason) of every sample whose plus verdict is null: with --formal,
     a formal check that could not decide (unsupported, timeout, error) gives no trust."""
-    undecided = [
-        (line.problem, line.sample, str((line.plus or {}).get("undecided", "undecided")))
+    return sorted(
+        (line.problem, line.sample, line.checks[NAME].reason)
         for line in results
-        if line.passed and line.plus_passed is None and line.carries("plus_passed")
-    ]
-    return sorted(undecided)
-
-
-def plus_verdict(line: ResultLine) -> str | None:
-    """One line for a sample's plus verdict (passed, the rejection, or why undecided);
-    None when --plus gave it none."""
-    if not line.passed or not line.carries("plus_passed"):
-        return None
-    rejected = plus_rejections([line]) or plus_undecided([line])
-    return rejected[0][2] if rejected else "passed"
+        if line.passed and NAME in line.checks and line.checks[NAME].passed is None
+    )
 
 
 def plus_rejection_lines(results: Iterable[ResultLine]) -> list[str]:
@@ -56,3 +38,20 @@ def plus_rejection_lines(results: Iterable[ResultLine]) -> list[str]:
         lines.append(f"officially passing samples plus could not decide ({len(undecided)}):")
         lines += [f"  {problem} sample {sample}: {reason}" for problem, sample, reason in undecided]
     return lines
+
+
+def plus_closing_rows(name: str, results: Sequence[ResultLine]) -> list[tuple[str, str]]:
+    """`run`'s closing table: the plus pass rate, and how many it could not decide."""
+    plussed = sum(line.check_passed(name) is True for line in results)
+    rows = [("plus pass rate", f"{plussed}/{len(results)}")]
+    undecided = len(plus_undecided(results))
+    if undecided:
+        rows.append(("  plus undecided (formal could not decide)", str(undecided)))
+    return rows
+
+
+def plus_graded_note(name: str, results: Sequence[ResultLine]) -> str:
+    """`evaluate`'s summary: samples plus passed, and those it could not decide."""
+    plussed = sum(line.check_passed(name) is True for line in results)
+    undecided = len(plus_undecided(results))
+    return f" ({plussed} plus" + (f", {undecided} plus undecided)" if undecided else ")")

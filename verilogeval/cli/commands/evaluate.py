@@ -20,8 +20,7 @@ from collections.abc import Collection
 from dataclasses import replace
 from pathlib import Path
 
-from verilogeval.checks.formal.batch import formal_tally
-from verilogeval.checks.plus.report import plus_undecided
+from verilogeval.checks.registry import post_check, verdict_schemas
 from verilogeval.cli.commands.options import (
     RESULT_CACHE_HELP,
     add_cache_options,
@@ -155,7 +154,7 @@ def _evaluate(plan: EvaluatePlan, args: argparse.Namespace) -> int:
     plan = replace(plan, checks=resumed_checks(folder, plan.checks))
     base = plan.manifest()
     previous = check_resumable(folder, base)
-    done = latest(read_results(folder.results, repair=True))
+    done = latest(read_results(folder.results, verdict_schemas(), repair=True))
     todo, rejected = _select(inputs, plan.dataset, done)
     chosen = {problem.name for problem in select_problems(plan.dataset.problems, args.problems)}
     left_out = sum(_problem(entry) not in chosen for entry in todo)
@@ -208,7 +207,7 @@ def _evaluate(plan: EvaluatePlan, args: argparse.Namespace) -> int:
     for failure in failures:
         print(f"verilogeval evaluate: error: {failure}", file=sys.stderr)
 
-    results = read_results(folder.results)
+    results = read_results(folder.results, verdict_schemas())
     graded = {line.key for line in results}
     # samples of the run without a result: refused ones that say which they are, and
     # those that could not be graded; each is a failure wherever a pass rate is computed
@@ -218,21 +217,18 @@ def _evaluate(plan: EvaluatePlan, args: argparse.Namespace) -> int:
     write_summaries(folder, results, expected=no_result)
     write_manifest(folder, final)
     passed = sum(line.passed for line in results)
-    strictly = f" ({sum(bool(line.strict_passed) for line in results)} strictly)"
-    undecided = len(plus_undecided(results))
-    plussed = f" ({sum(bool(line.plus_passed) for line in results)} plus"
-    plussed += f", {undecided} plus undecided)" if undecided else ")"
+    notes = "".join(post_check(name).report.graded_note(name, results) for name in plan.checks)
     not_graded = f", {len(failures)} could not be (exit 1)" if failures else ""
     failed = f" ({len(no_result)} without a result: failed)" if no_result else ""
     print(
         f"graded {plural(len(todo) - len(failures), 'sample')} ({len(done)} already graded)"
         f"{not_graded}; "
-        f"{passed}/{len(keys)} pass{failed}"
-        f"{strictly if 'strict' in plan.checks else ''}"
-        f"{plussed if 'plus' in plan.checks else ''}; results in {folder.results}"
+        f"{passed}/{len(keys)} pass{failed}{notes}; results in {folder.results}"
     )
-    if "formal" in plan.checks:
-        print(f"formal: {formal_tally(results)}")
+    for name in plan.checks:
+        note = post_check(name).report.closing_note(results)
+        if note is not None:
+            print(note)
     return outcome_code(len(rejected) + len(failures))
 
 

@@ -15,10 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from verilogeval.checks.formal.options import add_formal_flag, formal_config_from_args
-from verilogeval.checks.plus.options import add_plus_options, plus_config_from_args
 from verilogeval.checks.registry import POST_CHECKS
-from verilogeval.checks.strict.options import add_strict_options, strict_config_from_args
 from verilogeval.dataset.errata import Benchmark
 from verilogeval.dataset.loader import Dataset, load_dataset, select_problems
 from verilogeval.errors import UserError
@@ -403,26 +400,15 @@ def grade_config_from_args(args: argparse.Namespace, wave_dir: Path | None = Non
 
 
 def add_check_options(parser: argparse.ArgumentParser) -> None:
-    """The post-verdict checks (verilogeval.checks.registry) and their settings."""
-    parser.add_argument(
-        "--strict",
-        action="store_true",
-        help="also run the differential test (cocotb) on officially passing samples: "
-        "results.jsonl gets strict_passed and its detail",
-    )
-    add_strict_options(parser)
-    add_formal_flag(parser)
-    add_plus_options(parser)
+    """The post-verdict checks (verilogeval.checks.registry): each one's flag and settings."""
+    for check in POST_CHECKS.values():
+        check.options.add(parser)
 
 
 def checks_from_args(args: argparse.Namespace, grading: GradeConfig) -> dict[str, Any]:
     """Name -> settings of every post-verdict check asked for, in the registry's order."""
-    asked = {
-        "strict": strict_config_from_args(args) if args.strict else None,
-        "formal": formal_config_from_args(args) if args.formal else None,
-        "plus": plus_config_from_args(args, grading.timeout_s),
-    }
-    return {name: asked[name] for name in POST_CHECKS if asked.get(name) is not None}
+    asked = {name: check.options.settings(args, grading) for name, check in POST_CHECKS.items()}
+    return {name: settings for name, settings in asked.items() if settings is not None}
 
 
 def parse_ks(text: str) -> tuple[int, ...]:

@@ -102,19 +102,12 @@ def _verdict(result: ResultLine | None) -> str:
     ):
         if value is not None:
             lines.append(f"{label}: {value}")
-    for check, verdict, detail in (
-        ("strict", result.strict_passed, result.strict),
-        ("plus", result.plus_passed, result.plus),
-    ):
-        if verdict is not None:
-            lines.append(f"{check}: {'pass' if verdict else 'REJECTED'} {_compact(detail)}")
-    if result.formal is not None:
-        lines.append(f"formal: {_compact(result.formal)}")
+    for name, verdict in result.checks.items():
+        outcome = {True: "pass", False: "REJECTED", None: "undecided"}[verdict.passed]
+        lines.append(f"{name}: {outcome} ({verdict.status}) {verdict.reason}")
+        if verdict.details is not None:
+            lines.append(f"  {json.dumps(verdict.details.to_json(), ensure_ascii=False)}")
     return "\n".join(lines)
-
-
-def _compact(detail: dict[str, Any] | None) -> str:
-    return "" if not detail else json.dumps(detail, ensure_ascii=False)
 
 
 def _prompt(record: Mapping[str, Any] | None) -> str | None:

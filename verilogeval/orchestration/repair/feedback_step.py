@@ -42,7 +42,8 @@ def feedback_text(
     explain: bool,
 ) -> str:
     interface = reference_interface(problem)
-    formal = line.formal or {}
+    formal = line.checks.get("formal")
+    example = None if formal is None or formal.details is None else formal.details.counterexample
     evidence = build_evidence(
         level,
         problem.task,
@@ -51,7 +52,9 @@ def feedback_text(
         interface=interface,
         findings=findings,
         failed_check=failed_check(line, checks),
-        counterexample=counterexample_table(formal.get("counterexample"), interface),
+        counterexample=counterexample_table(
+            None if example is None else example.to_json(), interface
+        ),
     )
     return render_feedback(evidence, explain=explain)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from verilogeval.checks.registry import verdict_schemas
 from verilogeval.orchestration.repair.conversation import Turn
 from verilogeval.runfolder.files import RunFolder
 from verilogeval.runfolder.journal import read_journal_lines
@@ -34,7 +35,8 @@ class Standing:
 
 def standings(folder: RunFolder, wanted: Iterable[tuple[str, int]]) -> list[Standing]:
     """The unfinished samples of `wanted`, in its order (journals repaired for appending)."""
-    final = {line.key for line in read_results(folder.results, repair=True) if line.is_final}
+    lines = read_results(folder.results, verdict_schemas(), repair=True)
+    final = {line.key for line in lines if line.is_final}
     finished: dict[tuple[str, int], list[RoundRecord]] = {}
     for record in read_rounds(folder.rounds, repair=True):
         rounds = finished.setdefault(record.key, [])

@@ -10,22 +10,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from verilogeval.checks.formal.result import FormalStatus
 from verilogeval.runfolder.lines import ResultLine
-
-_FORMAL_PASSES = frozenset({str(FormalStatus.PROVEN), str(FormalStatus.BOUNDED)})
 
 
 def trusted_pass(line: ResultLine, checks: Mapping[str, Any]) -> bool:
+    """The official pass, and every check asked for passed it (with --plus, plus's verdict,
+    which already combines strict and formal); a check without a verdict fails closed."""
     if not line.passed:
         return False
-    if "plus" in checks:
-        return line.plus_passed is True
-    if "strict" in checks and line.strict_passed is not True:
-        return False
-    if "formal" in checks:
-        return (line.formal or {}).get("status") in _FORMAL_PASSES
-    return True
+    asked = ["plus"] if "plus" in checks else list(checks)
+    return all(_passed(line, name) for name in asked)
+
+
+def _passed(line: ResultLine, name: str) -> bool:
+    verdict = line.checks.get(name)
+    return verdict is not None and verdict.passed is True
 
 
 def failed_check(line: ResultLine, checks: Mapping[str, Any]) -> str | None:
