@@ -1,0 +1,214 @@
+"""VerilogEval in Inspect AI (the `inspect` extra), with real Inspect: no mock of it.
+
+One Inspect eval (Inspect's mockllm model answering scripted answers, 3 problems x 2
+epochs) serves several tests; the same answers are graded natively (`run --model
+replay:`) to compare with.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.problems import reference_answer
+from verilogeval.dataset import load_dataset
+from verilogeval.prompt import PromptConfig, build_prompt, default_style
+from verilogeval.records import Task
+
+inspect_ai = pytest.importorskip("inspect_ai")
+
+from inspect_ai import eval as inspect_eval  # noqa: E402
+from inspect_ai.log import EvalLog  # noqa: E402
+from inspect_ai.model import ChatMessage, ModelOutput, ModelUsage, get_model  # noqa: E402
+
+from verilogeval.inspect_tasks.tasks import samples, spec_to_rtl, task_setup  # noqa: E402
+
+PROBLEMS = "1-3"
+
+
+def test_verilogeval_never_imports_inspect_without_being_asked() -> None:
+    script = (
+        "import sys, contextlib, io\n"
+        "import verilogeval, verilogeval.cli\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    verilogeval.cli.main(['--help'])\n"
+        "    for name in verilogeval.cli.COMMANDS:\n"
+        "        verilogeval.cli.build_parser(name)\n"
+        "assert 'inspect_ai' not in sys.modules, 'inspect_ai imported'\n"
+        "print('clean')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.stdout.strip() == "clean", done.stderr
+
+
+def _prompt_cases() -> list[Any]:
+    embedded = [
+        (Task.SPEC_TO_RTL, 0, False, False),
+        (Task.SPEC_TO_RTL, 2, True, False),
+        (Task.CODE_COMPLETE, 1, False, False),
+    ]
+    official = [(Task.SPEC_TO_RTL, 1, True, True), (Task.CODE_COMPLETE, 1, False, True)]
+    return [*embedded, *(pytest.param(*case, marks=pytest.mark.shared) for case in official)]
+
+
+@pytest.mark.parametrize(("task", "shots", "rules", "official"), _prompt_cases())
+def test_sample_messages_are_those_verilogeval_prompt_prints(
+    cli, request, task: Task, shots: int, rules: bool, official: bool
+) -> None:
+    """Every problem, embedded and official: the system and user messages, byte for byte."""
+    root = request.getfixturevalue("official_root") if official else None
+    flags = ["--shots", str(shots), *(["--rules"] if rules else [])]
+    flags += ["--dataset", str(root)] if root else []
+    printed = cli("prompt", "--task", str(task), "--format", "json", *flags)
+    assert printed.returncode == 0, printed.stderr
+    expected = {
+        line["problem"]: (line["system"], line["user"])
+        for line in map(json.loads, printed.stdout.splitlines())
+    }
+    setup = task_setup(
+        task,
+        dataset=None if root is None else str(root),
+        problems=None,
+        shots=shots,
+        rules=rules,
+        prompt_style=None,
+        extract=None,
+        benchmark="v2.0",
+        preset="greedy",
+        plus=False,
+        formal=False,
+    )
+    dataset = samples(setup)
+    assert len(dataset) == len(expected) >= (150 if official else 15)
+    for sample in dataset:
+        assert isinstance(sample.input, list)
+        system, user = sample.input
+        assert (system.role, user.role) == ("system", "user")
+        assert (system.text, user.text) == expected[str(sample.id)]
+
+
+def _answers() -> dict[str, list[str]]:
+    """Per problem, the answer of its first and second request: pass, mismatch, compile
+    error, no code."""
+    dataset = load_dataset(None, Task.SPEC_TO_RTL)
+    first, second, third = dataset.problems[:3]
+    right = reference_answer(first)
+    assert "3'd3" in right
+    wrong = right.replace("3'd3", "3'd2")  # a majority of two: mismatches
+    return {
+        first.name: [wrong, right],
+        second.name: ["module TopModule(); endmodule", reference_answer(second)],
+        third.name: [reference_answer(third), "Sorry, no idea."],
+    }
+
+
+class ScriptedAnswers:
+    """mockllm's custom outputs: each problem's answers in turn, as [BEGIN]..[DONE]."""
+
+    def __init__(self) -> None:
+        dataset = load_dataset(None, Task.SPEC_TO_RTL)
+        config = PromptConfig(style=default_style(dataset))
+        self.answers = _answers()
+        self.by_prompt = {
+            build_prompt(dataset, problem, config).user: problem.name
+            for problem in dataset.problems
+            if problem.name in self.answers
+        }
+        self.asked: Counter[str] = Counter()
+
+    def __call__(self, messages: list[ChatMessage], *_: Any) -> ModelOutput:
+        problem = self.by_prompt[messages[-1].text]
+        answer = self.answers[problem][self.asked[problem]]
+        self.asked[problem] += 1
+        output = ModelOutput.from_content("mockllm/model", f"[BEGIN]\n{answer}\n[DONE]\n")
+        output.usage = ModelUsage(input_tokens=100, output_tokens=20, total_tokens=120)
+        return output
+
+
+@pytest.fixture(scope="module")
+def mock_log(tmp_path_factory) -> tuple[EvalLog, Path]:
+    logs = tmp_path_factory.mktemp("inspect-logs")
+    model = get_model("mockllm/model", custom_outputs=ScriptedAnswers())
+    (log,) = inspect_eval(
+        spec_to_rtl(problems=PROBLEMS),
+        model=model,
+        epochs=2,
+        display="none",
+        log_dir=str(logs),
+    )
+    assert log.status == "success", log.error
+    assert log.location
+    return log, Path(log.location)
+
+
+def _answers_file(log: EvalLog, path: Path) -> Path:
+    """The log's answers as a replay file: the same answers for a native run."""
+    assert log.samples
+    lines = [
+        {"problem": s.id, "sample": s.epoch, "response": s.output.completion} for s in log.samples
+    ]
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    return path
+
+
+@pytest.fixture(scope="module")
+def native_run(mock_log, tmp_path_factory) -> Path:
+    """The same answers, graded by `verilogeval run --model replay:`."""
+    log, _ = mock_log
+    folder = tmp_path_factory.mktemp("native")
+    answers = _answers_file(log, folder / "answers.jsonl")
+    out = folder / "run"
+    run = ["run", "--model", f"replay:{answers}", "--out", str(out), "--problems", PROBLEMS]
+    done = subprocess.run(
+        [sys.executable, "-m", "verilogeval", *run, "--samples", "2", "--quiet"],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode in (0, 1), done.stderr  # 1: some samples failed
+    return out
+
+
+def _native_lines(folder: Path) -> dict[tuple[str, int], dict]:
+    lines = [json.loads(line) for line in (folder / "results.jsonl").read_text().splitlines()]
+    return {(line["problem"], line["sample"]): line for line in lines}
+
+
+@pytest.mark.icarus
+def test_mockllm_eval_is_graded_by_verilogeval(mock_log) -> None:
+    log, _ = mock_log
+    assert log.samples is not None
+    assert sorted(str(s.id) for s in log.samples) == sorted(2 * list(_answers()))
+    categories: Counter[str] = Counter()
+    for sample in log.samples:
+        score = sample.scores["verilog_grader"]
+        assert score.metadata is not None
+        assert (score.metadata["problem"], score.metadata["sample"]) == (sample.id, sample.epoch)
+        assert score.value == ("C" if score.metadata["passed"] else "I")
+        assert score.explanation.startswith(score.metadata["category_name"])
+        assert "module TopModule" in (score.answer or "") or score.metadata["response_issue"]
+        categories[score.metadata["category"]] += 1
+    assert categories == {".": 3, "R": 1, "C": 1, "S": 1}
+    assert log.results is not None
+    metrics = {name: m.value for s in log.results.scores for name, m in s.metrics.items()}
+    assert metrics["accuracy"] == pytest.approx(0.5)
+    assert metrics["pass@1"] == pytest.approx(0.5)
+
+
+@pytest.mark.icarus
+def test_scorer_and_native_run_give_identical_verdicts(mock_log, native_run) -> None:
+    log, _ = mock_log
+    native = _native_lines(native_run)
+    assert log.samples
+    scored = {(str(s.id), s.epoch): s.scores["verilog_grader"].metadata for s in log.samples}
+    assert scored.keys() == native.keys()
+    for key, record in scored.items():
+        assert record is not None
+        mine = {k: v for k, v in record.items() if k != "simulated"}
+        theirs = {k: v for k, v in native[key].items() if k != "simulated"}
+        assert mine == theirs, key
