@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from problems import reference_answer
 
-from tests.problems import reference_answer
 from verilogeval.dataset import load_dataset
 from verilogeval.prompt import PromptConfig, build_prompt, default_style
 from verilogeval.records import Task
