@@ -24,7 +24,7 @@ from verilogeval.records import Task
 inspect_ai = pytest.importorskip("inspect_ai")
 
 from inspect_ai import eval as inspect_eval  # noqa: E402
-from inspect_ai.log import EvalLog  # noqa: E402
+from inspect_ai.log import EvalLog, read_eval_log  # noqa: E402
 from inspect_ai.model import ChatMessage, ModelOutput, ModelUsage, get_model  # noqa: E402
 
 from verilogeval.inspect_tasks.tasks import samples, spec_to_rtl, task_setup  # noqa: E402
@@ -212,3 +212,81 @@ def test_scorer_and_native_run_give_identical_verdicts(mock_log, native_run) -> 
         mine = {k: v for k, v in record.items() if k != "simulated"}
         theirs = {k: v for k, v in native[key].items() if k != "simulated"}
         assert mine == theirs, key
+
+
+def _leaderboard(cli, *folders: Path) -> list[dict]:
+    done = cli("leaderboard", *folders, "--format", "json", "-k", "1,2")
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+# What the leaderboard says of how a run was graded and what it scored (not its name,
+# model or token counts: those are the folder's and the model's).
+_NUMBERS = ("pass@1", "pass@1_ci", "pass@2", "official_pass_rate", "gini_simpson", "problems")
+
+
+@pytest.mark.icarus
+def test_imported_log_is_on_the_leaderboard_with_the_native_numbers(
+    cli, mock_log, native_run, tmp_path
+) -> None:
+    _, log_path = mock_log
+    imported = tmp_path / "imported"
+    done = cli("import-inspect", log_path, "--out", imported)
+    assert done.returncode == 0, done.stderr
+    assert "6 samples imported, 6 with a verdict" in done.stdout
+    native, mine = _leaderboard(cli, native_run, imported)
+    if native["run"] != str(native_run):
+        native, mine = mine, native
+    assert {key: mine[key] for key in _NUMBERS} == {key: native[key] for key in _NUMBERS}
+    assert mine["model"] == "mockllm/model"
+    assert (mine["n"], mine["task"], mine["style"], mine["shots"]) == (
+        native["n"],
+        native["task"],
+        native["style"],
+        native["shots"],
+    )
+    # summary.txt's problem rows as sv-iv-analyze writes them, tokens aside (none replayed)
+    rows = [
+        [row.split()[:3] + row.split()[4:] for row in (folder / "summary.txt").open()]
+        for folder in (imported, native_run)
+    ]
+    rows = [[row for row in table if row and row[0].startswith("Prob")] for table in rows]
+    assert len(rows[0]) == 3
+    assert rows[0] == rows[1]
+    again = cli("import-inspect", log_path, "--out", imported)
+    assert again.returncode == 2
+    assert again.stderr.strip().endswith("not empty; import into a new folder")
+
+
+def test_import_refuses_what_is_not_a_log_of_its_tasks(cli, tmp_path) -> None:
+    bogus = tmp_path / "bogus.json"
+    bogus.write_text('{"not": "a log"}')
+    done = cli("import-inspect", bogus, "--out", tmp_path / "out")
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"verilogeval import-inspect: error: {bogus}: not an Inspect log")
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.icarus
+def test_exported_run_reads_back_as_an_inspect_log(cli, native_run, tmp_path) -> None:
+    out = tmp_path / "native.eval"
+    done = cli("export-inspect", native_run, "--out", out)
+    assert done.returncode == 0, done.stderr
+    log = read_eval_log(str(out))
+    native = _native_lines(native_run)
+    assert log.samples is not None
+    assert {(str(s.id), s.epoch) for s in log.samples} == native.keys()
+    for sample in log.samples:
+        score = sample.scores["verilog_grader"]
+        assert score.metadata == native[(str(sample.id), sample.epoch)]
+        assert score.value == ("C" if score.metadata["passed"] else "I")
+        assert sample.output.completion
+    assert log.results is not None
+    (scores,) = log.results.scores
+    assert scores.metrics["pass@1"].value == pytest.approx(0.5)
+    # and back: the exported log imports into a folder with the same numbers
+    back = tmp_path / "back"
+    assert cli("import-inspect", out, "--out", back).returncode == 0
+    native_row, back_row = _leaderboard(cli, native_run, back)
+    assert {key: back_row[key] for key in _NUMBERS} == {key: native_row[key] for key in _NUMBERS}

@@ -61,6 +61,15 @@ def default_grading() -> GradeConfig:
     )
 
 
+# Inspect's stop reasons of an answer cut by the output budget, in generations.jsonl's words.
+_CUT = frozenset({"max_tokens", "model_length"})
+
+
+def finish_reason(stop_reason: str) -> str:
+    """An Inspect stop reason as verilogeval records a finish reason ("length": truncated)."""
+    return "length" if stop_reason in _CUT else stop_reason
+
+
 @dataclass(frozen=True)
 class GradedAnswer:
     code: str  # the sample file extracted from the answer

@@ -31,12 +31,9 @@ from inspect_ai.solver import TaskState
 from inspect_ai.util import concurrency
 
 from verilogeval.grade import default_jobs
-from verilogeval.inspect_tasks.grading import AnswerGrading, grade_answer
+from verilogeval.inspect_tasks.grading import AnswerGrading, finish_reason, grade_answer
 from verilogeval.metrics import pass_at_k
 from verilogeval.runfolder.lines import ResultLine
-
-# Inspect's stop reason of an answer cut by the output budget, in generations.jsonl's words.
-_FINISH_REASONS = {"max_tokens": "length", "model_length": "length"}
 
 
 @metric(scores="unreduced")
@@ -91,7 +88,6 @@ def verilog_grader(settings: AnswerGrading) -> Scorer:
 
     async def score(state: TaskState, target: Target) -> Score:
         problem = settings.problem(str(state.sample_id))
-        finish_reason = _FINISH_REASONS.get(state.output.stop_reason, state.output.stop_reason)
         async with concurrency("verilogeval-grading", default_jobs()):
             graded = await asyncio.to_thread(
                 grade_answer,
@@ -99,7 +95,7 @@ def verilog_grader(settings: AnswerGrading) -> Scorer:
                 problem,
                 state.epoch,
                 state.output.completion,
-                finish_reason,
+                finish_reason(state.output.stop_reason),
             )
         return verdict_score(graded.code, graded.line)
 

@@ -36,6 +36,7 @@ from verilogeval.plus.check import PlusConfig
 from verilogeval.prompt import PromptConfig, PromptStyle, build_prompt, default_style
 from verilogeval.records import Problem
 from verilogeval.records import Task as VerilogTask
+from verilogeval.simulate import simulator_version
 
 # pass@k reported for each preset's number of epochs (the native report's defaults).
 _KS = {Preset.GREEDY: (1,), Preset.SAMPLING: (1, 5, 10)}
@@ -71,6 +72,7 @@ class TaskSetup:
             },
             "preset": str(self.preset),
             "extract_mode": str(self.grading.extract_mode),
+            "simulator": simulator_version(),
             "checks": {
                 name: POST_CHECKS[name].settings_json(settings)
                 for name, settings in self.grading.checks.items()
