@@ -278,7 +278,7 @@ def test_exported_run_reads_back_as_an_inspect_log(cli, native_run, tmp_path) ->
     assert log.samples is not None
     assert {(str(s.id), s.epoch) for s in log.samples} == native.keys()
     for sample in log.samples:
-        score = sample.scores["verilog_grader"]
+        score = (sample.scores or {})["verilog_grader"]
         assert score.metadata == native[(str(sample.id), sample.epoch)]
         assert score.value == ("C" if score.metadata["passed"] else "I")
         assert sample.output.completion
