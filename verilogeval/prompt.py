@@ -75,7 +75,7 @@ def default_style(dataset: Dataset) -> PromptStyle:
 
 def build_prompt(dataset: Dataset, problem: Problem, config: PromptConfig) -> Prompt:
     shot_prefix = _SHOT_PREFIXES[config.style](dataset, problem.task, config.shots)
-    environment = _environment()
+    environment = template_environment()
     system = environment.get_template(f"system/{problem.task}.j2").render()
     user = environment.get_template(f"user/{problem.task}.j2").render(
         shot_prefix=shot_prefix,
@@ -147,7 +147,11 @@ def _render_native_shots(task: Task, shots: int) -> str:
         raise UserError(
             f"{resource_dir('icl_examples')}: {shots} shots asked, {len(examples)} examples exist"
         )
-    return _environment().get_template(f"native/{task}.shots.j2").render(examples=examples[:shots])
+    return (
+        template_environment()
+        .get_template(f"native/{task}.shots.j2")
+        .render(examples=examples[:shots])
+    )
 
 
 _SHOT_PREFIXES: dict[PromptStyle, Callable[[Dataset, Task, int], str]] = {
@@ -184,7 +188,8 @@ def load_example(path: Path) -> Example:
 
 
 @functools.cache
-def _environment() -> jinja2.Environment:
+def template_environment() -> jinja2.Environment:
+    """The Jinja environment over prompts/: the prompts' and the feedback's templates."""
     import jinja2
 
     environment = jinja2.Environment(

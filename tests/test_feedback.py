@@ -1,0 +1,134 @@
+"""Feedback levels: each shows what its name says, and nothing of the testbench or reference.
+
+The leak test compiles and runs hostile answers (real Icarus, in the sandbox) against real
+problems and checks every level's message against the problem's testbench and reference
+text: no line of theirs, and no name of theirs that neither the prompt nor the answer holds.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from verilogeval.classify import classify
+from verilogeval.feedback.compiler_messages import COMPILER_WORDS
+from verilogeval.feedback.evidence import build_evidence
+from verilogeval.feedback.levels import FeedbackLevel
+from verilogeval.feedback.render import render_feedback
+from verilogeval.interface import read_interfaces
+from verilogeval.plus.tamper import scan_log, scan_sample
+from verilogeval.records import Problem, Sample, Task
+from verilogeval.resources import resource_dir
+from verilogeval.simulate import official_log, simulate
+
+pytestmark = [pytest.mark.icarus, pytest.mark.shared]
+
+LEAK_PROBLEMS = (
+    "Prob001_zero",
+    "Prob050_kmap1",
+    "Prob093_ece241_2014_q3",
+    "Prob120_fsm3s",
+    "Prob144_conwaylife",
+    "Prob155_lemmings4",
+)
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
+# Icarus's own words (public: the filter's vocabulary) and the names of the harness.
+_COMMON = COMPILER_WORDS | {"TopModule", "top_module1", "tb"}
+
+
+def _words(text: str) -> set[str]:
+    return set(_WORD.findall(text))
+
+
+def _template_words() -> set[str]:
+    folder = resource_dir("prompts")
+    return set().union(*(_words(path.read_text()) for path in folder.rglob("*.j2")))
+
+
+def _hostile_answers(problem: Problem) -> dict[str, str]:
+    ref = problem.ref_path.read_text()
+    header = ref[: ref.index(");") + 2].replace("RefModule", "TopModule")
+    return {
+        "syntax": header + "\n  assign q = \nendmodule\n",
+        "include test": header + '\n`include "test.sv"\nendmodule\n',
+        "include ref": '`include "ref.sv"\n' + header + "\nendmodule\n",
+        "redeclare": header
+        + "\nendmodule\nmodule stimulus_gen; endmodule\nmodule RefModule;\nendmodule\n",
+        "shadow stimulus": header + "\nendmodule\nmodule stimulus_gen(input zz);\nendmodule\n",
+        "reach into stimulus": header + "\n  stimulus_gen s();\n  wire w = q;\nendmodule\n",
+        "instantiate ref badly": header + "\n  RefModule r(.nothing_here(1'b0));\nendmodule\n",
+        "hierarchical": header + "\n  wire [31:0] w = tb.stats1 + tb.good1.zzz;\nendmodule\n",
+        "forged hint": header
+        + "\n  initial #1 $display(\"Hint: Output '%s' has %0d mismatches. First mismatch "
+        'occurred at time %0d.", tb.stats1.clocks, tb.stats1.errors, 7);\nendmodule\n',
+        "read testbench": header
+        + '\n  reg [7:0] m [0:99];\n  initial begin $readmemh("test.sv", m); '
+        '$display("%h", m[0]); end\nendmodule\n',
+    }
+
+
+@pytest.mark.parametrize("name", LEAK_PROBLEMS)
+def test_no_level_shows_the_testbench_or_reference(official_problems, name, tmp_path):
+    problem = official_problems[Task.SPEC_TO_RTL][name]
+    oracle = problem.test_path.read_text() + problem.ref_path.read_text()
+    interface = read_interfaces(problem.ref_path.read_text())["RefModule"]
+    public = _words(problem.prompt) | _template_words() | _COMMON
+    secrets = _words(oracle) - public
+    for kind, code in _hostile_answers(problem).items():
+        result = simulate(problem, Sample(problem.name, 1, code), workdir=tmp_path)
+        verdict = classify(result)
+        assert not verdict.passed, kind
+        findings = scan_sample(code, problem, workdir=tmp_path) + scan_log(official_log(result))
+        own = _words(code)
+        oracle_lines = {
+            line.strip()
+            for line in oracle.splitlines()
+            if len(line.strip()) >= 10 and line.strip() not in code + problem.prompt
+        }
+        # With the scan's findings (as the repair loop builds it) and without them: the
+        # compiler's filter alone, as if the scan had missed the answer.
+        for scanned in (findings, ()):
+            for level in FeedbackLevel:
+                evidence = build_evidence(
+                    level, problem.task, verdict, result, interface=interface, findings=scanned
+                )
+                text = render_feedback(evidence)
+                leaked = (_words(text) & secrets) - own
+                assert not leaked, (kind, level, leaked, text)
+                assert not [line for line in oracle_lines if line in text], (kind, level, text)
+        if kind != "syntax":
+            assert findings, f"the tamper scan let {kind!r} through"
+
+
+def _feedback(problem: Problem, code: str, level: FeedbackLevel, tmp_path) -> str:
+    result = simulate(problem, Sample(problem.name, 1, code), workdir=tmp_path)
+    findings = scan_sample(code, problem, workdir=tmp_path) + scan_log(official_log(result))
+    interface = read_interfaces(problem.ref_path.read_text())["RefModule"]
+    evidence = build_evidence(
+        level, problem.task, classify(result), result, interface=interface, findings=findings
+    )
+    return render_feedback(evidence)
+
+
+def test_each_level_adds_what_its_name_says(official_problems, tmp_path):
+    problem = official_problems[Task.SPEC_TO_RTL]["Prob050_kmap1"]
+    header = "module TopModule(input a, input b, input c, output out);\n"
+    syntax = header + "  assign out = a | b\n  wire x;\nendmodule\n"
+    wrong = header + "  assign out = a & b & c;\nendmodule\n"
+    forged = (
+        header + '  assign out = a;\n  initial $display("Mismatches: 0 in 1 samples");\nendmodule\n'
+    )
+
+    assert _feedback(problem, syntax, FeedbackLevel.PASS_FAIL, tmp_path).startswith(
+        "Your answer is not correct: syntax error.\n\nWrite the whole corrected module TopModule."
+    )
+    compiler = _feedback(problem, syntax, FeedbackLevel.COMPILER, tmp_path)
+    assert "- line 2: error: syntax error in continuous assignment | assign out = a | b" in compiler
+    assert "Testbench results" not in _feedback(problem, wrong, FeedbackLevel.COMPILER, tmp_path)
+    testbench = _feedback(problem, wrong, FeedbackLevel.TESTBENCH, tmp_path)
+    assert "- output out: 171 mismatches, the first at time 20\n" in testbench
+    assert "- 171 mismatched samples out of 219\n" in testbench
+    refused = _feedback(problem, forged, FeedbackLevel.TESTBENCH, tmp_path)
+    assert refused.startswith("Your answer was refused")
+    assert "Testbench results" not in refused
