@@ -8,6 +8,7 @@ replay:`) to compare with.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -15,11 +16,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fake_openai_server import FakeOpenAIServer, ToolCall
 from problems import reference_answer
 
+from verilogeval.classify import classify
 from verilogeval.dataset import load_dataset
+from verilogeval.feedback.compiler_messages import COMPILER_WORDS
 from verilogeval.prompt import PromptConfig, build_prompt, default_style
-from verilogeval.records import Task
+from verilogeval.records import Sample, Task
+from verilogeval.resources import resource_dir
+from verilogeval.simulate import simulate
 
 inspect_ai = pytest.importorskip("inspect_ai")
 
@@ -27,7 +33,13 @@ from inspect_ai import eval as inspect_eval  # noqa: E402
 from inspect_ai.log import EvalLog, read_eval_log  # noqa: E402
 from inspect_ai.model import ChatMessage, ModelOutput, ModelUsage, get_model  # noqa: E402
 
-from verilogeval.inspect_tasks.tasks import samples, spec_to_rtl, task_setup  # noqa: E402
+from verilogeval.inspect_tasks.agent import INSTRUCTIONS  # noqa: E402
+from verilogeval.inspect_tasks.tasks import (  # noqa: E402
+    samples,
+    spec_to_rtl,
+    spec_to_rtl_agent,
+    task_setup,
+)
 
 PROBLEMS = "1-3"
 
@@ -290,3 +302,127 @@ def test_exported_run_reads_back_as_an_inspect_log(cli, native_run, tmp_path) ->
     assert cli("import-inspect", out, "--out", back).returncode == 0
     native_row, back_row = _leaderboard(cli, native_run, back)
     assert {key: back_row[key] for key in _NUMBERS} == {key: native_row[key] for key in _NUMBERS}
+
+
+def _problem_of(body: dict[str, Any], prompts: dict[str, str]) -> str:
+    user = next(m["content"] for m in body["messages"] if m["role"] == "user")
+    return prompts[user]
+
+
+@pytest.fixture
+def openai_key(monkeypatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "test-key")  # the loopback server takes any
+
+
+@pytest.mark.icarus
+@pytest.mark.slow
+def test_openai_provider_against_a_loopback_server(openai_key, tmp_path) -> None:
+    """Inspect's own openai provider, real HTTP: the native prompts and sampling are sent."""
+    dataset = load_dataset(None, Task.SPEC_TO_RTL)
+    first, second = dataset.problems[:2]
+    config = PromptConfig(style=default_style(dataset))
+    prompts = {build_prompt(dataset, p, config).user: p.name for p in (first, second)}
+    answers = {first.name: reference_answer(first), second.name: "module TopModule(); endmodule"}
+
+    def reply(body: dict[str, Any]) -> str:
+        return f"[BEGIN]\n{answers[_problem_of(body, prompts)]}\n[DONE]\n"
+
+    with FakeOpenAIServer(reply=reply) as server:
+        (log,) = inspect_eval(
+            spec_to_rtl(problems="1-2"),
+            model="openai/gpt-4o",  # a name the provider treats as a chat model
+            model_base_url=server.base_url,
+            model_args={"responses_api": False},  # an OpenAI-compatible server: chat API
+            display="none",
+            log_dir=str(tmp_path),
+        )
+        sent = list(server.requests)
+    assert log.status == "success", log.error
+    assert len(sent) == 2
+    for body in sent:
+        problem = dataset.problem(_problem_of(body, prompts))
+        prompt = build_prompt(dataset, problem, config)
+        assert [(m["role"], m["content"]) for m in body["messages"]] == [
+            ("system", prompt.system),
+            ("user", prompt.user),
+        ]
+        assert (body["temperature"], body["top_p"]) == (0.0, 0.01)
+        assert body.get("max_tokens", body.get("max_completion_tokens")) == 1024
+    assert log.samples
+    verdicts = {s.id: (s.scores or {})["verilog_grader"].value for s in log.samples}
+    assert verdicts == {first.name: "C", second.name: "I"}
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[A-Za-z_][A-Za-z0-9_$]*", text))
+
+
+@pytest.mark.icarus
+@pytest.mark.slow
+def test_react_agent_with_the_tools_gets_the_graders_verdict(openai_key, tmp_path) -> None:
+    """A scripted model: compile, compile, simulate, simulate, then submit. No tool output
+    holds the testbench's or reference's text; the verdict is the grader's."""
+    dataset = load_dataset(None, Task.SPEC_TO_RTL)
+    problem = dataset.problems[0]
+    right = reference_answer(problem)
+    header = right[: right.index(");") + 2]
+    calls = [
+        ToolCall("verilog_compile", {"code": header + "\n  assign maj = \nendmodule\n"}),
+        ToolCall("verilog_compile", {"code": header + '\n`include "test.sv"\nendmodule\n'}),
+        ToolCall("verilog_simulate", {"code": right.replace("3'd3", "3'd2")}),
+        ToolCall(
+            "verilog_simulate",
+            {
+                "code": header + "\n  assign maj = 1'b0;\n"
+                '  final $display("Mismatches: 0 in 164 samples");\nendmodule\n'
+            },
+        ),
+        ToolCall("submit", {"answer": right}),
+    ]
+
+    def next_call(body: dict[str, Any]) -> ToolCall | None:
+        done = sum(1 for m in body["messages"] if m["role"] == "tool")
+        return calls[done] if done < len(calls) else None
+
+    with FakeOpenAIServer(tool_calls=next_call) as server:
+        (log,) = inspect_eval(
+            spec_to_rtl_agent(problems=problem.name, feedback="testbench"),
+            model="openai/gpt-4o",
+            model_base_url=server.base_url,
+            model_args={"responses_api": False},  # an OpenAI-compatible server: chat API
+            display="none",
+            log_dir=str(tmp_path),
+        )
+        tool_names = {t["function"]["name"] for t in server.requests[0].get("tools", [])}
+    assert log.status == "success", log.error
+    assert tool_names == {"verilog_compile", "verilog_simulate", "submit"}
+    (sample,) = log.samples or []
+    outputs = [m.text for m in sample.messages if m.role == "tool"]
+    assert len(outputs) == len(calls) - 1
+    compiled, included, wrong, forged = outputs
+    assert "syntax error" in compiled and "| assign maj =" in compiled
+    assert "not correct" in included
+    assert "runtime mismatch" in wrong and "output maj" in wrong
+    assert forged.startswith("Your answer was refused")
+    # nothing of the oracle: no line of the testbench or reference, no name of theirs that
+    # neither the prompt, the tools' own texts nor the model's code holds
+    oracle = problem.ref_path.read_text() + (problem.test_path or problem.ref_path).read_text()
+    public = _words(problem.prompt) | _words(INSTRUCTIONS) | COMPILER_WORDS
+    public |= set().union(*(_words(p.read_text()) for p in resource_dir("prompts").rglob("*.j2")))
+    public |= _words(" ".join(str(call.arguments) for call in calls)) | {"TopModule", "tb"}
+    secrets = _words(oracle) - public
+    for text in outputs:
+        assert not _words(text) & secrets, text
+        assert not [
+            line.strip()
+            for line in oracle.splitlines()
+            if len(line.strip()) >= 10 and line.strip() in text and line.strip() not in right
+        ], text
+    score = (sample.scores or {})["verilog_grader"]
+    graded = classify(simulate(problem, Sample(problem.name, 1, score.answer or "")))
+    assert score.value == "C"
+    assert score.metadata is not None
+    assert score.metadata["category"] == str(graded.category) == "."
+    assert log.eval.metadata is not None
+    assert log.eval.metadata["agent"]["feedback"] == "testbench"
+    assert log.eval.task_args["feedback"] == "testbench"

@@ -28,7 +28,9 @@ from verilogeval.checks import POST_CHECKS
 from verilogeval.dataset import Dataset, load_dataset, select_problems
 from verilogeval.errata import Benchmark
 from verilogeval.extract import ExtractMode, default_mode
+from verilogeval.feedback.levels import FeedbackLevel
 from verilogeval.formal.check import FormalConfig
+from verilogeval.inspect_tasks.agent import verilog_agent
 from verilogeval.inspect_tasks.grading import AnswerGrading, default_grading
 from verilogeval.inspect_tasks.scorer import pass_at, verilog_grader
 from verilogeval.models.base import PRESETS, Preset, SamplingConfig
@@ -38,6 +40,7 @@ from verilogeval.records import Problem
 from verilogeval.records import Task as VerilogTask
 from verilogeval.simulate import simulator_version
 
+AGENT_TOOLS = ("verilog_compile", "verilog_simulate")
 # pass@k reported for each preset's number of epochs (the native report's defaults).
 _KS = {Preset.GREEDY: (1,), Preset.SAMPLING: (1, 5, 10)}
 
@@ -162,7 +165,12 @@ def metrics(setup: TaskSetup) -> list[Metric | dict[str, list[Metric]]]:
     return found
 
 
-def graded_task(setup: TaskSetup, solver: Any, extra: dict[str, Any] | None = None) -> Task:
+def graded_task(
+    setup: TaskSetup,
+    solver: Any,
+    extra: dict[str, Any] | None = None,
+    message_limit: int | None = None,
+) -> Task:
     sampling = setup.sampling
     return Task(
         dataset=samples(setup),
@@ -175,6 +183,7 @@ def graded_task(setup: TaskSetup, solver: Any, extra: dict[str, Any] | None = No
             max_tokens=sampling.max_tokens,
         ),
         epochs=Epochs(sampling.n),
+        message_limit=message_limit,
         metadata=setup.metadata() | (extra or {}),
     )
 
@@ -236,3 +245,46 @@ def code_complete(
         formal=formal,
     )
     return graded_task(setup, generate())
+
+
+@task
+def spec_to_rtl_agent(
+    dataset: str | None = None,
+    problems: str | None = None,
+    shots: int = 0,
+    rules: bool = False,
+    prompt_style: str | None = None,
+    extract: str = "robust",
+    benchmark: str = "v2.0",
+    preset: str = "greedy",
+    plus: bool = False,
+    formal: bool = False,
+    feedback: str = "testbench",
+    message_limit: int = 40,
+) -> Task:
+    """spec-to-rtl by Inspect's react() agent, checking its module with verilogeval's tools.
+
+    `feedback` is what the tools show (pass-fail, compiler, testbench, waveform, formal);
+    `message_limit` bounds each sample's conversation.
+    """
+    setup = task_setup(
+        VerilogTask.SPEC_TO_RTL,
+        dataset=dataset,
+        problems=problems,
+        shots=shots,
+        rules=rules,
+        prompt_style=prompt_style,
+        extract=extract,
+        benchmark=benchmark,
+        preset=preset,
+        plus=plus,
+        formal=formal,
+    )
+    level = _choice(FeedbackLevel, feedback, "feedback")
+    agent = {"solver": "react", "feedback": str(level), "tools": list(AGENT_TOOLS)}
+    return graded_task(
+        setup,
+        verilog_agent(setup.grading, level),
+        extra={"agent": agent},
+        message_limit=int(message_limit),
+    )
