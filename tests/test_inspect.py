@@ -8,6 +8,7 @@ replay:`) to compare with.
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -359,9 +360,10 @@ def _words(text: str) -> set[str]:
 
 @pytest.mark.icarus
 @pytest.mark.slow
-def test_react_agent_with_the_tools_gets_the_graders_verdict(openai_key, tmp_path) -> None:
+def test_react_agent_with_the_tools_gets_the_graders_verdict(cli, openai_key, tmp_path) -> None:
     """A scripted model: compile, compile, simulate, simulate, then submit. No tool output
-    holds the testbench's or reference's text; the verdict is the grader's."""
+    holds the testbench's or reference's text; the verdict is the grader's; the imported
+    run says it was an agent's, and what its tools showed."""
     dataset = load_dataset(None, Task.SPEC_TO_RTL)
     problem = dataset.problems[0]
     right = reference_answer(problem)
@@ -426,3 +428,38 @@ def test_react_agent_with_the_tools_gets_the_graders_verdict(openai_key, tmp_pat
     assert log.eval.metadata is not None
     assert log.eval.metadata["agent"]["feedback"] == "testbench"
     assert log.eval.task_args["feedback"] == "testbench"
+    # on the leaderboard, labelled with what its tools showed it
+    assert log.location
+    assert cli("import-inspect", log.location, "--out", tmp_path / "run").returncode == 0
+    (row,) = _leaderboard(cli, tmp_path / "run")
+    assert row["model"] == "openai/gpt-4o (react agent, feedback testbench)"
+
+
+@pytest.mark.icarus
+@pytest.mark.slow
+def test_inspect_command_finds_the_tasks_by_their_entry_point(cli, tmp_path) -> None:
+    """`inspect eval verilogeval/spec_to_rtl`, the server from OPENAI_BASE_URL; the log
+    imports into a folder the leaderboard shows under the model's name."""
+    dataset = load_dataset(None, Task.SPEC_TO_RTL)
+    problem = dataset.problems[0]
+
+    def reply(body: dict[str, Any]) -> str:
+        return f"[BEGIN]\n{reference_answer(problem)}\n[DONE]\n"
+
+    logs = tmp_path / "logs"
+    with FakeOpenAIServer(reply=reply) as server:
+        env = os.environ | {"OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": "test-key"}
+        task = ["verilogeval/spec_to_rtl", "-T", f"problems={problem.name}"]
+        settings = ["--model", "openai/gpt-4o", "--log-dir", str(logs), "--display", "none"]
+        done = subprocess.run(
+            [sys.executable, "-m", "inspect_ai", "eval", *task, *settings],
+            capture_output=True,
+            text=True,
+            env=env,
+        )
+        assert done.returncode == 0, done.stderr
+        assert server.request_count == 1
+    (log_path,) = logs.glob("*.eval")
+    assert cli("import-inspect", log_path, "--out", tmp_path / "run").returncode == 0
+    (row,) = _leaderboard(cli, tmp_path / "run")
+    assert (row["model"], row["pass@1"], row["problems"]) == ("openai/gpt-4o", 1.0, 1)

@@ -67,16 +67,26 @@ def _mean_pass_at(counts: Iterable[list[int]], k: int) -> float:
 
 
 def verdict_score(code: str, line: ResultLine) -> Score:
-    """The Score of one graded answer."""
+    """The Score of one graded answer: the official verdict, the trusted ones explained."""
     explanation = line.category_name
     if line.first_error:
         explanation += f": {line.first_error}"
+    if line.carries("plus_passed"):
+        explanation += f"; plus: {_trusted(line.plus_passed)}"
+    if line.carries("strict_passed"):
+        explanation += f"; strict: {_trusted(line.strict_passed)}"
+    if line.formal is not None:
+        explanation += f"; formal: {line.formal.get('status')}"
     return Score(
         value=CORRECT if line.passed else INCORRECT,
         answer=code,
         explanation=explanation,
         metadata=line.to_json(),
     )
+
+
+def _trusted(verdict: bool | None) -> str:
+    return {True: "passed", False: "failed", None: "undecided"}[verdict]
 
 
 @scorer(metrics=[accuracy(), stderr(), pass_at()])
