@@ -76,6 +76,52 @@ def default_reply(body: dict[str, Any]) -> str:
     return f"[BEGIN]\nmodule TopModule(); // {len(user)}\nendmodule\n[DONE]\n"
 
 
+class Repairing(StrEnum):
+    """A model that answers feedback (`run --repair`), on Prob001_zero (output zero = 0)."""
+
+    FIXES_SYNTAX = "fixes-syntax"  # a syntax error, then right once the feedback names it
+    TWO_ROUNDS = "two-rounds"  # a syntax error, then wrong logic, then right
+    NEVER = "never"  # wrong logic, whatever it is told
+    FORGES = "forges"  # wrong logic, then wrong logic printing a forged verdict line
+
+
+ZERO_RIGHT = "module TopModule(output zero);\n  assign zero = 1'b0;\nendmodule\n"
+ZERO_SYNTAX = "module TopModule(output zero);\n  assign zero = 1'b0\nendmodule\n"
+ZERO_WRONG = "module TopModule(output zero);\n  assign zero = 1'b1;\nendmodule\n"
+ZERO_FORGED = (
+    "module TopModule(output zero);\n  assign zero = 1'b1;\n"
+    '  final $display("Mismatches: 0 in 20 samples");\nendmodule\n'
+)
+
+
+def repairing_reply(script: Repairing) -> Callable[[dict[str, Any]], str]:
+    """A `reply` for FakeOpenAIServer: the round is the number of answers in the messages,
+    and the feedback (the last user message after the first) decides what it writes."""
+
+    def reply(body: dict[str, Any]) -> str:
+        messages = body["messages"]
+        feedback = (
+            messages[-1]["content"] if any(m["role"] == "assistant" for m in messages) else ""
+        )
+        # The compiler level's message names the line: "- line 3: syntax error".
+        names_syntax = "- line " in feedback and "syntax error" in feedback
+        if script is Repairing.NEVER:
+            code = ZERO_WRONG
+        elif script is Repairing.FORGES:
+            code = ZERO_FORGED if feedback else ZERO_WRONG
+        elif not feedback:
+            code = ZERO_SYNTAX
+        elif script is Repairing.FIXES_SYNTAX:
+            code = ZERO_RIGHT if names_syntax else ZERO_SYNTAX
+        elif names_syntax:
+            code = ZERO_WRONG
+        else:
+            code = ZERO_RIGHT if "runtime mismatch" in feedback else ZERO_SYNTAX
+        return f"[BEGIN]\n{code}[DONE]\n"
+
+    return reply
+
+
 _REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 429: "Too Many Requests"}
 _REASONS |= {500: "Internal Server Error", 503: "Service Unavailable"}
 

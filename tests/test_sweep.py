@@ -144,3 +144,26 @@ def test_dry_run_adds_up_the_requests_and_cost_of_the_runs_to_do(cli, tmp_path):
     assert total.startswith("to do: 24 requests, ~")
     assert re.search(r"cost \$\d+\.\d\d for the prompts, at most \$\d+\.\d\d", total)
     assert total.endswith("(and unknown for 2 runs)")
+
+
+def test_repairs_is_an_axis_and_names_the_folder(cli, tmp_path):
+    config = tmp_path / "sweep.toml"
+    config.write_text(
+        f'out = "{tmp_path / "runs"}"\nmodels = ["oracle"]\nrepairs = [0, 2]\n'
+        '[run]\nfeedback = "testbench"\nhistory = "last"\n'
+    )
+    result = cli("sweep", config, "--dry-run")
+    assert result.returncode == 0, result.stderr
+    folders = [
+        line.split(": ")[0].split("] ")[1]
+        for line in result.stdout.splitlines()
+        if line.startswith("[")
+    ]
+    assert [Path(folder).name for folder in folders] == [
+        "oracle_spec-to-rtl_0shot_greedy",
+        "oracle_spec-to-rtl_0shot_greedy_repair2-testbench-last",
+    ]
+    assert "--repair 2 --feedback testbench --history last" in result.stdout
+    config.write_text(f'out = "{tmp_path}"\nmodels = ["oracle"]\n[run]\nrepair = 2\n')
+    clash = cli("sweep", config, "--dry-run")
+    assert clash.returncode == 2 and "[run] may not set repair" in clash.stderr

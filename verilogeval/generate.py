@@ -85,6 +85,14 @@ class RateLimiter:
         await asyncio.sleep(start - now)
 
 
+class Pacing:
+    """The concurrency and rate limits of an engine's requests, to share between calls."""
+
+    def __init__(self, config: EngineConfig) -> None:
+        self.slots = asyncio.Semaphore(config.concurrency)
+        self.limiter = RateLimiter(config.rpm) if config.rpm else None
+
+
 class GenerationCache:
     """Answers in one SQLite file under `root`; errors are never stored.
 
@@ -104,7 +112,7 @@ class GenerationCache:
         identity = {
             "adapter": adapter.identity,
             "api_base": adapter.api_base,
-            "messages": request.prompt.messages(),
+            "messages": request.messages(),
             "temperature": sampling.temperature,
             "top_p": sampling.top_p,
             "max_tokens": sampling.max_tokens,
@@ -228,10 +236,17 @@ async def generate_async(
     *,
     cache: GenerationCache | None = None,
     on_generation: Callable[[Generation], None] | None = None,
+    pacing: Pacing | None = None,
+    fail_fast: bool = True,
 ) -> list[Generation]:
-    """The engine inside a running event loop (for callers that have one)."""
-    slots = asyncio.Semaphore(config.concurrency)
-    limiter = RateLimiter(config.rpm) if config.rpm else None
+    """The engine inside a running event loop (for callers that have one).
+
+    Calls that share one `pacing` share its concurrency and rate limits (a repair run asks
+    its later rounds one by one, beside the first batch). Without `fail_fast`, no outcome
+    is held back to decide whether the server works: a later round's server already did.
+    """
+    pacing = pacing or Pacing(config)
+    slots, limiter = pacing.slots, pacing.limiter
     rng = random.Random()
     usable_cache = cache if adapter.cacheable else None
     keys = [GenerationCache.key(adapter, r) if usable_cache else None for r in requests]
@@ -240,7 +255,7 @@ async def generate_async(
     hits = await asyncio.to_thread(usable_cache.get_many, keys) if usable_cache else {}
     writer = _CacheWriter(usable_cache) if usable_cache else None
     asked = sum(key is None or key not in hits for key in keys)
-    gate = _FailFastGate(min(FAIL_FAST_REQUESTS, asked), on_generation)
+    gate = _FailFastGate(min(FAIL_FAST_REQUESTS, asked) if fail_fast else 0, on_generation)
 
     async def one(request: Request, key: str | None) -> Generation:
         hit = hits.get(key) if key else None
@@ -290,7 +305,7 @@ class _FailFastGate:
     def __init__(self, decisive: int, on_generation: Callable[[Generation], None] | None):
         self._decisive = decisive
         self._on_generation = on_generation
-        self._held: list[Generation] | None = []  # None once the gate is open
+        self._held: list[Generation] | None = [] if decisive else None  # None: open
 
     def deliver(self, generation: Generation, *, permanent_failure: bool) -> None:
         if self._held is not None:

@@ -24,6 +24,8 @@ from verilogeval.plans import RunPlan, resumed_checks
 from verilogeval.progress import Progress
 from verilogeval.prompt import build_prompt
 from verilogeval.records import Generation, Sample
+from verilogeval.repair.loop import RepairRun
+from verilogeval.repair.resume import standings
 from verilogeval.responses import response_issue
 from verilogeval.runfolder.files import GENERATIONS, RESULTS
 from verilogeval.runfolder.lines import (
@@ -83,10 +85,18 @@ def execute(plan: RunPlan, adapter: ModelAdapter, progress: Progress) -> RunOutc
     adapter.resume_request(previous.request if previous else None)
     manifest = replace(manifest, request=adapter.request_record(plan.sampling))  # and learned
     write_manifest(folder, manifest)
-    progress.start(len(requests), len(requests) + len(to_grade))
-    run = _Run(plan, adapter, progress)
+    run: _Run | RepairRun
+    if plan.repair is None:
+        progress.start(len(requests), len(requests) + len(to_grade))
+        run = _Run(plan, adapter, progress)
+        work = run.pipeline(requests, to_grade)
+    else:  # each sample's conversation resumes from its rounds (verilogeval.repair)
+        unfinished = standings(folder, [(p.name, s) for p, s in wanted])
+        progress.start(len(requests), len(unfinished))
+        run = RepairRun(plan, plan.repair, adapter, progress, prompts)
+        work = run.pipeline(unfinished)
     try:
-        run_coroutine(run.pipeline(requests, to_grade))
+        run_coroutine(work)
     finally:
         progress.stop()
 
@@ -106,9 +116,10 @@ def execute(plan: RunPlan, adapter: ModelAdapter, progress: Progress) -> RunOutc
             finished_at=now_iso() if complete else None,
         ),
     )
+    single_shot = isinstance(run, _Run)  # a repair run counts every round it asked and graded
     return RunOutcome(
-        requested=len(requests),
-        graded=len(requests) + len(to_grade),
+        requested=len(requests) if single_shot else len(run.answered),
+        graded=len(requests) + len(to_grade) if isinstance(run, _Run) else run.graded,
         resumed=len(final),
         unanswered=len(unanswered),
         results=results,

@@ -17,6 +17,7 @@ from typing import Any
 from verilogeval.checks import post_check
 from verilogeval.dataset import Dataset
 from verilogeval.extract import ExtractMode
+from verilogeval.feedback.protocol import RepairConfig
 from verilogeval.generate import EngineConfig, GenerationCache
 from verilogeval.grade import GradeConfig
 from verilogeval.models.base import AdapterSettings, SamplingConfig
@@ -74,6 +75,7 @@ class RunPlan:
     generation_cache: GenerationCache | None
     checks: Mapping[str, Any]  # post-verdict check name -> its settings (verilogeval.checks)
     resume_command: str  # what to type to continue this run after an interruption
+    repair: RepairConfig | None = None  # --repair N (N >= 1); None: one answer per sample
 
     @property
     def folder(self) -> RunFolder:
@@ -86,6 +88,7 @@ class RunPlan:
             simulator=simulator_facts(self.grading),
             jobs=self.grading.jobs,
             sandbox=self.grading.sandbox,
+            repair=None if self.repair is None else self.repair.to_json(),
             **checks_json(self.checks),
         )
 
@@ -189,7 +192,13 @@ def model_slug(model: str) -> str:
     return re.sub(r"[^A-Za-z0-9.+-]+", "-", model).strip("-")
 
 
-def default_run_name(model: str, task: str, prompt: PromptConfig, sampling: SamplingConfig) -> str:
+def default_run_name(
+    model: str,
+    task: str,
+    prompt: PromptConfig,
+    sampling: SamplingConfig,
+    repair: RepairConfig | None = None,
+) -> str:
     """A folder name that says what ran, so the same command finds its folder again."""
     parts = [
         model_slug(model),
@@ -201,6 +210,8 @@ def default_run_name(model: str, task: str, prompt: PromptConfig, sampling: Samp
         f"n{sampling.n}",
         f"t{sampling.temperature:g}",
     ]
+    if repair is not None:
+        parts.append(f"repair{repair.rounds}-{repair.feedback}-{repair.history}")
     return "_".join(parts)
 
 

@@ -10,7 +10,7 @@ What could not be done is returned by `wait` as one message per sample.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
@@ -54,6 +54,8 @@ class _Check:
 class GradingSession:
     """Grade samples into `folder`; use as a context manager, then `wait`.
 
+    With `on_line`, each result line is handed to it instead of results.jsonl: a repair
+    run journals only a sample's final answer there (verilogeval.repair).
     `checks` maps the name of each post-verdict check asked for (see verilogeval.checks)
     to its settings; `registry` is where their names are looked up. One pool, on this
     machine or the cluster of `grading.scheduler`, runs the official grading and every
@@ -68,8 +70,10 @@ class GradingSession:
         checks: Mapping[str, Any],
         progress: Progress,
         registry: Mapping[str, PostCheck] = POST_CHECKS,
+        on_line: Callable[[Graded, ResultLine], None] | None = None,
     ) -> None:
         self._folder = folder
+        self._on_line = on_line
         self._problems = problems
         self._progress = progress
         self._lock = threading.Lock()  # lines come from the grader's thread and the checks'
@@ -115,12 +119,12 @@ class GradingSession:
     def simulator(self) -> str:
         return self._grader.simulator
 
-    def submit(self, sample: Sample, *, answer: Answer | None = None) -> None:
+    def submit(self, sample: Sample, *, answer: Answer | None = None) -> Future[Graded]:
         """Grade `sample`; `answer` says what was wrong with the model's answer it came from
-        (`run` knows, `evaluate` does not)."""
+        (`run` knows, `evaluate` does not). The future fails when it cannot be graded."""
         if answer is not None:
             self._answers[(sample.problem, sample.sample)] = answer
-        self._grader.submit(sample)
+        return self._grader.submit(sample)
 
     def wait(self) -> list[str]:
         """Block until every sample is journaled; one message per sample that could not be."""
@@ -218,7 +222,10 @@ class GradingSession:
     def _write(self, graded: Graded, line: ResultLine, written: Future[ResultLine]) -> None:
         try:
             with self._lock:
-                self._journal.append(line.to_json())
+                if self._on_line is None:
+                    self._journal.append(line.to_json())
+                else:
+                    self._on_line(graded, line)
                 try:
                     write_graded(self._folder.root, graded.sample, official_log(graded.result))
                 except OSError as error:

@@ -20,6 +20,8 @@ from verilogeval.dataset import Dataset, load_dataset, select_problems
 from verilogeval.errata import Benchmark
 from verilogeval.errors import UserError
 from verilogeval.extract import ExtractMode, default_mode
+from verilogeval.feedback.levels import FeedbackLevel
+from verilogeval.feedback.protocol import History, repair_config
 from verilogeval.formal.options import add_formal_flag, formal_config_from_args
 from verilogeval.generate import EngineConfig, GenerationCache, RetryPolicy
 from verilogeval.grade import GradeConfig, default_cache_dir, default_jobs
@@ -483,7 +485,48 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
         help="run folder; the same command again resumes it (default: runs/<model>_<settings>)",
     )
     add_check_options(parser)
+    add_repair_options(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
+def non_negative_int(text: str) -> int:
+    """An argparse type: a whole number of at least 0 (a count of repair rounds)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be at least 0, got {text!r}")
+    return value
+
+
+def add_repair_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("repair rounds")
+    group.add_argument(
+        "--repair",
+        type=non_negative_int,
+        default=0,
+        metavar="N",
+        help="after a failed answer, show the model feedback and ask again, up to N more "
+        "rounds (default 0: one answer per sample); with --plus or --formal, only the "
+        "trusted verdict ends a sample's rounds",
+    )
+    group.add_argument(
+        "--feedback",
+        type=FeedbackLevel,
+        choices=list(FeedbackLevel),
+        default=FeedbackLevel.COMPILER,
+        help="what the model is shown of a failed answer, least to most of the oracle: "
+        "pass-fail, compiler (default), testbench, waveform, formal (needs --formal)",
+    )
+    group.add_argument(
+        "--history",
+        type=History,
+        choices=list(History),
+        default=History.FULL,
+        help="full: the whole conversation (default); last: the prompt, the latest answer "
+        "and its feedback only",
+    )
 
 
 def replay_narrowed(
@@ -509,8 +552,10 @@ def run_plan_from_args(args: argparse.Namespace, resume_command: str | None = No
     problems, sampling = replay_narrowed(args, problems, sampling_config_from_args(args))
     extract_mode = args.extract_mode or default_mode(str(prompt.style))
     grading = grade_config_from_args(args)
+    checks = checks_from_args(args, grading)
+    repair = repair_config(args.repair, args.feedback, args.history, checks)
     out = args.out or DEFAULT_RUNS_DIR / default_run_name(
-        args.model, str(dataset.task), prompt, sampling
+        args.model, str(dataset.task), prompt, sampling, repair
     )
     return RunPlan(
         out=out,
@@ -524,8 +569,9 @@ def run_plan_from_args(args: argparse.Namespace, resume_command: str | None = No
         engine=engine_config_from_args(args),
         grading=grading,
         generation_cache=generation_cache_from_args(args),
-        checks=checks_from_args(args, grading),
+        checks=checks,
         resume_command=resume_command or _with_out(args.command_line, out),
+        repair=repair,
     )
 
 

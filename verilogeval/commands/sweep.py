@@ -13,6 +13,7 @@ sweep can be stopped and started again at will: its resume command is the sweep 
     presets = ["greedy"]
     temperatures = [0.2, 0.8]           # optional: over the preset's temperature
     top_ps = [0.95]                     # optional: over the preset's top_p
+    repairs = [0, 2]                    # optional: repair rounds (--repair); default [0]
     [run]                               # any other `run` option, by its long name
     dataset = "../verilog-eval"
     concurrency = 16
@@ -44,6 +45,7 @@ from verilogeval.commands.options import (
 from verilogeval.dry_run import Estimate, describe_total, estimate
 from verilogeval.errors import ExitCode, UserError, exit_code
 from verilogeval.execution import execute_plan
+from verilogeval.feedback.protocol import RepairConfig
 from verilogeval.models.base import PRESETS, Preset, SamplingConfig
 from verilogeval.plans import RunPlan, model_slug
 from verilogeval.progress import BarProgress, QuietProgress
@@ -92,6 +94,12 @@ def _temperature(value: Any) -> float:
     return float(value)
 
 
+def _repairs(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError("a whole number of rounds, at least 0")
+    return value
+
+
 def _top_p(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1:
         raise ValueError("a number in (0, 1]")
@@ -115,6 +123,7 @@ AXES: dict[str, Axis] = {
     "presets": Axis("preset", _choice(Preset), (Preset.GREEDY,)),
     "temperatures": Axis("temperature", _temperature, (None,)),
     "top_ps": Axis("top_p", _top_p, (None,)),
+    "repairs": Axis("repair", _repairs, (0,)),
 }
 
 
@@ -129,6 +138,7 @@ class Cell:
     preset: Preset
     temperature: float | None  # None: the preset's
     top_p: float | None
+    repair: int = 0  # repair rounds; --feedback and --history come from [run]
 
     def run_argv(self, options: Mapping[str, Any]) -> list[str]:
         """The `run` options of this cell, --out aside (see folder_name)."""
@@ -137,6 +147,7 @@ class Cell:
         argv += ["--rules"] if self.rules else []
         argv += [] if self.temperature is None else ["--temperature", f"{self.temperature:g}"]
         argv += [] if self.top_p is None else ["--top-p", f"{self.top_p:g}"]
+        argv += ["--repair", str(self.repair)] if self.repair else []
         for key, value in options.items():
             flag = "--" + key.replace("_", "-")
             if value is True:
@@ -145,10 +156,11 @@ class Cell:
                 argv += [flag, str(value)]
         return argv
 
-    def folder_name(self, sampling: SamplingConfig) -> str:
+    def folder_name(self, sampling: SamplingConfig, repair: RepairConfig | None = None) -> str:
         """model_task_Nshot[_rules]_preset, then each sampling value the run holds that is
         not the preset's (`_t0.3`, `_p0.9`, `_n5`, `_seed7`), so a name never claims
-        `greedy` for a run at another temperature."""
+        `greedy` for a run at another temperature; then its repair protocol, if any
+        (`_repair2-compiler-full`)."""
         preset = PRESETS[self.preset]
         parts = [model_slug(self.model), str(self.task), f"{self.shots}shot"]
         parts += ["rules"] if self.rules else []
@@ -159,6 +171,8 @@ class Cell:
         )
         parts += [f"p{sampling.top_p:g}"] if sampling.top_p != preset.top_p else []
         parts += [f"seed{sampling.seed}"] if sampling.seed != preset.seed else []
+        if repair is not None:
+            parts.append(f"repair{repair.rounds}-{repair.feedback}-{repair.history}")
         return "_".join(parts)
 
 
@@ -300,7 +314,8 @@ def plan_cells(
         argv = cell.run_argv(options)
         try:
             args = parser.parse_args(argv)
-            folder = sweep.out / cell.folder_name(sampling_config_from_args(args))
+            repair = RepairConfig(args.repair, args.feedback, args.history) if args.repair else None
+            folder = sweep.out / cell.folder_name(sampling_config_from_args(args), repair)
             args.out = folder
             plan = run_plan_from_args(args, resume_command=resume_command)
         except (UserError, argparse.ArgumentError) as error:

@@ -87,6 +87,15 @@ class Request:
     prompt: Prompt
     sample: int  # from 1
     sampling: SamplingConfig
+    # A repair round's messages after the prompt's: the model's answers and the feedback
+    # on them, alternating (verilogeval.repair); empty for a first answer.
+    conversation: tuple[tuple[str, str], ...] = ()  # (role, content)
+
+    def messages(self) -> list[dict[str, str]]:
+        """The chat messages sent: the prompt's, then the conversation's."""
+        return self.prompt.messages() + [
+            {"role": role, "content": content} for role, content in self.conversation
+        ]
 
 
 @dataclass(frozen=True)

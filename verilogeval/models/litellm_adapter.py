@@ -79,7 +79,7 @@ class LiteLLMAdapter(ModelAdapter):
         async def send(sent: dict[str, Any]) -> Any:
             return await self._litellm.acompletion(
                 model=self.model,
-                messages=request.prompt.messages(),
+                messages=request.messages(),
                 **sent,
                 api_base=self._send_to,
                 api_key=self._api_key,

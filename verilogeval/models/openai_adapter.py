@@ -71,7 +71,7 @@ class OpenAIAdapter(ModelAdapter):
             return await self._client.chat.completions.create(
                 model=self.model,
                 # plain dicts, not the SDK's TypedDicts: the same JSON on the wire
-                messages=request.prompt.messages(),  # type: ignore[arg-type]
+                messages=request.messages(),  # type: ignore[arg-type]
                 **{name: value for name, value in sent.items() if name in _SDK_PARAMS},
                 extra_body={name: v for name, v in sent.items() if name not in _SDK_PARAMS},
             )

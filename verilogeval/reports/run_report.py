@@ -13,6 +13,7 @@ from verilogeval.metrics import RunMetrics
 from verilogeval.plus.report import plus_rejection_lines
 from verilogeval.reports.failures import category_name, issue_counts
 from verilogeval.reports.leaderboard import format_estimate
+from verilogeval.reports.repair import repair_lines, repair_metrics
 from verilogeval.reports.runs import Run
 from verilogeval.responses import ISSUE_MEANINGS
 from verilogeval.summary import (
@@ -64,6 +65,9 @@ def render_run_report(run: Run, metrics: RunMetrics, ks: Sequence[int]) -> str:
     formal = formal_summary(run.problems, run.n, run.results)
     if formal is not None:
         lines += ["", *summary_lines(formal)]
+    repair = repair_metrics(run)
+    if repair is not None:
+        lines += repair_lines(repair)
     usage = metrics.usage
     if usage is not None and usage.unpriced:
         lines += ["", f"cost unknown for {usage.unpriced} generations (not counted as free)"]

@@ -14,6 +14,7 @@ MANIFEST = "run.json"
 RESULTS = "results.jsonl"
 GENERATIONS = "generations.jsonl"
 PROMPTS = "prompts.jsonl"
+ROUNDS = "rounds.jsonl"  # with --repair: every round of every sample
 SUMMARY_TEXT = "summary.txt"
 SUMMARY_CSV = "summary.csv"
 
@@ -39,6 +40,10 @@ class RunFolder:
     @property
     def prompts(self) -> Path:
         return self.root / PROMPTS
+
+    @property
+    def rounds(self) -> Path:
+        return self.root / ROUNDS
 
     @property
     def summary_text(self) -> Path:

@@ -59,6 +59,8 @@ class ResultLine:
     plus_passed: bool | None = None  # None: --plus was not asked for, or (carried) undecided
     plus: dict[str, Any] | None = None
     formal: dict[str, Any] | None = None  # None: --formal was not asked for, or no design
+    rounds: int | None = None  # with --repair: the answers asked of the model (1 + repairs)
+    passed_at_round: int | None = None  # with --repair: the first passing round (0 = first)
     # The optional fields that are null but written all the same: `response_issue` of a
     # run's sample (null: no issue), `formal` of a sample that did not compile.
     nulls: frozenset[str] = frozenset()
@@ -133,6 +135,8 @@ class ResultLine:
             plus_passed=_typed(data, "plus_passed", bool, where, None),
             plus=_typed(data, "plus", dict, where, None),
             formal=_typed(data, "formal", dict, where, None),
+            rounds=_typed(data, "rounds", int, where, None),
+            passed_at_round=_typed(data, "passed_at_round", int, where, None),
             nulls=frozenset(
                 name for name in (*_OPTIONAL, "plus_passed") if name in data and data[name] is None
             ),
@@ -140,7 +144,14 @@ class ResultLine:
 
 
 # The optional fields of a result line that are not a check's verdict and detail.
-_OPTIONAL = ("generation_error", "response_issue", "time_limit_s", "formal")
+_OPTIONAL = (
+    "generation_error",
+    "response_issue",
+    "time_limit_s",
+    "formal",
+    "rounds",
+    "passed_at_round",
+)
 
 
 @dataclass(frozen=True)
@@ -158,6 +169,7 @@ class GenerationLine:
     model: str | None
     cached: bool
     reasoning: str | None = None  # a reasoning model's thinking, kept apart from the answer
+    round: int | None = None  # with --repair, a later round's answer (1, 2...); None: the first
 
     @property
     def reasoning_tokens(self) -> int | None:
@@ -217,6 +229,8 @@ class GenerationLine:
             "reasoning": self.reasoning,
             "reasoning_tokens": self.reasoning_tokens,
         }
+        if self.round is not None:
+            line["round"] = self.round
         return line
 
     @classmethod
@@ -239,6 +253,7 @@ class GenerationLine:
             model=_typed(data, "model", str, where, None),
             cached=_typed(data, "cached", bool, where, False),
             reasoning=_typed(data, "reasoning", str, where, None),
+            round=_typed(data, "round", int, where, None),
         )
 
 

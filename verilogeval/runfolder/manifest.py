@@ -59,6 +59,7 @@ _FLAGS = {
     "strict": "--strict",
     "plus": "--plus",
     "formal": "--formal",
+    "repair": "--repair/--feedback/--history",
 }
 
 
@@ -85,6 +86,7 @@ class RunIdentity:
     strict: dict[str, Any] | None  # the settings of each post-verdict check, when asked for
     plus: dict[str, Any] | None
     formal: dict[str, Any] | None
+    repair: dict[str, Any] | None = None  # rounds, feedback, history; None: single shot
 
     def differences(self, other: RunIdentity) -> list[str]:
         """Human-readable `field: old -> new` lines for every field that differs."""
@@ -137,6 +139,7 @@ class Manifest:
     strict: dict[str, Any] | None = None  # settings of each post-verdict check asked for
     plus: dict[str, Any] | None = None
     formal: dict[str, Any] | None = None
+    repair: dict[str, Any] | None = None  # --repair: rounds, feedback, history (absent: 0)
     simulator: SimulatorFacts | None = None  # None for generate: it simulates nothing
     engine: dict[str, Any] | None = None  # concurrency, rpm, request timeout, attempts
     jobs: int | None = None
@@ -167,11 +170,14 @@ class Manifest:
             strict=self.strict,
             plus=self.plus,
             formal=self.formal,
+            repair=self.repair,
         )
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["problems"] = list(self.problems)
+        if self.repair is None:  # a single-shot run.json reads as it always has
+            del data["repair"]
         first = ("schema_version", "verilogeval_version", "command")
         return {key: data[key] for key in first} | {
             key: value for key, value in data.items() if key not in first
@@ -229,7 +235,17 @@ class Manifest:
 
 
 # The settings objects of run.json (null when a command has none): readers call .get on them.
-_OBJECT_FIELDS = ("prices", "prompt", "sampling", "request", "strict", "plus", "formal", "engine")
+_OBJECT_FIELDS = (
+    "prices",
+    "prompt",
+    "sampling",
+    "request",
+    "strict",
+    "plus",
+    "formal",
+    "engine",
+    "repair",
+)
 
 
 def _known(record: type, data: dict[str, Any], but: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -302,6 +318,7 @@ def _earlier_identity(previous: Manifest, manifest: Manifest) -> RunIdentity:
         strict=new.strict,
         plus=new.plus,
         formal=new.formal,
+        repair=new.repair,
     )
 
 
