@@ -45,7 +45,7 @@ ensure_venv() {  # (re)install only when pyproject.toml changed since the last i
   fi
   if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     .venv/bin/python -m pip install -q --upgrade pip
-    .venv/bin/python -m pip install -q -e ".[test]"
+    .venv/bin/python -m pip install -q -e ".[test,inspect]"  # the extra: its tests run too
     echo "$want" > "$stamp"
   fi
 }

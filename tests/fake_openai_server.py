@@ -142,9 +142,13 @@ class FakeOpenAIServer:
         hang_s: float = 30.0,
         behaviour: Behaviour = Behaviour.PLAIN,
         port: int = 0,
+        tool_calls: Callable[[dict[str, Any]], ToolCall | None] | None = None,
     ) -> None:
         """`port` 0 takes a free one; a given port lets a test bring a server back at the
-        address a run was pointed at before it listened."""
+        address a run was pointed at before it listened. `tool_calls` scripts an agent's
+        model: a ToolCall it returns is the answer (a chat completion calling that tool),
+        None lets `reply` answer."""
+        self.tool_calls = tool_calls
         self.latency_s = latency_s
         self.reply = reply
         self.behaviour = behaviour
@@ -289,7 +293,10 @@ class FakeOpenAIServer:
     async def _answer(
         self, writer: asyncio.StreamWriter, body: dict[str, Any], fault: Fault | None
     ) -> None:
-        if fault is None:
+        call = self.tool_calls(body) if fault is None and self.tool_calls else None
+        if call is not None:
+            await _send(writer, 200, _tool_call_completion(body, call))
+        elif fault is None:
             await _send(writer, *_chat_answer(self.behaviour, body, self.reply(body)))
         elif fault.kind is FaultKind.RATE_LIMIT:
             headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
@@ -394,6 +401,32 @@ def _anthropic_answer(body: dict[str, Any], reply: str) -> tuple[int, dict[str, 
     }
 
 
+@dataclass(frozen=True)
+class ToolCall:
+    """One call of a tool, as a model asks for it."""
+
+    name: str
+    arguments: dict[str, Any]
+
+
+def _tool_call_completion(body: dict[str, Any], call: ToolCall) -> dict[str, Any]:
+    payload = _completion(body, "")
+    number = sum(1 for m in body["messages"] if m.get("role") == "assistant") + 1
+    payload["choices"][0]["message"] = {
+        "role": "assistant",
+        "content": None,
+        "tool_calls": [
+            {
+                "id": f"call_{number}",
+                "type": "function",
+                "function": {"name": call.name, "arguments": json.dumps(call.arguments)},
+            }
+        ],
+    }
+    payload["choices"][0]["finish_reason"] = "tool_calls"
+    return payload
+
+
 def _completion(
     body: dict[str, Any],
     text: str,
@@ -401,7 +434,8 @@ def _completion(
     reasoning_tokens: int | None = None,
     completion_tokens: int | None = None,
 ) -> dict[str, Any]:
-    prompt_tokens = sum(len(m["content"].split()) for m in body.get("messages", []))
+    # An agent's turns carry no content (a tool call) or a list of parts.
+    prompt_tokens = sum(len(str(m.get("content") or "").split()) for m in body.get("messages", []))
     if completion_tokens is None:  # thinking counts as completion, as OpenAI counts it
         completion_tokens = len(text.split()) + (reasoning_tokens or 0)
     details = {}

@@ -12,13 +12,17 @@ import re
 import pytest
 
 from verilogeval.checks.plus.tamper import scan_log, scan_sample
-from verilogeval.execution.interface import read_interfaces
+from verilogeval.execution.interface import ModuleInterface, Port, read_interfaces
 from verilogeval.feedback.compiler_messages import COMPILER_WORDS
+from verilogeval.feedback.counterexample import counterexample_table
 from verilogeval.feedback.evidence import build_evidence
 from verilogeval.feedback.levels import FeedbackLevel
 from verilogeval.feedback.render import render_feedback
+from verilogeval.feedback.waveform import wave_table
 from verilogeval.grading.classify import classify
+from verilogeval.grading.grader import GradeConfig, Graded
 from verilogeval.grading.simulate import official_log, simulate
+from verilogeval.orchestration.repair.feedback_step import reference_interface, waveform
 from verilogeval.records import Problem, Sample, Task
 from verilogeval.resources import resource_dir
 
@@ -68,7 +72,10 @@ def _hostile_answers(problem: Problem) -> dict[str, str]:
     }
 
 
-@pytest.mark.parametrize("name", LEAK_PROBLEMS)
+@pytest.mark.parametrize(
+    "name",
+    [n if n == "Prob120_fsm3s" else pytest.param(n, marks=pytest.mark.slow) for n in LEAK_PROBLEMS],
+)
 def test_no_level_shows_the_testbench_or_reference(official_problems, name, tmp_path):
     problem = official_problems[Task.SPEC_TO_RTL][name]
     oracle = problem.test_path.read_text() + problem.ref_path.read_text()
@@ -88,10 +95,18 @@ def test_no_level_shows_the_testbench_or_reference(official_problems, name, tmp_
         }
         # With the scan's findings (as the repair loop builds it) and without them: the
         # compiler's filter alone, as if the scan had missed the answer.
+        graded = Graded(Sample(problem.name, 1, code), result, verdict, True)
+        table = waveform(problem, graded, GradeConfig(jobs=1, workdir=tmp_path), interface)
         for scanned in (findings, ()):
             for level in FeedbackLevel:
                 evidence = build_evidence(
-                    level, problem.task, verdict, result, interface=interface, findings=scanned
+                    level,
+                    problem.task,
+                    verdict,
+                    result,
+                    interface=interface,
+                    findings=scanned,
+                    waveform=table,
                 )
                 text = render_feedback(evidence)
                 leaked = (_words(text) & secrets) - own
@@ -132,3 +147,94 @@ def test_each_level_adds_what_its_name_says(official_problems, tmp_path):
     refused = _feedback(problem, forged, FeedbackLevel.TESTBENCH, tmp_path)
     assert refused.startswith("Your answer was refused")
     assert "Testbench results" not in refused
+
+
+def test_waveform_level_shows_the_signals_around_the_first_mismatch(official_problems, tmp_path):
+    problem = official_problems[Task.SPEC_TO_RTL]["Prob120_fsm3s"]
+    code = (
+        "module TopModule(input clk, input in, input reset, output out);\n"
+        "  reg [1:0] s;\n  always @(posedge clk) if (reset) s <= 0; else s <= s + in;\n"
+        "  assign out = s[1];\nendmodule\n"
+    )
+    sample = Sample(problem.name, 1, code)
+    result = simulate(problem, sample, workdir=tmp_path)
+    verdict = classify(result)
+    interface = reference_interface(problem)
+    table = waveform(problem, Graded(sample, result, verdict, True), GradeConfig(jobs=1), interface)
+    assert table is not None and table.first_mismatch_time == 50  # the testbench's own
+    text = render_feedback(
+        build_evidence(
+            FeedbackLevel.WAVEFORM,
+            problem.task,
+            verdict,
+            result,
+            interface=interface,
+            findings=(),
+            waveform=table,
+        )
+    )
+    assert "| time | in | reset | out (expected) | out (yours) |\n" in text
+    assert "| 50 (first mismatch) | 1 | 0 | 0 | 1 |\n" in text
+    testbench_only = render_feedback(
+        build_evidence(
+            FeedbackLevel.TESTBENCH,
+            problem.task,
+            verdict,
+            result,
+            interface=interface,
+            findings=(),
+            waveform=table,
+        )
+    )
+    assert "(first mismatch)" not in testbench_only
+
+
+_INTERFACE = ModuleInterface(
+    "RefModule", (Port("clk", "input", 1), Port("a", "input", 4), Port("y", "output", 1))
+)
+_VCD = (
+    b'$scope module tb $end\n$var reg 1 ! clk $end\n$var wire 1 " tb_mismatch $end\n'
+    b"$var wire 4 # a $end\n$var wire 1 $ y_ref $end\n$var wire 1 % y_dut $end\n"
+    b"$var wire 8 & secret_internal $end\n$upscope $end\n$enddefinitions $end\n"
+    b'#0\n$dumpvars\n0!\n0"\nb0 #\n0$\n0%\nb10101010 &\n$end\n'
+    b'#5\n1!\nb101 #\n#10\n0!\n1%\n1"\n#15\n1!\n#20\n0!\n'
+)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        b"",  # as written: a table
+        b"#25\nbogus line\n",  # a line that is no value change
+        b"#25\n" + b"b" + b"1" * 5000 + b" #\n",  # a line over the cap
+        b"#25\nb10q1 #\n",  # a value that is not bits
+    ],
+)
+def test_a_wave_file_is_read_as_hostile_bytes(damage):
+    table = wave_table(_VCD + damage, _INTERFACE)
+    if damage:
+        assert table is None
+        return
+    assert table is not None and table.first_mismatch_time == 15
+    assert [column.name for column in table.columns] == ["a", "y", "y"]  # no other variable
+    assert [(row.time, row.values) for row in table.rows] == [
+        (5, ("0000", "0", "0")),
+        (10, ("0101", "0", "0")),
+        (15, ("0101", "0", "1")),
+        (20, ("0101", "0", "1")),
+    ]
+
+
+def test_formal_counterexample_becomes_the_same_table():
+    interface = ModuleInterface(
+        "RefModule", (Port("clk", "input", 1), Port("a", "input", 2), Port("y", "output", 1))
+    )
+    steps = [{"clk": "0", "a": "01"}, {"clk": "0", "a": "10"}, {"clk": "0", "a": "1q"}]
+    example = {"steps": steps, "cycle": 2, "signal": "y", "ref": "1", "dut": "0"}
+    table = counterexample_table(example, interface)
+    assert table is not None and table.first_mismatch_time == 2
+    assert [row.values for row in table.rows] == [("0", "01", "", ""), ("0", "10", "1", "0")]
+    assert counterexample_table(example | {"signal": "secret"}, interface) is None
+    assert counterexample_table(example | {"cycle": 9}, interface) is None
+    third = counterexample_table(example | {"cycle": 3}, interface)
+    assert third is not None and third.rows[-1].values[1] == "?"

@@ -87,15 +87,41 @@ def test_pass_fail_feedback_does_not_name_the_error(cli, official_root, tmp_path
     assert "- line" not in requests[-1]["messages"][-1]["content"]
 
 
-def test_two_rounds_syntax_then_logic_then_right(cli, official_root, tmp_path):
+def test_two_rounds_syntax_then_logic_then_right_and_the_reports(cli, official_root, tmp_path):
     out = tmp_path / "run"
-    result, requests = _run(cli, Repairing.TWO_ROUNDS, official_root, out, "--repair", "2")
+    result, requests = _run(
+        cli, Repairing.TWO_ROUNDS, official_root, out, "--repair", "2", "--samples", "2"
+    )
     assert result.returncode == 0, result.stderr
-    [line] = jsonl_lines(out / "results.jsonl")
-    assert (line["passed"], line["rounds"], line["passed_at_round"]) == (True, 3, 2)
-    categories = [r["category"] for r in jsonl_lines(out / "rounds.jsonl")]
-    assert categories == ["S", "R", "."]
-    assert [len(body["messages"]) for body in requests] == [2, 4, 6]  # the whole history
+    lines = jsonl_lines(out / "results.jsonl")
+    assert {(r["passed"], r["rounds"], r["passed_at_round"]) for r in lines} == {(True, 3, 2)}
+    rounds = sorted(jsonl_lines(out / "rounds.jsonl"), key=lambda r: (r["sample"], r["round"]))
+    assert [r["category"] for r in rounds] == ["S", "R", "."] * 2
+    assert sorted(len(body["messages"]) for body in requests) == [2, 2, 4, 4, 6, 6]  # full
+
+    report = cli("report", out)
+    assert report.returncode == 0, report.stderr
+    text = report.stdout
+    assert "repair 2 (compiler, full): pass@1 after each round" in text
+    assert "after round 0   = 0.0 [0.0, 0.0]" in text
+    assert "after round 1   = 0.0 [0.0, 0.0]" in text
+    assert "after round 2   = 100.0 [100.0, 100.0]" in text
+    assert "mean round of the first pass: 2.00" in text
+    assert "S -> R: 2" in text and "R -> pass: 2" in text
+    assert "answers that turned to tampering after feedback (tamper scan): 0" in text
+    assert "round 2        2 answers" in text
+
+    board = cli("leaderboard", out, "--format", "json")
+    assert json.loads(board.stdout)[0]["feedback"] == "repair 2 (compiler, full)"
+    assert "repair 2 (compiler, full)" in cli("leaderboard", out).stdout
+
+    html = tmp_path / "report.html"
+    assert cli("report", out, "--html", html).returncode == 0
+    page = html.read_text()
+    assert 'id="rounds"' in page and "Feedback sent" in page and "round 2:" in page
+    plot = tmp_path / "chart"
+    assert cli("failures", out, "--plot", plot).returncode == 0
+    assert (tmp_path / "chart-rounds.png").is_file()
 
 
 def test_history_last_sends_the_prompt_and_the_latest_round_only(cli, official_root, tmp_path):

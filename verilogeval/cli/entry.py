@@ -59,6 +59,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "one sample of a run: prompt, answer, code, log, verdict",
     ),
     "compare": ("verilogeval.cli.commands.compare", "two runs problem by problem: what one passes"),
+    "import-inspect": (
+        "verilogeval.cli.commands.import_inspect",
+        "an Inspect AI log of verilogeval's tasks as a run folder",
+    ),
+    "export-inspect": (
+        "verilogeval.cli.commands.export_inspect",
+        "a run folder as an Inspect AI log (inspect view)",
+    ),
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -29,10 +30,13 @@ class RepairConfig:
         """run.json's `repair` object, part of the run's identity."""
         return {"rounds": self.rounds, "feedback": str(self.feedback), "history": str(self.history)}
 
-    @property
-    def label(self) -> str:
-        """How reports name it beside a pass rate: `repair 2 (compiler, full)`."""
-        return f"repair {self.rounds} ({self.feedback}, {self.history})"
+
+def protocol_label(repair: Mapping[str, Any] | None) -> str | None:
+    """How reports name a run's repair (run.json's `repair`) beside its numbers:
+    `repair 2 (compiler, full)`; None for a single-shot run."""
+    if not repair:
+        return None
+    return f"repair {repair.get('rounds')} ({repair.get('feedback')}, {repair.get('history')})"
 
 
 def repair_config(

@@ -3,7 +3,9 @@
 The page holds the leaderboard, the failure categories with their chart, the pass-rate
 heatmap (for several runs), and per run a sortable problem table whose rows open a
 drill-down: the prompt, and for each sample the response, the extracted sample, the
-simulator log and the verdict. Long texts are cut so a page of 156 x 20 samples stays usable.
+simulator log and the verdict (for a repair run, its conversation round by round, and a
+chart of the pass rate after each round). Long texts are cut so a page of 156 x 20
+samples stays usable.
 """
 
 from __future__ import annotations
@@ -23,11 +25,13 @@ from verilogeval.reporting import plots
 from verilogeval.reporting.failures import category_name, category_table, issue_table, pass_rates
 from verilogeval.reporting.leaderboard import Entry, display_table, estimable_ks
 from verilogeval.reporting.metrics import outcome_strings
+from verilogeval.reporting.repair import repair_curves, rounds_by_sample
 from verilogeval.reporting.runs import Run, run_labels
 from verilogeval.reporting.summary import MISSING
 from verilogeval.runfolder.lines import GenerationLine, ResultLine, latest
 from verilogeval.runfolder.manifest import now_iso
 from verilogeval.runfolder.official_layout import sample_path, test_log_path, wave_path
+from verilogeval.runfolder.rounds import RoundRecord
 from verilogeval.verdicts import CheckVerdict
 
 TEXT_LIMIT = 20_000  # characters shown of one response, sample or log
@@ -43,6 +47,20 @@ class SampleView:
     sample: str | None
     log: str | None
     waves: tuple[tuple[str, str], ...] = ()  # (label, file URI) of the sample's VCD files
+    rounds: tuple[RoundView, ...] = ()  # a repair run's conversation, round by round
+
+
+@dataclass(frozen=True)
+class RoundView:
+    """One round of a repair run's sample: the answer, its verdict, the feedback sent."""
+
+    number: int
+    verdict: str
+    details: tuple[tuple[str, str], ...]
+    answer: str | None
+    reasoning: str | None
+    code: str | None
+    feedback: str | None
 
 
 @dataclass(frozen=True)
@@ -102,6 +120,7 @@ def render_html(entries: Sequence[Entry], ks: Sequence[int]) -> str:
     cells = [[_two_lines(cell) for cell in row] for row in rows]
     left_out = [k for k in ks if k not in estimable_ks(entries, ks)]
     title = f"verilogeval report: {runs[0].folder}" if len(runs) == 1 else "verilogeval leaderboard"
+    curves = repair_curves(runs)
     return environment.get_template("report.html.j2").render(
         title=title,
         generated_at=now_iso(),
@@ -118,6 +137,7 @@ def render_html(entries: Sequence[Entry], ks: Sequence[int]) -> str:
         issue_header=["issue", "meaning", *table.columns[1:]],
         issue_rows=[[issue, *row.tolist()] for issue, row in issue_table(runs).iterrows()],
         heatmap=plots.png_data_uri(plots.heatmap(pass_rates(runs))) if len(runs) > 1 else None,
+        rounds_plot=plots.png_data_uri(plots.pass_by_round(curves)) if curves else None,
         runs=[
             _run_view(index, run, label)
             for index, (run, label) in enumerate(zip(runs, labels, strict=True), start=1)
@@ -134,10 +154,14 @@ def _two_lines(cell: str) -> tuple[str, str]:
 
 def _run_view(index: int, run: Run, label: str) -> RunView:
     responses = latest(run.generation_lines or ())
+    conversations = rounds_by_sample(run)
     problems = []
     for problem, outcome in outcome_strings(run.grid).items():
         samples = tuple(
-            _sample_view(run, problem, number, code, responses.get((problem, number)))
+            replace(
+                _sample_view(run, problem, number, code, responses.get((problem, number))),
+                rounds=tuple(map(_round_view, conversations.get((problem, number), ()))),
+            )
             for number, code in enumerate(outcome, start=1)
         )
         first_failure = next((view.verdict for view in samples if view.code != "."), "")
@@ -251,6 +275,25 @@ def _formal_vcd(result: ResultLine | None) -> str | None:
     """The waveform of the formal check's counterexample, relative to the run folder."""
     formal = None if result is None else formal_record(result)
     return None if formal is None else formal.vcd
+def _round_view(record: RoundRecord) -> RoundView:
+    verdict = f"{record.category} {category_name(str(record.category))}"
+    if record.passed and not record.trusted_passed:
+        verdict += " (not trusted)"
+    usage = record.answer.usage
+    details = [("tokens", f"{usage.prompt_tokens} + {usage.completion_tokens}")]
+    if record.answer.cost is not None:
+        details.append(("cost", f"${record.answer.cost:.6f}"))
+    if record.findings:
+        details.append(("tamper scan", "; ".join(record.findings)))
+    return RoundView(
+        number=record.round,
+        verdict=verdict,
+        details=tuple(details),
+        answer=_cut(record.answer.response),
+        reasoning=_cut(record.answer.reasoning),
+        code=_cut(record.code),
+        feedback=_cut(record.feedback),
+    )
 
 
 def _output_text(output: OutputMismatch) -> str:

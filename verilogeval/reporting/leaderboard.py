@@ -6,7 +6,9 @@ without run.json), `n`, one `pass@K` per requested k as a fraction 0-1 (null whe
 and `official_pass_rate` in percent as sv-iv-analyze prints it (two decimals). Runs
 checked with --formal add `proven` (share of samples proven equal to the reference) and
 `proven_pass@1` (pass@1 counting a sample only when it passes officially and is proven),
-as fractions 0-1.
+as fractions 0-1. `feedback` names a repair run's protocol (`repair 2 (compiler, full)`;
+null for a single shot): runs are ranked among runs of the same protocol, single shots first,
+never a repair run's pass rate among single-shot ones.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 
 from verilogeval.checks.formal.summary import FormalSummary, formal_summary
 from verilogeval.checks.registry import POST_CHECKS
+from verilogeval.feedback.protocol import protocol_label
 from verilogeval.reporting.metrics import CheckMetrics, Estimate, RunMetrics, run_metrics
 from verilogeval.reporting.runs import Run
 
@@ -35,7 +38,13 @@ def leaderboard(runs: Sequence[Run], ks: Sequence[int]) -> list[Entry]:
     groups: dict[object, list[tuple[Run, RunMetrics, float]]] = {}
     for item in scored:
         groups.setdefault(_seedless_identity(item[0]), []).append(item)
-    ranked = sorted(groups.values(), key=lambda members: -max(m[2] for m in members))
+    ranked = sorted(
+        groups.values(),
+        key=lambda members: (
+            feedback_label(members[0][0]) or "",  # single shots first, then each protocol
+            -max(m[2] for m in members),
+        ),
+    )
     return [
         Entry(run, metrics, number)
         for number, members in enumerate(ranked, start=1)
@@ -65,6 +74,7 @@ def records(entries: Sequence[Entry], ks: Sequence[int]) -> list[dict[str, Any]]
             "reasoning_effort": run.sampling.reasoning_effort,
             "thinking_budget": run.sampling.thinking_budget,
             "sent": _sent(run),  # the parameters the model really got (null: not recorded)
+            "feedback": feedback_label(run),
         }
         row |= _estimates("pass@{k}", metrics.pass_at, ks)
         for name, check in checks_with_pass_at(metrics):  # pass@k+ (plus), as HumanEval+
@@ -136,7 +146,9 @@ def display_table(entries: Sequence[Entry], ks: Sequence[int]) -> tuple[list[str
     held = {name for entry in entries for name, _ in checks_with_pass_at(entry.metrics)}
     passing = [name for name in POST_CHECKS if name in held]  # checks with a pass@k
     checked = [name for name in POST_CHECKS if any(name in e.metrics.checks for e in entries)]
+    repairs = any(feedback_label(entry.run) for entry in entries)
     header = ["#", "group", "run", "model", "task", "shots", "rules", "n", "temp"]
+    header += ["feedback"] if repairs else []
     header += [f"pass@{k} % [95% CI]" for k in ks]
     header += [f"{pass_label(name, k)} %" for name in passing for k in ks]
     formals = [formal_summary(e.run.problems, e.run.n, e.run.results) for e in entries]
@@ -157,6 +169,7 @@ def display_table(entries: Sequence[Entry], ks: Sequence[int]) -> tuple[list[str
             str(metrics.n),
             _temperature_text(run),
         ]
+        cells += [feedback_label(run) or "single shot"] if repairs else []
         cells += [format_estimate(metrics.pass_at[k]) for k in ks]
         for name in passing:
             check = metrics.checks.get(name)
@@ -262,6 +275,11 @@ def _seedless_identity(run: Run) -> object:
     sent = {k: v for k, v in (_sent(run) or {}).items() if k != "seed"}
     seedless = asdict(replace(identity, sampling=sampling))
     return json.dumps([seedless, sent], sort_keys=True, default=str)
+
+
+def feedback_label(run: Run) -> str | None:
+    """The run's repair protocol, to show beside its pass rates; None for a single shot."""
+    return protocol_label(run.manifest.repair if run.manifest else None)
 
 
 def _sent(run: Run) -> Mapping[str, Any] | None:

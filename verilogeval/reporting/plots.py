@@ -10,6 +10,7 @@ import base64
 import io
 import math
 import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,7 @@ import pandas as pd
 
 from verilogeval.errors import UserError
 from verilogeval.records import Category
+from verilogeval.reporting.metrics import Estimate
 from verilogeval.reporting.summary import MISSING
 
 if TYPE_CHECKING:
@@ -134,6 +136,28 @@ def heatmap(rates: pd.DataFrame) -> Figure:
         ha="left",
         x=0.01,
     )
+    return figure
+
+
+def pass_by_round(curves: Mapping[str, Sequence[Estimate]]) -> Figure:
+    """pass@1 after each repair round, one line per run (its 95% CI as a band)."""
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(6.4, 4.0), layout="constrained")
+    axes = figure.subplots()
+    for label, estimates in curves.items():
+        rounds = list(range(len(estimates)))
+        values = [100 * e.value for e in estimates]
+        axes.plot(rounds, values, marker="o", label=_wrapped(label, 40))
+        axes.fill_between(
+            rounds, [100 * e.low for e in estimates], [100 * e.high for e in estimates], alpha=0.15
+        )
+    axes.set_xlabel("round (0: the first answer)")
+    axes.set_ylabel("pass@1 %")
+    axes.set_ylim(0, 100)
+    axes.set_xticks(range(max((len(e) for e in curves.values()), default=1)))
+    axes.legend(fontsize=7, loc="lower right")
+    figure.suptitle("Pass rate after each repair round")
     return figure
 
 

@@ -19,6 +19,7 @@ from verilogeval.reporting.leaderboard import (
     shares_text,
 )
 from verilogeval.reporting.metrics import RunMetrics
+from verilogeval.reporting.repair import repair_lines, repair_metrics
 from verilogeval.reporting.runs import Run
 from verilogeval.reporting.summary import (
     OutcomeTable,
@@ -70,6 +71,9 @@ def render_run_report(run: Run, metrics: RunMetrics, ks: Sequence[int]) -> str:
     formal = formal_summary(run.problems, run.n, run.results)
     if formal is not None:
         lines += ["", *summary_lines(formal)]
+    repair = repair_metrics(run)
+    if repair is not None:
+        lines += repair_lines(repair)
     usage = metrics.usage
     if usage is not None and usage.unpriced:
         lines += ["", f"cost unknown for {usage.unpriced} generations (not counted as free)"]

@@ -23,12 +23,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="write charts: PATH.png/.svg (categories per run, stacked), "
         "PATH-heatmap.png/.svg (pass rate per problem and run) and, when answers had "
-        "issues, PATH-issues.png/.svg (response issues per run); default: no charts",
+        "issues, PATH-issues.png/.svg (response issues per run), and for repair runs "
+        "PATH-rounds.png/.svg (pass rate after each round); default: no charts",
     )
 
 
 def run(args: argparse.Namespace) -> int:
     from verilogeval.reporting.failures import category_table, issue_table, pass_rates, render_table
+    from verilogeval.reporting.repair import repair_curves
     from verilogeval.reporting.runs import load_run
 
     runs = [load_run(folder) for folder in args.runs]
@@ -48,6 +50,11 @@ def run(args: argparse.Namespace) -> int:
         )
         if len(issues):
             written += plots.save(plots.issue_chart(issues), stem.with_name(stem.name + "-issues"))
+        curves = repair_curves(runs)
+        if curves:
+            written += plots.save(
+                plots.pass_by_round(curves), stem.with_name(stem.name + "-rounds")
+            )
         for path in written:
             print(f"wrote {path}")
     return 0

@@ -153,6 +153,7 @@ class RepairRun:
                     line,
                     findings,
                     self.plan.checks,
+                    self.plan.grading,
                     explain=self.plan.prompt.explain,
                 )
             record = RoundRecord(
