@@ -12,11 +12,16 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from verilogeval.formal.subset import subset_findings
 from verilogeval.interface import interfaces_as_json
 from verilogeval.plus.token_scan import scan_tokens
 
 # What the child can be asked to do: every function that reads untrusted source.
-OPERATIONS: dict[str, Callable[..., Any]] = {"interfaces": interfaces_as_json, "scan": scan_tokens}
+OPERATIONS: dict[str, Callable[..., Any]] = {
+    "interfaces": interfaces_as_json,
+    "scan": scan_tokens,
+    "subset": subset_findings,
+}
 
 
 def main() -> int:
