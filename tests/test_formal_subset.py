@@ -92,6 +92,16 @@ ATTACKS = [
         _A_IS_MAGIC,
     ),
     (
+        "star-over-no-signal",
+        MUX,
+        _mux(
+            "  reg k;\n  always @* k = 1'b0;\n"
+            f"  always @* out = (k & (a == {MAGIC})) ? 100'd0 : (sel ? b : a);"
+        ),
+        "over no signal",
+        _A_IS_MAGIC,
+    ),
+    (
         "time",
         MUX,
         _mux("  always @* out = ($time > 64'd100000000) ? 100'd0 : (sel ? b : a);"),
@@ -224,6 +234,7 @@ SUBSET = [
     ("always @(a or posedge b) out = a;", "mixing edges and levels"),
     ("always @(posedge a[0]) out <= b;", "an event on an expression"),
     ("always out = a;", "without an event list"),
+    ("always @* out = 1'b0;", "over no signal"),
     ("always @* begin out = a; @(b) out = b; end", "timing control"),
     ("assign #1 w = a;", "timing control"),
     ("always @* fork out = a; join", "parallel block statement"),

@@ -152,8 +152,9 @@ def _module_findings(module: Any, clocks: frozenset[str]) -> Iterator[str]:
 
 
 def _event_list_findings(block: Any, data: frozenset[str]) -> Iterator[str]:
-    """An always block needs one event list: all edges of plain names, `@*`, or a
-    level list that names every signal the block reads and does not itself write."""
+    """An always block needs one event list: all edges of plain names, `@*` over at least
+    one signal, or a level list that names every signal the block reads and does not
+    itself write."""
     statement = block.statement
     if _kind(statement) != "TimingControlStatement" or _kind(statement.timingControl) not in (
         "EventControlWithExpression",
@@ -163,6 +164,8 @@ def _event_list_findings(block: Any, data: frozenset[str]) -> Iterator[str]:
         return
     control = statement.timingControl
     if _kind(control) == "ImplicitEventControl":
+        if not _reads(statement.statement, data):
+            yield f"`{_text(control)}` over no signal `{_text(block)}` (Icarus never runs it)"
         return
     events = [n for n in _nodes(control) if _kind(n) == "SignalEventExpression"]
     edges = [e for e in events if e.edge.valueText]
