@@ -12,11 +12,16 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from verilogeval.checks.formal.subset import subset_findings
 from verilogeval.checks.plus.token_scan import scan_tokens
 from verilogeval.execution.interface import interfaces_as_json
 
 # What the child can be asked to do: every function that reads untrusted source.
-OPERATIONS: dict[str, Callable[..., Any]] = {"interfaces": interfaces_as_json, "scan": scan_tokens}
+OPERATIONS: dict[str, Callable[..., Any]] = {
+    "interfaces": interfaces_as_json,
+    "scan": scan_tokens,
+    "subset": subset_findings,
+}
 
 
 def main() -> int:

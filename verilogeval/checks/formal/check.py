@@ -8,10 +8,10 @@ as bytes.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from verilogeval.checks.formal import yosys
+from verilogeval.checks.formal import subset, yosys
 from verilogeval.checks.formal.replay import replay
 from verilogeval.checks.formal.result import Counterexample, FormalResult, FormalStatus
 from verilogeval.execution.interface import read_interfaces
@@ -82,6 +82,17 @@ def formal_check(
         ports = diff_ports(ref)
     except ValueError as error:
         return result(FormalStatus.UNSUPPORTED, reason=str(error))
+    clocks = tuple(p.name for p in ports if p.role is PortRole.CLOCK)
+    divergences = list(subset.divergences(code, clocks, deadline_s=config.timeout_s))
+
+    def claim(status: FormalStatus, *, depth: int, reason: str | None = None) -> FormalResult:
+        """A proof or a bound speaks only for a sample Icarus simulates as Yosys reads it."""
+        if not divergences:
+            return result(status, depth=depth, reason=reason)
+        more = f" (and {len(divergences) - 1} more)" if len(divergences) > 1 else ""
+        why = f"simulation and synthesis may differ: {divergences[0]}{more}"
+        return result(FormalStatus.UNSUPPORTED, reason=why)
+
     domain = domain_of(problem.name)
     gold = yosys.with_assumptions(yosys.prepare_source(ref_source), domain.assume if domain else ())
     has_reset = any(p.role in (PortRole.RESET, PortRole.RESET_N) for p in ports)
@@ -95,14 +106,16 @@ def formal_check(
     if report.phase is yosys.Phase.EDGES and report.error:
         edge = yosys.Edge.FALLING  # every flip-flop on the falling edge, or both edges
         report = _solve(commands, designs, ports, edge, config)
+    if report.held_cells != 0:
+        divergences.append(subset.HELD_CELLS)
     if report.outcome is yosys.Outcome.PROVEN:
-        return result(FormalStatus.PROVEN, depth=report.steps)
+        return claim(FormalStatus.PROVEN, depth=report.steps)
     if report.outcome is yosys.Outcome.BOUNDED:
         reason = f"induction did not close within {config.depth} cycles"
-        return result(FormalStatus.BOUNDED, depth=report.steps, reason=reason)
+        return claim(FormalStatus.BOUNDED, depth=report.steps, reason=reason)
     if report.outcome is yosys.Outcome.TIMEOUT and report.steps > 0:
         reason = f"time limit reached ({config.timeout_s:g} s) after {report.steps} cycle(s)"
-        return result(FormalStatus.BOUNDED, depth=report.steps, reason=reason)
+        return claim(FormalStatus.BOUNDED, depth=report.steps, reason=reason)
     if report.outcome is yosys.Outcome.TIMEOUT:
         reason = f"time limit reached ({config.timeout_s:g} s) {report.phase or ''}".rstrip()
         return result(FormalStatus.TIMEOUT, reason=reason)
@@ -124,11 +137,13 @@ def formal_check(
     if replayed.problem is not None:
         return result(FormalStatus.ERROR, depth=checked, reason=replayed.problem)
     if replayed.counterexample is None:
-        reason = (
+        # The two tools read the design otherwise on these inputs (X modelling): no bound
+        # Yosys reached says anything of what Icarus simulates.
+        divergences.append(
             f"Yosys found a difference at cycle {report.steps} that Icarus does not show "
             "(X modelling); not reported as a disproof"
         )
-        return result(FormalStatus.BOUNDED, depth=checked, reason=reason)
+        return claim(FormalStatus.BOUNDED, depth=checked)
     vcd = None
     if vcd_path is not None and replayed.vcd is not None:
         vcd_path.parent.mkdir(parents=True, exist_ok=True)
@@ -160,14 +175,14 @@ def _solve(
     )
     argv = (config.yosys, "-q", "-s", yosys.SCRIPT_FILE)
     inputs = {**designs, yosys.SCRIPT_FILE: script.encode("utf-8")}
-    outputs = (yosys.SAT_FILE, yosys.PHASE_FILE)
+    outputs = (yosys.SAT_FILE, yosys.PHASE_FILE, yosys.CELLS_FILE)
     command = Command(argv, inputs, outputs, config.timeout_s, proc=True)
     ran = commands.execute(command)
-    sat_log, phase = (ran.files.get(name, b"").decode("utf-8", "replace") for name in outputs)
+    sat_log, phase, cells = (ran.files.get(n, b"").decode("utf-8", "replace") for n in outputs)
     report = yosys.read_report(sat_log, phase, ran.result.output)
     if ran.result.timed_out:
-        return yosys.SatReport(yosys.Outcome.TIMEOUT, report.steps, phase=report.phase)
-    return report
+        report = yosys.SatReport(yosys.Outcome.TIMEOUT, report.steps, phase=report.phase)
+    return replace(report, held_cells=yosys.read_cell_count(cells))
 
 
 def failure_verdict(report: yosys.SatReport) -> tuple[FormalStatus, str]:

