@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, replace
 
+from verilogeval.benchmarks.v1.simulator import simulator_warning
 from verilogeval.extract import extract
 from verilogeval.generate import generate_async, run_coroutine
 from verilogeval.journal import Journal, create_journals
@@ -36,7 +37,6 @@ from verilogeval.runfolder.lines import (
 )
 from verilogeval.runfolder.manifest import check_resumable, now_iso, write_manifest
 from verilogeval.session import Answer, GradingSession
-from verilogeval.simulate import version_warning
 from verilogeval.summary import write_summaries
 
 
@@ -140,7 +140,7 @@ class _Run:
             ) as session,
         ):
             self.simulator = session.simulator
-            warning = version_warning(session.simulator)
+            warning = simulator_warning(plan.dataset.benchmark, session.simulator)
             if warning:
                 self.warnings.append(warning)
 

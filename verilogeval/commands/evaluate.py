@@ -20,6 +20,7 @@ from collections.abc import Collection
 from dataclasses import replace
 from pathlib import Path
 
+from verilogeval.benchmarks.v1.simulator import simulator_warning
 from verilogeval.commands.options import (
     RESULT_CACHE_HELP,
     add_cache_options,
@@ -28,8 +29,10 @@ from verilogeval.commands.options import (
     add_extract_mode_option,
     add_grade_options,
     benchmark_from_args,
+    checks_for,
     checks_from_args,
     grade_config_from_args,
+    grading_for,
 )
 from verilogeval.dataset import Dataset, load_dataset, select_problems
 from verilogeval.errata import Benchmark
@@ -48,7 +51,6 @@ from verilogeval.runfolder.lines import ResultLine, latest, read_results
 from verilogeval.runfolder.manifest import Manifest, check_resumable, now_iso, write_manifest
 from verilogeval.sample_inputs import Input, Rejected, generation_manifest, read_inputs
 from verilogeval.session import GradingSession
-from verilogeval.simulate import version_warning
 from verilogeval.summary import write_summaries
 from verilogeval.wording import plural
 
@@ -88,8 +90,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def plan_from_args(args: argparse.Namespace) -> EvaluatePlan:
     source = generation_manifest(args.samples)
-    grading = grade_config_from_args(args, wave_dir=args.out if args.waves else None)
     dataset = _dataset(args, source)
+    grading = grading_for(
+        dataset, grade_config_from_args(args, wave_dir=args.out if args.waves else None)
+    )
     if source is None and args.extract_mode is not None:
         raise UserError("--extract-mode goes with a generate folder as --samples")
     mode = args.extract_mode
@@ -105,7 +109,7 @@ def plan_from_args(args: argparse.Namespace) -> EvaluatePlan:
         samples=args.samples,
         dataset=dataset,
         grading=grading,
-        checks=checks_from_args(args, grading),
+        checks=checks_for(dataset, checks_from_args(args, grading)),
         answers_from=source,
         extract_mode=mode,
     )
@@ -179,7 +183,7 @@ def _evaluate(plan: EvaluatePlan, args: argparse.Namespace) -> int:
     progress = QuietProgress() if args.quiet else BarProgress()
     try:
         with GradingSession(folder, problems, plan.grading, plan.checks, progress) as session:
-            warning = version_warning(session.simulator)
+            warning = simulator_warning(plan.dataset.benchmark, session.simulator)
             if warning:
                 print(f"verilogeval evaluate: {warning}", file=sys.stderr)
             manifest = _manifest(base, done.keys() | ungraded, session.simulator, previous)

@@ -64,8 +64,9 @@ def add_dataset_options(parser: argparse.ArgumentParser, *, problems: bool = Tru
         type=Benchmark,
         choices=list(Benchmark),
         default=None,
-        help="v2.0 (the official files verbatim, the default) or v2.1 (v2.0 with this "
-        "project's errata applied when loading; see docs/datasets.md)",
+        help="v2.0 (the official files verbatim, the default), v2.1 (v2.0 with this "
+        "project's errata applied when loading), or v1-human / v1-machine (VerilogEval v1 "
+        "and its harness; --dataset a clone of its release/1.0.0 branch); see docs/datasets.md",
     )
     if problems:
         parser.add_argument(
@@ -423,6 +424,32 @@ def checks_from_args(args: argparse.Namespace, grading: GradeConfig) -> dict[str
     return {name: asked[name] for name in POST_CHECKS if asked.get(name) is not None}
 
 
+def grading_for(dataset: Dataset, grading: GradeConfig) -> GradeConfig:
+    """`grading` as `dataset`'s harness uses it: v1 has one fixed limit (30 s, or
+    --timeout), never one derived from a reference's run time, and keeps no waveform."""
+    if not dataset.benchmark.is_v1:
+        return grading
+    if grading.wave_dir is not None:
+        raise UserError(
+            f"--waves: not on --benchmark {dataset.benchmark} (v1 runs its own command)"
+        )
+    return dataclasses.replace(grading, time_limit=None)
+
+
+def checks_for(dataset: Dataset, checks: dict[str, Any]) -> dict[str, Any]:
+    """`checks`, refused on a v1 benchmark: each needs the v2 layout, where the sample, the
+    testbench and the reference (RefModule) are apart and the testbench prints its verdict
+    line; a v1 testbench holds its own reference (reference_module) in one file with the
+    sample, and v1's verdict is its first mismatch line."""
+    if checks and dataset.benchmark.is_v1:
+        asked = ", ".join(f"--{name}" for name in checks)
+        raise UserError(
+            f"{asked}: not on --benchmark {dataset.benchmark} (a v1 testbench holds its own "
+            "reference module, in one file with the sample; see docs/datasets.md)"
+        )
+    return checks
+
+
 def parse_ks(text: str) -> tuple[int, ...]:
     """'1,5,10' -> (1, 5, 10): the k values of pass@k, positive and without repeats."""
     try:
@@ -508,7 +535,7 @@ def run_plan_from_args(args: argparse.Namespace, resume_command: str | None = No
     prompt = prompt_config_from_args(args, dataset)
     problems, sampling = replay_narrowed(args, problems, sampling_config_from_args(args))
     extract_mode = args.extract_mode or default_mode(str(prompt.style))
-    grading = grade_config_from_args(args)
+    grading = grading_for(dataset, grade_config_from_args(args))
     out = args.out or DEFAULT_RUNS_DIR / default_run_name(
         args.model, str(dataset.task), prompt, sampling
     )
@@ -524,7 +551,7 @@ def run_plan_from_args(args: argparse.Namespace, resume_command: str | None = No
         engine=engine_config_from_args(args),
         grading=grading,
         generation_cache=generation_cache_from_args(args),
-        checks=checks_from_args(args, grading),
+        checks=checks_for(dataset, checks_from_args(args, grading)),
         resume_command=resume_command or _with_out(args.command_line, out),
     )
 

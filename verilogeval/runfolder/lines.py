@@ -7,7 +7,8 @@ sample answered again after an error is appended, never rewritten).
 
 Optional fields are written only when they hold something, so a line carries exactly the
 checks that ran: `strict_passed`/`strict` with --strict, `plus_passed`/`plus` with --plus,
-`formal` with --formal, `response_issue` when the answer had one. A generations.jsonl
+`formal` with --formal, `response_issue` when the answer had one, `result` (the v1
+harness's own result string) on a v1 benchmark. A generations.jsonl
 line always carries `reasoning` and `reasoning_tokens` (null for a model that does not think).
 """
 
@@ -54,6 +55,7 @@ class ResultLine:
     generation_error: str | None = None
     response_issue: str | None = None  # "empty", "truncated", "no_code", "generation_error"
     time_limit_s: float | None = None  # the wall-clock limit the sample was simulated under
+    result: str | None = None  # a v1 benchmark's own result string ("passed", "failed: ...")
     strict_passed: bool | None = None  # None: --strict was not asked for
     strict: dict[str, Any] | None = None  # its detail; None when the official verdict failed
     plus_passed: bool | None = None  # None: --plus was not asked for, or (carried) undecided
@@ -128,6 +130,7 @@ class ResultLine:
             generation_error=_typed(data, "generation_error", str, where, None),
             response_issue=_typed(data, "response_issue", str, where, None),
             time_limit_s=_number(data, "time_limit_s", where),
+            result=_typed(data, "result", str, where, None),
             strict_passed=_typed(data, "strict_passed", bool, where, None),
             strict=_typed(data, "strict", dict, where, None),
             plus_passed=_typed(data, "plus_passed", bool, where, None),
@@ -140,7 +143,7 @@ class ResultLine:
 
 
 # The optional fields of a result line that are not a check's verdict and detail.
-_OPTIONAL = ("generation_error", "response_issue", "time_limit_s", "formal")
+_OPTIONAL = ("generation_error", "response_issue", "time_limit_s", "result", "formal")
 
 
 @dataclass(frozen=True)
