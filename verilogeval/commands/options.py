@@ -36,7 +36,13 @@ from verilogeval.models.registry import api_base_for, with_model_defaults
 from verilogeval.models.registry import resolve as resolve_model
 from verilogeval.plans import RunPlan, default_run_name
 from verilogeval.plus.options import add_plus_options, plus_config_from_args
-from verilogeval.prompt import MAX_SHOTS, PromptConfig, PromptStyle, default_style
+from verilogeval.prompt import (
+    MAX_SHOTS,
+    PromptConfig,
+    PromptStyle,
+    check_style,
+    default_style,
+)
 from verilogeval.records import Problem, Task
 from verilogeval.sandbox_options import add_sandbox_option, sandbox_from_args
 from verilogeval.scratch import default_scratch_dir
@@ -113,18 +119,20 @@ def add_prompt_options(parser: argparse.ArgumentParser) -> None:
         type=PromptStyle,
         choices=list(PromptStyle),
         default=None,
-        help="official-v2 (the official harness, shots from the clone) or native (our shots); "
-        "default: official-v2 for an official clone, else native",
+        help="official-v2 (the official harness, shots from the clone), native (our shots) "
+        "or official-v1 (VerilogEval v1's prompt, its benchmarks only); default: official-v1 "
+        "for a v1 benchmark, official-v2 for an official clone, else native",
     )
 
 
 def prompt_config_from_args(args: argparse.Namespace, dataset: Dataset) -> PromptConfig:
-    return PromptConfig(
+    config = PromptConfig(
         style=args.prompt_style or default_style(dataset),
         shots=args.shots,
         rules=args.rules,
         explain=args.explain,
     )
+    return check_style(dataset, config)
 
 
 def add_model_options(parser: argparse.ArgumentParser) -> None:
@@ -424,6 +432,16 @@ def checks_from_args(args: argparse.Namespace, grading: GradeConfig) -> dict[str
     return {name: asked[name] for name in POST_CHECKS if asked.get(name) is not None}
 
 
+def extract_mode_for(dataset: Dataset, mode: ExtractMode) -> ExtractMode:
+    """`mode`, refused when it does not fit the benchmark: v1 answers are completions."""
+    if (mode is ExtractMode.V1) != dataset.benchmark.is_v1:
+        raise UserError(
+            f"--extract-mode {mode} does not go with --benchmark {dataset.benchmark}: "
+            "v1 is for v1-human and v1-machine, and only v1 there"
+        )
+    return mode
+
+
 def grading_for(dataset: Dataset, grading: GradeConfig) -> GradeConfig:
     """`grading` as `dataset`'s harness uses it: v1 has one fixed limit (30 s, or
     --timeout), never one derived from a reference's run time, and keeps no waveform."""
@@ -534,7 +552,7 @@ def run_plan_from_args(args: argparse.Namespace, resume_command: str | None = No
     dataset, problems = dataset_from_args(args)
     prompt = prompt_config_from_args(args, dataset)
     problems, sampling = replay_narrowed(args, problems, sampling_config_from_args(args))
-    extract_mode = args.extract_mode or default_mode(str(prompt.style))
+    extract_mode = extract_mode_for(dataset, args.extract_mode or default_mode(str(prompt.style)))
     grading = grading_for(dataset, grade_config_from_args(args))
     out = args.out or DEFAULT_RUNS_DIR / default_run_name(
         args.model, str(dataset.task), prompt, sampling
