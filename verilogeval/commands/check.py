@@ -16,14 +16,17 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from verilogeval.benchmarks.v1.simulator import simulator_warning
 from verilogeval.cluster import open_pool
 from verilogeval.commands.options import (
     RESULT_CACHE_HELP,
     add_cache_options,
     add_dataset_options,
     add_grade_options,
+    checks_for,
     dataset_from_args,
     grade_config_from_args,
+    grading_for,
 )
 from verilogeval.errors import outcome_code
 from verilogeval.formal.options import add_formal_options, formal_config_from_args
@@ -35,7 +38,7 @@ from verilogeval.plus.batch import PlusChecks
 from verilogeval.plus.check import PlusResult
 from verilogeval.plus.options import add_plus_options, plus_config_from_args
 from verilogeval.records import CATEGORY_NAMES, Problem, Verdict
-from verilogeval.simulate import official_log, version_warning
+from verilogeval.simulate import official_log
 from verilogeval.strict.options import add_strict_options, strict_config_from_args
 from verilogeval.strict.selfcheck import check_references, reference_report
 from verilogeval.time_limits import reference_sample
@@ -81,10 +84,12 @@ def run(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace, summary: dict[str, Any]) -> int:
     """Grade every reference, print what fails, and fill `summary` (see README, --json)."""
     dataset, problems = dataset_from_args(args)
-    config = grade_config_from_args(args)
+    config = grading_for(dataset, grade_config_from_args(args))
     strict = strict_config_from_args(args) if args.strict else None
     formal = formal_config_from_args(args) if args.formal else None
     plus = plus_config_from_args(args, config.timeout_s)
+    asked = {"strict": strict, "formal": formal, "plus": plus}
+    checks_for(dataset, {name: check for name, check in asked.items() if check is not None})
     verdicts: dict[str, Verdict] = {}
     logs: dict[str, str] = {}
     simulators: list[str] = []
@@ -108,7 +113,7 @@ def _check(args: argparse.Namespace, summary: dict[str, Any]) -> int:
         for error in errors:
             print(f"verilogeval check: error: {error}", file=sys.stderr)
         simulator = simulators[0] if simulators else "no simulation"
-        warning = version_warning(simulator) if simulators else None
+        warning = simulator_warning(dataset.benchmark, simulator) if simulators else None
         if warning:
             print(f"verilogeval check: {warning}", file=sys.stderr)
         failing = [
@@ -172,6 +177,8 @@ def _failure_json(verdict: Verdict) -> dict[str, Any]:
 def describe(verdict: Verdict) -> str:
     """One line: the code, its name, and the evidence (first error line or mismatches)."""
     parts = [f"{verdict.category} ({CATEGORY_NAMES[verdict.category]})"]
+    if verdict.result is not None:  # a v1 benchmark: its own result string first
+        parts.insert(0, verdict.result)
     if verdict.first_error:
         parts.append(verdict.first_error)
     if verdict.mismatches:
