@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 
+from verilogeval.cli.commands.sweep import load_sweep
 from verilogeval.dataset.errata import Benchmark, ProblemFile, load_errata
 from verilogeval.dataset.loader import load_dataset
 from verilogeval.errors import UserError
+from verilogeval.generation.models.base import PRESETS, Preset
 from verilogeval.records import Problem, Task
 
 ERRATA = load_errata(Benchmark.V2_1)
@@ -149,3 +152,66 @@ def test_evaluate_of_a_generate_folder_takes_its_benchmark(cli, official_root, t
     assert json.loads((graded / "run.json").read_text())["benchmark"] == "v2.1"
     (result,) = [json.loads(line) for line in (graded / "results.jsonl").read_text().splitlines()]
     assert result["passed"], result
+
+
+def test_sweep_takes_benchmarks_as_an_axis(tmp_path):
+    config = tmp_path / "sweep.toml"
+    config.write_text(
+        'out = "runs"\nmodels = ["oracle"]\ntasks = ["spec-to-rtl", "code-complete-iccad2023"]\n'
+        'benchmarks = ["v2.0", "v2.1", "v1-human"]\n'
+    )
+    cells = load_sweep(config).cells
+    assert [(str(c.task), str(c.benchmark)) for c in cells] == [
+        ("spec-to-rtl", "v2.0"),
+        ("spec-to-rtl", "v2.1"),
+        ("code-complete-iccad2023", "v1-human"),  # v1's one task, one cell for both
+        ("code-complete-iccad2023", "v2.0"),
+        ("code-complete-iccad2023", "v2.1"),
+    ]
+    sampling = PRESETS[Preset.GREEDY]
+    assert [c.folder_name(sampling) for c in cells[:3]] == [
+        "oracle_spec-to-rtl_0shot_greedy",  # a v2.0 folder keeps the name it always had
+        "oracle_spec-to-rtl_v2.1_0shot_greedy",
+        "oracle_code-complete-iccad2023_v1-human_0shot_greedy",
+    ]
+    assert "--benchmark" in cells[1].run_argv({}) and "v2.1" in cells[1].run_argv({})
+    config.write_text('out = "runs"\nmodels = ["oracle"]\nbenchmarks = ["v3"]\n')
+    with pytest.raises(UserError, match=r"benchmarks = \['v3'\]: 'v3' is not one of 'v2.0'"):
+        load_sweep(config)
+
+
+@pytest.mark.slow
+@pytest.mark.icarus
+def test_sweep_over_both_benchmarks_and_a_v2_1_replay_never_pool_them(cli, official_root, tmp_path):
+    """Prob099's reference fails its v2.0 testbench and passes the v2.1 one: a sweep over
+    both benchmarks makes two folders, two leaderboard rows in two groups; the v2.1 oracle's
+    answers replay through report and leaderboard as v2.1."""
+    config = tmp_path / "sweep.toml"
+    config.write_text(
+        f'out = "{tmp_path / "runs"}"\nmodels = ["oracle"]\nbenchmarks = ["v2.0", "v2.1"]\n'
+        f'[run]\ndataset = "{official_root}"\nproblems = "99"\nno_cache = true\nquiet = true\n'
+    )
+    done = cli("sweep", config)
+    assert done.returncode == 0, done.stderr
+    v20 = tmp_path / "runs" / "oracle_spec-to-rtl_0shot_greedy"
+    v21 = tmp_path / "runs" / "oracle_spec-to-rtl_v2.1_0shot_greedy"
+    for folder, benchmark in ((v20, "v2.0"), (v21, "v2.1")):
+        assert json.loads((folder / "run.json").read_text())["benchmark"] == benchmark
+
+    replay = tmp_path / "replay"
+    done = cli(
+        "run", "--model", f"replay:{v21 / 'generations.jsonl'}", "--benchmark", "v2.1",
+        "--dataset", official_root, "--out", replay, "--no-cache", "--quiet",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    report = cli("report", replay)
+    assert report.returncode == 0 and "task spec-to-rtl (v2.1)" in report.stdout
+
+    rows = json.loads(cli("leaderboard", v20, v21, replay, "--format", "json").stdout)
+    by_run = {Path(row["run"]).name: row for row in rows}
+    assert by_run[v20.name]["benchmark"] == "v2.0" and by_run[v20.name]["pass@1"] == 0.0
+    assert by_run[v21.name]["benchmark"] == "v2.1" and by_run[v21.name]["pass@1"] == 1.0
+    assert by_run["replay"]["benchmark"] == "v2.1" and by_run["replay"]["pass@1"] == 1.0
+    assert by_run[v20.name]["group"] != by_run[v21.name]["group"]  # never one row or group
+    board = cli("leaderboard", v20, v21, replay)
+    assert board.stdout.count("spec-to-rtl (v2.1)") == 2, board.stdout

@@ -16,6 +16,13 @@ class Task(StrEnum):
     CODE_COMPLETE = "code-complete-iccad2023"
 
 
+class Harness(StrEnum):
+    """Which benchmark's harness grades a problem: how a sample is assembled and judged."""
+
+    OFFICIAL_V2 = "official-v2"  # sample, test and reference files; sv-iv-analyze's codes
+    V1 = "v1"  # test + prompt + completion in one file; the v1 result strings
+
+
 class Category(StrEnum):
     """The official failure codes of sv-iv-analyze, in its order of precedence."""
 
@@ -64,6 +71,7 @@ class Problem:
     test_path: Path | None  # <name>_test.sv, module tb (None when only a cocotb test exists)
     ifc: str | None = None  # contents of <name>_ifc.txt (code completion)
     test_py_path: Path | None = None  # <name>_test.py cocotb testbench, when shipped
+    harness: Harness = Harness.OFFICIAL_V2
 
 
 @dataclass(frozen=True)
@@ -125,10 +133,14 @@ class ExecResult:
 
     argv: tuple[str, ...]
     returncode: int | None  # None when killed for the time limit
-    output: str  # stdout+stderr, capped
+    output: str  # stdout+stderr, capped (stdout alone when `stderr` is kept apart)
     duration_s: float
     timed_out: bool = False
     truncated: bool = False
+    # Kept apart only where a verdict reads them (the v1 harness): stderr, and the error of
+    # decoding the streams as strict UTF-8 (the text above then has replacement characters).
+    stderr: str | None = None
+    utf8_error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -162,6 +174,7 @@ class Verdict:
     total: int | None = None
     outputs: tuple[OutputMismatch, ...] = ()
     first_error: str | None = None
+    result: str | None = None  # the v1 harness's own result string ("passed", "failed: ...")
 
     @property
     def passed(self) -> bool:

@@ -26,6 +26,13 @@ from verilogeval.resources import resource_dir
 class Benchmark(StrEnum):
     V2_0 = "v2.0"  # the official release, verbatim
     V2_1 = "v2.1"  # v2.0 with this project's errata applied
+    V1_HUMAN = "v1-human"  # VerilogEval v1 (release/1.0.0), human-written descriptions
+    V1_MACHINE = "v1-machine"  # VerilogEval v1, machine-generated descriptions
+
+    @property
+    def is_v1(self) -> bool:
+        """Graded by the v1 harness (verilogeval.benchmarks.v1), not sv-iv-analyze's."""
+        return self in (Benchmark.V1_HUMAN, Benchmark.V1_MACHINE)
 
 
 class ProblemFile(StrEnum):
@@ -67,8 +74,8 @@ def errata_dir(benchmark: Benchmark) -> Path:
 
 
 def load_errata(benchmark: Benchmark) -> tuple[Erratum, ...]:
-    """Every erratum of `benchmark` (none for v2.0), in file-name order."""
-    if benchmark is Benchmark.V2_0:
+    """Every erratum of `benchmark` (only v2.1 has any), in file-name order."""
+    if benchmark is not Benchmark.V2_1:
         return ()
     return tuple(_read_erratum(path) for path in sorted(errata_dir(benchmark).glob("*.toml")))
 
@@ -144,7 +151,7 @@ def _patched_problem(problem: Problem, erratum: Erratum, edits: list[Edit]) -> P
         digest.update(f"{kind}\0{text}\0".encode())
     folder = patched_dir() / digest.hexdigest()[:24]
     for kind, text in texts.items():
-        _write_once(folder / f"{problem.name}{_SUFFIX[kind]}", text)
+        write_once(folder / f"{problem.name}{_SUFFIX[kind]}", text)
     return replace(
         problem,
         folder=folder,
@@ -155,7 +162,7 @@ def _patched_problem(problem: Problem, erratum: Erratum, edits: list[Edit]) -> P
     )
 
 
-def _write_once(path: Path, text: str) -> None:
+def write_once(path: Path, text: str) -> None:
     """Write atomically, so concurrent runs sharing the cache never read half a file."""
     if path.is_file() and path.read_text(encoding="utf-8") == text:
         return

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from verilogeval.dataset.errata import Benchmark, apply_errata
+from verilogeval.dataset.v1 import load_v1
 from verilogeval.errors import UserError
 from verilogeval.records import Problem, Task
 from verilogeval.resources import resource_dir
@@ -118,8 +119,11 @@ def load_dataset(
     """Read every problem of `task` under `root` (default: the embedded dataset).
 
     Without a task, a single task folder gives its own, anything else spec-to-rtl. Under
-    `benchmark` v2.1 the problems carry the errata (see verilogeval.dataset.errata).
+    `benchmark` v2.1 the problems carry the errata (see verilogeval.dataset.errata). A v1 benchmark
+    reads a clone of v1 (see verilogeval.dataset.v1): a completion task.
     """
+    if benchmark.is_v1:
+        return _load_v1(root, task, benchmark)
     task = resolve_task(root, task)
     root = (root or default_dataset_root()).resolve()
     root, folder = task_folder(root, task)
@@ -127,6 +131,24 @@ def load_dataset(
     problems = tuple(_load_problem(folder, name, task) for name in names)
     problems = apply_errata(problems, benchmark)
     return Dataset(root=root, task=task, folder=folder, problems=problems, benchmark=benchmark)
+
+
+def _load_v1(root: Path | None, task: Task | None, benchmark: Benchmark) -> Dataset:
+    if root is None:
+        raise UserError(
+            f"--benchmark {benchmark} needs --dataset: a clone of the official VerilogEval "
+            "release/1.0.0 branch (or one of its problem files)"
+        )
+    if task not in (None, Task.CODE_COMPLETE):
+        raise UserError(f"--benchmark {benchmark} is a completion benchmark, not --task {task}")
+    v1 = load_v1(root, benchmark)
+    return Dataset(
+        root=v1.root,
+        task=Task.CODE_COMPLETE,
+        folder=v1.folder,
+        problems=v1.problems,
+        benchmark=benchmark,
+    )
 
 
 def _problem_names(folder: Path) -> list[str]:

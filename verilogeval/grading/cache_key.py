@@ -14,7 +14,7 @@ from importlib import metadata
 from pathlib import Path
 
 from verilogeval.grading import simulate as sim
-from verilogeval.records import Problem
+from verilogeval.records import Harness, Problem
 from verilogeval.resources import resource_dir
 
 CACHE_FORMAT = 1  # bump when a cached SimResult would no longer be what simulate returns
@@ -59,6 +59,8 @@ class CacheKeys:
                 sim.FILE_LIMIT_BYTES,
                 sim.OUTPUT_CAP_BYTES,
                 sandboxed,
+                # v1's own command and verdict (not in the key of a v2 problem: its cache stays)
+                *([str(problem.harness)] if problem.harness is not Harness.OFFICIAL_V2 else []),
             ]
         )
         digest = hashlib.sha256(settings.encode() + b"\0" + self._files(problem) + b"\0")

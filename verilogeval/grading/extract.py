@@ -17,18 +17,21 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from verilogeval.generation.responses import split_thinking
-from verilogeval.records import Problem, Task
+from verilogeval.grading.v1.completion import v1_sample_code
+from verilogeval.records import Harness, Problem, Task
 
 
 class ExtractMode(StrEnum):
     OFFICIAL = "official"
     ROBUST = "robust"
+    V1 = "v1"  # a v1 completion (verilogeval.grading.v1.completion): v1's problems only
 
 
 # Prompt styles are plain strings here so this module does not depend on the prompt stage.
 _MODE_BY_STYLE: dict[str, ExtractMode] = {
     "official-v2": ExtractMode.OFFICIAL,
     "native": ExtractMode.ROBUST,
+    "official-v1": ExtractMode.V1,
 }
 
 
@@ -49,6 +52,10 @@ def extract(response: str, problem: Problem, mode: ExtractMode) -> str:
     """
     if problem.task is Task.CODE_COMPLETE and problem.ifc is None:
         raise ValueError(f"{problem.name}: code completion needs the interface (_ifc.txt)")
+    if (mode is ExtractMode.V1) != (problem.harness is Harness.V1):
+        raise ValueError(f"{problem.name}: extraction mode {mode} does not fit its benchmark")
+    if mode is ExtractMode.V1:
+        return v1_sample_code(response, problem)
     return _EXTRACTORS[(mode, problem.task)](split_thinking(response).text, problem)
 
 

@@ -24,7 +24,8 @@ from verilogeval.grading import simulate as sim
 from verilogeval.grading.cache_key import CacheKeys
 from verilogeval.grading.classify import classify
 from verilogeval.grading.time_limits import TimeLimitPolicy, extended_limit_s, timed_out
-from verilogeval.records import ExecResult, Problem, Sample, SimResult, Verdict
+from verilogeval.grading.v1.harness import judge_v1, simulate_v1
+from verilogeval.records import ExecResult, Harness, Problem, Sample, SimResult, Verdict
 from verilogeval.runfolder.official_layout import wave_path
 from verilogeval.store import Store
 
@@ -146,7 +147,7 @@ class Grader:
             return graded
         key = self._keys.key(problem, sample.code, self._limits_json, config.sandbox)
         with self._lock:
-            known = self._known.get(key) or self._read_cache(key, sample)
+            known = self._known.get(key) or self._read_cache(key, problem, sample)
             if known is not None:
                 self._known[key] = known
                 self._deliveries.put(_Delivery(graded, sample, known, simulated=False))
@@ -240,7 +241,9 @@ class Grader:
             return
         graded.set_result(outcome)
 
-    def _read_cache(self, key: str, sample: Sample) -> tuple[SimResult, Verdict] | None:
+    def _read_cache(
+        self, key: str, problem: Problem, sample: Sample
+    ) -> tuple[SimResult, Verdict] | None:
         if self._cache is None:
             return None
         data = self._cache.get(key)
@@ -250,7 +253,7 @@ class Grader:
             result = _result_from_json(data, sample)
         except (ValueError, KeyError, TypeError):
             return None  # an entry from an older format: simulate again
-        return result, classify(result)
+        return result, judge_v1(result) if problem.harness is Harness.V1 else classify(result)
 
     def _write_cache(self, key: str, result: SimResult) -> None:
         if self._cache is not None:
@@ -282,8 +285,17 @@ def simulate_and_classify(
     """The official grading job: simulate and classify in the worker, so the parent stays light.
 
     A problem with only a cocotb `_test.py` is graded by it; its log reads like an official
-    one, so the same classifier applies.
+    one, so the same classifier applies. A v1 problem is graded by the v1 harness.
     """
+    if problem.harness is Harness.V1:
+        result = simulate_v1(
+            problem,
+            sample,
+            timeout_s=settings.timeout_s,
+            workdir=place.workdir,
+            sandboxed=place.sandboxed,
+        )
+        return result, judge_v1(result)
     if problem.test_path is None:
         from verilogeval.grading.testbench.python_tb import (
             simulate_python_testbench,  # cocotb: heavy

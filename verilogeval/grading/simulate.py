@@ -98,8 +98,9 @@ def compile_and_run(
 
 
 def official_log(result: SimResult) -> str:
-    """The sample's `-sv-iv-test.log` as the official Makefile writes it."""
-    parts = [result.compile.output]
+    """The sample's `-sv-iv-test.log` as the official Makefile writes it (a v1 result, its
+    stderr kept apart, reads as stderr then stdout)."""
+    parts = [result.compile.stderr or "", result.compile.output]
     if result.compile.timed_out:
         parts.append(TIMEOUT_LINE)
     if result.run is not None:

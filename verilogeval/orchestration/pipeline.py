@@ -20,7 +20,7 @@ from verilogeval.generation.models.base import ModelAdapter, Request
 from verilogeval.generation.models.params import learned_warnings
 from verilogeval.generation.responses import response_issue
 from verilogeval.grading.extract import extract
-from verilogeval.grading.simulate import version_warning
+from verilogeval.grading.v1.simulator import simulator_warning
 from verilogeval.orchestration.plans import RunPlan, resumed_checks
 from verilogeval.orchestration.progress import Progress
 from verilogeval.orchestration.repair.loop import RepairRun
@@ -156,7 +156,7 @@ class _Run:
             ) as session,
         ):
             self.simulator = session.simulator
-            warning = version_warning(session.simulator)
+            warning = simulator_warning(plan.dataset.benchmark, session.simulator)
             if warning:
                 self.warnings.append(warning)
 

@@ -156,6 +156,7 @@ class GradingSession:
             simulated=graded.simulated,
             response_issue=None if answer is None else answer.issue,
             time_limit_s=graded.result.timeout_s,
+            result=verdict.result,
             nulls=frozenset() if answer is None or answer.issue else frozenset({"response_issue"}),
         )
         written: Future[ResultLine] = Future()

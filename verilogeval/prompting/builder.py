@@ -37,6 +37,7 @@ MAX_SHOTS = 4
 class PromptStyle(StrEnum):
     OFFICIAL_V2 = "official-v2"
     NATIVE = "native"
+    OFFICIAL_V1 = "official-v1"  # VerilogEval v1's chat prompt: its benchmarks only
 
 
 @dataclass(frozen=True)
@@ -69,11 +70,30 @@ class Example:
 
 
 def default_style(dataset: Dataset) -> PromptStyle:
-    """official-v2 for an official clone (it ships the shot files), native otherwise."""
+    """official-v1 for a v1 benchmark; official-v2 for an official clone (it ships the shot
+    files), native otherwise."""
+    if dataset.benchmark.is_v1:
+        return PromptStyle.OFFICIAL_V1
     return PromptStyle.OFFICIAL_V2 if dataset.is_official else PromptStyle.NATIVE
 
 
+def check_style(dataset: Dataset, config: PromptConfig) -> PromptConfig:
+    """`config`, refused when its style does not fit the benchmark: v1's problems are asked
+    only with v1's own prompt (no shots, rules or explain), and it asks only v1's."""
+    v1_style = config.style is PromptStyle.OFFICIAL_V1
+    if v1_style != dataset.benchmark.is_v1:
+        raise UserError(
+            f"--prompt-style {config.style} does not go with --benchmark {dataset.benchmark}: "
+            "official-v1 is VerilogEval v1's prompt, for v1-human and v1-machine only"
+        )
+    if v1_style and (config.shots or config.rules or config.explain):
+        raise UserError("VerilogEval v1's prompt has no --shots, --rules or --explain")
+    return config
+
+
 def build_prompt(dataset: Dataset, problem: Problem, config: PromptConfig) -> Prompt:
+    if config.style is PromptStyle.OFFICIAL_V1:
+        return _v1_prompt(problem, config)
     shot_prefix = _SHOT_PREFIXES[config.style](dataset, problem.task, config.shots)
     environment = template_environment()
     system = environment.get_template(f"system/{problem.task}.j2").render()
@@ -92,6 +112,30 @@ def build_prompt(dataset: Dataset, problem: Problem, config: PromptConfig) -> Pr
         style=str(config.style),
         system=system,
         user=user,
+    )
+
+
+def _v1_prompt(problem: Problem, config: PromptConfig) -> Prompt:
+    """v1's chat prompt: its system message; the question, description and module header."""
+    if not problem.prompt.strip():
+        raise UserError(
+            f"{problem.name}: no description to prompt with (a v1 problem file read without "
+            "its descriptions/ file: pass the clone's root as --dataset)"
+        )
+    environment = template_environment()
+    return Prompt(
+        problem=problem.name,
+        task=problem.task,
+        shots=0,
+        rules=False,
+        explain=False,
+        style=str(config.style),
+        system=environment.get_template("v1/system.j2").render(),
+        user=environment.get_template("v1/user.j2").render(
+            # the completion prefix without the line break the loader put after v1's header
+            description=problem.prompt,
+            header=(problem.ifc or "").removesuffix("\n"),
+        ),
     )
 
 

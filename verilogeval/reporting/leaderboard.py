@@ -1,14 +1,16 @@
 """One row per run, best first, with runs that differ only in their seed kept together.
 
 `records()` is the JSON contract of `verilogeval leaderboard --format json`: a list of
-objects with `run` (the folder as given), `model`, `task`, `benchmark` (v2.0 or v2.1; null
-without run.json), `n`, one `pass@K` per requested k as a fraction 0-1 (null when n < k),
-and `official_pass_rate` in percent as sv-iv-analyze prints it (two decimals). Runs
-checked with --formal add `proven` (share of samples proven equal to the reference) and
-`proven_pass@1` (pass@1 counting a sample only when it passes officially and is proven),
-as fractions 0-1. `feedback` names a repair run's protocol (`repair 2 (compiler, full)`;
-null for a single shot): runs are ranked among runs of the same protocol, single shots first,
-never a repair run's pass rate among single-shot ones.
+objects with `run` (the folder as given), `model`, `task`, `benchmark` (v2.0, v2.1,
+v1-human or v1-machine; null without run.json), `simulator` (the first line of
+`iverilog -V` it graded under; null when not recorded), `n`, one `pass@K` per requested k
+as a fraction 0-1 (null when n < k), and `official_pass_rate` in percent as sv-iv-analyze
+prints it (two decimals). Runs checked with --formal add `proven` (share of samples
+proven equal to the reference) and `proven_pass@1` (pass@1 counting a sample only when it
+passes officially and is proven), as fractions 0-1. `feedback` names a repair run's
+protocol (`repair 2 (compiler, full)`; null for a single shot): runs are ranked among runs
+of the same protocol, single shots first, never a repair run's pass rate among single-shot
+ones.
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ def records(entries: Sequence[Entry], ks: Sequence[int]) -> list[dict[str, Any]]
             "model": run.model,
             "task": run.task,
             "benchmark": run.benchmark,
+            "simulator": run.simulator,
             "group": entry.group,
             "style": run.prompt_settings.style,
             "shots": run.prompt_settings.shots,
@@ -274,7 +277,7 @@ def _seedless_identity(run: Run) -> object:
     sampling = {k: v for k, v in (identity.sampling or {}).items() if k != "seed"}
     sent = {k: v for k, v in (_sent(run) or {}).items() if k != "seed"}
     seedless = asdict(replace(identity, sampling=sampling))
-    return json.dumps([seedless, sent], sort_keys=True, default=str)
+    return json.dumps([seedless, sent, run.simulator], sort_keys=True, default=str)
 
 
 def feedback_label(run: Run) -> str | None:

@@ -20,6 +20,7 @@ import pandas as pd
 from verilogeval.checks.registry import POST_CHECKS, recorded_settings, verdict_schemas
 from verilogeval.dataset.errata import Benchmark
 from verilogeval.errors import UserError
+from verilogeval.grading.v1.simulator import simulator_label
 from verilogeval.records import Category
 from verilogeval.reporting.metrics import OUTCOME_COLUMNS, PASSED_SUFFIX, STATUS_SUFFIX
 from verilogeval.reporting.summary import MISSING
@@ -76,11 +77,20 @@ class Run:
         return self.manifest.benchmark if self.manifest else None
 
     @property
+    def simulator(self) -> str | None:
+        """The first line of `iverilog -V` the run graded under (None: not recorded)."""
+        facts = self.manifest.simulator if self.manifest else None
+        return facts.version if facts else None
+
+    @property
     def task_label(self) -> str:
         """The task, and the benchmark when it is not the default v2.0: runs of different
-        benchmarks are never compared without saying so."""
+        benchmarks are never compared without saying so. A v1 run names its simulator too:
+        v1's numbers depend on it."""
         if self.benchmark in (None, str(Benchmark.V2_0)):
             return self.task
+        if self.benchmark in {str(b) for b in Benchmark if b.is_v1}:
+            return f"{self.task} ({self.benchmark}; {simulator_label(self.simulator)})"
         return f"{self.task} ({self.benchmark})"
 
     @property

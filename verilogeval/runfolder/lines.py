@@ -11,8 +11,9 @@ for, read back by the type its registration names (`read_results` takes the sche
 Beside it, the fields the checks wrote before `checks` existed stay as they were, a
 compatibility view for the scripts that read them: `strict_passed`/`strict` with
 --strict, `plus_passed`/`plus` with --plus, `formal` with --formal. `response_issue` is
-written when the answer had one. A generations.jsonl line always carries `reasoning` and
-`reasoning_tokens` (null for a model that does not think).
+written when the answer had one, `result` (the v1 harness's own result string) on a v1
+benchmark. A generations.jsonl line always carries `reasoning` and `reasoning_tokens`
+(null for a model that does not think).
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ class ResultLine:
     generation_error: str | None = None
     response_issue: str | None = None  # "empty", "truncated", "no_code", "generation_error"
     time_limit_s: float | None = None  # the wall-clock limit the sample was simulated under
+    result: str | None = None  # a v1 benchmark's own result string ("passed", "failed: ...")
     # check name -> its verdict, for every post-verdict check asked for (checks.registry)
     checks: Mapping[str, CheckVerdict[Any]] = field(default_factory=dict)
     rounds: int | None = None  # with --repair: the answers asked of the model (1 + repairs)
@@ -144,6 +146,7 @@ class ResultLine:
             generation_error=_typed(data, "generation_error", str, where, None),
             response_issue=_typed(data, "response_issue", str, where, None),
             time_limit_s=_number(data, "time_limit_s", where),
+            result=_typed(data, "result", str, where, None),
             checks=_checks(data, where, schemas),
             rounds=_typed(data, "rounds", int, where, None),
             passed_at_round=_typed(data, "passed_at_round", int, where, None),
@@ -152,7 +155,14 @@ class ResultLine:
 
 
 # The optional fields of a result line that are not a check's.
-_OPTIONAL = ("generation_error", "response_issue", "time_limit_s", "rounds", "passed_at_round")
+_OPTIONAL = (
+    "generation_error",
+    "response_issue",
+    "time_limit_s",
+    "result",
+    "rounds",
+    "passed_at_round",
+)
 
 # The fields the checks wrote before `checks.<name>` existed, kept as they were for the
 # scripts that read them: check name -> (its verdict's field or None, its detail's field).

@@ -29,15 +29,18 @@ from verilogeval.cli.commands.options import (
     add_cache_options,
     add_dataset_options,
     add_grade_options,
+    checks_for,
     dataset_from_args,
     grade_config_from_args,
+    grading_for,
 )
 from verilogeval.cli.json_output import add_json_option, print_json, stdout_for
 from verilogeval.errors import outcome_code
 from verilogeval.execution.cluster import open_pool
 from verilogeval.grading.grader import Graded, grade
-from verilogeval.grading.simulate import official_log, version_warning
+from verilogeval.grading.simulate import official_log
 from verilogeval.grading.time_limits import reference_sample
+from verilogeval.grading.v1.simulator import simulator_warning
 from verilogeval.records import CATEGORY_NAMES, Problem, Verdict
 from verilogeval.wording import plural
 
@@ -81,10 +84,12 @@ def run(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace, summary: dict[str, Any]) -> int:
     """Grade every reference, print what fails, and fill `summary` (see README, --json)."""
     dataset, problems = dataset_from_args(args)
-    config = grade_config_from_args(args)
+    config = grading_for(dataset, grade_config_from_args(args))
     strict = strict_config_from_args(args) if args.strict else None
     formal = formal_config_from_args(args) if args.formal else None
     plus = plus_config_from_args(args, config.timeout_s)
+    asked = {"strict": strict, "formal": formal, "plus": plus}
+    checks_for(dataset, {name: check for name, check in asked.items() if check is not None})
     verdicts: dict[str, Verdict] = {}
     logs: dict[str, str] = {}
     simulators: list[str] = []
@@ -108,7 +113,7 @@ def _check(args: argparse.Namespace, summary: dict[str, Any]) -> int:
         for error in errors:
             print(f"verilogeval check: error: {error}", file=sys.stderr)
         simulator = simulators[0] if simulators else "no simulation"
-        warning = version_warning(simulator) if simulators else None
+        warning = simulator_warning(dataset.benchmark, simulator) if simulators else None
         if warning:
             print(f"verilogeval check: {warning}", file=sys.stderr)
         failing = [
@@ -172,6 +177,8 @@ def _failure_json(verdict: Verdict) -> dict[str, Any]:
 def describe(verdict: Verdict) -> str:
     """One line: the code, its name, and the evidence (first error line or mismatches)."""
     parts = [f"{verdict.category} ({CATEGORY_NAMES[verdict.category]})"]
+    if verdict.result is not None:  # a v1 benchmark: its own result string first
+        parts.insert(0, verdict.result)
     if verdict.first_error:
         parts.append(verdict.first_error)
     if verdict.mismatches:

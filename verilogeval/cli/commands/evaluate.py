@@ -29,8 +29,11 @@ from verilogeval.cli.commands.options import (
     add_extract_mode_option,
     add_grade_options,
     benchmark_from_args,
+    checks_for,
     checks_from_args,
+    extract_mode_for,
     grade_config_from_args,
+    grading_for,
 )
 from verilogeval.cli.json_output import add_json_option, print_json, run_summary, stdout_for
 from verilogeval.dataset.errata import Benchmark
@@ -38,7 +41,7 @@ from verilogeval.dataset.loader import Dataset, load_dataset, select_problems
 from verilogeval.errors import ExitCode, UserError, outcome_code
 from verilogeval.grading.extract import default_mode
 from verilogeval.grading.grader import code_sha256
-from verilogeval.grading.simulate import version_warning
+from verilogeval.grading.v1.simulator import simulator_warning
 from verilogeval.orchestration.plans import EvaluatePlan, resumed_checks
 from verilogeval.orchestration.progress import BarProgress, QuietProgress
 from verilogeval.orchestration.sample_inputs import (
@@ -92,8 +95,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def plan_from_args(args: argparse.Namespace) -> EvaluatePlan:
     source = generation_manifest(args.samples)
-    grading = grade_config_from_args(args, wave_dir=args.out if args.waves else None)
     dataset = _dataset(args, source)
+    grading = grading_for(
+        dataset, grade_config_from_args(args, wave_dir=args.out if args.waves else None)
+    )
     if source is None and args.extract_mode is not None:
         raise UserError("--extract-mode goes with a generate folder as --samples")
     mode = args.extract_mode
@@ -102,6 +107,8 @@ def plan_from_args(args: argparse.Namespace) -> EvaluatePlan:
             mode = default_mode(str((source.prompt or {}).get("style")))
         except ValueError as error:
             raise UserError(f"{args.samples}: {error}; pass --extract-mode") from None
+    if mode is not None:
+        mode = extract_mode_for(dataset, mode)
     if source is not None and Path(args.out).resolve() == Path(args.samples).resolve():
         raise UserError(f"{args.out}: grade a generate folder into another --out folder")
     return EvaluatePlan(
@@ -109,7 +116,7 @@ def plan_from_args(args: argparse.Namespace) -> EvaluatePlan:
         samples=args.samples,
         dataset=dataset,
         grading=grading,
-        checks=checks_from_args(args, grading),
+        checks=checks_for(dataset, checks_from_args(args, grading)),
         answers_from=source,
         extract_mode=mode,
     )
@@ -183,7 +190,7 @@ def _evaluate(plan: EvaluatePlan, args: argparse.Namespace) -> int:
     progress = QuietProgress() if args.quiet else BarProgress()
     try:
         with GradingSession(folder, problems, plan.grading, plan.checks, progress) as session:
-            warning = version_warning(session.simulator)
+            warning = simulator_warning(plan.dataset.benchmark, session.simulator)
             if warning:
                 print(f"verilogeval evaluate: {warning}", file=sys.stderr)
             manifest = _manifest(base, done.keys() | ungraded, session.simulator, previous)

@@ -40,7 +40,13 @@ from verilogeval.grading.grader import GradeConfig, default_cache_dir, default_j
 from verilogeval.grading.simulate import DEFAULT_TIMEOUT_S
 from verilogeval.grading.time_limits import TimeLimitPolicy
 from verilogeval.orchestration.plans import RunPlan, default_run_name
-from verilogeval.prompting.builder import MAX_SHOTS, PromptConfig, PromptStyle, default_style
+from verilogeval.prompting.builder import (
+    MAX_SHOTS,
+    PromptConfig,
+    PromptStyle,
+    check_style,
+    default_style,
+)
 from verilogeval.records import Problem, Task
 
 
@@ -63,8 +69,9 @@ def add_dataset_options(parser: argparse.ArgumentParser, *, problems: bool = Tru
         type=Benchmark,
         choices=list(Benchmark),
         default=None,
-        help="v2.0 (the official files verbatim, the default) or v2.1 (v2.0 with this "
-        "project's errata applied when loading; see docs/datasets.md)",
+        help="v2.0 (the official files verbatim, the default), v2.1 (v2.0 with this "
+        "project's errata applied when loading), or v1-human / v1-machine (VerilogEval v1 "
+        "and its harness; --dataset a clone of its release/1.0.0 branch); see docs/datasets.md",
     )
     if problems:
         parser.add_argument(
@@ -111,18 +118,20 @@ def add_prompt_options(parser: argparse.ArgumentParser) -> None:
         type=PromptStyle,
         choices=list(PromptStyle),
         default=None,
-        help="official-v2 (the official harness, shots from the clone) or native (our shots); "
-        "default: official-v2 for an official clone, else native",
+        help="official-v2 (the official harness, shots from the clone), native (our shots) "
+        "or official-v1 (VerilogEval v1's prompt, its benchmarks only); default: official-v1 "
+        "for a v1 benchmark, official-v2 for an official clone, else native",
     )
 
 
 def prompt_config_from_args(args: argparse.Namespace, dataset: Dataset) -> PromptConfig:
-    return PromptConfig(
+    config = PromptConfig(
         style=args.prompt_style or default_style(dataset),
         shots=args.shots,
         rules=args.rules,
         explain=args.explain,
     )
+    return check_style(dataset, config)
 
 
 def add_model_options(parser: argparse.ArgumentParser) -> None:
@@ -411,6 +420,42 @@ def checks_from_args(args: argparse.Namespace, grading: GradeConfig) -> dict[str
     return {name: settings for name, settings in asked.items() if settings is not None}
 
 
+def extract_mode_for(dataset: Dataset, mode: ExtractMode) -> ExtractMode:
+    """`mode`, refused when it does not fit the benchmark: v1 answers are completions."""
+    if (mode is ExtractMode.V1) != dataset.benchmark.is_v1:
+        raise UserError(
+            f"--extract-mode {mode} does not go with --benchmark {dataset.benchmark}: "
+            "v1 is for v1-human and v1-machine, and only v1 there"
+        )
+    return mode
+
+
+def grading_for(dataset: Dataset, grading: GradeConfig) -> GradeConfig:
+    """`grading` as `dataset`'s harness uses it: v1 has one fixed limit (30 s, or
+    --timeout), never one derived from a reference's run time, and keeps no waveform."""
+    if not dataset.benchmark.is_v1:
+        return grading
+    if grading.wave_dir is not None:
+        raise UserError(
+            f"--waves: not on --benchmark {dataset.benchmark} (v1 runs its own command)"
+        )
+    return dataclasses.replace(grading, time_limit=None)
+
+
+def checks_for(dataset: Dataset, checks: dict[str, Any]) -> dict[str, Any]:
+    """`checks`, refused on a v1 benchmark: each needs the v2 layout, where the sample, the
+    testbench and the reference (RefModule) are apart and the testbench prints its verdict
+    line; a v1 testbench holds its own reference (reference_module) in one file with the
+    sample, and v1's verdict is its first mismatch line."""
+    if checks and dataset.benchmark.is_v1:
+        asked = ", ".join(f"--{name}" for name in checks)
+        raise UserError(
+            f"{asked}: not on --benchmark {dataset.benchmark} (a v1 testbench holds its own "
+            "reference module, in one file with the sample; see docs/datasets.md)"
+        )
+    return checks
+
+
 def parse_ks(text: str) -> tuple[int, ...]:
     """'1,5,10' -> (1, 5, 10): the k values of pass@k, positive and without repeats."""
     try:
@@ -536,9 +581,9 @@ def run_plan_from_args(args: argparse.Namespace, resume_command: str | None = No
     dataset, problems = dataset_from_args(args)
     prompt = prompt_config_from_args(args, dataset)
     problems, sampling = replay_narrowed(args, problems, sampling_config_from_args(args))
-    extract_mode = args.extract_mode or default_mode(str(prompt.style))
-    grading = grade_config_from_args(args)
-    checks = checks_from_args(args, grading)
+    extract_mode = extract_mode_for(dataset, args.extract_mode or default_mode(str(prompt.style)))
+    grading = grading_for(dataset, grade_config_from_args(args))
+    checks = checks_for(dataset, checks_from_args(args, grading))
     repair = repair_config(args.repair, args.feedback, args.history, checks)
     out = args.out or DEFAULT_RUNS_DIR / default_run_name(
         args.model, str(dataset.task), prompt, sampling, repair

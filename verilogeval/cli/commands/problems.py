@@ -7,6 +7,10 @@ import argparse
 from verilogeval.cli.commands.options import add_dataset_options, dataset_from_args
 from verilogeval.cli.json_output import add_json_option, print_json
 from verilogeval.execution.interface import read_interfaces
+from verilogeval.records import Harness
+
+# The module a problem's reference file declares: v1's reference is a sample (top_module).
+_REFERENCE_MODULE = {Harness.OFFICIAL_V2: "RefModule", Harness.V1: "top_module"}
 
 EXAMPLES = """
 verilogeval problems --dataset ../verilog-eval
@@ -23,7 +27,8 @@ def run(args: argparse.Namespace) -> int:
     dataset, problems = dataset_from_args(args)
     rows = []
     for problem in problems:
-        ref = read_interfaces(problem.ref_path.read_text(), str(problem.ref_path)).get("RefModule")
+        interfaces = read_interfaces(problem.ref_path.read_text(), str(problem.ref_path))
+        ref = interfaces.get(_REFERENCE_MODULE[problem.harness])
         rows.append(
             {
                 "name": problem.name,
@@ -39,13 +44,14 @@ def run(args: argparse.Namespace) -> int:
                 "exit_status": 0,
                 "dataset": str(dataset.folder),
                 "task": str(dataset.task),
+                "benchmark": str(dataset.benchmark),
                 "official": dataset.is_official,
                 "count": len(rows),
                 "problems": rows,
             }
         )
         return 0
-    print(f"# {dataset.folder} ({dataset.task}, {len(problems)} problems)")
+    print(f"# {dataset.folder} ({dataset.task}, {dataset.benchmark}, {len(problems)} problems)")
     print(f"{'problem':<40} {'ports':>5}  kind")
     for row in rows:
         print(f"{row['name']:<40} {row['ports']:>5}  {row['kind']}")

@@ -1,7 +1,7 @@
 """`verilogeval sweep CONFIG.toml`: the paper's tables as one matrix of runs.
 
-Every combination of models x tasks x shots x rules x presets (x temperatures x top_ps)
-becomes one run plan (what `verilogeval run` would build from the same options) into its
+Every combination of models x tasks x shots x rules x presets (x temperatures x top_ps x
+benchmarks) becomes one run plan (what `verilogeval run` would build from the same options) into its
 own folder under `out`; a finished folder is skipped and an unfinished one resumed, so a
 sweep can be stopped and started again at will: its resume command is the sweep itself.
 
@@ -14,13 +14,16 @@ sweep can be stopped and started again at will: its resume command is the sweep 
     temperatures = [0.2, 0.8]           # optional: over the preset's temperature
     top_ps = [0.95]                     # optional: over the preset's top_p
     repairs = [0, 2]                    # optional: repair rounds (--repair); default [0]
+    benchmarks = ["v2.0", "v2.1"]       # optional: --benchmark of each run (default: v2.0)
     [run]                               # any other `run` option, by its long name
     dataset = "../verilog-eval"
     concurrency = 16
 
 The whole file is checked, each value against the type its key takes, and every cell's
 plan is built before the first cell runs: a typo in the last cell never costs the first
-cell's hours, and `--dry-run` checks what the real sweep would.
+cell's hours, and `--dry-run` checks what the real sweep would. A v1 benchmark is a
+completion task: its cells take the code-complete task whatever `tasks` says (one cell
+for all), and it reads its own clone, so it is swept in a file of its own (its `dataset`).
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ import sys
 import time
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -42,6 +45,7 @@ from verilogeval.cli.commands.options import (
     run_plan_from_args,
     sampling_config_from_args,
 )
+from verilogeval.dataset.errata import Benchmark
 from verilogeval.errors import ExitCode, UserError, exit_code
 from verilogeval.feedback.protocol import RepairConfig
 from verilogeval.generation.models.base import PRESETS, Preset, SamplingConfig
@@ -67,7 +71,7 @@ def _text(value: Any) -> str:
     return value
 
 
-def _choice(kind: type[Task] | type[Preset]) -> Callable[[Any], Any]:
+def _choice(kind: type[Task] | type[Preset] | type[Benchmark]) -> Callable[[Any], Any]:
     def convert(value: Any) -> Any:
         if value not in {str(member) for member in kind}:
             raise ValueError("one of " + ", ".join(repr(str(member)) for member in kind))
@@ -124,6 +128,7 @@ AXES: dict[str, Axis] = {
     "temperatures": Axis("temperature", _temperature, (None,)),
     "top_ps": Axis("top_p", _top_p, (None,)),
     "repairs": Axis("repair", _repairs, (0,)),
+    "benchmarks": Axis("benchmark", _choice(Benchmark), (None,)),
 }
 
 
@@ -139,6 +144,7 @@ class Cell:
     temperature: float | None  # None: the preset's
     top_p: float | None
     repair: int = 0  # repair rounds; --feedback and --history come from [run]
+    benchmark: Benchmark | None = None  # None: not given, the default v2.0
 
     def run_argv(self, options: Mapping[str, Any]) -> list[str]:
         """The `run` options of this cell, --out aside (see folder_name)."""
@@ -148,6 +154,7 @@ class Cell:
         argv += [] if self.temperature is None else ["--temperature", f"{self.temperature:g}"]
         argv += [] if self.top_p is None else ["--top-p", f"{self.top_p:g}"]
         argv += ["--repair", str(self.repair)] if self.repair else []
+        argv += [] if self.benchmark is None else ["--benchmark", str(self.benchmark)]
         for key, value in options.items():
             flag = "--" + key.replace("_", "-")
             if value is True:
@@ -162,7 +169,10 @@ class Cell:
         `greedy` for a run at another temperature; then its repair protocol, if any
         (`_repair2-compiler-full`)."""
         preset = PRESETS[self.preset]
-        parts = [model_slug(self.model), str(self.task), f"{self.shots}shot"]
+        parts = [model_slug(self.model), str(self.task)]
+        if self.benchmark not in (None, Benchmark.V2_0):  # v2.0 folders keep their names
+            parts.append(str(self.benchmark))
+        parts.append(f"{self.shots}shot")
         parts += ["rules"] if self.rules else []
         parts.append(str(self.preset))
         parts += [f"n{sampling.n}"] if sampling.n != preset.n else []
@@ -245,8 +255,19 @@ def load_sweep(path: Path) -> SweepConfig:
     axes = {key: _axis_values(path, key, data) for key in AXES}
     owned = {axis.option for key, axis in AXES.items() if key in data or axis.default != (None,)}
     options = _run_options(path, data.get("run", {}), owned)
-    cells = tuple(Cell(*values) for values in itertools.product(*axes.values()))
+    cells = tuple(
+        dict.fromkeys(
+            _completion_task(Cell(*values)) for values in itertools.product(*axes.values())
+        )
+    )
     return SweepConfig(path=path, out=Path(data["out"]), cells=cells, run_options=options)
+
+
+def _completion_task(cell: Cell) -> Cell:
+    """A v1 cell asks the code-complete task, v1's only one."""
+    if cell.benchmark is not None and cell.benchmark.is_v1:
+        return replace(cell, task=Task.CODE_COMPLETE)
+    return cell
 
 
 def _axis_values(path: Path, key: str, data: dict[str, Any]) -> tuple[Any, ...]:

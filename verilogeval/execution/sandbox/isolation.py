@@ -374,8 +374,8 @@ def finished(
 class CappedOutput:
     """The first and last OUTPUT_CAP_BYTES / 2 of a stream, and how much was cut between."""
 
-    def __init__(self) -> None:
-        self._half = OUTPUT_CAP_BYTES // 2
+    def __init__(self, cap: int = OUTPUT_CAP_BYTES) -> None:
+        self._half = cap // 2
         self._head = bytearray()
         self._tail = bytearray()
         self._size = 0
@@ -390,10 +390,14 @@ class CappedOutput:
         if len(self._tail) > 2 * self._half:
             del self._tail[: len(self._tail) - self._half]
 
-    def text(self) -> tuple[str, bool]:
+    def data(self) -> tuple[bytes, bool]:
+        """The bytes kept, a marker line where some were cut, and whether any were."""
         kept = len(self._head) + min(len(self._tail), self._half)
         if self._size == kept:
-            return (self._head + self._tail).decode("utf-8", errors="replace"), False
+            return bytes(self._head + self._tail), False
         marker = f"\n[verilogeval: {self._size - kept} bytes of output cut]\n".encode()
-        tail = self._tail[-self._half :]
-        return (self._head + marker + tail).decode("utf-8", errors="replace"), True
+        return bytes(self._head + marker + self._tail[-self._half :]), True
+
+    def text(self) -> tuple[str, bool]:
+        data, truncated = self.data()
+        return data.decode("utf-8", errors="replace"), truncated

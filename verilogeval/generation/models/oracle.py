@@ -25,8 +25,12 @@ class OracleAdapter(ModelAdapter):
             reference = request.problem.ref_path.read_text(encoding="utf-8")
         except OSError as error:
             raise PermanentError(f"{request.problem.ref_path}: {error.strerror}") from None
+        if request.prompt.style == "official-v1":  # v1's completion: the reference's body
+            text = reference.removeprefix(request.problem.ifc or "")
+        else:
+            text = oracle_answer(reference, request.problem.task, request.prompt.style)
         return Completion(
-            text=oracle_answer(reference, request.problem.task, request.prompt.style),
+            text=text,
             usage=Usage(),
             finish_reason="stop",
             model="oracle",
