@@ -1,0 +1,1 @@
+"""Reports over run folders: metrics, the leaderboard, failure categories, plots and HTML."""
