@@ -1,0 +1,1 @@
+"""Post-verdict checks, after the official verdict (plus, strict, formal): one registry."""

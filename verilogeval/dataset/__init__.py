@@ -1,0 +1,1 @@
+"""Problem sets: the loader, the benchmark versions and their errata, reference failures."""

@@ -1,0 +1,1 @@
+"""Where untrusted code runs: the sandbox, process pools, Dask cluster, parser child."""

@@ -1,0 +1,1 @@
+"""Official grading: extraction, simulation, failure classification, time limits, cache."""

@@ -1,0 +1,1 @@
+"""The bubblewrap sandbox: the host side, the agent inside, per-command isolation."""

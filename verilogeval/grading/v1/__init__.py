@@ -1,0 +1,1 @@
+"""VerilogEval v1's harness as it ran: sample assembly, iverilog command, verdict rules."""
