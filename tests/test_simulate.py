@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,15 @@ from verilogeval import isolation
 from verilogeval import simulate as sim
 from verilogeval.classify import classify
 from verilogeval.records import Category, ExecResult, Problem, Sample, SimResult, Task
-from verilogeval.simulate import official_log, simulate, simulator_version, version_warning
+from verilogeval.sandbox import Command, Execution, Unsandboxed
+from verilogeval.simulate import (
+    Simulation,
+    official_log,
+    simulate,
+    simulate_files,
+    simulator_version,
+    version_warning,
+)
 
 
 @pytest.fixture(scope="module")
@@ -153,3 +163,76 @@ def test_official_log_is_compile_then_run_then_timeout_mark():
     assert official_log(result(ran)) == "c\nr\n"
     assert official_log(result(killed)) == "c\nr\nTIMEOUT\n"
     assert official_log(result(None)) == "c\n"
+
+
+class _Counting:
+    """A real runner that keeps the argv of every command it executed."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.runner = Unsandboxed(workdir)
+        self.argvs: list[tuple[str, ...]] = []
+
+    def execute(self, command: Command) -> Execution:
+        self.argvs.append(command.argv)
+        return self.runner.execute(command)
+
+
+def _two_runs(problem: Problem, sample: Sample) -> Simulation:
+    assert problem.test_path is not None
+    sources = {
+        "sample.sv": sample.code.encode(),
+        "test.sv": problem.test_path.read_bytes(),
+        "ref.sv": problem.ref_path.read_bytes(),
+    }
+    argv = ("iverilog", *sim.COMPILE_FLAGS, "-o", "sim", "sample.sv", "test.sv", "ref.sv")
+    return Simulation(
+        build=Command(argv, sources, ("sim",), 60.0),
+        runs=(("vvp", "sim", "-none"), ("vvp", "sim", "-none", "+second")),
+    )
+
+
+@pytest.mark.icarus
+def test_simulate_files_builds_once_and_runs_only_what_the_caller_reads(problem, tmp_path):
+    commands = _Counting(tmp_path)
+    runs = simulate_files(commands, reference(problem), _two_runs(problem, reference(problem)))
+    first = next(runs)
+    assert classify(first.result).category is Category.PASS
+    assert first.result.code == reference(problem).code
+    assert [argv[0] for argv in commands.argvs] == ["iverilog", "vvp"]  # the second: not yet
+    second = next(runs)
+    assert second.result.run is not None and second.result.run.argv[-1] == "+second"
+    assert [argv[0] for argv in commands.argvs] == ["iverilog", "vvp", "vvp"]
+
+
+@pytest.mark.icarus
+def test_simulate_files_runs_nothing_when_nothing_was_built_or_inspect_refuses(problem, tmp_path):
+    commands = _Counting(tmp_path)
+    broken = Sample(problem.name, 1, "module TopModule(; endmodule")
+    (only,) = simulate_files(commands, broken, _two_runs(problem, broken))
+    assert only.result.run is None and classify(only.result).category is Category.SYNTAX
+    assert len(commands.argvs) == 1
+
+    def refuse(built: Mapping[str, bytes]) -> None:
+        assert set(built) == {"sim"}
+        raise ValueError("not the design it should be")
+
+    commands.argvs.clear()
+    sample = reference(problem)
+    with pytest.raises(ValueError, match="not the design"):
+        next(simulate_files(commands, sample, _two_runs(problem, sample), inspect=refuse))
+    assert [argv[0] for argv in commands.argvs] == ["iverilog"]  # refused before any run
+
+
+@pytest.mark.icarus
+def test_simulate_files_with_build_must_succeed_runs_nothing_after_a_failed_build(
+    problem, tmp_path
+):
+    """cocotb's build may leave its files behind and still fail: then nothing runs."""
+    build = Command(("sh", "-c", "echo built > sim; exit 3"), {}, ("sim",), 60.0)
+    simulation = Simulation(build=build, runs=(("cat", "sim"),), build_must_succeed=True)
+    sample = reference(problem)
+    (only,) = simulate_files(_Counting(tmp_path), sample, simulation)
+    assert only.result.run is None and only.result.compile.returncode == 3
+    ran = simulate_files(_Counting(tmp_path), sample, replace(simulation, build_must_succeed=False))
+    (after,) = ran
+    assert after.result.run is not None and after.result.run.output == "built\n"

@@ -8,7 +8,7 @@ as bytes.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from verilogeval.formal import yosys
@@ -114,7 +114,7 @@ def formal_check(
         ports,
         report.inputs,
         ref_source=ref_source,
-        sample_code=code,
+        sample=replace(sample, code=code),
         compare_from=2 if has_reset else 1,
         edge=edge,
         commands=commands,

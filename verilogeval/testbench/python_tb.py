@@ -17,9 +17,8 @@ from verilogeval.ports.wrapper import WRAPPER_TOP, diff_wrapper
 from verilogeval.records import Problem, Sample, SimResult
 from verilogeval.resources import resource_dir
 from verilogeval.sandbox import runner
-from verilogeval.simulate import simulator_version
-from verilogeval.testbench.cocotb_child import EXIT_OK
-from verilogeval.testbench.cocotb_job import QUIET_COCOTB_ENV, run_cocotb_job
+from verilogeval.simulate import Simulation, simulate_files
+from verilogeval.testbench.cocotb_job import QUIET_COCOTB_ENV, cocotb_command
 
 TESTBENCH_SEED = 1  # a problem's testbench is a fixed test: same stimulus every run
 _BUILT = ("sim.vvp", "cmds.f")  # what cocotb's Icarus build leaves for its test step
@@ -58,20 +57,11 @@ def simulate_python_testbench(
         "seed": TESTBENCH_SEED,
         "env": dict(QUIET_COCOTB_ENV),
     }
-    commands = runner(workdir, sandboxed)
-    built = run_cocotb_job(commands, {**job, "steps": ["build"]}, sources, _BUILT, timeout_s)
-    ran = None
-    if built.result.returncode == EXIT_OK and set(built.files) == set(_BUILT):
-        # the test runs the build's own files, read-only, in a fresh workspace
-        inputs = {**sources, **built.files}
-        test_job = {**job, "steps": ["test"]}
-        ran = run_cocotb_job(commands, test_job, inputs, (), timeout_s).result
-    return SimResult(
-        problem=problem.name,
-        sample=sample.sample,
-        compile=built.result,
-        run=ran,
-        simulator=simulator_version(),
-        timeout_s=timeout_s,
-        code=sample.code,
+    build = cocotb_command({**job, "steps": ["build"]}, sources, _BUILT, timeout_s)
+    test = cocotb_command({**job, "steps": ["test"]}, sources, (), timeout_s)
+    # the test runs the build's own files and the sources, read-only, in a fresh workspace
+    simulation = Simulation(
+        build=build, runs=(test.argv,), run_inputs=test.inputs, build_must_succeed=True
     )
+    (simulated,) = simulate_files(runner(workdir, sandboxed), sample, simulation)
+    return simulated.result
