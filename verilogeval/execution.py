@@ -13,7 +13,7 @@ from collections import Counter
 from verilogeval.errors import ExitCode, outcome_code
 from verilogeval.formal.batch import formal_tally
 from verilogeval.models.registry import get_adapter
-from verilogeval.pipeline import RunOutcome, execute
+from verilogeval.pipeline import RunOutcome, run_plan
 from verilogeval.plans import RunPlan
 from verilogeval.plus.report import plus_undecided
 from verilogeval.progress import Progress
@@ -27,12 +27,13 @@ from verilogeval.wording import plural
 def execute_plan(plan: RunPlan, progress: Progress, started: float) -> ExitCode:
     """Run the plan and print its summary; Ctrl-C says how to resume it. `started`: the
     time.monotonic() the closing table's wall time counts from."""
-    adapter = get_adapter(plan.model, plan.adapter)  # fails before any work
+    asking = plan.generate
+    adapter = get_adapter(asking.model, asking.adapter)  # fails before any work
     try:
-        outcome = execute(plan, adapter, progress)
+        outcome = run_plan(plan, adapter, progress)
     except KeyboardInterrupt:
         print(
-            f"\ninterrupted: everything finished so far is saved in {plan.out}\n"
+            f"\ninterrupted: everything finished so far is saved in {asking.out}\n"
             f"resume with: {plan.resume_command}",
             file=sys.stderr,
         )
@@ -66,32 +67,34 @@ def print_summary(plan: RunPlan, outcome: RunOutcome, wall_s: float) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    results = outcome.results
+    results, asking, checks = outcome.results, plan.generate, plan.grade.checks
     passed = sum(line.passed for line in results)
-    asked = range(1, plan.sampling.n + 1)
-    grid = outcome_table(results, expected=[(p.name, s) for p in plan.problems for s in asked])
+    asked = range(1, asking.sampling.n + 1)
+    grid = outcome_table(results, expected=[(p.name, s) for p in asking.problems for s in asked])
     outcomes = {
         problem: "".join(sample.code for sample in samples) for problem, samples in grid.items()
     }
     official = official_pass_rate(outcomes) if outcomes else 0.0
     spent = spending(outcome.answered)
 
-    table = Table(title=f"{plan.model} on {plan.dataset.task} ({plan.out})", show_header=False)
+    table = Table(
+        title=f"{asking.model} on {asking.dataset.task} ({asking.out})", show_header=False
+    )
     table.add_row("samples graded", f"{len(results)} ({outcome.resumed} from before)")
     every = sum(len(row) for row in grid.values())  # a sample without a result fails
     rate = 100 * passed / every if every else 0.0
     table.add_row("pass rate", f"{passed}/{every} = {rate:.1f}%")
     table.add_row("official pass_rate", f"{official:.2f}")
-    unpassable = known_failing_references(plan.dataset, plan.problems)
+    unpassable = known_failing_references(asking.dataset, asking.problems)
     if unpassable:
         table.add_row(
             "  cannot pass (own reference fails)",
             f"{len(unpassable)}: {', '.join(unpassable)} (see verilogeval check)",
         )
-    if "strict" in plan.checks:
+    if "strict" in checks:
         strictly = sum(bool(line.strict_passed) for line in results)
         table.add_row("strict pass rate", f"{strictly}/{len(results)}")
-    if "plus" in plan.checks:
+    if "plus" in checks:
         plussed = sum(bool(line.plus_passed) for line in results)
         table.add_row("plus pass rate", f"{plussed}/{len(results)}")
         undecided = len(plus_undecided(results))
@@ -115,7 +118,7 @@ def print_summary(plan: RunPlan, outcome: RunOutcome, wall_s: float) -> None:
     if issues[ResponseIssue.TRUNCATED]:
         table.add_row(
             "  to fix truncation",
-            f"raise --max-tokens (now {plan.sampling.max_tokens}) or lower --thinking-budget / "
+            f"raise --max-tokens (now {asking.sampling.max_tokens}) or lower --thinking-budget / "
             "--reasoning-effort",
         )
     table.add_row(
@@ -128,5 +131,5 @@ def print_summary(plan: RunPlan, outcome: RunOutcome, wall_s: float) -> None:
     table.add_row("cost (this run)", spent.describe())
     table.add_row("wall time", f"{wall_s:.1f} s")
     Console().print(table)
-    if "formal" in plan.checks:
+    if "formal" in checks:
         print(f"formal: {formal_tally(results)}")

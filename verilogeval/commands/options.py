@@ -34,7 +34,7 @@ from verilogeval.models.capabilities import REASONING_MAX_TOKENS
 from verilogeval.models.pricing import Prices
 from verilogeval.models.registry import api_base_for, with_model_defaults
 from verilogeval.models.registry import resolve as resolve_model
-from verilogeval.plans import RunPlan, default_run_name
+from verilogeval.plans import GeneratePlan, GradePlan, RunPlan, default_run_name
 from verilogeval.plus.options import add_plus_options, plus_config_from_args
 from verilogeval.prompt import MAX_SHOTS, PromptConfig, PromptStyle, default_style
 from verilogeval.records import Problem, Task
@@ -512,7 +512,7 @@ def run_plan_from_args(args: argparse.Namespace, resume_command: str | None = No
     out = args.out or DEFAULT_RUNS_DIR / default_run_name(
         args.model, str(dataset.task), prompt, sampling
     )
-    return RunPlan(
+    generate = GeneratePlan(
         out=out,
         model=args.model,
         adapter=adapter_settings_from_args(args),
@@ -520,11 +520,13 @@ def run_plan_from_args(args: argparse.Namespace, resume_command: str | None = No
         problems=problems,
         prompt=prompt,
         sampling=sampling,
-        extract_mode=extract_mode,
         engine=engine_config_from_args(args),
-        grading=grading,
         generation_cache=generation_cache_from_args(args),
-        checks=checks_from_args(args, grading),
+    )
+    return RunPlan(
+        generate=generate,
+        grade=GradePlan(grading, checks_from_args(args, grading)),
+        extract_mode=extract_mode,
         resume_command=resume_command or _with_out(args.command_line, out),
     )
 

@@ -1,6 +1,6 @@
 """`verilogeval run`: one command from model to verdicts, resumable.
 
-Parses every option once into a RunPlan and hands it to verilogeval.pipeline. Running
+Parses every option once into a RunPlan and hands it to verilogeval.execution. Running
 the same command again continues where it stopped; other parameters against the same
 folder are refused.
 """
@@ -47,7 +47,8 @@ def run(args: argparse.Namespace) -> int:
     with stdout_for(args):
         code = execute_plan(plan, progress, process_started())
     if args.json:
-        summary = run_summary("run", plan.out, code)
-        cannot_pass = known_failing_references(plan.dataset, plan.problems)
+        asking = plan.generate
+        summary = run_summary("run", asking.out, code)
+        cannot_pass = known_failing_references(asking.dataset, asking.problems)
         print_json(summary | {"references_cannot_pass": list(cannot_pass)})
     return code
