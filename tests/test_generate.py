@@ -30,19 +30,6 @@ FAST_RETRY = RetryPolicy(attempts=4, base_delay_s=0.005, max_delay_s=0.05)
 
 
 @pytest.fixture(scope="module")
-def server():
-    with FakeOpenAIServer(hang_s=10) as server:
-        yield server
-
-
-@pytest.fixture
-def fresh(server):
-    server.reset()
-    server.latency_s = 0.0
-    return server
-
-
-@pytest.fixture(scope="module")
 def requests_():
     """3 problems x 2 samples of the embedded dataset."""
     requests = []
