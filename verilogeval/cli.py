@@ -23,7 +23,7 @@ from types import ModuleType
 from typing import NoReturn
 
 from verilogeval import __version__
-from verilogeval.debug_log import debug_log_path, record_bug
+from verilogeval.debug_log import debug_log_path, debug_logging, record_bug
 from verilogeval.errors import ExitCode, UserError, error_reason, exit_code
 
 # name -> (module, one-line help). Keep in the order a user meets them.
@@ -155,8 +155,9 @@ def main(argv: list[str] | None = None) -> int:
     parser, command = build_parser(name)
     args = parser.parse_args(rest)
     args.command_line = ["verilogeval", name, *rest]  # what to type again, e.g. to resume
+    log = debug_log_path(os.environ)
     try:
-        with _ctrl_c_once():
+        with _ctrl_c_once(), debug_logging(log):
             return command.run(args)
     except UserError as error:
         said, message = "error: ", str(error)
@@ -170,7 +171,6 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return ExitCode.DONE
     except Exception as bug:  # no command expects it: a bug, named in one line
-        log = debug_log_path(os.environ)
         kept = record_bug(bug, args.command_line, log)
         if not kept:
             traceback.print_exception(bug)
