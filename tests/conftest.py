@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from fake_openai_server import FakeOpenAIServer
 
 from verilogeval.dataset.loader import load_dataset
 from verilogeval.records import Problem, Task
@@ -110,9 +111,10 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(skip)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def cli():
-    """cli(*args, input=None, cwd=None) runs `python -m verilogeval` as a user would."""
+    """cli(*args, input=None, cwd=None, timeout=600) runs `python -m verilogeval` as a user
+    would (session-wide: a module's fixture may grade through it too)."""
 
     def run(*args: str, input: str | None = None, cwd: Path | None = None, timeout: float = 600):
         return subprocess.run(
@@ -125,3 +127,19 @@ def cli():
         )
 
     return run
+
+
+@pytest.fixture(scope="module")
+def server():
+    """A loopback OpenAI-compatible server (tests/fake_openai_server.py) for one module;
+    a request that asks it to hang waits 10 s."""
+    with FakeOpenAIServer(hang_s=10) as server:
+        yield server
+
+
+@pytest.fixture
+def fresh(server):
+    """The module's server with no request, fault or latency of an earlier test."""
+    server.reset()
+    server.latency_s = 0.0
+    return server

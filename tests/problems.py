@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from verilogeval.dataset.loader import load_dataset
-from verilogeval.records import Problem, Task
+from verilogeval.records import Problem, Sample, Task
 
 
 def write_problem(folder: Path, name: str, reference: str, testbench: str) -> Problem:
@@ -34,3 +34,11 @@ def embedded_problem() -> Problem:
 def reference_answer(problem: Problem) -> str:
     """`problem`'s reference named TopModule: an answer that passes."""
     return re.sub(r"\bRefModule\b", "TopModule", problem.ref_path.read_text())
+
+
+def reference_sample(problem: Problem, extra: str = "", sample: int = 1) -> Sample:
+    """`problem`'s reference as sample `sample` (it passes), with `extra` statements inside
+    the module."""
+    code = problem.ref_path.read_text().replace("RefModule", "TopModule")
+    body, end = code.rsplit("endmodule", 1)
+    return Sample(problem=problem.name, sample=sample, code=f"{body}{extra}\nendmodule{end}")

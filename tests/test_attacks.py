@@ -14,8 +14,6 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,11 +111,6 @@ def design(attack: Attack) -> str:
     return f"module TopModule (input [4:0] v, output maj);\n{body}\n{attack.extra}\nendmodule\n"
 
 
-def verilogeval(*args: object) -> subprocess.CompletedProcess[str]:
-    argv = [sys.executable, "-m", "verilogeval", *map(str, args)]
-    return subprocess.run(argv, capture_output=True, text=True, timeout=900, check=False)
-
-
 def snapshot(folder: Path) -> dict[str, str]:
     """Every file under `folder` with its content hash."""
     return {
@@ -128,7 +121,7 @@ def snapshot(folder: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def attacked(tmp_path_factory):
+def attacked(tmp_path_factory, cli):
     """Grade every attack twice (without, then with --plus); what each run left behind."""
     root = tmp_path_factory.mktemp("attacks")
     paths = {name: root / name for name in ("canary", "out", "cache", "dataset", "scratch")}
@@ -148,11 +141,11 @@ def attacked(tmp_path_factory):
     runs = {}
     for plus in (False, True):
         out = paths["out"] / ("plus" if plus else "official")
-        done = verilogeval(
+        done = cli(
             "evaluate", "--dataset", paths["dataset"], "--task", Task.SPEC_TO_RTL,
             "--samples", samples, "--out", out, "--cache-dir", paths["cache"],
             "--scratch-dir", paths["scratch"], "--timeout", 20, "--jobs", 2,
-            *(["--plus"] if plus else []),
+            *(["--plus"] if plus else []), timeout=900,
         )  # fmt: skip
         assert done.returncode == 0, done.stderr
         lines = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
@@ -210,7 +203,7 @@ def test_nothing_outside_the_scratch_folder_changes(attacked):
 
 
 @pytest.mark.icarus
-def test_without_the_sandbox_the_same_attack_escapes_and_the_choice_is_recorded(tmp_path):
+def test_without_the_sandbox_the_same_attack_escapes_and_the_choice_is_recorded(cli, tmp_path):
     """The suite above could fail: unsandboxed (--no-sandbox), a write by absolute path lands."""
     canary = tmp_path / "canary"
     canary.mkdir()
@@ -222,7 +215,7 @@ def test_without_the_sandbox_the_same_attack_escapes_and_the_choice_is_recorded(
     samples = tmp_path / "s.jsonl"
     samples.write_text(json.dumps({"problem": PROBLEM, "sample": 1, "code": code}) + "\n")
     out = tmp_path / "out"
-    done = verilogeval("evaluate", "--samples", samples, "--out", out, "--no-cache", "--no-sandbox")
+    done = cli("evaluate", "--samples", samples, "--out", out, "--no-cache", "--no-sandbox")
     assert done.returncode == 0, done.stderr
     assert "--no-sandbox" in done.stderr  # the warning
     assert (canary / "new.txt").read_text().strip() == str(MARKER)

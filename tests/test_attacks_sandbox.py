@@ -17,6 +17,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from problems import reference_sample
 from processes import commands_running
 
 from verilogeval.checks.plus.amplify import run_seeds
@@ -34,13 +35,6 @@ PROBLEM = "Prob001_majority5"
 @pytest.fixture(scope="module")
 def problem() -> Problem:
     return next(p for p in load_dataset(None, Task.SPEC_TO_RTL).problems if p.name == PROBLEM)
-
-
-def reference(problem: Problem, extra: str = "", sample: int = 1) -> Sample:
-    """The reference as the sample (it passes), with `extra` statements inside the module."""
-    code = problem.ref_path.read_text().replace("RefModule", "TopModule")
-    body, end = code.rsplit("endmodule", 1)
-    return Sample(problem=problem.name, sample=sample, code=f"{body}{extra}\nendmodule{end}")
 
 
 def passes(problem: Problem, sample: Sample) -> bool:
@@ -74,7 +68,7 @@ def test_a_seed_run_cannot_rewrite_the_binary_the_next_seed_runs(problem, tmp_pa
     )
     runs = run_seeds(
         problem,
-        reference(problem, rewrite),
+        reference_sample(problem, rewrite),
         (101, 202, 303),
         timeout_s=60,
         workdir=None,
@@ -92,7 +86,12 @@ def test_a_seed_run_leaves_nothing_for_the_next_seed(problem):
         'else begin f = $fopen("left-by-a-seed", "w"); $fclose(f); end end'
     )
     runs = run_seeds(
-        problem, reference(problem, probe), (101, 202), timeout_s=60, workdir=None, sandboxed=True
+        problem,
+        reference_sample(problem, probe),
+        (101, 202),
+        timeout_s=60,
+        workdir=None,
+        sandboxed=True,
     )
     assert len(runs) == 2
     assert not any("SAW-AN-EARLIER-SEED" in run.log for run in runs)
@@ -207,7 +206,7 @@ def test_a_fifo_does_not_come_back_and_no_file_is_over_the_size_limit():
 def test_waves_come_back_as_the_file_the_testbench_wrote(problem, tmp_path):
     wave = tmp_path / "waves" / "wave.vcd"
     dump = 'initial begin $dumpfile("wave.vcd"); $dumpvars; end'
-    result = simulate(problem, reference(problem, dump), wave_path=wave)
+    result = simulate(problem, reference_sample(problem, dump), wave_path=wave)
     assert classify(result).category is Category.PASS
     assert wave.is_file() and not wave.is_symlink() and "$enddefinitions" in wave.read_text()
 
@@ -221,8 +220,8 @@ def test_waves_come_back_as_the_file_the_testbench_wrote(problem, tmp_path):
 def test_a_sample_cannot_read_what_an_earlier_sample_left(problem, left):
     leave = f'initial begin : leave integer f; f = $fopen("{left}", "w"); $fdisplay(f, "x"); $fclose(f); end'
     look = f'initial begin : look integer f; f = $fopen("{left}", "r"); if (f != 0) $display("SAW-SAMPLE-1"); end'
-    simulate(problem, reference(problem, leave, 1))
-    result = simulate(problem, reference(problem, look, 2))
+    simulate(problem, reference_sample(problem, leave, 1))
+    result = simulate(problem, reference_sample(problem, look, 2))
     assert result.run is not None and "SAW-SAMPLE-1" not in result.run.output
 
 
@@ -281,9 +280,9 @@ def test_filling_the_scratch_space_does_not_fail_the_next_sample(problem, small_
         + write_lines("/tmp/filler", 80000, 100)
         + "end"
     )
-    simulate(problem, reference(problem, filler, 1), workdir=small_scratch)
+    simulate(problem, reference_sample(problem, filler, 1), workdir=small_scratch)
     explained = "\n// an answer that explains itself at length" * 2000  # 90 kB
-    result = simulate(problem, reference(problem, explained, 2), workdir=small_scratch)
+    result = simulate(problem, reference_sample(problem, explained, 2), workdir=small_scratch)
     assert classify(result).category is Category.PASS, result.compile.output
 
 

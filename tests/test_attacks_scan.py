@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -70,13 +69,8 @@ END_TO_END = {
 }
 
 
-def verilogeval(*args: object) -> subprocess.CompletedProcess[str]:
-    argv = [sys.executable, "-m", "verilogeval", *map(str, args)]
-    return subprocess.run(argv, capture_output=True, text=True, timeout=900, check=False)
-
-
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory) -> dict[str, dict]:
+def graded(tmp_path_factory, cli) -> dict[str, dict]:
     root = tmp_path_factory.mktemp("scan-attacks")
     names = list(END_TO_END)
     samples = root / "samples.jsonl"
@@ -87,9 +81,9 @@ def graded(tmp_path_factory) -> dict[str, dict]:
         )
     )
     out = root / "out"
-    done = verilogeval(
+    done = cli(
         "evaluate", "--task", Task.SPEC_TO_RTL, "--samples", samples, "--out", out,
-        "--no-cache", "--jobs", 1, "--plus",
+        "--no-cache", "--jobs", 1, "--plus", timeout=900,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     lines = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -132,3 +133,45 @@ def test_strict_jobs_zero_is_a_usage_error_before_reading_the_samples(cli, tmp_p
     assert result.stderr.splitlines()[0] == (
         "verilogeval strict: error: argument --jobs: must be at least 1, got '0'"
     )
+
+
+# A command of a test's own that has a bug: registered, then run by the real main().
+_BUGGY_COMMAND = """
+import sys, types
+from verilogeval.cli import entry as cli
+module = types.ModuleType("buggy")
+module.EXAMPLES = "verilogeval buggy"
+module.add_arguments = lambda parser: parser.add_argument("--json", action="store_true")
+module.run = lambda args: {}["a key no command has"]
+sys.modules["buggy"] = module
+cli.COMMANDS["buggy"] = ("buggy", "a command with a bug")
+sys.exit(cli.main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("writable", [True, False])
+def test_a_bug_is_one_line_and_its_traceback_goes_to_the_debug_log(tmp_path, writable):
+    """Old code: a traceback on screen and exit 1, the code of 'done, some samples failed'."""
+    cache = tmp_path / "cache"
+    if not writable:
+        cache.write_text("a file where the cache folder should be")
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "XDG_CACHE_HOME": str(cache)}
+    done = subprocess.run(
+        [sys.executable, "-c", _BUGGY_COMMAND, "buggy", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 3
+    log = cache / "verilogeval" / "debug.log"
+    last = done.stderr.splitlines()[-1]
+    assert last.startswith("verilogeval buggy: internal error: KeyError: 'a key no command has'")
+    assert json.loads(done.stdout)["exit_status"] == 3  # --json: still one object
+    if writable:
+        assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+        assert last.endswith(f"(a bug in verilogeval; its traceback is in {log})")
+        text = log.read_text()
+        assert "Traceback" in text and "buggy --json" in text and "KeyError" in text
+    else:  # nowhere to keep it: the traceback is shown rather than lost
+        assert "Traceback" in done.stderr and last.endswith("its traceback is above)")

@@ -188,7 +188,7 @@ def test_a_sample_icarus_simulates_otherwise_is_never_proven(
             ports,
             steps,
             ref_source=ref_source,
-            sample_code=code,
+            sample=Sample(name, 1, code),
             compare_from=1,
             edge=Edge.RISING,
             commands=runner(None, True),

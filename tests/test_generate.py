@@ -12,6 +12,7 @@ from fake_openai_server import FakeOpenAIServer, Fault, FaultKind
 from run_folders import jsonl_lines
 
 from verilogeval.dataset.loader import load_dataset
+from verilogeval.debug_log import debug_logging
 from verilogeval.generation.engine import (
     EngineConfig,
     GenerationAborted,
@@ -19,7 +20,14 @@ from verilogeval.generation.engine import (
     RetryPolicy,
     generate,
 )
-from verilogeval.generation.models.base import PRESETS, AdapterSettings, Preset, Request
+from verilogeval.generation.models.base import (
+    PRESETS,
+    AdapterSettings,
+    Completion,
+    ModelAdapter,
+    Preset,
+    Request,
+)
 from verilogeval.generation.models.registry import get_adapter
 from verilogeval.records import Generation, Prompt, Task, Usage
 from verilogeval.runfolder.lines import GenerationLine, read_generations
@@ -27,19 +35,6 @@ from verilogeval.runfolder.lines import GenerationLine, read_generations
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning:pydantic")
 
 FAST_RETRY = RetryPolicy(attempts=4, base_delay_s=0.005, max_delay_s=0.05)
-
-
-@pytest.fixture(scope="module")
-def server():
-    with FakeOpenAIServer(hang_s=10) as server:
-        yield server
-
-
-@pytest.fixture
-def fresh(server):
-    server.reset()
-    server.latency_s = 0.0
-    return server
 
 
 @pytest.fixture(scope="module")
@@ -116,6 +111,33 @@ def test_a_final_failure_is_recorded_not_raised(spec, fresh, requests_):
     assert "HTTP 400" in bad.error  # not retried
     assert good.error is None
     assert fresh.request_count == FAST_RETRY.attempts + 1 + 1
+
+
+class _BuggyAdapter(ModelAdapter):
+    """An adapter with a bug: its `complete` raises what no adapter should."""
+
+    identity = "buggy:model"
+    cacheable = False
+
+    async def complete(self, request: Request) -> Completion:
+        answers: dict[str, Completion] = {}
+        return answers["a key no adapter has"]
+
+
+def test_an_adapter_bug_is_the_samples_error_and_its_traceback_is_logged(
+    requests_, tmp_path, capsys
+):
+    """The bug is each sample's error in one line (here every request's: the run stops,
+    naming it); its traceback, which the old code dropped, goes to the debug log, not the
+    screen."""
+    log = tmp_path / "debug.log"
+    config = EngineConfig(concurrency=1, timeout_s=30, retry=FAST_RETRY)
+    with debug_logging(log), pytest.raises(GenerationAborted, match="KeyError: 'a key no"):
+        generate(_BuggyAdapter(), requests_[:2], config)
+    text = log.read_text()
+    assert text.count("the adapter failed") == 2 and "Traceback" in text
+    assert f"{requests_[0].problem.name} sample 1" in text
+    assert "Traceback" not in capsys.readouterr().err
 
 
 def test_retry_after_is_honoured(fresh, requests_):

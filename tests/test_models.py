@@ -7,7 +7,7 @@ import json
 import subprocess
 
 import pytest
-from fake_openai_server import FakeOpenAIServer, Fault, FaultKind
+from fake_openai_server import Fault, FaultKind
 
 from verilogeval.dataset.loader import load_dataset
 from verilogeval.errors import UserError
@@ -30,18 +30,6 @@ from verilogeval.records import Prompt, Task, Usage
 
 # litellm's own pydantic models warn at import; not ours to fix.
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning:pydantic")
-
-
-@pytest.fixture(scope="module")
-def server():
-    with FakeOpenAIServer(hang_s=10) as server:
-        yield server
-
-
-@pytest.fixture
-def fresh(server):
-    server.reset()
-    return server
 
 
 def prompt_for(problem, style="official-v2") -> Prompt:

@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from problems import embedded_problem
+from problems import embedded_problem, reference_sample
 
 from verilogeval.execution.sandbox import isolation
+from verilogeval.execution.sandbox.host import Command, Execution, Unsandboxed
 from verilogeval.grading import simulate as sim
 from verilogeval.grading.classify import classify
-from verilogeval.grading.simulate import official_log, simulate, simulator_version, version_warning
+from verilogeval.grading.simulate import (
+    Simulation,
+    official_log,
+    simulate,
+    simulate_files,
+    simulator_version,
+    version_warning,
+)
 from verilogeval.records import Category, ExecResult, Problem, Sample, SimResult, Task
 
 
@@ -25,13 +35,6 @@ def leftovers(folder: Path) -> list[Path]:
     """Everything under `folder` (the sandbox keeps nothing there; --no-sandbox's folders
     are removed after each command)."""
     return list(folder.rglob("*"))
-
-
-def reference(problem: Problem, extra: str = "") -> Sample:
-    """The reference as the sample, with `extra` statements inside the module."""
-    code = problem.ref_path.read_text().replace("RefModule", "TopModule")
-    body, end = code.rsplit("endmodule", 1)
-    return Sample(problem=problem.name, sample=1, code=f"{body}{extra}\nendmodule{end}")
 
 
 def test_version_warning_names_the_paper_version():
@@ -48,12 +51,12 @@ def test_simulator_version_is_parsed():
 
 @pytest.mark.icarus
 def test_reference_passes_with_the_official_command_and_leaves_nothing(problem, tmp_path):
-    result = simulate(problem, reference(problem), workdir=tmp_path)
+    result = simulate(problem, reference_sample(problem), workdir=tmp_path)
     assert result.compile.argv[:7] == ("iverilog", *sim.COMPILE_FLAGS)
     assert result.compile.returncode == 0 and result.run is not None
     assert result.run.argv == ("vvp", "sim", "-none")  # no wave.vcd
     assert classify(result).category is Category.PASS
-    assert result.code == reference(problem).code
+    assert result.code == reference_sample(problem).code
     assert leftovers(tmp_path) == []  # the sample's folder is gone
 
 
@@ -61,17 +64,17 @@ def test_reference_passes_with_the_official_command_and_leaves_nothing(problem, 
 def test_wave_is_written_only_when_asked(problem, tmp_path):
     # the official testbenches call $dumpfile("wave.vcd"); the embedded ones do not
     dump = 'initial begin $dumpfile("wave.vcd"); $dumpvars; end'
-    result = simulate(problem, reference(problem, dump), workdir=tmp_path)
+    result = simulate(problem, reference_sample(problem, dump), workdir=tmp_path)
     assert result.run is not None and "dumping is suppressed" in result.run.output
     wave = tmp_path / "waves" / "s.vcd"
-    result = simulate(problem, reference(problem, dump), workdir=tmp_path, wave_path=wave)
+    result = simulate(problem, reference_sample(problem, dump), workdir=tmp_path, wave_path=wave)
     assert result.run is not None and result.run.argv == ("vvp", "sim")
     assert wave.read_text().startswith("$date")
 
 
 @pytest.mark.icarus
 def test_compile_failure_has_no_run(problem, tmp_path):
-    result = simulate(problem, reference(problem, "assign = ;"), workdir=tmp_path)
+    result = simulate(problem, reference_sample(problem, "assign = ;"), workdir=tmp_path)
     assert result.run is None and result.compile.returncode != 0
     assert official_log(result) == result.compile.output
     assert "sample.sv:" in result.compile.output  # fixed names, wherever the dataset lives
@@ -85,8 +88,8 @@ def test_samples_never_see_each_others_files(problem, tmp_path):
         'initial begin : r integer f; f = $fopen("leak.txt", "r");'
         ' if (f != 0) $display("LEAK SEEN"); end'
     )
-    simulate(problem, reference(problem, writer), workdir=tmp_path)
-    result = simulate(problem, reference(problem, reader), workdir=tmp_path)
+    simulate(problem, reference_sample(problem, writer), workdir=tmp_path)
+    result = simulate(problem, reference_sample(problem, reader), workdir=tmp_path)
     assert result.run is not None and "LEAK SEEN" not in result.run.output
 
 
@@ -96,7 +99,7 @@ def test_timeout_terminates_like_the_official_flow(problem, tmp_path):
     started = time.monotonic()
     # The limit also bounds the compile: it leaves room for a compile on a loaded machine.
     limit = 8.0
-    result = simulate(problem, reference(problem, hang), timeout_s=limit, workdir=tmp_path)
+    result = simulate(problem, reference_sample(problem, hang), timeout_s=limit, workdir=tmp_path)
     assert time.monotonic() - started < 2 * limit + sim.KILL_GRACE_S + 60  # killed, not waited
     assert result.run is not None and result.run.timed_out and result.run.returncode is None
     assert official_log(result).endswith("TIMEOUT\n")
@@ -107,7 +110,7 @@ def test_timeout_terminates_like_the_official_flow(problem, tmp_path):
 @pytest.mark.icarus
 def test_output_is_capped_head_and_tail(problem, tmp_path):
     spam = 'initial begin : spam repeat (60000) $display("%0100d", 0); end'
-    result = simulate(problem, reference(problem, spam), workdir=tmp_path)
+    result = simulate(problem, reference_sample(problem, spam), workdir=tmp_path)
     assert result.run is not None and result.run.truncated
     assert len(result.run.output.encode()) < sim.OUTPUT_CAP_BYTES + 200
     assert "bytes of output cut" in result.run.output
@@ -122,7 +125,7 @@ def test_file_size_limit_stops_a_runaway_writer(problem, tmp_path, monkeypatch):
         'initial begin : w integer f; f = $fopen("big.txt", "w");'
         ' repeat (100000) $fdisplay(f, "%0100d", 0); $display("WROTE ALL"); end'
     )
-    result = simulate(problem, reference(problem, writer), workdir=tmp_path, sandboxed=False)
+    result = simulate(problem, reference_sample(problem, writer), workdir=tmp_path, sandboxed=False)
     assert result.run is not None
     assert "WROTE ALL" not in result.run.output
     assert result.run.returncode != 0
@@ -153,3 +156,76 @@ def test_official_log_is_compile_then_run_then_timeout_mark():
     assert official_log(result(ran)) == "c\nr\n"
     assert official_log(result(killed)) == "c\nr\nTIMEOUT\n"
     assert official_log(result(None)) == "c\n"
+
+
+class _Counting:
+    """A real runner that keeps the argv of every command it executed."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.runner = Unsandboxed(workdir)
+        self.argvs: list[tuple[str, ...]] = []
+
+    def execute(self, command: Command) -> Execution:
+        self.argvs.append(command.argv)
+        return self.runner.execute(command)
+
+
+def _two_runs(problem: Problem, sample: Sample) -> Simulation:
+    assert problem.test_path is not None
+    sources = {
+        "sample.sv": sample.code.encode(),
+        "test.sv": problem.test_path.read_bytes(),
+        "ref.sv": problem.ref_path.read_bytes(),
+    }
+    argv = ("iverilog", *sim.COMPILE_FLAGS, "-o", "sim", "sample.sv", "test.sv", "ref.sv")
+    return Simulation(
+        build=Command(argv, sources, ("sim",), 60.0),
+        runs=(("vvp", "sim", "-none"), ("vvp", "sim", "-none", "+second")),
+    )
+
+
+@pytest.mark.icarus
+def test_simulate_files_builds_once_and_runs_only_what_the_caller_reads(problem, tmp_path):
+    commands, sample = _Counting(tmp_path), reference_sample(problem)
+    runs = simulate_files(commands, sample, _two_runs(problem, sample))
+    first = next(runs)
+    assert classify(first.result).category is Category.PASS
+    assert first.result.code == sample.code
+    assert [argv[0] for argv in commands.argvs] == ["iverilog", "vvp"]  # the second: not yet
+    second = next(runs)
+    assert second.result.run is not None and second.result.run.argv[-1] == "+second"
+    assert [argv[0] for argv in commands.argvs] == ["iverilog", "vvp", "vvp"]
+
+
+@pytest.mark.icarus
+def test_simulate_files_runs_nothing_when_nothing_was_built_or_inspect_refuses(problem, tmp_path):
+    commands = _Counting(tmp_path)
+    broken = Sample(problem.name, 1, "module TopModule(; endmodule")
+    (only,) = simulate_files(commands, broken, _two_runs(problem, broken))
+    assert only.result.run is None and classify(only.result).category is Category.SYNTAX
+    assert len(commands.argvs) == 1
+
+    def refuse(built: Mapping[str, bytes]) -> None:
+        assert set(built) == {"sim"}
+        raise ValueError("not the design it should be")
+
+    commands.argvs.clear()
+    sample = reference_sample(problem)
+    with pytest.raises(ValueError, match="not the design"):
+        next(simulate_files(commands, sample, _two_runs(problem, sample), inspect=refuse))
+    assert [argv[0] for argv in commands.argvs] == ["iverilog"]  # refused before any run
+
+
+@pytest.mark.icarus
+def test_simulate_files_with_build_must_succeed_runs_nothing_after_a_failed_build(
+    problem, tmp_path
+):
+    """cocotb's build may leave its files behind and still fail: then nothing runs."""
+    build = Command(("sh", "-c", "echo built > sim; exit 3"), {}, ("sim",), 60.0)
+    simulation = Simulation(build=build, runs=(("cat", "sim"),), build_must_succeed=True)
+    sample = reference_sample(problem)
+    (only,) = simulate_files(_Counting(tmp_path), sample, simulation)
+    assert only.result.run is None and only.result.compile.returncode == 3
+    ran = simulate_files(_Counting(tmp_path), sample, replace(simulation, build_must_succeed=False))
+    (after,) = ran
+    assert after.result.run is not None and after.result.run.output == "built\n"

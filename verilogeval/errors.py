@@ -4,6 +4,8 @@
 1   done, but some samples could not be graded or answered (each one said why);
 2   bad input or setup, nothing or only part done: a one-line message naming the file,
     line or field, never a traceback;
+3   a bug in verilogeval stopped the command: one line naming the exception and the
+    debug log that holds its traceback (verilogeval.debug_log), never a traceback on screen;
 130 interrupted (Ctrl-C): what was finished is kept and the run can be resumed.
 """
 
@@ -17,6 +19,7 @@ class ExitCode(IntEnum):
     DONE = 0
     INCOMPLETE = 1
     BAD_INPUT = 2
+    BUG = 3
     INTERRUPTED = 130
 
 
@@ -35,7 +38,8 @@ class DamagedFile(UserError):
 
 
 def exit_code(error: BaseException) -> ExitCode | None:
-    """The exit code of a command that stopped with `error`; None: a bug, let it show."""
+    """The exit code of a command that stopped with `error`; None: a bug (ExitCode.BUG,
+    its traceback in the debug log)."""
     if isinstance(error, UserError):
         return ExitCode.BAD_INPUT
     if isinstance(error, KeyboardInterrupt):

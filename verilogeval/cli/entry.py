@@ -17,12 +17,14 @@ import signal
 import sys
 import textwrap
 import threading
+import traceback
 from collections.abc import Iterator
 from types import ModuleType
 from typing import NoReturn
 
 from verilogeval import __version__
-from verilogeval.errors import ExitCode, UserError, exit_code
+from verilogeval.debug_log import debug_log_path, debug_logging, record_bug
+from verilogeval.errors import ExitCode, UserError, error_reason, exit_code
 
 # name -> (module, one-line help). Keep in the order a user meets them.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -176,8 +178,9 @@ def main(argv: list[str] | None = None) -> int:
     parser, command = build_parser(name)
     args = parser.parse_args(rest)
     args.command_line = ["verilogeval", name, *rest]  # what to type again, e.g. to resume
+    log = debug_log_path(os.environ)
     try:
-        with _ctrl_c_once():
+        with _ctrl_c_once(), debug_logging(log):
             return command.run(args)
     except UserError as error:
         said, message = "error: ", str(error)
@@ -190,6 +193,13 @@ def main(argv: list[str] | None = None) -> int:
         # the interpreter's final flush does not raise again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return ExitCode.DONE
+    except Exception as bug:  # no command expects it: a bug, named in one line
+        kept = record_bug(bug, args.command_line, log)
+        if not kept:
+            traceback.print_exception(bug)
+        where = f"its traceback is in {log}" if kept else "its traceback is above"
+        said, message = "internal error: ", f"{error_reason(bug)} (a bug in verilogeval; {where})"
+        code = ExitCode.BUG
     print(f"verilogeval {name}: {said}{message}", file=sys.stderr)
     if getattr(args, "json", None) is True:  # --json: stdout still holds one object
         print(json.dumps({"command": name, "exit_status": int(code), "error": message}))

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import logging
 import queue
 import random
 import threading
@@ -37,6 +38,8 @@ from verilogeval.generation.models.base import (
 from verilogeval.generation.responses import join_reasoning, split_thinking
 from verilogeval.records import Generation, Usage
 from verilogeval.store import Store
+
+_log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -362,6 +365,7 @@ async def _attempt(
         except PermanentError as error:
             return _Failure(str(error), permanent=True)
         except Exception as error:  # an adapter bug must not end the run: record it
+            _log.exception("%s sample %d: the adapter failed", request.problem.name, request.sample)
             return _Failure(error_reason(error), permanent=True)
         if attempt == attempts:
             return _Failure(f"{failure} (gave up after {attempts} attempts)", permanent=False)

@@ -13,7 +13,8 @@ unless asked not to, where a timeout kills everything they started.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 # Re-exported: the simulator and the limits every command runs under, in cache keys.
@@ -59,42 +60,84 @@ def simulate(
     }
     compile_argv = ("iverilog", *COMPILE_FLAGS, "-o", _BINARY, _SAMPLE, _TEST, _REF)
     dump = () if wave_path else ("-none",)
-    compiled, ran, files = compile_and_run(
-        runner(workdir, sandboxed),
-        Command(compile_argv, sources, (_BINARY,), timeout_s),
-        ("vvp", _BINARY, *dump),
-        outputs=(_WAVE,) if wave_path else (),
+    simulation = Simulation(
+        build=Command(compile_argv, sources, (_BINARY,), timeout_s),
+        runs=(("vvp", _BINARY, *dump),),
+        run_outputs=(_WAVE,) if wave_path else (),
     )
-    if wave_path is not None and _WAVE in files:
+    (simulated,) = simulate_files(runner(workdir, sandboxed), sample, simulation)
+    if wave_path is not None and _WAVE in simulated.files:
         wave_path.parent.mkdir(parents=True, exist_ok=True)
-        wave_path.write_bytes(files[_WAVE])
-    return SimResult(
-        problem=problem.name,
-        sample=sample.sample,
-        compile=compiled,
-        run=ran,
-        simulator=simulator_version(),
-        timeout_s=timeout_s,
-        code=sample.code,
-    )
+        wave_path.write_bytes(simulated.files[_WAVE])
+    return simulated.result
 
 
-def compile_and_run(
-    runner: Runner, compile: Command, run_argv: tuple[str, ...], outputs: tuple[str, ...] = ()
-) -> tuple[ExecResult, ExecResult | None, Mapping[str, bytes]]:
-    """Compile, then run the binary `compile` gave back (its one output), read-only.
+@dataclass(frozen=True)
+class Simulation:
+    """One sample's simulation as commands: a build, then runs of what it built.
 
-    The run sees only the binary, in a workspace of its own: nothing it does reaches the
-    sources or the binary, and nothing of the compile is left for it. (compile result,
-    run result or None when nothing was built, the run's `outputs`.)
+    The official grade, plus's shifted seeds, a cocotb testbench and formal's replay
+    differ only in these commands; `simulate_files` runs any of them the same way.
     """
-    (binary,) = compile.outputs
-    compiled = runner.execute(compile)
-    built = compiled.files.get(binary)
-    if compiled.result.timed_out or built is None:
-        return compiled.result, None, {}
-    ran = runner.execute(Command(run_argv, {binary: built}, outputs, compile.timeout_s))
-    return compiled.result, ran.result, ran.files
+
+    build: Command  # its `outputs` are what the runs need: all of them, or nothing runs
+    runs: tuple[tuple[str, ...], ...]  # each run's argv, in order, under the build's limit
+    run_inputs: Mapping[str, bytes] = field(default_factory=dict)  # beside the built files
+    run_outputs: tuple[str, ...] = ()  # files each run gives back (a waveform, say)
+    build_must_succeed: bool = False  # a build that exited non-zero runs nothing (cocotb's
+    # build step may leave its files behind when it fails; iverilog's never does, and the
+    # official flow runs whatever binary it left)
+
+
+@dataclass(frozen=True)
+class Simulated:
+    """One run of a Simulation: its SimResult and the `run_outputs` that came back."""
+
+    result: SimResult
+    files: Mapping[str, bytes]
+
+
+def simulate_files(
+    commands: Runner,
+    sample: Sample,
+    simulation: Simulation,
+    *,
+    inspect: Callable[[Mapping[str, bytes]], None] | None = None,
+) -> Iterator[Simulated]:
+    """Build, then each run in order: one Simulated per run, or a single one without a
+    run when nothing was built (a compile error, a time-out).
+
+    Each run sees only the built files and `run_inputs`, read-only, in a workspace of
+    its own: nothing it does reaches the sources or the build, and nothing of the build
+    is left for it. Lazy: a caller that has seen enough (plus: the first failing seed)
+    stops iterating, and the later runs never start. `inspect` reads the built files
+    before anything of the sample runs, and raises to refuse them.
+    """
+    build = simulation.build
+    compiled = commands.execute(build)
+
+    def result(ran: ExecResult | None) -> SimResult:
+        return SimResult(
+            problem=sample.problem,
+            sample=sample.sample,
+            compile=compiled.result,
+            run=ran,
+            simulator=simulator_version(),
+            timeout_s=build.timeout_s,
+            code=sample.code,
+        )
+
+    built = {name: compiled.files[name] for name in build.outputs if name in compiled.files}
+    failed = simulation.build_must_succeed and compiled.result.returncode != 0
+    if compiled.result.timed_out or failed or len(built) < len(build.outputs):
+        yield Simulated(result(None), {})
+        return
+    if inspect is not None:
+        inspect(built)
+    inputs = {**simulation.run_inputs, **built}
+    for argv in simulation.runs:
+        ran = commands.execute(Command(argv, inputs, simulation.run_outputs, build.timeout_s))
+        yield Simulated(result(ran.result), ran.files)
 
 
 def official_log(result: SimResult) -> str:

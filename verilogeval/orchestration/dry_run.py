@@ -11,11 +11,11 @@ model behind --api-base, is "unknown", never free.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from verilogeval.generation.models.pricing import run_prices
 from verilogeval.generation.models.registry import resolve
-from verilogeval.orchestration.plans import RunPlan, resumed_checks
+from verilogeval.orchestration.plans import RunPlan
 from verilogeval.prompting.builder import build_prompt
 from verilogeval.records import Usage
 from verilogeval.runfolder.lines import read_generations
@@ -43,28 +43,28 @@ class Estimate:
 def estimate(plan: RunPlan) -> Estimate:
     """The plan's requests, tokens and cost; reads the run folder, writes nothing. A folder
     the run would refuse (other parameters) is refused here too, in the same words."""
-    plan = replace(plan, checks=resumed_checks(plan.folder, plan.checks))  # as run does
-    check_resumable(plan.folder, plan.manifest())
-    adapter, model = resolve(plan.model)
+    check_resumable(plan.folder, plan.resumed().manifest())  # as run does
+    asking = plan.generate
+    adapter, model = resolve(asking.model)
     sends = adapter in ("openai", "litellm")
-    samples = plan.sampling.n
-    answered = {line.key for line in read_generations(plan.folder.generations) if not line.error}
+    samples = asking.sampling.n
+    answered = {line.key for line in read_generations(asking.folder.generations) if not line.error}
     characters = 0
     requests = 0
-    for problem in plan.problems:
+    for problem in asking.problems:
         todo = sum((problem.name, s) not in answered for s in range(1, samples + 1))
         if sends and todo:
-            prompt = build_prompt(plan.dataset, problem, plan.prompt)
+            prompt = build_prompt(asking.dataset, problem, asking.prompt)
             characters += todo * sum(len(m["content"]) for m in prompt.messages())
         requests += todo if sends else 0
     prompt_tokens = -(-characters // CHARS_PER_TOKEN)
-    ceiling = requests * plan.sampling.max_tokens
+    ceiling = requests * asking.sampling.max_tokens
     # the prices the adapter would bill at (another server's are unknown unless given)
     billed_as = f"openai/{model}" if adapter == "openai" else model
-    settings = plan.adapter
+    settings = asking.adapter
     prices = run_prices(billed_as, settings.api_base, settings.prices) if sends else None
     return Estimate(
-        problems=tuple(problem.name for problem in plan.problems),
+        problems=tuple(problem.name for problem in asking.problems),
         asks_model=sends,
         samples=samples,
         answered=len(answered),
@@ -78,15 +78,16 @@ def estimate(plan: RunPlan) -> Estimate:
 
 def describe(plan: RunPlan, found: Estimate) -> list[str]:
     """The dry run's report, one fact a line."""
+    asking = plan.generate
     lines = [
-        f"dry run of {plan.model} into {plan.out}: nothing is sent or written",
-        f"problems       {plural(len(found.problems), 'problem')} of {plan.dataset.task}: "
+        f"dry run of {asking.model} into {asking.out}: nothing is sent or written",
+        f"problems       {plural(len(found.problems), 'problem')} of {asking.dataset.task}: "
         f"{some_names(found.problems)}",
     ]
     asked = f"{plural(len(found.problems), 'problem')} x {plural(found.samples, 'sample')}"
-    before = f"; {found.answered} already answered in {plan.out}" if found.answered else ""
+    before = f"; {found.answered} already answered in {asking.out}" if found.answered else ""
     if not found.asks_model:
-        lines.append(f"requests       0 ({plan.model} asks no model{before})")
+        lines.append(f"requests       0 ({asking.model} asks no model{before})")
         lines.append("cost           $0")
         return lines
     lines += [
@@ -94,11 +95,11 @@ def describe(plan: RunPlan, found: Estimate) -> list[str]:
         f"prompt tokens  ~{found.prompt_tokens:,} (estimate: characters / {CHARS_PER_TOKEN} "
         "of the prompts still to send)",
         f"answer tokens  at most {found.completion_ceiling:,} "
-        f"(--max-tokens {plan.sampling.max_tokens} per request)",
+        f"(--max-tokens {asking.sampling.max_tokens} per request)",
     ]
     if found.prompt_cost is None or found.ceiling_cost is None:
-        why = "a server of its own (--api-base)" if plan.adapter.api_base else "not in the map"
-        lines.append(f"cost           unknown (no price for {plan.model}: {why})")
+        why = "a server of its own (--api-base)" if asking.adapter.api_base else "not in the map"
+        lines.append(f"cost           unknown (no price for {asking.model}: {why})")
     else:
         lines.append(
             f"cost           ${found.prompt_cost:.2f} for the prompts, at most "

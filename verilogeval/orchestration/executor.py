@@ -1,127 +1,76 @@
-"""Carry out a RunPlan for the command line: execute it, say what happened, exit code.
+"""The one sequence of every command that writes a run folder: `execute` a `Work`.
 
-`run` and `sweep` both end here, so a run reads the same however it was started.
+`generate`, `evaluate` and `run` each say what they do as a Work; `execute` does the
+rest, the same way for all three (and for any later work, such as repair rounds, that
+implements the protocol):
+
+1. create the folder and the work's journals (an unwritable folder is one error);
+2. check that the folder may be resumed as the work's run.json says: another model,
+   prompt or check into the same folder is refused, field by field, before anything is
+   written; a resume keeps the earlier start time and counts one more session;
+3. `start`: the work reads its journals, decides what is left to do and opens what it
+   needs (a grading session, a journal) in `resources`; it returns run.json as it is
+   while the work goes on, written before any work is done;
+4. `run`: the work itself, every record journaled (and flushed) as it is done;
+5. `resources` closed, then `finish`: what the work writes last (summaries) and run.json
+   as the work leaves it, with `finished_at` only when nothing is left to do.
+
+A KeyboardInterrupt (or a crash) anywhere leaves the journals and the run.json of step 3,
+so the same command resumes. The command says what happened: `execute` returns the
+outcome of `run`.
 """
 
 from __future__ import annotations
 
-import os
-import sys
-import time
-from collections import Counter
+from contextlib import ExitStack
+from typing import Protocol, TypeVar
 
-from verilogeval.checks.registry import post_check
-from verilogeval.dataset.reference_failures import known_failing_references
-from verilogeval.errors import ExitCode, outcome_code
-from verilogeval.generation.models.registry import get_adapter
-from verilogeval.generation.responses import ResponseIssue
-from verilogeval.orchestration.pipeline import RunOutcome, execute
-from verilogeval.orchestration.plans import RunPlan
-from verilogeval.orchestration.progress import Progress
-from verilogeval.records import CATEGORY_NAMES
-from verilogeval.reporting.summary import official_pass_rate, outcome_table, spending
-from verilogeval.wording import plural
+from verilogeval.runfolder.files import RunFolder
+from verilogeval.runfolder.journal import create_journals
+from verilogeval.runfolder.manifest import Manifest, check_resumable, write_manifest
+
+Outcome = TypeVar("Outcome")
 
 
-def execute_plan(plan: RunPlan, progress: Progress, started: float) -> ExitCode:
-    """Run the plan and print its summary; Ctrl-C says how to resume it. `started`: the
-    time.monotonic() the closing table's wall time counts from."""
-    adapter = get_adapter(plan.model, plan.adapter)  # fails before any work
-    try:
-        outcome = execute(plan, adapter, progress)
-    except KeyboardInterrupt:
-        print(
-            f"\ninterrupted: everything finished so far is saved in {plan.out}\n"
-            f"resume with: {plan.resume_command}",
-            file=sys.stderr,
-        )
-        return ExitCode.INTERRUPTED
-    for warning in outcome.warnings:
-        print(f"verilogeval run: {warning}", file=sys.stderr)
-    for failure in outcome.failures:
-        print(f"verilogeval run: error: {failure}", file=sys.stderr)
-    print_summary(plan, outcome, time.monotonic() - started)
-    if outcome.unanswered:
-        print(
-            f"verilogeval run: {plural(outcome.unanswered, 'sample')} without an answer "
-            f"(exit 1); the same command asks for them again: {plan.resume_command}",
-            file=sys.stderr,
-        )
-    return outcome_code(len(outcome.failures) + outcome.unanswered)
+class Work(Protocol[Outcome]):
+    """What one command does in a run folder; `execute` calls these in order, once each."""
+
+    @property
+    def journals(self) -> tuple[str, ...]:
+        """The append-only journals it writes (verilogeval.runfolder.files names)."""
+        ...
+
+    def manifest(self) -> Manifest:
+        """run.json as this invocation describes it, checked against the folder's. A
+        setting drawn anew per invocation (plus's secret shifts) is the folder's here."""
+        ...
+
+    def start(
+        self, manifest: Manifest, previous: Manifest | None, resources: ExitStack
+    ) -> Manifest:
+        """Read the journals, decide what is left, open what `run` needs in `resources`.
+
+        `manifest` is `manifest()` resumed from `previous`, the folder's run.json (None
+        in a new folder). Returns run.json as it is while the work goes on.
+        """
+        ...
+
+    def run(self) -> Outcome:
+        """Do the work, journaling every record as it is done."""
+        ...
+
+    def finish(self, outcome: Outcome) -> Manifest:
+        """Write what comes last (summaries); run.json as the work leaves the folder."""
+        ...
 
 
-def process_started() -> float:
-    """The time.monotonic() at which this process started: a run's wall time includes
-    the interpreter's start-up and imports, which a timer started in main() would miss."""
-    with open("/proc/self/stat", encoding="ascii") as stat:
-        fields = stat.read().rpartition(")")[2].split()
-    started_ticks = int(fields[19])  # field 22, starttime: clock ticks after boot
-    elapsed = time.clock_gettime(time.CLOCK_BOOTTIME) - started_ticks / os.sysconf("SC_CLK_TCK")
-    return time.monotonic() - elapsed
-
-
-def print_summary(plan: RunPlan, outcome: RunOutcome, wall_s: float) -> None:
-    """The closing table: pass rate, failure categories, and what this invocation spent."""
-    from rich.console import Console
-    from rich.table import Table
-
-    results = outcome.results
-    passed = sum(line.passed for line in results)
-    asked = range(1, plan.sampling.n + 1)
-    grid = outcome_table(results, expected=[(p.name, s) for p in plan.problems for s in asked])
-    outcomes = {
-        problem: "".join(sample.code for sample in samples) for problem, samples in grid.items()
-    }
-    official = official_pass_rate(outcomes) if outcomes else 0.0
-    spent = spending(outcome.answered)
-
-    table = Table(title=f"{plan.model} on {plan.dataset.task} ({plan.out})", show_header=False)
-    table.add_row("samples graded", f"{len(results)} ({outcome.resumed} from before)")
-    every = sum(len(row) for row in grid.values())  # a sample without a result fails
-    rate = 100 * passed / every if every else 0.0
-    table.add_row("pass rate", f"{passed}/{every} = {rate:.1f}%")
-    table.add_row("official pass_rate", f"{official:.2f}")
-    unpassable = known_failing_references(plan.dataset, plan.problems)
-    if unpassable:
-        table.add_row(
-            "  cannot pass (own reference fails)",
-            f"{len(unpassable)}: {', '.join(unpassable)} (see verilogeval check)",
-        )
-    for name in plan.checks:
-        for label, value in post_check(name).report.closing_rows(name, results):
-            table.add_row(label, value)
-    for category, count in Counter(line.category for line in results).most_common():
-        table.add_row(f"  {category} {CATEGORY_NAMES[category]}", str(count))
-    if outcome.failures:
-        table.add_row(
-            "could not grade (this run)", f"{len(outcome.failures)}; first: {outcome.failures[0]}"
-        )
-    table.add_row("generation errors (this run)", str(spent.errors))
-    if spent.first_error is not None:
-        table.add_row("  first error", spent.first_error)
-    if outcome.unanswered:
-        table.add_row("samples without an answer", f"{outcome.unanswered} (asked again on resume)")
-    issues = Counter(line.response_issue for line in results)
-    for issue in ResponseIssue:
-        if issue is not ResponseIssue.GENERATION_ERROR and issues[issue]:
-            table.add_row(f"  answers {issue}", str(issues[issue]))
-    if issues[ResponseIssue.TRUNCATED]:
-        table.add_row(
-            "  to fix truncation",
-            f"raise --max-tokens (now {plan.sampling.max_tokens}) or lower --thinking-budget / "
-            "--reasoning-effort",
-        )
-    table.add_row(
-        "tokens (prompt + completion, this run)",
-        f"{spent.prompt_tokens} + {spent.completion_tokens}",
-    )
-    reasoning_tokens = sum(line.reasoning_tokens or 0 for line in outcome.answered)
-    if reasoning_tokens:
-        table.add_row("  completion spent reasoning", str(reasoning_tokens))
-    table.add_row("cost (this run)", spent.describe())
-    table.add_row("wall time", f"{wall_s:.1f} s")
-    Console().print(table)
-    for name in plan.checks:
-        note = post_check(name).report.closing_note(results)
-        if note is not None:
-            print(note)
+def execute(folder: RunFolder, work: Work[Outcome]) -> Outcome:
+    """Carry out `work` in `folder`, new or resumed; see the module's docstring."""
+    create_journals(folder.root, *work.journals)
+    manifest = work.manifest()
+    previous = check_resumable(folder, manifest)
+    with ExitStack() as resources:
+        write_manifest(folder, work.start(manifest.resumed_from(previous), previous, resources))
+        outcome = work.run()
+    write_manifest(folder, work.finish(outcome))
+    return outcome

@@ -7,39 +7,43 @@ resumes from what they hold: a sample with a result is final, a sample with an a
 but no result is graded again, any other sample is asked for. A failed request is
 journaled but never graded: its sample has no answer yet, and the next invocation asks
 for it again (so does a result line an older version graded from a failed request).
+
+`RunWork` is this job as a Work of verilogeval.orchestration.executor, which checks the
+resume and writes run.json as for `generate` and `evaluate`; it asks through the same
+`Asking` as `generate`, and grades through the same GradingSession as `evaluate`.
 """
 
 from __future__ import annotations
 
-import asyncio
+from contextlib import ExitStack
 from dataclasses import dataclass, replace
 
 from verilogeval.checks.registry import verdict_schemas
 from verilogeval.generation.engine import generate_async, run_coroutine
-from verilogeval.generation.models.base import ModelAdapter, Request
+from verilogeval.generation.models.base import ModelAdapter
 from verilogeval.generation.models.params import learned_warnings
 from verilogeval.generation.responses import response_issue
 from verilogeval.grading.extract import extract
 from verilogeval.grading.v1.simulator import simulator_warning
-from verilogeval.orchestration.plans import RunPlan, resumed_checks
+from verilogeval.orchestration.asking import Asking
+from verilogeval.orchestration.executor import execute
+from verilogeval.orchestration.plans import RunPlan
 from verilogeval.orchestration.progress import Progress
 from verilogeval.orchestration.repair.loop import RepairRun
-from verilogeval.orchestration.repair.resume import standings
+from verilogeval.orchestration.repair.resume import Standing, standings
 from verilogeval.orchestration.session import AnswerIssue, GradingSession
-from verilogeval.prompting.builder import build_prompt
 from verilogeval.records import Generation, Sample
 from verilogeval.reporting.summary import write_summaries
 from verilogeval.runfolder.files import GENERATIONS, RESULTS
-from verilogeval.runfolder.journal import Journal, create_journals
+from verilogeval.runfolder.journal import Journal
 from verilogeval.runfolder.lines import (
     GenerationLine,
     ResultLine,
     latest,
     read_generations,
     read_results,
-    write_prompts,
 )
-from verilogeval.runfolder.manifest import check_resumable, now_iso, write_manifest
+from verilogeval.runfolder.manifest import Manifest, now_iso
 from verilogeval.runfolder.official_layout import write_generate_log
 
 
@@ -57,138 +61,168 @@ class RunOutcome:
     failures: tuple[str, ...]  # samples that could not be graded or journaled, and why
 
 
-def execute(plan: RunPlan, adapter: ModelAdapter, progress: Progress) -> RunOutcome:
-    """Run (or resume) the plan into plan.out; KeyboardInterrupt leaves it resumable."""
-    folder = plan.folder
-    create_journals(folder.root, GENERATIONS, RESULTS)
-    plan = replace(plan, checks=resumed_checks(folder, plan.checks))
-    manifest = plan.manifest()
-    previous = check_resumable(folder, manifest)
-    manifest = manifest.resumed_from(previous)
-    prompts = {p.name: build_prompt(plan.dataset, p, plan.prompt) for p in plan.problems}
-    write_prompts(folder.prompts, prompts)
-
-    final = {
-        line.key
-        for line in read_results(folder.results, verdict_schemas(), repair=True)
-        if line.is_final
-    }
-    answered = {
-        key: line
-        for key, line in latest(read_generations(folder.generations, repair=True)).items()
-        if line.error is None
-    }
-    wanted = [(p, s) for p in plan.problems for s in range(1, plan.sampling.n + 1)]
-    to_grade = [answered[(p.name, s)] for p, s in wanted if (p.name, s) in answered]
-    to_grade = [line for line in to_grade if line.key not in final]
-    requests = [
-        Request(problem=p, prompt=prompts[p.name], sample=s, sampling=plan.sampling)
-        for p, s in wanted
-        if (p.name, s) not in answered and (p.name, s) not in final
-    ]
-
-    adapter.resume_request(previous.request if previous else None)
-    manifest = replace(manifest, request=adapter.request_record(plan.sampling))  # and learned
-    write_manifest(folder, manifest)
-    run: _Run | RepairRun
-    if plan.repair is None:
-        progress.start(len(requests), len(requests) + len(to_grade))
-        run = _Run(plan, adapter, progress)
-        work = run.pipeline(requests, to_grade)
-    else:  # each sample's conversation resumes from its rounds (verilogeval.orchestration.repair)
-        unfinished = standings(folder, [(p.name, s) for p, s in wanted])
-        progress.start(len(requests), len(unfinished))
-        run = RepairRun(plan, plan.repair, adapter, progress, prompts)
-        work = run.pipeline(unfinished)
-    try:
-        run_coroutine(work)
-    finally:
-        progress.stop()
-
-    results = tuple(read_results(folder.results, verdict_schemas()))
-    asked = [(problem.name, sample) for problem, sample in wanted]
-    write_summaries(folder, results, read_generations(folder.generations), expected=asked)
-    unanswered = set(asked) - {line.key for line in results if line.is_final}
-    complete = not unanswered
-    assert manifest.simulator is not None
-    request = adapter.request_record(plan.sampling)
-    write_manifest(
-        folder,
-        replace(
-            manifest,
-            simulator=replace(manifest.simulator, version=run.simulator),
-            request=request,
-            finished_at=now_iso() if complete else None,
-        ),
-    )
-    single_shot = isinstance(run, _Run)  # a repair run counts every round it asked and graded
-    return RunOutcome(
-        requested=len(requests) if single_shot else len(run.answered),
-        graded=len(requests) + len(to_grade) if isinstance(run, _Run) else run.graded,
-        resumed=len(final),
-        unanswered=len(unanswered),
-        results=results,
-        answered=tuple(run.answered),
-        warnings=(*run.warnings, *learned_warnings(request)),
-        failures=tuple(run.failures),
-    )
+def run_plan(plan: RunPlan, adapter: ModelAdapter, progress: Progress) -> RunOutcome:
+    """Run (or resume) the plan into its folder; KeyboardInterrupt leaves it resumable."""
+    return execute(plan.folder, RunWork(plan, adapter, progress))
 
 
-class _Run:
-    """One invocation's generation and grading, done at once."""
+class RunWork:
+    """`run` as a Work of verilogeval.orchestration.executor: generation and grading, at once."""
+
+    journals = (GENERATIONS, RESULTS)
 
     def __init__(self, plan: RunPlan, adapter: ModelAdapter, progress: Progress) -> None:
         self.plan = plan
-        self.adapter = adapter
+        self.asking = Asking(plan.generate, adapter)
         self.progress = progress
-        self.problems = {problem.name: problem for problem in plan.problems}
-        self.simulator: str | None = None
-        self.answered: list[GenerationLine] = []
+        self.problems = {problem.name: problem for problem in plan.generate.problems}
+        self.to_grade: list[GenerationLine] = []
+        self.final = 0  # samples already final before this invocation
         self.warnings: list[str] = []
-        self.failures: list[str] = []
+        self._manifest: Manifest | None = None
+        self._session: GradingSession | None = None
+        self._journal: Journal | None = None
+        self._repair: RepairRun | None = None  # with --repair: the run's conversations
+        self._standings: list[Standing] = []  # with --repair: the unfinished ones
 
-    async def pipeline(self, requests: list[Request], to_grade: list[GenerationLine]) -> None:
+    def manifest(self) -> Manifest:
+        self.plan = self.plan.resumed()
+        return self.plan.manifest()
+
+    def start(
+        self, manifest: Manifest, previous: Manifest | None, resources: ExitStack
+    ) -> Manifest:
+        """A sample with a result is final; one with an answer is graded; any other, asked."""
+        folder = self.plan.folder
+        lines = read_results(folder.results, verdict_schemas(), repair=True)
+        final = {line.key for line in lines if line.is_final}
+        answered = {
+            key: line
+            for key, line in latest(read_generations(folder.generations, repair=True)).items()
+            if line.error is None
+        }
+        wanted = self.asking.wanted
+        self.final = len(final)
+        manifest = self.asking.start(manifest, previous, skip=answered.keys() | final)
+        if self.plan.repair is not None:  # each conversation resumes from its rounds
+            self._standings = standings(folder, wanted)
+            self._repair = RepairRun(
+                self.plan, self.plan.repair, self.asking.adapter, self.progress, self.asking.prompts
+            )
+            self._manifest = manifest
+            return manifest
+        self.to_grade = [answered[key] for key in wanted if key in answered and key not in final]
+        grade = self.plan.grade
+        self._session = resources.enter_context(
+            GradingSession(folder, self.problems, grade.grading, grade.checks, self.progress)
+        )
+        warning = simulator_warning(self.plan.generate.dataset.benchmark, self._session.simulator)
+        if warning:
+            self.warnings.append(warning)
+        self._journal = resources.enter_context(Journal(folder.generations))
+        assert manifest.simulator is not None
+        simulator = replace(manifest.simulator, version=self._session.simulator)
+        self._manifest = replace(manifest, simulator=simulator)
+        return self._manifest
+
+    def run(self) -> RunOutcome:
+        if self._repair is not None:
+            return self._run_repair(self._repair)
+        requests = self.asking.requests
+        self.progress.start(len(requests), len(requests) + len(self.to_grade))
+        answered: list[GenerationLine] = []
+        assert self._session is not None
+        try:
+            run_coroutine(self._pipeline(answered))
+            # in this thread: a Ctrl-C while it waits closes the session (the executor's
+            # resources), which stops the grading at once
+            failures = self._session.wait()
+        finally:
+            self.progress.stop()
+        results = tuple(read_results(self.plan.folder.results, verdict_schemas()))
+        unanswered = set(self.asking.wanted) - {line.key for line in results if line.is_final}
+        return RunOutcome(
+            requested=len(requests),
+            graded=len(requests) + len(self.to_grade),
+            resumed=self.final,
+            unanswered=len(unanswered),
+            results=results,
+            answered=tuple(answered),
+            warnings=(*self.warnings, *learned_warnings(self.asking.request_record())),
+            failures=tuple(failures),
+        )
+
+    def _run_repair(self, repair: RepairRun) -> RunOutcome:
+        """Every unfinished conversation at once; a repair run counts each round it asked
+        and graded."""
+        self.progress.start(len(self.asking.requests), len(self._standings))
+        try:
+            run_coroutine(repair.pipeline(self._standings))
+        finally:
+            self.progress.stop()
+        results = tuple(read_results(self.plan.folder.results, verdict_schemas()))
+        unanswered = set(self.asking.wanted) - {line.key for line in results if line.is_final}
+        return RunOutcome(
+            requested=len(repair.answered),
+            graded=repair.graded,
+            resumed=self.final,
+            unanswered=len(unanswered),
+            results=results,
+            answered=tuple(repair.answered),
+            warnings=(*repair.warnings, *learned_warnings(self.asking.request_record())),
+            failures=tuple(repair.failures),
+        )
+
+    def finish(self, outcome: RunOutcome) -> Manifest:
+        folder = self.plan.folder
+        generations = read_generations(folder.generations)
+        write_summaries(folder, outcome.results, generations, expected=self.asking.wanted)
+        manifest = self._manifest
+        assert manifest is not None and manifest.simulator is not None
+        if self._repair is not None and self._repair.simulator is not None:
+            simulator = replace(manifest.simulator, version=self._repair.simulator)
+            manifest = replace(manifest, simulator=simulator)
+        return replace(
+            manifest,
+            request=self.asking.request_record(),
+            finished_at=None if outcome.unanswered else now_iso(),
+        )
+
+    async def _pipeline(self, answered: list[GenerationLine]) -> None:
+        """Submit the answers already journaled for grading, ask for the others and submit
+        each as it arrives (into `answered`)."""
         plan, folder = self.plan, self.plan.folder
-        with (
-            Journal(folder.generations) as generations,
-            GradingSession(
-                folder, self.problems, plan.grading, plan.checks, self.progress
-            ) as session,
-        ):
-            self.simulator = session.simulator
-            warning = simulator_warning(plan.dataset.benchmark, session.simulator)
-            if warning:
-                self.warnings.append(warning)
+        session, generations = self._session, self._journal
+        assert session is not None and generations is not None
 
-            def grade(line: GenerationLine) -> None:
-                problem = self.problems[line.problem]
-                code = extract(line.response or "", problem, plan.extract_mode)
-                sample = Sample(problem=problem.name, sample=line.sample, code=code)
-                issue = response_issue(line.to_generation(), code, problem.ifc)
-                session.submit(sample, answer=AnswerIssue(issue=issue and str(issue)))
+        def grade(line: GenerationLine) -> None:
+            problem = self.problems[line.problem]
+            code = extract(line.response or "", problem, plan.extract_mode)
+            sample = Sample(problem=problem.name, sample=line.sample, code=code)
+            issue = response_issue(line.to_generation(), code, problem.ifc)
+            session.submit(sample, answer=AnswerIssue(issue=issue and str(issue)))
 
-            def on_generation(generation: Generation) -> None:
-                line = GenerationLine.from_generation(generation)
-                generations.append(line.to_json())
-                self.answered.append(line)
-                write_generate_log(
-                    folder.root, line.problem, line.sample, generation.usage, generation.cost
-                )
-                self.progress.generated(line.error is not None)
-                if line.error is None:  # a failed request is asked again, never graded
-                    grade(line)
-
-            for line in to_grade:
+        def on_generation(generation: Generation) -> None:
+            line = GenerationLine.from_generation(generation)
+            generations.append(line.to_json())
+            answered.append(line)
+            write_generate_log(
+                folder.root, line.problem, line.sample, generation.usage, generation.cost
+            )
+            self.progress.generated(line.error is not None)
+            if line.error is None:  # a failed request is asked again, never graded
                 grade(line)
-            try:
-                await generate_async(
-                    self.adapter,
-                    requests,
-                    plan.engine,
-                    cache=plan.generation_cache,
-                    on_generation=on_generation,
-                )
-            finally:
-                await self.adapter.aclose()
-            loop = asyncio.get_running_loop()
-            self.failures = await loop.run_in_executor(None, session.wait)
+
+        for line in self.to_grade:
+            grade(line)
+        adapter = self.asking.adapter
+        try:
+            await generate_async(
+                adapter,
+                self.asking.requests,
+                plan.generate.engine,
+                cache=plan.generate.generation_cache,
+                on_generation=on_generation,
+            )
+        finally:
+            await adapter.aclose()

@@ -59,38 +59,51 @@ class GeneratePlan:
 
 
 @dataclass(frozen=True)
+class GradePlan:
+    """How samples are graded and checked: the part `run` and `evaluate` share."""
+
+    grading: GradeConfig
+    # post-verdict check name -> its settings (verilogeval.checks.registry)
+    checks: Mapping[str, Any]
+
+    def resumed(self, folder: RunFolder) -> GradePlan:
+        """As a resume of `folder` grades: see `resumed_checks`."""
+        return replace(self, checks=resumed_checks(folder, self.checks))
+
+    def manifest_fields(self) -> dict[str, Any]:
+        """run.json's fields of this part: the simulator's limits, the sandbox, the checks."""
+        return {
+            "simulator": simulator_facts(self.grading),
+            "sandbox": self.grading.sandbox,
+            "checks": checks_json(self.checks),
+        }
+
+
+@dataclass(frozen=True)
 class RunPlan:
     """`run`: generate, extract, grade and check, pipelined, into one folder."""
 
-    out: Path
-    model: str
-    adapter: AdapterSettings
-    dataset: Dataset
-    problems: tuple[Problem, ...]
-    prompt: PromptConfig
-    sampling: SamplingConfig
+    generate: GeneratePlan  # what is asked of the model, into which folder
+    grade: GradePlan  # how its extracted answers are graded
     extract_mode: ExtractMode
-    engine: EngineConfig
-    grading: GradeConfig
-    generation_cache: GenerationCache | None
-    # post-verdict check name -> its settings (verilogeval.checks.registry)
-    checks: Mapping[str, Any]
     resume_command: str  # what to type to continue this run after an interruption
     repair: RepairConfig | None = None  # --repair N (N >= 1); None: one answer per sample
 
     @property
     def folder(self) -> RunFolder:
-        return RunFolder(self.out)
+        return self.generate.folder
+
+    def resumed(self) -> RunPlan:
+        """As a resume of its folder runs (see `resumed_checks`)."""
+        return replace(self, grade=self.grade.resumed(self.folder))
 
     def manifest(self) -> Manifest:
         return replace(
-            _asking_manifest("run", self),
+            _asking_manifest("run", self.generate),
             extract_mode=str(self.extract_mode),
-            simulator=simulator_facts(self.grading),
-            jobs=self.grading.jobs,
-            sandbox=self.grading.sandbox,
+            jobs=self.grade.grading.jobs,
             repair=None if self.repair is None else self.repair.to_json(),
-            checks=checks_json(self.checks),
+            **self.grade.manifest_fields(),
         )
 
 
@@ -101,14 +114,17 @@ class EvaluatePlan:
     out: Path
     samples: Path
     dataset: Dataset
-    grading: GradeConfig
-    checks: Mapping[str, Any]
+    grade: GradePlan
     answers_from: Manifest | None = None  # the run.json of the generate folder graded
     extract_mode: ExtractMode | None = None  # how its answers are extracted
 
     @property
     def folder(self) -> RunFolder:
         return RunFolder(self.out)
+
+    def resumed(self) -> EvaluatePlan:
+        """As a resume of its folder grades (see `resumed_checks`)."""
+        return replace(self, grade=self.grade.resumed(self.folder))
 
     def manifest(self) -> Manifest:
         """Its problems and sampling.n say what the folder holds: evaluate's input decides.
@@ -125,9 +141,7 @@ class EvaluatePlan:
                 "seed": None,
                 "preset": None,
             },
-            simulator=simulator_facts(self.grading),
-            sandbox=self.grading.sandbox,
-            checks=checks_json(self.checks),
+            **self.grade.manifest_fields(),
         )
         source = self.answers_from
         if source is None:
@@ -216,7 +230,7 @@ def default_run_name(
     return "_".join(parts)
 
 
-def _asking_manifest(command: str, plan: GeneratePlan | RunPlan) -> Manifest:
+def _asking_manifest(command: str, plan: GeneratePlan) -> Manifest:
     """What run.json says of a command that asks a model: the model and how it was asked."""
     engine = plan.engine
     return replace(

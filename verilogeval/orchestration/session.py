@@ -9,6 +9,7 @@ What could not be done is returned by `wait` as one message per sample.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
@@ -28,6 +29,8 @@ from verilogeval.runfolder.files import RunFolder
 from verilogeval.runfolder.journal import Journal
 from verilogeval.runfolder.lines import ResultLine
 from verilogeval.runfolder.official_layout import write_graded
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -181,6 +184,7 @@ class GradingSession:
                     for check in self._checks
                 }
             except Exception as error:  # a check's own bookkeeping failed: wait() says so
+                _log.exception("%s sample %d: the checks' fields", sample.problem, sample.sample)
                 written.set_exception(error)
                 return
             self._write(graded, replace(line, checks=verdicts), written)
@@ -230,6 +234,7 @@ class GradingSession:
                     )
                 self._progress.graded(line.passed)
         except Exception as error:  # the journal cannot be written: wait() says so
+            _log.exception("%s sample %d: journaling its result", line.problem, line.sample)
             written.set_exception(error)
             return
         written.set_result(line)

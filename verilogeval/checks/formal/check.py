@@ -127,7 +127,7 @@ def formal_check(
         ports,
         report.inputs,
         ref_source=ref_source,
-        sample_code=code,
+        sample=replace(sample, code=code),
         compare_from=2 if has_reset else 1,
         edge=edge,
         commands=commands,

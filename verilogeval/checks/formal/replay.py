@@ -19,8 +19,8 @@ from verilogeval.checks.formal.result import Counterexample
 from verilogeval.checks.formal.yosys import Edge
 from verilogeval.execution.sandbox.host import Command, Runner
 from verilogeval.grading.ports.pairing import DiffPort, PortRole
-from verilogeval.grading.simulate import compile_and_run
-from verilogeval.records import ExecResult
+from verilogeval.grading.simulate import Simulation, simulate_files
+from verilogeval.records import ExecResult, Sample
 
 REPLAY_TOP = "verilogeval_formal_replay"
 _TB, _SAMPLE, _REF, _BINARY, _VCD = "replay_tb.sv", "sample.sv", "ref.sv", "replay", "replay.vcd"
@@ -86,24 +86,29 @@ def replay(
     steps: tuple[dict[str, str], ...],
     *,
     ref_source: str,
-    sample_code: str,
+    sample: Sample,
     compare_from: int,
     edge: Edge,
     commands: Runner,
     timeout_s: float,
 ) -> Replay:
-    """Run the counterexample in Icarus; its waveform comes back as bytes in the Replay."""
+    """Run the counterexample in Icarus against `sample` (the text Yosys read); its
+    waveform comes back as bytes in the Replay."""
     sources = {
         _TB: replay_testbench(ports, steps, compare_from, edge).encode("utf-8"),
-        _SAMPLE: sample_code.encode("utf-8"),
+        _SAMPLE: sample.code.encode("utf-8"),
         _REF: ref_source.encode("utf-8"),
     }
     argv = ("iverilog", "-g2012", "-s", REPLAY_TOP, "-o", _BINARY, _TB, _SAMPLE, _REF)
-    compiled, ran, files = compile_and_run(
-        commands, Command(argv, sources, (_BINARY,), timeout_s), ("vvp", "-n", _BINARY), (_VCD,)
+    simulation = Simulation(
+        build=Command(argv, sources, (_BINARY,), timeout_s),
+        runs=(("vvp", "-n", _BINARY),),
+        run_outputs=(_VCD,),
     )
+    (simulated,) = simulate_files(commands, sample, simulation)
+    ran, files = simulated.result.run, simulated.files
     if ran is None:
-        return Replay(None, f"the replay did not compile: {_tail(compiled)}")
+        return Replay(None, f"the replay did not compile: {_tail(simulated.result.compile)}")
     if ran.timed_out or _DONE not in ran.output:
         return Replay(None, f"the replay did not finish: {_tail(ran)}")
     first = _MISMATCH.search(ran.output)

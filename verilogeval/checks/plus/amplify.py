@@ -11,7 +11,7 @@ each run (verilogeval.checks.plus.harness.secret_shifts), so no sample can know 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +28,12 @@ from verilogeval.checks.plus.harness import (
 from verilogeval.checks.plus.origins import design_origin_issues
 from verilogeval.execution.sandbox.host import Command, runner
 from verilogeval.grading.classify import classify
-from verilogeval.grading.simulate import COMPILE_FLAGS, official_log, simulator_version
+from verilogeval.grading.simulate import (
+    COMPILE_FLAGS,
+    Simulation,
+    official_log,
+    simulate_files,
+)
 from verilogeval.records import Category, Problem, Sample, SimResult
 
 _SAMPLE, _TEST, _REF, _HARNESS, _BINARY = "sample.sv", "test.sv", "ref.sv", "harness.sv", "sim"
@@ -104,30 +109,30 @@ def run_seeds(
         _REF: reference.encode("utf-8"),
         _HARNESS: harness.encode("utf-8"),
     }
-    commands = runner(workdir, sandboxed)
-    compiled = commands.execute(Command(amplified_compile_argv(), sources, (_BINARY,), timeout_s))
-    binary = None if compiled.result.timed_out else compiled.files.get(_BINARY)
-    if binary is not None:  # checked before the sample's code ever runs
-        issues = design_origin_issues(binary.decode("latin-1"), ORIGINS, roots=("tb", HARNESS_TOP))
+    draws_and_secrets = [(draws, new_secret()) for draws in shifts]
+    simulation = Simulation(
+        build=Command(amplified_compile_argv(), sources, (_BINARY,), timeout_s),
+        runs=tuple(
+            ("vvp", _BINARY, "-none", *harness_plusargs(draws, secret))
+            for draws, secret in draws_and_secrets
+        ),
+    )
+
+    def same_origins(built: Mapping[str, bytes]) -> None:
+        """Checked before the sample's code ever runs."""
+        text = built[_BINARY].decode("latin-1")
+        issues = design_origin_issues(text, ORIGINS, roots=("tb", HARNESS_TOP))
         if issues:
             raise ForeignDesign(issues)
+
     runs: list[SeedRun] = []
-    for index, draws in enumerate(shifts, start=1):
-        seed, secret = index if draws else 0, new_secret()
-        ran = None
-        if binary is not None:  # each seed runs the same bytes, read-only, in a fresh workspace
-            argv = ("vvp", _BINARY, "-none", *harness_plusargs(draws, secret))
-            ran = commands.execute(Command(argv, {_BINARY: binary}, timeout_s=timeout_s)).result
-        result = SimResult(
-            problem.name,
-            sample.sample,
-            compiled.result,
-            ran,
-            simulator_version(),
-            timeout_s,
-            sample.code,
-        )
-        runs.append(_seed_run(seed, draws, result, secret))
+    simulated = simulate_files(runner(workdir, sandboxed), sample, simulation, inspect=same_origins)
+    # each seed runs the same bytes, read-only, in a fresh workspace; one result without a
+    # run when nothing was built, and it fails
+    for index, ((draws, secret), seed_run) in enumerate(
+        zip(draws_and_secrets, simulated, strict=False), start=1
+    ):
+        runs.append(_seed_run(index if draws else 0, draws, seed_run.result, secret))
         if not runs[-1].passed:
             break
     return tuple(runs)

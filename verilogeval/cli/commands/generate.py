@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 from verilogeval.cli.commands.options import (
@@ -31,19 +30,15 @@ from verilogeval.cli.commands.options import (
     sampling_config_from_args,
 )
 from verilogeval.errors import outcome_code
-from verilogeval.generation.engine import generate
-from verilogeval.generation.models.base import Request
 from verilogeval.generation.models.params import learned_warnings
 from verilogeval.generation.models.registry import get_adapter
+from verilogeval.orchestration.asking import GenerateWork
+from verilogeval.orchestration.executor import execute
 from verilogeval.orchestration.plans import GeneratePlan
 from verilogeval.orchestration.progress import BarProgress, QuietProgress
-from verilogeval.prompting.builder import build_prompt
-from verilogeval.records import Generation
 from verilogeval.reporting.summary import spending
 from verilogeval.runfolder.files import GENERATIONS
-from verilogeval.runfolder.journal import Journal, create_journals
-from verilogeval.runfolder.lines import GenerationLine, read_generations, write_prompts
-from verilogeval.runfolder.manifest import check_resumable, now_iso, write_manifest
+from verilogeval.runfolder.lines import GenerationLine
 
 EXAMPLES = """
 verilogeval generate --model gpt-4o --dataset ../verilog-eval --out runs/gpt-4o-answers
@@ -80,57 +75,13 @@ def plan_from_args(args: argparse.Namespace) -> GeneratePlan:
 def run(args: argparse.Namespace) -> int:
     plan = plan_from_args(args)
     adapter = get_adapter(plan.model, plan.adapter)  # fails before any work
-    folder = plan.folder
-    create_journals(folder.root, GENERATIONS)
-    manifest = plan.manifest()
-    # Another model, prompt or sampling into the same folder is refused, field by field.
-    previous = check_resumable(folder, manifest)
-    adapter.resume_request(previous.request if previous else None)
-    manifest = replace(
-        manifest.resumed_from(previous), request=adapter.request_record(plan.sampling)
-    )
-    prompts = {p.name: build_prompt(plan.dataset, p, plan.prompt) for p in plan.problems}
-    write_prompts(folder.prompts, prompts)
-    journaled = read_generations(folder.generations, repair=True)
-    done = {line.key for line in journaled if line.error is None}
-    requests = [
-        Request(
-            problem=problem, prompt=prompts[problem.name], sample=sample, sampling=plan.sampling
-        )
-        for problem in plan.problems
-        for sample in range(1, plan.sampling.n + 1)
-        if (problem.name, sample) not in done
-    ]
-    write_manifest(folder, manifest)
     progress = QuietProgress() if args.quiet else BarProgress()
-    progress.start(len(requests), 0)
-    with Journal(folder.generations) as journal:
-
-        def on_generation(generation: Generation) -> None:
-            journal.append(GenerationLine.from_generation(generation).to_json())
-            progress.generated(generation.error is not None)
-
-        try:
-            generations = generate(
-                adapter,
-                requests,
-                plan.engine,
-                cache=plan.generation_cache,
-                on_generation=on_generation,
-            )
-        finally:
-            progress.stop()
-    answers = [GenerationLine.from_generation(generation) for generation in generations]
-    errors = [answer for answer in answers if answer.error is not None]
-    request = adapter.request_record(plan.sampling)
-    finished_at = None if errors else now_iso()
-    write_manifest(folder, replace(manifest, request=request, finished_at=finished_at))
-    _print_summary(
-        answers, skipped=plan.sampling.n * len(plan.problems) - len(requests), out=plan.out
-    )
-    for warning in learned_warnings(request):
+    # Another model, prompt or sampling into the same folder is refused, field by field.
+    generated = execute(plan.folder, GenerateWork(plan, adapter, progress))
+    _print_summary(list(generated.answers), skipped=generated.skipped, out=plan.out)
+    for warning in learned_warnings(generated.request):
         print(f"verilogeval generate: {warning}", file=sys.stderr)
-    return outcome_code(len(errors))
+    return outcome_code(len(generated.errors))
 
 
 def _print_summary(answers: list[GenerationLine], *, skipped: int, out: Path) -> None:

@@ -39,7 +39,7 @@ from verilogeval.grading.extract import ExtractMode, default_mode
 from verilogeval.grading.grader import GradeConfig, default_cache_dir, default_jobs
 from verilogeval.grading.simulate import DEFAULT_TIMEOUT_S
 from verilogeval.grading.time_limits import TimeLimitPolicy
-from verilogeval.orchestration.plans import RunPlan, default_run_name
+from verilogeval.orchestration.plans import GeneratePlan, GradePlan, RunPlan, default_run_name
 from verilogeval.prompting.builder import (
     MAX_SHOTS,
     PromptConfig,
@@ -588,7 +588,7 @@ def run_plan_from_args(args: argparse.Namespace, resume_command: str | None = No
     out = args.out or DEFAULT_RUNS_DIR / default_run_name(
         args.model, str(dataset.task), prompt, sampling, repair
     )
-    return RunPlan(
+    generate = GeneratePlan(
         out=out,
         model=args.model,
         adapter=adapter_settings_from_args(args),
@@ -596,11 +596,13 @@ def run_plan_from_args(args: argparse.Namespace, resume_command: str | None = No
         problems=problems,
         prompt=prompt,
         sampling=sampling,
-        extract_mode=extract_mode,
         engine=engine_config_from_args(args),
-        grading=grading,
         generation_cache=generation_cache_from_args(args),
-        checks=checks,
+    )
+    return RunPlan(
+        generate=generate,
+        grade=GradePlan(grading, checks),
+        extract_mode=extract_mode,
         resume_command=resume_command or _with_out(args.command_line, out),
         repair=repair,
     )

@@ -1,6 +1,6 @@
 """`verilogeval run`: one command from model to verdicts, resumable.
 
-Parses every option once into a RunPlan and hands it to verilogeval.orchestration.pipeline. Running
+Parses every option once into a RunPlan and hands it to verilogeval.orchestration.executor. Running
 the same command again continues where it stopped; other parameters against the same
 folder are refused.
 """
@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import argparse
 
+from verilogeval.cli.closing import execute_plan, process_started
 from verilogeval.cli.commands.options import add_run_options, run_plan_from_args
 from verilogeval.cli.json_output import add_json_option, print_json, run_summary, stdout_for
 from verilogeval.dataset.reference_failures import known_failing_references
 from verilogeval.errors import ExitCode
-from verilogeval.orchestration.executor import execute_plan, process_started
 from verilogeval.orchestration.progress import BarProgress, QuietProgress
 
 EXAMPLES = """
@@ -47,7 +47,8 @@ def run(args: argparse.Namespace) -> int:
     with stdout_for(args):
         code = execute_plan(plan, progress, process_started())
     if args.json:
-        summary = run_summary("run", plan.out, code)
-        cannot_pass = known_failing_references(plan.dataset, plan.problems)
+        asking = plan.generate
+        summary = run_summary("run", asking.out, code)
+        cannot_pass = known_failing_references(asking.dataset, asking.problems)
         print_json(summary | {"references_cannot_pass": list(cannot_pass)})
     return code

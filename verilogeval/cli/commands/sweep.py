@@ -39,6 +39,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, NoReturn
 
+from verilogeval.cli.closing import execute_plan
 from verilogeval.cli.commands.options import (
     add_run_options,
     add_scheduler_option,
@@ -50,7 +51,6 @@ from verilogeval.errors import ExitCode, UserError, exit_code
 from verilogeval.feedback.protocol import RepairConfig
 from verilogeval.generation.models.base import PRESETS, Preset, SamplingConfig
 from verilogeval.orchestration.dry_run import Estimate, describe_total, estimate
-from verilogeval.orchestration.executor import execute_plan
 from verilogeval.orchestration.plans import RunPlan, model_slug
 from verilogeval.orchestration.progress import BarProgress, QuietProgress
 from verilogeval.prompting.builder import MAX_SHOTS

@@ -23,8 +23,19 @@ def run_cocotb_job(
     timeout_s: float,
     nonce: str = "",
 ) -> Execution:
-    """Run one cocotb_child job (build and/or test) as one Command, with `inputs` and the
-    job file in its workspace; `outputs` come back as bytes.
+    """Run one cocotb_child job (build and/or test): `cocotb_command`, executed."""
+    return commands.execute(cocotb_command(job, inputs, outputs, timeout_s, nonce))
+
+
+def cocotb_command(
+    job: dict,
+    inputs: Mapping[str, bytes],
+    outputs: tuple[str, ...],
+    timeout_s: float,
+    nonce: str = "",
+) -> Command:
+    """One cocotb_child job (build and/or test) as one Command, with `inputs` and the job
+    file in its workspace; `outputs` come back as bytes.
 
     `-I`: nothing a sample writes into the workspace can shadow a Python module. `nonce`
     reaches the test through its environment, never through a file (see cocotb_child).
@@ -33,4 +44,4 @@ def run_cocotb_job(
     argv: tuple[str, ...] = (str(PYTHON), "-I", "-m", "verilogeval.grading.testbench.cocotb_child")
     argv += (job_file, nonce) if nonce else (job_file,)
     files = {**inputs, job_file: json.dumps(job).encode("utf-8")}
-    return commands.execute(Command(argv, files, outputs, timeout_s))
+    return Command(argv, files, outputs, timeout_s)

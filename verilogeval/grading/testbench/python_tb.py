@@ -15,9 +15,11 @@ from verilogeval.execution.interface import read_interfaces
 from verilogeval.execution.sandbox.host import runner
 from verilogeval.grading.ports.pairing import diff_ports
 from verilogeval.grading.ports.wrapper import WRAPPER_TOP, diff_wrapper
-from verilogeval.grading.simulate import simulator_version
-from verilogeval.grading.testbench.cocotb_child import EXIT_OK
-from verilogeval.grading.testbench.cocotb_job import QUIET_COCOTB_ENV, run_cocotb_job
+from verilogeval.grading.simulate import Simulation, simulate_files
+from verilogeval.grading.testbench.cocotb_job import (
+    QUIET_COCOTB_ENV,
+    cocotb_command,
+)
 from verilogeval.records import Problem, Sample, SimResult
 from verilogeval.resources import resource_dir
 
@@ -58,20 +60,11 @@ def simulate_python_testbench(
         "seed": TESTBENCH_SEED,
         "env": dict(QUIET_COCOTB_ENV),
     }
-    commands = runner(workdir, sandboxed)
-    built = run_cocotb_job(commands, {**job, "steps": ["build"]}, sources, _BUILT, timeout_s)
-    ran = None
-    if built.result.returncode == EXIT_OK and set(built.files) == set(_BUILT):
-        # the test runs the build's own files, read-only, in a fresh workspace
-        inputs = {**sources, **built.files}
-        test_job = {**job, "steps": ["test"]}
-        ran = run_cocotb_job(commands, test_job, inputs, (), timeout_s).result
-    return SimResult(
-        problem=problem.name,
-        sample=sample.sample,
-        compile=built.result,
-        run=ran,
-        simulator=simulator_version(),
-        timeout_s=timeout_s,
-        code=sample.code,
+    build = cocotb_command({**job, "steps": ["build"]}, sources, _BUILT, timeout_s)
+    test = cocotb_command({**job, "steps": ["test"]}, sources, (), timeout_s)
+    # the test runs the build's own files and the sources, read-only, in a fresh workspace
+    simulation = Simulation(
+        build=build, runs=(test.argv,), run_inputs=test.inputs, build_must_succeed=True
     )
+    (simulated,) = simulate_files(runner(workdir, sandboxed), sample, simulation)
+    return simulated.result

@@ -23,7 +23,7 @@ from verilogeval.generation.models.base import ModelAdapter, Request
 from verilogeval.generation.responses import ResponseIssue, response_issue
 from verilogeval.grading.extract import extract
 from verilogeval.grading.grader import Graded
-from verilogeval.grading.simulate import version_warning
+from verilogeval.grading.v1.simulator import simulator_warning
 from verilogeval.orchestration.plans import RunPlan
 from verilogeval.orchestration.progress import Progress
 from verilogeval.orchestration.repair.conversation import Turn, conversation
@@ -56,7 +56,7 @@ class RepairRun:
         self.adapter = adapter
         self.progress = progress
         self.prompts = prompts
-        self.problems = {problem.name: problem for problem in plan.problems}
+        self.problems = {problem.name: problem for problem in plan.generate.problems}
         self.simulator: str | None = None
         self.answered: list[GenerationLine] = []
         self.warnings: list[str] = []
@@ -68,7 +68,7 @@ class RepairRun:
     async def pipeline(self, standings: list[Standing]) -> None:
         plan, folder = self.plan, self.plan.folder
         self._loop = asyncio.get_running_loop()
-        self._pacing = Pacing(plan.engine)
+        self._pacing = Pacing(plan.generate.engine)
         with (
             Journal(folder.generations) as self._generations,
             Journal(folder.rounds) as self._rounds,
@@ -76,15 +76,15 @@ class RepairRun:
             GradingSession(
                 folder,
                 self.problems,
-                plan.grading,
-                plan.checks,
+                plan.grade.grading,
+                plan.grade.checks,
                 self.progress,
                 on_line=self._on_line,
             ) as session,
         ):
             self._session = session
             self.simulator = session.simulator
-            warning = version_warning(session.simulator)
+            warning = simulator_warning(plan.generate.dataset.benchmark, session.simulator)
             if warning:
                 self.warnings.append(warning)
             first = [s for s in standings if s.round == 0 and s.answer is None]
@@ -100,8 +100,8 @@ class RepairRun:
                         generate_async(
                             self.adapter,
                             [self._request(s.problem, s.sample, ()) for s in first],
-                            plan.engine,
-                            cache=plan.generation_cache,
+                            plan.generate.engine,
+                            cache=plan.generate.generation_cache,
                             on_generation=on_generation,
                             pacing=self._pacing,
                         )
@@ -140,8 +140,8 @@ class RepairRun:
                 graded, line = await self._grade(Sample(problem.name, standing.sample, code), issue)
             except Exception:  # the machinery failed, not the sample: the session says so
                 return
-            findings = await asyncio.to_thread(scan, problem, graded, self.plan.grading)
-            passed = trusted_pass(line, self.plan.checks)
+            findings = await asyncio.to_thread(scan, problem, graded, self.plan.grade.grading)
+            passed = trusted_pass(line, self.plan.grade.checks)
             final = passed or number == self.repair.rounds
             feedback = None
             if not final:
@@ -152,9 +152,9 @@ class RepairRun:
                     graded,
                     line,
                     findings,
-                    self.plan.checks,
-                    self.plan.grading,
-                    explain=self.plan.prompt.explain,
+                    self.plan.grade.checks,
+                    self.plan.grade.grading,
+                    explain=self.plan.generate.prompt.explain,
                 )
             record = RoundRecord(
                 problem=problem.name,
@@ -186,7 +186,7 @@ class RepairRun:
             problem=self.problems[problem],
             prompt=self.prompts[problem],
             sample=sample,
-            sampling=self.plan.sampling,
+            sampling=self.plan.generate.sampling,
             conversation=messages,
         )
 
@@ -195,8 +195,8 @@ class RepairRun:
         [generation] = await generate_async(
             self.adapter,
             [request],
-            self.plan.engine,
-            cache=self.plan.generation_cache,
+            self.plan.generate.engine,
+            cache=self.plan.generate.generation_cache,
             pacing=self._pacing,
             fail_fast=False,
         )
