@@ -1,12 +1,13 @@
 """What a repair round costs to grade and keep, against the single-shot run of the same samples.
 
-A loopback model (tests/fake_openai_server.py, no latency) answers every round of every
-problem with another of the problem's failing golden samples (real wrong answers: syntax
-errors, wrong logic, timeouts), so no sample ever passes and every round is graded. Both
-runs are `verilogeval run` with no caches: the single shot grades each problem's first
-answer; the repair run (`--repair R --feedback LEVEL`) grades R+1 answers per problem and,
-per failed round, runs the tamper scan, builds the feedback and journals the round. The
-ratio printed is the repair run's wall time per round over the single-shot run's.
+A loopback model (tests/fake_openai_server.py, no latency) answers with the problem's
+failing golden samples (real wrong answers: syntax errors, wrong logic, timeouts), each
+made distinct by a comment naming the answer, so every answer is simulated and none
+passes. Both runs are `verilogeval run` with no caches and grade the same R+1 answers per
+problem: the single shot as `--samples R+1` (answer k to the k-th request of a prompt),
+the repair run as `--repair R` (answer k in round k), which also runs the tamper scan,
+builds the feedback and journals each round, and cannot ask round k+1 of a sample before
+round k is graded. The ratio printed is the repair run's wall time over the single shot's.
 
     .venv/bin/python bench/bench_repair.py [--problems 20] [--repairs 2] [--feedback compiler]
 """
@@ -20,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 from verilogeval.dataset import load_dataset
@@ -48,12 +50,17 @@ def main() -> None:
     problems = tuple(p for p in problems if failing.get(p.name))
     config = PromptConfig(style=default_style(dataset))
     by_prompt = {build_prompt(dataset, p, config).user: failing[p.name] for p in problems}
+    first_asked: Counter[str] = Counter()  # first answers asked per prompt
 
     def reply(body: dict) -> str:
         messages = body["messages"]
-        codes = by_prompt[messages[1]["content"]]
+        prompt = messages[1]["content"]
+        codes = by_prompt[prompt]
         number = sum(message["role"] == "assistant" for message in messages)
-        return f"[BEGIN]\n{codes[number % len(codes)]}\n[DONE]\n"
+        if number == 0:  # a single shot's k-th sample, or a repair run's first round
+            number = first_asked[prompt] % (args.repairs + 1)
+            first_asked[prompt] += 1
+        return f"[BEGIN]\n{codes[number % len(codes)]}// answer {number}\n[DONE]\n"
 
     names = ",".join(p.name for p in problems)
     with FakeOpenAIServer(reply=reply) as server, tempfile.TemporaryDirectory() as folder:
@@ -70,18 +77,20 @@ def main() -> None:
                 raise SystemExit(f"run failed ({done.returncode}): {done.stderr}")
             return elapsed
 
-        single = run("single")
+        rounds = args.repairs + 1
+        single = run("single", "--samples", str(rounds))
         asked_single = server.request_count
+        first_asked.clear()
         repair = run("repair", "--repair", str(args.repairs), "--feedback", args.feedback)
         asked_repair = server.request_count - asked_single
 
-    rounds = args.repairs + 1
     print(f"{len(problems)} problems, every answer failing; feedback {args.feedback}")
-    print(f"single shot : {single:7.2f} s  ({asked_single} answers graded)")
-    graded = f"{asked_repair} answers graded, {rounds} rounds"
-    print(f"repair {args.repairs}    : {repair:7.2f} s  ({graded})")
-    print(f"per round   : {repair / rounds:7.2f} s")
-    print(f"ratio (repair per round / single shot): {repair / rounds / single:.2f}x")
+    print(f"single shot, {rounds} samples : {single:7.2f} s  ({asked_single} answers graded)")
+    print(
+        f"repair {args.repairs} ({rounds} rounds)     : {repair:7.2f} s  ({asked_repair} answers)"
+    )
+    print(f"per round of the repair run : {repair / rounds:7.2f} s")
+    print(f"ratio (repair / single shot, same answers): {repair / single:.2f}x")
 
 
 def _failing_samples(golden: Path) -> dict[str, list[str]]:
