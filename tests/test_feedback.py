@@ -78,11 +78,28 @@ def _hostile_answers(problem: Problem) -> dict[str, str]:
 )
 def test_no_level_shows_the_testbench_or_reference(official_problems, name, tmp_path):
     problem = official_problems[Task.SPEC_TO_RTL][name]
+    _check_no_leak(problem, _hostile_answers(problem), tmp_path)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("task", list(Task))
+def test_no_level_leaks_on_any_problem(official_problems, task, tmp_path):
+    """Every problem of both tasks, with the answers that reach into the testbench."""
+    kinds = ("include test", "reach into stimulus", "shadow stimulus", "hierarchical")
+    for problem in official_problems[task].values():
+        if problem.test_path is None:
+            continue
+        answers = _hostile_answers(problem)
+        _check_no_leak(problem, {kind: answers[kind] for kind in kinds}, tmp_path)
+
+
+def _check_no_leak(problem: Problem, answers: dict[str, str], tmp_path) -> None:
+    assert problem.test_path is not None
     oracle = problem.test_path.read_text() + problem.ref_path.read_text()
     interface = read_interfaces(problem.ref_path.read_text())["RefModule"]
     public = _words(problem.prompt) | _template_words() | _COMMON
     secrets = _words(oracle) - public
-    for kind, code in _hostile_answers(problem).items():
+    for kind, code in answers.items():
         result = simulate(problem, Sample(problem.name, 1, code), workdir=tmp_path)
         verdict = classify(result)
         assert not verdict.passed, kind

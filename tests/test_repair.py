@@ -18,7 +18,13 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from fake_openai_server import FakeOpenAIServer, Repairing, repairing_reply
+from fake_openai_server import (
+    THINKING,
+    Behaviour,
+    FakeOpenAIServer,
+    Repairing,
+    repairing_reply,
+)
 from run_folders import jsonl_lines
 
 pytestmark = [pytest.mark.icarus, pytest.mark.shared]
@@ -73,6 +79,20 @@ def test_compiler_feedback_repairs_a_syntax_error_in_one_round(cli, official_roo
     assert all(r["feedback"] == feedback for r in rounds if r["round"] == 0)
     manifest = json.loads((out / "run.json").read_text())
     assert manifest["repair"] == {"rounds": 2, "feedback": "compiler", "history": "full"}
+
+
+def test_a_reasoning_model_s_thinking_is_kept_and_never_sent_back(cli, official_root, tmp_path):
+    out = tmp_path / "run"
+    reply = repairing_reply(Repairing.FIXES_SYNTAX)
+    with FakeOpenAIServer(reply=reply, behaviour=Behaviour.REASONING_CONTENT) as server:
+        result = cli(*_argv(server, official_root, out, "--repair", "1"))
+        requests = server.requests
+    assert result.returncode == 0, result.stderr
+    assert len(requests) == 2
+    assert all(THINKING not in m["content"] for m in requests[1]["messages"])
+    first = jsonl_lines(out / "rounds.jsonl")[0]
+    assert first["answer"]["reasoning"] == THINKING and first["answer"]["reasoning_tokens"]
+    assert first["answer"]["response"] == requests[1]["messages"][2]["content"]
 
 
 def test_pass_fail_feedback_does_not_name_the_error(cli, official_root, tmp_path):
