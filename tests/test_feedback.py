@@ -21,7 +21,7 @@ from verilogeval.feedback.waveform import wave_table
 from verilogeval.grade import GradeConfig, Graded
 from verilogeval.interface import ModuleInterface, Port, read_interfaces
 from verilogeval.plus.tamper import scan_log, scan_sample
-from verilogeval.records import Problem, Sample, Task
+from verilogeval.records import CATEGORY_NAMES, Problem, Sample, Task
 from verilogeval.repair.feedback_step import reference_interface, waveform
 from verilogeval.resources import resource_dir
 from verilogeval.simulate import official_log, simulate
@@ -38,7 +38,12 @@ LEAK_PROBLEMS = (
 )
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
 # Icarus's own words (public: the filter's vocabulary) and the names of the harness.
-_COMMON = COMPILER_WORDS | {"TopModule", "top_module1", "tb"}
+# and the category names the verdict line shows.
+_COMMON = (
+    COMPILER_WORDS
+    | {"TopModule", "top_module1", "tb"}
+    | {word for name in CATEGORY_NAMES.values() for word in name.replace("/", " ").split()}
+)
 
 
 def _words(text: str) -> set[str]:

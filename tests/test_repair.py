@@ -115,6 +115,9 @@ def test_two_rounds_syntax_then_logic_then_right_and_the_reports(cli, official_r
     assert result.returncode == 0, result.stderr
     lines = jsonl_lines(out / "results.jsonl")
     assert {(r["passed"], r["rounds"], r["passed_at_round"]) for r in lines} == {(True, 3, 2)}
+    closing = " ".join(result.stdout.split())  # the closing table's pass@1 curve
+    assert "passed by round 0 │ 0/2 = 0.0%" in closing
+    assert "passed by round 2 │ 2/2 = 100.0%" in closing
     rounds = sorted(jsonl_lines(out / "rounds.jsonl"), key=lambda r: (r["sample"], r["round"]))
     assert [r["category"] for r in rounds] == ["S", "R", "."] * 2
     assert sorted(len(body["messages"]) for body in requests) == [2, 2, 4, 4, 6, 6]  # full
