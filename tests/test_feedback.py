@@ -110,10 +110,11 @@ def _check_no_leak(problem: Problem, answers: dict[str, str], tmp_path) -> None:
         assert not verdict.passed, kind
         findings = scan_sample(code, problem, workdir=tmp_path) + scan_log(official_log(result))
         own = _words(code)
+        # whole lines (a short one, like `module stimulus_gen`, is words checked below)
         oracle_lines = {
             line.strip()
             for line in oracle.splitlines()
-            if len(line.strip()) >= 10 and line.strip() not in code + problem.prompt
+            if len(line.strip()) >= 24 and line.strip() not in code + problem.prompt
         }
         # With the scan's findings (as the repair loop builds it) and without them: the
         # compiler's filter alone, as if the scan had missed the answer.

@@ -134,8 +134,11 @@ def test_two_rounds_syntax_then_logic_then_right_and_the_reports(cli, official_r
     assert "answers that turned to tampering after feedback (tamper scan): 0" in text
     assert "round 2        2 answers" in text
 
-    board = cli("leaderboard", out, "--format", "json")
-    assert json.loads(board.stdout)[0]["feedback"] == "repair 2 (compiler, full)"
+    board = json.loads(cli("leaderboard", out, "--format", "json").stdout)[0]
+    assert board["feedback"] == "repair 2 (compiler, full)"
+    every_round = sum(r["answer"]["usage"]["prompt_tokens"] for r in rounds)
+    assert board["prompt_tokens"] == every_round > 0  # all rounds, not the final answers'
+    assert every_round > sum(r["answer"]["usage"]["prompt_tokens"] for r in rounds[2::3])
     assert "repair 2 (compiler, full)" in cli("leaderboard", out).stdout
 
     html = tmp_path / "report.html"
