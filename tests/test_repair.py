@@ -245,3 +245,25 @@ def test_sigkill_mid_conversation_then_resume_asks_no_round_twice(cli, official_
         (g["sample"], g.get("round", 0)) for g in jsonl_lines(out / "generations.jsonl")
     )
     assert set(answers.values()) == {1} and len(answers) == 24
+
+
+@pytest.mark.yosys
+def test_formal_feedback_shows_the_counterexample(cli, official_root, tmp_path):
+    out = tmp_path / "run"
+    wrong = (
+        "[BEGIN]\nmodule TopModule(input a, input b, input c, output out);\n"
+        "  assign out = a & b & c;\nendmodule\n[DONE]\n"
+    )
+    with FakeOpenAIServer(reply=lambda body: wrong) as server:
+        argv = _argv(server, official_root, out, "--repair", "1", "--feedback", "formal")
+        argv[argv.index("Prob001_zero")] = "Prob050_kmap1"
+        result = cli(*argv, "--formal")
+    assert result.returncode == 0, result.stderr
+    feedback = jsonl_lines(out / "rounds.jsonl")[0]["feedback"]
+    assert "A counterexample from the formal equivalence check" in feedback
+    assert "| cycle | a | b | c | out (expected) | out (yours) |" in feedback
+    assert "(first mismatch) |" in feedback
+    refused = cli(
+        *_argv(server, official_root, tmp_path / "b", "--repair", "1", "--feedback", "formal")
+    )
+    assert refused.returncode == 2 and "add --formal" in refused.stderr
