@@ -23,7 +23,7 @@ from verilogeval.grading.classify import classify
 from verilogeval.grading.grader import GradeConfig, Graded
 from verilogeval.grading.simulate import official_log, simulate
 from verilogeval.orchestration.repair.feedback_step import reference_interface, waveform
-from verilogeval.records import Problem, Sample, Task
+from verilogeval.records import CATEGORY_NAMES, Problem, Sample, Task
 from verilogeval.resources import resource_dir
 
 pytestmark = [pytest.mark.icarus, pytest.mark.shared]
@@ -38,7 +38,12 @@ LEAK_PROBLEMS = (
 )
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
 # Icarus's own words (public: the filter's vocabulary) and the names of the harness.
-_COMMON = COMPILER_WORDS | {"TopModule", "top_module1", "tb"}
+# and the category names the verdict line shows.
+_COMMON = (
+    COMPILER_WORDS
+    | {"TopModule", "top_module1", "tb"}
+    | {word for name in CATEGORY_NAMES.values() for word in name.replace("/", " ").split()}
+)
 
 
 def _words(text: str) -> set[str]:
@@ -78,20 +83,38 @@ def _hostile_answers(problem: Problem) -> dict[str, str]:
 )
 def test_no_level_shows_the_testbench_or_reference(official_problems, name, tmp_path):
     problem = official_problems[Task.SPEC_TO_RTL][name]
+    _check_no_leak(problem, _hostile_answers(problem), tmp_path)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("task", list(Task))
+def test_no_level_leaks_on_any_problem(official_problems, task, tmp_path):
+    """Every problem of both tasks, with the answers that reach into the testbench."""
+    kinds = ("include test", "reach into stimulus", "shadow stimulus", "hierarchical")
+    for problem in official_problems[task].values():
+        if problem.test_path is None:
+            continue
+        answers = _hostile_answers(problem)
+        _check_no_leak(problem, {kind: answers[kind] for kind in kinds}, tmp_path)
+
+
+def _check_no_leak(problem: Problem, answers: dict[str, str], tmp_path) -> None:
+    assert problem.test_path is not None
     oracle = problem.test_path.read_text() + problem.ref_path.read_text()
     interface = read_interfaces(problem.ref_path.read_text())["RefModule"]
     public = _words(problem.prompt) | _template_words() | _COMMON
     secrets = _words(oracle) - public
-    for kind, code in _hostile_answers(problem).items():
+    for kind, code in answers.items():
         result = simulate(problem, Sample(problem.name, 1, code), workdir=tmp_path)
         verdict = classify(result)
         assert not verdict.passed, kind
         findings = scan_sample(code, problem, workdir=tmp_path) + scan_log(official_log(result))
         own = _words(code)
+        # whole lines (a short one, like `module stimulus_gen`, is words checked below)
         oracle_lines = {
             line.strip()
             for line in oracle.splitlines()
-            if len(line.strip()) >= 10 and line.strip() not in code + problem.prompt
+            if len(line.strip()) >= 24 and line.strip() not in code + problem.prompt
         }
         # With the scan's findings (as the repair loop builds it) and without them: the
         # compiler's filter alone, as if the scan had missed the answer.

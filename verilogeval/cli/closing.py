@@ -18,6 +18,7 @@ from verilogeval.generation.responses import ResponseIssue
 from verilogeval.orchestration.pipeline import RunOutcome, run_plan
 from verilogeval.orchestration.plans import RunPlan
 from verilogeval.orchestration.progress import Progress
+from verilogeval.orchestration.repair.verdict import passed_by_round
 from verilogeval.records import CATEGORY_NAMES
 from verilogeval.reporting.summary import official_pass_rate, outcome_table, spending
 from verilogeval.wording import plural
@@ -93,6 +94,11 @@ def print_summary(plan: RunPlan, outcome: RunOutcome, wall_s: float) -> None:
     for name in plan.grade.checks:
         for label, value in post_check(name).report.closing_rows(name, results):
             table.add_row(label, value)
+    if plan.repair is not None:  # the final answers' rate above; the curve over rounds here
+        table.add_row("repair", f"{plan.repair.rounds} rounds, {plan.repair.feedback} feedback")
+        for number, passed_by in passed_by_round(results, plan.repair.rounds):
+            share = 100 * passed_by / every if every else 0.0
+            table.add_row(f"  passed by round {number}", f"{passed_by}/{every} = {share:.1f}%")
     for category, count in Counter(line.category for line in results).most_common():
         table.add_row(f"  {category} {CATEGORY_NAMES[category]}", str(count))
     if outcome.failures:
