@@ -24,6 +24,7 @@ from inspect_ai.model import ChatMessageSystem, ChatMessageUser, GenerateConfig
 from inspect_ai.scorer import Metric, accuracy, stderr
 from inspect_ai.solver import generate
 
+from verilogeval import __version__
 from verilogeval.checks import POST_CHECKS
 from verilogeval.dataset import Dataset, load_dataset, select_problems
 from verilogeval.errata import Benchmark
@@ -59,6 +60,7 @@ class TaskSetup:
     def metadata(self) -> dict[str, Any]:
         """What the log records of the task, for `import-inspect` and for the reader."""
         return {
+            "verilogeval_version": __version__,
             "verilogeval_task": str(self.dataset.task),
             "benchmark": str(self.dataset.benchmark),
             "dataset": {
