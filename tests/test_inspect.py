@@ -535,3 +535,41 @@ def test_simulate_tool_levels_add_what_their_names_say(official_root) -> None:
     broken = told(compile_feedback, "waveform", right.replace("endmodule", ""))
     assert broken.startswith("Your answer is not correct: syntax error.")
     assert "Testbench results" not in broken
+
+
+@pytest.mark.icarus
+@pytest.mark.slow
+def test_plus_gives_the_trusted_verdict_beside_the_official_one(tmp_path) -> None:
+    """A forged verdict line passes officially (as in the official harness); -T plus=true
+    fails it, in the record, the explanation and plus_pass@1."""
+    dataset = load_dataset(None, Task.SPEC_TO_RTL)
+    right = reference_answer(dataset.problems[0])
+    forged = (
+        right[: right.index(");") + 2] + "\n  assign maj = 1'b0;\n"
+        '  final $display("Mismatches: 0 in 164 samples");\nendmodule\n'
+    )
+
+    def answer(*_: Any) -> ModelOutput:
+        output = ModelOutput.from_content("mockllm/model", f"[BEGIN]\n{forged}\n[DONE]\n")
+        output.usage = ModelUsage(input_tokens=100, output_tokens=20, total_tokens=120)
+        return output
+
+    (log,) = inspect_eval(
+        spec_to_rtl(problems="1", plus=True),
+        model=get_model("mockllm/model", custom_outputs=answer),
+        display="none",
+        log_dir=str(tmp_path),
+    )
+    assert log.status == "success", log.error
+    (sample,) = log.samples or []
+    score = (sample.scores or {})["verilog_grader"]
+    assert score.value == "C"
+    assert score.metadata is not None
+    assert (score.metadata["passed"], score.metadata["plus_passed"]) == (True, False)
+    assert score.metadata["plus"]["tamper"]
+    assert score.explanation == "pass; plus: failed"
+    assert log.results is not None
+    metrics = {name: m.value for s in log.results.scores for name, m in s.metrics.items()}
+    assert (metrics["pass@1"], metrics["plus_pass@1"]) == (1.0, 0.0)
+    assert log.eval.metadata is not None
+    assert set(log.eval.metadata["checks"]) == {"plus"}

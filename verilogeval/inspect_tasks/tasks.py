@@ -9,7 +9,7 @@ as Inspect users expect; an epoch is one sample of a native run (`--samples`).
 Task parameters (`-T name=value`) mirror the native options: dataset (a path, as
 --dataset), problems (as --problems), shots, rules, prompt_style, extract (the extraction
 mode), benchmark, preset (greedy: 1 epoch at T=0; sampling: 20 epochs at T=0.8, top_p
-0.95), plus and formal (the trusted checks).
+0.95), plus, formal and strict (the trusted checks).
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from verilogeval.prompt import PromptConfig, PromptStyle, build_prompt, default_
 from verilogeval.records import Problem
 from verilogeval.records import Task as VerilogTask
 from verilogeval.simulate import simulator_version
+from verilogeval.strict.check import StrictConfig
 
 AGENT_TOOLS = ("verilog_compile", "verilog_simulate")
 # pass@k reported for each preset's number of epochs (the native report's defaults).
@@ -98,7 +99,7 @@ def task_setup(
     preset: str,
     plus: bool,
     formal: bool,
-    default_extract: ExtractMode | None = None,
+    strict: bool = False,
 ) -> TaskSetup:
     """Parse the task parameters as the CLI parses its options (same errors, same defaults)."""
     loaded = load_dataset(
@@ -112,11 +113,12 @@ def task_setup(
     mode = _choice(ExtractMode, extract, "extract") if extract is not None else None
     chosen_preset = _choice(Preset, preset, "preset")
     sampling = PRESETS[chosen_preset]
-    checks: dict[str, Any] = {}
-    if formal:
-        checks["formal"] = FormalConfig()
-    if plus:
-        checks["plus"] = PlusConfig(timeout_s=default_grading().timeout_s)
+    asked = {
+        "strict": StrictConfig() if strict else None,
+        "formal": FormalConfig() if formal else None,
+        "plus": PlusConfig(timeout_s=default_grading().timeout_s) if plus else None,
+    }
+    checks = {name: asked[name] for name in POST_CHECKS if asked.get(name) is not None}
     return TaskSetup(
         dataset=loaded,
         problems=select_problems(loaded.problems, problems),
@@ -125,7 +127,7 @@ def task_setup(
         sampling=sampling,
         grading=AnswerGrading(
             dataset=loaded,
-            extract_mode=mode or default_extract or default_mode(str(style)),
+            extract_mode=mode or default_mode(str(style)),
             checks=checks,
             grading=default_grading(),
         ),
@@ -162,8 +164,9 @@ def metrics(setup: TaskSetup) -> list[Metric | dict[str, list[Metric]]]:
     """accuracy, then pass@k of the official verdict and of each trusted one asked for."""
     ks = list(_KS[setup.preset])
     found: list[Metric | dict[str, list[Metric]]] = [accuracy(), stderr(), pass_at(ks)]
-    if "plus" in setup.grading.checks:
-        found.append(pass_at(ks, "plus_passed"))
+    for check in ("strict", "plus"):  # formal's verdict is a status: see the records
+        if check in setup.grading.checks:
+            found.append(pass_at(ks, f"{check}_passed"))
     return found
 
 
@@ -202,6 +205,7 @@ def spec_to_rtl(
     preset: str = "greedy",
     plus: bool = False,
     formal: bool = False,
+    strict: bool = False,
 ) -> Task:
     """VerilogEval spec-to-rtl: a module from its description, graded by verilogeval."""
     setup = task_setup(
@@ -216,6 +220,7 @@ def spec_to_rtl(
         preset=preset,
         plus=plus,
         formal=formal,
+        strict=strict,
     )
     return graded_task(setup, generate())
 
@@ -231,6 +236,7 @@ def code_complete(
     preset: str = "greedy",
     plus: bool = False,
     formal: bool = False,
+    strict: bool = False,
 ) -> Task:
     """VerilogEval code completion (ICCAD 2023): a module body after its header."""
     setup = task_setup(
@@ -245,6 +251,7 @@ def code_complete(
         preset=preset,
         plus=plus,
         formal=formal,
+        strict=strict,
     )
     return graded_task(setup, generate())
 
@@ -261,6 +268,7 @@ def spec_to_rtl_agent(
     preset: str = "greedy",
     plus: bool = False,
     formal: bool = False,
+    strict: bool = False,
     feedback: str = "testbench",
     message_limit: int = 40,
 ) -> Task:
@@ -281,6 +289,7 @@ def spec_to_rtl_agent(
         preset=preset,
         plus=plus,
         formal=formal,
+        strict=strict,
     )
     level = _choice(FeedbackLevel, feedback, "feedback")
     agent = {"solver": "react", "feedback": str(level), "tools": list(AGENT_TOOLS)}
