@@ -481,7 +481,7 @@ def test_inspect_command_finds_the_tasks_by_their_entry_point(tmp_path) -> None:
     logs = tmp_path / "logs"
     with FakeOpenAIServer(reply=reply) as server:
         env = os.environ | {"OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": "test-key"}
-        task = ["verilogeval/spec_to_rtl", "-T", f"problems={problem.name}"]
+        task = ["verilogeval/spec_to_rtl", "-T", f"problems={problem.number}"]  # YAML: a number
         settings = ["--model", "openai/gpt-4o", "--log-dir", str(logs), "--display", "none"]
         done = subprocess.run(
             [sys.executable, "-m", "inspect_ai", "eval", *task, *settings],

@@ -28,6 +28,7 @@ from verilogeval import __version__
 from verilogeval.checks import POST_CHECKS
 from verilogeval.dataset import Dataset, load_dataset, select_problems
 from verilogeval.errata import Benchmark
+from verilogeval.errors import UserError
 from verilogeval.extract import ExtractMode, default_mode
 from verilogeval.feedback.levels import FeedbackLevel
 from verilogeval.formal.check import FormalConfig
@@ -101,7 +102,10 @@ def task_setup(
     formal: bool,
     strict: bool = False,
 ) -> TaskSetup:
-    """Parse the task parameters as the CLI parses its options (same errors, same defaults)."""
+    """The task parameters parsed once, with the CLI's defaults.
+
+    `-T` values arrive as YAML reads them: `problems=7` is a number, so it is made text.
+    """
     loaded = load_dataset(
         None if dataset is None else Path(dataset), task, _choice(Benchmark, benchmark, "benchmark")
     )
@@ -121,7 +125,7 @@ def task_setup(
     checks = {name: asked[name] for name in POST_CHECKS if asked.get(name) is not None}
     return TaskSetup(
         dataset=loaded,
-        problems=select_problems(loaded.problems, problems),
+        problems=select_problems(loaded.problems, None if problems is None else str(problems)),
         prompt=PromptConfig(style=style, shots=int(shots), rules=bool(rules)),
         preset=chosen_preset,
         sampling=sampling,
@@ -139,7 +143,7 @@ def _choice(kind: Any, value: str, name: str) -> Any:
         return kind(str(value))
     except ValueError:
         known = ", ".join(str(member) for member in kind)
-        raise ValueError(f"-T {name}={value}: not one of {known}") from None
+        raise UserError(f"-T {name}={value}: not one of {known}") from None
 
 
 def samples(setup: TaskSetup) -> MemoryDataset:
