@@ -24,8 +24,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from verilogeval.dataset import load_dataset
-from verilogeval.prompt import PromptConfig, build_prompt, default_style
+from verilogeval.dataset.loader import load_dataset
+from verilogeval.prompting.builder import PromptConfig, build_prompt, default_style
 from verilogeval.records import Task
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))

@@ -7,12 +7,16 @@ replay:`) to compare with.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import re
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +24,7 @@ import pytest
 from fake_openai_server import FakeOpenAIServer, ToolCall
 from problems import reference_answer
 
+from verilogeval.cli.entry import main
 from verilogeval.dataset.loader import load_dataset
 from verilogeval.feedback.compiler_messages import COMPILER_WORDS
 from verilogeval.grading.classify import classify
@@ -34,6 +39,7 @@ from inspect_ai import eval as inspect_eval  # noqa: E402
 from inspect_ai.log import EvalLog, read_eval_log  # noqa: E402
 from inspect_ai.model import ChatMessage, ModelOutput, ModelUsage, get_model  # noqa: E402
 
+from verilogeval.feedback.levels import FeedbackLevel  # noqa: E402
 from verilogeval.inspect_tasks.agent import INSTRUCTIONS  # noqa: E402
 from verilogeval.inspect_tasks.tasks import (  # noqa: E402
     samples,
@@ -41,8 +47,30 @@ from verilogeval.inspect_tasks.tasks import (  # noqa: E402
     spec_to_rtl_agent,
     task_setup,
 )
+from verilogeval.inspect_tasks.tools import (  # noqa: E402
+    COMPILES,
+    PASSES,
+    ToolContext,
+    compile_feedback,
+    simulate_feedback,
+)
 
 PROBLEMS = "1-3"
+
+
+@dataclass(frozen=True)
+class Said:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def verilogeval(*args: object) -> Said:
+    """`verilogeval ARGS` in this process (the CLI's own main): no interpreter to start."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main([str(arg) for arg in args])
+    return Said(code, out.getvalue(), err.getvalue())
 
 
 def test_verilogeval_never_imports_inspect_without_being_asked() -> None:
@@ -72,13 +100,13 @@ def _prompt_cases() -> list[Any]:
 
 @pytest.mark.parametrize(("task", "shots", "rules", "official"), _prompt_cases())
 def test_sample_messages_are_those_verilogeval_prompt_prints(
-    cli, request, task: Task, shots: int, rules: bool, official: bool
+    request, task: Task, shots: int, rules: bool, official: bool
 ) -> None:
     """Every problem, embedded and official: the system and user messages, byte for byte."""
     root = request.getfixturevalue("official_root") if official else None
     flags = ["--shots", str(shots), *(["--rules"] if rules else [])]
     flags += ["--dataset", str(root)] if root else []
-    printed = cli("prompt", "--task", str(task), "--format", "json", *flags)
+    printed = verilogeval("prompt", "--task", str(task), "--format", "json", *flags)
     assert printed.returncode == 0, printed.stderr
     expected = {
         line["problem"]: (line["system"], line["user"])
@@ -193,6 +221,7 @@ def _native_lines(folder: Path) -> dict[tuple[str, int], dict]:
 
 
 @pytest.mark.icarus
+@pytest.mark.slow  # the module's Inspect eval and native run
 def test_mockllm_eval_is_graded_by_verilogeval(mock_log) -> None:
     log, _ = mock_log
     assert log.samples is not None
@@ -214,6 +243,7 @@ def test_mockllm_eval_is_graded_by_verilogeval(mock_log) -> None:
 
 
 @pytest.mark.icarus
+@pytest.mark.slow  # the module's Inspect eval and native run
 def test_scorer_and_native_run_give_identical_verdicts(mock_log, native_run) -> None:
     log, _ = mock_log
     native = _native_lines(native_run)
@@ -227,8 +257,8 @@ def test_scorer_and_native_run_give_identical_verdicts(mock_log, native_run) -> 
         assert mine == theirs, key
 
 
-def _leaderboard(cli, *folders: Path) -> list[dict]:
-    done = cli("leaderboard", *folders, "--format", "json", "-k", "1,2")
+def _leaderboard(*folders: Path) -> list[dict]:
+    done = verilogeval("leaderboard", *folders, "--format", "json", "-k", "1,2")
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
@@ -239,15 +269,16 @@ _NUMBERS = ("pass@1", "pass@1_ci", "pass@2", "official_pass_rate", "gini_simpson
 
 
 @pytest.mark.icarus
+@pytest.mark.slow  # the module's Inspect eval and native run
 def test_imported_log_is_on_the_leaderboard_with_the_native_numbers(
-    cli, mock_log, native_run, tmp_path
+    mock_log, native_run, tmp_path
 ) -> None:
     _, log_path = mock_log
     imported = tmp_path / "imported"
-    done = cli("import-inspect", log_path, "--out", imported)
+    done = verilogeval("import-inspect", log_path, "--out", imported)
     assert done.returncode == 0, done.stderr
     assert "6 samples imported, 6 with a verdict" in done.stdout
-    native, mine = _leaderboard(cli, native_run, imported)
+    native, mine = _leaderboard(native_run, imported)
     if native["run"] != str(native_run):
         native, mine = mine, native
     assert {key: mine[key] for key in _NUMBERS} == {key: native[key] for key in _NUMBERS}
@@ -266,15 +297,15 @@ def test_imported_log_is_on_the_leaderboard_with_the_native_numbers(
     rows = [[row for row in table if row and row[0].startswith("Prob")] for table in rows]
     assert len(rows[0]) == 3
     assert rows[0] == rows[1]
-    again = cli("import-inspect", log_path, "--out", imported)
+    again = verilogeval("import-inspect", log_path, "--out", imported)
     assert again.returncode == 2
     assert again.stderr.strip().endswith("not empty; import into a new folder")
 
 
-def test_import_refuses_what_is_not_a_log_of_its_tasks(cli, tmp_path) -> None:
+def test_import_refuses_what_is_not_a_log_of_its_tasks(tmp_path) -> None:
     bogus = tmp_path / "bogus.json"
     bogus.write_text('{"not": "a log"}')
-    done = cli("import-inspect", bogus, "--out", tmp_path / "out")
+    done = verilogeval("import-inspect", bogus, "--out", tmp_path / "out")
     assert done.returncode == 2
     assert done.stderr.startswith(f"verilogeval import-inspect: error: {bogus}: not an Inspect log")
     assert len(done.stderr.strip().splitlines()) == 1
@@ -282,9 +313,10 @@ def test_import_refuses_what_is_not_a_log_of_its_tasks(cli, tmp_path) -> None:
 
 
 @pytest.mark.icarus
-def test_exported_run_reads_back_as_an_inspect_log(cli, native_run, tmp_path) -> None:
+@pytest.mark.slow  # the module's Inspect eval and native run
+def test_exported_run_reads_back_as_an_inspect_log(native_run, tmp_path) -> None:
     out = tmp_path / "native.eval"
-    done = cli("export-inspect", native_run, "--out", out)
+    done = verilogeval("export-inspect", native_run, "--out", out)
     assert done.returncode == 0, done.stderr
     log = read_eval_log(str(out))
     native = _native_lines(native_run)
@@ -300,8 +332,8 @@ def test_exported_run_reads_back_as_an_inspect_log(cli, native_run, tmp_path) ->
     assert scores.metrics["pass@1"].value == pytest.approx(0.5)
     # and back: the exported log imports into a folder with the same numbers
     back = tmp_path / "back"
-    assert cli("import-inspect", out, "--out", back).returncode == 0
-    native_row, back_row = _leaderboard(cli, native_run, back)
+    assert verilogeval("import-inspect", out, "--out", back).returncode == 0
+    native_row, back_row = _leaderboard(native_run, back)
     assert {key: back_row[key] for key in _NUMBERS} == {key: native_row[key] for key in _NUMBERS}
 
 
@@ -360,7 +392,7 @@ def _words(text: str) -> set[str]:
 
 @pytest.mark.icarus
 @pytest.mark.slow
-def test_react_agent_with_the_tools_gets_the_graders_verdict(cli, openai_key, tmp_path) -> None:
+def test_react_agent_with_the_tools_gets_the_graders_verdict(openai_key, tmp_path) -> None:
     """A scripted model: compile, compile, simulate, simulate, then submit. No tool output
     holds the testbench's or reference's text; the verdict is the grader's; the imported
     run says it was an agent's, and what its tools showed."""
@@ -430,14 +462,14 @@ def test_react_agent_with_the_tools_gets_the_graders_verdict(cli, openai_key, tm
     assert log.eval.task_args["feedback"] == "testbench"
     # on the leaderboard, labelled with what its tools showed it
     assert log.location
-    assert cli("import-inspect", log.location, "--out", tmp_path / "run").returncode == 0
-    (row,) = _leaderboard(cli, tmp_path / "run")
+    assert verilogeval("import-inspect", log.location, "--out", tmp_path / "run").returncode == 0
+    (row,) = _leaderboard(tmp_path / "run")
     assert row["model"] == "openai/gpt-4o (react agent, feedback testbench)"
 
 
 @pytest.mark.icarus
 @pytest.mark.slow
-def test_inspect_command_finds_the_tasks_by_their_entry_point(cli, tmp_path) -> None:
+def test_inspect_command_finds_the_tasks_by_their_entry_point(tmp_path) -> None:
     """`inspect eval verilogeval/spec_to_rtl`, the server from OPENAI_BASE_URL; the log
     imports into a folder the leaderboard shows under the model's name."""
     dataset = load_dataset(None, Task.SPEC_TO_RTL)
@@ -449,7 +481,7 @@ def test_inspect_command_finds_the_tasks_by_their_entry_point(cli, tmp_path) -> 
     logs = tmp_path / "logs"
     with FakeOpenAIServer(reply=reply) as server:
         env = os.environ | {"OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": "test-key"}
-        task = ["verilogeval/spec_to_rtl", "-T", f"problems={problem.name}"]
+        task = ["verilogeval/spec_to_rtl", "-T", f"problems={problem.number}"]  # YAML: a number
         settings = ["--model", "openai/gpt-4o", "--log-dir", str(logs), "--display", "none"]
         done = subprocess.run(
             [sys.executable, "-m", "inspect_ai", "eval", *task, *settings],
@@ -460,6 +492,84 @@ def test_inspect_command_finds_the_tasks_by_their_entry_point(cli, tmp_path) -> 
         assert done.returncode == 0, done.stderr
         assert server.request_count == 1
     (log_path,) = logs.glob("*.eval")
-    assert cli("import-inspect", log_path, "--out", tmp_path / "run").returncode == 0
-    (row,) = _leaderboard(cli, tmp_path / "run")
+    assert verilogeval("import-inspect", log_path, "--out", tmp_path / "run").returncode == 0
+    (row,) = _leaderboard(tmp_path / "run")
     assert (row["model"], row["pass@1"], row["problems"]) == ("openai/gpt-4o", 1.0, 1)
+
+
+@pytest.mark.icarus
+@pytest.mark.shared
+def test_simulate_tool_levels_add_what_their_names_say(official_root) -> None:
+    """The simulate tool on an official clocked problem, level by level: the category, the
+    testbench's lines, then the signal table; the compile tool stops at compiler messages."""
+    setup = task_setup(
+        Task.SPEC_TO_RTL,
+        dataset=str(official_root),
+        problems="Prob120_fsm3s",
+        shots=0,
+        rules=False,
+        prompt_style=None,
+        extract="robust",
+        benchmark="v2.0",
+        preset="greedy",
+        plus=False,
+        formal=False,
+    )
+    (problem,) = setup.problems
+    right = reference_answer(problem)
+    wrong = right.replace("C: next = in ? D : A;", "C: next = in ? D : C;")
+    assert wrong != right
+
+    def told(tool: Callable[[ToolContext, str], str], level: str, code: str) -> str:
+        return tool(ToolContext(setup.grading, problem, FeedbackLevel(level)), code)
+
+    assert told(simulate_feedback, "testbench", right) == PASSES
+    assert told(compile_feedback, "waveform", wrong) == COMPILES
+    pass_fail = told(simulate_feedback, "pass-fail", wrong)
+    assert pass_fail.startswith("Your answer is not correct: runtime mismatch.")
+    assert "Testbench results" not in pass_fail
+    testbench = told(simulate_feedback, "testbench", wrong)
+    assert "- output out:" in testbench and "(expected)" not in testbench
+    waveform = told(simulate_feedback, "waveform", wrong)
+    assert "- output out:" in waveform and "out (expected)" in waveform
+    broken = told(compile_feedback, "waveform", right.replace("endmodule", ""))
+    assert broken.startswith("Your answer is not correct: syntax error.")
+    assert "Testbench results" not in broken
+
+
+@pytest.mark.icarus
+@pytest.mark.slow
+def test_plus_gives_the_trusted_verdict_beside_the_official_one(tmp_path) -> None:
+    """A forged verdict line passes officially (as in the official harness); -T plus=true
+    fails it, in the record, the explanation and plus_pass@1."""
+    dataset = load_dataset(None, Task.SPEC_TO_RTL)
+    right = reference_answer(dataset.problems[0])
+    forged = (
+        right[: right.index(");") + 2] + "\n  assign maj = 1'b0;\n"
+        '  final $display("Mismatches: 0 in 164 samples");\nendmodule\n'
+    )
+
+    def answer(*_: Any) -> ModelOutput:
+        output = ModelOutput.from_content("mockllm/model", f"[BEGIN]\n{forged}\n[DONE]\n")
+        output.usage = ModelUsage(input_tokens=100, output_tokens=20, total_tokens=120)
+        return output
+
+    (log,) = inspect_eval(
+        spec_to_rtl(problems="1", plus=True),
+        model=get_model("mockllm/model", custom_outputs=answer),
+        display="none",
+        log_dir=str(tmp_path),
+    )
+    assert log.status == "success", log.error
+    (sample,) = log.samples or []
+    score = (sample.scores or {})["verilog_grader"]
+    assert score.value == "C"
+    assert score.metadata is not None
+    assert (score.metadata["passed"], score.metadata["plus_passed"]) == (True, False)
+    assert score.metadata["plus"]["tamper"]
+    assert score.explanation == "pass; plus: failed"
+    assert log.results is not None
+    metrics = {name: m.value for s in log.results.scores for name, m in s.metrics.items()}
+    assert (metrics["pass@1"], metrics["plus_pass@1"]) == (1.0, 0.0)
+    assert log.eval.metadata is not None
+    assert set(log.eval.metadata["checks"]) == {"plus"}

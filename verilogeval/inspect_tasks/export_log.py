@@ -55,7 +55,9 @@ def export_run(folder: Path, out: Path) -> EvalLog:
     manifest = run.manifest
     if manifest is None:
         raise UserError(f"{folder}: no run.json, so no task or dataset to describe the log with")
-    task = _TASK_NAMES[Task(manifest.task)]
+    task = next((name for kind, name in _TASK_NAMES.items() if str(kind) == manifest.task), None)
+    if task is None:
+        raise UserError(f"{folder}: run.json's task {manifest.task!r} is no verilogeval task")
     answers = {line.key: line for line in run.generation_lines or ()}
     samples = [_sample(run, line, answers.get(key)) for key, line in sorted(run.results.items())]
     log = EvalLog(

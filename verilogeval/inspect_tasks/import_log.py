@@ -12,10 +12,10 @@ name, so the leaderboard never puts it beside plain generation unawares.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from inspect_ai.log import EvalLog, EvalSample, read_eval_log
 
@@ -121,24 +121,37 @@ def _write_lines(path: Path, lines: list[dict[str, Any]]) -> None:
 
 
 def _generation(sample: EvalSample) -> GenerationLine:
+    """The sample's answer; its tokens and cost are the whole conversation's (an agent asks
+    its model many times), from the sample's model usage."""
     output = sample.output
-    usage = output.usage
+    usages = list(sample.model_usage.values()) or ([output.usage] if output.usage else [])
+    costs = [usage.total_cost for usage in usages]
     return GenerationLine(
         problem=str(sample.id),
         sample=sample.epoch,
         response=None if sample.error else output.completion,
         usage=Usage(
-            prompt_tokens=usage.input_tokens if usage else None,
-            completion_tokens=usage.output_tokens if usage else None,
-            reasoning_tokens=usage.reasoning_tokens if usage else None,
+            prompt_tokens=sum(u.input_tokens for u in usages) if usages else None,
+            completion_tokens=sum(u.output_tokens for u in usages) if usages else None,
+            reasoning_tokens=_total([u.reasoning_tokens for u in usages]),
         ),
-        cost=usage.total_cost if usage else None,
+        cost=_total(costs),
         error=sample.error.message.splitlines()[0] if sample.error else None,
-        latency_s=output.time,
+        latency_s=sample.total_time,
         finish_reason=finish_reason(output.stop_reason),
         model=output.model or None,
         cached=False,
     )
+
+
+Number = TypeVar("Number", int, float)
+
+
+def _total(values: Sequence[Number | None]) -> Number | None:
+    """The sum, None when any part is unknown (a cost is never guessed)."""
+    if not values or any(value is None for value in values):
+        return None
+    return sum(value for value in values if value is not None)
 
 
 def _prompts(

@@ -9,7 +9,7 @@ as Inspect users expect; an epoch is one sample of a native run (`--samples`).
 Task parameters (`-T name=value`) mirror the native options: dataset (a path, as
 --dataset), problems (as --problems), shots, rules, prompt_style, extract (the extraction
 mode), benchmark, preset (greedy: 1 epoch at T=0; sampling: 20 epochs at T=0.8, top_p
-0.95), plus and formal (the trusted checks).
+0.95), plus, formal and strict (the trusted checks).
 """
 
 from __future__ import annotations
@@ -24,11 +24,14 @@ from inspect_ai.model import ChatMessageSystem, ChatMessageUser, GenerateConfig
 from inspect_ai.scorer import Metric, accuracy, stderr
 from inspect_ai.solver import generate
 
+from verilogeval import __version__
 from verilogeval.checks.formal.check import FormalConfig
 from verilogeval.checks.plus.check import PlusConfig
 from verilogeval.checks.registry import POST_CHECKS
+from verilogeval.checks.strict.check import StrictConfig
 from verilogeval.dataset.errata import Benchmark
 from verilogeval.dataset.loader import Dataset, load_dataset, select_problems
+from verilogeval.errors import UserError
 from verilogeval.feedback.levels import FeedbackLevel
 from verilogeval.generation.models.base import PRESETS, Preset, SamplingConfig
 from verilogeval.grading.extract import ExtractMode, default_mode
@@ -59,6 +62,7 @@ class TaskSetup:
     def metadata(self) -> dict[str, Any]:
         """What the log records of the task, for `import-inspect` and for the reader."""
         return {
+            "verilogeval_version": __version__,
             "verilogeval_task": str(self.dataset.task),
             "benchmark": str(self.dataset.benchmark),
             "dataset": {
@@ -96,9 +100,12 @@ def task_setup(
     preset: str,
     plus: bool,
     formal: bool,
-    default_extract: ExtractMode | None = None,
+    strict: bool = False,
 ) -> TaskSetup:
-    """Parse the task parameters as the CLI parses its options (same errors, same defaults)."""
+    """The task parameters parsed once, with the CLI's defaults.
+
+    `-T` values arrive as YAML reads them: `problems=7` is a number, so it is made text.
+    """
     loaded = load_dataset(
         None if dataset is None else Path(dataset), task, _choice(Benchmark, benchmark, "benchmark")
     )
@@ -110,20 +117,21 @@ def task_setup(
     mode = _choice(ExtractMode, extract, "extract") if extract is not None else None
     chosen_preset = _choice(Preset, preset, "preset")
     sampling = PRESETS[chosen_preset]
-    checks: dict[str, Any] = {}
-    if formal:
-        checks["formal"] = FormalConfig()
-    if plus:
-        checks["plus"] = PlusConfig(timeout_s=default_grading().timeout_s)
+    asked = {
+        "strict": StrictConfig() if strict else None,
+        "formal": FormalConfig() if formal else None,
+        "plus": PlusConfig(timeout_s=default_grading().timeout_s) if plus else None,
+    }
+    checks = {name: asked[name] for name in POST_CHECKS if asked.get(name) is not None}
     return TaskSetup(
         dataset=loaded,
-        problems=select_problems(loaded.problems, problems),
+        problems=select_problems(loaded.problems, None if problems is None else str(problems)),
         prompt=PromptConfig(style=style, shots=int(shots), rules=bool(rules)),
         preset=chosen_preset,
         sampling=sampling,
         grading=AnswerGrading(
             dataset=loaded,
-            extract_mode=mode or default_extract or default_mode(str(style)),
+            extract_mode=mode or default_mode(str(style)),
             checks=checks,
             grading=default_grading(),
         ),
@@ -135,7 +143,7 @@ def _choice(kind: Any, value: str, name: str) -> Any:
         return kind(str(value))
     except ValueError:
         known = ", ".join(str(member) for member in kind)
-        raise ValueError(f"-T {name}={value}: not one of {known}") from None
+        raise UserError(f"-T {name}={value}: not one of {known}") from None
 
 
 def samples(setup: TaskSetup) -> MemoryDataset:
@@ -160,8 +168,9 @@ def metrics(setup: TaskSetup) -> list[Metric | dict[str, list[Metric]]]:
     """accuracy, then pass@k of the official verdict and of each trusted one asked for."""
     ks = list(_KS[setup.preset])
     found: list[Metric | dict[str, list[Metric]]] = [accuracy(), stderr(), pass_at(ks)]
-    if "plus" in setup.grading.checks:
-        found.append(pass_at(ks, "plus_passed"))
+    for check in ("strict", "plus"):  # formal's verdict is a status: see the records
+        if check in setup.grading.checks:
+            found.append(pass_at(ks, f"{check}_passed"))
     return found
 
 
@@ -200,6 +209,7 @@ def spec_to_rtl(
     preset: str = "greedy",
     plus: bool = False,
     formal: bool = False,
+    strict: bool = False,
 ) -> Task:
     """VerilogEval spec-to-rtl: a module from its description, graded by verilogeval."""
     setup = task_setup(
@@ -214,6 +224,7 @@ def spec_to_rtl(
         preset=preset,
         plus=plus,
         formal=formal,
+        strict=strict,
     )
     return graded_task(setup, generate())
 
@@ -229,6 +240,7 @@ def code_complete(
     preset: str = "greedy",
     plus: bool = False,
     formal: bool = False,
+    strict: bool = False,
 ) -> Task:
     """VerilogEval code completion (ICCAD 2023): a module body after its header."""
     setup = task_setup(
@@ -243,6 +255,7 @@ def code_complete(
         preset=preset,
         plus=plus,
         formal=formal,
+        strict=strict,
     )
     return graded_task(setup, generate())
 
@@ -259,6 +272,7 @@ def spec_to_rtl_agent(
     preset: str = "greedy",
     plus: bool = False,
     formal: bool = False,
+    strict: bool = False,
     feedback: str = "testbench",
     message_limit: int = 40,
 ) -> Task:
@@ -279,6 +293,7 @@ def spec_to_rtl_agent(
         preset=preset,
         plus=plus,
         formal=formal,
+        strict=strict,
     )
     level = _choice(FeedbackLevel, feedback, "feedback")
     agent = {"solver": "react", "feedback": str(level), "tools": list(AGENT_TOOLS)}

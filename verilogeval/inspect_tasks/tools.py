@@ -1,36 +1,33 @@
 """Tools for agents: `verilog_compile(code)` and `verilog_simulate(code)` in the sandbox.
 
-Both run the official compile and simulation of the code against the sample's problem
-(its testbench and reference), sandboxed as every grade is, and answer with what the
-task's feedback level allows (verilogeval.feedback, one render function for every
-feedback verilogeval gives): `verilog_compile` says whether the code compiles and, from
-the compiler level up, the compiler's messages on the code's own lines; `verilog_simulate`
-adds the verdict: pass or its category, the testbench's result lines from the testbench
-level up. What the run printed is believed only when the tamper scan is clean; an answer
-acting on the harness is told it was refused. The testbench's and reference's text never
-reach the model: the feedback module filters every line it shows.
+Both grade the code as the scorer does (the official compile and simulation against the
+sample's problem, sandboxed) and answer with the feedback a repair round would get at the
+task's level (orchestration.repair.feedback_step: the tamper scan, the evidence the level
+allows, one render function). `verilog_compile` says whether the code compiles and, when
+not, why, at most at the compiler level; `verilog_simulate` says whether the testbench
+passes and, when not, what the level shows: the category (pass-fail), the compiler's
+messages (compiler), the testbench's result lines (testbench), a table of the signals
+around the first mismatch (waveform), the formal check's counterexample (formal). An
+answer acting on the harness is told it was refused. The testbench's and reference's
+text never reach the model: the feedback module filters every line it shows.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from typing import Any
 
 from inspect_ai.tool import Tool, tool
 from inspect_ai.util import concurrency
 
-from verilogeval.checks.plus.tamper import scan_log, scan_sample
-from verilogeval.execution.interface import ModuleInterface, read_interfaces
-from verilogeval.execution.pools import Place
-from verilogeval.feedback.evidence import build_evidence
+from verilogeval.checks.formal.check import FormalConfig
 from verilogeval.feedback.levels import FeedbackLevel
-from verilogeval.feedback.render import render_feedback
-from verilogeval.grading.classify import classify
-from verilogeval.grading.grader import Simulation, default_jobs, simulate_and_classify
-from verilogeval.grading.simulate import official_log
-from verilogeval.inspect_tasks.grading import AnswerGrading
-from verilogeval.records import Problem, Sample, SimResult, Verdict
+from verilogeval.grading.grader import default_jobs
+from verilogeval.inspect_tasks.grading import AnswerGrading, GradedAnswer, grade_code
+from verilogeval.orchestration.repair.feedback_step import feedback_text, scan
+from verilogeval.records import Problem
 
 COMPILES = "The module compiles with the testbench."
 PASSES = "The testbench passes: no mismatches."
@@ -45,57 +42,44 @@ class ToolContext:
     problem: Problem
     level: FeedbackLevel
 
+    @property
+    def checks(self) -> dict[str, Any]:
+        """The formal level shows the formal check's counterexample: it runs the check."""
+        return {"formal": FormalConfig()} if self.level is FeedbackLevel.FORMAL else {}
 
-def _graded(context: ToolContext, code: str) -> tuple[SimResult, Verdict]:
-    """The official compile and run of `code`, in the sandbox (blocking)."""
-    config = context.grading.grading
-    place = Place(workdir=config.workdir, cache_dir=config.cache_dir, sandboxed=config.sandbox)
-    sample = Sample(problem=context.problem.name, sample=1, code=code)
-    return simulate_and_classify(
-        context.problem, sample, Simulation(config.timeout_s, config.time_limit), place
-    )
+    def grade(self, code: str, checks: dict[str, Any]) -> GradedAnswer:
+        return grade_code(self.grading, self.problem, 1, code, None, checks)
 
-
-def _interface(problem: Problem) -> ModuleInterface:
-    return read_interfaces(problem.ref_path.read_text(encoding="utf-8"))["RefModule"]
+    def feedback(self, level: FeedbackLevel, done: GradedAnswer, findings: tuple[str, ...]) -> str:
+        text = feedback_text(
+            level,
+            self.problem,
+            done.graded,
+            done.line,
+            findings,
+            {},  # a tool's answer is the official verdict: no trusted check to name
+            self.grading.grading,
+            explain=True,  # no [BEGIN]/[DONE]: the agent submits through its tool
+        )
+        return text.strip()
 
 
 def compile_feedback(context: ToolContext, code: str) -> str:
     """verilog_compile's answer (blocking): compiled, or why not at the level's detail."""
-    result, _ = _graded(context, code)
-    if result.run is not None:  # a binary was built: the run's outcome is not compile's
+    done = context.grade(code, {})
+    if done.graded.result.run is not None:  # a binary was built: compile says no more
         return COMPILES
     level = min(context.level, FeedbackLevel.COMPILER, key=_LEVELS.index)
-    compiled_only = replace(result, run=None)
-    evidence = build_evidence(
-        level,
-        context.problem.task,
-        classify(compiled_only),
-        compiled_only,
-        interface=_interface(context.problem),
-        findings=(),  # nothing ran: only compiler messages, filtered on the code's lines
-    )
-    return render_feedback(evidence, explain=True).strip()
+    return context.feedback(level, done, ())  # nothing ran: compiler messages only
 
 
 def simulate_feedback(context: ToolContext, code: str) -> str:
     """verilog_simulate's answer (blocking): the verdict at the level's detail."""
-    result, verdict = _graded(context, code)
-    config = context.grading.grading
-    findings = scan_sample(
-        code, context.problem, workdir=config.workdir, sandboxed=config.sandbox
-    ) + scan_log(official_log(result))
-    if verdict.passed and not findings:
+    done = context.grade(code, context.checks)
+    findings = scan(context.problem, done.graded, context.grading.grading)
+    if done.line.passed and not findings:
         return PASSES
-    evidence = build_evidence(
-        context.level,
-        context.problem.task,
-        verdict,
-        result,
-        interface=_interface(context.problem),
-        findings=findings,
-    )
-    return render_feedback(evidence, explain=True).strip()
+    return context.feedback(context.level, done, findings)
 
 
 async def _in_thread(

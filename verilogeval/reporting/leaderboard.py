@@ -24,7 +24,6 @@ from verilogeval.checks.formal.summary import FormalSummary, formal_summary
 from verilogeval.checks.registry import POST_CHECKS
 from verilogeval.feedback.protocol import protocol_label
 from verilogeval.reporting.metrics import CheckMetrics, Estimate, RunMetrics, run_metrics
-from verilogeval.reporting.metrics import Estimate, RunMetrics, run_metrics
 from verilogeval.reporting.repair import rounds_usage
 from verilogeval.reporting.runs import Run
 

@@ -14,9 +14,8 @@ from verilogeval.inspect_tasks.extra import require_inspect
 from verilogeval.wording import plural
 
 EXAMPLES = """
-inspect eval verilogeval/spec_to_rtl --model openai/gpt-4o --log-dir logs
 verilogeval import-inspect logs/2025-01-01T00-00-00_spec-to-rtl_abc.eval --out runs/gpt-4o-inspect
-verilogeval leaderboard runs/*
+verilogeval leaderboard runs/*   # after: inspect eval verilogeval/spec_to_rtl --log-dir logs ...
 """
 
 
