@@ -432,16 +432,6 @@ def checks_from_args(args: argparse.Namespace, grading: GradeConfig) -> dict[str
     return {name: asked[name] for name in POST_CHECKS if asked.get(name) is not None}
 
 
-def extract_mode_for(dataset: Dataset, mode: ExtractMode) -> ExtractMode:
-    """`mode`, refused when it does not fit the benchmark: v1 answers are completions."""
-    if (mode is ExtractMode.V1) != dataset.benchmark.is_v1:
-        raise UserError(
-            f"--extract-mode {mode} does not go with --benchmark {dataset.benchmark}: "
-            "v1 is for v1-human and v1-machine, and only v1 there"
-        )
-    return mode
-
-
 def grading_for(dataset: Dataset, grading: GradeConfig) -> GradeConfig:
     """`grading` as `dataset`'s harness uses it: v1 has one fixed limit (30 s, or
     --timeout), never one derived from a reference's run time, and keeps no waveform."""
@@ -552,7 +542,7 @@ def run_plan_from_args(args: argparse.Namespace, resume_command: str | None = No
     dataset, problems = dataset_from_args(args)
     prompt = prompt_config_from_args(args, dataset)
     problems, sampling = replay_narrowed(args, problems, sampling_config_from_args(args))
-    extract_mode = extract_mode_for(dataset, args.extract_mode or default_mode(str(prompt.style)))
+    extract_mode = args.extract_mode or default_mode(str(prompt.style))
     grading = grading_for(dataset, grade_config_from_args(args))
     out = args.out or DEFAULT_RUNS_DIR / default_run_name(
         args.model, str(dataset.task), prompt, sampling

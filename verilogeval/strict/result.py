@@ -95,4 +95,3 @@ class StrictResult:
                 "interface_issues": tuple(data.get("interface_issues", ())),
             },
         )
-
