@@ -266,6 +266,13 @@ def test_oracle_and_replay_runs_end_to_end_through_report_and_leaderboard(cli, v
     report = cli("report", replay)
     assert report.returncode == 0, report.stderr
     assert "task code-complete-iccad2023 (v1-machine; Icarus" in report.stdout
+    assert cli("report", replay, "--benchmark", "v1-machine").returncode == 0
+    other = cli("report", replay, "--benchmark", "v2.0")
+    assert other.returncode == 2 and "graded v1-machine, not --benchmark v2.0" in other.stderr
+    kept = cli("leaderboard", oracle, replay, "--benchmark", "v1-machine", "--format", "json")
+    assert len(json.loads(kept.stdout)) == 2
+    none = cli("leaderboard", oracle, replay, "--benchmark", "v1-human")
+    assert none.returncode == 2 and "holds a run of --benchmark v1-human" in none.stderr
     board = cli("leaderboard", oracle, replay)
     assert board.returncode == 0, board.stderr
     assert board.stdout.count("(v1-machine; Icarus") == 2

@@ -83,6 +83,18 @@ def add_dataset_options(parser: argparse.ArgumentParser, *, problems: bool = Tru
         )
 
 
+def add_benchmark_filter(parser: argparse.ArgumentParser, what: str) -> None:
+    """--benchmark on the reports: the benchmark the runs read must have graded."""
+    parser.add_argument(
+        "--benchmark", type=Benchmark, choices=list(Benchmark), default=None, help=what
+    )
+
+
+def benchmark_of(run_benchmark: str | None) -> str:
+    """The benchmark a run.json names (one written before it existed graded v2.0)."""
+    return run_benchmark or str(Benchmark.V2_0)
+
+
 def benchmark_from_args(args: argparse.Namespace) -> Benchmark:
     """--benchmark, v2.0 when not given (evaluate takes a generate folder's own instead)."""
     return args.benchmark or Benchmark.V2_0

@@ -5,7 +5,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from verilogeval.commands.options import add_k_option, write_output
+from verilogeval.commands.options import (
+    add_benchmark_filter,
+    add_k_option,
+    benchmark_of,
+    write_output,
+)
+from verilogeval.errors import UserError
 from verilogeval.json_output import add_json_option, print_json, run_summary, stdout_for
 
 EXAMPLES = """
@@ -24,6 +30,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="also write a self-contained HTML report with per-problem drill-down (default: none)",
     )
+    add_benchmark_filter(
+        parser, "the benchmark the run must have graded: another is refused (default: any)"
+    )
     add_json_option(parser)
 
 
@@ -33,6 +42,10 @@ def run(args: argparse.Namespace) -> int:
     from verilogeval.reports.runs import load_run
 
     loaded = load_run(args.run)
+    if args.benchmark is not None and str(args.benchmark) != benchmark_of(loaded.benchmark):
+        raise UserError(
+            f"{args.run}: graded {benchmark_of(loaded.benchmark)}, not --benchmark {args.benchmark}"
+        )
     entries = leaderboard([loaded], args.k)
     with stdout_for(args):
         if not args.json:
