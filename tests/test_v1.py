@@ -232,6 +232,8 @@ def test_the_harness_reads_stderr_apart_and_the_first_verdict_line(cli, example,
     ]
     log = (out / "zero" / "zero_sample01-sv-iv-test.log").read_text()
     assert "a note" in log  # the layout's log holds stderr, then stdout
+    shown = cli("show", out, "zero", "1")
+    assert shown.returncode == 0 and "v1 result: failed: compile error." in shown.stdout
 
 
 @pytest.mark.icarus
