@@ -12,7 +12,8 @@ from conftest import icarus_major
 from verilogeval.dataset.errata import Benchmark
 from verilogeval.dataset.loader import load_dataset
 from verilogeval.errors import UserError
-from verilogeval.grading.v1.completion import completion_of
+from verilogeval.grading.extract import ExtractMode, extract
+from verilogeval.grading.v1.completion import completion_of, v1_sample_code
 from verilogeval.grading.v1.harness import v1_result
 from verilogeval.grading.v1.simulator import is_pinned, simulator_label, v1_warning
 from verilogeval.prompting.builder import PromptConfig, PromptStyle, build_prompt
@@ -77,6 +78,15 @@ def test_completion_of_a_chat_answer():
     assert completion_of(f"Here:\n```verilog\n{header}{body}```\nDone.") == body
     assert completion_of(f"<think>module top_module</think>{header}{body}") == body
     assert completion_of("module top_module (output x") == "module top_module (output x"
+
+
+def test_official_extraction_takes_a_v1_answer_as_its_completion(v1_root):
+    problem = load_dataset(v1_root, None, Benchmark.V1_HUMAN).problems[0]
+    answer = "```\n\tassign x = 1;\nendmodule\n```"
+    assert extract(answer, problem, ExtractMode.OFFICIAL) == f"{problem.ifc}{answer}"
+    robust = extract(answer, problem, ExtractMode.ROBUST)
+    assert robust == v1_sample_code(answer, problem, as_is=False)
+    assert robust == f"{problem.ifc}\tassign x = 1;\nendmodule\n"
 
 
 def test_pinned_simulator_is_told_apart():
@@ -152,7 +162,6 @@ def test_v1_needs_a_v1_clone_and_refuses_what_does_not_apply(cli, v1_root, offic
         (("--formal",), "--formal: not on --benchmark v1-human"),
         (("--shots", "1"), "VerilogEval v1's prompt has no --shots"),
         (("--prompt-style", "official-v2"), "--prompt-style official-v2 does not go with"),
-        (("--extract-mode", "official"), "--extract-mode official does not go with"),
         (("--task", "spec-to-rtl"), "a completion benchmark, not --task spec-to-rtl"),
     ):
         done = cli(*base, *extra)
@@ -223,6 +232,8 @@ def test_the_harness_reads_stderr_apart_and_the_first_verdict_line(cli, example,
     ]
     log = (out / "zero" / "zero_sample01-sv-iv-test.log").read_text()
     assert "a note" in log  # the layout's log holds stderr, then stdout
+    shown = cli("show", out, "zero", "1")
+    assert shown.returncode == 0 and "v1 result: failed: compile error." in shown.stdout
 
 
 @pytest.mark.icarus
@@ -237,7 +248,7 @@ def test_oracle_and_replay_runs_end_to_end_through_report_and_leaderboard(cli, v
     assert manifest["benchmark"] == "v1-machine"
     assert manifest["dataset"]["hash"] == dataset.content_hash()
     assert manifest["prompt"]["style"] == "official-v1"
-    assert manifest["extract_mode"] == "v1"
+    assert manifest["extract_mode"] == "robust"  # v1 has no extraction: chat answers need ours
 
     header_again, broken = dataset.problems[0].ref_path.read_text(), "\tassign out = ;\n"
     answers = tmp_path / "answers.jsonl"
@@ -257,6 +268,13 @@ def test_oracle_and_replay_runs_end_to_end_through_report_and_leaderboard(cli, v
     report = cli("report", replay)
     assert report.returncode == 0, report.stderr
     assert "task code-complete-iccad2023 (v1-machine; Icarus" in report.stdout
+    assert cli("report", replay, "--benchmark", "v1-machine").returncode == 0
+    other = cli("report", replay, "--benchmark", "v2.0")
+    assert other.returncode == 2 and "graded v1-machine, not --benchmark v2.0" in other.stderr
+    kept = cli("leaderboard", oracle, replay, "--benchmark", "v1-machine", "--format", "json")
+    assert len(json.loads(kept.stdout)) == 2
+    none = cli("leaderboard", oracle, replay, "--benchmark", "v1-human")
+    assert none.returncode == 2 and "holds a run of --benchmark v1-human" in none.stderr
     board = cli("leaderboard", oracle, replay)
     assert board.returncode == 0, board.stderr
     assert board.stdout.count("(v1-machine; Icarus") == 2

@@ -77,9 +77,8 @@ def print_summary(plan: RunPlan, outcome: RunOutcome, wall_s: float) -> None:
     official = official_pass_rate(outcomes) if outcomes else 0.0
     spent = spending(outcome.answered)
 
-    table = Table(
-        title=f"{asking.model} on {asking.dataset.task} ({asking.out})", show_header=False
-    )
+    on = f"{asking.dataset.task}, {asking.dataset.benchmark}"
+    table = Table(title=f"{asking.model} on {on} ({asking.out})", show_header=False)
     table.add_row("samples graded", f"{len(results)} ({outcome.resumed} from before)")
     every = sum(len(row) for row in grid.values())  # a sample without a result fails
     rate = 100 * passed / every if every else 0.0

@@ -24,14 +24,13 @@ from verilogeval.records import Harness, Problem, Task
 class ExtractMode(StrEnum):
     OFFICIAL = "official"
     ROBUST = "robust"
-    V1 = "v1"  # a v1 completion (verilogeval.grading.v1.completion): v1's problems only
 
 
 # Prompt styles are plain strings here so this module does not depend on the prompt stage.
 _MODE_BY_STYLE: dict[str, ExtractMode] = {
     "official-v2": ExtractMode.OFFICIAL,
     "native": ExtractMode.ROBUST,
-    "official-v1": ExtractMode.V1,
+    "official-v1": ExtractMode.ROBUST,  # v1 has no extraction: chat answers need ours
 }
 
 
@@ -52,10 +51,8 @@ def extract(response: str, problem: Problem, mode: ExtractMode) -> str:
     """
     if problem.task is Task.CODE_COMPLETE and problem.ifc is None:
         raise ValueError(f"{problem.name}: code completion needs the interface (_ifc.txt)")
-    if (mode is ExtractMode.V1) != (problem.harness is Harness.V1):
-        raise ValueError(f"{problem.name}: extraction mode {mode} does not fit its benchmark")
-    if mode is ExtractMode.V1:
-        return v1_sample_code(response, problem)
+    if problem.harness is Harness.V1:  # a completion (verilogeval.grading.v1.completion)
+        return v1_sample_code(response, problem, as_is=mode is ExtractMode.OFFICIAL)
     return _EXTRACTORS[(mode, problem.task)](split_thinking(response).text, problem)
 
 

@@ -28,7 +28,6 @@ from verilogeval.cli.commands.options import (
     benchmark_from_args,
     checks_for,
     checks_from_args,
-    extract_mode_for,
     grade_config_from_args,
     grading_for,
 )
@@ -94,8 +93,6 @@ def plan_from_args(args: argparse.Namespace) -> EvaluatePlan:
             mode = default_mode(str((source.prompt or {}).get("style")))
         except ValueError as error:
             raise UserError(f"{args.samples}: {error}; pass --extract-mode") from None
-    if mode is not None:
-        mode = extract_mode_for(dataset, mode)
     if source is not None and Path(args.out).resolve() == Path(args.samples).resolve():
         raise UserError(f"{args.out}: grade a generate folder into another --out folder")
     return EvaluatePlan(

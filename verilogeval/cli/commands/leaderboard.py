@@ -10,7 +10,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from verilogeval.cli.commands.options import add_k_option, write_output
+from verilogeval.cli.commands.options import (
+    add_benchmark_filter,
+    add_k_option,
+    benchmark_of,
+    write_output,
+)
 from verilogeval.errors import UserError
 
 EXAMPLES = """
@@ -29,6 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--format", choices=FORMATS, default="table", help="output format (default: table)"
     )
     add_k_option(parser)
+    add_benchmark_filter(parser, "show only the runs of this benchmark (default: every run)")
     parser.add_argument(
         "-o", "--output", type=Path, default=None, help="write to this file (default: stdout)"
     )
@@ -44,8 +50,11 @@ def run(args: argparse.Namespace) -> int:
             runs.append(load_run(folder))
         except UserError as error:
             print(f"verilogeval leaderboard: skipped {error}", file=sys.stderr)
+    if args.benchmark is not None:
+        runs = [run for run in runs if benchmark_of(run.benchmark) == str(args.benchmark)]
     if not runs:
-        raise UserError(f"none of the {len(args.runs)} folders holds a run to show")
+        of = "" if args.benchmark is None else f" of --benchmark {args.benchmark}"
+        raise UserError(f"none of the {len(args.runs)} folders holds a run{of} to show")
     entries = leaderboard(runs, args.k)
     if args.format == "html":
         from verilogeval.reporting.html import render_html

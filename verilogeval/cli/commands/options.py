@@ -82,6 +82,18 @@ def add_dataset_options(parser: argparse.ArgumentParser, *, problems: bool = Tru
         )
 
 
+def add_benchmark_filter(parser: argparse.ArgumentParser, what: str) -> None:
+    """--benchmark on the reports: the benchmark the runs read must have graded."""
+    parser.add_argument(
+        "--benchmark", type=Benchmark, choices=list(Benchmark), default=None, help=what
+    )
+
+
+def benchmark_of(run_benchmark: str | None) -> str:
+    """The benchmark a run.json names (one written before it existed graded v2.0)."""
+    return run_benchmark or str(Benchmark.V2_0)
+
+
 def benchmark_from_args(args: argparse.Namespace) -> Benchmark:
     """--benchmark, v2.0 when not given (evaluate takes a generate folder's own instead)."""
     return args.benchmark or Benchmark.V2_0
@@ -420,16 +432,6 @@ def checks_from_args(args: argparse.Namespace, grading: GradeConfig) -> dict[str
     return {name: settings for name, settings in asked.items() if settings is not None}
 
 
-def extract_mode_for(dataset: Dataset, mode: ExtractMode) -> ExtractMode:
-    """`mode`, refused when it does not fit the benchmark: v1 answers are completions."""
-    if (mode is ExtractMode.V1) != dataset.benchmark.is_v1:
-        raise UserError(
-            f"--extract-mode {mode} does not go with --benchmark {dataset.benchmark}: "
-            "v1 is for v1-human and v1-machine, and only v1 there"
-        )
-    return mode
-
-
 def grading_for(dataset: Dataset, grading: GradeConfig) -> GradeConfig:
     """`grading` as `dataset`'s harness uses it: v1 has one fixed limit (30 s, or
     --timeout), never one derived from a reference's run time, and keeps no waveform."""
@@ -581,7 +583,7 @@ def run_plan_from_args(args: argparse.Namespace, resume_command: str | None = No
     dataset, problems = dataset_from_args(args)
     prompt = prompt_config_from_args(args, dataset)
     problems, sampling = replay_narrowed(args, problems, sampling_config_from_args(args))
-    extract_mode = extract_mode_for(dataset, args.extract_mode or default_mode(str(prompt.style)))
+    extract_mode = args.extract_mode or default_mode(str(prompt.style))
     grading = grading_for(dataset, grade_config_from_args(args))
     checks = checks_for(dataset, checks_from_args(args, grading))
     repair = repair_config(args.repair, args.feedback, args.history, checks)

@@ -5,8 +5,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from verilogeval.cli.commands.options import add_k_option, write_output
+from verilogeval.cli.commands.options import (
+    add_benchmark_filter,
+    add_k_option,
+    benchmark_of,
+    write_output,
+)
 from verilogeval.cli.json_output import add_json_option, print_json, run_summary, stdout_for
+from verilogeval.errors import UserError
 
 EXAMPLES = """
 verilogeval report runs/gpt-4o_spec-to-rtl_0shot_greedy
@@ -24,6 +30,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="also write a self-contained HTML report with per-problem drill-down (default: none)",
     )
+    add_benchmark_filter(
+        parser, "the benchmark the run must have graded: another is refused (default: any)"
+    )
     add_json_option(parser)
 
 
@@ -33,6 +42,10 @@ def run(args: argparse.Namespace) -> int:
     from verilogeval.reporting.runs import load_run
 
     loaded = load_run(args.run)
+    if args.benchmark is not None and str(args.benchmark) != benchmark_of(loaded.benchmark):
+        raise UserError(
+            f"{args.run}: graded {benchmark_of(loaded.benchmark)}, not --benchmark {args.benchmark}"
+        )
     entries = leaderboard([loaded], args.k)
     with stdout_for(args):
         if not args.json:

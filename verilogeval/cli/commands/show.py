@@ -89,6 +89,8 @@ def _verdict(result: ResultLine | None) -> str:
     lines = [f"official: {result.category} ({result.category_name})"]
     if result.mismatches is not None:
         lines[0] += f", {result.mismatches} mismatches in {result.total} samples"
+    if result.result is not None:  # a v1 benchmark: its harness's own verdict
+        lines.insert(0, f"v1 result: {result.result}")
     if result.first_error:
         lines.append(f"first error: {result.first_error}")
     lines += [

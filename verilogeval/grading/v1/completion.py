@@ -1,8 +1,9 @@
 """A model's answer to a v1 prompt, as the completion v1 grades.
 
 v1 has no extraction: its users hand it `{task_id, completion}`, the text that follows the
-module header. A chat model's answer is made into one here (this project's rule, not
-v1's): a leading `<think>` block is dropped, a fenced code block stands for the whole
+module header. `--extract-mode official` takes the answer as that text, as is; `robust`
+(the default for v1's prompt) makes a chat answer into one by this project's rule, not
+v1's: a leading `<think>` block is dropped, a fenced code block stands for the whole
 answer, and a repeated `module top_module (...);` header is cut off with everything
 before it. The sample's code is then the problem's completion prefix (the header and
 v1's line break) followed by that completion, which is what v1 compiles.
@@ -37,6 +38,7 @@ def completion_of(response: str) -> str:
     return text  # a header that never ends: v1 compiles the answer as it is
 
 
-def v1_sample_code(response: str, problem: Problem) -> str:
-    """The sample file's code: the completion prefix, then the answer's completion."""
-    return (problem.ifc or "") + completion_of(response)
+def v1_sample_code(response: str, problem: Problem, *, as_is: bool) -> str:
+    """The sample file's code: the completion prefix, then the answer (`as_is`) or the
+    completion in it."""
+    return (problem.ifc or "") + (response if as_is else completion_of(response))
