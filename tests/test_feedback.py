@@ -12,7 +12,7 @@ import re
 import pytest
 
 from verilogeval.classify import classify
-from verilogeval.feedback.compiler_messages import COMPILER_WORDS
+from verilogeval.feedback.compiler_messages import COMPILER_WORDS, compiler_evidence
 from verilogeval.feedback.counterexample import counterexample_table
 from verilogeval.feedback.evidence import build_evidence
 from verilogeval.feedback.levels import FeedbackLevel
@@ -21,7 +21,7 @@ from verilogeval.feedback.waveform import wave_table
 from verilogeval.grade import GradeConfig, Graded
 from verilogeval.interface import ModuleInterface, Port, read_interfaces
 from verilogeval.plus.tamper import scan_log, scan_sample
-from verilogeval.records import Problem, Sample, Task
+from verilogeval.records import CATEGORY_NAMES, Problem, Sample, Task
 from verilogeval.repair.feedback_step import reference_interface, waveform
 from verilogeval.resources import resource_dir
 from verilogeval.simulate import official_log, simulate
@@ -38,7 +38,12 @@ LEAK_PROBLEMS = (
 )
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
 # Icarus's own words (public: the filter's vocabulary) and the names of the harness.
-_COMMON = COMPILER_WORDS | {"TopModule", "top_module1", "tb"}
+# and the category names the verdict line shows.
+_COMMON = (
+    COMPILER_WORDS
+    | {"TopModule", "top_module1", "tb"}
+    | {word for name in CATEGORY_NAMES.values() for word in name.replace("/", " ").split()}
+)
 
 
 def _words(text: str) -> set[str]:
@@ -78,20 +83,38 @@ def _hostile_answers(problem: Problem) -> dict[str, str]:
 )
 def test_no_level_shows_the_testbench_or_reference(official_problems, name, tmp_path):
     problem = official_problems[Task.SPEC_TO_RTL][name]
+    _check_no_leak(problem, _hostile_answers(problem), tmp_path)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("task", list(Task))
+def test_no_level_leaks_on_any_problem(official_problems, task, tmp_path):
+    """Every problem of both tasks, with the answers that reach into the testbench."""
+    kinds = ("include test", "reach into stimulus", "shadow stimulus", "hierarchical")
+    for problem in official_problems[task].values():
+        if problem.test_path is None:
+            continue
+        answers = _hostile_answers(problem)
+        _check_no_leak(problem, {kind: answers[kind] for kind in kinds}, tmp_path)
+
+
+def _check_no_leak(problem: Problem, answers: dict[str, str], tmp_path) -> None:
+    assert problem.test_path is not None
     oracle = problem.test_path.read_text() + problem.ref_path.read_text()
     interface = read_interfaces(problem.ref_path.read_text())["RefModule"]
     public = _words(problem.prompt) | _template_words() | _COMMON
     secrets = _words(oracle) - public
-    for kind, code in _hostile_answers(problem).items():
+    for kind, code in answers.items():
         result = simulate(problem, Sample(problem.name, 1, code), workdir=tmp_path)
         verdict = classify(result)
         assert not verdict.passed, kind
         findings = scan_sample(code, problem, workdir=tmp_path) + scan_log(official_log(result))
         own = _words(code)
+        # whole lines (a short one, like `module stimulus_gen`, is words checked below)
         oracle_lines = {
             line.strip()
             for line in oracle.splitlines()
-            if len(line.strip()) >= 10 and line.strip() not in code + problem.prompt
+            if len(line.strip()) >= 24 and line.strip() not in code + problem.prompt
         }
         # With the scan's findings (as the repair loop builds it) and without them: the
         # compiler's filter alone, as if the scan had missed the answer.
@@ -238,3 +261,35 @@ def test_formal_counterexample_becomes_the_same_table():
     assert counterexample_table(example | {"cycle": 9}, interface) is None
     third = counterexample_table(example | {"cycle": 3}, interface)
     assert third is not None and third.rows[-1].values[1] == "?"
+
+
+def test_compiler_messages_keep_only_the_answer_s_lines_and_known_words():
+    code = (
+        "module TopModule(input a, output y);\n  stimulus_gen s();\n"
+        "  assign y = f(1'd0);\nendmodule\n"
+    )
+    log = (
+        "sample.sv:2: warning: Instantiating module stimulus_gen with dangling input port 1 "
+        "(tb_match) floating.\n"
+        "sample.sv:3: error: No function named `f' found in this context (tb.top_module1).\n"
+        "sample.sv:3: error: Unable to elaborate r-value: f(1'd0)\n"
+        "test.sv:12: error: 'secret_task' has already been declared in this scope.\n"
+        "test.sv:90: warning: Port 2 (y) of TopModule expects 2 bits, got 1.\n"
+        "sample.sv:2: declared here: ./ref.sv:7\n"
+        "2 error(s) during elaboration.\n"
+    )
+    evidence = compiler_evidence(log, code, frozenset({"a", "y"}))
+    assert [(m.line, m.text) for m in evidence.messages] == [
+        (
+            2,
+            "warning: Instantiating module stimulus_gen with dangling input port 1 "
+            "(<hidden>) floating.",
+        ),
+        (3, "error: No function named `f' found in this context (tb.top_module1)."),
+        (3, "error: Unable to elaborate r-value: f(1'd0)"),
+        (None, "warning: port y of your module is 2 bits wide, the testbench connects 1 bits"),
+    ]
+    assert evidence.messages[0].source == "stimulus_gen s();"
+    assert evidence.withheld == 2  # the testbench's line, and the line naming ref.sv
+    with_include = compiler_evidence(log, '`include "test.sv"\n' + code, frozenset({"a", "y"}))
+    assert with_include.messages == () and with_include.withheld == 6

@@ -18,7 +18,13 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from fake_openai_server import FakeOpenAIServer, Repairing, repairing_reply
+from fake_openai_server import (
+    THINKING,
+    Behaviour,
+    FakeOpenAIServer,
+    Repairing,
+    repairing_reply,
+)
 from run_folders import jsonl_lines
 
 pytestmark = [pytest.mark.icarus, pytest.mark.shared]
@@ -75,6 +81,20 @@ def test_compiler_feedback_repairs_a_syntax_error_in_one_round(cli, official_roo
     assert manifest["repair"] == {"rounds": 2, "feedback": "compiler", "history": "full"}
 
 
+def test_a_reasoning_model_s_thinking_is_kept_and_never_sent_back(cli, official_root, tmp_path):
+    out = tmp_path / "run"
+    reply = repairing_reply(Repairing.FIXES_SYNTAX)
+    with FakeOpenAIServer(reply=reply, behaviour=Behaviour.REASONING_CONTENT) as server:
+        result = cli(*_argv(server, official_root, out, "--repair", "1"))
+        requests = server.requests
+    assert result.returncode == 0, result.stderr
+    assert len(requests) == 2
+    assert all(THINKING not in m["content"] for m in requests[1]["messages"])
+    first = jsonl_lines(out / "rounds.jsonl")[0]
+    assert first["answer"]["reasoning"] == THINKING and first["answer"]["reasoning_tokens"]
+    assert first["answer"]["response"] == requests[1]["messages"][2]["content"]
+
+
 def test_pass_fail_feedback_does_not_name_the_error(cli, official_root, tmp_path):
     out = tmp_path / "run"
     result, requests = _run(
@@ -95,6 +115,9 @@ def test_two_rounds_syntax_then_logic_then_right_and_the_reports(cli, official_r
     assert result.returncode == 0, result.stderr
     lines = jsonl_lines(out / "results.jsonl")
     assert {(r["passed"], r["rounds"], r["passed_at_round"]) for r in lines} == {(True, 3, 2)}
+    closing = " ".join(result.stdout.split())  # the closing table's pass@1 curve
+    assert "passed by round 0 │ 0/2 = 0.0%" in closing
+    assert "passed by round 2 │ 2/2 = 100.0%" in closing
     rounds = sorted(jsonl_lines(out / "rounds.jsonl"), key=lambda r: (r["sample"], r["round"]))
     assert [r["category"] for r in rounds] == ["S", "R", "."] * 2
     assert sorted(len(body["messages"]) for body in requests) == [2, 2, 4, 4, 6, 6]  # full
@@ -111,8 +134,11 @@ def test_two_rounds_syntax_then_logic_then_right_and_the_reports(cli, official_r
     assert "answers that turned to tampering after feedback (tamper scan): 0" in text
     assert "round 2        2 answers" in text
 
-    board = cli("leaderboard", out, "--format", "json")
-    assert json.loads(board.stdout)[0]["feedback"] == "repair 2 (compiler, full)"
+    board = json.loads(cli("leaderboard", out, "--format", "json").stdout)[0]
+    assert board["feedback"] == "repair 2 (compiler, full)"
+    every_round = sum(r["answer"]["usage"]["prompt_tokens"] for r in rounds)
+    assert board["prompt_tokens"] == every_round > 0  # all rounds, not the final answers'
+    assert every_round > sum(r["answer"]["usage"]["prompt_tokens"] for r in rounds[2::3])
     assert "repair 2 (compiler, full)" in cli("leaderboard", out).stdout
 
     html = tmp_path / "report.html"
@@ -219,3 +245,25 @@ def test_sigkill_mid_conversation_then_resume_asks_no_round_twice(cli, official_
         (g["sample"], g.get("round", 0)) for g in jsonl_lines(out / "generations.jsonl")
     )
     assert set(answers.values()) == {1} and len(answers) == 24
+
+
+@pytest.mark.yosys
+def test_formal_feedback_shows_the_counterexample(cli, official_root, tmp_path):
+    out = tmp_path / "run"
+    wrong = (
+        "[BEGIN]\nmodule TopModule(input a, input b, input c, output out);\n"
+        "  assign out = a & b & c;\nendmodule\n[DONE]\n"
+    )
+    with FakeOpenAIServer(reply=lambda body: wrong) as server:
+        argv = _argv(server, official_root, out, "--repair", "1", "--feedback", "formal")
+        argv[argv.index("Prob001_zero")] = "Prob050_kmap1"
+        result = cli(*argv, "--formal")
+    assert result.returncode == 0, result.stderr
+    feedback = jsonl_lines(out / "rounds.jsonl")[0]["feedback"]
+    assert "A counterexample from the formal equivalence check" in feedback
+    assert "| cycle | a | b | c | out (expected) | out (yours) |" in feedback
+    assert "(first mismatch) |" in feedback
+    refused = cli(
+        *_argv(server, official_root, tmp_path / "b", "--repair", "1", "--feedback", "formal")
+    )
+    assert refused.returncode == 2 and "add --formal" in refused.stderr

@@ -96,6 +96,13 @@ def describe(plan: RunPlan, found: Estimate) -> list[str]:
         f"answer tokens  at most {found.completion_ceiling:,} "
         f"(--max-tokens {plan.sampling.max_tokens} per request)",
     ]
+    if plan.repair is not None:  # the figures above are the first round's
+        rounds = plan.repair.rounds + 1
+        lines.append(
+            f"repair         {plan.repair.rounds} more rounds for each failed sample: at most "
+            f"{found.requests * rounds} requests, each later one with its conversation "
+            "(the figures above are the first round's)"
+        )
     if found.prompt_cost is None or found.ceiling_cost is None:
         why = "a server of its own (--api-base)" if plan.adapter.api_base else "not in the map"
         lines.append(f"cost           unknown (no price for {plan.model}: {why})")

@@ -19,6 +19,7 @@ from verilogeval.plus.report import plus_undecided
 from verilogeval.progress import Progress
 from verilogeval.records import CATEGORY_NAMES
 from verilogeval.reference_failures import known_failing_references
+from verilogeval.repair.verdict import passed_by_round
 from verilogeval.responses import ResponseIssue
 from verilogeval.summary import official_pass_rate, outcome_table, spending
 from verilogeval.wording import plural
@@ -97,6 +98,11 @@ def print_summary(plan: RunPlan, outcome: RunOutcome, wall_s: float) -> None:
         undecided = len(plus_undecided(results))
         if undecided:
             table.add_row("  plus undecided (formal could not decide)", str(undecided))
+    if plan.repair is not None:  # the final answers' rate above; the curve over rounds here
+        table.add_row("repair", f"{plan.repair.rounds} rounds, {plan.repair.feedback} feedback")
+        for number, passed_by in passed_by_round(results, plan.repair.rounds):
+            share = 100 * passed_by / every if every else 0.0
+            table.add_row(f"  passed by round {number}", f"{passed_by}/{every} = {share:.1f}%")
     for category, count in Counter(line.category for line in results).most_common():
         table.add_row(f"  {category} {CATEGORY_NAMES[category]}", str(count))
     if outcome.failures:

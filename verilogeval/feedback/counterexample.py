@@ -40,7 +40,7 @@ def counterexample_table(data: Any, interface: ModuleInterface) -> WaveTable | N
         last = number == cycle
         values += [str(ref), str(dut)] if last else ["", ""]
         rows.append(WaveRow(time=number, values=tuple(values), mismatch=last))
-    return WaveTable(columns=tuple(columns), rows=tuple(rows), first_mismatch_time=cycle)
+    return WaveTable(tuple(columns), tuple(rows), first_mismatch_time=cycle, step="cycle")
 
 
 def _bits(value: Any) -> bool:

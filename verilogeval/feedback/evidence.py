@@ -53,6 +53,7 @@ class WaveTable:
     columns: tuple[WaveColumn, ...]
     rows: tuple[WaveRow, ...]
     first_mismatch_time: int
+    step: str = "time"  # what a row's number counts: simulation time, or "cycle"
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ for must agree with the official pass (strict passed; formal proven or bounded).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from verilogeval.formal.result import FormalStatus
@@ -36,3 +36,10 @@ def failed_check(line: ResultLine, checks: Mapping[str, Any]) -> str | None:
         if name in checks:
             return name
     return None
+
+
+def passed_by_round(results: Iterable[ResultLine], rounds: int) -> list[tuple[int, int]]:
+    """(round r, samples whose loop ended in a pass by round r) for r = 0..rounds: the
+    closing table's pass@1 curve."""
+    firsts = [line.passed_at_round for line in results if line.passed_at_round is not None]
+    return [(r, sum(first <= r for first in firsts)) for r in range(rounds + 1)]

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from verilogeval.feedback.protocol import protocol_label
-from verilogeval.metrics import Estimate, bootstrap_ci
+from verilogeval.metrics import Estimate, UsageTotals, bootstrap_ci
 from verilogeval.reports.runs import Run
 from verilogeval.runfolder.files import RunFolder
 from verilogeval.runfolder.rounds import RoundRecord, read_rounds
@@ -81,6 +81,21 @@ def repair_metrics(run: Run) -> RepairMetrics | None:
         cost_per_solved=sum(costs) / len(solved) if solved and costs else None,
         transitions=_transitions(by_sample.values()),
         turned_to_tampering=_turned_to_tampering(by_sample.values()),
+    )
+
+
+def rounds_usage(run: Run) -> UsageTotals | None:
+    """Tokens and cost over every round of a repair run (its generations.jsonl's latest
+    line per sample is only the final round's); None for a single-shot run."""
+    if run.manifest is None or run.manifest.repair is None:
+        return None
+    answers = [record.answer for record in read_rounds(RunFolder(run.path).rounds)]
+    priced = [answer.cost for answer in answers if answer.cost is not None]
+    return UsageTotals(
+        prompt_tokens=sum(answer.usage.prompt_tokens or 0 for answer in answers),
+        completion_tokens=sum(answer.usage.completion_tokens or 0 for answer in answers),
+        cost=sum(priced) if priced else None,
+        unpriced=len(answers) - len(priced),
     )
 
 
@@ -158,43 +173,3 @@ def _turned_to_tampering(samples: Iterable[list[RoundRecord]]) -> int:
         for before, after in itertools.pairwise(rounds):
             turned += bool(after.findings) and not before.findings
     return turned
-
-
-def repair_lines(metrics: RepairMetrics) -> list[str]:
-    """The report's section on the rounds."""
-    from verilogeval.reports.leaderboard import format_estimate
-
-    lines = [
-        "",
-        f"{metrics.label}: pass@1 after each round (95% bootstrap CI over problems; a sample "
-        "passes at its first round whose verdict ends the loop):",
-    ]
-    lines += [
-        f"  after round {number:<3} = {format_estimate(estimate)}"
-        for number, estimate in enumerate(metrics.pass_after_round)
-    ]
-    mean = metrics.mean_first_pass_round
-    lines.append(
-        "  mean round of the first pass: " + ("-" if mean is None else f"{mean:.2f} (0: first)")
-    )
-    lines += ["", "spending per round (answers graded, tokens prompt + completion, cost):"]
-    for row in metrics.spending:
-        cost = "-" if row.cost is None else f"${row.cost:.4f}"
-        cost += f" (+{row.unpriced} unpriced)" if row.unpriced and row.cost is not None else ""
-        lines.append(
-            f"  round {row.round:<3} {row.answers:>6} answers  "
-            f"{row.prompt_tokens} + {row.completion_tokens} tokens  {cost}"
-        )
-    per_solved = "-" if metrics.tokens_per_solved is None else f"{metrics.tokens_per_solved:.0f}"
-    cost_solved = "-" if metrics.cost_per_solved is None else f"${metrics.cost_per_solved:.4f}"
-    lines.append(
-        f"  per solved problem ({metrics.solved_problems}): {per_solved} tokens, {cost_solved}"
-    )
-    if metrics.transitions:
-        lines += ["", "what each round turned into (category at round r -> at r+1: samples):"]
-        lines += [f"  {a} -> {b}: {count}" for (a, b), count in metrics.transitions.items()]
-    lines.append(
-        f"answers that turned to tampering after feedback (tamper scan): "
-        f"{metrics.turned_to_tampering}"
-    )
-    return lines

@@ -13,7 +13,7 @@ from verilogeval.metrics import RunMetrics
 from verilogeval.plus.report import plus_rejection_lines
 from verilogeval.reports.failures import category_name, issue_counts
 from verilogeval.reports.leaderboard import format_estimate
-from verilogeval.reports.repair import repair_lines, repair_metrics
+from verilogeval.reports.repair import RepairMetrics, repair_metrics
 from verilogeval.reports.runs import Run
 from verilogeval.responses import ISSUE_MEANINGS
 from verilogeval.summary import (
@@ -101,3 +101,41 @@ def official_table(run: Run) -> dict[str, list[SampleOutcome]]:
     """summary.OutcomeTable of every (problem, sample) asked for, with tokens and cost."""
     expected = [(problem, sample) for problem in run.problems for sample in range(1, run.n + 1)]
     return outcome_table(run.results.values(), run.generation_lines or (), expected=expected)
+
+
+def repair_lines(metrics: RepairMetrics) -> list[str]:
+    """The report's section on the rounds."""
+    lines = [
+        "",
+        f"{metrics.label}: pass@1 after each round (95% bootstrap CI over problems; a sample "
+        "passes at its first round whose verdict ends the loop):",
+    ]
+    lines += [
+        f"  after round {number:<3} = {format_estimate(estimate)}"
+        for number, estimate in enumerate(metrics.pass_after_round)
+    ]
+    mean = metrics.mean_first_pass_round
+    lines.append(
+        "  mean round of the first pass: " + ("-" if mean is None else f"{mean:.2f} (0: first)")
+    )
+    lines += ["", "spending per round (answers graded, tokens prompt + completion, cost):"]
+    for row in metrics.spending:
+        cost = "-" if row.cost is None else f"${row.cost:.4f}"
+        cost += f" (+{row.unpriced} unpriced)" if row.unpriced and row.cost is not None else ""
+        lines.append(
+            f"  round {row.round:<3} {row.answers:>6} answers  "
+            f"{row.prompt_tokens} + {row.completion_tokens} tokens  {cost}"
+        )
+    per_solved = "-" if metrics.tokens_per_solved is None else f"{metrics.tokens_per_solved:.0f}"
+    cost_solved = "-" if metrics.cost_per_solved is None else f"${metrics.cost_per_solved:.4f}"
+    lines.append(
+        f"  per solved problem ({metrics.solved_problems}): {per_solved} tokens, {cost_solved}"
+    )
+    if metrics.transitions:
+        lines += ["", "what each round turned into (category at round r -> at r+1: samples):"]
+        lines += [f"  {a} -> {b}: {count}" for (a, b), count in metrics.transitions.items()]
+    lines.append(
+        f"answers that turned to tampering after feedback (tamper scan): "
+        f"{metrics.turned_to_tampering}"
+    )
+    return lines
