@@ -13,7 +13,7 @@ import pytest
 
 from verilogeval.checks.plus.tamper import scan_log, scan_sample
 from verilogeval.execution.interface import ModuleInterface, Port, read_interfaces
-from verilogeval.feedback.compiler_messages import COMPILER_WORDS
+from verilogeval.feedback.compiler_messages import COMPILER_WORDS, compiler_evidence
 from verilogeval.feedback.counterexample import counterexample_table
 from verilogeval.feedback.evidence import build_evidence
 from verilogeval.feedback.levels import FeedbackLevel
@@ -261,3 +261,35 @@ def test_formal_counterexample_becomes_the_same_table():
     assert counterexample_table(example | {"cycle": 9}, interface) is None
     third = counterexample_table(example | {"cycle": 3}, interface)
     assert third is not None and third.rows[-1].values[1] == "?"
+
+
+def test_compiler_messages_keep_only_the_answer_s_lines_and_known_words():
+    code = (
+        "module TopModule(input a, output y);\n  stimulus_gen s();\n"
+        "  assign y = f(1'd0);\nendmodule\n"
+    )
+    log = (
+        "sample.sv:2: warning: Instantiating module stimulus_gen with dangling input port 1 "
+        "(tb_match) floating.\n"
+        "sample.sv:3: error: No function named `f' found in this context (tb.top_module1).\n"
+        "sample.sv:3: error: Unable to elaborate r-value: f(1'd0)\n"
+        "test.sv:12: error: 'secret_task' has already been declared in this scope.\n"
+        "test.sv:90: warning: Port 2 (y) of TopModule expects 2 bits, got 1.\n"
+        "sample.sv:2: declared here: ./ref.sv:7\n"
+        "2 error(s) during elaboration.\n"
+    )
+    evidence = compiler_evidence(log, code, frozenset({"a", "y"}))
+    assert [(m.line, m.text) for m in evidence.messages] == [
+        (
+            2,
+            "warning: Instantiating module stimulus_gen with dangling input port 1 "
+            "(<hidden>) floating.",
+        ),
+        (3, "error: No function named `f' found in this context (tb.top_module1)."),
+        (3, "error: Unable to elaborate r-value: f(1'd0)"),
+        (None, "warning: port y of your module is 2 bits wide, the testbench connects 1 bits"),
+    ]
+    assert evidence.messages[0].source == "stimulus_gen s();"
+    assert evidence.withheld == 2  # the testbench's line, and the line naming ref.sv
+    with_include = compiler_evidence(log, '`include "test.sv"\n' + code, frozenset({"a", "y"}))
+    assert with_include.messages == () and with_include.withheld == 6

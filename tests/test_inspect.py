@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import math
 import os
 import re
 import subprocess
@@ -38,9 +39,11 @@ inspect_ai = pytest.importorskip("inspect_ai")
 from inspect_ai import eval as inspect_eval  # noqa: E402
 from inspect_ai.log import EvalLog, read_eval_log  # noqa: E402
 from inspect_ai.model import ChatMessage, ModelOutput, ModelUsage, get_model  # noqa: E402
+from inspect_ai.scorer import SampleScore, Score  # noqa: E402
 
 from verilogeval.feedback.levels import FeedbackLevel  # noqa: E402
 from verilogeval.inspect_tasks.agent import INSTRUCTIONS  # noqa: E402
+from verilogeval.inspect_tasks.scorer import pass_at  # noqa: E402
 from verilogeval.inspect_tasks.tasks import (  # noqa: E402
     samples,
     spec_to_rtl,
@@ -573,3 +576,33 @@ def test_plus_gives_the_trusted_verdict_beside_the_official_one(tmp_path) -> Non
     assert (metrics["pass@1"], metrics["plus_pass@1"]) == (1.0, 0.0)
     assert log.eval.metadata is not None
     assert set(log.eval.metadata["checks"]) == {"plus"}
+
+
+def test_pass_at_metric_is_the_unbiased_estimator_over_epochs() -> None:
+    """Per problem n epochs, c passing: the mean of 1 - C(n-c, k)/C(n, k), exact values."""
+
+    def scored(problem: str, passed: list[bool]) -> list[SampleScore]:
+        return [
+            SampleScore(
+                score=Score(value="C" if ok else "I", metadata={"passed": ok, "plus_passed": None}),
+                sample_id=problem,
+            )
+            for ok in passed
+        ]
+
+    scores = scored("Prob001_a", [True, False, False, True, False]) + scored(
+        "Prob002_b", [False] * 4 + [True]
+    )
+
+    def values(metric: Any) -> dict[str, float]:
+        computed: dict[str, float] = metric(scores)
+        return computed
+
+    expected_5 = (1.0 + 1.0) / 2
+    expected_1 = (2 / 5 + 1 / 5) / 2
+    assert values(pass_at()) == pytest.approx({"pass@1": expected_1, "pass@5": expected_5})
+    one_of = 1 - math.comb(3, 2) / math.comb(5, 2), 1 - math.comb(4, 2) / math.comb(5, 2)
+    assert values(pass_at([2])) == pytest.approx({"pass@2": sum(one_of) / 2})
+    assert math.isnan(values(pass_at([10]))["pass@10"])  # n < k: undefined, not 1.0
+    plus = values(pass_at(verdict="plus_passed"))
+    assert plus == {"plus_pass@1": 0.0, "plus_pass@5": 0.0}

@@ -9,7 +9,8 @@ line that names another file (Icarus's "declared here: ./ref.sv:2") is withheld 
 without a location ("I give up.", the count of errors) add nothing and are dropped.
 
 Within a message kept, a word is shown only when the answer holds it, the interface names
-it (the prompt shows the ports), or it is one of Icarus's own words (`COMPILER_WORDS`);
+it (the prompt shows the ports), or it is one of Icarus's own words (`COMPILER_WORDS`, the
+harness's `tb.top_module1` among them, and the names Icarus gives scopes it makes);
 any other word becomes `<hidden>`. Icarus names what a line of the answer reaches, and an
 answer can reach into the testbench (`stimulus_gen s();` gets "dangling input port 1
 (clk)": the testbench module's port names).
@@ -35,7 +36,9 @@ _LOCATED = re.compile(r"\S*:\d+:")  # any file:line, e.g. ./test.sv:12: or ref.s
 # A message naming a file other than the answer's: the testbench's or reference's by name,
 # or any other `file:line` (an answer that is not refused cannot include a file, but the
 # compiler may still point at a declaration in the testbench's files).
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
+# A name in a message; not the digits of a based literal (`1'd0`) nor a part of a name.
+_WORD = re.compile(r"(?<!['\w$])[A-Za-z_][A-Za-z0-9_$]*")
+_ICARUS_NAME = re.compile(r"ivl_\w+")  # a name Icarus gives a scope it made ($ivl_for_loop0)
 HIDDEN = "<hidden>"
 _COMPILER_WORDS_TEXT = """
     error warning sorry syntax in continuous assignment procedural statement unable to
@@ -62,7 +65,8 @@ _COMPILER_WORDS_TEXT = """
     hierarchical reference references path design object objects does exist exists
     Incompatible incompatible types type Type converted conversion truncated truncation
     extended extension operand sized unsized Unsized based number numbers digits digit
-    System system Unsupported unsupported yet not supported Sorry sorry
+    System system Unsupported unsupported yet not supported Sorry sorry Sized have No named
+    context Failed failed evaluate valid tb top_module1 TopModule
 """
 COMPILER_WORDS = frozenset(_COMPILER_WORDS_TEXT.split())
 _DIRECTIVE = re.compile(r"`(?!(?:timescale|default_nettype)\b)")
@@ -119,7 +123,10 @@ def compiler_evidence(output: str, code: str, ports: frozenset[str]) -> Compiler
 
 
 def _hide_foreign_words(text: str, known: frozenset[str]) -> str:
-    return _WORD.sub(lambda m: m.group() if m.group() in known else HIDDEN, text)
+    def shown(word: str) -> str:
+        return word if word in known or _ICARUS_NAME.fullmatch(word) else HIDDEN
+
+    return _WORD.sub(lambda m: shown(m.group()), text)
 
 
 def _message(

@@ -1,6 +1,8 @@
 """VerilogEval in Inspect AI (the optional extra `verilogeval[inspect]`).
 
-Tasks (`tasks`, `agent`), the grader as a scorer (`scorer`), tools for agents (`tools`)
-and Inspect logs both ways (`logs`). Nothing outside this package imports it, so without
-the extra nothing of Inspect is ever imported.
+The tasks (`tasks`, `agent`), the grader as a scorer (`scorer`, over `grading`), the
+agent's tools (`tools`) and Inspect logs both ways (`import_log`, `export_log`); `registry`
+is what Inspect's entry point loads. Only the import-inspect and export-inspect commands
+reach in here, after `extra` checked Inspect is installed: without the extra, nothing of
+Inspect is ever imported.
 """

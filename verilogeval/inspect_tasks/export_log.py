@@ -35,7 +35,7 @@ from inspect_ai.model import (
 
 from verilogeval.errors import UserError
 from verilogeval.inspect_tasks.import_log import SCORER
-from verilogeval.inspect_tasks.scorer import verdict_score
+from verilogeval.inspect_tasks.scorer import DEFAULT_KS, verdict_score
 from verilogeval.records import Task
 from verilogeval.reporting.metrics import run_metrics
 from verilogeval.reporting.runs import Run, load_run
@@ -142,14 +142,17 @@ def _sample(run: Run, line: ResultLine, answer: GenerationLine | None) -> EvalSa
 
 def _results(run: Run, samples: int) -> EvalResults:
     """accuracy and pass@k as the Inspect task reports them, from verilogeval's metrics."""
-    ks = [k for k in (1, 5, 10) if k <= run.n]
+    ks = [k for k in DEFAULT_KS if k <= run.n] or [1]
     metrics = run_metrics(run.grid, run.generations, ks)
     values = {"accuracy": float(run.grid["passed"].fillna(False).astype(bool).mean())}
-    values |= {
-        f"pass@{k}": estimate.value
-        for k, estimate in metrics.pass_at.items()
-        if estimate is not None
-    }
+    for prefix, estimates in (
+        ("", metrics.pass_at),
+        ("strict_", metrics.strict_pass_at),
+        ("plus_", metrics.plus_pass_at),
+    ):
+        for k, estimate in (estimates or {}).items():
+            if estimate is not None:
+                values[f"{prefix}pass@{k}"] = estimate.value
     return EvalResults(
         total_samples=samples,
         completed_samples=samples,

@@ -64,6 +64,8 @@ def import_log(log_path: Path, out: Path) -> Imported:
     samples = sorted(log.samples or (), key=lambda s: (str(s.id), s.epoch))
     if not samples:
         raise UserError(f"{log_path}: the log holds no samples (written with --no-log-samples?)")
+    if out.exists() and not out.is_dir():
+        raise UserError(f"{out}: not a folder")
     if out.exists() and any(out.iterdir()):
         raise UserError(f"{out}: not empty; import into a new folder")
     folder = RunFolder(out)

@@ -35,15 +35,19 @@ from verilogeval.inspect_tasks.grading import AnswerGrading, finish_reason, grad
 from verilogeval.reporting.metrics import pass_at_k
 from verilogeval.runfolder.lines import ResultLine
 
+# The k of pass@k a report shows when the epochs allow (the native report's defaults).
+DEFAULT_KS = (1, 5, 10)
+
 
 @metric(scores="unreduced")
 def pass_at(ks: list[int] | None = None, verdict: str = "passed") -> Metric:
     """Unbiased pass@k over epochs (reporting.metrics.pass_at_k), averaged over problems.
 
-    `verdict` is the record's field that counts: `passed` (official), `plus_passed` or
-    `strict_passed`; an undecided trusted verdict (null) counts as a failure, as in a
-    native report. One value per k, named `pass@k` (`plus_pass@k` for plus_passed); NaN
-    when a problem has fewer than k epochs (pass@k is undefined).
+    `ks` None: each of DEFAULT_KS that every problem has epochs for (so `--epochs 5` gives
+    pass@1 and pass@5). `verdict` is the record's field that counts: `passed` (official),
+    `plus_passed` or `strict_passed`; an undecided trusted verdict (null) counts as a
+    failure, as in a native report. One value per k, named `pass@k` (`plus_pass@k` for
+    plus_passed); NaN for an asked k that a problem has fewer epochs for (undefined).
     """
     prefix = "" if verdict == "passed" else f"{verdict.removesuffix('_passed')}_"
 
@@ -54,7 +58,9 @@ def pass_at(ks: list[int] | None = None, verdict: str = "passed") -> Metric:
             count = counts[str(item.sample_id)]
             count[0] += 1
             count[1] += record.get(verdict) is True
-        return {f"{prefix}pass@{k}": _mean_pass_at(counts.values(), k) for k in ks or [1]}
+        fewest = min((n for n, _ in counts.values()), default=0)
+        chosen = ks or [k for k in DEFAULT_KS if k <= fewest] or [1]
+        return {f"{prefix}pass@{k}": _mean_pass_at(counts.values(), k) for k in chosen}
 
     return compute
 
