@@ -199,6 +199,10 @@ def test_repair_0_is_the_single_shot_run(cli, official_root, tmp_path):
         # one identity: the folder run without the flag resumes with it, asking nothing
         again = cli(*_argv(server, official_root, tmp_path / "a", "--repair", "0"))
         assert "other parameters" not in again.stderr and len(server.requests) == 2
+        # repair rounds are another run: refused on the same folder, naming what changed
+        other = cli(*_argv(server, official_root, tmp_path / "a", "--repair", "1"))
+        assert other.returncode == 2 and "repair (--repair/--feedback/--history)" in other.stderr
+        assert len(server.requests) == 2
     a, b = tmp_path / "a", tmp_path / "b"
     for name in ("results.jsonl", "prompts.jsonl"):
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
