@@ -37,6 +37,7 @@ from verilogeval.runfolder.lines import (
     write_prompts,
 )
 from verilogeval.runfolder.manifest import check_resumable, now_iso, write_manifest
+from verilogeval.runfolder.rounds import with_every_round_spent
 from verilogeval.session import Answer, GradingSession
 from verilogeval.simulate import version_warning
 from verilogeval.summary import write_summaries
@@ -102,7 +103,12 @@ def execute(plan: RunPlan, adapter: ModelAdapter, progress: Progress) -> RunOutc
 
     results = tuple(read_results(folder.results))
     asked = [(problem.name, sample) for problem, sample in wanted]
-    write_summaries(folder, results, read_generations(folder.generations), expected=asked)
+    generations = (
+        read_generations(folder.generations)
+        if plan.repair is None
+        else with_every_round_spent(folder.generations)  # a conversation costs all its rounds
+    )
+    write_summaries(folder, results, generations, expected=asked)
     unanswered = set(asked) - {line.key for line in results if line.is_final}
     complete = not unanswered
     assert manifest.simulator is not None

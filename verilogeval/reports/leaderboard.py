@@ -21,7 +21,6 @@ from typing import Any
 from verilogeval.feedback.protocol import protocol_label
 from verilogeval.formal.summary import FormalSummary, formal_summary
 from verilogeval.metrics import Estimate, RunMetrics, run_metrics
-from verilogeval.reports.repair import rounds_usage
 from verilogeval.reports.runs import Run
 
 
@@ -34,7 +33,7 @@ class Entry:
 
 def leaderboard(runs: Sequence[Run], ks: Sequence[int]) -> list[Entry]:
     """Entries sorted by pass@1, groups of seeds together and ranked by their best run."""
-    scored = [(run, _metrics(run, ks), _pass_at_1(run)) for run in runs]
+    scored = [(run, run_metrics(run.grid, run.generations, ks), _pass_at_1(run)) for run in runs]
     groups: dict[object, list[tuple[Run, RunMetrics, float]]] = {}
     for item in scored:
         groups.setdefault(_seedless_identity(item[0]), []).append(item)
@@ -50,13 +49,6 @@ def leaderboard(runs: Sequence[Run], ks: Sequence[int]) -> list[Entry]:
         for number, members in enumerate(ranked, start=1)
         for run, metrics, _ in sorted(members, key=lambda m: -m[2])
     ]
-
-
-def _metrics(run: Run, ks: Sequence[int]) -> RunMetrics:
-    """The run's metrics; a repair run's tokens and cost are those of every round."""
-    metrics = run_metrics(run.grid, run.generations, ks)
-    usage = rounds_usage(run)
-    return metrics if usage is None else replace(metrics, usage=usage)
 
 
 def records(entries: Sequence[Entry], ks: Sequence[int]) -> list[dict[str, Any]]:

@@ -31,6 +31,7 @@ from verilogeval.runfolder.lines import (
     read_results,
 )
 from verilogeval.runfolder.manifest import Manifest, read_manifest
+from verilogeval.runfolder.rounds import with_every_round_spent
 from verilogeval.summary import MISSING
 
 UNKNOWN = "unknown"
@@ -100,7 +101,12 @@ def load_run(folder: str) -> Run:
         listing = "its run.json lists none" if manifest else "no run.json listing its problems"
         raise UserError(f"{folder}: no results yet, and {listing}")
     n = _samples_per_problem(manifest, results, files.manifest)
-    generations = read_generations(files.generations) if files.generations.is_file() else None
+    generations = None
+    if files.generations.is_file():
+        repair = manifest is not None and manifest.repair is not None
+        # a repair run's sample costs every round of its conversation
+        read = with_every_round_spent if repair else read_generations
+        generations = read(files.generations)
     prompts = {
         str(record.get("problem")): record for _, record in read_journal_lines(files.prompts)
     }
