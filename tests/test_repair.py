@@ -22,6 +22,8 @@ from fake_openai_server import (
     THINKING,
     Behaviour,
     FakeOpenAIServer,
+    Fault,
+    FaultKind,
     Repairing,
     repairing_reply,
 )
@@ -199,6 +201,10 @@ def test_repair_0_is_the_single_shot_run(cli, official_root, tmp_path):
         # one identity: the folder run without the flag resumes with it, asking nothing
         again = cli(*_argv(server, official_root, tmp_path / "a", "--repair", "0"))
         assert "other parameters" not in again.stderr and len(server.requests) == 2
+        # repair rounds are another run: refused on the same folder, naming what changed
+        other = cli(*_argv(server, official_root, tmp_path / "a", "--repair", "1"))
+        assert other.returncode == 2 and "repair (--repair/--feedback/--history)" in other.stderr
+        assert len(server.requests) == 2
     a, b = tmp_path / "a", tmp_path / "b"
     for name in ("results.jsonl", "prompts.jsonl"):
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
@@ -267,3 +273,22 @@ def test_formal_feedback_shows_the_counterexample(cli, official_root, tmp_path):
         *_argv(server, official_root, tmp_path / "b", "--repair", "1", "--feedback", "formal")
     )
     assert refused.returncode == 2 and "add --formal" in refused.stderr
+
+
+@pytest.mark.slow
+def test_one_sample_s_rounds_never_wait_for_another_s(cli, official_root, tmp_path):
+    """The first request hangs until the client gives up on it (60 s): meanwhile the other
+    samples go through all their rounds, so a third round is asked before it is asked again."""
+    out = tmp_path / "run"
+    with FakeOpenAIServer(
+        reply=repairing_reply(Repairing.TWO_ROUNDS), faults=[Fault(FaultKind.HANG)], hang_s=600
+    ) as server:
+        extra = ("--repair", "2", "--samples", "3", "--concurrency", "3")
+        result = cli(*_argv(server, official_root, out, *extra, "--request-timeout", "60"))
+        sizes = [len(body["messages"]) for body in server.requests]
+    assert result.returncode == 0, result.stderr
+    assert sizes.count(2) == 4  # three first answers, one of them asked twice
+    last_first = len(sizes) - 1 - sizes[::-1].index(2)
+    assert sizes.index(6) < last_first, sizes  # a third round before the hung one's retry
+    lines = jsonl_lines(out / "results.jsonl")
+    assert {(r["passed"], r["passed_at_round"]) for r in lines} == {(True, 2)}

@@ -45,6 +45,7 @@ from verilogeval.runfolder.lines import (
 )
 from verilogeval.runfolder.manifest import Manifest, now_iso
 from verilogeval.runfolder.official_layout import write_generate_log
+from verilogeval.runfolder.rounds import with_every_round_spent
 
 
 @dataclass(frozen=True)
@@ -175,7 +176,11 @@ class RunWork:
 
     def finish(self, outcome: RunOutcome) -> Manifest:
         folder = self.plan.folder
-        generations = read_generations(folder.generations)
+        generations = (
+            read_generations(folder.generations)
+            if self.plan.repair is None
+            else with_every_round_spent(folder.generations)  # a conversation costs all its rounds
+        )
         write_summaries(folder, outcome.results, generations, expected=self.asking.wanted)
         manifest = self._manifest
         assert manifest is not None and manifest.simulator is not None

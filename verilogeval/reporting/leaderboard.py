@@ -24,7 +24,6 @@ from verilogeval.checks.formal.summary import FormalSummary, formal_summary
 from verilogeval.checks.registry import POST_CHECKS
 from verilogeval.feedback.protocol import protocol_label
 from verilogeval.reporting.metrics import CheckMetrics, Estimate, RunMetrics, run_metrics
-from verilogeval.reporting.repair import rounds_usage
 from verilogeval.reporting.runs import Run
 
 
@@ -37,7 +36,7 @@ class Entry:
 
 def leaderboard(runs: Sequence[Run], ks: Sequence[int]) -> list[Entry]:
     """Entries sorted by pass@1, groups of seeds together and ranked by their best run."""
-    scored = [(run, _metrics(run, ks), _pass_at_1(run)) for run in runs]
+    scored = [(run, run_metrics(run.grid, run.generations, ks), _pass_at_1(run)) for run in runs]
     groups: dict[object, list[tuple[Run, RunMetrics, float]]] = {}
     for item in scored:
         groups.setdefault(_seedless_identity(item[0]), []).append(item)
@@ -53,13 +52,6 @@ def leaderboard(runs: Sequence[Run], ks: Sequence[int]) -> list[Entry]:
         for number, members in enumerate(ranked, start=1)
         for run, metrics, _ in sorted(members, key=lambda m: -m[2])
     ]
-
-
-def _metrics(run: Run, ks: Sequence[int]) -> RunMetrics:
-    """The run's metrics; a repair run's tokens and cost are those of every round."""
-    metrics = run_metrics(run.grid, run.generations, ks)
-    usage = rounds_usage(run)
-    return metrics if usage is None else replace(metrics, usage=usage)
 
 
 def records(entries: Sequence[Entry], ks: Sequence[int]) -> list[dict[str, Any]]:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from verilogeval.feedback.protocol import protocol_label
-from verilogeval.reporting.metrics import Estimate, UsageTotals, bootstrap_ci
+from verilogeval.reporting.metrics import Estimate, bootstrap_ci
 from verilogeval.reporting.runs import Run
 from verilogeval.runfolder.files import RunFolder
 from verilogeval.runfolder.rounds import RoundRecord, read_rounds
@@ -81,21 +81,6 @@ def repair_metrics(run: Run) -> RepairMetrics | None:
         cost_per_solved=sum(costs) / len(solved) if solved and costs else None,
         transitions=_transitions(by_sample.values()),
         turned_to_tampering=_turned_to_tampering(by_sample.values()),
-    )
-
-
-def rounds_usage(run: Run) -> UsageTotals | None:
-    """Tokens and cost over every round of a repair run (its generations.jsonl's latest
-    line per sample is only the final round's); None for a single-shot run."""
-    if run.manifest is None or run.manifest.repair is None:
-        return None
-    answers = [record.answer for record in read_rounds(RunFolder(run.path).rounds)]
-    priced = [answer.cost for answer in answers if answer.cost is not None]
-    return UsageTotals(
-        prompt_tokens=sum(answer.usage.prompt_tokens or 0 for answer in answers),
-        completion_tokens=sum(answer.usage.completion_tokens or 0 for answer in answers),
-        cost=sum(priced) if priced else None,
-        unpriced=len(answers) - len(priced),
     )
 
 

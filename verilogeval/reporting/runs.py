@@ -34,6 +34,7 @@ from verilogeval.runfolder.lines import (
     read_results,
 )
 from verilogeval.runfolder.manifest import Manifest, read_manifest
+from verilogeval.runfolder.rounds import with_every_round_spent
 from verilogeval.runfolder.settings import (
     PromptSettings,
     RequestSettings,
@@ -131,7 +132,12 @@ def load_run(folder: str) -> Run:
     settings = None if manifest is None else run_settings(manifest, files.manifest)
     check_settings = {} if manifest is None else recorded_settings(manifest, files.manifest)
     n = _samples_per_problem(settings, results, files.manifest)
-    generations = read_generations(files.generations) if files.generations.is_file() else None
+    generations = None
+    if files.generations.is_file():
+        repair = manifest is not None and manifest.repair is not None
+        # a repair run's sample costs every round of its conversation
+        read = with_every_round_spent if repair else read_generations
+        generations = read(files.generations)
     prompts = {
         str(record.get("problem")): record for _, record in read_journal_lines(files.prompts)
     }

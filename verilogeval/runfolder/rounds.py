@@ -10,15 +10,16 @@ this file is how a killed run resumes in the middle of a conversation.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from verilogeval.records import Category
+from verilogeval.records import Category, Usage
 from verilogeval.runfolder.journal import read_journal_lines
 from verilogeval.runfolder.lines import GenerationLine, _sample, _text, _typed, _Where
 
 _CATEGORIES = {str(category): category for category in Category}
+T = TypeVar("T", int, float)
 
 
 @dataclass(frozen=True)
@@ -103,3 +104,38 @@ def read_rounds(path: Path, *, repair: bool = False) -> list[RoundRecord]:
         record = RoundRecord.from_json(data, _Where(path, number))
         records[(record.problem, record.sample, record.round)] = record
     return sorted(records.values(), key=lambda r: (r.problem, r.sample, r.round))
+
+
+def with_every_round_spent(path: Path) -> list[GenerationLine]:
+    """A repair run's generations.jsonl as one line per sample: its latest answer, with the
+    tokens and cost of every answer the sample was given (all rounds), so that summaries
+    and reports count what the whole conversation cost, not its last round."""
+    spent: dict[tuple[str, int], GenerationLine] = {}
+    for number, data in read_journal_lines(path):
+        line = GenerationLine.from_json(data, _Where(path, number))
+        before = spent.get(line.key)
+        if before is not None:
+            line = replace(
+                line,
+                usage=Usage(
+                    prompt_tokens=_total(before.usage.prompt_tokens, line.usage.prompt_tokens),
+                    completion_tokens=_total(
+                        before.usage.completion_tokens, line.usage.completion_tokens
+                    ),
+                    reasoning_tokens=_total(
+                        before.usage.reasoning_tokens, line.usage.reasoning_tokens
+                    ),
+                ),
+                cost=_total(before.cost, line.cost),
+            )
+        spent[line.key] = line
+    return list(spent.values())
+
+
+def _total(before: T | None, now: T | None) -> T | None:
+    """A sum where unknown is unknown only when nothing is known."""
+    if before is None:
+        return now
+    if now is None:
+        return before
+    return before + now
