@@ -26,6 +26,7 @@ from verilogeval.models.base import ModelAdapter
 from verilogeval.models.params import learned_warnings
 from verilogeval.orchestration.asking import Asking
 from verilogeval.orchestration.executor import execute
+from verilogeval.orchestration.grading import open_grading
 from verilogeval.plans import RunPlan
 from verilogeval.progress import Progress
 from verilogeval.records import Generation, Sample
@@ -40,7 +41,6 @@ from verilogeval.runfolder.lines import (
 )
 from verilogeval.runfolder.manifest import Manifest, now_iso
 from verilogeval.session import Answer, GradingSession
-from verilogeval.simulate import version_warning
 from verilogeval.summary import write_summaries
 
 
@@ -99,17 +99,11 @@ class RunWork:
         self.to_grade = [answered[key] for key in wanted if key in answered and key not in final]
         self.final = len(final)
         manifest = self.asking.start(manifest, previous, skip=answered.keys() | final)
-        grade = self.plan.grade
-        self._session = resources.enter_context(
-            GradingSession(folder, self.problems, grade.grading, grade.checks, self.progress)
-        )
-        warning = version_warning(self._session.simulator)
-        if warning:
-            self.warnings.append(warning)
+        grading = open_grading(folder, self.problems, self.plan.grade, self.progress, resources)
+        self._session = grading.session
+        self.warnings += [grading.warning] if grading.warning else []
         self._journal = resources.enter_context(Journal(folder.generations))
-        assert manifest.simulator is not None
-        simulator = replace(manifest.simulator, version=self._session.simulator)
-        self._manifest = replace(manifest, simulator=simulator)
+        self._manifest = grading.described(manifest)
         return self._manifest
 
     def run(self) -> RunOutcome:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from verilogeval.dataset import Dataset
 from verilogeval.grade import code_sha256
+from verilogeval.orchestration.grading import Grading, open_grading
 from verilogeval.plans import EvaluatePlan
 from verilogeval.progress import Progress
 from verilogeval.records import Problem, Sample
@@ -25,8 +26,6 @@ from verilogeval.runfolder.files import RESULTS, RunFolder
 from verilogeval.runfolder.lines import ResultLine, latest, read_results
 from verilogeval.runfolder.manifest import Manifest, now_iso
 from verilogeval.sample_inputs import Input, Rejected
-from verilogeval.session import GradingSession
-from verilogeval.simulate import version_warning
 from verilogeval.summary import write_summaries
 from verilogeval.wording import plural
 
@@ -76,7 +75,7 @@ class EvaluateWork:
         self.done: dict[tuple[str, int], ResultLine] = {}
         self.ungraded: set[tuple[str, int]] = set()
         self._base: Manifest | None = None
-        self._session: GradingSession | None = None
+        self._grading: Grading | None = None
 
     def manifest(self) -> Manifest:
         self.plan = self.plan.resumed()
@@ -105,20 +104,17 @@ class EvaluateWork:
                 f"hint: {plan.dataset.folder} is the embedded dataset; pass --dataset PATH "
                 "(e.g. a clone of the official verilog-eval) for its problems"
             )
-        grade = plan.grade
-        session = GradingSession(
-            plan.folder, self.problems, grade.grading, grade.checks, self.progress
+        self._grading = open_grading(
+            plan.folder, self.problems, plan.grade, self.progress, resources
         )
-        self._session = resources.enter_context(session)
-        warning = version_warning(self._session.simulator)
-        if warning:
-            say(warning)
+        if self._grading.warning:
+            say(self._grading.warning)
         self._base = manifest
         return self._manifest(self.done.keys() | self.ungraded)
 
     def run(self) -> Evaluated:
-        session = self._session
-        assert session is not None
+        assert self._grading is not None
+        session = self._grading.session
         _copy_answers(self.plan)  # after run.json: a folder with answers but none is refused
         self.progress.start(0, len(self.todo))
         try:
@@ -156,16 +152,14 @@ class EvaluateWork:
         in which a sample without a result is a failure. A generate folder's problems and
         n stay: a sample it could not answer is a failure.
         """
-        base, session = self._base, self._session
-        assert base is not None and session is not None
-        assert base.simulator is not None and base.sampling is not None
+        base, grading = self._base, self._grading
+        assert base is not None and grading is not None and base.sampling is not None
         highest = max((sample for _, sample in samples), default=1)
         graded = sorted({problem for problem, _ in samples})
         return replace(
-            base,
+            grading.described(base),
             problems=tuple(dict.fromkeys([*base.problems, *graded])),
             sampling=base.sampling | {"n": max(highest, base.sampling.get("n") or 1)},
-            simulator=replace(base.simulator, version=session.simulator),
         )
 
 
