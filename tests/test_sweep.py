@@ -74,6 +74,8 @@ BAD_FILES = {
     "[run]\nplus = 1": "[run] plus = 1: must be true or false",
     "[run]\nproblems = [1, 2]": "[run] problems = [1, 2]: must be a single value",
     '[run]\ndataset = "/no/such/clone"': "run 1 (--model oracle",
+    "[run]\njobs = 0": "[run] jobs = 0: must be at least 1, got '0'",
+    "[run]\ntimeout = true": "[run] timeout = True: must be a single value",
 }
 
 

@@ -19,11 +19,10 @@ from pathlib import Path
 from verilogeval.checks.registry import verdict_schemas
 from verilogeval.dataset.loader import Dataset
 from verilogeval.grading.grader import code_sha256
-from verilogeval.grading.v1.simulator import simulator_warning
+from verilogeval.orchestration.grading import Grading, open_grading
 from verilogeval.orchestration.plans import EvaluatePlan
 from verilogeval.orchestration.progress import Progress
 from verilogeval.orchestration.sample_inputs import Input, Rejected
-from verilogeval.orchestration.session import GradingSession
 from verilogeval.records import Problem, Sample
 from verilogeval.reporting.summary import write_summaries
 from verilogeval.runfolder.files import RESULTS, RunFolder
@@ -77,7 +76,7 @@ class EvaluateWork:
         self.done: dict[tuple[str, int], ResultLine] = {}
         self.ungraded: set[tuple[str, int]] = set()
         self._base: Manifest | None = None
-        self._session: GradingSession | None = None
+        self._grading: Grading | None = None
 
     def manifest(self) -> Manifest:
         self.plan = self.plan.resumed()
@@ -106,20 +105,17 @@ class EvaluateWork:
                 f"hint: {plan.dataset.folder} is the embedded dataset; pass --dataset PATH "
                 "(e.g. a clone of the official verilog-eval) for its problems"
             )
-        grade = plan.grade
-        session = GradingSession(
-            plan.folder, self.problems, grade.grading, grade.checks, self.progress
+        self._grading = open_grading(
+            plan.folder, self.problems, plan.grade, self.progress, resources, plan.dataset.benchmark
         )
-        self._session = resources.enter_context(session)
-        warning = simulator_warning(self.plan.dataset.benchmark, self._session.simulator)
-        if warning:
-            say(warning)
+        if self._grading.warning:
+            say(self._grading.warning)
         self._base = manifest
         return self._manifest(self.done.keys() | self.ungraded)
 
     def run(self) -> Evaluated:
-        session = self._session
-        assert session is not None
+        assert self._grading is not None
+        session = self._grading.session
         _copy_answers(self.plan)  # after run.json: a folder with answers but none is refused
         self.progress.start(0, len(self.todo))
         try:
@@ -157,16 +153,14 @@ class EvaluateWork:
         in which a sample without a result is a failure. A generate folder's problems and
         n stay: a sample it could not answer is a failure.
         """
-        base, session = self._base, self._session
-        assert base is not None and session is not None
-        assert base.simulator is not None and base.sampling is not None
+        base, grading = self._base, self._grading
+        assert base is not None and grading is not None and base.sampling is not None
         highest = max((sample for _, sample in samples), default=1)
         graded = sorted({problem for problem, _ in samples})
         return replace(
-            base,
+            grading.described(base),
             problems=tuple(dict.fromkeys([*base.problems, *graded])),
             sampling=base.sampling | {"n": max(highest, base.sampling.get("n") or 1)},
-            simulator=replace(base.simulator, version=session.simulator),
         )
 
 

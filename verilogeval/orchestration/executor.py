@@ -18,6 +18,13 @@ implements the protocol):
 A KeyboardInterrupt (or a crash) anywhere leaves the journals and the run.json of step 3,
 so the same command resumes. The command says what happened: `execute` returns the
 outcome of `run`.
+
+The parts a Work is made of: `Asking` (verilogeval.orchestration.asking: prompts, the
+requests still to send, the adapter's request record) and `open_grading`
+(verilogeval.orchestration.grading: the grading session and its checks). `GenerateWork`
+uses the first, `EvaluateWork` (orchestration.evaluation) the second, `RunWork`
+(verilogeval.orchestration.pipeline) both; a new stage (repair rounds: grade, ask again with the
+verdict, up to N rounds) is one more Work built of the same parts.
 """
 
 from __future__ import annotations

@@ -24,9 +24,9 @@ from verilogeval.generation.models.base import ModelAdapter
 from verilogeval.generation.models.params import learned_warnings
 from verilogeval.generation.responses import response_issue
 from verilogeval.grading.extract import extract
-from verilogeval.grading.v1.simulator import simulator_warning
 from verilogeval.orchestration.asking import Asking
 from verilogeval.orchestration.executor import execute
+from verilogeval.orchestration.grading import open_grading
 from verilogeval.orchestration.plans import RunPlan
 from verilogeval.orchestration.progress import Progress
 from verilogeval.orchestration.repair.loop import RepairRun
@@ -113,17 +113,18 @@ class RunWork:
             self._manifest = manifest
             return manifest
         self.to_grade = [answered[key] for key in wanted if key in answered and key not in final]
-        grade = self.plan.grade
-        self._session = resources.enter_context(
-            GradingSession(folder, self.problems, grade.grading, grade.checks, self.progress)
+        grading = open_grading(
+            folder,
+            self.problems,
+            self.plan.grade,
+            self.progress,
+            resources,
+            self.plan.generate.dataset.benchmark,
         )
-        warning = simulator_warning(self.plan.generate.dataset.benchmark, self._session.simulator)
-        if warning:
-            self.warnings.append(warning)
+        self._session = grading.session
+        self.warnings += [grading.warning] if grading.warning else []
         self._journal = resources.enter_context(Journal(folder.generations))
-        assert manifest.simulator is not None
-        simulator = replace(manifest.simulator, version=self._session.simulator)
-        self._manifest = replace(manifest, simulator=simulator)
+        self._manifest = grading.described(manifest)
         return self._manifest
 
     def run(self) -> RunOutcome:

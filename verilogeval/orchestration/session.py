@@ -212,6 +212,9 @@ class GradingSession:
         error = started.exception()
         if error is None:
             return started.result()
+        # its traceback for the debug log (verilogeval.debug_log): a crash or a bug
+        where = f"{sample.problem} sample {sample.sample}"
+        _log.warning("%s: the %s check raised", where, check.name, exc_info=error)
         with self._lock:
             self._failures.append(
                 f"could not run the {check.name} check of {sample.problem} sample "

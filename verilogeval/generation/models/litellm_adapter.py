@@ -48,7 +48,7 @@ class LiteLLMAdapter(ModelAdapter):
         litellm = load_litellm()
         try:
             _, provider, _, _ = litellm.get_llm_provider(model, api_base=settings.api_base)
-        except Exception:
+        except Exception:  # litellm says "unknown" with a bare Exception too, or a BadRequestError
             raise UserError(
                 f"unknown model {model!r}: litellm needs provider/model (e.g. openai/gpt-4o, "
                 "hosted_vllm/NAME); see 'verilogeval models' for aliases"
