@@ -256,6 +256,7 @@ SUBSET = [
     ("always @(posedge clk) begin t = a; end\n  assign w = t;", "blocking assignment to `t`"),
     ("always @(posedge clk) out = a;", "blocking assignment to the port `out`"),
     ("assign w = clk & a;", "the clock `clk` read as data"),
+    ("assign w = clk[0];", "the clock `clk` read as data"),
     ("assign w = a;\n  assign w = b;", "more than one driver"),
     ("assign a = b;", "more than one driver"),  # an input driven from inside
 ]

@@ -146,7 +146,7 @@ def _module_findings(module: Any, clocks: frozenset[str]) -> Iterator[str]:
             yield from _routine_findings(node, data)
         if kind in _PROCESSES and _edge_triggered(node):
             yield from _race_findings(node, module, data)
-        name = node.identifier.valueText if kind == "IdentifierName" else None
+        name = node.identifier.valueText if kind in _NAMES else None
         if name in clocks and not _is_edge_operand(node):
             yield f"the clock `{name}` read as data (the proof sees it only idle)"
 
