@@ -257,6 +257,8 @@ SUBSET = [
     ("always @(posedge clk) out = a;", "blocking assignment to the port `out`"),
     ("assign w = clk & a;", "the clock `clk` read as data"),
     ("assign w = clk[0];", "the clock `clk` read as data"),
+    ("sub u(.c(clk));", "the clock `c` read as data"),  # data inside the instance
+    ("sub u(clk);", "the clock `clk` read as data"),  # by position: not followed
     ("assign w = a;\n  assign w = b;", "more than one driver"),
     ("assign a = b;", "more than one driver"),  # an input driven from inside
 ]
@@ -267,7 +269,7 @@ _SUBSET_PORTS = (
 
 @pytest.mark.parametrize(("body", "finding"), SUBSET, ids=[f for _, f in SUBSET])
 def test_each_class_is_outside_the_subset(body: str, finding: str) -> None:
-    code = f"{_SUBSET_PORTS}  {body}\nendmodule\nmodule sub(); wire x; endmodule\n"
+    code = f"{_SUBSET_PORTS}  {body}\nendmodule\nmodule sub(input c); wire x = c; endmodule\n"
     found = divergences(code, ("clk",), deadline_s=60)
     assert any(finding in reason for reason in found), found
 
@@ -289,8 +291,12 @@ def test_each_class_is_outside_the_subset(body: str, finding: str) -> None:
         "function f(input x, input y); f = x ^ y; endfunction\n  assign w = f(a, b);",
         "always @* casez ({a, b}) 2'b1?: out = 1; default: out = 0; endcase",
         'initial $display("hello");',
+        "sub u(.c(clk), .d(a), .q(w));",  # the clock passed down, an edge in the instance
     ],
 )
 def test_synthesizable_forms_are_inside_the_subset(body: str) -> None:
-    code = f"{_SUBSET_PORTS}  {body}\nendmodule\n"
+    code = (
+        f"{_SUBSET_PORTS}  {body}\nendmodule\n"
+        "module sub(input c, input d, output reg q); always @(posedge c) q <= d; endmodule\n"
+    )
     assert divergences(code, ("clk",), deadline_s=60) == ()

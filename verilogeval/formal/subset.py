@@ -108,13 +108,15 @@ def subset_findings(source: str, clocks: list[str]) -> list[str]:
     found: dict[str, None] = {}
     if any(d.isError() for d in tree.diagnostics):
         return ["does not parse on its own"]
+    modules = {}
     for member in tree.root.members:  # type: ignore[attr-defined]
-        if _kind(member) == "EmptyMember":
-            continue
-        if _kind(member) != "ModuleDeclaration":
+        if _kind(member) == "ModuleDeclaration":
+            modules[_text(member.header.name)] = member
+        elif _kind(member) != "EmptyMember":
             found.setdefault(f"{_kind(member)} outside a module", None)
-            continue
-        for reason in _module_findings(member, frozenset(clocks)):
+    clocks_of = _clocks_by_module(modules, frozenset(clocks))
+    for name, module in modules.items():
+        for reason in _module_findings(module, frozenset(clocks_of.get(name, ()))):
             found.setdefault(reason, None)
     if not found:  # the drivers need an elaboration: only of a sample that reads cleanly
         for reason in _driver_findings(tree):
@@ -147,8 +149,28 @@ def _module_findings(module: Any, clocks: frozenset[str]) -> Iterator[str]:
         if kind in _PROCESSES and _edge_triggered(node):
             yield from _race_findings(node, module, data)
         name = node.identifier.valueText if kind in _NAMES else None
-        if name in clocks and not _is_edge_operand(node):
+        if name in clocks and not _is_edge_operand(node) and _port_connected(node) is None:
             yield f"the clock `{name}` read as data (the proof sees it only idle)"
+
+
+def _clocks_by_module(modules: dict[str, Any], clocks: frozenset[str]) -> dict[str, set[str]]:
+    """The clock names of each module: TopModule's clock inputs, and every port of an
+    instantiated module that a clock name is connected to by name (`.clk(clk)`), so a
+    submodule is held to the same rule for its clock."""
+    clocks_of: dict[str, set[str]] = {"TopModule": set(clocks)}
+    changed = True
+    while changed:
+        changed = False
+        for name, module in modules.items():
+            for node in _nodes(module):
+                port = _port_connected(node) if _kind(node) in _NAMES else None
+                if port is None or node.identifier.valueText not in clocks_of.get(name, ()):
+                    continue
+                instantiated, port_name = port
+                if port_name not in clocks_of.setdefault(instantiated, set()):
+                    clocks_of[instantiated].add(port_name)
+                    changed = True
+    return clocks_of
 
 
 def _event_list_findings(block: Any, data: frozenset[str]) -> Iterator[str]:
@@ -344,6 +366,22 @@ def _is_event_list(node: Any) -> bool:
 def _is_edge_operand(node: Any) -> bool:
     parent = node.parent
     return _kind(parent) == "SignalEventExpression" and bool(parent.edge.valueText)
+
+
+def _port_connected(node: Any) -> tuple[str, str] | None:
+    """(module, port) when `node` is the whole expression of a named port connection
+    (`.clk(clk)`) of an instance, else None."""
+    parent = node.parent
+    while _kind(parent) in ("SimpleSequenceExpr", "SimplePropertyExpr"):
+        parent = parent.parent
+    if _kind(parent) != "NamedPortConnection" or _kind(node) != "IdentifierName":
+        return None
+    instantiation = parent
+    while instantiation is not None and _kind(instantiation) != "HierarchyInstantiation":
+        instantiation = instantiation.parent
+    if instantiation is None:
+        return None
+    return str(instantiation.type.valueText), str(parent.name.valueText)
 
 
 def _is_assignment(node: Any) -> bool:
