@@ -255,6 +255,11 @@ SUBSET = [
     ("function f(input x); f = x ^ b; endfunction\n  assign w = f(a);", "function `f` uses b"),
     ("always @(posedge clk) begin t = a; end\n  assign w = t;", "blocking assignment to `t`"),
     ("always @(posedge clk) out = a;", "blocking assignment to the port `out`"),
+    (
+        "integer i;\n  always @(posedge clk) for (i = 0; i < 2; i = i + 1) out <= a;\n"
+        "  always @* t = i;",  # the loop's last value read by another block
+        "blocking assignment to `i`",
+    ),
     ("assign w = clk & a;", "the clock `clk` read as data"),
     ("assign w = clk[0];", "the clock `clk` read as data"),
     ("sub u(.c(clk));", "the clock `c` read as data"),  # data inside the instance
