@@ -15,7 +15,7 @@ from verilogeval.formal.check import FormalConfig, formal_check
 from verilogeval.formal.replay import replay
 from verilogeval.formal.result import FormalStatus
 from verilogeval.formal.subset import divergences
-from verilogeval.formal.yosys import Edge
+from verilogeval.formal.yosys import Edge, read_cell_count
 from verilogeval.interface import read_interfaces
 from verilogeval.ports.pairing import diff_ports
 from verilogeval.records import Problem, Sample, Task
@@ -305,3 +305,25 @@ def test_synthesizable_forms_are_inside_the_subset(body: str) -> None:
         "module sub(input c, input d, output reg q); always @(posedge c) q <= d; endmodule\n"
     )
     assert divergences(code, ("clk",), deadline_s=60) == ()
+
+
+@pytest.mark.icarus
+@pytest.mark.yosys
+def test_a_difference_icarus_does_not_show_is_not_a_bound(official: dict[str, Problem]) -> None:
+    """A `bit` register starts at 0 in Icarus and X in the proof: Yosys finds a difference
+    the replay does not show. The two read the design otherwise, so no bound (`bounded`
+    before, which kept a plus pass) is claimed."""
+    code = (
+        "module TopModule (input clk, input [7:0] d, output bit [7:0] q);\n"
+        "  always @(posedge clk) q <= d;\nendmodule\n"
+    )
+    result = formal_check(official[DFF], Sample(DFF, 1, code), CONFIG)
+    assert result.status is FormalStatus.UNSUPPORTED, result.describe()
+    assert "that Icarus does not show" in (result.reason or ""), result.describe()
+
+
+def test_only_a_count_is_a_cell_count() -> None:
+    assert read_cell_count("2 objects.\n") == 2
+    assert read_cell_count("0 objects.") == 0
+    assert read_cell_count("") is None  # the script stopped before counting
+    assert read_cell_count("0 objects.\n1 objects.") is None
