@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from verilogeval.formal.drivers import driver_findings
 from verilogeval.untrusted_parse import ParseFailed, parse_call
 
 # Nodes whose kind ends with one of these suffixes must be in the allow-list below.
@@ -119,7 +120,7 @@ def subset_findings(source: str, clocks: list[str]) -> list[str]:
         for reason in _module_findings(module, frozenset(clocks_of.get(name, ()))):
             found.setdefault(reason, None)
     if not found:  # the drivers need an elaboration: only of a sample that reads cleanly
-        for reason in _driver_findings(tree):
+        for reason in driver_findings(tree):
             found.setdefault(reason, None)
     return list(found)
 
@@ -261,64 +262,6 @@ def _scoped_name_findings(node: Any, data: frozenset[str]) -> Iterator[str]:
         first = first.left
     if _kind(first) not in _NAMES or first.identifier.valueText not in data:
         yield f"a hierarchical name `{_text(node)}`"
-
-
-def _driver_findings(tree: Any) -> Iterator[str]:
-    """Signals driven from two places (two always blocks, two assignments, a port driven
-    from inside), in every generate iteration slang elaborates: Icarus takes the last
-    writer or resolves the drivers to X, while Yosys joins them into one net, which
-    constrains the proof to the inputs where they agree. An `initial` value beside the
-    one clocked block that drives a register is a register's initial state."""
-    from pyslang import Bag, analysis, ast
-
-    options = ast.CompilationOptions()
-    options.topModules = {"TopModule"}
-    compilation = ast.Compilation(Bag([options]))
-    compilation.addSyntaxTree(tree)
-    if any(d.isError() for d in compilation.getAllDiagnostics()):
-        yield "slang cannot elaborate it alone"
-        return
-    manager = analysis.AnalysisManager()
-    manager.analyze(compilation)
-    values: list[Any] = []
-
-    def collect(node: Any) -> bool:
-        if isinstance(node, ast.ValueSymbol) and node.kind in (
-            ast.SymbolKind.Variable,
-            ast.SymbolKind.Net,
-        ):
-            values.append(node)
-        return True
-
-    for instance in compilation.getRoot().topInstances:
-        instance.visit(collect)
-    for value in values:
-        drivers = [d for d in manager.getDrivers(value) if not _is_initial(d)]
-        for index, first in enumerate(drivers):
-            if any(_overlap(first, other) for other in drivers[index + 1 :]):
-                yield f"`{value.hierarchicalPath}` has more than one driver"
-                break
-
-
-def _is_initial(driver: Any) -> bool:
-    """An initial value: a declaration's initialiser or an `initial` block."""
-    from pyslang import analysis
-
-    return bool(driver.flags & analysis.DriverFlags.Initializer) or (
-        driver.source == analysis.DriverSource.Initial
-    )
-
-
-def _overlap(first: Any, other: Any) -> bool:
-    """Whether two drivers from two places (two processes, assignments or generate
-    iterations of one) drive a bit in common."""
-    (low, high), (other_low, other_high) = first.bounds, other.bounds
-    return _place(first) != _place(other) and low <= other_high and other_low <= high
-
-
-def _place(driver: Any) -> tuple[str, int]:
-    where = driver.containingSymbol
-    return str(where.hierarchicalPath), int(where.location.offset)
 
 
 def _module_data(module: Any) -> frozenset[str]:
