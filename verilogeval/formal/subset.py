@@ -15,9 +15,10 @@ with an asynchronous load are refused on Yosys's side (verilogeval.formal.yosys)
 they are recognised.
 
 The subset is an allow-list, read on the syntax (every generate branch, taken or not)
-and, for the drivers, on slang's elaboration, in the limited parser child: statements,
-blocks, declarations, data and net types, system names and event controls a plain
-synthesizable design needs. Anything else is a finding, one short reason each.
+and, for the drivers, on slang's elaboration (verilogeval.formal.drivers), in the limited
+parser child: statements, blocks, declarations, data and net types, system names and
+event controls a plain synthesizable design needs. Anything else is a finding, one short
+reason each.
 """
 
 from __future__ import annotations
@@ -210,7 +211,7 @@ def _event_list_findings(block: Any, data: frozenset[str]) -> Iterator[str]:
 
 def _reads(statement: Any, data: frozenset[str]) -> set[str]:
     """The module signals `statement` reads and does not write (the variables it writes
-    change only when it runs, one driver each: see _driver_findings)."""
+    change only when it runs, one driver each: see formal/drivers.py)."""
     written = {_root_name(n.left) for n in _nodes(statement) if _is_assignment(n)}
     local = {n.name.valueText for n in _nodes(statement) if _kind(n) == "Declarator"}
     named = {n.identifier.valueText for n in _nodes(statement) if _kind(n) in _NAMES}
