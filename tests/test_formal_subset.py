@@ -15,7 +15,7 @@ from verilogeval.checks.formal.check import FormalConfig, formal_check
 from verilogeval.checks.formal.replay import replay
 from verilogeval.checks.formal.result import FormalStatus
 from verilogeval.checks.formal.subset import divergences
-from verilogeval.checks.formal.yosys import Edge
+from verilogeval.checks.formal.yosys import Edge, read_cell_count
 from verilogeval.execution.interface import read_interfaces
 from verilogeval.execution.sandbox.host import runner
 from verilogeval.grading.ports.pairing import diff_ports
@@ -255,7 +255,15 @@ SUBSET = [
     ("function f(input x); f = x ^ b; endfunction\n  assign w = f(a);", "function `f` uses b"),
     ("always @(posedge clk) begin t = a; end\n  assign w = t;", "blocking assignment to `t`"),
     ("always @(posedge clk) out = a;", "blocking assignment to the port `out`"),
+    (
+        "integer i;\n  always @(posedge clk) for (i = 0; i < 2; i = i + 1) out <= a;\n"
+        "  always @* t = i;",  # the loop's last value read by another block
+        "blocking assignment to `i`",
+    ),
     ("assign w = clk & a;", "the clock `clk` read as data"),
+    ("assign w = clk[0];", "the clock `clk` read as data"),
+    ("sub u(.c(clk));", "the clock `c` read as data"),  # data inside the instance
+    ("sub u(clk);", "the clock `clk` read as data"),  # by position: not followed
     ("assign w = a;\n  assign w = b;", "more than one driver"),
     ("assign a = b;", "more than one driver"),  # an input driven from inside
 ]
@@ -266,7 +274,7 @@ _SUBSET_PORTS = (
 
 @pytest.mark.parametrize(("body", "finding"), SUBSET, ids=[f for _, f in SUBSET])
 def test_each_class_is_outside_the_subset(body: str, finding: str) -> None:
-    code = f"{_SUBSET_PORTS}  {body}\nendmodule\nmodule sub(); wire x; endmodule\n"
+    code = f"{_SUBSET_PORTS}  {body}\nendmodule\nmodule sub(input c); wire x = c; endmodule\n"
     found = divergences(code, ("clk",), deadline_s=60)
     assert any(finding in reason for reason in found), found
 
@@ -288,8 +296,34 @@ def test_each_class_is_outside_the_subset(body: str, finding: str) -> None:
         "function f(input x, input y); f = x ^ y; endfunction\n  assign w = f(a, b);",
         "always @* casez ({a, b}) 2'b1?: out = 1; default: out = 0; endcase",
         'initial $display("hello");',
+        "sub u(.c(clk), .d(a), .q(w));",  # the clock passed down, an edge in the instance
     ],
 )
 def test_synthesizable_forms_are_inside_the_subset(body: str) -> None:
-    code = f"{_SUBSET_PORTS}  {body}\nendmodule\n"
+    code = (
+        f"{_SUBSET_PORTS}  {body}\nendmodule\n"
+        "module sub(input c, input d, output reg q); always @(posedge c) q <= d; endmodule\n"
+    )
     assert divergences(code, ("clk",), deadline_s=60) == ()
+
+
+@pytest.mark.icarus
+@pytest.mark.yosys
+def test_a_difference_icarus_does_not_show_is_not_a_bound(official: dict[str, Problem]) -> None:
+    """A `bit` register starts at 0 in Icarus and X in the proof: Yosys finds a difference
+    the replay does not show. The two read the design otherwise, so no bound (`bounded`
+    before, which kept a plus pass) is claimed."""
+    code = (
+        "module TopModule (input clk, input [7:0] d, output bit [7:0] q);\n"
+        "  always @(posedge clk) q <= d;\nendmodule\n"
+    )
+    result = formal_check(official[DFF], Sample(DFF, 1, code), CONFIG)
+    assert result.status is FormalStatus.UNSUPPORTED, result.describe()
+    assert "that Icarus does not show" in (result.reason or ""), result.describe()
+
+
+def test_only_a_count_is_a_cell_count() -> None:
+    assert read_cell_count("2 objects.\n") == 2
+    assert read_cell_count("0 objects.") == 0
+    assert read_cell_count("") is None  # the script stopped before counting
+    assert read_cell_count("0 objects.\n1 objects.") is None

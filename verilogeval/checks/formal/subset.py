@@ -15,9 +15,10 @@ with an asynchronous load are refused on Yosys's side (verilogeval.checks.formal
 they are recognised.
 
 The subset is an allow-list, read on the syntax (every generate branch, taken or not)
-and, for the drivers, on slang's elaboration, in the limited parser child: statements,
-blocks, declarations, data and net types, system names and event controls a plain
-synthesizable design needs. Anything else is a finding, one short reason each.
+and, for the drivers, on slang's elaboration (verilogeval.checks.formal.drivers), in the limited
+parser child: statements, blocks, declarations, data and net types, system names and
+event controls a plain synthesizable design needs. Anything else is a finding, one short
+reason each.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from verilogeval.checks.formal.drivers import driver_findings
 from verilogeval.execution.untrusted_parse import ParseFailed, parse_call
 
 # Nodes whose kind ends with one of these suffixes must be in the allow-list below.
@@ -108,16 +110,18 @@ def subset_findings(source: str, clocks: list[str]) -> list[str]:
     found: dict[str, None] = {}
     if any(d.isError() for d in tree.diagnostics):
         return ["does not parse on its own"]
+    modules = {}
     for member in tree.root.members:  # type: ignore[attr-defined]
-        if _kind(member) == "EmptyMember":
-            continue
-        if _kind(member) != "ModuleDeclaration":
+        if _kind(member) == "ModuleDeclaration":
+            modules[_text(member.header.name)] = member
+        elif _kind(member) != "EmptyMember":
             found.setdefault(f"{_kind(member)} outside a module", None)
-            continue
-        for reason in _module_findings(member, frozenset(clocks)):
+    clocks_of = _clocks_by_module(modules, frozenset(clocks))
+    for name, module in modules.items():
+        for reason in _module_findings(module, frozenset(clocks_of.get(name, ()))):
             found.setdefault(reason, None)
     if not found:  # the drivers need an elaboration: only of a sample that reads cleanly
-        for reason in _driver_findings(tree):
+        for reason in driver_findings(tree):
             found.setdefault(reason, None)
     return list(found)
 
@@ -146,9 +150,29 @@ def _module_findings(module: Any, clocks: frozenset[str]) -> Iterator[str]:
             yield from _routine_findings(node, data)
         if kind in _PROCESSES and _edge_triggered(node):
             yield from _race_findings(node, module, data)
-        name = node.identifier.valueText if kind == "IdentifierName" else None
-        if name in clocks and not _is_edge_operand(node):
+        name = node.identifier.valueText if kind in _NAMES else None
+        if name in clocks and not _is_edge_operand(node) and _port_connected(node) is None:
             yield f"the clock `{name}` read as data (the proof sees it only idle)"
+
+
+def _clocks_by_module(modules: dict[str, Any], clocks: frozenset[str]) -> dict[str, set[str]]:
+    """The clock names of each module: TopModule's clock inputs, and every port of an
+    instantiated module that a clock name is connected to by name (`.clk(clk)`), so a
+    submodule is held to the same rule for its clock."""
+    clocks_of: dict[str, set[str]] = {"TopModule": set(clocks)}
+    changed = True
+    while changed:
+        changed = False
+        for name, module in modules.items():
+            for node in _nodes(module):
+                port = _port_connected(node) if _kind(node) in _NAMES else None
+                if port is None or node.identifier.valueText not in clocks_of.get(name, ()):
+                    continue
+                instantiated, port_name = port
+                if port_name not in clocks_of.setdefault(instantiated, set()):
+                    clocks_of[instantiated].add(port_name)
+                    changed = True
+    return clocks_of
 
 
 def _event_list_findings(block: Any, data: frozenset[str]) -> Iterator[str]:
@@ -187,7 +211,7 @@ def _event_list_findings(block: Any, data: frozenset[str]) -> Iterator[str]:
 
 def _reads(statement: Any, data: frozenset[str]) -> set[str]:
     """The module signals `statement` reads and does not write (the variables it writes
-    change only when it runs, one driver each: see _driver_findings)."""
+    change only when it runs, one driver each: see formal/drivers.py)."""
     written = {_root_name(n.left) for n in _nodes(statement) if _is_assignment(n)}
     local = {n.name.valueText for n in _nodes(statement) if _kind(n) == "Declarator"}
     named = {n.identifier.valueText for n in _nodes(statement) if _kind(n) in _NAMES}
@@ -241,64 +265,6 @@ def _scoped_name_findings(node: Any, data: frozenset[str]) -> Iterator[str]:
         yield f"a hierarchical name `{_text(node)}`"
 
 
-def _driver_findings(tree: Any) -> Iterator[str]:
-    """Signals driven from two places (two always blocks, two assignments, a port driven
-    from inside), in every generate iteration slang elaborates: Icarus takes the last
-    writer or resolves the drivers to X, while Yosys joins them into one net, which
-    constrains the proof to the inputs where they agree. An `initial` value beside the
-    one clocked block that drives a register is a register's initial state."""
-    from pyslang import Bag, analysis, ast
-
-    options = ast.CompilationOptions()
-    options.topModules = {"TopModule"}
-    compilation = ast.Compilation(Bag([options]))
-    compilation.addSyntaxTree(tree)
-    if any(d.isError() for d in compilation.getAllDiagnostics()):
-        yield "slang cannot elaborate it alone"
-        return
-    manager = analysis.AnalysisManager()
-    manager.analyze(compilation)
-    values: list[Any] = []
-
-    def collect(node: Any) -> bool:
-        if isinstance(node, ast.ValueSymbol) and node.kind in (
-            ast.SymbolKind.Variable,
-            ast.SymbolKind.Net,
-        ):
-            values.append(node)
-        return True
-
-    for instance in compilation.getRoot().topInstances:
-        instance.visit(collect)
-    for value in values:
-        drivers = [d for d in manager.getDrivers(value) if not _is_initial(d)]
-        for index, first in enumerate(drivers):
-            if any(_overlap(first, other) for other in drivers[index + 1 :]):
-                yield f"`{value.hierarchicalPath}` has more than one driver"
-                break
-
-
-def _is_initial(driver: Any) -> bool:
-    """An initial value: a declaration's initialiser or an `initial` block."""
-    from pyslang import analysis
-
-    return bool(driver.flags & analysis.DriverFlags.Initializer) or (
-        driver.source == analysis.DriverSource.Initial
-    )
-
-
-def _overlap(first: Any, other: Any) -> bool:
-    """Whether two drivers from two places (two processes, assignments or generate
-    iterations of one) drive a bit in common."""
-    (low, high), (other_low, other_high) = first.bounds, other.bounds
-    return _place(first) != _place(other) and low <= other_high and other_low <= high
-
-
-def _place(driver: Any) -> tuple[str, int]:
-    where = driver.containingSymbol
-    return str(where.hierarchicalPath), int(where.location.offset)
-
-
 def _module_data(module: Any) -> frozenset[str]:
     """Names of the module's ports, nets and variables, declared anywhere in it but
     inside a function or task."""
@@ -344,6 +310,22 @@ def _is_event_list(node: Any) -> bool:
 def _is_edge_operand(node: Any) -> bool:
     parent = node.parent
     return _kind(parent) == "SignalEventExpression" and bool(parent.edge.valueText)
+
+
+def _port_connected(node: Any) -> tuple[str, str] | None:
+    """(module, port) when `node` is the whole expression of a named port connection
+    (`.clk(clk)`) of an instance, else None."""
+    parent = node.parent
+    while _kind(parent) in ("SimpleSequenceExpr", "SimplePropertyExpr"):
+        parent = parent.parent
+    if _kind(parent) != "NamedPortConnection" or _kind(node) != "IdentifierName":
+        return None
+    instantiation = parent
+    while instantiation is not None and _kind(instantiation) != "HierarchyInstantiation":
+        instantiation = instantiation.parent
+    if instantiation is None:
+        return None
+    return str(instantiation.type.valueText), str(parent.name.valueText)
 
 
 def _is_assignment(node: Any) -> bool:

@@ -28,7 +28,10 @@ Recipe, each step chosen against a way a naive recipe gave false verdicts:
   the last). Yosys's log also holds what the design prints while `read_verilog`
   elaborates it (`initial $display`), so nothing is ever read from it;
 - the sample may add no `$assume` cell: `-set-assumes` (there for the reference's domain
-  assumptions) would let it constrain the proof (`assume (0)` proves anything).
+  assumptions) would let it constrain the proof (`assume (0)` proves anything);
+- the sample's latches and asynchronously loaded flip-flops are counted into a file of
+  their own (`tee -q -o cells.txt select -count ...`: a count, no name of the design): a
+  proof does not speak for a sample holding one (verilogeval.checks.formal.subset).
 """
 
 from __future__ import annotations
