@@ -95,3 +95,15 @@ def test_without_its_registration_the_record_is_a_named_error(tmp_path, cli):
     done = cli("report", run)
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert f"{results}:1: field 'checks.{NAME}': no such check" in done.stderr
+
+
+@pytest.mark.icarus
+def test_a_registered_check_has_its_row_in_the_closing_table_of_run(tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(POST_CHECKS, NAME, LINT)
+    out = tmp_path / "run"
+    command = ["run", "--model", "oracle", "--problems", "1-2", "--out", str(out), "--no-cache"]
+    assert main([*command, f"--{NAME}"]) == 0
+    assert "lint pass rate" in capsys.readouterr().out
+    lines = [json.loads(text) for text in (out / "results.jsonl").read_text().splitlines()]
+    assert len(lines) == 2 and all(line["checks"][NAME]["status"] for line in lines)
+    assert json.loads((out / "run.json").read_text())["checks"] == {NAME: {}}

@@ -45,6 +45,7 @@ from verilogeval.records import Sample, Task
 from verilogeval.runfolder.files import RESULTS, RunFolder
 from verilogeval.runfolder.lines import ResultLine, latest, read_results
 from verilogeval.runfolder.manifest import Manifest, check_resumable, now_iso, write_manifest
+from verilogeval.runfolder.settings import run_settings
 from verilogeval.sample_inputs import Input, Rejected, generation_manifest, read_inputs
 from verilogeval.session import GradingSession
 from verilogeval.simulate import version_warning
@@ -94,7 +95,8 @@ def plan_from_args(args: argparse.Namespace) -> EvaluatePlan:
     mode = args.extract_mode
     if source is not None and mode is None:
         try:
-            mode = default_mode(str((source.prompt or {}).get("style")))
+            prompt = run_settings(source, RunFolder(args.samples).manifest).prompt
+            mode = default_mode(str(None if prompt is None else prompt.style))
         except ValueError as error:
             raise UserError(f"{args.samples}: {error}; pass --extract-mode") from None
     if source is not None and Path(args.out).resolve() == Path(args.samples).resolve():

@@ -20,15 +20,15 @@ import pandas as pd
 from verilogeval.checks import POST_CHECKS, recorded_settings, verdict_schemas
 from verilogeval.errata import Benchmark
 from verilogeval.errors import UserError
-from verilogeval.journal import read_journal_lines
 from verilogeval.metrics import OUTCOME_COLUMNS, PASSED_SUFFIX, STATUS_SUFFIX
-from verilogeval.records import Category
+from verilogeval.records import Category, Prompt
 from verilogeval.runfolder.files import RunFolder
 from verilogeval.runfolder.lines import (
     GenerationLine,
     ResultLine,
     latest,
     read_generations,
+    read_prompts,
     read_results,
 )
 from verilogeval.runfolder.manifest import Manifest, read_manifest
@@ -58,7 +58,7 @@ class Run:
     results: Mapping[tuple[str, int], ResultLine]
     generation_lines: tuple[GenerationLine, ...] | None  # None without generations.jsonl
     generations: pd.DataFrame | None  # the same, one row per (problem, sample)
-    prompts: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # problem -> line
+    prompts: Mapping[str, Prompt] = field(default_factory=dict)  # problem -> its messages
     settings: RunSettings | None = None  # run.json's settings, typed; None without run.json
     # check name -> its settings record (verilogeval.checks), each check run.json records
     check_settings: Mapping[str, Any] = field(default_factory=dict)
@@ -122,9 +122,7 @@ def load_run(folder: str) -> Run:
     check_settings = {} if manifest is None else recorded_settings(manifest, files.manifest)
     n = _samples_per_problem(settings, results, files.manifest)
     generations = read_generations(files.generations) if files.generations.is_file() else None
-    prompts = {
-        str(record.get("problem")): record for _, record in read_journal_lines(files.prompts)
-    }
+    prompts = read_prompts(files.prompts)
     return Run(
         folder=folder,
         path=path,

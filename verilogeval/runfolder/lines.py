@@ -32,11 +32,13 @@ from verilogeval.records import (
     Generation,
     OutputMismatch,
     Prompt,
+    Task,
     Usage,
 )
 from verilogeval.verdicts import BadVerdict, CheckVerdict, VerdictSchema, read_verdict
 
 _CATEGORIES = {str(category): category for category in Category}
+_TASKS = {str(task): task for task in Task}
 _NOTHING = object()
 
 
@@ -320,6 +322,28 @@ def latest(lines: Iterable[Line]) -> dict[tuple[str, int], Line]:
 def _read(path: Path, parse: Callable[[dict[str, Any], _Where], Line], repair: bool) -> list[Line]:
     lines = read_journal_lines(path, repair=repair)
     return list(latest(parse(data, _Where(path, number)) for number, data in lines).values())
+
+
+def read_prompts(path: Path) -> dict[str, Prompt]:
+    """problem -> the messages prompts.jsonl holds for it (none if it does not exist)."""
+    prompts = {}
+    for number, data in read_journal_lines(path):
+        where = _Where(path, number)
+        task = data.get("task")
+        if task not in _TASKS:
+            where.fail(f"field 'task' must be one of {', '.join(_TASKS)}, not {task!r}")
+        prompt = Prompt(
+            problem=_text(data, "problem", where),
+            task=_TASKS[task],
+            shots=_typed(data, "shots", int, where),
+            rules=_typed(data, "rules", bool, where),
+            explain=_typed(data, "explain", bool, where),
+            style=_text(data, "style", where),
+            system=_text(data, "system", where),
+            user=_text(data, "user", where),
+        )
+        prompts[prompt.problem] = prompt
+    return prompts
 
 
 def write_prompts(path: Path, prompts: Mapping[str, Prompt]) -> None:
