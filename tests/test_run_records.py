@@ -71,8 +71,8 @@ VERDICT = {"status": "pass", "passed": True, "reason": "pass", "details": None}
             "field 'checks.strict.reason' must be text, not None",
         ),
         (
-            {"checks": {"formal": VERDICT | {"status": "proven", "details": {"status": "proven"}}}},
-            "field 'checks.formal.details' lacks 'counterexample'",
+            {"checks": {"formal": VERDICT | {"status": "proven", "details": {"depth": 1}}}},
+            "field 'checks.formal.details.status' is missing",
         ),
         (
             {"checks": {"plus": VERDICT | {"status": "passed", "details": [1]}}},
@@ -82,13 +82,26 @@ VERDICT = {"status": "pass", "passed": True, "reason": "pass", "details": None}
         ({"checks": 7}, "field 'checks' must be an object, not 7"),
         (
             {"formal": {"status": "proven", "depth": "deep"}},
-            "field 'formal' lacks 'counterexample'",
+            "field 'formal.depth' must be an integer, not 'deep'",
         ),
         (
             {"formal": {"status": "maybe"}},
-            "field 'formal' has the wrong shape ('maybe' is not a valid FormalStatus)",
+            "field 'formal.status' must be one of 'proven', 'bounded', 'disproved', ",
         ),
-        ({"plus_passed": True, "plus": {"tamper": 5}}, "field 'plus' has the wrong shape"),
+        ({"plus_passed": True, "plus": {"tamper": 5}}, "field 'plus.tamper' must be a list, not 5"),
+        (
+            {
+                "checks": {
+                    "strict": VERDICT
+                    | {"details": {"status": "mismatch", "first_mismatch": {"time_ns": "x"}}}
+                }
+            },
+            "field 'checks.strict.details.first_mismatch.cycle' is missing",
+        ),
+        (
+            {"strict_passed": False, "strict": {"status": "mismatch", "compares": "many"}},
+            "field 'strict.compares' must be an integer, not 'many'",
+        ),
     ],
 )
 def test_a_damaged_check_record_is_named_by_file_line_and_field(cli, tmp_path, fields, message):

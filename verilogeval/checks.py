@@ -55,7 +55,7 @@ from verilogeval.pools import Job, Pool, then
 from verilogeval.records import Problem, Sample, Verdict
 from verilogeval.runfolder.lines import ResultLine
 from verilogeval.runfolder.manifest import Manifest
-from verilogeval.runfolder.settings import read_record
+from verilogeval.runfolder.settings import read_settings
 from verilogeval.simulate import official_log
 from verilogeval.strict.batch import strict_error, strict_job
 from verilogeval.strict.check import StrictConfig
@@ -324,5 +324,5 @@ def recorded_settings(manifest: Manifest, path: Path) -> dict[str, Any]:
             known = ", ".join(POST_CHECKS)
             raise DamagedFile(path, f"field 'checks.{name}': no such check (known: {known})")
         record = POST_CHECKS[name].settings_record
-        recorded[name] = read_record(record, data, f"checks.{name}", path)
+        recorded[name] = read_settings(record, data, f"checks.{name}", path)
     return recorded

@@ -35,7 +35,8 @@ from verilogeval.records import (
     Task,
     Usage,
 )
-from verilogeval.verdicts import BadVerdict, CheckVerdict, VerdictSchema, read_verdict
+from verilogeval.typed_json import BadField
+from verilogeval.verdicts import CheckVerdict, VerdictSchema, read_verdict
 
 _CATEGORIES = {str(category): category for category in Category}
 _TASKS = {str(task): task for task in Task}
@@ -173,7 +174,7 @@ def _checks(
         for name, schema in schemas.items():
             try:
                 verdict = schema.legacy(data)
-            except BadVerdict as error:
+            except BadField as error:
                 where.fail(str(error))
             except (KeyError, TypeError, ValueError) as error:
                 where.fail(f"field {name!r}: {error}")
@@ -190,7 +191,7 @@ def _checks(
             where.fail(f"field 'checks.{name}': no such check (known: {known})")
         try:
             verdicts[name] = read_verdict(name, record, schemas[name], problem, sample)
-        except BadVerdict as error:
+        except BadField as error:
             where.fail(str(error))
     return verdicts
 
