@@ -94,7 +94,7 @@ def test_without_its_registration_the_record_is_a_named_error(tmp_path, cli):
     results.write_text(json.dumps(line | {"checks": {NAME: record}}) + "\n")
     done = cli("report", run)
     assert done.returncode == 2 and "Traceback" not in done.stderr
-    assert f"{results}:1: field 'checks.{NAME}': no such check" in done.stderr
+    assert f"{results}:1: field 'checks.{NAME}' names no registered check" in done.stderr
 
 
 @pytest.mark.icarus

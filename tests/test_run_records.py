@@ -39,7 +39,7 @@ from run_folders import write_run
         ),
         (
             {"checks": {"lint": {}}},
-            "field 'checks.lint': no such check (known: strict, plus, formal)",
+            "field 'checks.lint' names no registered check (registered: strict, plus, formal)",
         ),
     ],
 )
@@ -112,3 +112,13 @@ def test_a_damaged_check_record_is_named_by_file_line_and_field(cli, tmp_path, f
     assert done.returncode == 2 and "Traceback" not in done.stderr
     (line,) = done.stderr.splitlines()
     assert line.startswith(f"verilogeval report: error: {results}:1: {message}")
+
+
+def test_a_damaged_prompt_line_is_named_by_file_line_and_field(cli, tmp_path):
+    run = write_run(tmp_path / "run", {"Prob001_zero": "."})
+    prompts = run / "prompts.jsonl"
+    prompts.write_text(json.dumps(json.loads(prompts.read_text()) | {"shots": "x"}) + "\n")
+    done = cli("report", run)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    message = f"{prompts}:1: field 'shots' must be an integer, not 'x'"
+    assert done.stderr.splitlines() == [f"verilogeval report: error: {message}"]

@@ -62,7 +62,7 @@ from verilogeval.strict.check import StrictConfig
 from verilogeval.strict.options import add_strict_flag, strict_config_from_args
 from verilogeval.strict.verdict import SCHEMA as STRICT_SCHEMA
 from verilogeval.strict.verdict import strict_verdict
-from verilogeval.verdicts import CheckVerdict, VerdictSchema
+from verilogeval.verdicts import CheckVerdict, VerdictSchema, unknown_check
 
 
 class CheckRunner(Protocol):
@@ -321,8 +321,7 @@ def recorded_settings(manifest: Manifest, path: Path) -> dict[str, Any]:
     recorded = {}
     for name, data in manifest.checks.items():
         if name not in POST_CHECKS:
-            known = ", ".join(POST_CHECKS)
-            raise DamagedFile(path, f"field 'checks.{name}': no such check (known: {known})")
+            raise DamagedFile(path, f"field 'checks.{name}' {unknown_check(POST_CHECKS)}")
         record = POST_CHECKS[name].settings_record
         recorded[name] = read_settings(record, data, f"checks.{name}", path)
     return recorded

@@ -13,7 +13,7 @@ argument, so this base module knows no check by name.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Generic, Protocol, TypeVar
@@ -75,6 +75,32 @@ class VerdictSchema:
     status: type[StrEnum]
     details: DetailsReader
     legacy: LegacyReader = lambda line: None
+
+
+def read_verdicts(
+    line: dict[str, Any], schemas: Mapping[str, VerdictSchema]
+) -> dict[str, CheckVerdict[Any]]:
+    """The verdicts of a results.jsonl line, each read by its check's schema; a line written
+    before `checks` existed has them built from its compatibility fields. BadField naming
+    the field that is wrong, or a check no schema is given for."""
+    if "checks" not in line:
+        legacy = {name: schema.legacy(line) for name, schema in schemas.items()}
+        return {name: verdict for name, verdict in legacy.items() if verdict is not None}
+    written = line["checks"]
+    if not isinstance(written, dict):
+        raise BadField("checks", f"must be an object, not {written!r}")
+    for name in written:
+        if name not in schemas:
+            raise BadField(f"checks.{name}", unknown_check(schemas))
+    return {
+        name: read_verdict(name, record, schemas[name], line["problem"], line["sample"])
+        for name, record in written.items()
+    }
+
+
+def unknown_check(known: Iterable[str]) -> str:
+    """Why a field named after a check no registration has is refused."""
+    return f"names no registered check (registered: {', '.join(known) or 'none'})"
 
 
 def read_verdict(
