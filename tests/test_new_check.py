@@ -107,3 +107,20 @@ def test_a_registered_check_has_its_row_in_the_closing_table_of_run(tmp_path, mo
     lines = [json.loads(text) for text in (out / "results.jsonl").read_text().splitlines()]
     assert len(lines) == 2 and all(line["checks"][NAME]["status"] for line in lines)
     assert json.loads((out / "run.json").read_text())["checks"] == {NAME: {}}
+
+
+def test_a_registered_check_reads_its_damaged_record_as_a_named_error(
+    tmp_path, monkeypatch, capsys
+):
+    from run_folders import write_run
+
+    monkeypatch.setitem(POST_CHECKS, NAME, LINT)
+    run = write_run(tmp_path / "run", {"Prob001_zero": "."})
+    results = run / "results.jsonl"
+    record = {"status": "clean", "passed": True, "reason": "", "details": {"output": ""}}
+    results.write_text(
+        json.dumps(json.loads(results.read_text()) | {"checks": {NAME: record}}) + "\n"
+    )
+    assert main(["report", str(run)]) == 2
+    error = capsys.readouterr().err
+    assert f"{results}:1: field 'checks.{NAME}.details' lacks 'returncode'" in error

@@ -61,7 +61,8 @@ class CheckVerdict(Generic[D]):
 
 
 # Parses a check's `details` object into its typed record (verilogeval.typed_json, with
-# the field name ""); raises BadField on anything of another shape.
+# the field name ""); raises BadField (or KeyError, TypeError, ValueError) on anything of
+# another shape.
 DetailsReader = Callable[[str, int, dict[str, Any]], Details]
 # Builds the verdict of a results.jsonl line written before `checks` existed from its
 # own fields (strict_passed/strict, plus_passed/plus, formal); None: not in that line.
@@ -147,6 +148,10 @@ def read_details(field: str, raw: Any, reader: DetailsReader, problem: str, samp
         return reader(problem, sample, raw)
     except BadField as error:
         raise BadField(field + error.field, error.reason) from None
+    except KeyError as error:  # a reader of its own, not verilogeval.typed_json
+        raise BadField(field, f"lacks {error}") from None
+    except (TypeError, ValueError) as error:
+        raise BadField(field, f"has the wrong shape ({error})") from None
 
 
 def not_checked(name: str, passed: bool | None, reason: str) -> CheckVerdict[Any]:
