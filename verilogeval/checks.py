@@ -158,6 +158,9 @@ class CheckReport:
     graded_note: Callable[[str, Sequence[ResultLine]], str] = _passed_note
     # the text report's lines after its pass@k (plus: the samples it rejected, and why)
     report_lines: Callable[[Iterable[ResultLine]], list[str]] = lambda results: []
+    # where its pass@k columns sit in the leaderboard, lowest first (then the registry's
+    # order): pass@k+ right after pass@k, as HumanEval+ puts it and as the columns were
+    leaderboard_rank: int = 100
     # `--json`'s `checks.<name>` of a run folder's summary; None: left out
     json_tally: Callable[[str, Sequence[ResultLine]], dict[str, int] | None] = _pass_tally
 
@@ -278,6 +281,7 @@ POST_CHECKS: dict[str, PostCheck] = {
             pass_name="pass@{k}+",
             closing_rows=plus_closing_rows,
             graded_note=plus_graded_note,
+            leaderboard_rank=0,
             report_lines=plus_rejection_lines,
         ),
         resumed=resumed_plus,
