@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import types
 from collections.abc import Mapping
-from dataclasses import MISSING, fields, is_dataclass
+from dataclasses import MISSING, dataclass, fields, is_dataclass
 from enum import Enum
 from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
@@ -37,7 +37,7 @@ def read_record(
     fields the JSON leaves out (a check's details do not repeat the problem and sample)."""
     if not isinstance(data, dict):
         raise BadField(name, f"must be an object, not {data!r}")
-    hints = get_type_hints(record)
+    hints = _hints(record)
     values = dict(given or {})
     for field in fields(record):  # type: ignore[arg-type]
         if field.name in values:
@@ -50,35 +50,73 @@ def read_record(
     return record(**values)
 
 
+def _hints(record: type) -> dict[str, Any]:
+    """The record's resolved type hints: resolved once per class, not once per line."""
+    hints = _HINTS.get(record)
+    if hints is None:
+        hints = _HINTS[record] = get_type_hints(record)
+    return hints
+
+
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What a type hint asks for, worked out once per hint."""
+
+    nullable: bool  # `X | None`
+    origin: Any  # Any, dict, tuple, a dataclass, a StrEnum, int, float, str or bool
+    item: Any = None  # the hint of a dict's values or a tuple's items
+
+
+_SHAPES: dict[Any, _Shape] = {}
+
+
+def _shape(hint: Any) -> _Shape:
+    shape = _SHAPES.get(hint)
+    if shape is not None:
+        return shape
+    nullable, inner = False, hint
+    if get_origin(hint) in (Union, types.UnionType):
+        nullable = type(None) in get_args(hint)
+        (inner,) = [arg for arg in get_args(hint) if arg is not type(None)]
+    origin = get_origin(inner) or inner
+    item = None
+    if origin in (dict, Mapping):
+        origin, item = dict, (get_args(inner) or (str, Any))[1]
+    elif origin is tuple:
+        (item,) = [arg for arg in get_args(inner) if arg is not Ellipsis]
+    shape = _SHAPES[hint] = _Shape(nullable, origin, item)
+    return shape
+
+
 def _value(value: Any, hint: Any, where: str) -> Any:
     """`value` as `hint` says, or BadField."""
-    if get_origin(hint) in (Union, types.UnionType):
-        if value is None and type(None) in get_args(hint):
-            return None
-        (hint,) = [arg for arg in get_args(hint) if arg is not type(None)]
-    if hint is Any:
+    shape = _shape(hint)
+    origin = shape.origin
+    if (value is None and shape.nullable) or origin is Any:
         return value
-    origin = get_origin(hint) or hint
-    if origin in (dict, Mapping):
+    if origin is dict:
         if not isinstance(value, dict):
             raise BadField(where, f"must be an object, not {value!r}")
-        _, item = get_args(hint) or (str, Any)
-        return {key: _value(each, item, f"{where}.{key}") for key, each in value.items()}
+        return {key: _value(each, shape.item, f"{where}.{key}") for key, each in value.items()}
     if origin is tuple:
         if not isinstance(value, list):
             raise BadField(where, f"must be a list, not {value!r}")
-        (item,) = [arg for arg in get_args(hint) if arg is not Ellipsis]
-        return tuple(_value(each, item, f"{where}[]") for each in value)
+        return tuple(_value(each, shape.item, f"{where}[]") for each in value)
+    if origin is float and isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    if origin in _KINDS:
+        if isinstance(value, origin) and (origin is bool or not isinstance(value, bool)):
+            return value
+        raise BadField(where, f"must be {_KINDS[origin]}, not {value!r}")
     if isinstance(origin, type) and is_dataclass(origin):
         return read_record(origin, value, where)
-    if isinstance(origin, type) and issubclass(origin, Enum):
+    if issubclass(origin, Enum):
         try:
             return origin(value)
         except ValueError:
             known = ", ".join(repr(str(member.value)) for member in origin)
             raise BadField(where, f"must be one of {known}, not {value!r}") from None
-    if origin is float and isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    if isinstance(value, origin) and (origin is bool or not isinstance(value, bool)):
-        return value
-    raise BadField(where, f"must be {_KINDS.get(origin, origin.__name__)}, not {value!r}")
+    raise BadField(where, f"must be {origin.__name__}, not {value!r}")
