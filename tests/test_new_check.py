@@ -94,4 +94,33 @@ def test_without_its_registration_the_record_is_a_named_error(tmp_path, cli):
     results.write_text(json.dumps(line | {"checks": {NAME: record}}) + "\n")
     done = cli("report", run)
     assert done.returncode == 2 and "Traceback" not in done.stderr
-    assert f"{results}:1: field 'checks.{NAME}': no such check" in done.stderr
+    assert f"{results}:1: field 'checks.{NAME}' names no registered check" in done.stderr
+
+
+@pytest.mark.icarus
+def test_a_registered_check_has_its_row_in_the_closing_table_of_run(tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(POST_CHECKS, NAME, LINT)
+    out = tmp_path / "run"
+    command = ["run", "--model", "oracle", "--problems", "1-2", "--out", str(out), "--no-cache"]
+    assert main([*command, f"--{NAME}"]) == 0
+    assert "lint pass rate" in capsys.readouterr().out
+    lines = [json.loads(text) for text in (out / "results.jsonl").read_text().splitlines()]
+    assert len(lines) == 2 and all(line["checks"][NAME]["status"] for line in lines)
+    assert json.loads((out / "run.json").read_text())["checks"] == {NAME: {}}
+
+
+def test_a_registered_check_reads_its_damaged_record_as_a_named_error(
+    tmp_path, monkeypatch, capsys
+):
+    from run_folders import write_run
+
+    monkeypatch.setitem(POST_CHECKS, NAME, LINT)
+    run = write_run(tmp_path / "run", {"Prob001_zero": "."})
+    results = run / "results.jsonl"
+    record = {"status": "clean", "passed": True, "reason": "", "details": {"output": ""}}
+    results.write_text(
+        json.dumps(json.loads(results.read_text()) | {"checks": {NAME: record}}) + "\n"
+    )
+    assert main(["report", str(run)]) == 2
+    error = capsys.readouterr().err
+    assert f"{results}:1: field 'checks.{NAME}.details' lacks 'returncode'" in error

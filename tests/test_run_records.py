@@ -39,7 +39,7 @@ from run_folders import write_run
         ),
         (
             {"checks": {"lint": {}}},
-            "field 'checks.lint': no such check (known: strict, plus, formal)",
+            "field 'checks.lint' names no registered check (registered: strict, plus, formal)",
         ),
     ],
 )
@@ -71,8 +71,8 @@ VERDICT = {"status": "pass", "passed": True, "reason": "pass", "details": None}
             "field 'checks.strict.reason' must be text, not None",
         ),
         (
-            {"checks": {"formal": VERDICT | {"status": "proven", "details": {"status": "proven"}}}},
-            "field 'checks.formal.details' lacks 'counterexample'",
+            {"checks": {"formal": VERDICT | {"status": "proven", "details": {"depth": 1}}}},
+            "field 'checks.formal.details.status' is missing",
         ),
         (
             {"checks": {"plus": VERDICT | {"status": "passed", "details": [1]}}},
@@ -82,13 +82,26 @@ VERDICT = {"status": "pass", "passed": True, "reason": "pass", "details": None}
         ({"checks": 7}, "field 'checks' must be an object, not 7"),
         (
             {"formal": {"status": "proven", "depth": "deep"}},
-            "field 'formal' lacks 'counterexample'",
+            "field 'formal.depth' must be an integer, not 'deep'",
         ),
         (
             {"formal": {"status": "maybe"}},
-            "field 'formal' has the wrong shape ('maybe' is not a valid FormalStatus)",
+            "field 'formal.status' must be one of 'proven', 'bounded', 'disproved', ",
         ),
-        ({"plus_passed": True, "plus": {"tamper": 5}}, "field 'plus' has the wrong shape"),
+        ({"plus_passed": True, "plus": {"tamper": 5}}, "field 'plus.tamper' must be a list, not 5"),
+        (
+            {
+                "checks": {
+                    "strict": VERDICT
+                    | {"details": {"status": "mismatch", "first_mismatch": {"time_ns": "x"}}}
+                }
+            },
+            "field 'checks.strict.details.first_mismatch.cycle' is missing",
+        ),
+        (
+            {"strict_passed": False, "strict": {"status": "mismatch", "compares": "many"}},
+            "field 'strict.compares' must be an integer, not 'many'",
+        ),
     ],
 )
 def test_a_damaged_check_record_is_named_by_file_line_and_field(cli, tmp_path, fields, message):
@@ -99,3 +112,13 @@ def test_a_damaged_check_record_is_named_by_file_line_and_field(cli, tmp_path, f
     assert done.returncode == 2 and "Traceback" not in done.stderr
     (line,) = done.stderr.splitlines()
     assert line.startswith(f"verilogeval report: error: {results}:1: {message}")
+
+
+def test_a_damaged_prompt_line_is_named_by_file_line_and_field(cli, tmp_path):
+    run = write_run(tmp_path / "run", {"Prob001_zero": "."})
+    prompts = run / "prompts.jsonl"
+    prompts.write_text(json.dumps(json.loads(prompts.read_text()) | {"shots": "x"}) + "\n")
+    done = cli("report", run)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    message = f"{prompts}:1: field 'shots' must be an integer, not 'x'"
+    assert done.stderr.splitlines() == [f"verilogeval report: error: {message}"]

@@ -13,10 +13,12 @@ argument, so this base module knows no check by name.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Generic, Protocol, TypeVar
+
+from verilogeval.typed_json import BadField
 
 
 class NotChecked(StrEnum):
@@ -58,16 +60,9 @@ class CheckVerdict(Generic[D]):
         }
 
 
-class BadVerdict(ValueError):
-    """A `checks.<name>` entry that is not what its schema says; `field` names where."""
-
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"field '{field}' {reason}")
-        self.field = field
-
-
-# Parses a check's `details` object into its typed record; raises KeyError, TypeError or
-# ValueError on anything of another shape (the reader turns them into BadVerdict).
+# Parses a check's `details` object into its typed record (verilogeval.typed_json, with
+# the field name ""); raises BadField (or KeyError, TypeError, ValueError) on anything of
+# another shape.
 DetailsReader = Callable[[str, int, dict[str, Any]], Details]
 # Builds the verdict of a results.jsonl line written before `checks` existed from its
 # own fields (strict_passed/strict, plus_passed/plus, formal); None: not in that line.
@@ -83,13 +78,39 @@ class VerdictSchema:
     legacy: LegacyReader = lambda line: None
 
 
+def read_verdicts(
+    line: dict[str, Any], schemas: Mapping[str, VerdictSchema]
+) -> dict[str, CheckVerdict[Any]]:
+    """The verdicts of a results.jsonl line, each read by its check's schema; a line written
+    before `checks` existed has them built from its compatibility fields. BadField naming
+    the field that is wrong, or a check no schema is given for."""
+    if "checks" not in line:
+        legacy = {name: schema.legacy(line) for name, schema in schemas.items()}
+        return {name: verdict for name, verdict in legacy.items() if verdict is not None}
+    written = line["checks"]
+    if not isinstance(written, dict):
+        raise BadField("checks", f"must be an object, not {written!r}")
+    for name in written:
+        if name not in schemas:
+            raise BadField(f"checks.{name}", unknown_check(schemas))
+    return {
+        name: read_verdict(name, record, schemas[name], line["problem"], line["sample"])
+        for name, record in written.items()
+    }
+
+
+def unknown_check(known: Iterable[str]) -> str:
+    """Why a field named after a check no registration has is refused."""
+    return f"names no registered check (registered: {', '.join(known) or 'none'})"
+
+
 def read_verdict(
     name: str, data: Any, schema: VerdictSchema, problem: str, sample: int
 ) -> CheckVerdict[Any]:
-    """The record of `checks.<name>`; BadVerdict naming the field that is wrong."""
+    """The record of `checks.<name>`; BadField naming the field that is wrong."""
     where = f"checks.{name}"
     if not isinstance(data, dict):
-        raise BadVerdict(where, f"must be an object, not {data!r}")
+        raise BadField(where, f"must be an object, not {data!r}")
     status_text = data.get("status")
     status: StrEnum
     if status_text == NotChecked.NOT_CHECKED:
@@ -99,18 +120,18 @@ def read_verdict(
             status = schema.status(str(status_text))
         except ValueError:
             known = ", ".join(repr(str(s)) for s in schema.status)
-            raise BadVerdict(
+            raise BadField(
                 f"{where}.status", f"must be one of {known}, not {status_text!r}"
             ) from None
     passed = data.get("passed", ...)
     if passed is ... or not (passed is None or isinstance(passed, bool)):
-        raise BadVerdict(f"{where}.passed", f"must be true, false or null, not {passed!r}")
+        raise BadField(f"{where}.passed", f"must be true, false or null, not {passed!r}")
     reason = data.get("reason")
     if not isinstance(reason, str):
-        raise BadVerdict(f"{where}.reason", f"must be text, not {reason!r}")
+        raise BadField(f"{where}.reason", f"must be text, not {reason!r}")
     raw = data.get("details", ...)
     if raw is ...:
-        raise BadVerdict(f"{where}.details", "is missing")
+        raise BadField(f"{where}.details", "is missing")
     details = (
         None
         if raw is None
@@ -120,15 +141,17 @@ def read_verdict(
 
 
 def read_details(field: str, raw: Any, reader: DetailsReader, problem: str, sample: int) -> Details:
-    """`raw` parsed by `reader`; BadVerdict naming `field` when it is of another shape."""
+    """`raw` parsed by `reader`; BadField naming `field` when it is of another shape."""
     if not isinstance(raw, dict):
-        raise BadVerdict(field, f"must be an object, not {raw!r}")
+        raise BadField(field, f"must be an object, not {raw!r}")
     try:
         return reader(problem, sample, raw)
-    except KeyError as error:
-        raise BadVerdict(field, f"lacks {error}") from None
+    except BadField as error:
+        raise BadField(field + error.field, error.reason) from None
+    except KeyError as error:  # a reader of its own, not verilogeval.typed_json
+        raise BadField(field, f"lacks {error}") from None
     except (TypeError, ValueError) as error:
-        raise BadVerdict(field, f"has the wrong shape ({error})") from None
+        raise BadField(field, f"has the wrong shape ({error})") from None
 
 
 def not_checked(name: str, passed: bool | None, reason: str) -> CheckVerdict[Any]:

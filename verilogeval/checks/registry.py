@@ -67,8 +67,8 @@ from verilogeval.grading.simulate import official_log
 from verilogeval.records import Problem, Sample, Verdict
 from verilogeval.runfolder.lines import ResultLine
 from verilogeval.runfolder.manifest import Manifest
-from verilogeval.runfolder.settings import read_record
-from verilogeval.verdicts import CheckVerdict, VerdictSchema
+from verilogeval.runfolder.settings import read_settings
+from verilogeval.verdicts import CheckVerdict, VerdictSchema, unknown_check
 
 
 class CheckRunner(Protocol):
@@ -164,6 +164,9 @@ class CheckReport:
     graded_note: Callable[[str, Sequence[ResultLine]], str] = _passed_note
     # the text report's lines after its pass@k (plus: the samples it rejected, and why)
     report_lines: Callable[[Iterable[ResultLine]], list[str]] = lambda results: []
+    # where its pass@k columns sit in the leaderboard, lowest first (then the registry's
+    # order): pass@k+ right after pass@k, as HumanEval+ puts it and as the columns were
+    leaderboard_rank: int = 100
     # `--json`'s `checks.<name>` of a run folder's summary; None: left out
     json_tally: Callable[[str, Sequence[ResultLine]], dict[str, int] | None] = _pass_tally
 
@@ -284,6 +287,7 @@ POST_CHECKS: dict[str, PostCheck] = {
             pass_name="pass@{k}+",
             closing_rows=plus_closing_rows,
             graded_note=plus_graded_note,
+            leaderboard_rank=0,
             report_lines=plus_rejection_lines,
         ),
         resumed=resumed_plus,
@@ -327,8 +331,7 @@ def recorded_settings(manifest: Manifest, path: Path) -> dict[str, Any]:
     recorded = {}
     for name, data in manifest.checks.items():
         if name not in POST_CHECKS:
-            known = ", ".join(POST_CHECKS)
-            raise DamagedFile(path, f"field 'checks.{name}': no such check (known: {known})")
+            raise DamagedFile(path, f"field 'checks.{name}' {unknown_check(POST_CHECKS)}")
         record = POST_CHECKS[name].settings_record
-        recorded[name] = read_record(record, data, f"checks.{name}", path)
+        recorded[name] = read_settings(record, data, f"checks.{name}", path)
     return recorded

@@ -89,6 +89,7 @@ def _task_metadata(run: Run) -> dict[str, Any]:
     manifest = run.manifest
     assert manifest is not None
     checks = dict(manifest.checks)
+    sampling = None if run.settings is None else run.settings.sampling
     return {
         "verilogeval_task": manifest.task,
         "benchmark": manifest.benchmark,
@@ -99,7 +100,7 @@ def _task_metadata(run: Run) -> dict[str, Any]:
         },
         "problems": list(run.problems),
         "prompt": manifest.prompt,
-        "preset": (manifest.sampling or {}).get("preset"),
+        "preset": None if sampling is None else sampling.preset,
         "extract_mode": manifest.extract_mode,
         "simulator": manifest.simulator.version if manifest.simulator else None,
         "checks": checks,
@@ -108,14 +109,16 @@ def _task_metadata(run: Run) -> dict[str, Any]:
 
 
 def _sample(run: Run, line: ResultLine, answer: GenerationLine | None) -> EvalSample:
-    prompt = run.prompts.get(line.problem) or {}
+    prompt = run.prompts.get(line.problem)
     path = sample_path(run.path, line.problem, line.sample)
     code = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
     response = answer.response if answer is not None else None
     model = (answer.model if answer else None) or (run.manifest.model if run.manifest else None)
     inputs: list[ChatMessage] = [
-        ChatMessageSystem(content=str(prompt.get("system", ""))),
-        ChatMessageUser(content=str(prompt.get("user", f"{line.problem} (no prompt kept)"))),
+        ChatMessageSystem(content="" if prompt is None else prompt.system),
+        ChatMessageUser(
+            content=f"{line.problem} (no prompt kept)" if prompt is None else prompt.user
+        ),
     ]
     output = ModelOutput.from_content(model or "unknown", response or "")
     if answer is not None and answer.usage.prompt_tokens is not None:

@@ -165,7 +165,7 @@ def _run_view(index: int, run: Run, label: str) -> RunView:
             for number, code in enumerate(outcome, start=1)
         )
         first_failure = next((view.verdict for view in samples if view.code != "."), "")
-        prompt = run.prompts.get(problem, {})
+        prompt = run.prompts.get(problem)
         problems.append(
             ProblemView(
                 name=problem,
@@ -174,8 +174,8 @@ def _run_view(index: int, run: Run, label: str) -> RunView:
                 passed=outcome.count("."),
                 samples=len(outcome),
                 first_failure=first_failure,
-                system=prompt.get("system"),
-                user=prompt.get("user"),
+                system=None if prompt is None else prompt.system,
+                user=None if prompt is None else prompt.user,
                 sample_views=samples,
             )
         )

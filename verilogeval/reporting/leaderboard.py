@@ -80,8 +80,9 @@ def records(entries: Sequence[Entry], ks: Sequence[int]) -> list[dict[str, Any]]
             "feedback": feedback_label(run),
         }
         row |= _estimates("pass@{k}", metrics.pass_at, ks)
-        for name, check in checks_with_pass_at(metrics):  # pass@k+ (plus), as HumanEval+
-            row |= _estimates(_pass_key(name, "{k}"), check.pass_at, ks)
+        with_pass_at = dict(checks_with_pass_at(metrics))
+        for name in _leaderboard_order(list(with_pass_at)):  # pass@k+ (plus), as HumanEval+
+            row |= _estimates(_pass_key(name, "{k}"), with_pass_at[name].pass_at, ks)
         formal = formal_summary(run.problems, run.n, run.results)
         if formal is not None:
             row |= {"proven": formal.proven_share, "proven_pass@1": formal.proven_pass_at_1}
@@ -147,7 +148,7 @@ def display_table(entries: Sequence[Entry], ks: Sequence[int]) -> tuple[list[str
     k some run can estimate."""
     ks = estimable_ks(entries, ks)
     held = {name for entry in entries for name, _ in checks_with_pass_at(entry.metrics)}
-    passing = [name for name in POST_CHECKS if name in held]  # checks with a pass@k
+    passing = _leaderboard_order([name for name in POST_CHECKS if name in held])
     checked = [name for name in POST_CHECKS if any(name in e.metrics.checks for e in entries)]
     repairs = any(feedback_label(entry.run) for entry in entries)
     header = ["#", "group", "run", "model", "task", "shots", "rules", "n", "temp"]
@@ -208,6 +209,12 @@ def checks_with_pass_at(metrics: RunMetrics) -> list[tuple[str, CheckMetrics]]:
         for name, check in POST_CHECKS.items()
         if name in metrics.checks and check.report.pass_name is not None
     ]
+
+
+def _leaderboard_order(names: list[str]) -> list[str]:
+    """`names` in the order their pass@k columns take in the leaderboard (each check's
+    leaderboard_rank, then the registry's)."""
+    return sorted(names, key=lambda name: POST_CHECKS[name].report.leaderboard_rank)
 
 
 def pass_label(name: str, k: int | str) -> str:

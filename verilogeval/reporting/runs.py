@@ -21,16 +21,16 @@ from verilogeval.checks.registry import POST_CHECKS, recorded_settings, verdict_
 from verilogeval.dataset.errata import Benchmark
 from verilogeval.errors import UserError
 from verilogeval.grading.v1.simulator import simulator_label
-from verilogeval.records import Category
+from verilogeval.records import Category, Prompt
 from verilogeval.reporting.metrics import OUTCOME_COLUMNS, PASSED_SUFFIX, STATUS_SUFFIX
 from verilogeval.reporting.summary import MISSING
 from verilogeval.runfolder.files import RunFolder
-from verilogeval.runfolder.journal import read_journal_lines
 from verilogeval.runfolder.lines import (
     GenerationLine,
     ResultLine,
     latest,
     read_generations,
+    read_prompts,
     read_results,
 )
 from verilogeval.runfolder.manifest import Manifest, read_manifest
@@ -60,7 +60,7 @@ class Run:
     results: Mapping[tuple[str, int], ResultLine]
     generation_lines: tuple[GenerationLine, ...] | None  # None without generations.jsonl
     generations: pd.DataFrame | None  # the same, one row per (problem, sample)
-    prompts: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # problem -> line
+    prompts: Mapping[str, Prompt] = field(default_factory=dict)  # problem -> its messages
     settings: RunSettings | None = None  # run.json's settings, typed; None without run.json
     # check name -> its settings record (verilogeval.checks.registry), each check run.json records
     check_settings: Mapping[str, Any] = field(default_factory=dict)
@@ -138,9 +138,7 @@ def load_run(folder: str) -> Run:
         # a repair run's sample costs every round of its conversation
         read = with_every_round_spent if repair else read_generations
         generations = read(files.generations)
-    prompts = {
-        str(record.get("problem")): record for _, record in read_journal_lines(files.prompts)
-    }
+    prompts = read_prompts(files.prompts)
     return Run(
         folder=folder,
         path=path,

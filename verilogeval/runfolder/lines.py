@@ -35,7 +35,8 @@ from verilogeval.records import (
     Usage,
 )
 from verilogeval.runfolder.journal import read_journal_lines
-from verilogeval.verdicts import BadVerdict, CheckVerdict, VerdictSchema, read_verdict
+from verilogeval.typed_json import BadField, read_record
+from verilogeval.verdicts import CheckVerdict, VerdictSchema, read_verdicts
 
 _CATEGORIES = {str(category): category for category in Category}
 _NOTHING = object()
@@ -177,34 +178,10 @@ COMPATIBLE_FIELDS: dict[str, tuple[str | None, str]] = {
 def _checks(
     data: dict[str, Any], where: _Where, schemas: Mapping[str, VerdictSchema]
 ) -> dict[str, CheckVerdict[Any]]:
-    """The line's verdicts, each read by its check's schema; a line written before
-    `checks` existed has them built from its compatibility fields."""
-    problem, sample = data["problem"], data["sample"]
-    if "checks" not in data:
-        verdicts = {}
-        for name, schema in schemas.items():
-            try:
-                verdict = schema.legacy(data)
-            except BadVerdict as error:
-                where.fail(str(error))
-            except (KeyError, TypeError, ValueError) as error:
-                where.fail(f"field {name!r}: {error}")
-            if verdict is not None:
-                verdicts[name] = verdict
-        return verdicts
-    written = data["checks"]
-    if not isinstance(written, dict):
-        where.fail(f"field 'checks' must be an object, not {written!r}")
-    verdicts = {}
-    for name, record in written.items():
-        if name not in schemas:
-            known = ", ".join(schemas) or "none"
-            where.fail(f"field 'checks.{name}': no such check (known: {known})")
-        try:
-            verdicts[name] = read_verdict(name, record, schemas[name], problem, sample)
-        except BadVerdict as error:
-            where.fail(str(error))
-    return verdicts
+    try:
+        return read_verdicts(data, schemas)
+    except BadField as error:
+        where.fail(str(error))
 
 
 @dataclass(frozen=True)
@@ -338,6 +315,19 @@ def latest(lines: Iterable[Line]) -> dict[tuple[str, int], Line]:
 def _read(path: Path, parse: Callable[[dict[str, Any], _Where], Line], repair: bool) -> list[Line]:
     lines = read_journal_lines(path, repair=repair)
     return list(latest(parse(data, _Where(path, number)) for number, data in lines).values())
+
+
+def read_prompts(path: Path) -> dict[str, Prompt]:
+    """problem -> the messages prompts.jsonl holds for it (none if it does not exist)."""
+    prompts = {}
+    for number, data in read_journal_lines(path):
+        try:
+            prompt = read_record(Prompt, data, "")
+        except BadField as error:
+            field = error.field.lstrip(".")
+            raise DamagedFile(path, f"field '{field}' {error.reason}", line=number) from None
+        prompts[prompt.problem] = prompt
+    return prompts
 
 
 def write_prompts(path: Path, prompts: Mapping[str, Prompt]) -> None:

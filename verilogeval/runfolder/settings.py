@@ -9,14 +9,14 @@ file and the field (`field 'sampling.temperature' must be a number, not 'hot'`).
 
 from __future__ import annotations
 
-import types
 from collections.abc import Mapping
-from dataclasses import MISSING, dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
+from typing import Any, TypeVar
 
 from verilogeval.errors import DamagedFile
 from verilogeval.runfolder.manifest import Manifest
+from verilogeval.typed_json import BadField, read_record
 
 
 @dataclass(frozen=True)
@@ -89,49 +89,13 @@ Record = TypeVar("Record")
 def _read(
     record: type[Record], data: Mapping[str, Any] | None, name: str, path: Path
 ) -> Record | None:
-    return None if data is None else read_record(record, data, name, path)
+    return None if data is None else read_settings(record, data, name, path)
 
 
-def read_record(record: type[Record], data: Mapping[str, Any], name: str, path: Path) -> Record:
-    """The frozen dataclass `record` from the JSON object `data` (run.json's field `name`),
-    each field checked against its type; a key it does not have is passed over, a field
-    without a default must be there. DamagedFile naming the field otherwise."""
-    hints = get_type_hints(record)
-    values = {}
-    for field in fields(record):  # type: ignore[arg-type]
-        where = f"{name}.{field.name}"
-        if field.name in data and data[field.name] is not None:
-            values[field.name] = _value(data[field.name], hints[field.name], where, path)
-        elif field.default is MISSING and field.default_factory is MISSING:
-            raise DamagedFile(path, f"field '{where}' is missing")
-    return record(**values)
-
-
-def _value(value: Any, hint: Any, where: str, path: Path) -> Any:
-    """`value` as the field's type says (`int | None`, `float`, `Mapping[...]`, `tuple[...]`)."""
-    if get_origin(hint) in (Union, types.UnionType):
-        (hint,) = [arg for arg in get_args(hint) if arg is not type(None)]
-    origin = get_origin(hint) or hint
-    if origin is Mapping:
-        if isinstance(value, dict):
-            return value
-        _wrong(where, "an object", value, path)
-    if origin is tuple:
-        (item,) = [arg for arg in get_args(hint) if arg is not Ellipsis]
-        if isinstance(value, list):
-            return tuple(_value(each, item, f"{where}[]", path) for each in value)
-        _wrong(where, "a list", value, path)
-    if origin is float and isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    if isinstance(value, origin) and (origin is bool or not isinstance(value, bool)):
-        return value
-    _wrong(
-        where,
-        {int: "an integer", float: "a number", str: "text", bool: "true or false"}[origin],
-        value,
-        path,
-    )
-
-
-def _wrong(where: str, kind: str, value: Any, path: Path) -> Any:
-    raise DamagedFile(path, f"field '{where}' must be {kind}, not {value!r}")
+def read_settings(record: type[Record], data: Mapping[str, Any], name: str, path: Path) -> Record:
+    """`record` from run.json's (`path`) object `name`; DamagedFile naming a field of
+    another type (verilogeval.typed_json)."""
+    try:
+        return read_record(record, data, name)
+    except BadField as error:
+        raise DamagedFile(path, str(error)) from None

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
+
+from verilogeval.typed_json import read_record
 
 
 class FormalStatus(StrEnum):
@@ -80,35 +81,9 @@ class FormalResult:
 
     @classmethod
     def from_json(cls, problem: str, sample: int, data: dict[str, Any]) -> FormalResult:
-        """The record of a `formal` object (to_json's inverse); KeyError, TypeError or
-        ValueError when it is of another shape."""
-        status = FormalStatus(data["status"])
-        example = data["counterexample"]
-        return cls(
-            problem,
-            sample,
-            status,
-            depth=_typed(data, "depth", int),
-            seconds=float(_typed(data, "seconds", int | float)),
-            reason=_typed(data, "reason", str | None),
-            counterexample=None
-            if example is None
-            else Counterexample(
-                steps=tuple(dict(step) for step in example["steps"]),
-                cycle=_typed(example, "cycle", int),
-                signal=_typed(example, "signal", str),
-                ref=_typed(example, "ref", str),
-                dut=_typed(example, "dut", str),
-            ),
-            vcd=_typed(data, "vcd", str | None),
-        )
-
-
-def _typed(data: Mapping[str, Any], name: str, kind: Any) -> Any:
-    value = data[name]
-    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-        raise TypeError(f"'{name}' is {value!r}")
-    return value
+        """The record of a `formal` object (to_json's inverse); BadField (a ValueError)
+        naming the field of another shape."""
+        return read_record(cls, data, "", given={"problem": problem, "sample": sample})
 
 
 def disproved(formal: FormalResult | dict[str, Any] | None) -> bool:

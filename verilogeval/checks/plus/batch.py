@@ -78,7 +78,7 @@ class PlusChecks:
                 known: Future[PlusResult] = Future()
                 known.set_result(PlusResult.from_json(cached))
                 return known
-            except (TypeError, KeyError):
+            except ValueError:
                 pass  # an entry of an older shape: check again
         given = PlusInput(self._config, official_log)
         checked = self._pool.submit(plus_job, problem, sample, given)

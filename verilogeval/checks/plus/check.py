@@ -23,6 +23,7 @@ from verilogeval.grading import simulate as sim
 from verilogeval.grading.grader import result_store
 from verilogeval.grading.time_limits import reference_sample
 from verilogeval.records import Category, Problem, Sample
+from verilogeval.typed_json import read_record
 
 DEFAULT_SEEDS = 4  # measured trade-off, see README ("--plus")
 # How shifts are chosen: in run.json, the resume identity and every cache key.
@@ -83,10 +84,10 @@ class PlusResult:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> PlusResult:
-        """The result in a `plus` object (what plus_fields adds beside it, such as
-        `undecided`, is not the check's own)."""
-        known = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
-        return cls(**(known | {"tamper": tuple(data["tamper"])}))
+        """The result in a `plus` object (what the verdict adds beside it, such as
+        `undecided`, is not the check's own); BadField (a ValueError) naming the field
+        of another shape."""
+        return read_record(cls, data, "")
 
 
 def plus_check(

@@ -16,6 +16,7 @@ from typing import Any
 from verilogeval.checks.formal.result import FormalResult, disproved, undecided
 from verilogeval.checks.plus.check import PlusResult
 from verilogeval.checks.strict.result import StrictResult
+from verilogeval.typed_json import BadField
 from verilogeval.verdicts import CheckVerdict, VerdictSchema, not_checked, read_details
 
 NAME = "plus"
@@ -122,7 +123,7 @@ def _legacy(line: Mapping[str, Any]) -> CheckVerdict[Any] | None:
         return None
     passed, raw = line["plus_passed"], line.get("plus")
     if passed is not None and not isinstance(passed, bool):
-        raise TypeError(f"field 'plus_passed' must be true, false or null, not {passed!r}")
+        raise BadField("plus_passed", f"must be true, false or null, not {passed!r}")
     if raw is None:
         if passed:
             return CheckVerdict(NAME, PlusStatus.PASSED, True, "passed", None)

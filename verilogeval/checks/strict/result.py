@@ -7,6 +7,8 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
 
+from verilogeval.typed_json import read_record
+
 # The first line saying why a build failed: iverilog's "error:" or "sorry:" lines.
 COMPILER_COMPLAINT = re.compile(r"\b(error|sorry):")
 
@@ -83,16 +85,6 @@ class StrictResult:
 
     @classmethod
     def from_json(cls, problem: str, sample: int, data: dict[str, Any]) -> StrictResult:
-        """The record of a results.jsonl `strict` detail (to_json's inverse)."""
-        first = data.get("first_mismatch")
-        return cls(
-            problem,
-            sample,
-            **data
-            | {
-                "status": StrictStatus(data["status"]),
-                "first_mismatch": None if first is None else FirstMismatch(**first),
-                "interface_issues": tuple(data.get("interface_issues", ())),
-            },
-        )
-
+        """The record of a results.jsonl `strict` detail (to_json's inverse); BadField
+        (a ValueError) naming the field of another shape."""
+        return read_record(cls, data, "", given={"problem": problem, "sample": sample})

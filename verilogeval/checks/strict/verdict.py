@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from verilogeval.checks.strict.result import StrictResult, StrictStatus
+from verilogeval.typed_json import BadField
 from verilogeval.verdicts import CheckVerdict, VerdictSchema, not_checked, read_details
 
 NAME = "strict"
@@ -24,7 +25,7 @@ def _legacy(line: Mapping[str, Any]) -> CheckVerdict[Any] | None:
         return None
     passed, raw = line["strict_passed"], line.get("strict")
     if not isinstance(passed, bool):
-        raise TypeError(f"field 'strict_passed' must be true or false, not {passed!r}")
+        raise BadField("strict_passed", f"must be true or false, not {passed!r}")
     if raw is None:  # an official failure, or a line that kept the verdict only
         if passed:
             return CheckVerdict(NAME, StrictStatus.PASS, True, str(StrictStatus.PASS), None)

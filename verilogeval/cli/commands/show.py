@@ -11,14 +11,14 @@ from __future__ import annotations
 import argparse
 import json
 import re
-from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from verilogeval.errors import UserError
 from verilogeval.runfolder.official_layout import sample_path, test_log_path
 
 if TYPE_CHECKING:  # reading a run imports pandas: only when the command runs
+    from verilogeval.records import Prompt
     from verilogeval.runfolder.lines import GenerationLine, ResultLine
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -112,10 +112,10 @@ def _verdict(result: ResultLine | None) -> str:
     return "\n".join(lines)
 
 
-def _prompt(record: Mapping[str, Any] | None) -> str | None:
-    if not record:
+def _prompt(prompt: Prompt | None) -> str | None:
+    if prompt is None:
         return None
-    return f"[system]\n{record.get('system', '')}\n\n[user]\n{record.get('user', '')}"
+    return f"[system]\n{prompt.system}\n\n[user]\n{prompt.user}"
 
 
 def _answer(answer: GenerationLine | None, has_generations: bool) -> str | None:
