@@ -167,6 +167,8 @@ def test_v1_needs_a_v1_clone_and_refuses_what_does_not_apply(cli, v1_root, offic
         done = cli(*base, *extra)
         assert done.returncode == 2, (extra, done.stderr)
         assert said in done.stderr and "Traceback" not in done.stderr, (extra, done.stderr)
+    strict = cli("strict", "--samples", "rows.jsonl", "--benchmark", "v1-machine")
+    assert strict.returncode == 2 and "strict: not on --benchmark v1-machine" in strict.stderr
     v2 = cli("run", "--model", "oracle", "--prompt-style", "official-v1")
     assert v2.returncode == 2 and "official-v1 is VerilogEval v1's prompt" in v2.stderr
 
