@@ -355,3 +355,23 @@ def test_golden_v1_classification_row_for_row(cli, golden, v1_root, tmp_path):
             result = graded[(row["task_id"], row["sample"])]
             assert (result["result"], result["passed"]) == (row["result"], row["passed"]), row
     print(f"{len(rows)} golden v1 rows in {time.monotonic() - started:.0f} s")
+
+
+@pytest.mark.icarus
+def test_a_cached_v1_result_keeps_its_result_string(cli, example, tmp_path):
+    runs = []
+    for name in ("first", "again"):
+        out = tmp_path / name
+        done = cli(
+            "evaluate", "--benchmark", "v1-human", "--dataset", example / "ExampleEval.jsonl",
+            "--samples", example / "ExampleSolution.jsonl", "--out", out, "--quiet",
+            "--cache-dir", tmp_path / "cache",
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        runs.append({(r["problem"], r["sample"]): r for r in _results(out)})
+    first, again = runs
+    assert not any(r["simulated"] for r in again.values())
+    drop = {"simulated"}
+    assert {k: {f: v for f, v in r.items() if f not in drop} for k, r in again.items()} == {
+        k: {f: v for f, v in r.items() if f not in drop} for k, r in first.items()
+    }
