@@ -375,3 +375,30 @@ def test_a_cached_v1_result_keeps_its_result_string(cli, example, tmp_path):
     assert {k: {f: v for f, v in r.items() if f not in drop} for k, r in again.items()} == {
         k: {f: v for f, v in r.items() if f not in drop} for k, r in first.items()
     }
+
+
+@pytest.mark.icarus
+def test_v1_samples_run_in_the_sandbox(cli, example, tmp_path):
+    """A v1 sample opens a file of the host: in the sandbox it is not there (v1 takes the
+    first verdict line, so the line the sample prints says what it saw)."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("host\n")
+    probe = (
+        "\tassign zero = 1'b0;\n\tinteger fd;\n\tinitial begin\n"
+        f'\t\tfd = $fopen("{secret}", "r");\n'
+        '\t\tif (fd) $display("Mismatches: 1 in 1 samples");\n'
+        '\t\telse $display("Mismatches: 2 in 2 samples");\n\tend\nendmodule\n'
+    )
+    samples = tmp_path / "probe.jsonl"
+    samples.write_text(json.dumps({"task_id": "zero", "completion": probe}) + "\n")
+    seen = {}
+    for flags in ((), ("--no-sandbox",)):
+        out = tmp_path / ("unsandboxed" if flags else "sandboxed")
+        done = cli(
+            "evaluate", "--benchmark", "v1-human", "--dataset", example / "ExampleEval.jsonl",
+            "--samples", samples, "--out", out, "--no-cache", "--quiet", *flags,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        (result,) = _results(out)
+        seen[bool(flags)] = result["result"]
+    assert seen == {False: "failed: 2 out of 2 samples.", True: "failed: 1 out of 1 samples."}
