@@ -81,6 +81,7 @@ def test_completion_of_a_chat_answer():
     assert completion_of("module top_module (output x") == "module top_module (output x"
 
 
+@pytest.mark.shared
 def test_official_extraction_takes_a_v1_answer_as_its_completion(v1_root):
     problem = load_dataset(v1_root, None, Benchmark.V1_HUMAN).problems[0]
     answer = "```\n\tassign x = 1;\nendmodule\n```"
@@ -106,6 +107,7 @@ def test_pinned_simulator_is_told_apart():
 # -- problems and prompts --------------------------------------------------------------------
 
 
+@pytest.mark.shared
 def test_both_sets_load_as_completion_problems(v1_root):
     human = load_dataset(v1_root, None, Benchmark.V1_HUMAN)
     machine = load_dataset(v1_root, None, Benchmark.V1_MACHINE)
@@ -123,6 +125,7 @@ def test_both_sets_load_as_completion_problems(v1_root):
     assert [p.number for p in human.problems[:3]] == [1, 2, 3]
 
 
+@pytest.mark.shared
 def test_v1_prompt_is_the_description_and_header(v1_root):
     dataset = load_dataset(v1_root, None, Benchmark.V1_MACHINE)
     problem = dataset.problems[0]
@@ -153,6 +156,7 @@ def test_a_bad_problem_file_is_a_one_line_error(cli, tmp_path, lines, error):
     assert done.stderr.startswith(f"verilogeval problems: error: {path}:")
 
 
+@pytest.mark.shared
 def test_v1_needs_a_v1_clone_and_refuses_what_does_not_apply(cli, v1_root, official_root):
     refused = cli("problems", "--benchmark", "v1-human", "--dataset", official_root)
     assert refused.returncode == 2 and "not a VerilogEval v1 clone" in refused.stderr
@@ -182,6 +186,7 @@ def _results(folder: Path) -> list[dict]:
 
 
 @pytest.mark.icarus
+@pytest.mark.shared
 def test_official_example_gives_the_official_results_line_for_line(cli, example, tmp_path):
     out = tmp_path / "example"
     done = cli(
@@ -207,7 +212,9 @@ def test_official_example_gives_the_official_results_line_for_line(cli, example,
     assert warned is not is_pinned(simulator)
 
 
+@pytest.mark.slow
 @pytest.mark.icarus
+@pytest.mark.shared
 def test_the_harness_reads_stderr_apart_and_the_first_verdict_line(cli, example, tmp_path):
     """What only v1's rules decide: stderr fails a correct design, v1 trusts the first
     `Mismatches` line of stdout, and a design that never ends times out."""
@@ -239,7 +246,9 @@ def test_the_harness_reads_stderr_apart_and_the_first_verdict_line(cli, example,
     assert shown.returncode == 0 and "v1 result: failed: compile error." in shown.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.icarus
+@pytest.mark.shared
 def test_oracle_and_replay_runs_end_to_end_through_report_and_leaderboard(cli, v1_root, tmp_path):
     common = ("--benchmark", "v1-machine", "--dataset", v1_root, "--no-cache", "--quiet")
     oracle = tmp_path / "oracle"
@@ -309,6 +318,7 @@ def test_oracle_and_replay_runs_end_to_end_through_report_and_leaderboard(cli, v
 
 
 @pytest.mark.icarus
+@pytest.mark.shared
 def test_check_grades_each_reference_with_the_v1_harness(cli, v1_root):
     done = cli(
         "check", "--benchmark", "v1-human", "--dataset", v1_root, "--no-cache",
@@ -327,6 +337,7 @@ def test_check_grades_each_reference_with_the_v1_harness(cli, v1_root):
 
 @pytest.mark.slow
 @pytest.mark.icarus
+@pytest.mark.shared
 def test_golden_v1_classification_row_for_row(cli, golden, v1_root, tmp_path):
     """Every reference and mutant of both sets gets the official v1 script's result string
     (recorded under Icarus 11: the result strings are the simulator's)."""
@@ -358,6 +369,7 @@ def test_golden_v1_classification_row_for_row(cli, golden, v1_root, tmp_path):
 
 
 @pytest.mark.icarus
+@pytest.mark.shared
 def test_a_cached_v1_result_keeps_its_result_string(cli, example, tmp_path):
     runs = []
     for name in ("first", "again"):
@@ -378,6 +390,7 @@ def test_a_cached_v1_result_keeps_its_result_string(cli, example, tmp_path):
 
 
 @pytest.mark.icarus
+@pytest.mark.shared
 def test_v1_samples_run_in_the_sandbox(cli, example, tmp_path):
     """A v1 sample opens a file of the host: in the sandbox it is not there (v1 takes the
     first verdict line, so the line the sample prints says what it saw)."""
