@@ -101,4 +101,6 @@ def formal_tally(results: Sequence[ResultLine]) -> str:
     false_passes = sum(1 for line in results if line.passed and disproved(line.formal))
     undecided_passes = sum(1 for line in results if line.passed and undecided(line.formal))
     text = f"{tally or 'nothing checked'}; {false_passes} officially passing disproved"
-    return text + (f", {undecided_passes} officially passing undecided" if undecided_passes else "")
+    return text + (
+        f", {undecided_passes} officially passing undecided" if undecided_passes else ""
+    )

@@ -95,3 +95,4 @@ class StrictResult:
                 "interface_issues": tuple(data.get("interface_issues", ())),
             },
         )
+
