@@ -36,7 +36,6 @@ from verilogeval.sandbox import PYTHON, Command, runner
 from verilogeval.simulate import simulator_version
 
 STREAMS_MODULE = "verilogeval.benchmarks.v1.streams"
-DEFAULT_TIMEOUT_S = 30.0  # release/1.0.0's evaluate_functional_correctness default
 PASSED = "passed"
 TIMED_OUT = "timed out"
 _MISMATCHES = re.compile(r"Mismatches: ([0-9]*) in ([0-9]*) samples")
