@@ -415,3 +415,15 @@ def test_v1_samples_run_in_the_sandbox(cli, example, tmp_path):
         (result,) = _results(out)
         seen[bool(flags)] = result["result"]
     assert seen == {False: "failed: 2 out of 2 samples.", True: "failed: 1 out of 1 samples."}
+
+
+@pytest.mark.icarus
+@pytest.mark.shared
+def test_a_v1_run_has_a_default_folder_of_its_own(cli, v1_root, tmp_path):
+    done = cli(
+        "run", "--model", "oracle", "--benchmark", "v1-human", "--dataset", v1_root,
+        "--problems", "1", "--no-cache", "--quiet", cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    folder = tmp_path / "runs" / "oracle_code-complete-iccad2023_v1-human_official-v1_0shot_n1_t0"
+    assert json.loads((folder / "run.json").read_text())["benchmark"] == "v1-human"

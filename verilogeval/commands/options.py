@@ -556,9 +556,11 @@ def run_plan_from_args(args: argparse.Namespace, resume_command: str | None = No
     problems, sampling = replay_narrowed(args, problems, sampling_config_from_args(args))
     extract_mode = args.extract_mode or default_mode(str(prompt.style))
     grading = grading_for(dataset, grade_config_from_args(args))
-    out = args.out or DEFAULT_RUNS_DIR / default_run_name(
-        args.model, str(dataset.task), prompt, sampling
-    )
+    # a benchmark other than v2.0 is named beside the task: its runs never share a folder
+    task = str(dataset.task)
+    if dataset.benchmark is not Benchmark.V2_0:
+        task += f"_{dataset.benchmark}"
+    out = args.out or DEFAULT_RUNS_DIR / default_run_name(args.model, task, prompt, sampling)
     return RunPlan(
         out=out,
         model=args.model,
