@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 from pathlib import Path
@@ -10,7 +11,7 @@ import pytest
 from conftest import icarus_major
 
 from verilogeval.benchmarks.v1.completion import completion_of, v1_sample_code
-from verilogeval.benchmarks.v1.harness import v1_result
+from verilogeval.benchmarks.v1.harness import HarnessError, streams_result, v1_result
 from verilogeval.benchmarks.v1.simulator import is_pinned, simulator_label, v1_warning
 from verilogeval.dataset import load_dataset
 from verilogeval.errata import Benchmark
@@ -70,6 +71,32 @@ def test_v1_result_rules_in_their_order():
     assert v1_result(_ran(mismatch, utf8_error="'utf-8' codec can't decode")) == (
         "failed: 'utf-8' codec can't decode"
     )
+
+
+def _answer(stdout: bytes, stderr: bytes = b"") -> ExecResult:
+    """What the streams child prints, as the sandbox hands it over."""
+    line: dict[str, object] = {"returncode": 0}
+    for name, data in (("stdout", stdout), ("stderr", stderr)):
+        line |= {name: base64.b64encode(data).decode(), f"{name}_truncated": False}
+    return ExecResult(("python",), 0, json.dumps(line) + "\n", 0.1)
+
+
+def test_the_streams_answer_is_read_strictly():
+    read = streams_result(_answer(b"Mismatches: 0 in 5 samples\n", b"x.sv:1: warning\n"), ("sh",))
+    assert (read.output, read.stderr, read.argv) == (
+        "Mismatches: 0 in 5 samples\n",
+        "x.sv:1: warning\n",
+        ("sh",),
+    )
+    assert v1_result(read) == "failed: compile error."
+    undecodable = streams_result(_answer(b"\xffMismatches: 0 in 5 samples\n"), ("sh",))
+    assert v1_result(undecodable) == (
+        "failed: 'utf-8' codec can't decode byte 0xff in position 0: invalid start byte"
+    )
+    stopped = ExecResult(("python",), None, "partial", 30.0, timed_out=True)
+    assert v1_result(streams_result(stopped, ("sh",))) == "timed out"
+    with pytest.raises(HarnessError, match="v1 streams child answered"):
+        streams_result(ExecResult(("python",), 1, "Traceback ...", 0.1), ("sh",))
 
 
 def test_completion_of_a_chat_answer():

@@ -65,7 +65,7 @@ def simulate_v1(
     return SimResult(
         problem=problem.name,
         sample=sample.sample,
-        compile=_streams(execution.result, command_argv(file_name)),
+        compile=streams_result(execution.result, command_argv(file_name)),
         run=None,
         simulator=simulator_version(),
         timeout_s=timeout_s,
@@ -73,7 +73,7 @@ def simulate_v1(
     )
 
 
-def _streams(child: ExecResult, argv: tuple[str, ...]) -> ExecResult:
+def streams_result(child: ExecResult, argv: tuple[str, ...]) -> ExecResult:
     """The shell command's result from the streams child's answer line."""
     if child.timed_out:
         return replace(child, argv=argv, output="", stderr="")
