@@ -215,3 +215,24 @@ def test_sweep_over_both_benchmarks_and_a_v2_1_replay_never_pool_them(cli, offic
     assert by_run[v20.name]["group"] != by_run[v21.name]["group"]  # never one row or group
     board = cli("leaderboard", v20, v21, replay)
     assert board.stdout.count("spec-to-rtl (v2.1)") == 2, board.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.icarus
+@pytest.mark.yosys
+@pytest.mark.cocotb
+def test_plus_strict_and_formal_apply_to_patched_problems(cli, official_root, tmp_path):
+    """Prob099 (reference and prompt patched) and Prob134 (every file patched): the checks
+    read the patched files, and pass the oracle."""
+    out = tmp_path / "checked"
+    done = cli(
+        "run", "--model", "oracle", "--benchmark", "v2.1", "--dataset", official_root,
+        "--problems", "99,134", "--plus", "--strict", "--formal", "--out", out,
+        "--no-cache", "--quiet",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    results = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+    assert len(results) == 2
+    for result in results:
+        assert result["passed"] and result["strict_passed"] and result["plus_passed"], result
+        assert result["formal"]["status"] == "proven", result

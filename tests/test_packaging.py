@@ -34,6 +34,8 @@ def test_installed_wheel_finds_its_folders(tmp_path):
         assert any(n.startswith(f"verilogeval/_data/{name}/") for n in names), name
     assert "verilogeval/generation/models/model_map.json" in names  # prices and capabilities
     assert "verilogeval/_data/dataset/errata/v2.1/Prob099_m2014_q6c.toml" in names  # --benchmark
+    assert "verilogeval/_data/prompts/v1/user.j2" in names  # v1's prompt
+    assert "verilogeval/grading/v1/streams.py" in names  # v1's harness runs it as a module
 
     target = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(target)  # what pip install puts in site-packages

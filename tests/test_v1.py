@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 from pathlib import Path
@@ -11,10 +12,11 @@ from conftest import icarus_major
 
 from verilogeval.dataset.errata import Benchmark
 from verilogeval.dataset.loader import load_dataset
+from verilogeval.dataset.reference_failures import known_failing_references
 from verilogeval.errors import UserError
 from verilogeval.grading.extract import ExtractMode, extract
 from verilogeval.grading.v1.completion import completion_of, v1_sample_code
-from verilogeval.grading.v1.harness import v1_result
+from verilogeval.grading.v1.harness import HarnessError, streams_result, v1_result
 from verilogeval.grading.v1.simulator import is_pinned, simulator_label, v1_warning
 from verilogeval.prompting.builder import PromptConfig, PromptStyle, build_prompt
 from verilogeval.records import ExecResult, Harness, Task
@@ -71,6 +73,32 @@ def test_v1_result_rules_in_their_order():
     )
 
 
+def _answer(stdout: bytes, stderr: bytes = b"") -> ExecResult:
+    """What the streams child prints, as the sandbox hands it over."""
+    line: dict[str, object] = {"returncode": 0}
+    for name, data in (("stdout", stdout), ("stderr", stderr)):
+        line |= {name: base64.b64encode(data).decode(), f"{name}_truncated": False}
+    return ExecResult(("python",), 0, json.dumps(line) + "\n", 0.1)
+
+
+def test_the_streams_answer_is_read_strictly():
+    read = streams_result(_answer(b"Mismatches: 0 in 5 samples\n", b"x.sv:1: warning\n"), ("sh",))
+    assert (read.output, read.stderr, read.argv) == (
+        "Mismatches: 0 in 5 samples\n",
+        "x.sv:1: warning\n",
+        ("sh",),
+    )
+    assert v1_result(read) == "failed: compile error."
+    undecodable = streams_result(_answer(b"\xffMismatches: 0 in 5 samples\n"), ("sh",))
+    assert v1_result(undecodable) == (
+        "failed: 'utf-8' codec can't decode byte 0xff in position 0: invalid start byte"
+    )
+    stopped = ExecResult(("python",), None, "partial", 30.0, timed_out=True)
+    assert v1_result(streams_result(stopped, ("sh",))) == "timed out"
+    with pytest.raises(HarnessError, match="v1 streams child answered"):
+        streams_result(ExecResult(("python",), 1, "Traceback ...", 0.1), ("sh",))
+
+
 def test_completion_of_a_chat_answer():
     body = "\n\tassign zero = 1'b0;\nendmodule\n"
     assert completion_of(body) == body
@@ -80,6 +108,7 @@ def test_completion_of_a_chat_answer():
     assert completion_of("module top_module (output x") == "module top_module (output x"
 
 
+@pytest.mark.shared
 def test_official_extraction_takes_a_v1_answer_as_its_completion(v1_root):
     problem = load_dataset(v1_root, None, Benchmark.V1_HUMAN).problems[0]
     answer = "```\n\tassign x = 1;\nendmodule\n```"
@@ -105,6 +134,7 @@ def test_pinned_simulator_is_told_apart():
 # -- problems and prompts --------------------------------------------------------------------
 
 
+@pytest.mark.shared
 def test_both_sets_load_as_completion_problems(v1_root):
     human = load_dataset(v1_root, None, Benchmark.V1_HUMAN)
     machine = load_dataset(v1_root, None, Benchmark.V1_MACHINE)
@@ -122,6 +152,7 @@ def test_both_sets_load_as_completion_problems(v1_root):
     assert [p.number for p in human.problems[:3]] == [1, 2, 3]
 
 
+@pytest.mark.shared
 def test_v1_prompt_is_the_description_and_header(v1_root):
     dataset = load_dataset(v1_root, None, Benchmark.V1_MACHINE)
     problem = dataset.problems[0]
@@ -152,6 +183,7 @@ def test_a_bad_problem_file_is_a_one_line_error(cli, tmp_path, lines, error):
     assert done.stderr.startswith(f"verilogeval problems: error: {path}:")
 
 
+@pytest.mark.shared
 def test_v1_needs_a_v1_clone_and_refuses_what_does_not_apply(cli, v1_root, official_root):
     refused = cli("problems", "--benchmark", "v1-human", "--dataset", official_root)
     assert refused.returncode == 2 and "not a VerilogEval v1 clone" in refused.stderr
@@ -167,6 +199,8 @@ def test_v1_needs_a_v1_clone_and_refuses_what_does_not_apply(cli, v1_root, offic
         done = cli(*base, *extra)
         assert done.returncode == 2, (extra, done.stderr)
         assert said in done.stderr and "Traceback" not in done.stderr, (extra, done.stderr)
+    strict = cli("strict", "--samples", "rows.jsonl", "--benchmark", "v1-machine")
+    assert strict.returncode == 2 and "strict: not on --benchmark v1-machine" in strict.stderr
     v2 = cli("run", "--model", "oracle", "--prompt-style", "official-v1")
     assert v2.returncode == 2 and "official-v1 is VerilogEval v1's prompt" in v2.stderr
 
@@ -179,6 +213,7 @@ def _results(folder: Path) -> list[dict]:
 
 
 @pytest.mark.icarus
+@pytest.mark.shared
 def test_official_example_gives_the_official_results_line_for_line(cli, example, tmp_path):
     out = tmp_path / "example"
     done = cli(
@@ -204,7 +239,9 @@ def test_official_example_gives_the_official_results_line_for_line(cli, example,
     assert warned is not is_pinned(simulator)
 
 
+@pytest.mark.slow
 @pytest.mark.icarus
+@pytest.mark.shared
 def test_the_harness_reads_stderr_apart_and_the_first_verdict_line(cli, example, tmp_path):
     """What only v1's rules decide: stderr fails a correct design, v1 trusts the first
     `Mismatches` line of stdout, and a design that never ends times out."""
@@ -236,7 +273,9 @@ def test_the_harness_reads_stderr_apart_and_the_first_verdict_line(cli, example,
     assert shown.returncode == 0 and "v1 result: failed: compile error." in shown.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.icarus
+@pytest.mark.shared
 def test_oracle_and_replay_runs_end_to_end_through_report_and_leaderboard(cli, v1_root, tmp_path):
     common = ("--benchmark", "v1-machine", "--dataset", v1_root, "--no-cache", "--quiet")
     oracle = tmp_path / "oracle"
@@ -306,12 +345,16 @@ def test_oracle_and_replay_runs_end_to_end_through_report_and_leaderboard(cli, v
 
 
 @pytest.mark.icarus
+@pytest.mark.shared
 def test_check_grades_each_reference_with_the_v1_harness(cli, v1_root):
     done = cli(
         "check", "--benchmark", "v1-human", "--dataset", v1_root, "--no-cache",
         "--problems", "gatesv,review2015_fsm",
     )  # fmt: skip
+    human = load_dataset(v1_root, None, Benchmark.V1_HUMAN)
+    named = known_failing_references(human, human.problems)
     if icarus_major() == 11:  # its casts compile from Icarus 12 on
+        assert named == ("review2015_fancytimer", "review2015_fsm")  # run's closing table
         assert done.returncode == 1, done.stderr
         assert "review2015_fsm: failed: compile error.: C (other compile error)" in done.stdout
         assert "1 of 2 references cannot pass" in done.stdout
@@ -321,6 +364,7 @@ def test_check_grades_each_reference_with_the_v1_harness(cli, v1_root):
 
 @pytest.mark.slow
 @pytest.mark.icarus
+@pytest.mark.shared
 def test_golden_v1_classification_row_for_row(cli, golden, v1_root, tmp_path):
     """Every reference and mutant of both sets gets the official v1 script's result string
     (recorded under Icarus 11: the result strings are the simulator's)."""
@@ -349,3 +393,64 @@ def test_golden_v1_classification_row_for_row(cli, golden, v1_root, tmp_path):
             result = graded[(row["task_id"], row["sample"])]
             assert (result["result"], result["passed"]) == (row["result"], row["passed"]), row
     print(f"{len(rows)} golden v1 rows in {time.monotonic() - started:.0f} s")
+
+
+@pytest.mark.icarus
+@pytest.mark.shared
+def test_a_cached_v1_result_keeps_its_result_string(cli, example, tmp_path):
+    runs = []
+    for name in ("first", "again"):
+        out = tmp_path / name
+        done = cli(
+            "evaluate", "--benchmark", "v1-human", "--dataset", example / "ExampleEval.jsonl",
+            "--samples", example / "ExampleSolution.jsonl", "--out", out, "--quiet",
+            "--cache-dir", tmp_path / "cache",
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        runs.append({(r["problem"], r["sample"]): r for r in _results(out)})
+    first, again = runs
+    assert not any(r["simulated"] for r in again.values())
+    drop = {"simulated"}
+    assert {k: {f: v for f, v in r.items() if f not in drop} for k, r in again.items()} == {
+        k: {f: v for f, v in r.items() if f not in drop} for k, r in first.items()
+    }
+
+
+@pytest.mark.icarus
+@pytest.mark.shared
+def test_v1_samples_run_in_the_sandbox(cli, example, tmp_path):
+    """A v1 sample opens a file of the host: in the sandbox it is not there (v1 takes the
+    first verdict line, so the line the sample prints says what it saw)."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("host\n")
+    probe = (
+        "\tassign zero = 1'b0;\n\tinteger fd;\n\tinitial begin\n"
+        f'\t\tfd = $fopen("{secret}", "r");\n'
+        '\t\tif (fd) $display("Mismatches: 1 in 1 samples");\n'
+        '\t\telse $display("Mismatches: 2 in 2 samples");\n\tend\nendmodule\n'
+    )
+    samples = tmp_path / "probe.jsonl"
+    samples.write_text(json.dumps({"task_id": "zero", "completion": probe}) + "\n")
+    seen = {}
+    for flags in ((), ("--no-sandbox",)):
+        out = tmp_path / ("unsandboxed" if flags else "sandboxed")
+        done = cli(
+            "evaluate", "--benchmark", "v1-human", "--dataset", example / "ExampleEval.jsonl",
+            "--samples", samples, "--out", out, "--no-cache", "--quiet", *flags,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        (result,) = _results(out)
+        seen[bool(flags)] = result["result"]
+    assert seen == {False: "failed: 2 out of 2 samples.", True: "failed: 1 out of 1 samples."}
+
+
+@pytest.mark.icarus
+@pytest.mark.shared
+def test_a_v1_run_has_a_default_folder_of_its_own(cli, v1_root, tmp_path):
+    done = cli(
+        "run", "--model", "oracle", "--benchmark", "v1-human", "--dataset", v1_root,
+        "--problems", "1", "--no-cache", "--quiet", cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    folder = tmp_path / "runs" / "oracle_code-complete-iccad2023_v1-human_official-v1_0shot_n1_t0"
+    assert json.loads((folder / "run.json").read_text())["benchmark"] == "v1-human"

@@ -14,6 +14,8 @@ from importlib import metadata
 from pathlib import Path
 
 from verilogeval.grading import simulate as sim
+from verilogeval.grading.v1.streams import SCRIPT as V1_SCRIPT
+from verilogeval.grading.v1.streams import STREAM_CAP_BYTES
 from verilogeval.records import Harness, Problem
 from verilogeval.resources import resource_dir
 
@@ -59,8 +61,13 @@ class CacheKeys:
                 sim.FILE_LIMIT_BYTES,
                 sim.OUTPUT_CAP_BYTES,
                 sandboxed,
-                # v1's own command and verdict (not in the key of a v2 problem: its cache stays)
-                *([str(problem.harness)] if problem.harness is not Harness.OFFICIAL_V2 else []),
+                # v1's own command, its streams' cap and its verdict (not in the key of a v2
+                # problem: its cache stays)
+                *(
+                    (str(problem.harness), V1_SCRIPT, STREAM_CAP_BYTES)
+                    if problem.harness is Harness.V1
+                    else ()
+                ),
             ]
         )
         digest = hashlib.sha256(settings.encode() + b"\0" + self._files(problem) + b"\0")

@@ -129,6 +129,7 @@ def _check(args: argparse.Namespace, summary: dict[str, Any]) -> int:
         )
         summary |= {
             "task": str(dataset.task),
+            "benchmark": str(dataset.benchmark),
             "dataset": str(dataset.folder),
             "simulator": simulator,
             "references": len(verdicts),
@@ -169,6 +170,7 @@ def _failure_json(verdict: Verdict) -> dict[str, Any]:
         "category": str(verdict.category),
         "category_name": CATEGORY_NAMES[verdict.category],
         "first_error": verdict.first_error,
+        "result": verdict.result,  # v1's own result string; null on v2
         "mismatches": verdict.mismatches,
         "total": verdict.total,
     }

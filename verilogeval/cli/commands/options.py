@@ -587,8 +587,12 @@ def run_plan_from_args(args: argparse.Namespace, resume_command: str | None = No
     grading = grading_for(dataset, grade_config_from_args(args))
     checks = checks_for(dataset, checks_from_args(args, grading))
     repair = repair_config(args.repair, args.feedback, args.history, checks)
+    # a benchmark other than v2.0 is named beside the task: its runs never share a folder
+    task = str(dataset.task)
+    if dataset.benchmark is not Benchmark.V2_0:
+        task += f"_{dataset.benchmark}"
     out = args.out or DEFAULT_RUNS_DIR / default_run_name(
-        args.model, str(dataset.task), prompt, sampling, repair
+        args.model, task, prompt, sampling, repair
     )
     generate = GeneratePlan(
         out=out,

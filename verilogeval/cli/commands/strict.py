@@ -65,6 +65,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if benchmark_from_args(args).is_v1:
+        raise UserError(
+            f"strict: not on --benchmark {args.benchmark} (a v1 testbench holds its own "
+            "reference module, in one file with the sample; see docs/datasets.md)"
+        )
     config = strict_config_from_args(args)
     place = Place(scratch_dir_from_args(args), cache_dir=None, sandboxed=sandbox_from_args(args))
     rows = _read_rows(args.samples)

@@ -36,7 +36,6 @@ from verilogeval.grading.v1.streams import SCRIPT
 from verilogeval.records import Category, ExecResult, Problem, Sample, SimResult, Verdict
 
 STREAMS_MODULE = "verilogeval.grading.v1.streams"
-DEFAULT_TIMEOUT_S = 30.0  # release/1.0.0's evaluate_functional_correctness default
 PASSED = "passed"
 TIMED_OUT = "timed out"
 _MISMATCHES = re.compile(r"Mismatches: ([0-9]*) in ([0-9]*) samples")
@@ -66,7 +65,7 @@ def simulate_v1(
     return SimResult(
         problem=problem.name,
         sample=sample.sample,
-        compile=_streams(execution.result, command_argv(file_name)),
+        compile=streams_result(execution.result, command_argv(file_name)),
         run=None,
         simulator=simulator_version(),
         timeout_s=timeout_s,
@@ -74,7 +73,7 @@ def simulate_v1(
     )
 
 
-def _streams(child: ExecResult, argv: tuple[str, ...]) -> ExecResult:
+def streams_result(child: ExecResult, argv: tuple[str, ...]) -> ExecResult:
     """The shell command's result from the streams child's answer line."""
     if child.timed_out:
         return replace(child, argv=argv, output="", stderr="")
