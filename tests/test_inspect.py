@@ -570,7 +570,9 @@ def test_plus_gives_the_trusted_verdict_beside_the_official_one(tmp_path) -> Non
     assert score.metadata is not None
     assert (score.metadata["passed"], score.metadata["plus_passed"]) == (True, False)
     assert score.metadata["plus"]["tamper"]
-    assert score.explanation == "pass; plus: failed"
+    # each check's verdict, and why: the tamper finding is named
+    assert score.explanation is not None
+    assert score.explanation.startswith("pass; plus: failed (tamper: "), score.explanation
     assert log.results is not None
     metrics = {name: m.value for s in log.results.scores for name, m in s.metrics.items()}
     assert (metrics["pass@1"], metrics["plus_pass@1"]) == (1.0, 0.0)
