@@ -64,7 +64,9 @@ def run(args: argparse.Namespace) -> int:
         (f"log ({test_log_path(loaded.path, *key)})", _file(test_log_path(loaded.path, *key))),
     ]
     console = Console(highlight=False)
-    console.print(Text(f"{args.run}: {problem} sample {args.sample} (model {loaded.model})"))
+    console.print(
+        Text(f"{args.run}: {problem} sample {args.sample} (model {loaded.model})"), soft_wrap=True
+    )
     for title, body in sections:
         if body is None:
             continue
