@@ -11,8 +11,13 @@ import pytest
 from verilogeval.checks.formal.check import FormalConfig, formal_check
 from verilogeval.checks.formal.result import FormalStatus
 from verilogeval.checks.formal.subset import divergences
+from verilogeval.checks.plus.tamper import scan_log, scan_sample
+from verilogeval.feedback.evidence import build_evidence
+from verilogeval.feedback.levels import FeedbackLevel
+from verilogeval.feedback.render import render_feedback
 from verilogeval.grading.classify import classify
-from verilogeval.grading.simulate import simulate
+from verilogeval.grading.simulate import official_log, simulate
+from verilogeval.orchestration.repair.feedback_step import reference_interface
 from verilogeval.records import Problem, Sample, Task
 
 MUX = "Prob017_mux2to1v"  # out = sel ? b : a, 100 bits
@@ -78,3 +83,78 @@ SETTLED_FORMS = [
 @pytest.mark.parametrize("body", SETTLED_FORMS)
 def test_settled_combinational_forms_stay_inside_the_subset(body: str) -> None:
     assert divergences(f"{_PORTS}  {body}\nendmodule\n", ("clk",), deadline_s=60) == ()
+
+
+# An answer that does not compile, the scan flagging its reach into the reference: Icarus
+# evaluates the reference's parameter `D` (3) into a constant index and prints it on the
+# answer's own line ("Constant bit select [3777] is after vector w[3:0]"), a value of the
+# reference no level names (a localparam cannot hold a hierarchical name in Icarus 11).
+_FSM_PORTS = "module TopModule(input clk, input in, input reset, output out);\n"
+_UNBOUND = "  always @* nothing_declared = 1'b0;\nendmodule\n"
+HARNESS_CONSTANTS = {
+    "index": _FSM_PORTS
+    + "  wire [3:0] w;\n  assign out = w[tb.good1.D * 1000 + 777];\n"
+    + _UNBOUND,
+    "part select": _FSM_PORTS
+    + "  wire [3:0] w;\n  assign out = w[tb.good1.D * 1000 + 777 -: 1];\n"
+    + _UNBOUND,
+}
+LEAKED = "3777"  # the reference's D = 3, evaluated
+
+
+def _round_feedback(problem: Problem, code: str, level: FeedbackLevel, tmp_path) -> str:
+    result = simulate(problem, Sample(problem.name, 1, code), workdir=tmp_path)
+    assert LEAKED in result.compile.output  # the attack is real: Icarus printed it
+    assert result.run is None
+    findings = scan_sample(code, problem, workdir=tmp_path) + scan_log(official_log(result))
+    assert findings
+    evidence = build_evidence(
+        level,
+        problem.task,
+        classify(result),
+        result,
+        interface=reference_interface(problem),
+        findings=findings,
+    )
+    return render_feedback(evidence)
+
+
+@pytest.mark.icarus
+@pytest.mark.shared
+@pytest.mark.parametrize("kind", list(HARNESS_CONSTANTS))
+def test_no_level_shows_a_reference_constant_an_answer_evaluates(
+    official: dict[str, Problem], kind: str, tmp_path
+) -> None:
+    problem = official["Prob120_fsm3s"]
+    for level in FeedbackLevel:
+        text = _round_feedback(problem, HARNESS_CONSTANTS[kind], level, tmp_path)
+        assert LEAKED not in text, (level, text)
+
+
+@pytest.mark.icarus
+@pytest.mark.shared
+def test_the_compile_tool_shows_no_reference_constant(official_root) -> None:
+    pytest.importorskip("inspect_ai")
+    from verilogeval.inspect_tasks.tasks import task_setup
+    from verilogeval.inspect_tasks.tools import ToolContext, compile_feedback, simulate_feedback
+
+    setup = task_setup(
+        Task.SPEC_TO_RTL,
+        dataset=str(official_root),
+        problems="Prob120_fsm3s",
+        shots=0,
+        rules=False,
+        prompt_style=None,
+        extract="robust",
+        benchmark="v2.0",
+        preset="greedy",
+        plus=False,
+        formal=False,
+    )
+    (problem,) = setup.problems
+    for level in FeedbackLevel:
+        context = ToolContext(setup.grading, problem, level)
+        for code in HARNESS_CONSTANTS.values():
+            for tool in (compile_feedback, simulate_feedback):
+                text = tool(context, code)
+                assert LEAKED not in text, (level, tool.__name__, text)

@@ -88,10 +88,13 @@ def build_evidence(
     `interface` is the reference's (RefModule's ports, which the prompt shows);
     `findings` are the tamper scan's (sample and log) for this answer. An answer that ran
     with a finding is refused: it could have printed any line of the log, so nothing but
-    the category is shown. One that did not compile (the scan cannot parse it either) ran
-    nothing: its compiler messages are shown, never a line of a run.
+    the category is shown. So is one with a finding that Icarus elaborated: elaboration
+    evaluates what the answer reaches into the harness, and a message on the answer's own
+    line then carries it (a reference's parameter folded into an index, "Constant bit
+    select [3777]"). Only a syntax error stops Icarus before it elaborates anything: its
+    messages are shown whatever the scan found (it cannot parse the answer either).
     """
-    if findings and result.run is not None:
+    if findings and (result.run is not None or verdict.category is not Category.SYNTAX):
         return Evidence(level, task, verdict.category, refused=True, failed_check=failed_check)
     trusted_run = not findings
     ports = frozenset(port.name for port in interface.ports)
