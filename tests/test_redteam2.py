@@ -98,6 +98,10 @@ HARNESS_CONSTANTS = {
     "part select": _FSM_PORTS
     + "  wire [3:0] w;\n  assign out = w[tb.good1.D * 1000 + 777 -: 1];\n"
     + _UNBOUND,
+    # the elaboration quotes the string: the log holds "syntax error", its category too
+    "syntax error quoted": _FSM_PORTS
+    + "  wire [3:0] w;\n  assign out = w[tb.good1.D * 1000 + 777];\n"
+    + '  wire [95:0] s = "syntax error" + nothing_declared;\nendmodule\n',
 }
 LEAKED = "3777"  # the reference's D = 3, evaluated
 
