@@ -7,6 +7,8 @@ Each test shows one hole (it failed before its fix) or holds a surface that resi
 from __future__ import annotations
 
 import pytest
+from fake_openai_server import FakeOpenAIServer
+from run_folders import jsonl_lines
 
 from verilogeval.checks.formal.check import FormalConfig, formal_check
 from verilogeval.checks.formal.result import FormalStatus
@@ -162,3 +164,27 @@ def test_the_compile_tool_shows_no_reference_constant(official_root) -> None:
             for tool in (compile_feedback, simulate_feedback):
                 text = tool(context, code)
                 assert LEAKED not in text, (level, tool.__name__, text)
+
+
+# A model's answer holding a lone surrogate (valid JSON: "\ud800"), sent once per round.
+SURROGATE_ANSWER = (
+    "[BEGIN]\nmodule TopModule (output zero);\n  assign zero = 1'b1; // \ud800\nendmodule\n[DONE]"
+)
+
+
+@pytest.mark.icarus
+@pytest.mark.shared
+@pytest.mark.parametrize("repair", ["0", "1"])
+def test_an_answer_with_a_lone_surrogate_is_journaled_and_graded(
+    cli, official_root, tmp_path, repair: str
+) -> None:
+    out = tmp_path / "run"
+    with FakeOpenAIServer(reply=lambda body: SURROGATE_ANSWER) as server:
+        result = cli(
+            "run", "--model", "openai:fake", "--api-base", server.base_url,
+            "--dataset", official_root, "--problems", "Prob001_zero", "--out", out,
+            "--no-cache", "--quiet", "--repair", repair,
+        )  # fmt: skip
+    assert "Traceback" not in result.stderr, result.stderr
+    [line] = jsonl_lines(out / "results.jsonl")
+    assert line["passed"] is False

@@ -20,10 +20,11 @@ import json
 import logging
 import queue
 import random
+import re
 import threading
 import time
 from collections.abc import Callable, Coroutine, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -357,7 +358,7 @@ async def _attempt(
         try:
             async with asyncio.timeout(config.timeout_s):
                 completion = await adapter.complete(request)
-            return completion, round(time.monotonic() - started, 4)
+            return _well_formed(completion), round(time.monotonic() - started, 4)
         except TimeoutError:
             failure = TransientError(f"no answer within {config.timeout_s:g} s")
         except TransientError as error:
@@ -371,6 +372,28 @@ async def _attempt(
             return _Failure(f"{failure} (gave up after {attempts} attempts)", permanent=False)
         await asyncio.sleep(config.retry.delay_s(attempt, failure.retry_after, rng))
     raise AssertionError("unreachable: the loop returns on its last attempt")
+
+
+# A UTF-16 surrogate alone: valid in a server's JSON ("\ud800"), and a str holds it, but
+# no UTF-8 file can: the journal's write raised, and the run died on every resume.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _well_formed(completion: Completion) -> Completion:
+    """`completion` with its server-written text as UTF-8 can hold it: a lone surrogate
+    becomes U+FFFD, as a UTF-8 decoder reads bytes it cannot decode."""
+    reasoning, finish = completion.reasoning, completion.finish_reason
+    return replace(
+        completion,
+        text=_mended(completion.text),
+        reasoning=None if reasoning is None else _mended(reasoning),
+        finish_reason=None if finish is None else _mended(finish),
+        model=_mended(completion.model),
+    )
+
+
+def _mended(text: str) -> str:
+    return _LONE_SURROGATE.sub("\ufffd", text)
 
 
 def _generation(
