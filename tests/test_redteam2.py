@@ -137,17 +137,15 @@ def test_no_level_shows_a_reference_constant_an_answer_evaluates(
         assert LEAKED not in text, (level, text)
 
 
-@pytest.mark.icarus
-@pytest.mark.shared
-def test_the_compile_tool_shows_no_reference_constant(official_root) -> None:
+def _tool_contexts(official_root, problem_name: str):
     pytest.importorskip("inspect_ai")
     from verilogeval.inspect_tasks.tasks import task_setup
-    from verilogeval.inspect_tasks.tools import ToolContext, compile_feedback, simulate_feedback
+    from verilogeval.inspect_tasks.tools import ToolContext
 
     setup = task_setup(
         Task.SPEC_TO_RTL,
         dataset=str(official_root),
-        problems="Prob120_fsm3s",
+        problems=problem_name,
         shots=0,
         rules=False,
         prompt_style=None,
@@ -158,12 +156,19 @@ def test_the_compile_tool_shows_no_reference_constant(official_root) -> None:
         formal=False,
     )
     (problem,) = setup.problems
-    for level in FeedbackLevel:
-        context = ToolContext(setup.grading, problem, level)
+    return [ToolContext(setup.grading, problem, level) for level in FeedbackLevel]
+
+
+@pytest.mark.icarus
+@pytest.mark.shared
+def test_the_compile_tool_shows_no_reference_constant(official_root) -> None:
+    from verilogeval.inspect_tasks.tools import compile_feedback, simulate_feedback
+
+    for context in _tool_contexts(official_root, "Prob120_fsm3s"):
         for code in HARNESS_CONSTANTS.values():
             for tool in (compile_feedback, simulate_feedback):
                 text = tool(context, code)
-                assert LEAKED not in text, (level, tool.__name__, text)
+                assert LEAKED not in text, (context.level, tool.__name__, text)
 
 
 # A model's answer holding a lone surrogate (valid JSON: "\ud800"), sent once per round.
@@ -188,3 +193,16 @@ def test_an_answer_with_a_lone_surrogate_is_journaled_and_graded(
     assert "Traceback" not in result.stderr, result.stderr
     [line] = jsonl_lines(out / "results.jsonl")
     assert line["passed"] is False
+
+
+@pytest.mark.icarus
+@pytest.mark.shared
+def test_a_tool_given_a_lone_surrogate_answers(official_root) -> None:
+    """An agent's code with a lone surrogate failed the grading: the tool raised, and the
+    sample errored instead of being scored."""
+    from verilogeval.inspect_tasks.tools import compile_feedback, simulate_feedback
+
+    code = "module TopModule (output zero);\n  assign zero = 1'b1; // \ud800\nendmodule\n"
+    (context, *_) = _tool_contexts(official_root, "Prob001_zero")
+    assert compile_feedback(context, code).startswith("The module compiles")
+    assert simulate_feedback(context, code).startswith("Your answer is not correct")

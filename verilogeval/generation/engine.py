@@ -20,7 +20,6 @@ import json
 import logging
 import queue
 import random
-import re
 import threading
 import time
 from collections.abc import Callable, Coroutine, Sequence
@@ -36,7 +35,7 @@ from verilogeval.generation.models.base import (
     Request,
     TransientError,
 )
-from verilogeval.generation.responses import join_reasoning, split_thinking
+from verilogeval.generation.responses import join_reasoning, split_thinking, well_formed
 from verilogeval.records import Generation, Usage
 from verilogeval.store import Store
 
@@ -374,26 +373,17 @@ async def _attempt(
     raise AssertionError("unreachable: the loop returns on its last attempt")
 
 
-# A UTF-16 surrogate alone: valid in a server's JSON ("\ud800"), and a str holds it, but
-# no UTF-8 file can: the journal's write raised, and the run died on every resume.
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
 def _well_formed(completion: Completion) -> Completion:
-    """`completion` with its server-written text as UTF-8 can hold it: a lone surrogate
-    becomes U+FFFD, as a UTF-8 decoder reads bytes it cannot decode."""
+    """`completion` with its server-written text as UTF-8 can hold it (`well_formed`): the
+    journal's write of a lone surrogate raised, and the run died on every resume."""
     reasoning, finish = completion.reasoning, completion.finish_reason
     return replace(
         completion,
-        text=_mended(completion.text),
-        reasoning=None if reasoning is None else _mended(reasoning),
-        finish_reason=None if finish is None else _mended(finish),
-        model=_mended(completion.model),
+        text=well_formed(completion.text),
+        reasoning=None if reasoning is None else well_formed(reasoning),
+        finish_reason=None if finish is None else well_formed(finish),
+        model=well_formed(completion.model),
     )
-
-
-def _mended(text: str) -> str:
-    return _LONE_SURROGATE.sub("\ufffd", text)
 
 
 def _generation(
