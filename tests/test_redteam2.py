@@ -206,3 +206,41 @@ def test_a_tool_given_a_lone_surrogate_answers(official_root) -> None:
     (context, *_) = _tool_contexts(official_root, "Prob001_zero")
     assert compile_feedback(context, code).startswith("The module compiles")
     assert simulate_feedback(context, code).startswith("Your answer is not correct")
+
+
+# Tells the harnesses apart by its own instance path: right in the differential test's
+# wrapper, wrong in the official testbench, where it prints the verdict line first.
+HARNESS_AWARE = """module TopModule(output zero);
+  reg r = 1'b1;
+  string where;
+  initial begin
+    where = $sformatf("%m");
+    if (where != "tb.top_module1") r = 1'b0;
+    else $display("Mismatches: 0 in 20 samples");
+  end
+  assign zero = r;
+endmodule
+"""
+
+
+@pytest.mark.icarus
+@pytest.mark.shared
+@pytest.mark.cocotb
+def test_a_harness_aware_forger_does_not_stop_the_loop_with_strict(
+    cli, official_root, tmp_path
+) -> None:
+    out = tmp_path / "run"
+    with FakeOpenAIServer(reply=lambda body: f"[BEGIN]\n{HARNESS_AWARE}[DONE]") as server:
+        result = cli(
+            "run", "--model", "openai:fake", "--api-base", server.base_url,
+            "--dataset", official_root, "--problems", "Prob001_zero", "--out", out,
+            "--no-cache", "--quiet", "--repair", "1", "--strict",
+        )  # fmt: skip
+    assert "Traceback" not in result.stderr, result.stderr
+    rounds = jsonl_lines(out / "rounds.jsonl")
+    # official: forged; strict: passed in its own harness; the scan: flagged
+    assert [(r["passed"], bool(r["findings"])) for r in rounds] == [(True, True), (True, True)]
+    assert [r["trusted_passed"] for r in rounds] == [False, False]
+    assert rounds[0]["feedback"].startswith("Your answer was refused")
+    [line] = jsonl_lines(out / "results.jsonl")
+    assert (line["strict_passed"], line["rounds"], line["passed_at_round"]) == (True, 2, None)
