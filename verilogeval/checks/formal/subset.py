@@ -245,6 +245,8 @@ def _stale_read_findings(block: Any) -> Iterator[str]:
     while synthesis reads the value this run settles to. A read of a variable the block
     writes on some paths only, and never after the read, is a latch (refused on Yosys's
     side). A name passed to a task call may be written by it: a write there, and a read.
+    The rule reads names, not bits: a read of bits an earlier partial write set, in a loop
+    that writes others (Prob144's reference, `q_pad`), is refused too (unsupported).
     """
     statement = block.statement
     if _kind(statement) == "TimingControlStatement":
