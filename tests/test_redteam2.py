@@ -243,4 +243,24 @@ def test_a_harness_aware_forger_does_not_stop_the_loop_with_strict(
     assert [r["trusted_passed"] for r in rounds] == [False, False]
     assert rounds[0]["feedback"].startswith("Your answer was refused")
     [line] = jsonl_lines(out / "results.jsonl")
-    assert (line["strict_passed"], line["rounds"], line["passed_at_round"]) == (True, 2, None)
+    assert (line["rounds"], line["passed_at_round"]) == (2, None)
+
+
+@pytest.mark.icarus
+@pytest.mark.shared
+@pytest.mark.cocotb
+@pytest.mark.xfail(
+    strict=True,
+    reason="the differential test reads no tamper scan: an answer that tells its wrapper "
+    "from the official testbench (%m) passes it; strict_passed (and strict_pass@k) counts "
+    "it. Fix: strict refuses (a status of its own, passed null) a sample the scan flags, "
+    "as formal refuses one outside its subset; --plus already does",
+)
+def test_strict_alone_does_not_pass_a_harness_aware_answer(official, tmp_path) -> None:
+    from verilogeval.checks.strict.check import StrictConfig, diff_test
+
+    result = diff_test(
+        official["Prob001_zero"], Sample("Prob001_zero", 1, HARNESS_AWARE), StrictConfig(),
+        workdir=tmp_path,
+    )  # fmt: skip
+    assert result.passed is not True
