@@ -438,7 +438,7 @@ def test_react_agent_with_the_tools_gets_the_graders_verdict(openai_key, tmp_pat
     assert len(outputs) == len(calls) - 1
     compiled, included, wrong, forged = outputs
     assert "syntax error" in compiled and "| assign maj =" in compiled
-    assert "not correct" in included
+    assert included.startswith("Your answer was refused")  # the scan reads what it includes
     assert "runtime mismatch" in wrong and "output maj" in wrong
     assert forged.startswith("Your answer was refused")
     # nothing of the oracle: no line of the testbench or reference, no name of theirs that

@@ -9,12 +9,14 @@ found the answer acting on the harness (it could have written any of those lines
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
 from verilogeval.execution.interface import ModuleInterface
 from verilogeval.feedback.compiler_messages import CompilerEvidence, compiler_evidence
 from verilogeval.feedback.levels import FeedbackLevel, Part, shows
+from verilogeval.grading.classify import log_lines
 from verilogeval.records import Category, OutputMismatch, SimResult, Task, Verdict
 
 
@@ -88,10 +90,14 @@ def build_evidence(
     `interface` is the reference's (RefModule's ports, which the prompt shows);
     `findings` are the tamper scan's (sample and log) for this answer. An answer that ran
     with a finding is refused: it could have printed any line of the log, so nothing but
-    the category is shown. One that did not compile (the scan cannot parse it either) ran
-    nothing: its compiler messages are shown, never a line of a run.
+    the category is shown. So is one with a finding that Icarus elaborated: elaboration
+    evaluates what the answer reaches into the harness, and a message on the answer's own
+    line then carries it (a reference's parameter folded into an index, "Constant bit
+    select [3777]"). Only a syntax error stops Icarus before it elaborates anything: its
+    messages are shown whatever the scan found (it cannot parse the answer either).
     """
-    if findings and result.run is not None:
+    elaborated = not stopped_at_parsing(result.compile.output)
+    if findings and (result.run is not None or elaborated):
         return Evidence(level, task, verdict.category, refused=True, failed_check=failed_check)
     trusted_run = not findings
     ports = frozenset(port.name for port in interface.ports)
@@ -114,6 +120,18 @@ def build_evidence(
             counterexample if trusted_run and shows(level, Part.COUNTEREXAMPLE) else None
         ),
     )
+
+
+# The whole line Icarus's parser prints for a syntax error, after which it elaborates
+# nothing. Not the category: "syntax error" anywhere in the log makes it, and an
+# elaboration message quotes the answer's strings ("Unable to elaborate r-value:
+# ("syntax error")+(x)"), with their escapes as written, never a line break of theirs.
+_PARSER_STOPPED = re.compile(r"\S+:\d+: syntax error")
+
+
+def stopped_at_parsing(output: str) -> bool:
+    """Whether the compile `output` shows Icarus stopped at parsing, before elaborating."""
+    return any(_PARSER_STOPPED.fullmatch(line.rstrip()) for line in log_lines(output))
 
 
 def _testbench(verdict: Verdict, outputs: frozenset[str]) -> TestbenchEvidence | None:

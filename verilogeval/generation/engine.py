@@ -23,7 +23,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Coroutine, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -35,7 +35,7 @@ from verilogeval.generation.models.base import (
     Request,
     TransientError,
 )
-from verilogeval.generation.responses import join_reasoning, split_thinking
+from verilogeval.generation.responses import join_reasoning, split_thinking, well_formed
 from verilogeval.records import Generation, Usage
 from verilogeval.store import Store
 
@@ -357,7 +357,7 @@ async def _attempt(
         try:
             async with asyncio.timeout(config.timeout_s):
                 completion = await adapter.complete(request)
-            return completion, round(time.monotonic() - started, 4)
+            return _well_formed(completion), round(time.monotonic() - started, 4)
         except TimeoutError:
             failure = TransientError(f"no answer within {config.timeout_s:g} s")
         except TransientError as error:
@@ -371,6 +371,19 @@ async def _attempt(
             return _Failure(f"{failure} (gave up after {attempts} attempts)", permanent=False)
         await asyncio.sleep(config.retry.delay_s(attempt, failure.retry_after, rng))
     raise AssertionError("unreachable: the loop returns on its last attempt")
+
+
+def _well_formed(completion: Completion) -> Completion:
+    """`completion` with its server-written text as UTF-8 can hold it (`well_formed`): the
+    journal's write of a lone surrogate raised, and the run died on every resume."""
+    reasoning, finish = completion.reasoning, completion.finish_reason
+    return replace(
+        completion,
+        text=well_formed(completion.text),
+        reasoning=None if reasoning is None else well_formed(reasoning),
+        finish_reason=None if finish is None else well_formed(finish),
+        model=well_formed(completion.model),
+    )
 
 
 def _generation(

@@ -97,3 +97,14 @@ ISSUE_MEANINGS: dict[ResponseIssue, str] = {
     ResponseIssue.EMPTY: "empty answer",
     ResponseIssue.NO_CODE: "answer without Verilog code",
 }
+
+
+# A UTF-16 surrogate alone: valid in a server's JSON ("\ud800") and held by a str, but no
+# UTF-8 file can hold it.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def well_formed(text: str) -> str:
+    """`text` as UTF-8 can hold it: a lone surrogate becomes U+FFFD, as a UTF-8 decoder
+    reads bytes it cannot decode. Text a model wrote enters through it."""
+    return _LONE_SURROGATE.sub("\ufffd", text)

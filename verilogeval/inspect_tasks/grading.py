@@ -22,7 +22,7 @@ from typing import Any
 from verilogeval.dataset.loader import Dataset
 from verilogeval.errors import UserError
 from verilogeval.execution.scratch import default_scratch_dir
-from verilogeval.generation.responses import response_issue
+from verilogeval.generation.responses import response_issue, well_formed
 from verilogeval.grading.extract import ExtractMode, extract
 from verilogeval.grading.grader import GradeConfig, Graded, default_cache_dir
 from verilogeval.grading.simulate import DEFAULT_TIMEOUT_S
@@ -103,7 +103,11 @@ def grade_code(
     answer: AnswerIssue | None,
     checks: Mapping[str, Any],
 ) -> GradedAnswer:
-    """Grade `code` and run `checks` on it in a grading session of its own (blocking)."""
+    """Grade `code` and run `checks` on it in a grading session of its own (blocking).
+
+    `code` is the model's (an answer, a tool's argument): made `well_formed` first, as a
+    native run's answers are, or a lone surrogate failed the grading, and the sample."""
+    code = well_formed(code)
     graded: list[tuple[Graded, ResultLine]] = []
     scratch_parent = settings.grading.workdir
     with tempfile.TemporaryDirectory(prefix="verilogeval-inspect-", dir=scratch_parent) as scratch:

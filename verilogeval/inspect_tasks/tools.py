@@ -70,7 +70,9 @@ def compile_feedback(context: ToolContext, code: str) -> str:
     if done.graded.result.run is not None:  # a binary was built: compile says no more
         return COMPILES
     level = min(context.level, FeedbackLevel.COMPILER, key=_LEVELS.index)
-    return context.feedback(level, done, ())  # nothing ran: compiler messages only
+    # nothing ran, but the scan decides whether the compiler's messages may be shown
+    findings = scan(context.problem, done.graded, context.grading.grading)
+    return context.feedback(level, done, findings)
 
 
 def simulate_feedback(context: ToolContext, code: str) -> str:

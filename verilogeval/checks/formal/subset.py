@@ -7,7 +7,9 @@ misses a signal (the output stays stale), a function or task reading a module si
 (Icarus's `@*` and continuous assignments do not wake on it), two blocks or assignments
 driving one signal (Icarus: the last writer or an X; Yosys: a constraint that prunes the
 proof), a blocking assignment in a clocked block read by another block (Icarus: the order
-of the blocks; Yosys: a flip-flop), the clock read as data (the proof samples it only
+of the blocks; Yosys: a flip-flop), a combinational block reading a variable before it
+writes it (Icarus does not wake a block on its own write: the read sees the previous run's
+value; Yosys: this run's), the clock read as data (the proof samples it only
 idle), delays, events, `$time`, fork/join, force/release. A sample outside the subset
 below, where both readings can be argued equal, gets no `proven` or `bounded`: formal is
 `unsupported` for it (an Icarus-confirmed `disproved` still stands). Latches and flip-flops
@@ -75,6 +77,10 @@ ALLOWED_SYSTEM_NAMES = frozenset(
 )  # fmt: skip
 _ALWAYS_WITH_EVENTS = frozenset({"AlwaysBlock", "AlwaysFFBlock"})
 _PROCESSES = frozenset({"AlwaysBlock", "AlwaysCombBlock", "AlwaysFFBlock", "InitialBlock"})
+_COMBINATIONAL = frozenset({"AlwaysBlock", "AlwaysCombBlock"})  # when not edge-triggered
+_LOOPS = frozenset(
+    {"ForLoopStatement", "LoopStatement", "DoWhileStatement", "ForeachLoopStatement"}
+)
 _ROUTINES = frozenset({"FunctionDeclaration", "TaskDeclaration"})
 _NAMES = frozenset({"IdentifierName", "IdentifierSelectName"})
 _DATA_DECLARATIONS = frozenset(
@@ -150,6 +156,8 @@ def _module_findings(module: Any, clocks: frozenset[str]) -> Iterator[str]:
             yield from _routine_findings(node, data)
         if kind in _PROCESSES and _edge_triggered(node):
             yield from _race_findings(node, module, data)
+        elif kind in _COMBINATIONAL:
+            yield from _stale_read_findings(node)
         name = node.identifier.valueText if kind in _NAMES else None
         if name in clocks and not _is_edge_operand(node) and _port_connected(node) is None:
             yield f"the clock `{name}` read as data (the proof sees it only idle)"
@@ -254,6 +262,140 @@ def _race_findings(block: Any, module: Any, data: frozenset[str]) -> Iterator[st
         yield f"a blocking assignment to the port `{name}` in a clocked block"
 
 
+def _stale_read_findings(block: Any) -> Iterator[str]:
+    """A combinational block reading a variable it writes itself later in the same run:
+    Icarus does not wake a block on its own writes, so a read no earlier statement of the
+    run has surely written sees what the block's previous run left (the output lags),
+    while synthesis reads the value this run settles to. A read of a variable the block
+    writes on some paths only, and never after the read, is a latch (refused on Yosys's
+    side). A name passed to a task call may be written by it: a write there, and a read.
+    The rule reads names, not bits: a read of bits an earlier partial write set, in a loop
+    that writes others (Prob144's reference, `q_pad`), is refused too (unsupported).
+    """
+    statement = block.statement
+    if _kind(statement) == "TimingControlStatement":
+        statement = statement.statement  # the body, not the event list
+    nodes = _nodes(statement)
+    writes: dict[str, list[int]] = {}  # name -> where its writes end (after the reads in them)
+    targets: set[int] = set()
+    for node in nodes:
+        for target in _write_targets(node):
+            writes.setdefault(target.identifier.valueText, []).append(node.sourceRange.end.offset)
+            if not _is_task_call(node):
+                targets.add(target.sourceRange.start.offset)
+    reported: set[str] = set()
+    for node in nodes:
+        if _kind(node) not in _NAMES or _inside_query(node):
+            continue
+        name, offset = node.identifier.valueText, node.sourceRange.start.offset
+        if name not in writes or name in reported or offset in targets:
+            continue
+        written_later = any(at > offset for at in writes[name]) or _loop_writes(node, name)
+        if written_later and not _written_before(node, name):
+            reported.add(name)
+            yield (
+                f"`{name}` read in a combinational block before the block writes it "
+                "(Icarus reads the value of its previous run)"
+            )
+
+
+# System functions of a variable's type, not its value.
+_QUERIES = frozenset({"$bits", "$size", "$left", "$right", "$low", "$high", "$dimensions"})
+
+
+def _inside_query(node: Any) -> bool:
+    node = node.parent
+    while node is not None:
+        if _kind(node) == "InvocationExpression" and _text(node.left) in _QUERIES:
+            return True
+        node = node.parent
+    return False
+
+
+def _is_task_call(node: Any) -> bool:
+    return (
+        _kind(node) == "ExpressionStatement"
+        and _kind(node.expr) == "InvocationExpression"
+        and not _text(node.expr.left).startswith("$")
+    )
+
+
+def _write_targets(node: Any) -> list[Any]:
+    """The name nodes `node` writes: an assignment's targets (each of a concatenation),
+    or every name passed to a task call."""
+    if _is_task_call(node):
+        return [n for n in _nodes(node.expr) if _kind(n) in _NAMES]
+    if not _is_assignment(node):
+        return []
+    left = node.left
+    parts = list(left.expressions) if _kind(left) == "ConcatenationExpression" else [left]
+    return [root for part in parts if (root := _root_node(part)) is not None]
+
+
+def _loop_writes(read: Any, name: str) -> bool:
+    """Whether a loop around `read` writes `name` (a later iteration writes after it)."""
+    node = read.parent
+    while node is not None and _kind(node) not in _COMBINATIONAL:
+        if _kind(node) in _LOOPS and any(
+            name == target.identifier.valueText
+            for inner in _nodes(node)
+            for target in _write_targets(inner)
+        ):
+            return True
+        node = node.parent
+    return False
+
+
+def _written_before(read: Any, name: str) -> bool:
+    """Whether a statement that runs before `read`, on every path to it, writes `name`
+    whole: an earlier statement of an enclosing block, or an enclosing loop's initialiser."""
+    offset = read.sourceRange.start.offset
+    node = read.parent
+    while node is not None and _kind(node) not in _COMBINATIONAL:
+        if _kind(node) == "SequentialBlockStatement":
+            for item in node.items:
+                if item.sourceRange.end.offset <= offset and _writes_whole(item, name):
+                    return True
+        elif _kind(node) == "ForLoopStatement":
+            for item in node.initializers:
+                if item.sourceRange.end.offset <= offset and _assigns_whole(item, name):
+                    return True
+        node = node.parent
+    return False
+
+
+def _writes_whole(statement: Any, name: str) -> bool:
+    """Whether `statement` writes all of `name` with a blocking assignment on every path."""
+    kind = _kind(statement)
+    if kind == "ExpressionStatement":
+        return _assigns_whole(statement.expr, name)
+    if kind == "SequentialBlockStatement":
+        return any(_writes_whole(item, name) for item in statement.items)
+    if kind == "ConditionalStatement":
+        other = statement.elseClause
+        return (
+            other is not None
+            and _writes_whole(statement.statement, name)
+            and _writes_whole(other.clause, name)
+        )
+    if kind == "CaseStatement":
+        items = list(statement.items)
+        return any(_kind(i) == "DefaultCaseItem" for i in items) and all(
+            _writes_whole(i.clause, name) for i in items
+        )
+    return False
+
+
+def _assigns_whole(expression: Any, name: str) -> bool:
+    if _kind(expression) != "AssignmentExpression":
+        return False
+    left = expression.left
+    parts = list(left.expressions) if _kind(left) == "ConcatenationExpression" else [left]
+    return any(
+        _kind(part) == "IdentifierName" and part.identifier.valueText == name for part in parts
+    )
+
+
 def _scoped_name_findings(node: Any, data: frozenset[str]) -> Iterator[str]:
     if _kind(node.separator) != "Dot":
         yield f"a package or class name `{_text(node)}`"
@@ -334,11 +476,15 @@ def _is_assignment(node: Any) -> bool:
 
 def _root_name(expression: Any) -> str | None:
     """The variable an assignment's left side writes (`out` of `out[i].f`)."""
+    root = _root_node(expression)
+    return None if root is None else str(root.identifier.valueText)
+
+
+def _root_node(expression: Any) -> Any:
+    """The name node of the variable an assignment's left side writes, or None."""
     while _kind(expression) in ("ScopedName", "ElementSelectExpression", "MemberAccessExpression"):
         expression = getattr(expression, "left", None) or getattr(expression, "value", None)
-    if _kind(expression) in _NAMES:
-        return str(expression.identifier.valueText)
-    return None
+    return expression if _kind(expression) in _NAMES else None
 
 
 def _inside(node: Any, kinds: frozenset[str]) -> bool:

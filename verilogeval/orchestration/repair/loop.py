@@ -141,7 +141,7 @@ class RepairRun:
             except Exception:  # the machinery failed, not the sample: the session says so
                 return
             findings = await asyncio.to_thread(scan, problem, graded, self.plan.grade.grading)
-            passed = trusted_pass(line, self.plan.grade.checks)
+            passed = trusted_pass(line, self.plan.grade.checks, findings)
             final = passed or number == self.repair.rounds
             feedback = None
             if not final:
