@@ -172,6 +172,22 @@ def test_a_model_that_never_repairs_uses_every_round(cli, official_root, tmp_pat
     assert len(requests) == 4
 
 
+def test_a_model_that_repeats_itself_is_asked_every_round_through_the_cache(
+    cli, official_root, tmp_path
+):
+    """With --history last, a model that repeats its answer gets the very same messages
+    in rounds 1 and 2; the generation cache must not answer round 2 with round 1's."""
+    out = tmp_path / "run"
+    with FakeOpenAIServer(reply=repairing_reply(Repairing.NEVER)) as server:
+        argv = _argv(server, official_root, out, "--repair", "3", "--history", "last")
+        argv = [a for a in argv if a != "--no-cache"] + ["--cache-dir", str(tmp_path / "c")]
+        result = cli(*argv, "--temperature", "0.8")
+        requests = server.requests
+    assert result.returncode in (0, 1), result.stderr
+    assert requests[1]["messages"] == requests[2]["messages"]  # the case: same messages
+    assert len(requests) == 4  # every round asked of the model
+
+
 def test_a_forged_verdict_after_feedback_is_caught_and_does_not_stop_the_loop(
     cli, official_root, tmp_path
 ):

@@ -127,6 +127,8 @@ class GenerationCache:
             identity["reasoning_effort"] = str(sampling.reasoning_effort)
         if sampling.thinking_budget is not None:
             identity["thinking_budget"] = sampling.thinking_budget
+        if request.round:  # a first answer's key stays as it was before repair rounds
+            identity["round"] = request.round
         return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
 
     def get_many(self, keys: Sequence[str | None]) -> dict[str, tuple[Completion, float]]:

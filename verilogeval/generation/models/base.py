@@ -90,6 +90,9 @@ class Request:
     # A repair round's messages after the prompt's: the model's answers and the feedback
     # on them, alternating (verilogeval.orchestration.repair); empty for a first answer.
     conversation: tuple[tuple[str, str], ...] = ()  # (role, content)
+    # The repair round it asks for (0: a first answer). Two rounds can send the very same
+    # messages (`--history last`, a model that repeats itself): each is a sample of its own.
+    round: int = 0
 
     def messages(self) -> list[dict[str, str]]:
         """The chat messages sent: the prompt's, then the conversation's."""

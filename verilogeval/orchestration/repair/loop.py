@@ -99,7 +99,7 @@ class RepairRun:
                     group.create_task(
                         generate_async(
                             self.adapter,
-                            [self._request(s.problem, s.sample, ()) for s in first],
+                            [self._request(s.problem, s.sample, (), 0) for s in first],
                             plan.generate.engine,
                             cache=plan.generate.generation_cache,
                             on_generation=on_generation,
@@ -125,7 +125,7 @@ class RepairRun:
         while True:
             number = len(turns)
             request = self._request(
-                problem.name, standing.sample, conversation(turns, self.repair.history)
+                problem.name, standing.sample, conversation(turns, self.repair.history), number
             )
             if answer is None:
                 if first is not None and number == 0:
@@ -181,13 +181,16 @@ class RepairRun:
             turns.append(Turn(answer=answer.response or "", feedback=feedback))
             answer = None
 
-    def _request(self, problem: str, sample: int, messages: tuple[tuple[str, str], ...]) -> Request:
+    def _request(
+        self, problem: str, sample: int, messages: tuple[tuple[str, str], ...], number: int
+    ) -> Request:
         return Request(
             problem=self.problems[problem],
             prompt=self.prompts[problem],
             sample=sample,
             sampling=self.plan.generate.sampling,
             conversation=messages,
+            round=number,
         )
 
     async def _ask(self, request: Request, number: int) -> GenerationLine:
