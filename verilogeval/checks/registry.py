@@ -118,6 +118,15 @@ def flag_only(name: str, help_text: str) -> CheckOptions:
     return CheckOptions(add, settings)
 
 
+def asked_by_flag(
+    flag: str,
+    add: Callable[[argparse.ArgumentParser], None],
+    from_args: Callable[[argparse.Namespace], Any],
+) -> CheckOptions:
+    """Options of a check that `--FLAG` asks for, its settings read from its own options."""
+    return CheckOptions(add, lambda args, grading: from_args(args) if getattr(args, flag) else None)
+
+
 def _pass_rate_rows(name: str, results: Sequence[ResultLine]) -> list[tuple[str, str]]:
     passed = sum(line.check_passed(name) is True for line in results)
     return [(f"{name} pass rate", f"{passed}/{len(results)}")]
@@ -180,9 +189,10 @@ class PostCheck:
     # (record, all records) -> its verdict; the record is None where it did not apply
     verdict: Callable[[Any, Records], CheckVerdict[Any]]
     error_record: Callable[[Sample, BaseException], Any]  # its record when the check raised
-    settings_json: Callable[[Any], dict[str, Any]]  # for run.json and the resume identity
     schema: VerdictSchema  # how its `checks.<name>` record reads back
     options: CheckOptions
+    # its settings for run.json and the resume identity
+    settings_json: Callable[[Any], dict[str, Any]] = asdict
     report: CheckReport = CheckReport()
     tools: tuple[str, ...] = ()  # programs its jobs need beyond Icarus
     # the frozen dataclass its settings_json reads back into from run.json
@@ -262,13 +272,9 @@ POST_CHECKS: dict[str, PostCheck] = {
         applies=_passed,
         verdict=lambda record, _: strict_verdict(record),
         error_record=strict_error,
-        settings_json=asdict,
         settings_record=StrictConfig,
         schema=STRICT_SCHEMA,
-        options=CheckOptions(
-            add_strict_flag,
-            lambda args, grading: strict_config_from_args(args) if args.strict else None,
-        ),
+        options=asked_by_flag("strict", add_strict_flag, strict_config_from_args),
         report=CheckReport(graded_note=_strictly_note),
     ),
     "plus": PostCheck(
@@ -297,13 +303,9 @@ POST_CHECKS: dict[str, PostCheck] = {
         applies=_compiled,
         verdict=lambda record, _: formal_verdict(record),
         error_record=formal_error,
-        settings_json=asdict,
         settings_record=FormalConfig,
         schema=FORMAL_SCHEMA,
-        options=CheckOptions(
-            add_formal_flag,
-            lambda args, grading: formal_config_from_args(args) if args.formal else None,
-        ),
+        options=asked_by_flag("formal", add_formal_flag, formal_config_from_args),
         report=CheckReport(
             pass_name=None,  # its own: proven pass@1 (verilogeval.checks.formal.summary)
             closing_rows=lambda name, results: [],
