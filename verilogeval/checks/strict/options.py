@@ -35,7 +35,8 @@ def add_strict_options(parser: argparse.ArgumentParser) -> None:
         "--strict-timeout",
         type=float,
         default=defaults.timeout_s,
-        help="seconds allowed per differential test (default: %(default)s)",
+        help="seconds allowed for each step of a differential test, cocotb's build and its test "
+        "(default: %(default)s)",
     )
 
 
