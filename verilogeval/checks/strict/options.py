@@ -51,14 +51,3 @@ def strict_config_from_args(args: argparse.Namespace) -> StrictConfig:
         x_strict=args.x_strict,
         timeout_s=args.strict_timeout,
     )
-
-
-def add_strict_flag(parser: argparse.ArgumentParser) -> None:
-    """`--strict` and its settings, for `evaluate` and `run`."""
-    parser.add_argument(
-        "--strict",
-        action="store_true",
-        help="also run the differential test (cocotb) on officially passing samples: "
-        "results.jsonl gets strict_passed and its detail",
-    )
-    add_strict_options(parser)
