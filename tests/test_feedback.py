@@ -185,31 +185,17 @@ def test_waveform_level_shows_the_signals_around_the_first_mismatch(official_pro
     interface = reference_interface(problem)
     table = waveform(problem, Graded(sample, result, verdict, True), GradeConfig(jobs=1), interface)
     assert table is not None and table.first_mismatch_time == 50  # the testbench's own
-    text = render_feedback(
-        build_evidence(
-            FeedbackLevel.WAVEFORM,
-            problem.task,
-            verdict,
-            result,
-            interface=interface,
-            findings=(),
-            waveform=table,
+
+    def shown(level: FeedbackLevel) -> str:
+        evidence = build_evidence(
+            level, problem.task, verdict, result, interface=interface, findings=(), waveform=table
         )
-    )
+        return render_feedback(evidence)
+
+    text = shown(FeedbackLevel.WAVEFORM)
     assert "| time | in | reset | out (expected) | out (yours) |\n" in text
     assert "| 50 (first mismatch) | 1 | 0 | 0 | 1 |\n" in text
-    testbench_only = render_feedback(
-        build_evidence(
-            FeedbackLevel.TESTBENCH,
-            problem.task,
-            verdict,
-            result,
-            interface=interface,
-            findings=(),
-            waveform=table,
-        )
-    )
-    assert "(first mismatch)" not in testbench_only
+    assert "(first mismatch)" not in shown(FeedbackLevel.TESTBENCH)
 
 
 _INTERFACE = ModuleInterface(

@@ -46,6 +46,7 @@ from verilogeval.generation.models.registry import get_adapter, with_model_defau
 from verilogeval.generation.responses import ResponseIssue, response_issue, split_thinking
 from verilogeval.grading.extract import ExtractMode, extract
 from verilogeval.records import Generation, Prompt, Task
+from verilogeval.runfolder.settings import RequestSettings
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning:pydantic")
 
@@ -150,9 +151,9 @@ def test_a_policy_learns_each_refusal_once_and_records_it():
     assert [a.parameter for a in policy.adjustments] == ["top_p"]
     policy.learn("Unsupported parameter: 'max_tokens'. Use 'max_completion_tokens' instead.", sent)
     record = policy.record(asked)
-    assert record["asked"] == asked
-    assert record["sent"] == {"temperature": 0.8, "seed": 3, "max_completion_tokens": 1024}
-    assert [(a["parameter"], a["action"], a["learned"]) for a in record["adjustments"]] == [
+    assert record.asked == asked
+    assert record.sent == {"temperature": 0.8, "seed": 3, "max_completion_tokens": 1024}
+    assert [(a["parameter"], a["action"], a["learned"]) for a in record.adjustments] == [
         ("top_p", "drop", True),
         ("max_tokens", "rename", True),
     ]
@@ -228,9 +229,9 @@ def test_a_known_openai_reasoning_model_is_sent_only_what_it_accepts(spec, serve
         assert generation.usage.reasoning_tokens == THINKING_TOKENS
         assert generation.usage.completion_tokens == THINKING_TOKENS + len(ANSWER.split())
     record = adapter.request_record(sampling)
-    assert record["model_map"] is True
-    assert record["sent"] == {"max_completion_tokens": 4000, "reasoning_effort": "low"}
-    assert not any(a["learned"] for a in record["adjustments"])
+    assert record.model_map is True
+    assert record.sent == {"max_completion_tokens": 4000, "reasoning_effort": "low"}
+    assert not any(a["learned"] for a in record.adjustments)
 
 
 @pytest.mark.parametrize("spec", ["openai:o3", "openai/o3"])
@@ -253,15 +254,15 @@ def test_an_unknown_server_teaches_the_run_what_it_refuses(spec, servers, reques
     assert server.request_count == len(REFUSED) + 3
     assert all(not REFUSED & set(body) for body in server.requests[-3:])
     record = adapter.request_record(SAMPLING)
-    assert record["model_map"] is False
-    assert record["sent"] == {"max_completion_tokens": 1024}
-    learned = {(a["parameter"], a["action"], a["renamed_to"]) for a in record["adjustments"]}
+    assert record.model_map is False
+    assert record.sent == {"max_completion_tokens": 1024}
+    learned = {(a["parameter"], a["action"], a["renamed_to"]) for a in record.adjustments}
     assert learned == {
         ("max_tokens", "rename", "max_completion_tokens"),
         ("temperature", "drop", None),
         ("top_p", "drop", None),
     }
-    assert all(a["learned"] and "Unsupported" in a["reason"] for a in record["adjustments"])
+    assert all(a["learned"] and "Unsupported" in a["reason"] for a in record.adjustments)
 
 
 @pytest.mark.parametrize("spec", ["openai:deepseek-r1", "openai/deepseek-r1"])
@@ -396,8 +397,10 @@ def test_a_resumed_run_starts_from_what_the_server_taught_before(servers, reques
     again.resume_request(first.request_record(SAMPLING))
     [generation] = generate(again, requests_[1:2], FAST)
     assert generation.error is None and server.request_count == taught + 1
-    assert again.request_record(SAMPLING)["sent"] == {"max_completion_tokens": 1024}
+    assert again.request_record(SAMPLING).sent == {"max_completion_tokens": 1024}
     damaged = _adapter("openai:my-reasoner", server)
-    damaged.resume_request({"adjustments": [{"parameter": "top_p"}]})  # relearns instead
-    assert damaged.request_record(SAMPLING)["sent"] == asked_params(SAMPLING)
+    damaged.resume_request(
+        RequestSettings(adjustments=({"parameter": "top_p"},))
+    )  # relearns instead
+    assert damaged.request_record(SAMPLING).sent == asked_params(SAMPLING)
     asyncio.run(damaged.aclose())

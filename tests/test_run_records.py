@@ -4,9 +4,105 @@ is one line naming the file and the field, through `verilogeval report`, never a
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from run_folders import write_run
+
+from verilogeval.runfolder.manifest import Manifest
+from verilogeval.runfolder.settings import RepairSettings, SamplingSettings
+
+# run.json of `run --model oracle --problems 2 --strict --repair 1 --seed 7`, as main wrote
+# it before the manifest held typed settings records (53029c0), less what changes per
+# invocation or machine: the records must write the same bytes.
+GOLDEN_RUN_JSON = {
+    "schema_version": 1,
+    "command": "run",
+    "task": "spec-to-rtl",
+    "problems": ["Prob002_priority_enc8"],
+    "benchmark": "v2.0",
+    "model": "oracle",
+    "api_base": None,
+    "prices": None,
+    "prompt": {"style": "native", "shots": 0, "rules": False, "explain": False},
+    "sampling": {
+        "n": 1,
+        "temperature": 0.0,
+        "top_p": 0.01,
+        "max_tokens": 1024,
+        "seed": 7,
+        "preset": "greedy",
+        "reasoning_effort": None,
+        "thinking_budget": None,
+    },
+    "request": None,
+    "extract_mode": "robust",
+    "strict": {"cycles": 500, "seed": 1, "x_strict": False, "timeout_s": 60.0},
+    "plus": None,
+    "formal": None,
+    "checks": {"strict": {"cycles": 500, "seed": 1, "x_strict": False, "timeout_s": 60.0}},
+    "repair": {"rounds": 1, "feedback": "compiler", "history": "full"},
+    "simulator": {
+        "timeout_s": 30.0,
+        "time_limit": {"floor_s": 30.0, "factor": 4.0},
+        "scheduler": None,
+    },
+    "engine": {"concurrency": 8, "rpm": None, "request_timeout_s": 120.0, "attempts": 6},
+    "jobs": 2,
+    "sandbox": True,
+    "sessions": 1,
+}
+_PER_INVOCATION = ("verilogeval_version", "dataset", "started_at", "finished_at", "packages")
+
+
+def _comparable(data: dict) -> str:
+    """run.json as text, in its order, less what differs per invocation or machine."""
+    kept = {k: v for k, v in data.items() if k not in (*_PER_INVOCATION, "git_revision")}
+    kept["simulator"] = {k: v for k, v in kept["simulator"].items() if k != "version"}
+    return json.dumps(kept, indent=2)
+
+
+def test_run_json_from_typed_records_is_byte_identical_to_before(cli, tmp_path):
+    """The plan writes records, run.json reads back into the same records, and both
+    write what the plain objects did: same keys, same order, same numbers (0.0, not 0)."""
+    out = tmp_path / "run"
+    args = ("--problems", "2", "--no-cache", "--quiet", "--strict", "--repair", "1")
+    done = cli("run", "--model", "oracle", "--out", out, *args, "--seed", "7")
+    assert done.returncode == 0, done.stderr
+    path = out / "run.json"
+    data = json.loads(path.read_text())
+    assert _comparable(data) == _comparable(GOLDEN_RUN_JSON | {k: data[k] for k in _PER_INVOCATION})
+    manifest = Manifest.from_json(data, path)
+    assert manifest.sampling == SamplingSettings(
+        n=1, temperature=0.0, top_p=0.01, max_tokens=1024, seed=7, preset="greedy"
+    )
+    assert manifest.repair == RepairSettings(rounds=1, feedback="compiler", history="full")
+    assert json.dumps(manifest.to_json(), indent=2) == json.dumps(data, indent=2)
+
+
+def test_a_typed_record_compares_equal_to_the_json_read_back(tmp_path: Path):
+    """A resume compares records: what a plan builds equals what run.json reads back."""
+    written = Manifest(
+        command="generate",
+        task="spec-to-rtl",
+        dataset=Manifest.from_json(
+            {
+                "schema_version": 1,
+                "command": "x",
+                "task": "t",
+                "started_at": "s",
+                "problems": [],
+                "dataset": {"path": "d", "hash": "h", "official": False},
+            },
+            tmp_path,
+        ).dataset,
+        problems=("Prob001_zero",),
+        started_at="now",
+        sampling=SamplingSettings(n=2, temperature=1.0, top_p=0.95, max_tokens=9, seed=None),
+        repair=RepairSettings(rounds=2, feedback="compiler", history="last"),
+    )
+    back = Manifest.from_json(json.loads(json.dumps(written.to_json())), tmp_path)
+    assert back == written and not back.identity().differences(written.identity())
 
 
 @pytest.mark.parametrize(
@@ -27,6 +123,12 @@ from run_folders import write_run
             "field 'request.adjustments[]' must be an object, not 3",
         ),
         ({"engine": {"rpm": "fast"}}, "field 'engine.rpm' must be a number, not 'fast'"),
+        (
+            {"repair": {"rounds": "two", "feedback": "compiler", "history": "full"}},
+            "field 'repair.rounds' must be an integer, not 'two'",
+        ),
+        ({"repair": {"rounds": 1}}, "field 'repair.feedback' is missing"),
+        ({"sampling": 3}, "field 'sampling' must be an object, not 3"),
         ({"checks": []}, "field 'checks' must be an object, not []"),
         ({"checks": {"strict": 3}}, "field 'checks.strict' must be an object, not 3"),
         (

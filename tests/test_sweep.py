@@ -92,18 +92,28 @@ def test_a_wrong_key_or_type_is_one_error_before_anything_runs(cli, tmp_path, li
         assert not (tmp_path / "runs").exists()
 
 
-def test_folders_are_named_after_the_settings_they_hold(cli, tmp_path):
-    config = tmp_path / "sweep.toml"
-    config.write_text(
-        f'out = "{tmp_path / "runs"}"\nmodels = ["oracle"]\npresets = ["greedy", "sampling"]\n'
-        "temperatures = [0.3, 0.8]\ntop_ps = [0.95]\n[run]\nsamples = 2\n"
-    )
+def _dry_run(cli, config: Path, text: str):
+    """`sweep --dry-run` of the sweep file `text` (at `config`): its output, and the names
+    of the folders it lists."""
+    config.write_text(text)
     result = cli("sweep", config, "--dry-run")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     folders = [line.split(": ")[0].split("] ")[1] for line in lines if line.startswith("[")]
+    return result, [Path(folder).name for folder in folders]
+
+
+def test_folders_are_named_after_the_settings_they_hold(cli, tmp_path):
+    config = tmp_path / "sweep.toml"
+    result, names = _dry_run(
+        cli,
+        config,
+        f'out = "{tmp_path / "runs"}"\nmodels = ["oracle"]\npresets = ["greedy", "sampling"]\n'
+        "temperatures = [0.3, 0.8]\ntop_ps = [0.95]\n[run]\nsamples = 2\n",
+    )
+    lines = result.stdout.splitlines()
     # the greedy preset at temperature 0.3 is not a "greedy" run: the name says what differs
-    assert [Path(folder).name for folder in folders] == [
+    assert names == [
         "oracle_spec-to-rtl_0shot_greedy_n2_t0.3_p0.95",
         "oracle_spec-to-rtl_0shot_greedy_n2_t0.8_p0.95",
         "oracle_spec-to-rtl_0shot_sampling_n2_t0.3",
@@ -150,18 +160,13 @@ def test_dry_run_adds_up_the_requests_and_cost_of_the_runs_to_do(cli, tmp_path):
 
 def test_repairs_is_an_axis_and_names_the_folder(cli, tmp_path):
     config = tmp_path / "sweep.toml"
-    config.write_text(
+    result, names = _dry_run(
+        cli,
+        config,
         f'out = "{tmp_path / "runs"}"\nmodels = ["oracle"]\nrepairs = [0, 2]\n'
-        '[run]\nfeedback = "testbench"\nhistory = "last"\n'
+        '[run]\nfeedback = "testbench"\nhistory = "last"\n',
     )
-    result = cli("sweep", config, "--dry-run")
-    assert result.returncode == 0, result.stderr
-    folders = [
-        line.split(": ")[0].split("] ")[1]
-        for line in result.stdout.splitlines()
-        if line.startswith("[")
-    ]
-    assert [Path(folder).name for folder in folders] == [
+    assert names == [
         "oracle_spec-to-rtl_0shot_greedy",
         "oracle_spec-to-rtl_0shot_greedy_repair2-testbench-last",
     ]

@@ -40,7 +40,7 @@ from verilogeval.checks.formal.batch import (
     keep_vcd,
 )
 from verilogeval.checks.formal.check import FormalConfig
-from verilogeval.checks.formal.options import add_formal_flag, formal_config_from_args
+from verilogeval.checks.formal.options import add_formal_options, formal_config_from_args
 from verilogeval.checks.formal.verdict import SCHEMA as FORMAL_SCHEMA
 from verilogeval.checks.formal.verdict import formal_verdict
 from verilogeval.checks.plus.batch import PlusChecks, plus_error
@@ -57,7 +57,7 @@ from verilogeval.checks.plus.verdict import SCHEMA as PLUS_SCHEMA
 from verilogeval.checks.plus.verdict import plus_verdict
 from verilogeval.checks.strict.batch import strict_error, strict_job
 from verilogeval.checks.strict.check import StrictConfig
-from verilogeval.checks.strict.options import add_strict_flag, strict_config_from_args
+from verilogeval.checks.strict.options import add_strict_options, strict_config_from_args
 from verilogeval.checks.strict.verdict import SCHEMA as STRICT_SCHEMA
 from verilogeval.checks.strict.verdict import strict_verdict
 from verilogeval.errors import DamagedFile
@@ -106,16 +106,27 @@ class NoSettings:
     """The settings of a check that has none: run.json records `{}` for it."""
 
 
-def flag_only(name: str, help_text: str) -> CheckOptions:
-    """Options of a check without settings: `--NAME` asks for it."""
+def asked_by_flag(
+    name: str,
+    help_text: str,
+    add_settings: Callable[[argparse.ArgumentParser], None],
+    from_args: Callable[[argparse.Namespace], Any],
+) -> CheckOptions:
+    """Options of a check that `--NAME` asks for, its settings read from its own options."""
 
     def add(parser: argparse.ArgumentParser) -> None:
         parser.add_argument(f"--{name}", action="store_true", help=help_text)
+        add_settings(parser)
 
-    def settings(args: argparse.Namespace, grading: GradeConfig) -> NoSettings | None:
-        return NoSettings() if getattr(args, name.replace("-", "_")) else None
+    def settings(args: argparse.Namespace, grading: GradeConfig) -> Any:
+        return from_args(args) if getattr(args, name.replace("-", "_")) else None
 
     return CheckOptions(add, settings)
+
+
+def flag_only(name: str, help_text: str) -> CheckOptions:
+    """Options of a check without settings: `--NAME` asks for it."""
+    return asked_by_flag(name, help_text, lambda parser: None, lambda args: NoSettings())
 
 
 def _pass_rate_rows(name: str, results: Sequence[ResultLine]) -> list[tuple[str, str]]:
@@ -180,9 +191,10 @@ class PostCheck:
     # (record, all records) -> its verdict; the record is None where it did not apply
     verdict: Callable[[Any, Records], CheckVerdict[Any]]
     error_record: Callable[[Sample, BaseException], Any]  # its record when the check raised
-    settings_json: Callable[[Any], dict[str, Any]]  # for run.json and the resume identity
     schema: VerdictSchema  # how its `checks.<name>` record reads back
     options: CheckOptions
+    # its settings for run.json and the resume identity
+    settings_json: Callable[[Any], dict[str, Any]] = asdict
     report: CheckReport = CheckReport()
     tools: tuple[str, ...] = ()  # programs its jobs need beyond Icarus
     # the frozen dataclass its settings_json reads back into from run.json
@@ -262,12 +274,14 @@ POST_CHECKS: dict[str, PostCheck] = {
         applies=_passed,
         verdict=lambda record, _: strict_verdict(record),
         error_record=strict_error,
-        settings_json=asdict,
         settings_record=StrictConfig,
         schema=STRICT_SCHEMA,
-        options=CheckOptions(
-            add_strict_flag,
-            lambda args, grading: strict_config_from_args(args) if args.strict else None,
+        options=asked_by_flag(
+            "strict",
+            "also run the differential test (cocotb) on officially passing samples: "
+            "results.jsonl gets strict_passed and its detail",
+            add_strict_options,
+            strict_config_from_args,
         ),
         report=CheckReport(graded_note=_strictly_note),
     ),
@@ -297,12 +311,14 @@ POST_CHECKS: dict[str, PostCheck] = {
         applies=_compiled,
         verdict=lambda record, _: formal_verdict(record),
         error_record=formal_error,
-        settings_json=asdict,
         settings_record=FormalConfig,
         schema=FORMAL_SCHEMA,
-        options=CheckOptions(
-            add_formal_flag,
-            lambda args, grading: formal_config_from_args(args) if args.formal else None,
+        options=asked_by_flag(
+            "formal",
+            "also check every sample that compiles for formal equivalence with its "
+            "reference (Yosys): results.jsonl gets `formal`",
+            add_formal_options,
+            formal_config_from_args,
         ),
         report=CheckReport(
             pass_name=None,  # its own: proven pass@1 (verilogeval.checks.formal.summary)

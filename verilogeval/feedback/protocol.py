@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from verilogeval.errors import UserError
 from verilogeval.feedback.levels import FeedbackLevel
+from verilogeval.runfolder.settings import RepairSettings
 
 
 class History(StrEnum):
@@ -26,17 +26,19 @@ class RepairConfig:
         if self.rounds < 1:
             raise UserError(f"--repair: {self.rounds} rounds; 0 is a single-shot run")
 
-    def to_json(self) -> dict[str, Any]:
-        """run.json's `repair` object, part of the run's identity."""
-        return {"rounds": self.rounds, "feedback": str(self.feedback), "history": str(self.history)}
+    def settings(self) -> RepairSettings:
+        """run.json's `repair` record, part of the run's identity."""
+        return RepairSettings(
+            rounds=self.rounds, feedback=str(self.feedback), history=str(self.history)
+        )
 
 
-def protocol_label(repair: Mapping[str, Any] | None) -> str | None:
+def protocol_label(repair: RepairSettings | None) -> str | None:
     """How reports name a run's repair (run.json's `repair`) beside its numbers:
     `repair 2 (compiler, full)`; None for a single-shot run."""
-    if not repair:
+    if repair is None:
         return None
-    return f"repair {repair.get('rounds')} ({repair.get('feedback')}, {repair.get('history')})"
+    return f"repair {repair.rounds} ({repair.feedback}, {repair.history})"
 
 
 def repair_config(

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, InvalidStateError
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import Protocol
 
 from verilogeval.execution.pools import GradingStopped, Place, Pool
 from verilogeval.grading import simulate as sim
@@ -279,6 +280,30 @@ def grade(
         return grader.wait()
 
 
+class _Harness(Protocol):
+    def __call__(
+        self,
+        problem: Problem,
+        sample: Sample,
+        *,
+        timeout_s: float,
+        workdir: Path | None,
+        sandboxed: bool,
+    ) -> SimResult: ...
+
+
+def _other_harness(problem: Problem) -> tuple[_Harness, Callable[[SimResult], Verdict]]:
+    """(how to simulate, how to judge) a problem graded without an official testbench: the
+    v1 harness, or a cocotb `_test.py`."""
+    if problem.harness is Harness.V1:
+        return simulate_v1, judge_v1
+    from verilogeval.grading.testbench.python_tb import (
+        simulate_python_testbench,  # cocotb: heavy
+    )
+
+    return simulate_python_testbench, classify
+
+
 def simulate_and_classify(
     problem: Problem, sample: Sample, settings: Simulation, place: Place
 ) -> tuple[SimResult, Verdict]:
@@ -287,28 +312,16 @@ def simulate_and_classify(
     A problem with only a cocotb `_test.py` is graded by it; its log reads like an official
     one, so the same classifier applies. A v1 problem is graded by the v1 harness.
     """
-    if problem.harness is Harness.V1:
-        result = simulate_v1(
+    if problem.harness is Harness.V1 or problem.test_path is None:
+        run, judge = _other_harness(problem)
+        result = run(
             problem,
             sample,
             timeout_s=settings.timeout_s,
             workdir=place.workdir,
             sandboxed=place.sandboxed,
         )
-        return result, judge_v1(result)
-    if problem.test_path is None:
-        from verilogeval.grading.testbench.python_tb import (
-            simulate_python_testbench,  # cocotb: heavy
-        )
-
-        result = simulate_python_testbench(
-            problem,
-            sample,
-            timeout_s=settings.timeout_s,
-            workdir=place.workdir,
-            sandboxed=place.sandboxed,
-        )
-        return result, classify(result)
+        return result, judge(result)
 
     def simulate(timeout_s: float) -> SimResult:
         return sim.simulate(

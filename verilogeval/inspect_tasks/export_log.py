@@ -9,6 +9,7 @@ the Inspect tasks record, so `import-inspect` reads the log back into a folder.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -89,7 +90,6 @@ def _task_metadata(run: Run) -> dict[str, Any]:
     manifest = run.manifest
     assert manifest is not None
     checks = dict(manifest.checks)
-    sampling = None if run.settings is None else run.settings.sampling
     return {
         "verilogeval_task": manifest.task,
         "benchmark": manifest.benchmark,
@@ -99,8 +99,8 @@ def _task_metadata(run: Run) -> dict[str, Any]:
             "official": manifest.dataset.official,
         },
         "problems": list(run.problems),
-        "prompt": manifest.prompt,
-        "preset": None if sampling is None else sampling.preset,
+        "prompt": None if manifest.prompt is None else asdict(manifest.prompt),
+        "preset": None if manifest.sampling is None else manifest.sampling.preset,
         "extract_mode": manifest.extract_mode,
         "simulator": manifest.simulator.version if manifest.simulator else None,
         "checks": checks,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -41,6 +41,7 @@ from verilogeval.runfolder.manifest import (
     write_manifest,
 )
 from verilogeval.runfolder.official_layout import sample_path
+from verilogeval.runfolder.settings import PromptSettings, SamplingSettings, read_settings
 
 SCORER = "verilog_grader"  # the scorer's name in a log (verilogeval.inspect_tasks.scorer)
 
@@ -84,8 +85,10 @@ def import_log(log_path: Path, out: Path) -> Imported:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(sample.scores[SCORER].answer or "", encoding="utf-8")  # type: ignore[index]
     _write_lines(folder.generations, [_generation(s).to_json() for s in samples])
-    write_prompts(folder.prompts, _prompts(log_path, samples, task, meta))
-    write_manifest(folder, _manifest(log, problems, n, task, meta))
+    prompt = meta.get("prompt")
+    settings = None if prompt is None else read_settings(PromptSettings, prompt, "prompt", log_path)
+    write_prompts(folder.prompts, _prompts(log_path, samples, task, settings or PromptSettings()))
+    write_manifest(folder, replace(_manifest(log, problems, n, task, meta), prompt=settings))
     expected = [(problem, sample) for problem in problems for sample in range(1, n + 1)]
     write_summaries(folder, results, read_generations(folder.generations), expected=expected)
     return Imported(folder=folder, samples=len(samples), graded=len(results))
@@ -157,9 +160,8 @@ def _total(values: Sequence[Number | None]) -> Number | None:
 
 
 def _prompts(
-    log_path: Path, samples: list[EvalSample], task: str, meta: Mapping[str, Any]
+    log_path: Path, samples: list[EvalSample], task: str, settings: PromptSettings
 ) -> dict[str, Prompt]:
-    settings = meta.get("prompt") or {}
     prompts: dict[str, Prompt] = {}
     for sample in samples:
         messages = sample.input
@@ -171,10 +173,10 @@ def _prompts(
         prompts[str(sample.id)] = Prompt(
             problem=str(sample.id),
             task=Task(task),
-            shots=int(settings.get("shots", 0)),
-            rules=bool(settings.get("rules", False)),
-            explain=bool(settings.get("explain", False)),
-            style=str(settings.get("style")),
+            shots=settings.shots or 0,
+            rules=bool(settings.rules),
+            explain=bool(settings.explain),
+            style=str(settings.style),
             system=messages[0].text,
             user=messages[1].text,
         )
@@ -208,15 +210,14 @@ def _manifest(
         started_at=log.eval.created,
         model=model_label(log.eval.model, meta),
         api_base=log.eval.model_base_url,
-        prompt=meta.get("prompt"),
-        sampling={
-            "n": n,
-            "temperature": config.temperature,
-            "top_p": config.top_p,
-            "max_tokens": config.max_tokens,
-            "seed": config.seed,
-            "preset": meta.get("preset"),
-        },
+        sampling=SamplingSettings(
+            n=n,
+            temperature=config.temperature,
+            top_p=config.top_p,
+            max_tokens=config.max_tokens,
+            seed=config.seed,
+            preset=None if meta.get("preset") is None else str(meta["preset"]),
+        ),
         extract_mode=meta.get("extract_mode"),
         checks=checks,
         simulator=SimulatorFacts(

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Collection
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
-from typing import Any
 
 from verilogeval.generation.engine import generate
 from verilogeval.generation.models.base import ModelAdapter, Request
@@ -23,6 +22,7 @@ from verilogeval.runfolder.files import GENERATIONS
 from verilogeval.runfolder.journal import Journal
 from verilogeval.runfolder.lines import GenerationLine, read_generations, write_prompts
 from verilogeval.runfolder.manifest import Manifest, now_iso
+from verilogeval.runfolder.settings import RequestSettings
 
 
 class Asking:
@@ -58,7 +58,7 @@ class Asking:
         ]
         return replace(manifest, request=self.request_record())
 
-    def request_record(self) -> dict[str, Any] | None:
+    def request_record(self) -> RequestSettings | None:
         """How the adapter asks, with what it learned of the provider so far."""
         return self.adapter.request_record(self.plan.sampling)
 
@@ -69,7 +69,7 @@ class Generated:
 
     answers: tuple[GenerationLine, ...]  # the answers received (failed requests included)
     skipped: int  # samples already answered before it
-    request: dict[str, Any] | None  # the adapter's request record at the end
+    request: RequestSettings | None  # the adapter's request record at the end
 
     @property
     def errors(self) -> tuple[GenerationLine, ...]:

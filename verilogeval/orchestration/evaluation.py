@@ -160,7 +160,7 @@ class EvaluateWork:
         return replace(
             grading.described(base),
             problems=tuple(dict.fromkeys([*base.problems, *graded])),
-            sampling=base.sampling | {"n": max(highest, base.sampling.get("n") or 1)},
+            sampling=replace(base.sampling, n=max(highest, base.sampling.n or 1)),
         )
 
 

@@ -34,6 +34,7 @@ from verilogeval.runfolder.manifest import (
     package_versions,
     read_manifest,
 )
+from verilogeval.runfolder.settings import EngineSettings, PromptSettings, SamplingSettings
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,7 @@ class RunPlan:
             _asking_manifest("run", self.generate),
             extract_mode=str(self.extract_mode),
             jobs=self.grade.grading.jobs,
-            repair=None if self.repair is None else self.repair.to_json(),
+            repair=None if self.repair is None else self.repair.settings(),
             **self.grade.manifest_fields(),
         )
 
@@ -133,14 +134,7 @@ class EvaluatePlan:
         """
         manifest = replace(
             base_manifest("evaluate", self.dataset, ()),
-            sampling={
-                "n": 1,
-                "temperature": None,
-                "top_p": None,
-                "max_tokens": None,
-                "seed": None,
-                "preset": None,
-            },
+            sampling=SamplingSettings(n=1),
             **self.grade.manifest_fields(),
         )
         source = self.answers_from
@@ -238,14 +232,14 @@ def _asking_manifest(command: str, plan: GeneratePlan) -> Manifest:
         model=plan.model,
         api_base=plan.adapter.api_base,
         prices=_per_million(plan.adapter.prices),
-        prompt=_plain(asdict(plan.prompt)),
-        sampling=_plain(asdict(plan.sampling)),
-        engine={
-            "concurrency": engine.concurrency,
-            "rpm": engine.rpm,
-            "request_timeout_s": engine.timeout_s,
-            "attempts": engine.retry.attempts,
-        },
+        prompt=PromptSettings(**_plain(asdict(plan.prompt))),
+        sampling=SamplingSettings(**_plain(asdict(plan.sampling))),
+        engine=EngineSettings(
+            concurrency=engine.concurrency,
+            rpm=engine.rpm,
+            request_timeout_s=engine.timeout_s,
+            attempts=engine.retry.attempts,
+        ),
     )
 
 
@@ -256,5 +250,5 @@ def _per_million(prices: Prices | None) -> dict[str, float] | None:
 
 
 def _plain(values: dict[str, Any]) -> dict[str, Any]:
-    """StrEnum values as plain strings, so run.json compares equal after a round trip."""
+    """StrEnum values as plain strings, as the settings records read them back."""
     return {key: str(value) if hasattr(value, "value") else value for key, value in values.items()}

@@ -275,6 +275,8 @@ def _formal_vcd(result: ResultLine | None) -> str | None:
     """The waveform of the formal check's counterexample, relative to the run folder."""
     formal = None if result is None else formal_record(result)
     return None if formal is None else formal.vcd
+
+
 def _round_view(record: RoundRecord) -> RoundView:
     verdict = f"{record.category} {category_name(str(record.category))}"
     if record.passed and not record.trusted_passed:

@@ -281,7 +281,7 @@ def _seedless_identity(run: Run) -> object:
     if run.manifest is None or run.manifest.model is None:
         return ("folder", str(run.path.resolve()))
     identity = run.manifest.identity()
-    sampling = {k: v for k, v in (identity.sampling or {}).items() if k != "seed"}
+    sampling = None if identity.sampling is None else replace(identity.sampling, seed=None)
     sent = {k: v for k, v in (_sent(run) or {}).items() if k != "seed"}
     seedless = asdict(replace(identity, sampling=sampling))
     return json.dumps([seedless, sent, run.simulator], sort_keys=True, default=str)

@@ -58,7 +58,7 @@ def repair_metrics(run: Run) -> RepairMetrics | None:
     label = protocol_label(repair)
     if repair is None or label is None:
         return None
-    total = int(str(repair.get("rounds", 0)))
+    total = repair.rounds
     records = read_rounds(RunFolder(run.path).rounds)
     by_sample = _by_sample(records)
     spending = _spending(records, total)

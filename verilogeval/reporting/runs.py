@@ -35,13 +35,7 @@ from verilogeval.runfolder.lines import (
 )
 from verilogeval.runfolder.manifest import Manifest, read_manifest
 from verilogeval.runfolder.rounds import with_every_round_spent
-from verilogeval.runfolder.settings import (
-    PromptSettings,
-    RequestSettings,
-    RunSettings,
-    SamplingSettings,
-    run_settings,
-)
+from verilogeval.runfolder.settings import PromptSettings, RequestSettings, SamplingSettings
 from verilogeval.verdicts import CheckVerdict
 
 UNKNOWN = "unknown"
@@ -61,7 +55,6 @@ class Run:
     generation_lines: tuple[GenerationLine, ...] | None  # None without generations.jsonl
     generations: pd.DataFrame | None  # the same, one row per (problem, sample)
     prompts: Mapping[str, Prompt] = field(default_factory=dict)  # problem -> its messages
-    settings: RunSettings | None = None  # run.json's settings, typed; None without run.json
     # check name -> its settings record (verilogeval.checks.registry), each check run.json records
     check_settings: Mapping[str, Any] = field(default_factory=dict)
 
@@ -97,17 +90,17 @@ class Run:
     @property
     def prompt_settings(self) -> PromptSettings:
         """run.json's prompt settings; all None when it records none."""
-        return (self.settings.prompt if self.settings else None) or PromptSettings()
+        return (self.manifest.prompt if self.manifest else None) or PromptSettings()
 
     @property
     def sampling(self) -> SamplingSettings:
         """run.json's sampling settings; all None when it records none."""
-        return (self.settings.sampling if self.settings else None) or SamplingSettings()
+        return (self.manifest.sampling if self.manifest else None) or SamplingSettings()
 
     @property
     def request(self) -> RequestSettings | None:
         """What the model was asked and really got; None when run.json does not say."""
-        return self.settings.request if self.settings else None
+        return self.manifest.request if self.manifest else None
 
 
 def load_run(folder: str) -> Run:
@@ -129,9 +122,8 @@ def load_run(folder: str) -> Run:
         # evaluate's run.json lists the problems it graded: none yet, an empty list.
         listing = "its run.json lists none" if manifest else "no run.json listing its problems"
         raise UserError(f"{folder}: no results yet, and {listing}")
-    settings = None if manifest is None else run_settings(manifest, files.manifest)
     check_settings = {} if manifest is None else recorded_settings(manifest, files.manifest)
-    n = _samples_per_problem(settings, results, files.manifest)
+    n = _samples_per_problem(manifest, results, files.manifest)
     generations = None
     if files.generations.is_file():
         repair = manifest is not None and manifest.repair is not None
@@ -150,7 +142,6 @@ def load_run(folder: str) -> Run:
         generation_lines=None if generations is None else tuple(generations),
         generations=None if generations is None else _generations_frame(generations),
         prompts=prompts,
-        settings=settings,
         check_settings=check_settings,
     )
 
@@ -168,11 +159,11 @@ def _why_no_results(manifest: Manifest | None, folder: str) -> str:
 
 
 def _samples_per_problem(
-    settings: RunSettings | None, results: Mapping[tuple[str, int], Any], where: Path
+    manifest: Manifest | None, results: Mapping[tuple[str, int], Any], where: Path
 ) -> int:
     """sampling.n of the manifest; without one, the highest sample number graded."""
     highest = max((sample for _, sample in results), default=1)
-    n = None if settings is None or settings.sampling is None else settings.sampling.n
+    n = None if manifest is None or manifest.sampling is None else manifest.sampling.n
     if n is None:
         return highest
     if n < 1:

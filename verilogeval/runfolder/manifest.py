@@ -23,6 +23,14 @@ from verilogeval import __version__
 from verilogeval.errors import DamagedFile, UserError
 from verilogeval.resources import PACKAGE_DIR
 from verilogeval.runfolder.files import RunFolder
+from verilogeval.runfolder.settings import (
+    EngineSettings,
+    PromptSettings,
+    RepairSettings,
+    RequestSettings,
+    SamplingSettings,
+    read_settings,
+)
 from verilogeval.wording import plural
 
 # 1: the first published layout. Readers accept every version up to this one; a field
@@ -77,14 +85,14 @@ class RunIdentity:
     benchmark: str
     dataset_hash: str
     problems: tuple[str, ...] | None  # None for evaluate: its samples say which
-    prompt: dict[str, Any] | None
-    sampling: dict[str, Any] | None
+    prompt: PromptSettings | None
+    sampling: SamplingSettings | None
     extract_mode: str | None
     timeout_s: float | None
     time_limit: dict[str, Any] | None
     # check name -> its settings, for each post-verdict check asked for (checks.registry)
     checks: Mapping[str, dict[str, Any]]
-    repair: dict[str, Any] | None = None  # rounds, feedback, history; None: single shot
+    repair: RepairSettings | None = None  # None: single shot
 
     def differences(self, other: RunIdentity) -> list[str]:
         """Human-readable `field: old -> new` lines for every field that differs; a check's
@@ -136,15 +144,15 @@ class Manifest:
     model: str | None = None
     api_base: str | None = None  # the server asked (--api-base or OPENAI_BASE_URL); None: default
     prices: dict[str, float] | None = None  # --prices, USD per million tokens; None: the map's
-    prompt: dict[str, Any] | None = None  # style, shots, rules, explain
-    sampling: dict[str, Any] | None = None  # n, temperature, top_p, max_tokens, seed, preset
-    request: dict[str, Any] | None = None  # asked, sent, adjustments learned, model_map
+    prompt: PromptSettings | None = None
+    sampling: SamplingSettings | None = None
+    request: RequestSettings | None = None
     extract_mode: str | None = None
     # check name -> its settings, for each post-verdict check asked for (checks.registry)
     checks: Mapping[str, dict[str, Any]] = field(default_factory=dict)
-    repair: dict[str, Any] | None = None  # --repair: rounds, feedback, history (absent: 0)
+    repair: RepairSettings | None = None  # --repair (absent from run.json: 0)
     simulator: SimulatorFacts | None = None  # None for generate: it simulates nothing
-    engine: dict[str, Any] | None = None  # concurrency, rpm, request timeout, attempts
+    engine: EngineSettings | None = None
     jobs: int | None = None
     sandbox: bool | None = None  # graded in the bubblewrap sandbox; False: --no-sandbox
     packages: dict[str, str | None] = field(default_factory=dict)
@@ -211,7 +219,8 @@ class Manifest:
                 else SimulatorFacts(**_known(SimulatorFacts, simulator)),
                 problems=tuple(data["problems"]),
                 checks=_checks(data, path),
-                **_known(cls, data, but=("dataset", "simulator", "problems", "checks")),
+                **_settings(data, path),
+                **_known(cls, data, but=("dataset", "simulator", "problems", "checks", *_SETTINGS)),
             )
         except KeyError as error:
             raise DamagedFile(path, f"missing field {error}") from None
@@ -227,10 +236,8 @@ class Manifest:
                 raise DamagedFile(path, f"field {name!r} must be text")
         if not all(isinstance(problem, str) for problem in manifest.problems):
             raise DamagedFile(path, "field 'problems' must be a list of problem names")
-        for name in _OBJECT_FIELDS:
-            value = getattr(manifest, name)
-            if value is not None and not isinstance(value, dict):
-                raise DamagedFile(path, f"field {name!r} must be an object, not {value!r}")
+        if manifest.prices is not None and not isinstance(manifest.prices, dict):
+            raise DamagedFile(path, f"field 'prices' must be an object, not {manifest.prices!r}")
         return manifest
 
     def resumed_from(self, previous: Manifest | None) -> Manifest:
@@ -240,8 +247,14 @@ class Manifest:
         return replace(self, started_at=previous.started_at, sessions=previous.sessions + 1)
 
 
-# The settings objects of run.json (null when a command has none).
-_OBJECT_FIELDS = ("prices", "prompt", "sampling", "request", "engine", "repair")
+# The settings objects of run.json (null when a command has none), each read into its record.
+_SETTINGS: dict[str, type[Any]] = {
+    "prompt": PromptSettings,
+    "sampling": SamplingSettings,
+    "request": RequestSettings,
+    "engine": EngineSettings,
+    "repair": RepairSettings,
+}
 
 # The checks whose settings run.json held at its top level before `checks` existed, kept
 # there (null when not asked for) for the scripts that read them. A frozen view: a check
@@ -261,6 +274,14 @@ def _checks(data: dict[str, Any], path: Path) -> dict[str, dict[str, Any]]:
         if not isinstance(settings, dict):
             raise DamagedFile(path, f"field 'checks.{name}' must be an object, not {settings!r}")
     return checks
+
+
+def _settings(data: dict[str, Any], path: Path) -> dict[str, Any]:
+    """run.json's settings objects, each read into its record (None where it holds null)."""
+    return {
+        name: None if data.get(name) is None else read_settings(kind, data[name], name, path)
+        for name, kind in _SETTINGS.items()
+    }
 
 
 def _known(record: type, data: dict[str, Any], but: tuple[str, ...] = ()) -> dict[str, Any]:

@@ -1,10 +1,12 @@
-"""run.json's settings objects read back as typed records: prompt, sampling, request, engine.
+"""run.json's settings objects as typed records: prompt, sampling, request, engine, repair.
 
-run.json keeps them as the plain JSON objects the writing command recorded (a later
-version may add keys, which are passed over). `run_settings` reads each one into its
-frozen record and checks every field on the way, so a report reads attributes, never
-`.get` on a dict, and a run.json that is not what the schema says is one line naming the
-file and the field (`field 'sampling.temperature' must be a number, not 'hot'`).
+The manifest (runfolder/manifest.py) holds these records on both sides: a plan writes
+them (orchestration/plans.py), and `Manifest.from_json` reads each one back with every
+field checked, so a report or a resume reads attributes, never `.get` on a dict, and a
+run.json that is not what the schema says is one line naming the file and the field
+(`field 'sampling.temperature' must be a number, not 'hot'`). A key a later version adds
+is passed over. Their fields are in run.json's order: `asdict` writes the same bytes the
+plain objects of earlier versions did.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from verilogeval.errors import DamagedFile
-from verilogeval.runfolder.manifest import Manifest
 from verilogeval.typed_json import BadField, read_record
 
 
@@ -51,6 +52,7 @@ class RequestSettings:
     asked: Mapping[str, Any] | None = None
     sent: Mapping[str, Any] | None = None
     adjustments: tuple[Mapping[str, Any], ...] = ()
+    model_map: bool | None = None  # the model map knew the model
 
 
 @dataclass(frozen=True)
@@ -64,32 +66,15 @@ class EngineSettings:
 
 
 @dataclass(frozen=True)
-class RunSettings:
-    """The settings a run.json records, each None when the command had none."""
+class RepairSettings:
+    """`repair`: the rounds of a repair run (verilogeval.feedback.protocol.RepairConfig)."""
 
-    prompt: PromptSettings | None
-    sampling: SamplingSettings | None
-    request: RequestSettings | None
-    engine: EngineSettings | None
-
-
-def run_settings(manifest: Manifest, path: Path) -> RunSettings:
-    """The typed settings of `manifest` (read from `path`); DamagedFile naming the field."""
-    return RunSettings(
-        prompt=_read(PromptSettings, manifest.prompt, "prompt", path),
-        sampling=_read(SamplingSettings, manifest.sampling, "sampling", path),
-        request=_read(RequestSettings, manifest.request, "request", path),
-        engine=_read(EngineSettings, manifest.engine, "engine", path),
-    )
+    rounds: int
+    feedback: str
+    history: str
 
 
 Record = TypeVar("Record")
-
-
-def _read(
-    record: type[Record], data: Mapping[str, Any] | None, name: str, path: Path
-) -> Record | None:
-    return None if data is None else read_settings(record, data, name, path)
 
 
 def read_settings(record: type[Record], data: Mapping[str, Any], name: str, path: Path) -> Record:

@@ -32,14 +32,3 @@ def formal_config_from_args(args: argparse.Namespace) -> FormalConfig:
     if not args.formal_timeout > 0:
         raise UserError(f"--formal-timeout must be positive, not {args.formal_timeout}")
     return FormalConfig(depth=args.formal_depth, timeout_s=args.formal_timeout)
-
-
-def add_formal_flag(parser: argparse.ArgumentParser) -> None:
-    """`--formal` and its settings, for `evaluate` and `run`."""
-    parser.add_argument(
-        "--formal",
-        action="store_true",
-        help="also check every sample that compiles for formal equivalence with its "
-        "reference (Yosys): results.jsonl gets `formal`",
-    )
-    add_formal_options(parser)

@@ -1,7 +1,9 @@
 """Run the differential test of one sample: pair interfaces, write the wrapper, run cocotb.
 
-`diff_test` is a plain top-level function (picklable) so a process pool can run it; each
-call works in its own directory and runs cocotb in a child process with a time limit.
+`diff_test` is a plain top-level function (picklable) so a process pool can run it. Its
+cocotb job is one simulation like any other (grading.simulate.simulate_files): cocotb's
+build in a sandbox command, then the test of what it built in a fresh one, each within
+`--strict-timeout`; only the test, which runs the sample's code, gets the report's nonce.
 """
 
 from __future__ import annotations
@@ -20,15 +22,16 @@ from verilogeval.checks.strict.result import (
     StrictStatus,
 )
 from verilogeval.execution.interface import read_interfaces
-from verilogeval.execution.sandbox.host import Execution, runner
+from verilogeval.execution.sandbox.host import runner
 from verilogeval.grading.classify import log_lines
 from verilogeval.grading.ports.domains import domain_of
 from verilogeval.grading.ports.pairing import diff_ports, interface_issues
 from verilogeval.grading.ports.wrapper import WRAPPER_TOP, diff_wrapper
 from verilogeval.grading.preprocess import sample_as_compiled
+from verilogeval.grading.simulate import simulate_files
 from verilogeval.grading.testbench.cocotb_child import EXIT_BUILD_FAILED, EXIT_OK
-from verilogeval.grading.testbench.cocotb_job import QUIET_COCOTB_ENV, run_cocotb_job
-from verilogeval.records import Problem, Sample
+from verilogeval.grading.testbench.cocotb_job import QUIET_COCOTB_ENV, cocotb_simulation
+from verilogeval.records import Problem, Sample, SimResult
 from verilogeval.resources import resource_dir
 
 DIFF_TEST_MODULE = "diff_test"  # sims/diff_test.py
@@ -101,12 +104,11 @@ def diff_test(
         "results_xml": _RESULTS_XML,
         "seed": config.seed,
         "env": {SPEC_ENV: _SPEC, **QUIET_COCOTB_ENV},
-        "steps": ["build", "test"],
     }
     nonce = secrets.token_hex(16)
-    commands = runner(workdir, sandboxed)
-    execution = run_cocotb_job(commands, job, sources, (), config.timeout_s, nonce)
-    return _result(problem.name, sample.sample, config, execution, nonce)
+    simulation = cocotb_simulation(job, sources, config.timeout_s, nonce)
+    (simulated,) = simulate_files(runner(workdir, sandboxed), sample, simulation)
+    return _result(problem.name, sample.sample, config, simulated.result, nonce)
 
 
 def _message(output: str) -> str:
@@ -120,29 +122,31 @@ def _message(output: str) -> str:
 
 
 def _result(
-    problem: str, sample: int, config: StrictConfig, ran: Execution, nonce: str
+    problem: str, sample: int, config: StrictConfig, simulated: SimResult, nonce: str
 ) -> StrictResult:
-    """Read the child's exit code and the one report line tagged with `nonce`.
+    """Read the exit codes of the build and the test, and the test's one report line
+    tagged with `nonce`.
 
-    No file the command leaves is read: the simulation could have rewritten it after cocotb
-    did. A test that compared nothing is no pass.
+    No file the commands leave is read: the simulation could have rewritten it after
+    cocotb did. A test that compared nothing is no pass.
     """
-    execution = ran.result
-    tail = _message(execution.output)
+    build, test = simulated.compile, simulated.run
+    steps = (build,) if test is None else (build, test)
+    tail = _message("".join(step.output for step in steps))
     failed = StrictResult(
         problem,
         sample,
         StrictStatus.ERROR,
         x_strict=config.x_strict,
         message=tail,
-        duration_s=round(execution.duration_s, 3),
+        duration_s=round(sum(step.duration_s for step in steps), 3),
     )
-    if execution.timed_out:
+    if any(step.timed_out for step in steps):
         return replace(failed, status=StrictStatus.TIMEOUT)
-    if execution.returncode == EXIT_BUILD_FAILED:
+    if build.returncode == EXIT_BUILD_FAILED:
         return replace(failed, status=StrictStatus.COMPILE)
-    report = _tagged_report(execution.output, nonce)
-    if execution.returncode != EXIT_OK or report is None:
+    report = None if test is None else _tagged_report(test.output, nonce)
+    if test is None or test.returncode != EXIT_OK or report is None:
         return failed
     try:
         first = report["first_mismatch"]

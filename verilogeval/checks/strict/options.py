@@ -35,7 +35,8 @@ def add_strict_options(parser: argparse.ArgumentParser) -> None:
         "--strict-timeout",
         type=float,
         default=defaults.timeout_s,
-        help="seconds allowed per differential test (default: %(default)s)",
+        help="seconds allowed for each step of a differential test, cocotb's build and its test "
+        "(default: %(default)s)",
     )
 
 
@@ -50,14 +51,3 @@ def strict_config_from_args(args: argparse.Namespace) -> StrictConfig:
         x_strict=args.x_strict,
         timeout_s=args.strict_timeout,
     )
-
-
-def add_strict_flag(parser: argparse.ArgumentParser) -> None:
-    """`--strict` and its settings, for `evaluate` and `run`."""
-    parser.add_argument(
-        "--strict",
-        action="store_true",
-        help="also run the differential test (cocotb) on officially passing samples: "
-        "results.jsonl gets strict_passed and its detail",
-    )
-    add_strict_options(parser)

@@ -42,9 +42,7 @@ from verilogeval.orchestration.plans import EvaluatePlan, GradePlan
 from verilogeval.orchestration.progress import BarProgress, QuietProgress
 from verilogeval.orchestration.sample_inputs import generation_manifest, read_inputs
 from verilogeval.records import Task
-from verilogeval.runfolder.files import RunFolder
 from verilogeval.runfolder.manifest import Manifest
-from verilogeval.runfolder.settings import run_settings
 from verilogeval.wording import plural
 
 EXAMPLES = """
@@ -92,7 +90,7 @@ def plan_from_args(args: argparse.Namespace) -> EvaluatePlan:
     mode = args.extract_mode
     if source is not None and mode is None:
         try:
-            prompt = run_settings(source, RunFolder(args.samples).manifest).prompt
+            prompt = source.prompt
             mode = default_mode(str(None if prompt is None else prompt.style))
         except ValueError as error:
             raise UserError(f"{args.samples}: {error}; pass --extract-mode") from None

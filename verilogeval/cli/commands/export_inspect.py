@@ -8,8 +8,8 @@ sample with its prompt, answer and verdict; `import-inspect` reads it back. Need
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
+from verilogeval.cli.commands.options import add_from_to
 from verilogeval.inspect_tasks.extra import require_inspect
 from verilogeval.wording import plural
 
@@ -20,9 +20,8 @@ inspect view --log-dir logs
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("run_dir", type=Path, metavar="RUN", help="a run folder")
-    parser.add_argument(
-        "--out", type=Path, required=True, help="the log to write: PATH.eval, or PATH.json"
+    add_from_to(
+        parser, "run_dir", "RUN", "a run folder", "the log to write: PATH.eval, or PATH.json"
     )
 
 

@@ -8,8 +8,8 @@ scores hold each sample's results.jsonl line). Needs the `inspect` extra.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
+from verilogeval.cli.commands.options import add_from_to
 from verilogeval.inspect_tasks.extra import require_inspect
 from verilogeval.wording import plural
 
@@ -20,9 +20,12 @@ verilogeval leaderboard runs/*   # after: inspect eval verilogeval/spec_to_rtl -
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("log", type=Path, metavar="LOG", help="an Inspect log (.eval or .json)")
-    parser.add_argument(
-        "--out", type=Path, required=True, help="the run folder to write (new or empty)"
+    add_from_to(
+        parser,
+        "log",
+        "LOG",
+        "an Inspect log (.eval or .json)",
+        "the run folder to write (new or empty)",
     )
 
 

@@ -345,15 +345,32 @@ def add_scheduler_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_from_to(
+    parser: argparse.ArgumentParser, name: str, metavar: str, help_from: str, help_out: str
+) -> None:
+    """What a converting command reads (positional `name`) and the `--out` it writes."""
+    parser.add_argument(name, type=Path, metavar=metavar, help=help_from)
+    parser.add_argument("--out", type=Path, required=True, help=help_out)
+
+
 def positive_int(text: str) -> int:
     """An argparse type: a whole number of at least 1 (a count of jobs, say), checked when
     the command line is parsed, before any file is read."""
+    return _whole_number(text, least=1)
+
+
+def non_negative_int(text: str) -> int:
+    """An argparse type: a whole number of at least 0 (a count of repair rounds)."""
+    return _whole_number(text, least=0)
+
+
+def _whole_number(text: str, least: int) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {text!r}")
+    if value < least:
+        raise argparse.ArgumentTypeError(f"must be at least {least}, got {text!r}")
     return value
 
 
@@ -520,17 +537,6 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     add_check_options(parser)
     add_repair_options(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
-
-
-def non_negative_int(text: str) -> int:
-    """An argparse type: a whole number of at least 0 (a count of repair rounds)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be at least 0, got {text!r}")
-    return value
 
 
 def add_repair_options(parser: argparse.ArgumentParser) -> None:

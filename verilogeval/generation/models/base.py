@@ -11,10 +11,10 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
 from verilogeval.generation.models.pricing import Prices
 from verilogeval.records import Problem, Prompt, Usage
+from verilogeval.runfolder.settings import RequestSettings
 
 
 class Preset(StrEnum):
@@ -139,12 +139,12 @@ class ModelAdapter(ABC):
     async def complete(self, request: Request) -> Completion:
         """One answer, or TransientError / PermanentError."""
 
-    def request_record(self, sampling: SamplingConfig) -> dict[str, Any] | None:
+    def request_record(self, sampling: SamplingConfig) -> RequestSettings | None:
         """What run.json records of the request parameters: asked for, sent, and why they
         differ (see models/params.py); None for adapters that send no request."""
         return None
 
-    def resume_request(self, record: dict[str, Any] | None) -> None:  # noqa: B027
+    def resume_request(self, record: RequestSettings | None) -> None:  # noqa: B027
         """Take back what an earlier session of the run learned (its request_record), so a
         resumed run does not meet the same refusals again; nothing to do for offline ones."""
 

@@ -8,12 +8,13 @@ the run instead (models/params.py).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from verilogeval.generation.models.base import SamplingConfig
 from verilogeval.generation.models.model_map import model_map
 from verilogeval.generation.models.params import Action, Adjustment, ParameterPolicy, asked_params
+from verilogeval.runfolder.settings import RequestSettings
 
 # Output budget of a reasoning model whose own maximum the map does not know: thinking
 # takes thousands of tokens before the first line of the answer, so 1024 would truncate.
@@ -97,7 +98,7 @@ class ModelParameters:
         self._policy: ParameterPolicy | None = None
         self._learned_before: list[Adjustment] = []
 
-    def resume(self, record: dict[str, Any] | None) -> None:
+    def resume(self, record: RequestSettings | None) -> None:
         """Start from the adjustments an earlier session learned (run.json's `request`);
         a record that does not read back is ignored: the server teaches the run again."""
         try:
@@ -109,7 +110,7 @@ class ModelParameters:
                     renamed_to=item.get("renamed_to"),
                     learned=True,
                 )
-                for item in (record or {}).get("adjustments", [])
+                for item in (() if record is None else record.adjustments)
                 if item.get("learned")
             ]
         except (AttributeError, KeyError, TypeError, ValueError):
@@ -121,6 +122,6 @@ class ModelParameters:
             self._policy = ParameterPolicy(initial + self._learned_before)
         return self._policy
 
-    def record(self, sampling: SamplingConfig) -> dict[str, Any]:
+    def record(self, sampling: SamplingConfig) -> RequestSettings:
         asked = asked_params(sampling)
-        return self.policy(asked).record(asked) | {"model_map": self.facts.known}
+        return replace(self.policy(asked).record(asked), model_map=self.facts.known)

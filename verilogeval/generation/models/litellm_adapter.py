@@ -23,6 +23,7 @@ from verilogeval.generation.models.capabilities import ModelParameters, model_fa
 from verilogeval.generation.models.openai_errors import first_choice
 from verilogeval.generation.models.params import asked_params, send_adjusting
 from verilogeval.generation.models.pricing import run_prices
+from verilogeval.runfolder.settings import RequestSettings
 
 # Providers that only exist at an address the user runs: they need --api-base.
 _SELF_HOSTED = {"hosted_vllm", "vllm", "openai_like", "llamafile", "lm_studio"}
@@ -99,10 +100,10 @@ class LiteLLMAdapter(ModelAdapter):
             reasoning=reasoning,
         )
 
-    def request_record(self, sampling: SamplingConfig) -> dict[str, Any]:
+    def request_record(self, sampling: SamplingConfig) -> RequestSettings:
         return self._parameters.record(sampling)
 
-    def resume_request(self, record: dict[str, Any] | None) -> None:
+    def resume_request(self, record: RequestSettings | None) -> None:
         self._parameters.resume(record)
 
     async def aclose(self) -> None:

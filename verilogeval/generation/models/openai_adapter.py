@@ -25,6 +25,7 @@ from verilogeval.generation.models.capabilities import ModelParameters, model_fa
 from verilogeval.generation.models.openai_errors import first_choice
 from verilogeval.generation.models.params import asked_params, send_adjusting
 from verilogeval.generation.models.pricing import run_prices
+from verilogeval.runfolder.settings import RequestSettings
 
 # Local servers (vLLM, llama.cpp) accept any key, but the SDK insists on one.
 PLACEHOLDER_KEY = "EMPTY"
@@ -87,10 +88,10 @@ class OpenAIAdapter(ModelAdapter):
             reasoning=reasoning,
         )
 
-    def request_record(self, sampling: SamplingConfig) -> dict[str, Any]:
+    def request_record(self, sampling: SamplingConfig) -> RequestSettings:
         return self._parameters.record(sampling)
 
-    def resume_request(self, record: dict[str, Any] | None) -> None:
+    def resume_request(self, record: RequestSettings | None) -> None:
         self._parameters.resume(record)
 
     async def aclose(self) -> None:

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 from verilogeval.generation.models.base import PermanentError, SamplingConfig
 from verilogeval.generation.models.openai_errors import translate_error
+from verilogeval.runfolder.settings import RequestSettings
 
 T = TypeVar("T")
 
@@ -124,16 +125,16 @@ class ParameterPolicy:
             )
         return retry
 
-    def record(self, asked: dict[str, Any]) -> dict[str, Any]:
+    def record(self, asked: dict[str, Any]) -> RequestSettings:
         """run.json's `request`: what the settings asked, what was sent, and why they differ."""
-        return {
-            "asked": asked,
-            "sent": self.apply(asked),
-            "adjustments": [
+        return RequestSettings(
+            asked=asked,
+            sent=self.apply(asked),
+            adjustments=tuple(
                 {key: str(value) if key == "action" else value for key, value in asdict(a).items()}
                 for a in self._adjustments
-            ],
-        }
+            ),
+        )
 
 
 async def send_adjusting(
@@ -159,7 +160,7 @@ async def send_adjusting(
             raise translated from error
 
 
-def learned_warnings(request: dict[str, Any] | None) -> list[str]:
+def learned_warnings(request: RequestSettings | None) -> list[str]:
     """One line per parameter a server refused during the run (run.json's `request`)."""
     if request is None:
         return []
@@ -171,6 +172,6 @@ def learned_warnings(request: dict[str, Any] | None) -> list[str]:
             else "left out of every request"
         )
         + " from then on"
-        for adjustment in request["adjustments"]
+        for adjustment in request.adjustments
         if adjustment["learned"]
     ]

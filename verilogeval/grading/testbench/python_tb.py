@@ -15,16 +15,12 @@ from verilogeval.execution.interface import read_interfaces
 from verilogeval.execution.sandbox.host import runner
 from verilogeval.grading.ports.pairing import diff_ports
 from verilogeval.grading.ports.wrapper import WRAPPER_TOP, diff_wrapper
-from verilogeval.grading.simulate import Simulation, simulate_files
-from verilogeval.grading.testbench.cocotb_job import (
-    QUIET_COCOTB_ENV,
-    cocotb_command,
-)
+from verilogeval.grading.simulate import simulate_files
+from verilogeval.grading.testbench.cocotb_job import QUIET_COCOTB_ENV, cocotb_simulation
 from verilogeval.records import Problem, Sample, SimResult
 from verilogeval.resources import resource_dir
 
 TESTBENCH_SEED = 1  # a problem's testbench is a fixed test: same stimulus every run
-_BUILT = ("sim.vvp", "cmds.f")  # what cocotb's Icarus build leaves for its test step
 
 
 def simulate_python_testbench(
@@ -60,11 +56,6 @@ def simulate_python_testbench(
         "seed": TESTBENCH_SEED,
         "env": dict(QUIET_COCOTB_ENV),
     }
-    build = cocotb_command({**job, "steps": ["build"]}, sources, _BUILT, timeout_s)
-    test = cocotb_command({**job, "steps": ["test"]}, sources, (), timeout_s)
-    # the test runs the build's own files and the sources, read-only, in a fresh workspace
-    simulation = Simulation(
-        build=build, runs=(test.argv,), run_inputs=test.inputs, build_must_succeed=True
-    )
+    simulation = cocotb_simulation(job, sources, timeout_s)
     (simulated,) = simulate_files(runner(workdir, sandboxed), sample, simulation)
     return simulated.result
