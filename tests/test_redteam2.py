@@ -13,7 +13,7 @@ from run_folders import jsonl_lines
 from verilogeval.checks.formal.check import FormalConfig, formal_check
 from verilogeval.checks.formal.result import FormalStatus
 from verilogeval.checks.formal.subset import divergences
-from verilogeval.checks.plus.tamper import scan_log, scan_sample
+from verilogeval.checks.tamper.scan import scan_log, scan_sample
 from verilogeval.feedback.evidence import build_evidence
 from verilogeval.feedback.levels import FeedbackLevel
 from verilogeval.feedback.render import render_feedback

@@ -4,7 +4,7 @@ The official flow trusts the log the simulation prints, and the sample runs in t
 simulation as the testbench: it can print the verdict line itself, end the simulation
 before the testbench compares, write or read files, or reach into the testbench. The scan
 reads the sample as Icarus's preprocessor leaves it (verilogeval.grading.preprocess, in the
-sandbox) with an allow-list (verilogeval.checks.plus.token_scan, in the limited parser child),
+sandbox) with an allow-list (verilogeval.checks.tamper.token_scan, in the limited parser child),
 after refusing in the raw text whatever another compiler would read otherwise
 (conditionals, `__FILE__`, macros it does not define); the log check counts verdict
 lines. Each finding is one short reason.
