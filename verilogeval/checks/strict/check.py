@@ -1,4 +1,5 @@
-"""Run the differential test of one sample: pair interfaces, write the wrapper, run cocotb.
+"""Run the differential test of one sample: refuse what the tamper scan flags, pair
+interfaces, write the wrapper, run cocotb.
 
 `diff_test` is a plain top-level function (picklable) so a process pool can run it; each
 call works in its own directory and runs cocotb in a child process with a time limit.
@@ -19,6 +20,7 @@ from verilogeval.checks.strict.result import (
     StrictResult,
     StrictStatus,
 )
+from verilogeval.checks.tamper.scan import scan_compiled
 from verilogeval.execution.interface import read_interfaces
 from verilogeval.execution.sandbox.host import Execution, runner
 from verilogeval.grading.classify import log_lines
@@ -73,6 +75,12 @@ def diff_test(
     if compiled.text is None:
         message = "; ".join(compiled.reasons)
         return StrictResult(problem.name, sample.sample, StrictStatus.COMPILE, message=message)
+    # A sample that acts on the harness can tell the test's wrapper from the official
+    # testbench (its instance path) and behave only here: the test vouches for none.
+    findings = scan_compiled(sample.code, compiled, problem, timeout_s=config.timeout_s)
+    if findings:
+        refused = StrictStatus.REFUSED
+        return StrictResult(problem.name, sample.sample, refused, tamper=findings)
     dut = read_interfaces(compiled.text, "sample.sv").get("TopModule")
     issues = interface_issues(ref, dut)
     if issues:
