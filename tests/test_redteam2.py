@@ -252,7 +252,7 @@ def test_a_harness_aware_forger_does_not_stop_the_loop_with_strict(
 def test_strict_alone_does_not_pass_a_harness_aware_answer(official, tmp_path) -> None:
     """The differential test read no tamper scan: an answer that tells its wrapper from the
     official testbench (%m) passed it, and strict_passed (and strict pass@k) counted it.
-    Now strict refuses what the scan flags, as --plus does: no test, and no pass."""
+    Now strict refuses a pass the scan flags, as --plus does: no pass."""
     from verilogeval.checks.strict.batch import strict_fields
     from verilogeval.checks.strict.check import StrictConfig, diff_test
     from verilogeval.checks.strict.result import StrictStatus
@@ -262,7 +262,11 @@ def test_strict_alone_does_not_pass_a_harness_aware_answer(official, tmp_path) -
         official["Prob001_zero"], Sample("Prob001_zero", 1, HARNESS_AWARE), StrictConfig(),
         workdir=tmp_path,
     )  # fmt: skip
-    assert (result.status, result.passed, result.compares) == (StrictStatus.REFUSED, False, 0)
+    # right in the wrapper (the test found no difference), flagged by the scan
+    assert (result.status, result.passed, result.mismatch_compares) == (
+        StrictStatus.REFUSED, False, 0,
+    )  # fmt: skip
+    assert result.compares > 0
     assert result.tamper and any("$sformatf" in finding for finding in result.tamper)
     verdict = strict_verdict(result)
     assert (verdict.status, verdict.passed) == (StrictStatus.REFUSED, False)

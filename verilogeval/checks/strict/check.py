@@ -1,5 +1,5 @@
-"""Run the differential test of one sample: refuse what the tamper scan flags, pair
-interfaces, write the wrapper, run cocotb.
+"""Run the differential test of one sample: pair interfaces, write the wrapper, run cocotb,
+then refuse a pass the tamper scan flags.
 
 `diff_test` is a plain top-level function (picklable) so a process pool can run it; each
 call works in its own directory and runs cocotb in a child process with a time limit.
@@ -58,7 +58,8 @@ def diff_test(
     workdir: Path | None = None,
     sandboxed: bool = True,
 ) -> StrictResult:
-    """Differential test of `sample` against `problem`'s RefModule.
+    """Differential test of `sample` against `problem`'s RefModule; a pass the tamper
+    scan flags is REFUSED (StrictResult.passed says why it fails).
 
     `workdir` holds the per-command temporary folders without the sandbox (default: the
     system's temporary folder).
@@ -75,12 +76,6 @@ def diff_test(
     if compiled.text is None:
         message = "; ".join(compiled.reasons)
         return StrictResult(problem.name, sample.sample, StrictStatus.COMPILE, message=message)
-    # A sample that acts on the harness can tell the test's wrapper from the official
-    # testbench (its instance path) and behave only here: the test vouches for none.
-    findings = scan_compiled(sample.code, compiled, problem, timeout_s=config.timeout_s)
-    if findings:
-        refused = StrictStatus.REFUSED
-        return StrictResult(problem.name, sample.sample, refused, tamper=findings)
     dut = read_interfaces(compiled.text, "sample.sv").get("TopModule")
     issues = interface_issues(ref, dut)
     if issues:
@@ -114,7 +109,15 @@ def diff_test(
     nonce = secrets.token_hex(16)
     commands = runner(workdir, sandboxed)
     execution = run_cocotb_job(commands, job, sources, (), config.timeout_s, nonce)
-    return _result(problem.name, sample.sample, config, execution, nonce)
+    result = _result(problem.name, sample.sample, config, execution, nonce)
+    if not result.passed:
+        return result
+    # A sample that acts on the harness can tell the test's wrapper from the official
+    # testbench (its instance path) and be right only here: the test vouches for none.
+    # Scanned after the test, so a failing sample keeps the verdict that says how it fails
+    # and only a would-be pass pays for the scan.
+    findings = scan_compiled(sample.code, compiled, problem, timeout_s=config.timeout_s)
+    return replace(result, status=StrictStatus.REFUSED, tamper=findings) if findings else result
 
 
 def _message(output: str) -> str:

@@ -20,7 +20,8 @@ class StrictStatus(StrEnum):
     COMPILE = "compile error"
     TIMEOUT = "timeout"
     ERROR = "error"  # the test itself could not run to its end (crash, missing report)
-    # the tamper scan flags the sample: not tested, and no pass (StrictResult.passed says why)
+    # the test found no difference, but the tamper scan flags the sample: no pass
+    # (StrictResult.passed says why)
     REFUSED = "refused"
 
 
