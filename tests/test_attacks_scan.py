@@ -181,7 +181,7 @@ SCAN_ATTACKS = [
 @pytest.mark.icarus
 @pytest.mark.parametrize(("name", "code", "reason"), SCAN_ATTACKS, ids=[a[0] for a in SCAN_ATTACKS])
 def test_the_scan_finds_the_attack(name, code, reason, tmp_path):
-    from verilogeval.checks.plus.tamper import scan_sample
+    from verilogeval.checks.tamper.scan import scan_sample
 
     found = scan_sample(code, harness_problem(), workdir=tmp_path)
     assert any(reason in finding for finding in found), found
@@ -191,7 +191,7 @@ def test_the_scan_finds_the_attack(name, code, reason, tmp_path):
 def test_local_struct_members_and_own_functions_are_no_finding(tmp_path):
     """The exceptions to the upward-name rules: a dotted name rooted in the module's own
     variable, a call of the module's own function, a disable of the enclosing block."""
-    from verilogeval.checks.plus.tamper import scan_sample
+    from verilogeval.checks.tamper.scan import scan_sample
 
     code = (
         "module TopModule (input [4:0] v, output maj);\n"
@@ -207,7 +207,7 @@ def test_local_struct_members_and_own_functions_are_no_finding(tmp_path):
 
 @pytest.mark.shared
 def test_every_instance_name_of_the_official_testbenches_is_reserved(official_root):
-    from verilogeval.checks.plus.tamper import HARNESS_NAMES
+    from verilogeval.checks.tamper.scan import HARNESS_NAMES
 
     instances = set()
     for task in Task:
@@ -224,7 +224,7 @@ def test_every_instance_name_of_the_official_testbenches_is_reserved(official_ro
 def test_the_scan_reads_what_icarus_compiles():
     """Hidden from Icarus, a task cannot act: the scan reads ivlpp's output, macros and all
     (the conditional itself is a finding: another compiler would read the task)."""
-    from verilogeval.checks.plus.tamper import scan_sample
+    from verilogeval.checks.tamper.scan import scan_sample
 
     hidden = design(CORRECT, "`ifndef __ICARUS__\ninitial $finish;\n`endif")
     found = scan_sample(hidden, harness_problem())
@@ -276,7 +276,7 @@ ORIGINS = {"tb": "test.sv", "RefModule": "ref.sv", "TopModule": "sample.sv"}
 
 @pytest.mark.icarus
 def test_the_compiled_design_of_a_plain_sample_is_the_graded_one(tmp_path):
-    from verilogeval.checks.plus.origins import design_origin_issues
+    from verilogeval.checks.tamper.origins import design_origin_issues
 
     assert design_origin_issues(compile_vvp(tmp_path, design(CORRECT)), ORIGINS, ("tb",)) == ()
 
@@ -284,7 +284,7 @@ def test_the_compiled_design_of_a_plain_sample_is_the_graded_one(tmp_path):
 @pytest.mark.icarus
 @pytest.mark.parametrize("tail", ["/*\n", "`ifdef VERILOGEVAL_NEVER\n"])
 def test_a_swallowed_testbench_shows_in_the_compiled_design(tmp_path, tail):
-    from verilogeval.checks.plus.origins import design_origin_issues
+    from verilogeval.checks.tamper.origins import design_origin_issues
 
     issues = design_origin_issues(
         compile_vvp(tmp_path, design(WRONG, after=OWN_TB + tail)), ORIGINS, ("tb",)
@@ -294,7 +294,7 @@ def test_a_swallowed_testbench_shows_in_the_compiled_design(tmp_path, tail):
 
 
 def test_origins_read_the_vvp_file_table():
-    from verilogeval.checks.plus.origins import design_origin_issues
+    from verilogeval.checks.tamper.origins import design_origin_issues
 
     vvp = (
         'S_0x1 .scope module, "tb" "tb" 3 35;\n'
@@ -341,7 +341,7 @@ MACRO_BOMB += design(CORRECT, "wire [1:0] w = {`M40};")
 
 @pytest.mark.icarus
 def test_a_sample_that_crashes_the_parser_costs_only_its_own_scan(tmp_path):
-    from verilogeval.checks.plus.tamper import scan_sample
+    from verilogeval.checks.tamper.scan import scan_sample
 
     (finding,) = scan_sample(DEEP_SUM, harness_problem(), workdir=tmp_path, timeout_s=120)
     assert finding.startswith("the scan could not finish: the parser crashed"), finding
@@ -351,7 +351,7 @@ def test_a_sample_that_crashes_the_parser_costs_only_its_own_scan(tmp_path):
 @pytest.mark.icarus
 @pytest.mark.slow
 def test_a_macro_bomb_is_a_finding_not_a_host_hazard(tmp_path):
-    from verilogeval.checks.plus.tamper import scan_sample
+    from verilogeval.checks.tamper.scan import scan_sample
 
     (finding,) = scan_sample(MACRO_BOMB, harness_problem(), workdir=tmp_path, timeout_s=5)
     assert "preprocess" in finding, finding
@@ -373,7 +373,7 @@ def test_reading_interfaces_of_a_hostile_sample_fails_alone():
 @pytest.mark.slow
 @pytest.mark.parametrize("task", list(Task))
 def test_no_official_reference_gets_a_finding(official_root, task, tmp_path):
-    from verilogeval.checks.plus.tamper import scan_sample
+    from verilogeval.checks.tamper.scan import scan_sample
 
     found = {}
     for problem in load_dataset(official_root, task).problems:
@@ -389,7 +389,7 @@ def test_no_official_reference_gets_a_finding(official_root, task, tmp_path):
 def test_no_officially_passing_golden_answer_gets_a_finding(
     official_problems, golden_classification, tmp_path
 ):
-    from verilogeval.checks.plus.tamper import scan_sample
+    from verilogeval.checks.tamper.scan import scan_sample
 
     problems = {(task, name): p for task in Task for name, p in official_problems[task].items()}
     found = {}

@@ -24,9 +24,9 @@ from verilogeval.checks.plus import harness
 from verilogeval.checks.plus.amplify import run_seeds
 from verilogeval.checks.plus.batch import PlusChecks, plus_fields
 from verilogeval.checks.plus.check import PlusConfig, PlusResult, plus_check, trusted_seeds
-from verilogeval.checks.plus.tamper import scan_log
 from verilogeval.checks.strict.check import StrictConfig, diff_test
 from verilogeval.checks.strict.result import StrictStatus
+from verilogeval.checks.tamper.scan import scan_log
 from verilogeval.dataset.loader import load_dataset
 from verilogeval.execution.pools import LocalPool, Place
 from verilogeval.grading.classify import classify

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from verilogeval.checks.plus.tamper import scan_log, scan_sample
+from verilogeval.checks.tamper.scan import scan_log, scan_sample
 from verilogeval.execution.interface import ModuleInterface, Port, read_interfaces
 from verilogeval.feedback.compiler_messages import COMPILER_WORDS, compiler_evidence
 from verilogeval.feedback.counterexample import counterexample_table

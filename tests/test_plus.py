@@ -13,8 +13,8 @@ from verilogeval.checks.plus.amplify import amplified_compile_argv, run_seeds, s
 from verilogeval.checks.plus.batch import PlusChecks, PlusInput, plus_error, plus_fields, plus_job
 from verilogeval.checks.plus.check import PlusConfig, PlusResult, plus_check
 from verilogeval.checks.plus.harness import HARNESS_TOP, secret_shifts
-from verilogeval.checks.plus.tamper import scan_log, scan_sample
 from verilogeval.checks.strict.result import StrictResult, StrictStatus
+from verilogeval.checks.tamper.scan import scan_log, scan_sample
 from verilogeval.dataset.loader import load_dataset
 from verilogeval.execution.pools import LocalPool, Place, run_all
 from verilogeval.grading.classify import classify

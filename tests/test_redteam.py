@@ -101,7 +101,7 @@ def test_upward_reference_behind_a_generate_condition_icarus_reads_otherwise(
 ):
     """Class: tamper-scan bypass by a pyslang-vs-Icarus elaboration differential.
 
-    Root cause: verilogeval/checks/plus/token_scan.py, scan_tokens: the only check that a name
+    Root cause: verilogeval/checks/tamper/token_scan.py, scan_tokens: the only check that a name
     stays inside the design is slang's elaboration of the sample alone, which never looks
     into a generate branch it evaluates as false; Icarus evaluates constants differently
     (unsized arithmetic is lossless), elaborates that branch, and `tb.out_ref` (the
@@ -117,10 +117,10 @@ def test_upward_reference_behind_a_generate_condition_icarus_reads_otherwise(
 def test_upward_reference_to_the_reference_instance_by_its_name(tmp_path, official_root):
     """Class: tamper-scan bypass by a name that resolves in the scan and elsewhere in Icarus.
 
-    Root cause: verilogeval/checks/plus/token_scan.py, scan_tokens: the sample is elaborated alone,
-    so every module it declares but does not instantiate is a top and `good1.out` resolves
-    to the sample's own `good1`; the instance names of the testbench (`good1`,
-    `top_module1`, `stim1`) are not reserved (tamper.py reserves only declared module
+    Root cause: verilogeval/checks/tamper/token_scan.py, scan_tokens: the sample is elaborated
+    alone, so every module it declares but does not instantiate is a top and `good1.out`
+    resolves to the sample's own `good1`; the instance names of the testbench (`good1`,
+    `top_module1`, `stim1`) are not reserved (scan.py reserves only declared module
     names). In the compile only `tb` is a root and `good1.out` is the reference's output.
     """
     done, records = evaluate(
@@ -179,7 +179,7 @@ def _popcount(official_root: Path):
 def test_escaped_system_names_in_a_generate_branch_only_icarus_elaborates(tmp_path, official_root):
     """Class: allow-list bypass: every refused system task ($fopen, $random, $finish...).
 
-    Root cause: verilogeval/checks/plus/token_scan.py, scan_tokens / system_name_reason: only
+    Root cause: verilogeval/checks/tamper/token_scan.py, scan_tokens / system_name_reason: only
     SystemIdentifier tokens are checked against the allow-list, but Icarus's lexer turns
     an escaped identifier that starts with `$` into the system name. slang reads
     `\\$fopen ` as a plain name, which only elaboration would flag (undeclared), and a
@@ -187,7 +187,7 @@ def test_escaped_system_names_in_a_generate_branch_only_icarus_elaborates(tmp_pa
     from elaborating. The compile runs all of them: the file is written, $finish ends the
     run early.
     """
-    from verilogeval.checks.plus.tamper import scan_sample
+    from verilogeval.checks.tamper.scan import scan_sample
 
     problem = _popcount(official_root)
     assert scan_sample(HIDDEN_SYSTEM_TASKS, problem, workdir=tmp_path) != ()
@@ -281,7 +281,7 @@ endmodule
 def test_every_trusted_verdict_forged_by_compiler_specific_views(tmp_path, official_root):
     """Class: tamper-scan bypass by preprocessing differential, across the four compiles.
 
-    Root cause: verilogeval/grading/preprocess.py, preprocess_sample and tamper.py,
+    Root cause: verilogeval/grading/preprocess.py, preprocess_sample and checks/tamper/scan.py,
     scan_sample scan the sample as the official compile preprocesses it, but the raw text
     goes to three other readers: strict's cocotb build (verilogeval/checks/strict/check.py; a
     different file name, so `__FILE__` differs, and a wrapper whose `ref_module` an
@@ -342,9 +342,9 @@ HELD_BY_THE_SCAN = {
 @pytest.mark.parametrize("name", sorted(HELD_BY_THE_SCAN))
 def test_the_scan_finds_the_plain_forms(name, tmp_path, official_root):
     """Defence holds: the same tricks without a differential to hide behind are findings
-    (verilogeval/checks/plus/token_scan.py's allow-list and elaboration, preprocess.py's harness
+    (verilogeval/checks/tamper/token_scan.py's allow-list and elaboration, preprocess.py's harness
     comparison)."""
-    from verilogeval.checks.plus.tamper import scan_sample
+    from verilogeval.checks.tamper.scan import scan_sample
 
     problem = _popcount(official_root)
     assert scan_sample(HELD_BY_THE_SCAN[name], problem, workdir=tmp_path) != ()
@@ -391,7 +391,7 @@ def test_the_commands_tmp_bounds_its_files_as_the_workspace_does(official_root):
 def test_the_parser_child_forgets_the_samples_it_scanned():
     """Class: one sample's cost carried into later samples (the parser child's memory).
 
-    Root cause: verilogeval/checks/plus/token_scan.py, scan_tokens (and interface.py's reader)
+    Root cause: verilogeval/checks/tamper/token_scan.py, scan_tokens (and interface.py's reader)
     use `SyntaxTree.fromText` without a SourceManager of their own, so pyslang's global
     default one keeps every scanned text for the life of the parser child
     (verilogeval/execution/untrusted_parse.py, _Parser), about 1 MB per large sample. Under the

@@ -13,7 +13,7 @@ from run_folders import jsonl_lines
 from verilogeval.checks.formal.check import FormalConfig, formal_check
 from verilogeval.checks.formal.result import FormalStatus
 from verilogeval.checks.formal.subset import divergences
-from verilogeval.checks.plus.tamper import scan_log, scan_sample
+from verilogeval.checks.tamper.scan import scan_log, scan_sample
 from verilogeval.feedback.evidence import build_evidence
 from verilogeval.feedback.levels import FeedbackLevel
 from verilogeval.feedback.render import render_feedback
@@ -249,18 +249,48 @@ def test_a_harness_aware_forger_does_not_stop_the_loop_with_strict(
 @pytest.mark.icarus
 @pytest.mark.shared
 @pytest.mark.cocotb
-@pytest.mark.xfail(
-    strict=True,
-    reason="the differential test reads no tamper scan: an answer that tells its wrapper "
-    "from the official testbench (%m) passes it; strict_passed (and strict_pass@k) counts "
-    "it. Fix: strict refuses (a status of its own, passed null) a sample the scan flags, "
-    "as formal refuses one outside its subset; --plus already does",
-)
 def test_strict_alone_does_not_pass_a_harness_aware_answer(official, tmp_path) -> None:
+    """The differential test read no tamper scan: an answer that tells its wrapper from the
+    official testbench (%m) passed it, and strict_passed (and strict pass@k) counted it.
+    Now strict refuses a pass the scan flags, as --plus does: no pass."""
+    from verilogeval.checks.strict.batch import strict_fields
     from verilogeval.checks.strict.check import StrictConfig, diff_test
+    from verilogeval.checks.strict.result import StrictStatus
+    from verilogeval.checks.strict.verdict import strict_verdict
 
     result = diff_test(
         official["Prob001_zero"], Sample("Prob001_zero", 1, HARNESS_AWARE), StrictConfig(),
         workdir=tmp_path,
     )  # fmt: skip
-    assert result.passed is not True
+    # right in the wrapper (the test found no difference), flagged by the scan
+    assert (result.status, result.passed, result.mismatch_compares) == (
+        StrictStatus.REFUSED, False, 0,
+    )  # fmt: skip
+    assert result.compares > 0
+    assert result.tamper and any("$sformatf" in finding for finding in result.tamper)
+    verdict = strict_verdict(result)
+    assert (verdict.status, verdict.passed) == (StrictStatus.REFUSED, False)
+    assert verdict.reason.startswith("refused: tamper scan: ")
+    fields = strict_fields(result)
+    assert fields["strict_passed"] is False and fields["strict"]["tamper"] == list(result.tamper)
+
+
+@pytest.mark.icarus
+@pytest.mark.shared
+@pytest.mark.cocotb
+def test_run_strict_alone_counts_no_strict_pass_of_a_harness_aware_answer(
+    cli, official_root, tmp_path
+) -> None:
+    out = tmp_path / "run"
+    with FakeOpenAIServer(reply=lambda body: f"[BEGIN]\n{HARNESS_AWARE}[DONE]") as server:
+        result = cli(
+            "run", "--model", "openai:fake", "--api-base", server.base_url,
+            "--dataset", official_root, "--problems", "Prob001_zero", "--out", out,
+            "--no-cache", "--quiet", "--strict",
+        )  # fmt: skip
+    assert "Traceback" not in result.stderr, result.stderr
+    [line] = jsonl_lines(out / "results.jsonl")
+    assert (line["passed"], line["strict_passed"]) == (True, False)  # forged officially
+    assert line["checks"]["strict"]["status"] == "refused"
+    assert line["checks"]["strict"]["passed"] is False
+    assert line["strict"]["status"] == "refused" and line["strict"]["tamper"]

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from verilogeval.checks.formal.subset import subset_findings
-from verilogeval.checks.plus.token_scan import scan_tokens
+from verilogeval.checks.tamper.token_scan import scan_tokens
 from verilogeval.execution.interface import interfaces_as_json
 
 # What the child can be asked to do: every function that reads untrusted source.

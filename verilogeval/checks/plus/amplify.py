@@ -25,7 +25,7 @@ from verilogeval.checks.plus.harness import (
     new_secret,
     testbench_counters,
 )
-from verilogeval.checks.plus.origins import design_origin_issues
+from verilogeval.checks.tamper.origins import design_origin_issues
 from verilogeval.execution.sandbox.host import Command, runner
 from verilogeval.grading.classify import classify
 from verilogeval.grading.simulate import (

@@ -17,9 +17,9 @@ from typing import Any
 from verilogeval.checks.formal.result import FormalResult
 from verilogeval.checks.plus.check import PlusConfig, PlusResult, plus_check, plus_settings
 from verilogeval.checks.plus.harness import Counters, harness_source
-from verilogeval.checks.plus.tamper import SCAN_RULES
 from verilogeval.checks.plus.verdict import plus_verdict
 from verilogeval.checks.strict.result import StrictResult
+from verilogeval.checks.tamper.scan import SCAN_RULES
 from verilogeval.errors import error_reason
 from verilogeval.execution.pools import Place, Pool, then
 from verilogeval.execution.sandbox.host import SandboxError

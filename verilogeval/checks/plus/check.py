@@ -18,7 +18,7 @@ from typing import Any
 
 from verilogeval.checks.plus.amplify import ForeignDesign, SeedRun, run_seeds, shifts_stimulus
 from verilogeval.checks.plus.harness import SHIFT_LIMIT, TRUST_RULES, secret_shifts
-from verilogeval.checks.plus.tamper import scan_log, scan_sample
+from verilogeval.checks.tamper.scan import scan_log, scan_sample
 from verilogeval.grading import simulate as sim
 from verilogeval.grading.grader import result_store
 from verilogeval.grading.time_limits import reference_sample

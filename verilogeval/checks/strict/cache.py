@@ -2,9 +2,10 @@
 
 A result is kept under a key of everything it depends on: the reference and the sample,
 the testbench it is preprocessed with, the settings, the simulator, the sandbox, and the
-sources of the test itself (this package, the preprocessing, the cocotb test in sims/ and
-the input domains), so an edit to the test never serves an old verdict. Only verdicts are
-kept: a test that could not run (error, timeout) is run again next time.
+sources of the test itself (this package, the preprocessing, the tamper scan, the cocotb
+test in sims/ and the input domains), so an edit to the test never serves an old verdict.
+Only verdicts are kept: a test that could not run (error, timeout) is run again next time,
+and so is a refusal.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
+from verilogeval.checks import tamper
 from verilogeval.checks.strict.check import DIFF_TEST_MODULE, StrictConfig
 from verilogeval.checks.strict.result import StrictResult, StrictStatus
 from verilogeval.grading import preprocess
@@ -25,7 +27,9 @@ from verilogeval.records import Problem, Sample
 from verilogeval.resources import resource_dir
 
 STRICT_CACHE_FORMAT = 2  # bump when a kept StrictResult would read differently
-_UNDECIDED = (StrictStatus.ERROR, StrictStatus.TIMEOUT)
+# A test that could not run, and a refusal (the scan could have been cut by its deadline;
+# it is cheap to scan again, as plus scans again), are not kept.
+_NOT_KEPT = (StrictStatus.ERROR, StrictStatus.TIMEOUT, StrictStatus.REFUSED)
 
 
 @cache
@@ -34,6 +38,7 @@ def _test_sources_digest() -> str:
     files = sorted(Path(__file__).parent.glob("*.py"))
     files += [resource_dir("sims") / f"{DIFF_TEST_MODULE}.py", Path(domains.__file__)]
     files += [Path(preprocess.__file__)]  # the sample is tested as it preprocesses
+    files += sorted(Path(tamper.__file__).parent.glob("*.py"))  # and scanned first
     files += sorted(Path(domains.__file__).parent.glob("*.toml"))
     digest = hashlib.sha256()
     for path in files:
@@ -80,7 +85,7 @@ class StrictCache:
             return None
 
     def put(self, problem: Problem, sample: Sample, result: StrictResult) -> None:
-        if result.status not in _UNDECIDED:
+        if result.status not in _NOT_KEPT:
             self._store.put(self.key(problem, sample), result.to_json())
 
     def close(self) -> None:

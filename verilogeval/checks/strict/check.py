@@ -1,4 +1,5 @@
-"""Run the differential test of one sample: pair interfaces, write the wrapper, run cocotb.
+"""Run the differential test of one sample: pair interfaces, write the wrapper, run cocotb,
+then refuse a pass the tamper scan flags.
 
 `diff_test` is a plain top-level function (picklable) so a process pool can run it. Its
 cocotb job is one simulation like any other (grading.simulate.simulate_files): cocotb's
@@ -21,6 +22,7 @@ from verilogeval.checks.strict.result import (
     StrictResult,
     StrictStatus,
 )
+from verilogeval.checks.tamper.scan import scan_compiled
 from verilogeval.execution.interface import read_interfaces
 from verilogeval.execution.sandbox.host import runner
 from verilogeval.grading.classify import log_lines
@@ -59,7 +61,8 @@ def diff_test(
     workdir: Path | None = None,
     sandboxed: bool = True,
 ) -> StrictResult:
-    """Differential test of `sample` against `problem`'s RefModule.
+    """Differential test of `sample` against `problem`'s RefModule; a pass the tamper
+    scan flags is REFUSED (StrictResult.passed says why it fails).
 
     `workdir` holds the per-command temporary folders without the sandbox (default: the
     system's temporary folder).
@@ -108,7 +111,15 @@ def diff_test(
     nonce = secrets.token_hex(16)
     simulation = cocotb_simulation(job, sources, config.timeout_s, nonce)
     (simulated,) = simulate_files(runner(workdir, sandboxed), sample, simulation)
-    return _result(problem.name, sample.sample, config, simulated.result, nonce)
+    result = _result(problem.name, sample.sample, config, simulated.result, nonce)
+    if not result.passed:
+        return result
+    # A sample that acts on the harness can tell the test's wrapper from the official
+    # testbench (its instance path) and be right only here: the test vouches for none.
+    # Scanned after the test, so a failing sample keeps the verdict that says how it fails
+    # and only a would-be pass pays for the scan.
+    findings = scan_compiled(sample.code, compiled, problem, timeout_s=config.timeout_s)
+    return replace(result, status=StrictStatus.REFUSED, tamper=findings) if findings else result
 
 
 def _message(output: str) -> str:

@@ -20,6 +20,9 @@ class StrictStatus(StrEnum):
     COMPILE = "compile error"
     TIMEOUT = "timeout"
     ERROR = "error"  # the test itself could not run to its end (crash, missing report)
+    # the test found no difference, but the tamper scan flags the sample: no pass
+    # (StrictResult.passed says why)
+    REFUSED = "refused"
 
 
 @dataclass(frozen=True)
@@ -56,15 +59,24 @@ class StrictResult:
     x_strict: bool = False
     first_mismatch: FirstMismatch | None = None
     interface_issues: tuple[str, ...] = ()
+    tamper: tuple[str, ...] = ()  # the tamper scan's findings (status REFUSED)
     message: str | None = None  # compile or crash output (tail), when there is no report
     duration_s: float = 0.0
 
     @property
     def passed(self) -> bool:
+        """Only PASS passes. A REFUSED sample fails (false, not formal's null for "cannot
+        decide"): the scan's allow-list flags only what a design does not need and what
+        acts on a harness (its instance path, the verdict text, the simulation's end), so a
+        finding is evidence of an attempt to tell the harnesses apart, and a design that
+        behaves one way in the test's wrapper and maybe another in the official testbench
+        is no design the test can vouch for. `--plus` fails it on the same finding."""
         return self.status is StrictStatus.PASS
 
     def describe(self) -> str:
         """One line: the status and what a person needs to see first."""
+        if self.tamper:
+            return f"{self.status}: tamper scan: {'; '.join(self.tamper)}"
         if self.first_mismatch is not None:
             return f"{self.status}: {self.first_mismatch.describe()}"
         if self.interface_issues:
@@ -81,6 +93,7 @@ class StrictResult:
         del fields["problem"], fields["sample"]
         fields["status"] = str(self.status)
         fields["interface_issues"] = list(self.interface_issues)
+        fields["tamper"] = list(self.tamper)
         return fields
 
     @classmethod

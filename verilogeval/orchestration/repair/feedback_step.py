@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from verilogeval.checks.plus.tamper import scan_log, scan_sample
+from verilogeval.checks.tamper.scan import scan_log, scan_sample
 from verilogeval.execution.interface import ModuleInterface, read_interfaces
 from verilogeval.feedback.counterexample import counterexample_table
 from verilogeval.feedback.evidence import WaveTable, build_evidence

@@ -4,7 +4,7 @@ The official flow trusts the log the simulation prints, and the sample runs in t
 simulation as the testbench: it can print the verdict line itself, end the simulation
 before the testbench compares, write or read files, or reach into the testbench. The scan
 reads the sample as Icarus's preprocessor leaves it (verilogeval.grading.preprocess, in the
-sandbox) with an allow-list (verilogeval.checks.plus.token_scan, in the limited parser child),
+sandbox) with an allow-list (verilogeval.checks.tamper.token_scan, in the limited parser child),
 after refusing in the raw text whatever another compiler would read otherwise
 (conditionals, `__FILE__`, macros it does not define); the log check counts verdict
 lines. Each finding is one short reason.
@@ -19,6 +19,7 @@ from verilogeval.execution.untrusted_parse import ParseFailed, parse_call
 from verilogeval.grading.classify import log_lines
 from verilogeval.grading.ports.wrapper import DUT_INSTANCE, REF_INSTANCE
 from verilogeval.grading.preprocess import (
+    Preprocessed,
     harness_files,
     reader_dependent_directives,
     sample_as_compiled,
@@ -59,10 +60,19 @@ def scan_sample(
     With `problem`, its testbench and reference follow the sample as in the compile, and
     the names they declare are reserved. A scan that cannot finish is a finding.
     """
-    raw = reader_dependent_directives(code)
     preprocessed = sample_as_compiled(
         code, problem, workdir=workdir, sandboxed=sandboxed, timeout_s=timeout_s
     )
+    return scan_compiled(code, preprocessed, problem, timeout_s=timeout_s)
+
+
+def scan_compiled(
+    code: str, preprocessed: Preprocessed, problem: Problem | None, *, timeout_s: float
+) -> tuple[str, ...]:
+    """scan_sample's findings on `code` already preprocessed by sample_as_compiled with the
+    same `problem`: a check that compiles that text anyway (strict, formal) scans it
+    without preprocessing it twice."""
+    raw = reader_dependent_directives(code)
     if preprocessed.text is None:
         return raw + preprocessed.reasons
     reserved = set(HARNESS_NAMES)
