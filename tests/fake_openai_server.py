@@ -23,6 +23,7 @@ import asyncio
 import contextlib
 import json
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -143,12 +144,15 @@ class FakeOpenAIServer:
         behaviour: Behaviour = Behaviour.PLAIN,
         port: int = 0,
         tool_calls: Callable[[dict[str, Any]], ToolCall | None] | None = None,
+        hang_until: Callable[[list[dict[str, Any]]], bool] | None = None,
     ) -> None:
         """`port` 0 takes a free one; a given port lets a test bring a server back at the
         address a run was pointed at before it listened. `tool_calls` scripts an agent's
         model: a ToolCall it returns is the answer (a chat completion calling that tool),
-        None lets `reply` answer."""
+        None lets `reply` answer. `hang_until` ends a hang (the connection dropped, as by a
+        proxy) as soon as it holds for the requests received, rather than after `hang_s`."""
         self.tool_calls = tool_calls
+        self.hang_until = hang_until
         self.latency_s = latency_s
         self.reply = reply
         self.behaviour = behaviour
@@ -222,6 +226,19 @@ class FakeOpenAIServer:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._stopping.wait(), seconds)
 
+    async def _hang(self) -> None:
+        """Until `hang_s` has passed, the server stops, or `hang_until` holds."""
+        until = self.hang_until
+        if until is None:
+            await self._pause(self.hang_s)
+            return
+        deadline = time.monotonic() + self.hang_s
+        while time.monotonic() < deadline and not self._stopping.is_set():
+            with self._lock:
+                if until(list(self.requests)):
+                    return
+            await self._pause(0.05)
+
     def _next(self, path: str, body: dict[str, Any]) -> Fault | None:
         with self._lock:
             self.requests.append(body)
@@ -277,7 +294,7 @@ class FakeOpenAIServer:
             return True
         fault = self._next(path, body)
         if fault is not None and fault.kind is FaultKind.HANG:
-            await self._pause(self.hang_s)
+            await self._hang()
             return False
         try:
             if self.latency_s:

@@ -295,14 +295,18 @@ def test_formal_feedback_shows_the_counterexample(cli, official_root, tmp_path):
 
 @pytest.mark.slow
 def test_one_sample_s_rounds_never_wait_for_another_s(cli, official_root, tmp_path):
-    """The first request hangs until the client gives up on it (60 s): meanwhile the other
-    samples go through all their rounds, so a third round is asked before it is asked again."""
+    """The first request hangs until a third round has been asked (then its connection
+    drops; the client would give up at 600 s): meanwhile the other samples go through all
+    their rounds, so a third round is asked before the hung one is asked again."""
     out = tmp_path / "run"
     with FakeOpenAIServer(
-        reply=repairing_reply(Repairing.TWO_ROUNDS), faults=[Fault(FaultKind.HANG)], hang_s=600
+        reply=repairing_reply(Repairing.TWO_ROUNDS),
+        faults=[Fault(FaultKind.HANG)],
+        hang_s=600,
+        hang_until=lambda asked: any(len(body["messages"]) == 6 for body in asked),
     ) as server:
         extra = ("--repair", "2", "--samples", "3", "--concurrency", "3")
-        result = cli(*_argv(server, official_root, out, *extra, "--request-timeout", "60"))
+        result = cli(*_argv(server, official_root, out, *extra, "--request-timeout", "600"))
         sizes = [len(body["messages"]) for body in server.requests]
     assert result.returncode == 0, result.stderr
     assert sizes.count(2) == 4  # three first answers, one of them asked twice
