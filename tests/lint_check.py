@@ -67,7 +67,6 @@ LINT = PostCheck(
     applies=lambda verdict: True,
     verdict=lint_verdict,
     error_record=lambda sample, error: LintDetails(None, str(error)),
-    settings_json=lambda settings: {},
     schema=VerdictSchema(status=LintStatus, details=LintDetails.from_json),
     options=flag_only(NAME, "also lint every sample with iverilog -Wall"),
     report=CheckReport(),

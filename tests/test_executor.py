@@ -12,6 +12,7 @@ from dataclasses import replace
 
 import pytest
 
+from verilogeval.checks.registry import check_settings_types
 from verilogeval.dataset.loader import load_dataset
 from verilogeval.errors import UserError
 from verilogeval.orchestration.executor import execute
@@ -61,7 +62,7 @@ class Notes:
     def finish(self, outcome: int) -> Manifest:
         self.calls.append("finish")
         assert self.journal._file.closed  # the resources are closed before finish
-        manifest = read_manifest(self.folder)
+        manifest = read_manifest(self.folder, check_settings_types())
         assert manifest is not None and manifest.finished_at is None
         return replace(manifest, finished_at=now_iso())
 
@@ -80,7 +81,7 @@ def test_a_work_runs_in_order_and_resumes_from_its_journal(tmp_path):
     assert execute(folder, resumed) == 2  # only what the journal lacks
     assert resumed.calls == ["manifest", "start", "run", "finish"]
     assert resumed.previous is not None and resumed.previous.started_at == written["started_at"]
-    final = read_manifest(folder)
+    final = read_manifest(folder, check_settings_types())
     assert final is not None and final.finished_at is not None and final.sessions == 2
     assert final.started_at == written["started_at"]
 

@@ -107,7 +107,6 @@ def _crashing_check() -> PostCheck:
         applies=lambda verdict: True,
         verdict=lambda record, records: not_checked("crashing", None, ""),
         error_record=lambda sample, error: None,
-        settings_json=lambda settings: {},
         schema=_CRASHING_SCHEMA,
         options=flag_only("crashing", "a check that crashes"),
     )

@@ -9,8 +9,11 @@ from pathlib import Path
 import pytest
 from run_folders import write_run
 
-from verilogeval.runfolder.manifest import Manifest
-from verilogeval.runfolder.settings import RepairSettings, SamplingSettings
+from verilogeval.checks.plus.check import PlusSettings
+from verilogeval.checks.registry import check_settings_types
+from verilogeval.checks.strict.check import StrictConfig
+from verilogeval.runfolder.manifest import Manifest, SimulatorFacts
+from verilogeval.runfolder.settings import RepairSettings, SamplingSettings, TimeLimitSettings
 
 # run.json of `run --model oracle --problems 2 --strict --repair 1 --seed 7`, as main wrote
 # it before the manifest held typed settings records (53029c0), less what changes per
@@ -72,7 +75,7 @@ def test_run_json_from_typed_records_is_byte_identical_to_before(cli, tmp_path):
     path = out / "run.json"
     data = json.loads(path.read_text())
     assert _comparable(data) == _comparable(GOLDEN_RUN_JSON | {k: data[k] for k in _PER_INVOCATION})
-    manifest = Manifest.from_json(data, path)
+    manifest = Manifest.from_json(data, path, check_settings_types())
     assert manifest.sampling == SamplingSettings(
         n=1, temperature=0.0, top_p=0.01, max_tokens=1024, seed=7, preset="greedy"
     )
@@ -95,13 +98,18 @@ def test_a_typed_record_compares_equal_to_the_json_read_back(tmp_path: Path):
                 "dataset": {"path": "d", "hash": "h", "official": False},
             },
             tmp_path,
+            check_settings_types(),
         ).dataset,
         problems=("Prob001_zero",),
         started_at="now",
         sampling=SamplingSettings(n=2, temperature=1.0, top_p=0.95, max_tokens=9, seed=None),
         repair=RepairSettings(rounds=2, feedback="compiler", history="last"),
+        checks={"strict": StrictConfig(seed=3), "plus": PlusSettings(seeds=2, shifts=(1, 5))},
+        simulator=SimulatorFacts(None, None, TimeLimitSettings(floor_s=30.0, factor=4.0)),
     )
-    back = Manifest.from_json(json.loads(json.dumps(written.to_json())), tmp_path)
+    back = Manifest.from_json(
+        json.loads(json.dumps(written.to_json())), tmp_path, check_settings_types()
+    )
     assert back == written and not back.identity().differences(written.identity())
 
 
@@ -138,6 +146,10 @@ def test_a_typed_record_compares_equal_to_the_json_read_back(tmp_path: Path):
         (
             {"plus": {"shifts": [1, "2"]}},
             "field 'checks.plus.shifts[]' must be an integer, not '2'",
+        ),
+        (
+            {"simulator": {"timeout_s": None, "time_limit": {"floor_s": "long", "factor": 4}}},
+            "field 'simulator.time_limit.floor_s' must be a number, not 'long'",
         ),
         (
             {"checks": {"lint": {}}},

@@ -9,7 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from verilogeval.checks.registry import POST_CHECKS, PostCheck, verdict_schemas
+from verilogeval.checks.registry import (
+    POST_CHECKS,
+    PostCheck,
+    check_settings_types,
+    verdict_schemas,
+)
 from verilogeval.checks.strict.verdict import strict_verdict
 from verilogeval.dataset.loader import load_dataset
 from verilogeval.errors import DamagedFile
@@ -73,7 +78,7 @@ def test_a_damaged_line_names_file_line_and_field(tmp_path, line, message):
 def test_a_newer_schema_is_refused_by_name(tmp_path):
     (tmp_path / "run.json").write_text(json.dumps({"schema_version": 99}))
     with pytest.raises(DamagedFile, match="schema_version 99 is newer"):
-        read_manifest(RunFolder(tmp_path))
+        read_manifest(RunFolder(tmp_path), check_settings_types())
 
 
 @pytest.mark.icarus
@@ -115,7 +120,7 @@ def test_a_check_that_raises_gives_an_error_result_not_a_missing_line(tmp_path):
         applies=strict.applies,
         verdict=strict.verdict,
         error_record=strict.error_record,
-        settings_json=strict.settings_json,
+        settings_recorded=strict.settings_recorded,
         schema=strict.schema,
         options=strict.options,
     )

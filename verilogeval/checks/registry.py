@@ -27,7 +27,7 @@ import argparse
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
@@ -48,7 +48,7 @@ from verilogeval.checks.plus.check import (
     PlusConfig,
     PlusResult,
     PlusSettings,
-    plus_settings,
+    plus_record,
     resumed_plus,
 )
 from verilogeval.checks.plus.options import add_plus_options, plus_config_from_args
@@ -60,15 +60,13 @@ from verilogeval.checks.strict.check import StrictConfig
 from verilogeval.checks.strict.options import add_strict_options, strict_config_from_args
 from verilogeval.checks.strict.verdict import SCHEMA as STRICT_SCHEMA
 from verilogeval.checks.strict.verdict import strict_verdict
-from verilogeval.errors import DamagedFile
 from verilogeval.execution.pools import Job, Pool, then
 from verilogeval.grading.grader import GradeConfig, Graded
 from verilogeval.grading.simulate import official_log
 from verilogeval.records import Problem, Sample, Verdict
 from verilogeval.runfolder.lines import ResultLine
-from verilogeval.runfolder.manifest import Manifest
-from verilogeval.runfolder.settings import read_settings
-from verilogeval.verdicts import CheckVerdict, VerdictSchema, unknown_check
+from verilogeval.runfolder.settings import CheckSettings
+from verilogeval.verdicts import CheckVerdict, VerdictSchema
 
 
 class CheckRunner(Protocol):
@@ -193,12 +191,13 @@ class PostCheck:
     error_record: Callable[[Sample, BaseException], Any]  # its record when the check raised
     schema: VerdictSchema  # how its `checks.<name>` record reads back
     options: CheckOptions
-    # its settings for run.json and the resume identity
-    settings_json: Callable[[Any], dict[str, Any]] = asdict
+    # its settings as run.json and the resume identity record them: a settings_record
+    # (the settings themselves where they are one)
+    settings_recorded: Callable[[Any], CheckSettings] = lambda settings: settings
     report: CheckReport = CheckReport()
     tools: tuple[str, ...] = ()  # programs its jobs need beyond Icarus
-    # the frozen dataclass its settings_json reads back into from run.json
-    settings_record: type[Any] = NoSettings
+    # the frozen dataclass its `checks.<name>` settings read back into from run.json
+    settings_record: type[CheckSettings] = NoSettings
     # (settings, the settings_record run.json holds) -> the settings a resumed run keeps
     # (plus: its secret shifts, drawn anew by every invocation)
     resumed: Callable[[Any, Any], Any] = lambda settings, _: settings
@@ -290,7 +289,7 @@ POST_CHECKS: dict[str, PostCheck] = {
         applies=_passed,
         verdict=_plus_verdict,
         error_record=plus_error,
-        settings_json=plus_settings,
+        settings_recorded=plus_record,
         settings_record=PlusSettings,
         schema=PLUS_SCHEMA,
         options=CheckOptions(
@@ -341,13 +340,14 @@ def verdict_schemas() -> dict[str, VerdictSchema]:
     return {name: check.schema for name, check in POST_CHECKS.items()}
 
 
-def recorded_settings(manifest: Manifest, path: Path) -> dict[str, Any]:
-    """Check name -> its settings as run.json (`path`) records them, each read back into its
-    check's settings_record; DamagedFile naming a check no registration has, or a field."""
-    recorded = {}
-    for name, data in manifest.checks.items():
-        if name not in POST_CHECKS:
-            raise DamagedFile(path, f"field 'checks.{name}' {unknown_check(POST_CHECKS)}")
-        record = POST_CHECKS[name].settings_record
-        recorded[name] = read_settings(record, data, f"checks.{name}", path)
-    return recorded
+def check_settings_types() -> dict[str, type[CheckSettings]]:
+    """Check name -> the record its run.json settings read back into, for the run folder's
+    reader (verilogeval.runfolder.manifest.read_manifest)."""
+    return {name: check.settings_record for name, check in POST_CHECKS.items()}
+
+
+def recorded_checks(checks: Mapping[str, Any]) -> dict[str, CheckSettings]:
+    """Check name -> its settings as run.json records them, each check asked for."""
+    return {
+        name: POST_CHECKS[name].settings_recorded(settings) for name, settings in checks.items()
+    }

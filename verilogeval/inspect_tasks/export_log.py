@@ -89,7 +89,7 @@ def _task_metadata(run: Run) -> dict[str, Any]:
     """The keys the Inspect tasks record (verilogeval.inspect_tasks.tasks.TaskSetup)."""
     manifest = run.manifest
     assert manifest is not None
-    checks = dict(manifest.checks)
+    checks = {name: asdict(settings) for name, settings in manifest.checks.items()}
     return {
         "verilogeval_task": manifest.task,
         "benchmark": manifest.benchmark,

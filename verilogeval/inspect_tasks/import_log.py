@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
 from inspect_ai.log import EvalLog, EvalSample, read_eval_log
 
-from verilogeval.checks.registry import verdict_schemas
+from verilogeval.checks.registry import check_settings_types, verdict_schemas
 from verilogeval.errors import DamagedFile, UserError
 from verilogeval.grading.simulate import DEFAULT_TIMEOUT_S
 from verilogeval.grading.time_limits import TimeLimitPolicy
@@ -38,10 +38,16 @@ from verilogeval.runfolder.manifest import (
     DatasetFacts,
     Manifest,
     SimulatorFacts,
+    read_checks,
     write_manifest,
 )
 from verilogeval.runfolder.official_layout import sample_path
-from verilogeval.runfolder.settings import PromptSettings, SamplingSettings, read_settings
+from verilogeval.runfolder.settings import (
+    PromptSettings,
+    SamplingSettings,
+    TimeLimitSettings,
+    read_settings,
+)
 
 SCORER = "verilog_grader"  # the scorer's name in a log (verilogeval.inspect_tasks.scorer)
 
@@ -88,7 +94,9 @@ def import_log(log_path: Path, out: Path) -> Imported:
     prompt = meta.get("prompt")
     settings = None if prompt is None else read_settings(PromptSettings, prompt, "prompt", log_path)
     write_prompts(folder.prompts, _prompts(log_path, samples, task, settings or PromptSettings()))
-    write_manifest(folder, replace(_manifest(log, problems, n, task, meta), prompt=settings))
+    write_manifest(
+        folder, replace(_manifest(log_path, log, problems, n, task, meta), prompt=settings)
+    )
     expected = [(problem, sample) for problem in problems for sample in range(1, n + 1)]
     write_summaries(folder, results, read_generations(folder.generations), expected=expected)
     return Imported(folder=folder, samples=len(samples), graded=len(results))
@@ -192,11 +200,17 @@ def model_label(model: str, meta: Mapping[str, Any]) -> str:
 
 
 def _manifest(
-    log: EvalLog, problems: tuple[str, ...], n: int, task: str, meta: Mapping[str, Any]
+    log_path: Path,
+    log: EvalLog,
+    problems: tuple[str, ...],
+    n: int,
+    task: str,
+    meta: Mapping[str, Any],
 ) -> Manifest:
     dataset = meta.get("dataset") or {}
-    checks = meta.get("checks") or {}
+    checks = read_checks(meta.get("checks") or {}, check_settings_types(), log_path)
     config = log.plan.config
+    policy = TimeLimitPolicy()
     return Manifest(
         command="import-inspect",
         task=task,
@@ -223,7 +237,7 @@ def _manifest(
         simulator=SimulatorFacts(
             version=meta.get("simulator"),
             timeout_s=DEFAULT_TIMEOUT_S,
-            time_limit=asdict(TimeLimitPolicy()),
+            time_limit=TimeLimitSettings(floor_s=policy.floor_s, factor=policy.factor),
         ),
         sandbox=True,
         packages=dict(log.eval.packages),

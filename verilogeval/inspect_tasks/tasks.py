@@ -14,7 +14,7 @@ mode), benchmark, preset (greedy: 1 epoch at T=0; sampling: 20 epochs at T=0.8, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ from inspect_ai.solver import generate
 from verilogeval import __version__
 from verilogeval.checks.formal.check import FormalConfig
 from verilogeval.checks.plus.check import PlusConfig
-from verilogeval.checks.registry import POST_CHECKS
+from verilogeval.checks.registry import POST_CHECKS, recorded_checks
 from verilogeval.checks.strict.check import StrictConfig
 from verilogeval.dataset.errata import Benchmark
 from verilogeval.dataset.loader import Dataset, load_dataset, select_problems
@@ -79,8 +79,8 @@ class TaskSetup:
             "extract_mode": str(self.grading.extract_mode),
             "simulator": simulator_version(),
             "checks": {
-                name: POST_CHECKS[name].settings_json(settings)
-                for name, settings in self.grading.checks.items()
+                name: asdict(recorded)
+                for name, recorded in recorded_checks(self.grading.checks).items()
             },
         }
 

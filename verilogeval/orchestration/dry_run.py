@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from verilogeval.checks.registry import check_settings_types
 from verilogeval.generation.models.pricing import run_prices
 from verilogeval.generation.models.registry import resolve
 from verilogeval.orchestration.plans import RunPlan
@@ -43,7 +44,7 @@ class Estimate:
 def estimate(plan: RunPlan) -> Estimate:
     """The plan's requests, tokens and cost; reads the run folder, writes nothing. A folder
     the run would refuse (other parameters) is refused here too, in the same words."""
-    check_resumable(plan.folder, plan.resumed().manifest())  # as run does
+    check_resumable(plan.folder, plan.resumed().manifest(), check_settings_types())  # as run does
     asking = plan.generate
     adapter, model = resolve(asking.model)
     sends = adapter in ("openai", "litellm")

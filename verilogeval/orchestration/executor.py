@@ -32,6 +32,7 @@ from __future__ import annotations
 from contextlib import ExitStack
 from typing import Protocol, TypeVar
 
+from verilogeval.checks.registry import check_settings_types
 from verilogeval.runfolder.files import RunFolder
 from verilogeval.runfolder.journal import create_journals
 from verilogeval.runfolder.manifest import Manifest, check_resumable, write_manifest
@@ -75,7 +76,7 @@ def execute(folder: RunFolder, work: Work[Outcome]) -> Outcome:
     """Carry out `work` in `folder`, new or resumed; see the module's docstring."""
     create_journals(folder.root, *work.journals)
     manifest = work.manifest()
-    previous = check_resumable(folder, manifest)
+    previous = check_resumable(folder, manifest, check_settings_types())
     with ExitStack() as resources:
         write_manifest(folder, work.start(manifest.resumed_from(previous), previous, resources))
         outcome = work.run()

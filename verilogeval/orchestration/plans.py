@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from verilogeval.checks.registry import post_check, recorded_settings
+from verilogeval.checks.registry import check_settings_types, post_check, recorded_checks
 from verilogeval.dataset.loader import Dataset
 from verilogeval.feedback.protocol import RepairConfig
 from verilogeval.generation.engine import EngineConfig, GenerationCache
@@ -34,7 +34,12 @@ from verilogeval.runfolder.manifest import (
     package_versions,
     read_manifest,
 )
-from verilogeval.runfolder.settings import EngineSettings, PromptSettings, SamplingSettings
+from verilogeval.runfolder.settings import (
+    EngineSettings,
+    PromptSettings,
+    SamplingSettings,
+    TimeLimitSettings,
+)
 
 
 @dataclass(frozen=True)
@@ -76,7 +81,7 @@ class GradePlan:
         return {
             "simulator": simulator_facts(self.grading),
             "sandbox": self.grading.sandbox,
-            "checks": checks_json(self.checks),
+            "checks": recorded_checks(self.checks),
         }
 
 
@@ -175,7 +180,9 @@ def simulator_facts(grading: GradeConfig) -> SimulatorFacts:
     return SimulatorFacts(
         version=None,
         timeout_s=grading.timeout_s,
-        time_limit=None if policy is None else asdict(policy),
+        time_limit=None
+        if policy is None
+        else TimeLimitSettings(floor_s=policy.floor_s, factor=policy.factor),
         scheduler=grading.scheduler,
     )
 
@@ -183,17 +190,12 @@ def simulator_facts(grading: GradeConfig) -> SimulatorFacts:
 def resumed_checks(folder: RunFolder, checks: Mapping[str, Any]) -> dict[str, Any]:
     """The checks' settings as a resume of `folder` keeps them (its run.json's, where a
     check draws something anew per invocation: plus's secret shifts)."""
-    previous = read_manifest(folder)
-    recorded = {} if previous is None else recorded_settings(previous, folder.manifest)
+    previous = read_manifest(folder, check_settings_types())
+    recorded = {} if previous is None else previous.checks
     return {
         name: post_check(name).resumed(settings, recorded.get(name))
         for name, settings in checks.items()
     }
-
-
-def checks_json(checks: Mapping[str, Any]) -> dict[str, Any]:
-    """run.json's entry of each post-verdict check asked for: its settings."""
-    return {name: post_check(name).settings_json(settings) for name, settings in checks.items()}
 
 
 def model_slug(model: str) -> str:

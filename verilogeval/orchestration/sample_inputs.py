@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from verilogeval.checks.registry import check_settings_types
 from verilogeval.errors import UserError
 from verilogeval.generation.responses import response_issue
 from verilogeval.grading.extract import ExtractMode, extract
@@ -65,7 +66,7 @@ def generation_manifest(path: Path) -> Manifest | None:
     folder = RunFolder(path)
     if not (path.is_dir() and folder.generations.is_file()):
         return None
-    manifest = read_manifest(folder)
+    manifest = read_manifest(folder, check_settings_types())
     if manifest is None:
         raise UserError(f"{path}: holds generations.jsonl but no run.json (model, task unknown)")
     return manifest

@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from verilogeval.checks.registry import POST_CHECKS, recorded_settings, verdict_schemas
+from verilogeval.checks.registry import POST_CHECKS, check_settings_types, verdict_schemas
 from verilogeval.dataset.errata import Benchmark
 from verilogeval.errors import UserError
 from verilogeval.grading.v1.simulator import simulator_label
@@ -55,8 +55,6 @@ class Run:
     generation_lines: tuple[GenerationLine, ...] | None  # None without generations.jsonl
     generations: pd.DataFrame | None  # the same, one row per (problem, sample)
     prompts: Mapping[str, Prompt] = field(default_factory=dict)  # problem -> its messages
-    # check name -> its settings record (verilogeval.checks.registry), each check run.json records
-    check_settings: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def model(self) -> str:
@@ -109,7 +107,7 @@ def load_run(folder: str) -> Run:
     if not path.is_dir():
         raise UserError(f"{folder}: no such run folder")
     files = RunFolder(path)
-    manifest = read_manifest(files)
+    manifest = read_manifest(files, check_settings_types())
     if not files.results.is_file():
         raise UserError(f"{folder}: {_why_no_results(manifest, folder)}")
     results = latest(read_results(files.results, verdict_schemas()))
@@ -122,7 +120,6 @@ def load_run(folder: str) -> Run:
         # evaluate's run.json lists the problems it graded: none yet, an empty list.
         listing = "its run.json lists none" if manifest else "no run.json listing its problems"
         raise UserError(f"{folder}: no results yet, and {listing}")
-    check_settings = {} if manifest is None else recorded_settings(manifest, files.manifest)
     n = _samples_per_problem(manifest, results, files.manifest)
     generations = None
     if files.generations.is_file():
@@ -142,7 +139,6 @@ def load_run(folder: str) -> Run:
         generation_lines=None if generations is None else tuple(generations),
         generations=None if generations is None else _generations_frame(generations),
         prompts=prompts,
-        check_settings=check_settings,
     )
 
 

@@ -24,13 +24,17 @@ from verilogeval.errors import DamagedFile, UserError
 from verilogeval.resources import PACKAGE_DIR
 from verilogeval.runfolder.files import RunFolder
 from verilogeval.runfolder.settings import (
+    CheckSettings,
+    CheckTypes,
     EngineSettings,
     PromptSettings,
     RepairSettings,
     RequestSettings,
     SamplingSettings,
+    TimeLimitSettings,
     read_settings,
 )
+from verilogeval.verdicts import unknown_check
 from verilogeval.wording import plural
 
 # 1: the first published layout. Readers accept every version up to this one; a field
@@ -52,7 +56,7 @@ class DatasetFacts:
 class SimulatorFacts:
     version: str | None  # None until the first sample is graded
     timeout_s: float | None  # --timeout: one fixed limit for every problem; None: per problem
-    time_limit: dict[str, Any] | None = None  # the per-problem limit policy (floor_s, factor)
+    time_limit: TimeLimitSettings | None = None  # the per-problem limit policy
     scheduler: str | None = None  # the Dask scheduler graded on (--scheduler); None: locally
 
 
@@ -89,9 +93,9 @@ class RunIdentity:
     sampling: SamplingSettings | None
     extract_mode: str | None
     timeout_s: float | None
-    time_limit: dict[str, Any] | None
+    time_limit: TimeLimitSettings | None
     # check name -> its settings, for each post-verdict check asked for (checks.registry)
-    checks: Mapping[str, dict[str, Any]]
+    checks: Mapping[str, CheckSettings]
     repair: RepairSettings | None = None  # None: single shot
 
     def differences(self, other: RunIdentity) -> list[str]:
@@ -149,7 +153,7 @@ class Manifest:
     request: RequestSettings | None = None
     extract_mode: str | None = None
     # check name -> its settings, for each post-verdict check asked for (checks.registry)
-    checks: Mapping[str, dict[str, Any]] = field(default_factory=dict)
+    checks: Mapping[str, CheckSettings] = field(default_factory=dict)
     repair: RepairSettings | None = None  # --repair (absent from run.json: 0)
     simulator: SimulatorFacts | None = None  # None for generate: it simulates nothing
     engine: EngineSettings | None = None
@@ -197,8 +201,10 @@ class Manifest:
         return line
 
     @classmethod
-    def from_json(cls, data: Any, path: Path) -> Manifest:
-        """The manifest in `data`; DamagedFile naming the field that is missing or wrong."""
+    def from_json(cls, data: Any, path: Path, checks: CheckTypes) -> Manifest:
+        """The manifest in `data`, each check's settings read into its record in `checks`
+        (verilogeval.checks.registry.check_settings_types); DamagedFile naming the field
+        that is missing or wrong, or a check `checks` does not know."""
         if not isinstance(data, dict):
             raise DamagedFile(path, "not a JSON object")
         version = data.get("schema_version")
@@ -214,11 +220,9 @@ class Manifest:
             simulator = data.get("simulator")
             manifest = cls(
                 dataset=DatasetFacts(**_known(DatasetFacts, data["dataset"])),
-                simulator=None
-                if simulator is None
-                else SimulatorFacts(**_known(SimulatorFacts, simulator)),
+                simulator=None if simulator is None else _simulator(simulator, path),
                 problems=tuple(data["problems"]),
-                checks=_checks(data, path),
+                checks=_checks(data, path, checks),
                 **_settings(data, path),
                 **_known(cls, data, but=("dataset", "simulator", "problems", "checks", *_SETTINGS)),
             )
@@ -262,18 +266,35 @@ _SETTINGS: dict[str, type[Any]] = {
 COMPATIBLE_CHECKS = ("strict", "plus", "formal")
 
 
-def _checks(data: dict[str, Any], path: Path) -> dict[str, dict[str, Any]]:
+def _checks(data: dict[str, Any], path: Path, types: CheckTypes) -> dict[str, CheckSettings]:
     """`checks`: name -> settings; a run.json written before it existed has the settings
     of its checks at the top level."""
     checks = data.get("checks")
     if checks is None:
         checks = {name: data[name] for name in COMPATIBLE_CHECKS if data.get(name) is not None}
+    return read_checks(checks, types, path)
+
+
+def read_checks(checks: Any, types: CheckTypes, path: Path) -> dict[str, CheckSettings]:
+    """Check name -> its settings, each read into its record in `types`, from the JSON
+    object `checks` of `path`; DamagedFile naming a check `types` does not know, or a field."""
     if not isinstance(checks, dict):
         raise DamagedFile(path, f"field 'checks' must be an object, not {checks!r}")
+    recorded = {}
     for name, settings in checks.items():
-        if not isinstance(settings, dict):
-            raise DamagedFile(path, f"field 'checks.{name}' must be an object, not {settings!r}")
-    return checks
+        if name not in types:
+            raise DamagedFile(path, f"field 'checks.{name}' {unknown_check(types)}")
+        recorded[name] = read_settings(types[name], settings, f"checks.{name}", path)
+    return recorded
+
+
+def _simulator(data: Any, path: Path) -> SimulatorFacts:
+    """`simulator`, its time limit policy read into its record."""
+    facts = _known(SimulatorFacts, data)
+    if facts.get("time_limit") is not None:
+        limit = facts["time_limit"]
+        facts["time_limit"] = read_settings(TimeLimitSettings, limit, "simulator.time_limit", path)
+    return SimulatorFacts(**facts)
 
 
 def _settings(data: dict[str, Any], path: Path) -> dict[str, Any]:
@@ -292,8 +313,9 @@ def _known(record: type, data: dict[str, Any], but: tuple[str, ...] = ()) -> dic
     return {key: value for key, value in data.items() if key in names}
 
 
-def read_manifest(folder: RunFolder) -> Manifest | None:
-    """The folder's run.json, None when it has none."""
+def read_manifest(folder: RunFolder, checks: CheckTypes) -> Manifest | None:
+    """The folder's run.json, None when it has none; `checks`: each check's settings
+    record (verilogeval.checks.registry.check_settings_types)."""
     path = folder.manifest
     try:
         text = path.read_text(encoding="utf-8")
@@ -305,7 +327,7 @@ def read_manifest(folder: RunFolder) -> Manifest | None:
         data = json.loads(text)
     except json.JSONDecodeError as error:
         raise DamagedFile(path, f"not valid JSON ({error.msg})", line=error.lineno) from None
-    return Manifest.from_json(data, path)
+    return Manifest.from_json(data, path, checks)
 
 
 def write_manifest(folder: RunFolder, manifest: Manifest) -> None:
@@ -317,13 +339,13 @@ def write_manifest(folder: RunFolder, manifest: Manifest) -> None:
     os.replace(partial, folder.manifest)
 
 
-def check_resumable(folder: RunFolder, manifest: Manifest) -> Manifest | None:
+def check_resumable(folder: RunFolder, manifest: Manifest, checks: CheckTypes) -> Manifest | None:
     """The folder's earlier manifest when it may be resumed as `manifest`; refuse otherwise.
 
     The one resume check of `run`, `evaluate` and `generate`: every field of the identity
     that differs is named, so the user sees what to change back.
     """
-    previous = read_manifest(folder)
+    previous = read_manifest(folder, checks)
     if previous is None:
         journals = (folder.generations, folder.results)
         if any(path.exists() and path.stat().st_size > 0 for path in journals):

@@ -1,4 +1,5 @@
-"""run.json's settings objects as typed records: prompt, sampling, request, engine, repair.
+"""run.json's settings objects as typed records: prompt, sampling, request, engine, repair,
+the simulator's time limit policy, and each post-verdict check's settings.
 
 The manifest (runfolder/manifest.py) holds these records on both sides: a plan writes
 them (orchestration/plans.py), and `Manifest.from_json` reads each one back with every
@@ -14,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from verilogeval.errors import DamagedFile
 from verilogeval.typed_json import BadField, read_record
@@ -72,6 +73,29 @@ class RepairSettings:
     rounds: int
     feedback: str
     history: str
+
+
+@dataclass(frozen=True)
+class TimeLimitSettings:
+    """`simulator.time_limit`: the per-problem limit policy
+    (verilogeval.grading.time_limits.TimeLimitPolicy)."""
+
+    floor_s: float
+    factor: float
+
+
+class CheckSettings(Protocol):
+    """A post-verdict check's settings as run.json's `checks.<name>` records them: a frozen
+    dataclass, whose `asdict` is its JSON. Which record a check's settings read back into
+    is its registration's (verilogeval.checks.registry.check_settings_types): the run
+    folder sits below the checks, so its readers are given them, as `read_results` is
+    given the verdict schemas."""
+
+    __dataclass_fields__: ClassVar[dict[str, Any]]
+
+
+# check name -> the record its `checks.<name>` settings read back into
+CheckTypes = Mapping[str, type[CheckSettings]]
 
 
 Record = TypeVar("Record")

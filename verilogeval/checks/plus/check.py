@@ -287,6 +287,11 @@ class PlusSettings:
     timeout_s: float | None = None
 
 
+def plus_record(config: PlusConfig) -> PlusSettings:
+    """`plus_settings` as its record: what run.json holds and a resume compares."""
+    return PlusSettings(**plus_settings(config) | {"shifts": tuple(config.shifts)})
+
+
 def resumed_plus(config: PlusConfig, recorded: PlusSettings | None) -> PlusConfig:
     """A resumed run keeps the shifts its run.json recorded, when this invocation drew its
     own (no shifts given) and asks for as many; otherwise the resume check names the

@@ -39,6 +39,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, NoReturn
 
+from verilogeval.checks.registry import check_settings_types
 from verilogeval.cli.closing import execute_plan
 from verilogeval.cli.commands.options import (
     add_run_options,
@@ -355,7 +356,7 @@ def run(args: argparse.Namespace) -> int:
     failed: list[str] = []
     estimates: list[Estimate] = []
     for cell in cells:
-        manifest = read_manifest(RunFolder(cell.folder))
+        manifest = read_manifest(RunFolder(cell.folder), check_settings_types())
         head = f"[{cell.number}/{len(cells)}] {cell.folder}"
         if manifest is not None and manifest.finished_at:
             print(f"{head}: finished, skipped")
