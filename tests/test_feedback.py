@@ -22,7 +22,7 @@ from verilogeval.feedback.waveform import wave_table
 from verilogeval.grading.classify import classify
 from verilogeval.grading.grader import GradeConfig, Graded
 from verilogeval.grading.simulate import official_log, simulate
-from verilogeval.orchestration.repair.feedback_step import reference_interface, waveform
+from verilogeval.orchestration.repair.feedback_step import problem_interface, waveform
 from verilogeval.records import CATEGORY_NAMES, Problem, Sample, Task
 from verilogeval.resources import resource_dir
 
@@ -182,7 +182,7 @@ def test_waveform_level_shows_the_signals_around_the_first_mismatch(official_pro
     sample = Sample(problem.name, 1, code)
     result = simulate(problem, sample, workdir=tmp_path)
     verdict = classify(result)
-    interface = reference_interface(problem)
+    interface = problem_interface(problem)
     table = waveform(problem, Graded(sample, result, verdict, True), GradeConfig(jobs=1), interface)
     assert table is not None and table.first_mismatch_time == 50  # the testbench's own
 

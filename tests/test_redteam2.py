@@ -19,7 +19,7 @@ from verilogeval.feedback.levels import FeedbackLevel
 from verilogeval.feedback.render import render_feedback
 from verilogeval.grading.classify import classify
 from verilogeval.grading.simulate import official_log, simulate
-from verilogeval.orchestration.repair.feedback_step import reference_interface
+from verilogeval.orchestration.repair.feedback_step import problem_interface
 from verilogeval.records import Problem, Sample, Task
 
 MUX = "Prob017_mux2to1v"  # out = sel ? b : a, 100 bits
@@ -119,7 +119,7 @@ def _round_feedback(problem: Problem, code: str, level: FeedbackLevel, tmp_path)
         problem.task,
         classify(result),
         result,
-        interface=reference_interface(problem),
+        interface=problem_interface(problem),
         findings=findings,
     )
     return render_feedback(evidence)

@@ -7,6 +7,7 @@ them in the limited parser child (verilogeval.execution.untrusted_parse), never 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -48,6 +49,19 @@ class ModuleInterface:
 
 
 _DIRECTIONS = {"In": "input", "Out": "output", "InOut": "inout", "Ref": "ref"}
+
+
+@functools.lru_cache(maxsize=256)
+def reference_interface(source: str, filename: str) -> ModuleInterface:
+    """RefModule's interface in a problem's reference `source` (read from `filename`).
+
+    Every sample of a problem is checked against the same reference, so a process parses
+    each reference text once. ValueError when the source defines no RefModule.
+    """
+    found = read_interfaces(source, filename).get("RefModule")
+    if found is None:
+        raise ValueError(f"{filename}: defines no module RefModule")
+    return found
 
 
 def read_interfaces(source: str, filename: str = "source.sv") -> dict[str, ModuleInterface]:

@@ -14,7 +14,7 @@ from pathlib import Path
 from verilogeval.checks.formal import subset, yosys
 from verilogeval.checks.formal.replay import replay
 from verilogeval.checks.formal.result import Counterexample, FormalResult, FormalStatus
-from verilogeval.execution.interface import read_interfaces
+from verilogeval.execution.interface import read_interfaces, reference_interface
 from verilogeval.execution.sandbox.host import Command, Runner, runner
 from verilogeval.grading.ports.domains import domain_of
 from verilogeval.grading.ports.pairing import DiffPort, PortRole, diff_ports, interface_issues
@@ -60,9 +60,7 @@ def formal_check(
         )
 
     ref_source = problem.ref_path.read_text(encoding="utf-8")
-    ref = read_interfaces(ref_source, str(problem.ref_path)).get("RefModule")
-    if ref is None:
-        raise ValueError(f"{problem.ref_path}: defines no module RefModule")
+    ref = reference_interface(ref_source, str(problem.ref_path))
     # Yosys (which defines `YOSYS`) and the replay read the text the official compile and
     # the tamper scan read, so no macro or `ifdef can show them another design.
     compiled = sample_as_compiled(

@@ -23,7 +23,7 @@ from verilogeval.checks.strict.result import (
     StrictStatus,
 )
 from verilogeval.checks.tamper.scan import scan_compiled
-from verilogeval.execution.interface import read_interfaces
+from verilogeval.execution.interface import read_interfaces, reference_interface
 from verilogeval.execution.sandbox.host import runner
 from verilogeval.grading.classify import log_lines
 from verilogeval.grading.ports.domains import domain_of
@@ -68,9 +68,7 @@ def diff_test(
     system's temporary folder).
     """
     ref_source = problem.ref_path.read_text(encoding="utf-8")
-    ref = read_interfaces(ref_source, str(problem.ref_path)).get("RefModule")
-    if ref is None:
-        raise ValueError(f"{problem.ref_path}: defines no module RefModule")
+    ref = reference_interface(ref_source, str(problem.ref_path))
     # The text the official compile and the tamper scan read, not the raw sample: under
     # cocotb's file name and macros, `__FILE__` or an `ifdef could show another design.
     compiled = sample_as_compiled(

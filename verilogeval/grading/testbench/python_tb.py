@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from verilogeval.execution.interface import read_interfaces
+from verilogeval.execution.interface import reference_interface
 from verilogeval.execution.sandbox.host import runner
 from verilogeval.grading.ports.pairing import diff_ports
 from verilogeval.grading.ports.wrapper import WRAPPER_TOP, diff_wrapper
@@ -40,7 +40,7 @@ def simulate_python_testbench(
     if problem.test_py_path is None:
         raise ValueError(f"{problem.name}: no _test.py testbench")
     ref_source = problem.ref_path.read_text(encoding="utf-8")
-    ref = read_interfaces(ref_source, str(problem.ref_path))["RefModule"]
+    ref = reference_interface(ref_source, str(problem.ref_path))
     sources = {
         "wrapper.sv": diff_wrapper(diff_ports(ref)).encode("utf-8"),
         "sample.sv": sample.code.encode("utf-8"),

@@ -6,14 +6,13 @@ parser child, which must not hold up the other conversations.
 
 from __future__ import annotations
 
-import functools
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from verilogeval.checks.tamper.scan import scan_log, scan_sample
-from verilogeval.execution.interface import ModuleInterface, read_interfaces
+from verilogeval.execution.interface import ModuleInterface, reference_interface
 from verilogeval.feedback.counterexample import counterexample_table
 from verilogeval.feedback.evidence import WaveTable, build_evidence
 from verilogeval.feedback.levels import FeedbackLevel
@@ -45,7 +44,7 @@ def feedback_text(
     *,
     explain: bool,
 ) -> str:
-    interface = reference_interface(problem)
+    interface = problem_interface(problem)
     formal = line.checks.get("formal")
     example = None if formal is None or formal.details is None else formal.details.counterexample
     wave = None
@@ -91,7 +90,7 @@ def waveform(
     return wave_table(data, interface)
 
 
-@functools.cache
-def reference_interface(problem: Problem) -> ModuleInterface:
+def problem_interface(problem: Problem) -> ModuleInterface:
     """RefModule's ports: the interface the prompt shows (read in the parser child)."""
-    return read_interfaces(problem.ref_path.read_text(encoding="utf-8"))["RefModule"]
+    source = problem.ref_path.read_text(encoding="utf-8")
+    return reference_interface(source, str(problem.ref_path))
