@@ -90,15 +90,7 @@ class LiteLLMAdapter(ModelAdapter):
             )
 
         response = await send_adjusting(self._parameters.policy(asked), asked, send, self._server)
-        text, reasoning, finish_reason, usage = first_choice(response)
-        return Completion(
-            text=text,
-            usage=usage,
-            finish_reason=finish_reason,
-            model=response.model or self.model,
-            cost=None if self._prices is None else self._prices.cost(usage),
-            reasoning=reasoning,
-        )
+        return first_choice(response, self.model, self._prices)
 
     def request_record(self, sampling: SamplingConfig) -> RequestSettings:
         return self._parameters.record(sampling)

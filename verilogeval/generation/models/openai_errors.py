@@ -11,7 +11,8 @@ import socket
 import time
 from typing import Any
 
-from verilogeval.generation.models.base import PermanentError, TransientError
+from verilogeval.generation.models.base import Completion, PermanentError, TransientError
+from verilogeval.generation.models.pricing import Prices
 from verilogeval.records import Usage
 
 # Statuses worth another attempt besides 5xx: request timeout, conflict, too early, rate limit.
@@ -87,8 +88,9 @@ def parse_retry_after(value: str) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
-def first_choice(response: Any) -> tuple[str, str | None, str | None, Usage]:
-    """(text, reasoning, finish reason, usage) of an OpenAI-shaped response.
+def first_choice(response: Any, model: str, prices: Prices | None) -> Completion:
+    """The Completion of an OpenAI-shaped response (both chat adapters get one); `model`
+    names it when the server does not, and `prices` give its cost when known.
 
     No choice at all is a server glitch (transient); a choice without text is the model's
     answer (an empty one) and is kept with its finish reason. The reasoning is the
@@ -103,15 +105,18 @@ def first_choice(response: Any) -> tuple[str, str | None, str | None, Usage]:
     reasoning = getattr(message, "reasoning_content", None) or getattr(message, "reasoning", None)
     usage = response.usage
     details = getattr(usage, "completion_tokens_details", None)
-    return (
-        text,
-        reasoning if isinstance(reasoning, str) and reasoning else None,
-        choice.finish_reason,
-        Usage(
-            prompt_tokens=getattr(usage, "prompt_tokens", None),
-            completion_tokens=getattr(usage, "completion_tokens", None),
-            reasoning_tokens=_field(details, "reasoning_tokens"),
-        ),
+    counted = Usage(
+        prompt_tokens=getattr(usage, "prompt_tokens", None),
+        completion_tokens=getattr(usage, "completion_tokens", None),
+        reasoning_tokens=_field(details, "reasoning_tokens"),
+    )
+    return Completion(
+        text=text,
+        usage=counted,
+        finish_reason=choice.finish_reason,
+        model=response.model or model,
+        cost=None if prices is None else prices.cost(counted),
+        reasoning=reasoning if isinstance(reasoning, str) and reasoning else None,
     )
 
 
