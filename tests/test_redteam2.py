@@ -223,6 +223,16 @@ endmodule
 """
 
 
+def _run_harness_aware(cli, official_root, out, *extra: str):
+    """`run` on Prob001_zero against a model that answers HARNESS_AWARE every time."""
+    with FakeOpenAIServer(reply=lambda body: f"[BEGIN]\n{HARNESS_AWARE}[DONE]") as server:
+        return cli(
+            "run", "--model", "openai:fake", "--api-base", server.base_url,
+            "--dataset", official_root, "--problems", "Prob001_zero", "--out", out,
+            "--no-cache", "--quiet", *extra,
+        )  # fmt: skip
+
+
 @pytest.mark.icarus
 @pytest.mark.shared
 @pytest.mark.cocotb
@@ -230,12 +240,7 @@ def test_a_harness_aware_forger_does_not_stop_the_loop_with_strict(
     cli, official_root, tmp_path
 ) -> None:
     out = tmp_path / "run"
-    with FakeOpenAIServer(reply=lambda body: f"[BEGIN]\n{HARNESS_AWARE}[DONE]") as server:
-        result = cli(
-            "run", "--model", "openai:fake", "--api-base", server.base_url,
-            "--dataset", official_root, "--problems", "Prob001_zero", "--out", out,
-            "--no-cache", "--quiet", "--repair", "1", "--strict",
-        )  # fmt: skip
+    result = _run_harness_aware(cli, official_root, out, "--repair", "1", "--strict")
     assert "Traceback" not in result.stderr, result.stderr
     rounds = jsonl_lines(out / "rounds.jsonl")
     # official: forged; strict: passed in its own harness; the scan: flagged
@@ -282,12 +287,7 @@ def test_run_strict_alone_counts_no_strict_pass_of_a_harness_aware_answer(
     cli, official_root, tmp_path
 ) -> None:
     out = tmp_path / "run"
-    with FakeOpenAIServer(reply=lambda body: f"[BEGIN]\n{HARNESS_AWARE}[DONE]") as server:
-        result = cli(
-            "run", "--model", "openai:fake", "--api-base", server.base_url,
-            "--dataset", official_root, "--problems", "Prob001_zero", "--out", out,
-            "--no-cache", "--quiet", "--strict",
-        )  # fmt: skip
+    result = _run_harness_aware(cli, official_root, out, "--strict")
     assert "Traceback" not in result.stderr, result.stderr
     [line] = jsonl_lines(out / "results.jsonl")
     assert (line["passed"], line["strict_passed"]) == (True, False)  # forged officially
