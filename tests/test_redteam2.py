@@ -6,6 +6,8 @@ Each test shows one hole (it failed before its fix) or holds a surface that resi
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from fake_openai_server import FakeOpenAIServer
 from run_folders import jsonl_lines
@@ -294,3 +296,41 @@ def test_run_strict_alone_counts_no_strict_pass_of_a_harness_aware_answer(
     assert line["checks"]["strict"]["status"] == "refused"
     assert line["checks"]["strict"]["passed"] is False
     assert line["strict"]["status"] == "refused" and line["strict"]["tamper"]
+
+
+TIME_GATED_FORGER = """`timescale 1ps/1ps
+module TopModule (output reg zero);
+  initial begin
+    $display("Mismatches%c 0 in 1 samples", 58);
+    zero = 1'b1;
+    #1000 zero = 1'b0;
+  end
+endmodule
+"""
+
+
+@pytest.mark.icarus
+@pytest.mark.shared
+@pytest.mark.cocotb
+def test_strict_does_not_pass_a_forged_official_verdict_of_a_time_gated_design(
+    cli, official_root, tmp_path
+) -> None:
+    """Wrong until 1 ns, so wrong in all of the official testbench's compares, which end
+    before the differential test's first; its own verdict line (the text built from
+    %c, which the sample scan does not see) forges the official pass. The official log
+    shows two verdict lines: strict refuses the pass it would rest on."""
+    samples = tmp_path / "samples.jsonl"
+    samples.write_text(
+        json.dumps({"problem": "Prob001_zero", "sample": 1, "code": TIME_GATED_FORGER}) + "\n"
+    )
+    out = tmp_path / "out"
+    result = cli(
+        "evaluate", "--samples", samples, "--out", out, "--dataset", official_root,
+        "--strict", "--no-cache", "--quiet",
+    )  # fmt: skip
+    assert "Traceback" not in result.stderr, result.stderr
+    [line] = jsonl_lines(out / "results.jsonl")
+    assert line["passed"] is True  # the official verdict, forged as the official flow allows
+    assert line["strict_passed"] is False
+    assert line["checks"]["strict"]["status"] == "refused"
+    assert line["strict"]["tamper"], line["strict"]

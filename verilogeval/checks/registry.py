@@ -56,8 +56,9 @@ from verilogeval.checks.plus.report import plus_closing_rows, plus_graded_note, 
 from verilogeval.checks.plus.verdict import SCHEMA as PLUS_SCHEMA
 from verilogeval.checks.plus.verdict import plus_verdict
 from verilogeval.checks.strict.batch import strict_error, strict_job
-from verilogeval.checks.strict.check import StrictConfig
+from verilogeval.checks.strict.check import StrictConfig, refused_by_log
 from verilogeval.checks.strict.options import add_strict_options, strict_config_from_args
+from verilogeval.checks.strict.result import StrictResult
 from verilogeval.checks.strict.verdict import SCHEMA as STRICT_SCHEMA
 from verilogeval.checks.strict.verdict import strict_verdict
 from verilogeval.execution.pools import Job, Pool, then
@@ -227,8 +228,23 @@ def _compiled(verdict: Verdict) -> bool:
     return verdict.category in COMPILED
 
 
-def _open_strict(settings: StrictConfig, place: CheckPlace) -> JobCheck:
-    return JobCheck(place.pool, strict_job, settings)
+@dataclass(frozen=True)
+class _StrictRunner:
+    """The differential test in a pool job; its pass then answers for the official log."""
+
+    pool: Pool
+    settings: StrictConfig
+
+    def start(self, problem: Problem, graded: Graded) -> Future[StrictResult]:
+        job = self.pool.submit(strict_job, problem, graded.sample, self.settings)
+        return then(job, partial(refused_by_log, official_log=official_log(graded.result)))
+
+    def close(self) -> None:
+        """Nothing of its own: the pool is the session's."""
+
+
+def _open_strict(settings: StrictConfig, place: CheckPlace) -> _StrictRunner:
+    return _StrictRunner(place.pool, settings)
 
 
 def _open_formal(settings: FormalConfig, place: CheckPlace) -> JobCheck:

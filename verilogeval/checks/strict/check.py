@@ -22,7 +22,7 @@ from verilogeval.checks.strict.result import (
     StrictResult,
     StrictStatus,
 )
-from verilogeval.checks.tamper.scan import scan_compiled
+from verilogeval.checks.tamper.scan import scan_compiled, scan_log
 from verilogeval.execution.interface import read_interfaces, reference_interface
 from verilogeval.execution.sandbox.host import runner
 from verilogeval.grading.classify import log_lines
@@ -129,6 +129,19 @@ def _message(output: str) -> str:
     first = next((line for line in output.splitlines() if COMPILER_COMPLAINT.search(line)), None)
     return (f"{first}\n" if first and first not in tail else "") + "...\n" + tail
 
+
+def refused_by_log(result: StrictResult, official_log: str) -> StrictResult:
+    """`result`, REFUSED when it passed but the tamper scan flags the official log its
+    sample passed on (a verdict line of the sample's own, the simulation cut short): the
+    official pass it rests on may be forged, and a design can tell the two harnesses
+    apart by time (the official testbench ends before the differential test's first
+    compare), which no scan of the sample text shows."""
+    if not result.passed:
+        return result
+    findings = scan_log(official_log)
+    if not findings:
+        return result
+    return replace(result, status=StrictStatus.REFUSED, tamper=result.tamper + findings)
 
 def _result(
     problem: str, sample: int, config: StrictConfig, simulated: SimResult, nonce: str
